@@ -1,0 +1,58 @@
+"""The `edge` command: one Typer app; each stage's commands live in a module of their own.
+
+Training and export need TensorFlow, so their modules import `train` / `export` only inside
+the command bodies: the runtime commands work on a device that has no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from typer.core import TyperGroup
+
+from edge_runtime.errors import EdgeError
+
+
+class _EdgeGroup(TyperGroup):
+    """Turns EdgeError and Ctrl-C into one line on stderr and a non-zero exit code."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except EdgeError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=_EdgeGroup,
+    name="edge",
+    help="Train, quantize and run a residual CNN digit classifier on edge devices.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def require_training_extra() -> None:
+    """Fail in one line when TensorFlow (the `train` extra) is not installed."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        raise EdgeError(
+            "this command needs TensorFlow: pip install 'edge-digits[train]' (not needed on the device)"
+        ) from None
+
+
+from edge_runtime.cli import train_commands  # noqa: E402,F401  (registers commands on `app`)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())

@@ -1,0 +1,114 @@
+"""`edge train` and `edge evaluate` (need the `train` extra: TensorFlow)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from edge_runtime.cli import app, require_training_extra
+
+DataOption = Annotated[
+    str | None,
+    typer.Option(
+        "--data",
+        help="MNIST source: a Keras mnist.npz or a folder of the four IDX files. "
+        "Default: $EDGE_MNIST, else the Keras download (cached in ~/.keras/datasets).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def train(
+    data: DataOption = None,
+    out: Annotated[Path, typer.Option("--out", help="Run folder to create.")] = Path("runs/resnet"),
+    epochs: Annotated[int, typer.Option(min=1, help="Maximum epochs.")] = 15,
+    batch_size: Annotated[int, typer.Option(min=1, help="Batch size.")] = 128,
+    learning_rate: Annotated[
+        float, typer.Option(min=0.0, help="Adam's initial learning rate (cosine decay).")
+    ] = 2e-3,
+    seed: Annotated[int, typer.Option(help="Random seed (split, shuffling, initialisation).")] = 0,
+    validation_split: Annotated[
+        float,
+        typer.Option(min=0.0, max=0.9, help="Share of training images held out for validation."),
+    ] = 0.2,
+    augment: Annotated[
+        bool,
+        typer.Option("--augment/--no-augment", help="Random small shifts, rotations and zooms."),
+    ] = True,
+    patience: Annotated[
+        int, typer.Option(min=1, help="Early stopping: epochs without validation improvement.")
+    ] = 5,
+    blocks: Annotated[int, typer.Option(min=0, help="Residual blocks.")] = 2,
+    filters: Annotated[int, typer.Option(min=1, help="Filters in the stem and every block.")] = 64,
+    max_train_samples: Annotated[
+        int | None,
+        typer.Option(min=1, help="Train on at most this many images (quick runs).", show_default=False),
+    ] = None,
+    distribute: Annotated[
+        str | None,
+        typer.Option(
+            help="'mirrored': tf.distribute.MirroredStrategy over all local devices.",
+            show_default=False,
+        ),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
+) -> None:
+    """Train the residual network on MNIST; writes model.keras, metrics, curves and a confusion matrix."""
+    require_training_extra()
+    if distribute not in (None, "mirrored"):
+        raise typer.BadParameter("only 'mirrored' is supported", param_hint="--distribute")
+    from train.training import TrainConfig
+    from train.training import train as run_training
+
+    config = TrainConfig(
+        out_dir=out,
+        data=data,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        validation_split=validation_split,
+        seed=seed,
+        augment=augment,
+        patience=patience,
+        blocks=blocks,
+        filters=filters,
+        max_train_samples=max_train_samples,
+        distribute=distribute,
+        overwrite=overwrite,
+    )
+    result = run_training(config)
+    m = result.metrics
+    typer.echo(
+        f"test accuracy: {m['test_accuracy'] * 100:.2f}%  loss: {m['test_loss']:.4f}  "
+        f"({m['epochs_run']} epochs, best {m['best_epoch']}, {m['training_seconds']:.0f} s, "
+        f"{m['train_samples_per_s']:.0f} samples/s)"
+    )
+    typer.echo(f"run folder: {result.out_dir}  (model.keras, metrics.json, curves.png, confusion.png)")
+
+
+@app.command()
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="A .keras model saved by `edge train`.")],
+    data: DataOption = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the full metrics as JSON.")] = False,
+) -> None:
+    """Re-evaluate a saved model on the 10,000 MNIST test images."""
+    require_training_extra()
+    from train.data import load_mnist
+    from train.evaluate import evaluate_model
+    from train.saved_model import load_keras_model
+
+    keras_model = load_keras_model(model)
+    mnist = load_mnist(data)
+    metrics = evaluate_model(keras_model, mnist.x_test, mnist.y_test)
+    if json_out:
+        typer.echo(json.dumps(metrics))
+        return
+    accuracy, loss = metrics["test_accuracy"] * 100, metrics["test_loss"]
+    typer.echo(f"test accuracy: {accuracy:.2f}%  loss: {loss:.4f}  ({metrics['samples']} images)")
+    per_class = "  ".join(f"{d}:{a * 100:.1f}" for d, a in enumerate(metrics["per_class_accuracy"]))
+    typer.echo(f"per class (%): {per_class}")

@@ -1,0 +1,1 @@
+"""Export stage: `.keras` → TFLite (float32, float16, dynamic, int8) with an accuracy gate."""

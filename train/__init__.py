@@ -1,0 +1,1 @@
+"""Training stage: MNIST data, the residual network, and `edge train` / `edge evaluate`."""
