@@ -6,9 +6,14 @@ then falls back to the tensors' own details and digit labels 0-9.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
+from edge_runtime.atomic import atomic_write_text
 from edge_runtime.errors import EdgeError
 
 FORMAT_VERSION = 1
@@ -43,3 +48,92 @@ def read_manifest(model_path: Path) -> dict | None:
 def labels_of(manifest: dict | None) -> list[str]:
     """The class labels a manifest declares (digits 0-9 by default)."""
     return list((manifest or {}).get("labels") or DEFAULT_LABELS)
+
+
+# ---- write side (used by `export`; plain data, no TensorFlow) -------------------------------------
+
+STATUS_PASSED = "passed"  # validated against the float model and inside the gate
+STATUS_FAILED = "failed"  # validated, outside the gate, kept only because of --force
+STATUS_UNCHECKED = "unchecked"  # exported without an accuracy check
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of `data`."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's contents, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def tensor_spec(detail: dict) -> dict:
+    """JSON form of one entry of an interpreter's get_input_details()/get_output_details()."""
+    scale, zero_point = detail.get("quantization", (0.0, 0))
+    return {
+        "name": detail.get("name", ""),
+        "shape": [int(d) for d in detail["shape"]],
+        "dtype": np.dtype(detail["dtype"]).name,
+        "quantization": {"scale": float(scale), "zero_point": int(zero_point)},
+    }
+
+
+def build_manifest(
+    *,
+    model_file: str,
+    model_bytes: bytes,
+    mode: str,
+    description: str,
+    input_detail: dict,
+    output_detail: dict,
+    source: dict,
+    status: str,
+    validation: dict | None = None,
+    gate: dict | None = None,
+    calibration: dict | None = None,
+    versions: dict | None = None,
+    labels: list[str] | None = None,
+) -> dict:
+    """The manifest of one exported model (see README, "Model manifest", for the fields)."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "model_file": model_file,
+        "mode": mode,
+        "description": description,
+        "status": status,
+        "labels": list(labels or DEFAULT_LABELS),
+        "input": tensor_spec(input_detail),
+        "pixel_contract": PIXEL_CONTRACT,
+        "output": tensor_spec(output_detail),
+        "file": {"size_bytes": len(model_bytes), "sha256": sha256_bytes(model_bytes)},
+        "source_model": source,
+        "calibration": calibration,
+        "validation": validation,
+        "gate": gate,
+        "versions": versions or {},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def write_manifest(model_path: Path, manifest: dict) -> Path:
+    """Write `manifest` beside `model_path` atomically; returns the manifest's path."""
+    path = manifest_path(model_path)
+    atomic_write_text(path, json.dumps(manifest, indent=2) + "\n")
+    return path
+
+
+def file_mismatches(model_path: Path, manifest: dict) -> list[str]:
+    """How the file at `model_path` differs from the size and sha256 its manifest records (empty: none)."""
+    recorded = manifest.get("file") or {}
+    problems = []
+    size = Path(model_path).stat().st_size
+    if recorded.get("size_bytes") != size:
+        problems.append(f"size {size} bytes, manifest says {recorded.get('size_bytes')}")
+    digest = sha256_file(model_path)
+    if recorded.get("sha256") != digest:
+        problems.append(f"sha256 {digest[:12]}…, manifest says {str(recorded.get('sha256'))[:12]}…")
+    return problems

@@ -13,13 +13,13 @@ import tensorflow as tf  # noqa: E402
 from export.modes import IO_TYPES, MODES, representative_dataset  # noqa: E402
 
 
-def convert(
+def make_converter(
     model: keras.Model,
     mode: str,
     calibration_images: np.ndarray | None = None,
     input_type: str | None = None,
-) -> bytes:
-    """TFLite flatbuffer of `model` in `mode`; int8 is calibrated on uint8 images (N, 28, 28).
+) -> tf.lite.TFLiteConverter:
+    """A TFLiteConverter for `model` set up for `mode`; int8 is calibrated on uint8 images (N, 28, 28).
 
     `input_type` ("int8" or "uint8") overrides the int8 model's I/O type (uint8 for Coral-style
     accelerators); it applies to int8 mode only.
@@ -33,4 +33,14 @@ def convert(
             raise ValueError("--input-type applies to int8 export only")
         converter.inference_input_type = IO_TYPES[input_type]
         converter.inference_output_type = IO_TYPES[input_type]
-    return converter.convert()
+    return converter
+
+
+def convert(
+    model: keras.Model,
+    mode: str,
+    calibration_images: np.ndarray | None = None,
+    input_type: str | None = None,
+) -> bytes:
+    """TFLite flatbuffer of `model` in `mode` (see `make_converter`)."""
+    return make_converter(model, mode, calibration_images, input_type).convert()

@@ -42,6 +42,16 @@ class QuantMode:
     description: str
     configure: Callable[[tf.lite.TFLiteConverter, RepresentativeData | None], None]
     needs_calibration: bool = False
+    io_type: str = "float32"
+
+    def file_name(self, input_type: str | None = None) -> str:
+        """`model_int8.tflite`; `model_int8_uint8io.tflite` when the I/O type is overridden."""
+        suffix = f"_{input_type}io" if input_type and input_type != self.io_type else ""
+        return f"model_{self.name}{suffix}.tflite"
+
+    def describe(self, input_type: str | None = None) -> str:
+        """The description with the I/O tensor type: `input_type` if given, else the mode's own."""
+        return f"{self.description}, {input_type or self.io_type} I/O"
 
 
 MODES: dict[str, QuantMode] = {
@@ -51,10 +61,15 @@ MODES: dict[str, QuantMode] = {
         QuantMode("float16", "float16 weights, float32 compute", _float16),
         QuantMode("dynamic", "int8 weights, float activations (dynamic range)", _dynamic),
         QuantMode(
-            "int8", "int8 weights and activations, integer-only ops, int8 I/O", _int8, needs_calibration=True
+            "int8",
+            "int8 weights and activations, integer-only ops",
+            _int8,
+            needs_calibration=True,
+            io_type="int8",
         ),
     )
 }
+ALL = "all"  # `--quantize all`: every mode in MODES, in table order
 IO_TYPES = {"int8": tf.int8, "uint8": tf.uint8}
 
 

@@ -51,3 +51,24 @@ def tiny_model_path(full_mnist, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tiny_model") / "model.keras"
     model.save(path)
     return path
+
+
+TINY_CALIBRATION_SAMPLES = 100
+
+
+@pytest.fixture(scope="session")
+def tiny_tflite_models(tiny_model_path, full_mnist, tmp_path_factory) -> dict[str, Path]:
+    """The tiny model exported in every mode through `export` (each with its manifest): {mode: path}."""
+    from export.calibration import calibration_images
+    from export.modes import MODES
+    from export.pipeline import Calibration, export_mode, source_record
+    from train.saved_model import load_keras_model
+
+    model = load_keras_model(tiny_model_path)
+    images = calibration_images(full_mnist.x_train, full_mnist.y_train, TINY_CALIBRATION_SAMPLES, seed=0)
+    out_dir = tmp_path_factory.mktemp("tiny_tflite")
+    source = source_record(tiny_model_path)
+    return {
+        mode: export_mode(model, mode, out_dir, source=source, calibration=Calibration(images, 0)).path
+        for mode in MODES
+    }

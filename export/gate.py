@@ -1,0 +1,42 @@
+"""The accuracy gate: a quantized model is accepted only if it stays close to the float model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MAX_DROP = 0.3  # percentage points of test accuracy
+DEFAULT_MIN_AGREEMENT = 99.5  # percent of test images with the float model's top-1 class
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Thresholds a validated model must meet (see `export.validate.compare` for the figures)."""
+
+    max_drop: float = DEFAULT_MAX_DROP
+    min_agreement: float = DEFAULT_MIN_AGREEMENT
+
+    def failures(self, validation: dict) -> list[str]:
+        """One line per failed check, saying by how much it failed (empty: the model passes)."""
+        problems = []
+        drop, agreement = validation["drop_pts"], validation["agreement_pct"]
+        if drop > self.max_drop:
+            problems.append(
+                f"accuracy drop {drop:.2f} pt > --max-drop {self.max_drop:.2f} pt "
+                f"(over by {drop - self.max_drop:.2f} pt)"
+            )
+        if agreement < self.min_agreement:
+            problems.append(
+                f"agreement {agreement:.2f}% < --min-agreement {self.min_agreement:.2f}% "
+                f"(short by {self.min_agreement - agreement:.2f} pt)"
+            )
+        return problems
+
+    def record(self, failures: list[str], forced: bool) -> dict:
+        """The gate's thresholds and verdict, as stored in the manifest."""
+        return {
+            "max_drop_pts": self.max_drop,
+            "min_agreement_pct": self.min_agreement,
+            "passed": not failures,
+            "failures": failures,
+            "forced": forced and bool(failures),
+        }

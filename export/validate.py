@@ -1,0 +1,84 @@
+"""The accuracy check: a TFLite model against the float Keras model on the same test images."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from train.evaluate import predict_probs
+from train.metrics import classification_report
+
+EVAL_CHUNK = 1000  # images per progress step (the interpreter batches inside each chunk)
+LATENCY_RUNS = 50
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """Test images (uint8, N x 28 x 28), their labels, and the float Keras model's probabilities."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    float_probs: np.ndarray
+
+
+def make_eval_set(model: keras.Model, images: np.ndarray, labels: np.ndarray, samples: int | None) -> EvalSet:
+    """The first `samples` test images (all when None) with the float model's predictions."""
+    images, labels = images[:samples], labels[:samples]
+    return EvalSet(images, labels, predict_probs(model, images))
+
+
+def predict_tflite(path: Path, images: np.ndarray, on_progress: Progress | None = None) -> np.ndarray:
+    """Probabilities (N, 10) of the TFLite model at `path`, in chunks, reporting (done, total)."""
+    from edge_runtime.interpreter import DigitModel
+
+    model = DigitModel(path)
+    chunks = []
+    for start in range(0, len(images), EVAL_CHUNK):
+        chunks.append(model.predict(images[start : start + EVAL_CHUNK]))
+        if on_progress is not None:
+            on_progress(min(start + EVAL_CHUNK, len(images)), len(images))
+    return np.concatenate(chunks)
+
+
+def compare(labels: np.ndarray, float_probs: np.ndarray, tflite_probs: np.ndarray) -> dict:
+    """Accuracy of both models, drop, top-1 agreement, probability differences, per-class accuracy."""
+    float_report = classification_report(labels, float_probs)
+    tflite_report = classification_report(labels, tflite_probs)
+    diff = np.abs(tflite_probs.astype(np.float64) - float_probs.astype(np.float64))
+    float_acc, tflite_acc = 100 * float_report["accuracy"], 100 * tflite_report["accuracy"]
+    agreement = 100 * float(np.mean(tflite_probs.argmax(axis=1) == float_probs.argmax(axis=1)))
+    return {
+        "samples": int(len(labels)),
+        "float_accuracy_pct": float_acc,
+        "tflite_accuracy_pct": tflite_acc,
+        "drop_pts": float_acc - tflite_acc,
+        "agreement_pct": agreement,
+        "mean_abs_prob_diff": float(diff.mean()),
+        "max_abs_prob_diff": float(diff.max()),
+        "per_class_accuracy_pct": {
+            "float": [100 * a for a in float_report["per_class_accuracy"]],
+            "tflite": [100 * a for a in tflite_report["per_class_accuracy"]],
+        },
+    }
+
+
+def single_image_latency_ms(path: Path, image: np.ndarray, runs: int = LATENCY_RUNS) -> float:
+    """Median wall time of one single-image `predict` of the TFLite model at `path`, in ms."""
+    from edge_runtime.interpreter import DigitModel
+
+    model = DigitModel(path)
+    batch = image[None]
+    model.predict(batch)  # warm-up: allocation and first-run costs
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        model.predict(batch)
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
