@@ -50,7 +50,10 @@ def require_training_extra() -> None:
         ) from None
 
 
-from edge_runtime.cli import train_commands  # noqa: E402,F401  (registers commands on `app`)
+from edge_runtime.cli import (  # noqa: E402,F401  (each module registers its commands on `app`)
+    bundle_commands,
+    train_commands,
+)
 
 
 def main() -> None:

@@ -1,0 +1,5 @@
+"""`python -m edge_runtime` runs the `edge` command."""
+
+from edge_runtime.cli import main
+
+main()

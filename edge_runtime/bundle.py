@@ -1,0 +1,123 @@
+"""A self-contained deploy folder for a Raspberry Pi (`edge bundle`).
+
+The bundle holds the model and its manifest, a copy of the `edge_runtime` package, a pinned requirements
+file without TensorFlow, a launcher script, an example systemd unit and a README; the Pi needs no clone of
+the repository. It is written through `staging_dir`, so a failure never leaves a half-made bundle.
+"""
+
+from __future__ import annotations
+
+import shutil
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import edge_runtime
+from edge_runtime.atomic import staging_dir
+from edge_runtime.bundle_templates import LAUNCHER, README, SERVICE_UNIT
+from edge_runtime.errors import EdgeError
+from edge_runtime.interpreter import check_tflite_file
+from edge_runtime.manifest import manifest_path
+
+# The runtime's packages, pinned to versions with Linux aarch64 / CPython 3.11 wheels (Raspberry Pi OS
+# 64-bit Bookworm); scripts/check_pi_wheels.py verifies that, with their dependencies.
+# opencv-python-headless: no X11/OpenGL libraries needed, so it also runs on Pi OS Lite.
+# simplejpeg: apt's picamera2 imports it, and apt's build breaks under NumPy 2 (shadowed by this one).
+RUNTIME_REQUIREMENTS = (
+    "ai-edge-litert==2.3.0",
+    "numpy==2.4.6",
+    "opencv-python-headless==5.0.0.93",
+    "simplejpeg==1.9.0",
+    "typer==0.29.2",
+)
+REQUIREMENTS_FILE = "requirements.txt"
+LAUNCHER_FILE = "edge"
+SERVICE_FILE = "edge-digits.service"
+README_FILE = "README.md"
+PACKAGE_DIR = "edge_runtime"
+DEFAULT_THREADS = 4
+_SOURCE_JUNK = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A written bundle: its folder, the model inside it, and every file it holds (relative paths)."""
+
+    path: Path
+    model: Path
+    files: tuple[str, ...]
+    size_bytes: int
+
+
+def requirements_text() -> str:
+    """The bundle's requirements.txt."""
+    header = "# edge-digits runtime for Raspberry Pi OS 64-bit (aarch64, Python 3.11); no TensorFlow.\n"
+    return header + "".join(f"{line}\n" for line in RUNTIME_REQUIREMENTS)
+
+
+def _pinned_version(package: str) -> str:
+    return next(r.split("==")[1] for r in RUNTIME_REQUIREMENTS if r.split("==")[0] == package)
+
+
+def build_bundle(
+    model: Path,
+    out: Path,
+    camera: str = "0",
+    threads: int = DEFAULT_THREADS,
+    install_dir: PurePosixPath | None = None,
+    user: str = "pi",
+    overwrite: bool = False,
+) -> Bundle:
+    """Write the deploy bundle for `model` to `out`.
+
+    Args:
+        model: the `.tflite` file; its manifest (same name, `.json`) is copied when present.
+        out: the bundle folder to create.
+        camera: the `--source` of the systemd unit's `edge webcam` (`picamera`, or a USB camera index).
+        threads: the unit's interpreter threads.
+        install_dir: where the bundle will live on the Pi (default `/home/<user>/<out's name>`).
+        user: the account the unit runs as.
+        overwrite: replace an existing `out`.
+    """
+    model = Path(model)
+    check_tflite_file(model)
+    manifest = manifest_path(model)
+    install_dir = install_dir or PurePosixPath("/home", user, Path(out).name)
+    if not install_dir.is_absolute():
+        raise EdgeError(f"--install-dir must be an absolute path on the Pi, not {install_dir}")
+    for option, value in (
+        ("model name", model.name),
+        ("--camera", camera),
+        ("--user", user),
+        ("--install-dir", install_dir),
+    ):
+        if not str(value) or any(c.isspace() for c in str(value)):
+            raise EdgeError(f"{option} {str(value)!r} cannot go into the systemd unit: no spaces allowed")
+    fields = {
+        "model": model.name,
+        "manifest_row": f"| `{manifest.name}` | its manifest: labels, quantization, accuracy |\n"
+        if manifest.is_file()
+        else "",
+        "bundle_name": Path(out).name,
+        "service": SERVICE_FILE,
+        "service_stem": Path(SERVICE_FILE).stem,
+        "install_dir": str(install_dir),
+        "user": user,
+        "camera": camera,
+        "threads": threads,
+        "opencv_version": _pinned_version("opencv-python-headless"),
+    }
+    with staging_dir(out, overwrite=overwrite) as stage:
+        shutil.copy2(model, stage / model.name)
+        if manifest.is_file():
+            shutil.copy2(manifest, stage / manifest.name)
+        shutil.copytree(Path(edge_runtime.__file__).parent, stage / PACKAGE_DIR, ignore=_SOURCE_JUNK)
+        (stage / REQUIREMENTS_FILE).write_text(requirements_text())
+        launcher = stage / LAUNCHER_FILE
+        launcher.write_text(LAUNCHER)
+        launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        (stage / SERVICE_FILE).write_text(SERVICE_UNIT.substitute(fields))
+        (stage / README_FILE).write_text(README.substitute(fields))
+    files = tuple(sorted(str(p.relative_to(out)) for p in Path(out).rglob("*") if p.is_file()))
+    size = sum((Path(out) / f).stat().st_size for f in files)
+    return Bundle(path=Path(out), model=Path(out) / model.name, files=files, size_bytes=size)

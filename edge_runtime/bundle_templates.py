@@ -1,0 +1,108 @@
+"""The text files of a deploy bundle: launcher, systemd unit and README (`$name` fields: string.Template)."""
+
+from __future__ import annotations
+
+from string import Template
+
+# POSIX sh, so it runs on Raspberry Pi OS Lite as is. No templating: it finds everything relative to itself.
+LAUNCHER = """\
+#!/bin/sh
+# Runs the `edge` CLI from this bundle: its own copy of edge_runtime, with the Python of ./venv.
+# EDGE_PYTHON overrides the interpreter (default: ./venv/bin/python if present, else python3).
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -n "$EDGE_PYTHON" ]; then
+    python=$EDGE_PYTHON
+elif [ -x "$here/venv/bin/python" ]; then
+    python=$here/venv/bin/python
+else
+    python=python3
+fi
+PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m edge_runtime "$@"
+"""
+
+SERVICE_UNIT = Template("""\
+# Example systemd unit: recognise digits from the camera at boot, without a screen.
+# The predictions go to the journal: journalctl -u $service_stem -f
+# Install: sudo cp $service /etc/systemd/system/ && sudo systemctl enable --now $service_stem
+[Unit]
+Description=edge-digits: digit recognition from the camera (headless)
+
+[Service]
+Type=simple
+User=$user
+SupplementaryGroups=video
+WorkingDirectory=$install_dir
+ExecStart=$install_dir/edge webcam $model --source $camera --headless --threads $threads
+Environment=PYTHONUNBUFFERED=1
+Restart=on-failure
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+""")
+
+README = Template("""\
+# edge-digits deploy bundle
+
+Recognises handwritten digits with `$model` on a Raspberry Pi. This folder is all the Pi needs:
+no TensorFlow, no clone of the repository.
+
+| File | What it is |
+|---|---|
+| `$model` | the TFLite model |
+$manifest_row| `requirements.txt` | the runtime's Python packages, pinned (no TensorFlow) |
+| `edge_runtime/` | the runtime: source of the `edge` command |
+| `edge` | launcher: runs `edge` with `./venv/bin/python` (or `$$EDGE_PYTHON`) |
+| `$service` | example systemd unit: `edge webcam --headless` at boot |
+
+## Supported
+
+Raspberry Pi 4 or 5 with **Raspberry Pi OS 64-bit** (Bookworm: Debian 12, Python 3.11); `uname -m` must
+print `aarch64`. The 32-bit OS (`armv7l`) is not supported: the LiteRT interpreter (`ai-edge-litert`) has
+no 32-bit ARM wheels. A Pi 3 running the 64-bit OS should work but is untested.
+
+## Install (once)
+
+From the laptop: `scp -r $bundle_name pi@raspberrypi.local:` (any user and host). Then on the Pi:
+
+    sudo apt update
+    sudo apt install -y python3-venv python3-picamera2    # picamera2: only for a ribbon-cable (CSI) camera
+    cd ~/$bundle_name
+    python3 -m venv --system-site-packages venv
+    venv/bin/pip install -r requirements.txt
+    ./edge --help
+
+`picamera2` cannot be installed with pip (it is built on the system's libcamera), so the venv is made with
+`--system-site-packages` to see apt's copy; the pinned packages installed by pip still take precedence.
+`simplejpeg` is pinned because picamera2 imports it and apt's build only works with Debian's NumPy 1.x.
+
+## Run
+
+    ./edge classify $model photo.png                      # images, folders or globs
+    ./edge webcam $model --source picamera --headless     # the Pi camera (CSI ribbon cable)
+    ./edge webcam $model --source 0 --headless            # the first USB webcam
+
+`--headless` prints the predictions instead of opening a window: it works over SSH and as a service.
+The bundle pins `opencv-python-headless`, which needs no X11/OpenGL libraries and so also runs on
+Raspberry Pi OS Lite. For a preview window on the desktop, swap in the GUI build:
+`venv/bin/pip uninstall -y opencv-python-headless && venv/bin/pip install opencv-python==$opencv_version`.
+
+## Start at boot
+
+The unit assumes the bundle is in `$install_dir`, run by the user `$user`, with camera `$camera`;
+edit `$service` if not. Then:
+
+    sudo cp $service /etc/systemd/system/
+    sudo systemctl daemon-reload
+    sudo systemctl enable --now $service_stem
+    journalctl -u $service_stem -f                        # the predictions
+
+## Performance
+
+- `--threads 4` uses the four cores of a Pi 4 or 5; use fewer to leave cores for other work.
+- The int8 model is the smallest; measure the latency of each model on the Pi itself with
+  `./edge benchmark $model` (ARM cores rank the modes differently from a laptop's x86 CPU).
+- A 640x480 camera frame is plenty: the model only sees 28x28 pixels, and smaller frames
+  make finding and preparing the digits cheaper.
+- A Pi 4 throttles its CPU at 80 °C (`vcgencmd measure_temp`); a heatsink or fan keeps the frame rate steady.
+""")

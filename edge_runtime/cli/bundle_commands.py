@@ -1,0 +1,48 @@
+"""`edge bundle`: the deploy folder for a Raspberry Pi (runtime only, no TensorFlow)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Annotated
+
+import typer
+
+from edge_runtime.bundle import DEFAULT_THREADS, build_bundle
+from edge_runtime.cli import app
+
+
+@app.command()
+def bundle(
+    model: Annotated[
+        Path, typer.Argument(help="The .tflite model to deploy (its .json manifest comes along).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Bundle folder to create.")],
+    camera: Annotated[
+        str, typer.Option(help="The systemd unit's camera: 'picamera' (CSI) or a USB camera index.")
+    ] = "0",
+    threads: Annotated[
+        int, typer.Option(min=1, help="The systemd unit's interpreter threads.")
+    ] = DEFAULT_THREADS,
+    user: Annotated[str, typer.Option(help="The account the systemd unit runs as on the Pi.")] = "pi",
+    install_dir: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the bundle will live on the Pi. Default: /home/USER/<bundle name>.",
+            show_default=False,
+        ),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing bundle folder.")] = False,
+) -> None:
+    """Write a self-contained folder to copy to a Raspberry Pi: model, runtime, requirements, launcher."""
+    result = build_bundle(
+        model,
+        out,
+        camera=camera,
+        threads=threads,
+        install_dir=PurePosixPath(install_dir) if install_dir else None,
+        user=user,
+        overwrite=overwrite,
+    )
+    typer.echo(f"bundle: {result.path}  ({len(result.files)} files, {result.size_bytes / 1024:.0f} KB)")
+    typer.echo(f"try it here:   {result.path}/edge classify {result.model} IMAGE.png")
+    typer.echo(f"on the Pi:     see {result.path / 'README.md'} (copy, make a venv, pip install, run)")
