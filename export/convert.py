@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
 
 import keras
 import numpy as np
@@ -43,4 +49,26 @@ def convert(
     input_type: str | None = None,
 ) -> bytes:
     """TFLite flatbuffer of `model` in `mode` (see `make_converter`)."""
-    return make_converter(model, mode, calibration_images, input_type).convert()
+    converter = make_converter(model, mode, calibration_images, input_type)
+    with quiet():
+        return converter.convert()
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Hide the converter's chatter: Python prints and warnings, and native log lines on fds 1 and 2."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with tempfile.TemporaryFile() as sink, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)

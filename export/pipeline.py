@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from edge_runtime.errors import EdgeError
+from edge_runtime.interpreter import load_interpreter
 from edge_runtime.manifest import (
     STATUS_FAILED,
     STATUS_PASSED,
@@ -102,9 +103,7 @@ def prepare_out_dir(out_dir: Path) -> Path:
 
 def io_details(tflite_model: bytes) -> tuple[dict, dict]:
     """The input and output tensor details of a TFLite flatbuffer."""
-    from ai_edge_litert.interpreter import Interpreter
-
-    interpreter = Interpreter(model_content=tflite_model)
+    interpreter = load_interpreter(tflite_model)
     return interpreter.get_input_details()[0], interpreter.get_output_details()[0]
 
 

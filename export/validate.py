@@ -15,6 +15,7 @@ from train.metrics import classification_report
 
 EVAL_CHUNK = 1000  # images per progress step (the interpreter batches inside each chunk)
 LATENCY_RUNS = 50
+PCT_DIGITS = 6
 
 Progress = Callable[[int, int], None]
 
@@ -54,12 +55,12 @@ def compare(labels: np.ndarray, float_probs: np.ndarray, tflite_probs: np.ndarra
     diff = np.abs(tflite_probs.astype(np.float64) - float_probs.astype(np.float64))
     float_acc, tflite_acc = 100 * float_report["accuracy"], 100 * tflite_report["accuracy"]
     agreement = 100 * float(np.mean(tflite_probs.argmax(axis=1) == float_probs.argmax(axis=1)))
-    return {
+    return {  # percentages rounded so that a drop of exactly the threshold is not 0.30000000000000426
         "samples": int(len(labels)),
-        "float_accuracy_pct": float_acc,
-        "tflite_accuracy_pct": tflite_acc,
-        "drop_pts": float_acc - tflite_acc,
-        "agreement_pct": agreement,
+        "float_accuracy_pct": round(float_acc, PCT_DIGITS),
+        "tflite_accuracy_pct": round(tflite_acc, PCT_DIGITS),
+        "drop_pts": round(float_acc - tflite_acc, PCT_DIGITS),
+        "agreement_pct": round(agreement, PCT_DIGITS),
         "mean_abs_prob_diff": float(diff.mean()),
         "max_abs_prob_diff": float(diff.max()),
         "per_class_accuracy_pct": {

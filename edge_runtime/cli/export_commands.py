@@ -1,0 +1,123 @@
+"""`edge export` (needs the `train` extra: TensorFlow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from edge_runtime.cli import app, require_training_extra
+from edge_runtime.cli.train_commands import DataOption
+from edge_runtime.errors import EdgeError
+
+GATE_EXIT_CODE = 3  # a model failed the accuracy gate (bad input is 1, as everywhere)
+DEBUG_LINES = 5
+
+
+@app.command("export")
+def export_command(
+    model: Annotated[Path, typer.Argument(help="A .keras model saved by `edge train`.")],
+    quantize: Annotated[
+        str, typer.Option(help="float32, float16, dynamic (int8 weights), int8 (full integer), or all.")
+    ] = "int8",
+    out: Annotated[Path, typer.Option("--out", help="Folder for the .tflite files and manifests.")] = Path(
+        "models"
+    ),
+    data: DataOption = None,
+    input_type: Annotated[
+        str | None,
+        typer.Option(help="int8 model I/O type: int8 (default) or uint8 (Coral-style).", show_default=False),
+    ] = None,
+    calibration_samples: Annotated[
+        int, typer.Option(help="int8 calibration images, drawn from the training set by class.")
+    ] = 500,
+    seed: Annotated[int, typer.Option(help="Seed of the calibration sample.")] = 0,
+    eval_samples: Annotated[
+        int | None,
+        typer.Option(help="Check on the first N test images (default: all 10,000).", show_default=False),
+    ] = None,
+    max_drop: Annotated[
+        float, typer.Option(min=0.0, help="Gate: largest accepted accuracy drop, percentage points.")
+    ] = 0.3,
+    min_agreement: Annotated[
+        float,
+        typer.Option(min=0.0, max=100.0, help="Gate: least accepted top-1 agreement with float, %."),
+    ] = 99.5,
+    force: Annotated[
+        bool, typer.Option(help="Keep a model that fails the gate (its manifest says it failed).")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option(help="int8: per-layer quantization error (QuantizationDebugger) as CSV.")
+    ] = False,
+) -> None:
+    """Convert a Keras model to TFLite, check it against the float model, and keep it only if it passes.
+
+    Exit code 3 when a model fails the gate (--max-drop / --min-agreement) and is not kept.
+    """
+    require_training_extra()
+    from export.gate import Gate
+    from export.run import ExportConfig, run_export
+
+    config = ExportConfig(
+        model_path=model,
+        out_dir=out,
+        quantize=quantize,
+        data=data,
+        input_type=input_type,
+        calibration_samples=calibration_samples,
+        seed=seed,
+        eval_samples=eval_samples,
+        gate=Gate(max_drop=max_drop, min_agreement=min_agreement),
+        force=force,
+        debug=debug,
+    )
+    run = run_export(config, on_progress=_show_progress)
+    _print_results(run)
+    failed = [r for r in run.rejected if r.path is None]
+    if failed:
+        reasons = "; ".join(f"{r.mode}: {', '.join(r.failures)}" for r in failed)
+        raise EdgeError(
+            f"failed the accuracy gate, not written (use --force to keep): {reasons}", GATE_EXIT_CODE
+        )
+
+
+def _show_progress(mode: str, done: int, total: int) -> None:
+    typer.echo(f"\rchecking {mode}: {done}/{total} test images", nl=done >= total, err=True)
+
+
+def _print_results(run) -> None:
+    if len(run.results) > 1:
+        from export.report import comparison_rows, format_table
+
+        v = run.results[0].validation
+        typer.echo(f"float Keras model: {v['float_accuracy_pct']:.2f}% on {v['samples']} test images")
+        typer.echo(format_table(comparison_rows(run.results)))
+        typer.echo(f"report: {', '.join(str(p) for p in run.report_files)}")
+    else:
+        _print_check(run.results[0])
+    for r in run.results:
+        if r.path is None:
+            continue
+        typer.echo(f"wrote {r.path}" if r.accepted else f"kept {r.path} (failed the gate, --force)")
+        if r.failures:
+            typer.echo(f"warning: {r.mode} failed the gate: {'; '.join(r.failures)}", err=True)
+    if run.debug_file is not None:
+        _print_debug(run.debug_layers, run.debug_file)
+
+
+def _print_check(result) -> None:
+    v = result.validation
+    typer.echo(
+        f"{result.mode}: {result.size_bytes / 1024:.1f} KB  accuracy {v['tflite_accuracy_pct']:.2f}% "
+        f"(float {v['float_accuracy_pct']:.2f}%, drop {v['drop_pts']:+.2f} pt)  "
+        f"agreement {v['agreement_pct']:.2f}%  max |dp| {v['max_abs_prob_diff']:.4f}  "
+        f"on {v['samples']} test images"
+    )
+
+
+def _print_debug(layers: list[dict], csv_path: Path) -> None:
+    typer.echo("int8 quantization error per layer (RMSE/scale, worst first; ~0.29 is pure rounding):")
+    for layer in layers[:DEBUG_LINES]:
+        typer.echo(f"  {layer['rmse_over_scale']:7.3f}  {layer['op_name']:<16} {layer['tensor_name'][:60]}")
+    typer.echo(f"all {len(layers)} layers: {csv_path}")

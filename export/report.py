@@ -1,0 +1,124 @@
+"""The `--quantize all` comparison: one table as text, report.json, report.md and a chart PNG."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from edge_runtime.atomic import atomic_write_bytes, atomic_write_text
+from export.pipeline import ExportResult
+
+REPORT_JSON, REPORT_MD, REPORT_PNG = "report.json", "report.md", "report.png"
+COLUMNS = (  # (key, header, format)
+    ("mode", "mode", "{}"),
+    ("size_kb", "size KB", "{:.1f}"),
+    ("size_vs_float32_pct", "vs float32", "{:.0f}%"),
+    ("accuracy_pct", "accuracy %", "{:.2f}"),
+    ("drop_pts", "drop pt", "{:+.2f}"),
+    ("agreement_pct", "agreement %", "{:.2f}"),
+    ("latency_ms", "latency ms", "{:.3f}"),
+    ("status", "gate", "{}"),
+)
+
+
+def comparison_rows(results: list[ExportResult]) -> list[dict]:
+    """One row per mode: size, size relative to float32, accuracy, drop, agreement, latency, verdict."""
+    float32 = next((r.size_bytes for r in results if r.mode == "float32"), None)
+    rows = []
+    for r in results:
+        v = r.validation or {}
+        rows.append(
+            {
+                "mode": r.mode,
+                "file": r.file_name if r.path else None,
+                "size_kb": r.size_bytes / 1024,
+                "size_vs_float32_pct": 100 * r.size_bytes / float32 if float32 else None,
+                "accuracy_pct": v.get("tflite_accuracy_pct"),
+                "drop_pts": v.get("drop_pts"),
+                "agreement_pct": v.get("agreement_pct"),
+                "latency_ms": r.latency_ms,
+                "status": _verdict(r),
+            }
+        )
+    return rows
+
+
+def _verdict(result: ExportResult) -> str:
+    if result.accepted:
+        return result.manifest["status"]
+    return "failed (kept: --force)" if result.path else "rejected"
+
+
+def format_table(rows: list[dict], markdown: bool = False) -> str:
+    """The rows as an aligned text table, or as a Markdown table."""
+    headers = [header for _, header, _ in COLUMNS]
+    cells = [[_cell(row[key], fmt) for key, _, fmt in COLUMNS] for row in rows]
+    if markdown:
+        lines = [headers, ["---"] * len(headers), *cells]
+        return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+    lines = [headers, *cells]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
+    return "\n".join("  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)) for line in lines)
+
+
+def _cell(value, fmt: str) -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def write_report(results: list[ExportResult], out_dir: Path) -> list[Path]:
+    """Write report.json, report.md and report.png into `out_dir`; returns their paths."""
+    rows = comparison_rows(results)
+    first = results[0].manifest
+    context = {
+        "source_model": first["source_model"],
+        "test_images": (results[0].validation or {}).get("samples"),
+        "float_accuracy_pct": (results[0].validation or {}).get("float_accuracy_pct"),
+        "gate": first["gate"] and {k: first["gate"][k] for k in ("max_drop_pts", "min_agreement_pct")},
+        "versions": first["versions"],
+    }
+    out_dir = Path(out_dir)
+    paths = [out_dir / REPORT_JSON, out_dir / REPORT_MD, out_dir / REPORT_PNG]
+    atomic_write_text(paths[0], json.dumps({**context, "modes": rows}, indent=2) + "\n")
+    atomic_write_text(paths[1], _markdown(rows, context))
+    plot_comparison(rows, paths[2])
+    return paths
+
+
+def _markdown(rows: list[dict], context: dict) -> str:
+    source = context["source_model"]["file"]
+    lines = [
+        f"# Export report: {source}",
+        "",
+        f"Float Keras model: {_cell(context['float_accuracy_pct'], '{:.2f}')}% on "
+        f"{context['test_images']} MNIST test images. Latency: one image, median, this machine's CPU.",
+        "",
+        format_table(rows, markdown=True),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def plot_comparison(rows: list[dict], path: Path) -> None:
+    """Two bar charts side by side: file size (KB) and test accuracy (%) per mode."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    modes = [r["mode"] for r in rows]
+    fig, (size_ax, acc_ax) = plt.subplots(1, 2, figsize=(9, 3.5))
+    size_ax.bar(modes, [r["size_kb"] for r in rows], color="tab:blue")
+    size_ax.set_title("File size (KB)")
+    accuracies = [r["accuracy_pct"] or 0.0 for r in rows]
+    acc_ax.bar(modes, accuracies, color="tab:green")
+    low = min((a for a in accuracies if a), default=0.0)
+    acc_ax.set_ylim(max(0.0, low - 1.0), 100.0)
+    acc_ax.set_title("Test accuracy (%)")
+    for ax in (size_ax, acc_ax):
+        ax.grid(True, axis="y", alpha=0.3)
+    fig.tight_layout()
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=100)
+    plt.close(fig)
+    atomic_write_bytes(path, png.getvalue())
