@@ -1,0 +1,141 @@
+"""`edge bundle`: the deploy folder's contents, its atomic writing, and that its runtime copy suffices."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from edge_runtime.bundle import RUNTIME_REQUIREMENTS, build_bundle
+from edge_runtime.cli import app
+from edge_runtime.errors import EdgeError
+
+REPO = Path(__file__).resolve().parents[1]
+# Third-party imports allowed in the runtime: each pinned in the bundle, or optional with a fallback/hint.
+IMPORT_TO_REQUIREMENT = {"numpy": "numpy", "cv2": "opencv-python-headless", "typer": "typer"}
+IMPORT_TO_REQUIREMENT["ai_edge_litert"] = "ai-edge-litert"
+# apt's camera; the interpreter's fallbacks; the laptop-side stages (training commands, behind a clear error)
+OPTIONAL_IMPORTS = {"picamera2", "tflite_runtime", "tensorflow", "train", "export"}
+
+
+@pytest.fixture
+def model(tmp_path) -> Path:
+    """A file passing the TFLite check (assembling a bundle needs no real model), with a manifest."""
+    path = tmp_path / "model_int8.tflite"
+    path.write_bytes(b"\x1c\x00\x00\x00TFL3" + bytes(200))
+    path.with_suffix(".json").write_text(json.dumps({"labels": [str(d) for d in range(10)], "mode": "int8"}))
+    return path
+
+
+def test_bundle_holds_model_manifest_runtime_requirements_launcher_unit_readme(model, tmp_path):
+    bundle = build_bundle(model, tmp_path / "pi", camera="picamera", threads=3)
+    root = bundle.path
+    assert bundle.model == root / "model_int8.tflite"
+    assert bundle.model.read_bytes() == model.read_bytes()
+    assert json.loads((root / "model_int8.json").read_text())["mode"] == "int8"
+    assert {"README.md", "requirements.txt", "edge", "edge-digits.service"} <= set(bundle.files)
+    assert "edge_runtime/__main__.py" in bundle.files and "edge_runtime/cli/__init__.py" in bundle.files
+    assert not [f for f in bundle.files if "__pycache__" in f or f.endswith(".pyc")]
+    assert os.access(root / "edge", os.X_OK)
+    assert bundle.size_bytes == sum((root / f).stat().st_size for f in bundle.files)
+
+    requirements = [r for r in (root / "requirements.txt").read_text().splitlines() if not r.startswith("#")]
+    assert requirements == list(RUNTIME_REQUIREMENTS)
+    assert all("==" in r for r in requirements) and not any("tensorflow" in r for r in requirements)
+
+    unit = (root / "edge-digits.service").read_text()
+    exec_start = (
+        "ExecStart=/home/pi/pi/edge webcam model_int8.tflite --source picamera --headless --threads 3"
+    )
+    assert exec_start in unit and "User=pi" in unit and "WantedBy=multi-user.target" in unit
+
+    readme = (root / "README.md").read_text()
+    assert "64-bit" in readme and "--system-site-packages" in readme and "python3-picamera2" in readme
+    assert "`model_int8.json`" in readme and "$" not in readme.replace("$EDGE_PYTHON", "")
+
+
+def test_a_model_without_manifest_is_bundled_alone(model, tmp_path):
+    model.with_suffix(".json").unlink()
+    bundle = build_bundle(model, tmp_path / "pi", install_dir=None, user="digits")
+    assert not [f for f in bundle.files if f.endswith(".json")]
+    assert "manifest" not in (bundle.path / "README.md").read_text().split("## Supported")[0]
+    assert "WorkingDirectory=/home/digits/pi" in (bundle.path / "edge-digits.service").read_text()
+
+
+def test_existing_bundle_is_kept_unless_overwrite(model, tmp_path):
+    out = tmp_path / "pi"
+    build_bundle(model, out)
+    (out / "marker").write_text("old")
+    with pytest.raises(EdgeError, match="already exists"):
+        build_bundle(model, out)
+    assert (out / "marker").exists()
+    build_bundle(model, out, overwrite=True)
+    assert not (out / "marker").exists()
+
+
+def test_bad_model_leaves_no_bundle(tmp_path):
+    not_a_model = tmp_path / "model.tflite"
+    not_a_model.write_bytes(b"PK\x03\x04" + bytes(200))
+    with pytest.raises(EdgeError, match="not a TFLite model"):
+        build_bundle(not_a_model, tmp_path / "pi")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.tflite"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--camera", "my cam", "no spaces"),
+        ("--install-dir", "opt/edge", "absolute"),
+        ("--user", "a b", "no spaces"),
+    ],
+)
+def test_cli_rejects_what_cannot_go_into_the_unit(model, tmp_path, option, value, message):
+    result = CliRunner().invoke(app, ["bundle", str(model), "--out", str(tmp_path / "pi"), option, value])
+    assert result.exit_code == 1
+    assert result.output.startswith("error:") and message in result.output
+    assert not (tmp_path / "pi").exists()
+
+
+def test_cli_writes_the_bundle_and_says_where(model, tmp_path):
+    out = tmp_path / "pi"
+    result = CliRunner().invoke(app, ["bundle", str(model), "--out", str(out), "--install-dir", "/opt/edge"])
+    assert result.exit_code == 0, result.output
+    assert f"bundle: {out}" in result.output and "README.md" in result.output
+    assert "ExecStart=/opt/edge/edge webcam" in (out / "edge-digits.service").read_text()
+
+
+def test_bundled_runtime_needs_only_the_pinned_packages():
+    """Every third-party import in edge_runtime is pinned in the bundle (or an optional, guarded one)."""
+    pinned = {r.split("==")[0] for r in RUNTIME_REQUIREMENTS}
+    imported = set()
+    for source in (REPO / "edge_runtime").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"edge_runtime", "__future__"}
+    unknown = third_party - set(IMPORT_TO_REQUIREMENT) - OPTIONAL_IMPORTS
+    assert not unknown, f"edge_runtime imports {unknown}, which the bundle's requirements do not install"
+    assert {IMPORT_TO_REQUIREMENT[name] for name in third_party - OPTIONAL_IMPORTS} <= pinned
+
+
+def test_launcher_runs_the_bundled_cli(model, tmp_path):
+    bundle = build_bundle(model, tmp_path / "pi")
+    env = {**os.environ, "EDGE_PYTHON": sys.executable}
+    result = subprocess.run(
+        [str(bundle.path / "edge"), "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "bundle" in result.stdout
