@@ -36,7 +36,7 @@ def full_mnist():
 
 @pytest.fixture(scope="session")
 def tiny_model_path(full_mnist, tmp_path_factory) -> Path:
-    """A small residual net (1 block, 16 filters) trained briefly on real digits: ~97% accurate."""
+    """A small residual net (1 block, 16 filters) trained briefly on real digits: ~90% accurate."""
     import keras
 
     from train.model import build_resnet

@@ -16,16 +16,17 @@ POOL_SIZE = 3
 BLOCK_KERNEL = 3
 DEFAULT_BLOCKS = 2
 DEFAULT_FILTERS = 64
+BN_MOMENTUM = 0.9  # moving statistics that keep up with short runs (Keras default 0.99 lags)
 
 
 def residual_block(x, filters: int, name: str):
     """Conv3x3 → BN → ReLU → Conv3x3 → BN, plus the identity skip (Add), then ReLU."""
     shortcut = x
     x = layers.Conv2D(filters, BLOCK_KERNEL, padding="same", name=f"{name}_conv1")(x)
-    x = layers.BatchNormalization(name=f"{name}_bn1")(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn1")(x)
     x = layers.ReLU(name=f"{name}_relu1")(x)
     x = layers.Conv2D(filters, BLOCK_KERNEL, padding="same", name=f"{name}_conv2")(x)
-    x = layers.BatchNormalization(name=f"{name}_bn2")(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn2")(x)
     x = layers.Add(name=f"{name}_add")([x, shortcut])
     return layers.ReLU(name=f"{name}_out")(x)
 
@@ -35,7 +36,7 @@ def build_resnet(blocks: int = DEFAULT_BLOCKS, filters: int = DEFAULT_FILTERS) -
     inputs = keras.Input(shape=INPUT_SHAPE, name="pixels")
     x = layers.Rescaling(1.0 / 255, name="scale")(inputs)
     x = layers.Conv2D(filters, STEM_KERNEL, padding="same", name="stem_conv")(x)
-    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name="stem_bn")(x)
     x = layers.ReLU(name="stem_relu")(x)
     x = layers.MaxPooling2D(POOL_SIZE, name="stem_pool")(x)
     for i in range(blocks):
