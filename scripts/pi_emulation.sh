@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Emulated Raspberry Pi check: run a deploy bundle on arm64 Debian Bookworm (the base of Raspberry Pi OS
+# 64-bit: same CPython 3.11, same glibc) under qemu-user, and compare its predictions with the x86 run.
+#
+#   sudo scripts/pi_emulation.sh MODEL.tflite          (by hand, as root; not part of CI)
+#
+# Steps: build the arm64 root once with debootstrap + qemu-user-static (scripts/pi/build_root.sh; the
+# second stage takes ~8 minutes); make the bundle and seeded inputs (photos + a short video) on x86; run
+# the bundle's launcher on them here; copy both into the root, make the venv and pip install the bundle's
+# requirements from the package index exactly as its README says; run the same launcher under
+# QEMU_CPU (cortex-a72 = Pi 4, cortex-a76 = Pi 5) with a matching ARM /proc/cpuinfo bind-mounted over the
+# host's (qemu 7.2 passes the x86 one through and LiteRT's CPU detection can crash on it); then compare
+# the predictions, which must be equal. Timings under emulation are meaningless.
+#
+# Environment: QEMU_CPU (cortex-a72), PI_ROOT (/work/scratch/pi-root), PI_WORK (/work/scratch/pi/emulation),
+# PI_PIP_CACHE (/work/scratch/pi/pip-cache: pip's cache for the emulated installs, kept between runs).
+set -euo pipefail
+
+MODEL=$(realpath "${1:?usage: sudo scripts/pi_emulation.sh MODEL.tflite}")
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=${PI_ROOT:-/work/scratch/pi-root}
+WORK=${PI_WORK:-/work/scratch/pi/emulation}
+PIP_CACHE=${PI_PIP_CACHE:-/work/scratch/pi/pip-cache}
+export QEMU_CPU=${QEMU_CPU:-cortex-a72}
+PYTHON=$REPO/.venv/bin/python
+CHECK_DIR=/opt/edge-check  # inside the root
+MOUNTS=()
+
+step() { printf '\n== %s\n' "$*"; }
+
+mount_into_root() {  # mount_into_root TARGET MOUNT-ARGS...
+    mkdir -p "$ROOT$1"
+    mount "${@:2}" "$ROOT$1"
+    MOUNTS=("$ROOT$1" "${MOUNTS[@]}")
+}
+
+unmount_all() {
+    for target in "${MOUNTS[@]}"; do
+        umount "$target" || umount -l "$target"
+    done
+}
+
+in_pi() {  # run a shell command inside the arm64 root, in $CHECK_DIR
+    chroot "$ROOT" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+        QEMU_CPU="$QEMU_CPU" PIP_DISABLE_PIP_VERSION_CHECK=1 /bin/sh -c "cd $CHECK_DIR && $1"
+}
+
+[[ $(id -u) == 0 ]] || { echo "run as root (debootstrap, chroot and mounts need it)" >&2; exit 1; }
+
+step "arm64 Debian Bookworm root: $ROOT"
+"$REPO/scripts/pi/build_root.sh" "$ROOT"
+
+step "bundle and inputs (x86)"
+rm -rf "$WORK"
+mkdir -p "$WORK" "$PIP_CACHE"
+"$REPO/.venv/bin/edge" bundle "$MODEL" --out "$WORK/bundle"
+"$PYTHON" "$REPO/scripts/pi/make_inputs.py" "$WORK/inputs" 2>/dev/null
+cp "$REPO/scripts/pi/run_bundle.sh" "$WORK/"
+"$REPO/scripts/pi/fake_cpuinfo.sh" "$QEMU_CPU" > "$WORK/cpuinfo"
+
+step "x86 run ($(uname -m), $("$PYTHON" -V))"
+(cd "$WORK" && EDGE_PYTHON=$PYTHON ./run_bundle.sh x86)
+
+step "emulated Pi: QEMU_CPU=$QEMU_CPU"
+trap unmount_all EXIT
+rm -rf "${ROOT:?}$CHECK_DIR"
+mkdir -p "$ROOT$CHECK_DIR"
+cp -a "$WORK/bundle" "$WORK/inputs" "$WORK/run_bundle.sh" "$ROOT$CHECK_DIR/"
+mount_into_root /proc -t proc proc
+mount_into_root /proc/cpuinfo --bind "$WORK/cpuinfo"
+mount_into_root /sys -t sysfs sysfs
+mount_into_root /root/.cache/pip --bind "$PIP_CACHE"
+in_pi 'echo "$(uname -m), $(python3 -V), $(grep -m1 "CPU part" /proc/cpuinfo | tr -s "\t" " ")"'
+
+step "venv and requirements from the package index (as the bundle's README says)"
+time in_pi 'cd bundle && python3 -m venv --system-site-packages venv && venv/bin/pip install --quiet -r requirements.txt'
+in_pi 'bundle/venv/bin/pip list 2>/dev/null | grep -iE "^(numpy|opencv|ai-edge-litert|typer|simplejpeg) "'
+in_pi 'bundle/venv/bin/python -c "import tensorflow" 2>/dev/null && echo "TensorFlow is installed?!" || echo "no TensorFlow in the venv"'
+
+step "emulated run (timings meaningless under emulation)"
+in_pi './run_bundle.sh pi'
+cp "$ROOT$CHECK_DIR"/pi.*.jsonl "$WORK/"
+
+step "x86 vs emulated Pi ($(basename "$MODEL"))"
+status=0
+for run in classify webcam; do
+    printf '%-9s' "$run:"
+    "$PYTHON" "$REPO/scripts/pi/compare_predictions.py" "$WORK/x86.$run.jsonl" "$WORK/pi.$run.jsonl" || status=1
+done
+exit $status
