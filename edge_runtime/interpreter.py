@@ -44,8 +44,11 @@ def check_tflite_file(path: Path) -> None:
         raise EdgeError(f"{path}: not a TFLite model (no {TFLITE_IDENTIFIER.decode()} identifier)")
 
 
-def load_interpreter(model: Path | bytes, threads: int | None = None):
-    """An allocated interpreter for a model file (checked first) or flatbuffer bytes."""
+def load_interpreter(model: Path | bytes, threads: int | None = None, **options):
+    """An allocated interpreter for a model file (checked first) or flatbuffer bytes.
+
+    `options` go to the interpreter's constructor as they are (e.g. `experimental_op_resolver_type`).
+    """
     interpreter_class = _interpreter_class()
     if isinstance(model, bytes):
         source = {"model_content": model}
@@ -53,7 +56,7 @@ def load_interpreter(model: Path | bytes, threads: int | None = None):
         check_tflite_file(model)
         source = {"model_path": str(model)}
     try:
-        interpreter = interpreter_class(**source, num_threads=threads)
+        interpreter = interpreter_class(**source, num_threads=threads, **options)
         interpreter.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
         raise EdgeError(f"cannot load TFLite model: {str(exc).splitlines()[0]}") from exc
@@ -69,9 +72,9 @@ def quantize(pixels: np.ndarray, dtype: np.dtype, scale: float, zero_point: int)
 class DigitModel:
     """A `.tflite` digit classifier; any mode (float32/float16/dynamic/int8, int8 or uint8 I/O)."""
 
-    def __init__(self, path: Path, threads: int | None = None) -> None:
+    def __init__(self, path: Path, threads: int | None = None, **interpreter_options) -> None:
         self.path = Path(path)
-        self.interpreter = load_interpreter(self.path, threads)
+        self.interpreter = load_interpreter(self.path, threads, **interpreter_options)
         self.manifest = read_manifest(self.path)
         self.labels = labels_of(self.manifest)
         inp, out = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
