@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,17 +109,42 @@ def io_details(tflite_model: bytes) -> tuple[dict, dict]:
 
 
 def convert_mode(
-    model: keras.Model, mode: str, calibration: Calibration | None, input_type: str | None
+    model: keras.Model, mode: str, calibration: Calibration | None, io_type: str | None
 ) -> bytes:
     """TFLite bytes of `model` in `mode`; conversion failures become one-line EdgeErrors."""
     if MODES[mode].needs_calibration and calibration is None:
         raise EdgeError(f"{mode} export needs calibration images")
     images = calibration.images if calibration is not None else None
     try:
-        return convert(model, mode, images, input_type if mode == "int8" else None)
+        return convert(model, mode, images, io_type)
     except Exception as exc:  # noqa: BLE001 - the converter raises many types; the user needs one line
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise EdgeError(f"TFLite conversion to {mode} failed: {first_line}") from exc
+
+
+@contextlib.contextmanager
+def staged_file(out_dir: Path, name: str, data: bytes) -> Iterator[Path]:
+    """`data` in a hidden temporary file beside its final name; removed on exit unless moved away."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+    staged = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        yield staged
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            staged.unlink()
+
+
+def check_against_float(
+    path: Path, eval_set: EvalSet, gate: Gate, measure_latency: bool, on_progress: Progress | None
+) -> tuple[dict, list[str], float | None]:
+    """(validation figures, gate failures, single-image latency in ms or None) of the model at `path`."""
+    validation = compare(
+        eval_set.labels, eval_set.float_probs, predict_tflite(path, eval_set.images, on_progress)
+    )
+    latency = single_image_latency_ms(path, eval_set.images[0]) if measure_latency else None
+    return validation, gate.failures(validation), latency
 
 
 def export_mode(
@@ -137,28 +163,21 @@ def export_mode(
 ) -> ExportResult:
     """Convert `model` to `mode`, check it on `eval_set` (if given), and accept or reject it.
 
-    `measure_latency` also times single-image inference on the first test image. Accepted (or
-    forced) models land in `out_dir` with a manifest; rejected ones leave nothing there.
+    `input_type` ("uint8") applies to int8 only. `measure_latency` also times single-image
+    inference. Accepted (or forced) models land in `out_dir` with a manifest; rejected ones leave
+    nothing there (a previously accepted file of the same name stays as it was).
     """
     quant = MODES[mode]
     io_type = input_type if mode == "int8" else None
     file_name = quant.file_name(io_type)
-    final = Path(out_dir) / file_name
     tflite_model = convert_mode(model, mode, calibration, io_type)
     input_detail, output_detail = io_details(tflite_model)
-
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{file_name}.", suffix=".tmp", dir=out_dir)
-    staged = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(tflite_model)
+    with staged_file(out_dir, file_name, tflite_model) as staged:
         validation, failures, latency = None, [], None
         if eval_set is not None:
-            probs = predict_tflite(staged, eval_set.images, on_progress)
-            validation = compare(eval_set.labels, eval_set.float_probs, probs)
-            failures = gate.failures(validation)
-            if measure_latency:
-                latency = single_image_latency_ms(staged, eval_set.images[0])
+            validation, failures, latency = check_against_float(
+                staged, eval_set, gate, measure_latency, on_progress
+            )
         status = STATUS_UNCHECKED if validation is None else STATUS_FAILED if failures else STATUS_PASSED
         manifest = build_manifest(
             model_file=file_name,
@@ -174,12 +193,9 @@ def export_mode(
             calibration=calibration.record() if quant.needs_calibration else None,
             versions=library_versions(),
         )
-        accepted_path = None
+        final = None
         if not failures or force:
+            final = Path(out_dir) / file_name
             write_manifest(final, manifest)
             os.replace(staged, final)
-            accepted_path = final
-        return ExportResult(mode, file_name, accepted_path, manifest, failures, latency)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            staged.unlink()
+    return ExportResult(mode, file_name, final, manifest, failures, latency)

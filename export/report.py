@@ -81,7 +81,7 @@ def write_report(results: list[ExportResult], out_dir: Path) -> list[Path]:
     paths = [out_dir / REPORT_JSON, out_dir / REPORT_MD, out_dir / REPORT_PNG]
     atomic_write_text(paths[0], json.dumps({**context, "modes": rows}, indent=2) + "\n")
     atomic_write_text(paths[1], _markdown(rows, context))
-    plot_comparison(rows, paths[2])
+    plot_comparison(rows, paths[2], context["float_accuracy_pct"])
     return paths
 
 
@@ -92,6 +92,7 @@ def _markdown(rows: list[dict], context: dict) -> str:
         "",
         f"Float Keras model: {_cell(context['float_accuracy_pct'], '{:.2f}')}% on "
         f"{context['test_images']} MNIST test images. Latency: one image, median, this machine's CPU.",
+        _gate_line(context["gate"]),
         "",
         format_table(rows, markdown=True),
         "",
@@ -99,21 +100,30 @@ def _markdown(rows: list[dict], context: dict) -> str:
     return "\n".join(lines)
 
 
-def plot_comparison(rows: list[dict], path: Path) -> None:
-    """Two bar charts side by side: file size (KB) and test accuracy (%) per mode."""
+def _gate_line(gate: dict | None) -> str:
+    if gate is None:
+        return "Not checked against the float model."
+    return f"Gate: drop <= {gate['max_drop_pts']} pt and agreement >= {gate['min_agreement_pct']}%."
+
+
+def plot_comparison(rows: list[dict], path: Path, float_accuracy: float | None = None) -> None:
+    """Two bar charts side by side: file size (KB) and test accuracy (%) per mode, values on the bars."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     modes = [r["mode"] for r in rows]
-    fig, (size_ax, acc_ax) = plt.subplots(1, 2, figsize=(9, 3.5))
-    size_ax.bar(modes, [r["size_kb"] for r in rows], color="tab:blue")
-    size_ax.set_title("File size (KB)")
     accuracies = [r["accuracy_pct"] or 0.0 for r in rows]
-    acc_ax.bar(modes, accuracies, color="tab:green")
-    low = min((a for a in accuracies if a), default=0.0)
-    acc_ax.set_ylim(max(0.0, low - 1.0), 100.0)
+    fig, (size_ax, acc_ax) = plt.subplots(1, 2, figsize=(9, 3.5))
+    size_ax.bar_label(size_ax.bar(modes, [r["size_kb"] for r in rows], color="tab:blue"), fmt="%.0f")
+    size_ax.set_title("File size (KB)")
+    acc_ax.bar_label(acc_ax.bar(modes, accuracies, color="tab:green"), fmt="%.2f")
+    if float_accuracy is not None:
+        acc_ax.axhline(float_accuracy, color="black", linestyle="--", linewidth=1, label="float Keras")
+        acc_ax.legend(loc="lower right")
+    low = min([a for a in accuracies if a] + ([float_accuracy] if float_accuracy else []), default=0.0)
+    acc_ax.set_ylim(max(0.0, low - 1.0), min(100.0, max(accuracies + [low]) + 0.5))
     acc_ax.set_title("Test accuracy (%)")
     for ax in (size_ax, acc_ax):
         ax.grid(True, axis="y", alpha=0.3)
