@@ -1,0 +1,125 @@
+"""Real images → the MNIST pixel contract: 28x28 uint8, white digit on black, as MNIST was made.
+
+Photos and camera frames show dark ink on unevenly lit paper. A global threshold on the raw grey
+image reads shadows as ink, so the paper is flattened first: its brightness is estimated on a small
+copy (a morphological close erases the thin strokes, a blur smooths the rest) and the image is
+divided by it. Only one resize touches the full-resolution frame; everything else runs on a
+working copy whose long side is at most `WORK_MAX_SIDE`, which keeps a 640x480 frame near 1 ms.
+
+MNIST's recipe for one digit (`to_mnist`): crop to the digit's bounding box, scale it to fit
+20x20 keeping its aspect ratio, pad to 28x28, and shift it so its centre of mass is at the centre.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MNIST_SIDE = 28
+DIGIT_BOX = 20
+WORK_MAX_SIDE = 320  # long side of the working copy, in pixels
+POLARITY_SIDE = 160  # long side of the copy on which the ink's polarity is decided
+BACKGROUND_SIDE = 48  # long side of the copy on which the paper's brightness is estimated
+BACKGROUND_KERNEL = 9  # close kernel at that scale: erases dark strokes up to ~1/6 of the image wide
+MIN_INK_CONTRAST = 48  # ink must be at least this much darker than the paper (0-255), else "no digit"
+
+
+@dataclass(frozen=True)
+class InkImage:
+    """Ink strength 0-255 (0 = bare paper) of an image's working copy, and how to read it."""
+
+    ink: np.ndarray  # uint8 (h, w): bright where the ink is dark
+    scale: float  # working-copy pixels per original pixel
+    threshold: int  # ink above this is part of a digit
+
+
+def darkest_channel(image: np.ndarray) -> np.ndarray:
+    """Grey image in which any coloured ink (blue, red, black) is dark: the minimum over B, G, R."""
+    if image.ndim == 2:
+        return image
+    b, g, r = cv2.split(image[..., :3])
+    return cv2.min(cv2.min(b, g), r)
+
+
+def working_copy(grey: np.ndarray, max_side: int = WORK_MAX_SIDE) -> tuple[np.ndarray, float]:
+    """`grey` shrunk (area-averaged) so its long side is at most `max_side`, and the scale used."""
+    scale = min(1.0, max_side / max(grey.shape[:2]))
+    if scale == 1.0:
+        return grey, 1.0
+    size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), scale
+
+
+def is_light_background(grey: np.ndarray) -> bool:
+    """True for dark ink on a light background (paper), False for light ink on a dark one.
+
+    Ink is thin and sparse, so it stands out from a box-blurred copy on one side only: the cube
+    of the difference sums negative for dark ink. Shadows and light gradients deviate from the
+    blur about equally on both sides and cancel out, unlike the image's mean or border.
+    """
+    small, _ = working_copy(grey, POLARITY_SIDE)
+    kernel = max(3, max(small.shape) // 3) | 1
+    residual = small.astype(np.float32) - cv2.blur(small, (kernel, kernel), borderType=cv2.BORDER_REFLECT)
+    return cv2.sumElems(residual * residual * residual)[0] <= 0
+
+
+def paper_brightness(grey: np.ndarray) -> np.ndarray:
+    """Estimated brightness of the bare paper under `grey` (dark ink on light), same size as `grey`."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (BACKGROUND_KERNEL, BACKGROUND_KERNEL))
+    small, _ = working_copy(grey, BACKGROUND_SIDE)
+    small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    return cv2.resize(small, grey.shape[::-1], interpolation=cv2.INTER_LINEAR)
+
+
+def ink_image(image: np.ndarray, threshold: int | None = None) -> InkImage:
+    """Flatten the paper of a BGR or grey image and measure the ink on its working copy.
+
+    `threshold` (0-255 ink strength) overrides the automatic one: Otsu's, but never below
+    `MIN_INK_CONTRAST`, so that blank paper and sensor noise never count as a digit.
+    """
+    grey, scale = working_copy(darkest_channel(image))
+    grey = cv2.GaussianBlur(grey, (3, 3), 0)
+    if not is_light_background(grey):
+        grey = cv2.bitwise_not(grey)
+    flat = cv2.divide(grey, paper_brightness(grey), scale=255)
+    ink = cv2.bitwise_not(flat)
+    if threshold is None:
+        otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        threshold = max(int(otsu), MIN_INK_CONTRAST)
+    return InkImage(ink=ink, scale=scale, threshold=threshold)
+
+
+def to_mnist(digit: np.ndarray) -> np.ndarray:
+    """28x28 MNIST input from a white-on-black digit image whose background is exactly 0.
+
+    The digit's bounding box is scaled to fit 20x20 (aspect ratio kept), brightened so its
+    strokes reach 255, and placed on 28x28 with its centre of mass at the centre.
+    """
+    ys, xs = np.nonzero(digit)
+    if len(xs) == 0:
+        return np.zeros((MNIST_SIDE, MNIST_SIDE), np.uint8)
+    crop = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    height, width = crop.shape
+    factor = DIGIT_BOX / max(height, width)
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+    box = cv2.resize(crop, size, interpolation=interpolation).astype(np.float32)
+    box *= 255 / max(float(np.percentile(box[box > 0], 90)) if (box > 0).any() else 1.0, 1.0)
+    box = np.clip(box, 0, 255).astype(np.uint8)
+    return _centre_by_mass(box)
+
+
+def _centre_by_mass(box: np.ndarray) -> np.ndarray:
+    """Place `box` (at most 20x20) on a 28x28 canvas so that its centre of mass lands at (14, 14)."""
+    moments = cv2.moments(box)
+    height, width = box.shape
+    cx = moments["m10"] / moments["m00"] if moments["m00"] else width / 2
+    cy = moments["m01"] / moments["m00"] if moments["m00"] else height / 2
+    left = int(np.clip(round(MNIST_SIDE / 2 - cx), 0, MNIST_SIDE - width))
+    top = int(np.clip(round(MNIST_SIDE / 2 - cy), 0, MNIST_SIDE - height))
+    canvas = np.zeros((MNIST_SIDE, MNIST_SIDE), np.uint8)
+    canvas[top : top + height, left : left + width] = box
+    return canvas

@@ -1,0 +1,177 @@
+"""Realistic inputs for tests, benchmarks and demos: digits in ink on photographed paper.
+
+A photo is built the way a camera sees a sheet: dark ink (black or blue) on off-white paper that
+may be ruled, slightly rotated handwriting, then uneven light (a gradient and vignetting), sometimes
+a soft shadow, sensor noise and a little blur. The digits come from MNIST-style 28x28 images (white
+on black), e.g. real MNIST digits, or from `drawn_digit` when MNIST is not at hand.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from edge_runtime.atomic import atomic_write_bytes
+from edge_runtime.errors import EdgeError
+from edge_runtime.preprocess import to_mnist
+
+FRAME_SIZE = (640, 480)  # width, height: a webcam frame
+INK_BGR = {"black": (40, 35, 35), "blue": (140, 50, 15)}
+RULED_LINE_BGR = (215, 185, 150)  # light blue
+MARGIN_LINE_BGR = (150, 150, 230)  # light red
+MAX_ROTATION_DEGREES = 10.0
+FONTS = (
+    cv2.FONT_HERSHEY_SIMPLEX,
+    cv2.FONT_HERSHEY_DUPLEX,
+    cv2.FONT_HERSHEY_COMPLEX,
+    cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+    cv2.FONT_HERSHEY_PLAIN,
+)
+VIDEO_FOURCC = "MJPG"
+
+
+def drawn_digit(digit: int, rng: np.random.Generator) -> np.ndarray:
+    """A 28x28 MNIST-style image (white on black) of `digit` drawn with a random OpenCV font and stroke."""
+    canvas = np.zeros((140, 140), np.uint8)
+    font = FONTS[rng.integers(len(FONTS))]
+    thickness = int(rng.integers(8, 14))
+    scale = cv2.getFontScaleFromHeight(font, 90, thickness)
+    (w, h), _ = cv2.getTextSize(str(digit), font, scale, thickness)
+    origin = ((140 - w) // 2, (140 + h) // 2)
+    cv2.putText(canvas, str(digit), origin, font, scale, 255, thickness, cv2.LINE_AA)
+    return to_mnist(canvas)
+
+
+def paper_photo(
+    digits: Sequence[np.ndarray],
+    rng: np.random.Generator,
+    size: tuple[int, int] = FRAME_SIZE,
+    ink: str | None = None,
+    ruled: bool | None = None,
+    shadow: bool | None = None,
+) -> np.ndarray:
+    """A BGR photo (height, width, 3) of the MNIST-style `digits` written left to right on paper.
+
+    `ink`, `ruled` and `shadow` are drawn at random when None.
+    """
+    width, height = size
+    ink = ink or str(rng.choice(list(INK_BGR)))
+    ruled = bool(rng.random() < 0.5) if ruled is None else ruled
+    shadow = bool(rng.random() < 0.4) if shadow is None else shadow
+    page = _paper(width, height, rng, ruled)
+    coverage = _ink_coverage(digits, width, height, rng)
+    page = page * (1 - coverage[..., None]) + np.array(INK_BGR[ink], np.float32) * coverage[..., None]
+    page *= _illumination(width, height, rng, shadow)[..., None]
+    page += rng.normal(0, rng.uniform(2, 6), page.shape).astype(np.float32)
+    if rng.random() < 0.5:
+        page = cv2.GaussianBlur(page, (3, 3), 0)
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
+def _paper(width: int, height: int, rng: np.random.Generator, ruled: bool) -> np.ndarray:
+    """Off-white paper reflectance as float32 BGR, optionally with ruled lines and a margin."""
+    tint = rng.uniform(225, 250) + rng.uniform(-8, 8, 3)
+    page = np.empty((height, width, 3), np.float32)
+    page[:] = np.clip(tint, 0, 255)
+    if ruled:
+        spacing = int(rng.integers(28, 48))
+        for y in range(int(rng.integers(0, spacing)), height, spacing):
+            cv2.line(page, (0, y), (width, y), RULED_LINE_BGR, 1, cv2.LINE_AA)
+        if rng.random() < 0.5:
+            x = int(rng.uniform(0.05, 0.15) * width)
+            cv2.line(page, (x, 0), (x, height), MARGIN_LINE_BGR, 1, cv2.LINE_AA)
+    return page
+
+
+def _ink_coverage(
+    digits: Sequence[np.ndarray], width: int, height: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Float32 (height, width) ink opacity 0-1: the digits enlarged, rotated and placed left to right."""
+    coverage = np.zeros((height, width), np.float32)
+    digit_height = int(rng.uniform(0.3, 0.55) * height)
+    pitch = int(digit_height * rng.uniform(0.75, 0.9))
+    pitch = min(pitch, int(0.9 * width / max(len(digits), 1)))
+    digit_height = min(digit_height, int(pitch / 0.75))
+    left = (width - pitch * len(digits)) // 2 + int(rng.uniform(-0.05, 0.05) * width)
+    top = (height - digit_height) // 2 + int(rng.uniform(-0.1, 0.1) * height)
+    for i, digit in enumerate(digits):
+        tile = cv2.resize(digit, (digit_height, digit_height), interpolation=cv2.INTER_CUBIC)
+        angle = rng.uniform(-MAX_ROTATION_DEGREES, MAX_ROTATION_DEGREES)
+        rotation = cv2.getRotationMatrix2D((digit_height / 2, digit_height / 2), angle, 1.0)
+        tile = cv2.warpAffine(tile, rotation, (digit_height, digit_height))
+        x = min(max(left + i * pitch - (digit_height - pitch) // 2, 0), width - digit_height)
+        y = min(max(top + int(rng.uniform(-0.05, 0.05) * digit_height), 0), height - digit_height)
+        window = coverage[y : y + digit_height, x : x + digit_height]
+        np.maximum(window, tile.astype(np.float32) / 255, out=window)
+    return coverage
+
+
+def _illumination(width: int, height: int, rng: np.random.Generator, shadow: bool) -> np.ndarray:
+    """Float32 (height, width) light level: a random gradient, vignetting and maybe a soft shadow."""
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    xs, ys = xs / width - 0.5, ys / height - 0.5
+    gx, gy = rng.uniform(-0.5, 0.5, 2)
+    light = rng.uniform(0.7, 1.0) + gx * xs + gy * ys - rng.uniform(0.1, 0.4) * (xs**2 + ys**2)
+    if shadow:
+        angle = rng.uniform(0, 2 * np.pi)
+        edge = np.cos(angle) * xs + np.sin(angle) * ys - rng.uniform(-0.3, 0.3)
+        softness = rng.uniform(0.02, 0.08)
+        light *= 1 - rng.uniform(0.3, 0.5) / (1 + np.exp(-edge / softness))
+    return np.clip(light, 0.25, 1.05)
+
+
+def video_frames(
+    numbers: Iterable[Sequence[np.ndarray]],
+    rng: np.random.Generator,
+    frames_per_number: int = 5,
+    size: tuple[int, int] = FRAME_SIZE,
+) -> list[np.ndarray]:
+    """Frames showing each number (a sequence of digit images) for `frames_per_number` frames.
+
+    The page is re-shot each frame (new noise), with a small camera shake.
+    """
+    frames = []
+    for digits in numbers:
+        style = {"ink": str(rng.choice(list(INK_BGR))), "ruled": bool(rng.random() < 0.5), "shadow": False}
+        seed = int(rng.integers(2**31))
+        for _ in range(frames_per_number):
+            page = paper_photo(digits, np.random.default_rng(seed), size, **style)
+            shake = np.float32([[1, 0, rng.uniform(-4, 4)], [0, 1, rng.uniform(-4, 4)]])
+            frames.append(cv2.warpAffine(page, shake, size, borderMode=cv2.BORDER_REPLICATE))
+    return frames
+
+
+def write_image(path: Path, image: np.ndarray, jpeg_quality: int = 90) -> Path:
+    """Save `image` atomically; the format follows the suffix (.png, .jpg, .bmp, .tif, .webp)."""
+    path = Path(path)
+    ok, encoded = cv2.imencode(path.suffix, image, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
+    if not ok:
+        raise EdgeError(f"{path}: OpenCV cannot encode {path.suffix!r} images")
+    atomic_write_bytes(path, encoded.tobytes())
+    return path
+
+
+def write_video(path: Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> Path:
+    """Write BGR `frames` to a Motion-JPEG .avi with cv2.VideoWriter (atomically: temp file, then rename)."""
+    path = Path(path)
+    height, width = frames[0].shape[:2]
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*VIDEO_FOURCC), fps, (width, height))
+    try:
+        if not writer.isOpened():
+            raise EdgeError(f"{path}: OpenCV cannot write {VIDEO_FOURCC} video")
+        for frame in frames:
+            writer.write(frame)
+        writer.release()
+        os.replace(tmp, path)
+    finally:
+        writer.release()
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
