@@ -39,7 +39,7 @@ def drawn_digit(digit: int, rng: np.random.Generator) -> np.ndarray:
     """A 28x28 MNIST-style image (white on black) of `digit` drawn with a random OpenCV font and stroke."""
     canvas = np.zeros((140, 140), np.uint8)
     font = FONTS[rng.integers(len(FONTS))]
-    thickness = int(rng.integers(8, 14))
+    thickness = int(rng.integers(5, 10))
     scale = cv2.getFontScaleFromHeight(font, 90, thickness)
     (w, h), _ = cv2.getTextSize(str(digit), font, scale, thickness)
     origin = ((140 - w) // 2, (140 + h) // 2)
@@ -149,7 +149,8 @@ def video_frames(
 def write_image(path: Path, image: np.ndarray, jpeg_quality: int = 90) -> Path:
     """Save `image` atomically; the format follows the suffix (.png, .jpg, .bmp, .tif, .webp)."""
     path = Path(path)
-    ok, encoded = cv2.imencode(path.suffix, image, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
+    jpeg = path.suffix.lower() in (".jpg", ".jpeg")
+    ok, encoded = cv2.imencode(path.suffix, image, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality] if jpeg else [])
     if not ok:
         raise EdgeError(f"{path}: OpenCV cannot encode {path.suffix!r} images")
     atomic_write_bytes(path, encoded.tobytes())

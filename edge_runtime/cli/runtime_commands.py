@@ -1,0 +1,187 @@
+"""`edge classify` (image files) and `edge webcam` (live frames): numpy, OpenCV and LiteRT only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from edge_runtime.classify import Reading, read_digits, write_crops
+from edge_runtime.cli import app
+from edge_runtime.drawing import Preview
+from edge_runtime.errors import EdgeError
+from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
+from edge_runtime.interpreter import DigitModel
+from edge_runtime.sources import open_source
+from edge_runtime.webcam import FrameResult, LiveSettings, run
+
+ModelArgument = Annotated[
+    Path,
+    typer.Argument(help="A .tflite model from `edge export` (any quantization mode).", show_default=False),
+]
+TopKOption = Annotated[
+    int, typer.Option("--top-k", min=1, max=10, help="How many candidates to show per digit.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per line.")]
+MinConfidenceOption = Annotated[
+    float, typer.Option(min=0.0, max=1.0, help="Mark digits read with a lower confidence as unsure.")
+]
+ThresholdOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=255,
+        help="Ink strength (0-255 darker than the paper) that counts as a digit. Default: automatic (Otsu).",
+        show_default=False,
+    ),
+]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option(min=1, help="Interpreter threads (default: the runtime's choice).", show_default=False),
+]
+
+
+@app.command()
+def classify(
+    model: ModelArgument,
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Image files, folders (searched recursively) or glob patterns.", show_default=False
+        ),
+    ],
+    top_k: TopKOption = 3,
+    json_out: JsonOption = False,
+    min_confidence: MinConfidenceOption = 0.5,
+    save_crops: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder to write the 28x28 inputs the model saw (to debug preprocessing).",
+            show_default=False,
+        ),
+    ] = None,
+    threshold: ThresholdOption = None,
+    threads: ThreadsOption = None,
+    max_pixels: Annotated[
+        int, typer.Option(min=1, help="Refuse images with more pixels than this (read from the file header).")
+    ] = MAX_PIXELS,
+) -> None:
+    """Read the digits in image files (PNG, JPEG, BMP, TIFF, WebP); several digits read left to right."""
+    files, failures = expand_paths(paths)
+    for message in failures:
+        _report_failure(message, None, json_out)
+    digit_model = DigitModel(model, threads)
+    if save_crops is not None:
+        save_crops.mkdir(parents=True, exist_ok=True)
+    failed = len(failures)
+    for index, path in enumerate(files):
+        try:
+            reading = read_digits(digit_model, read_image(path, max_pixels), top_k, threshold)
+        except EdgeError as exc:
+            failed += 1
+            _report_failure(str(exc), path, json_out)
+            continue
+        unsure = bool(reading.digits) and reading.confidence < min_confidence
+        if json_out:
+            typer.echo(json.dumps({"path": str(path), **reading.to_json(), "unsure": unsure}))
+        else:
+            typer.echo(f"{path}: {_describe(reading)}{'  [unsure]' if unsure else ''}")
+        if save_crops is not None:
+            write_crops(save_crops, f"{index:04d}-{path.stem}", reading)
+    if failed:
+        raise EdgeError(f"{failed} of {len(files) + len(failures)} inputs could not be classified")
+
+
+def _report_failure(message: str, path: Path | None, json_out: bool) -> None:
+    if json_out:
+        typer.echo(json.dumps({"path": str(path) if path else None, "error": message}))
+    else:
+        typer.echo(f"error: {message}", err=True)
+
+
+def _describe(reading: Reading) -> str:
+    """ "7 (99.2%)  top-3: 7 99.2% 1 0.5% 2 0.1%", one top-k list per digit."""
+    if not reading.digits:
+        return "no digit"
+    candidates = " | ".join(" ".join(f"{label} {p:.1%}" for label, p in d.top_k) for d in reading.digits)
+    return f"{reading.number} ({reading.confidence:.1%})  top-{len(reading.digits[0].top_k)}: {candidates}"
+
+
+@app.command()
+def webcam(
+    model: ModelArgument,
+    source: Annotated[
+        str,
+        typer.Option(
+            help="Camera index (0), device (/dev/video0), video file, stream URL, or 'picamera' (Pi)."
+        ),
+    ] = "0",
+    headless: Annotated[
+        bool, typer.Option(help="No window: print one line per frame (for a Pi without screen).")
+    ] = False,
+    json_out: JsonOption = False,
+    max_frames: Annotated[
+        int | None, typer.Option(min=1, help="Stop after this many frames.", show_default=False)
+    ] = None,
+    roi: Annotated[
+        str | None,
+        typer.Option(
+            help="Only look inside this rectangle: x,y,width,height in frame pixels.", show_default=False
+        ),
+    ] = None,
+    threshold: ThresholdOption = None,
+    top_k: TopKOption = 3,
+    smooth: Annotated[
+        int, typer.Option(min=1, help="Show the most frequent reading of the last N frames.")
+    ] = 5,
+    fps_window: Annotated[int, typer.Option(min=1, help="Average the FPS over the last N frames.")] = 30,
+    min_confidence: MinConfidenceOption = 0.5,
+    width: Annotated[
+        int | None, typer.Option(min=1, help="Ask the camera for this frame width.", show_default=False)
+    ] = None,
+    height: Annotated[
+        int | None, typer.Option(min=1, help="Ask the camera for this frame height.", show_default=False)
+    ] = None,
+    threads: ThreadsOption = None,
+) -> None:
+    """Read digits live from a camera, video file or stream; draws boxes, digits, confidence and FPS."""
+    settings = LiveSettings(top_k, threshold, _parse_roi(roi), smooth, fps_window, max_frames, min_confidence)
+    digit_model = DigitModel(model, threads)
+
+    def report(result: FrameResult) -> None:
+        if json_out:
+            typer.echo(json.dumps(result.to_json()))
+        elif headless:
+            reading = _describe(result.reading)
+            typer.echo(
+                f"frame {result.index}: {reading}  smoothed: {result.smoothed or '-'}  {result.fps:.1f} FPS"
+            )
+
+    with open_source(source, width, height) as frames:
+        if headless:
+            summary = run(digit_model, frames, settings, report)
+        else:
+            with Preview(f"edge webcam - {frames.description}") as preview:
+                summary = run(digit_model, frames, settings, report, preview)
+    if summary.stopped_by == "ended":
+        if frames.live:
+            raise EdgeError(
+                f"{frames.description} stopped sending frames after {summary.frames} (disconnected?)"
+            )
+        if summary.frames == 0:
+            raise EdgeError(f"{frames.description}: no frame could be read")
+        typer.echo(f"end of {frames.description} after {summary.frames} frames", err=True)
+
+
+def _parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
+    if text is None:
+        return None
+    try:
+        x, y, w, h = (int(v) for v in text.split(","))
+    except ValueError:
+        raise typer.BadParameter("expected four integers x,y,width,height", param_hint="--roi") from None
+    if x < 0 or y < 0 or w <= 0 or h <= 0:
+        raise typer.BadParameter("x and y must be >= 0, width and height > 0", param_hint="--roi")
+    return (x, y, w, h)

@@ -1,0 +1,86 @@
+"""Draw what the webcam loop found on its frame, and show it in a window."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import cv2
+import numpy as np
+
+from edge_runtime.classify import Reading
+from edge_runtime.errors import EdgeError
+from edge_runtime.regions import Box
+
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+BOX_BGR = (0, 200, 0)
+UNSURE_BGR = (0, 165, 255)
+ROI_BGR = (255, 128, 0)
+TEXT_BGR = (255, 255, 255)
+SHADOW_BGR = (0, 0, 0)
+LABEL_SCALE, LABEL_THICKNESS = 0.7, 2
+BANNER_SCALE, BANNER_THICKNESS = 1.0, 2
+MARGIN = 10
+QUIT_KEYS = {ord("q"), 27}  # q, Esc
+
+
+def draw_reading(
+    frame: np.ndarray,
+    reading: Reading,
+    smoothed: str | None,
+    fps: float,
+    min_confidence: float = 0.0,
+    roi: Box | None = None,
+) -> None:
+    """Draw, in place, a box and "digit confidence%" per digit, the smoothed number and the FPS."""
+    if roi is not None:
+        x, y, w, h = roi
+        cv2.rectangle(frame, (x, y), (x + w, y + h), ROI_BGR, 1)
+    for digit in reading.digits:
+        x, y, w, h = digit.box
+        colour = BOX_BGR if digit.confidence >= min_confidence else UNSURE_BGR
+        cv2.rectangle(frame, (x, y), (x + w, y + h), colour, 2)
+        _text(
+            frame, f"{digit.label} {digit.confidence:.0%}", (x, max(y - 6, 14)), LABEL_SCALE, LABEL_THICKNESS
+        )
+    banner = f"number: {smoothed if smoothed is not None else '-'}"
+    _text(frame, banner, (MARGIN, 30), BANNER_SCALE, BANNER_THICKNESS)
+    _text(frame, f"{fps:.1f} FPS", (MARGIN, frame.shape[0] - MARGIN), LABEL_SCALE, LABEL_THICKNESS)
+
+
+def _text(frame: np.ndarray, text: str, origin: tuple[int, int], scale: float, thickness: int) -> None:
+    """White text with a dark outline, readable on paper and on shadows alike."""
+    cv2.putText(frame, text, origin, FONT, scale, SHADOW_BGR, thickness + 2, cv2.LINE_AA)
+    cv2.putText(frame, text, origin, FONT, scale, TEXT_BGR, thickness, cv2.LINE_AA)
+
+
+class Preview:
+    """An OpenCV window; `show` returns False once the user pressed q/Esc or closed the window."""
+
+    def __init__(self, title: str) -> None:
+        if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        ):
+            raise EdgeError("no display to show the video on: use --headless")
+        self.title = title
+        try:
+            cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE)
+        except cv2.error as exc:
+            raise EdgeError(f"cannot open a window ({exc.err}): use --headless") from None
+
+    def show(self, frame: np.ndarray) -> bool:
+        """Display `frame`; False when the user asked to stop."""
+        cv2.imshow(self.title, frame)
+        key = cv2.waitKey(1) & 0xFF
+        closed = cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1
+        return key not in QUIT_KEYS and not closed
+
+    def close(self) -> None:
+        """Destroy the window."""
+        cv2.destroyWindow(self.title)
+
+    def __enter__(self) -> Preview:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,93 @@
+"""Where live frames come from: one small interface for OpenCV captures and the Pi camera.
+
+The frame-source interface (what `edge webcam` needs, and all it needs):
+
+    class SomeSource(FrameSource):
+        description: str                  # for messages: "camera 0", "video clip.avi", "Pi camera"
+        live: bool                        # True for cameras/streams, False for files that end
+        def read(self) -> np.ndarray | None:  # next BGR uint8 frame (h, w, 3); None once it has ended
+        def release(self) -> None:        # free the device; safe to call more than once
+
+Sources are context managers (`with open_source(...) as source:`) that release on exit,
+including on Ctrl-C. A source that cannot be opened raises EdgeError with one clear line from
+its constructor. `edge_runtime.picamera_source.PiCameraSource(width, height)` implements it for
+the Raspberry Pi camera (Picamera2) and is imported only when `--source picamera` asks for it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from edge_runtime.errors import EdgeError
+
+PICAMERA = "picamera"
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+class FrameSource:
+    """Base class of frame sources: subclasses set `description`/`live` and define read/release."""
+
+    description: str = "frame source"
+    live: bool = True
+
+    def read(self) -> np.ndarray | None:
+        """The next BGR frame, or None once the source has no more frames."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Free the device or file."""
+        raise NotImplementedError
+
+    def __enter__(self) -> FrameSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+class OpenCVSource(FrameSource):
+    """A camera index, a device path, a video file or a stream URL, through cv2.VideoCapture."""
+
+    def __init__(self, spec: str, width: int | None = None, height: int | None = None) -> None:
+        target: int | str
+        if spec.isdigit():
+            target, self.description, self.live = int(spec), f"camera {spec}", True
+        elif _URL.match(spec):
+            target, self.description, self.live = spec, f"stream {spec}", True
+        elif Path(spec).exists():
+            self.live = spec.startswith("/dev/")
+            target, self.description = spec, f"{'device' if self.live else 'video'} {spec}"
+        else:
+            raise EdgeError(f"no such camera, video file or stream: {spec}")
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # one message from us, not OpenCV
+        self._capture = cv2.VideoCapture(target)
+        if not self._capture.isOpened():
+            self._capture.release()
+            hint = " (is it connected and not used by another program?)" if self.live else ""
+            raise EdgeError(f"cannot open {self.description}{hint}")
+        if width:
+            self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        if height:
+            self._capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+
+    def read(self) -> np.ndarray | None:
+        ok, frame = self._capture.read()
+        if not ok or frame is None:
+            return None
+        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame
+
+    def release(self) -> None:
+        self._capture.release()
+
+
+def open_source(spec: str, width: int | None = None, height: int | None = None) -> FrameSource:
+    """The frame source `spec` names: "picamera", a camera index, a device, a video file or a URL."""
+    if spec == PICAMERA:
+        from edge_runtime.picamera_source import PiCameraSource
+
+        return PiCameraSource(width=width, height=height)
+    return OpenCVSource(spec, width, height)

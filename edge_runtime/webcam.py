@@ -1,0 +1,88 @@
+"""The live loop: capture a frame, read its digits, smooth the answer, show or report it.
+
+Each step lives elsewhere (`sources`, `classify`, `smoothing`, `drawing`); this module only
+orchestrates them, and stops when the source ends, after `max_frames`, or when the user quits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge_runtime.classify import Reading, read_digits
+from edge_runtime.drawing import Preview, draw_reading
+from edge_runtime.interpreter import DigitModel
+from edge_runtime.regions import Box
+from edge_runtime.smoothing import FpsMeter, ReadingSmoother
+from edge_runtime.sources import FrameSource
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """How to read the frames (see `edge webcam --help`)."""
+
+    top_k: int = 3
+    threshold: int | None = None
+    roi: Box | None = None
+    smooth: int = 5
+    fps_window: int = 30
+    max_frames: int | None = None
+    min_confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """One processed frame."""
+
+    index: int
+    frame: np.ndarray
+    reading: Reading
+    smoothed: str | None
+    smoothed_confidence: float
+    fps: float
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict (without the frame)."""
+        return {
+            "frame": self.index,
+            **self.reading.to_json(),
+            "smoothed": self.smoothed,
+            "smoothed_confidence": round(self.smoothed_confidence, 4),
+            "fps": round(self.fps, 1),
+        }
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """How a live run ended: "max-frames", "ended" (the source ran dry) or "quit" (the user)."""
+
+    frames: int
+    stopped_by: str
+
+
+def run(
+    model: DigitModel,
+    source: FrameSource,
+    settings: LiveSettings,
+    report: Callable[[FrameResult], None],
+    preview: Preview | None = None,
+) -> RunSummary:
+    """Process frames from `source` until it ends, `max_frames` is reached or the preview is closed."""
+    smoother, meter = ReadingSmoother(settings.smooth), FpsMeter(settings.fps_window)
+    frames = 0
+    while settings.max_frames is None or frames < settings.max_frames:
+        frame = source.read()
+        if frame is None:
+            return RunSummary(frames, "ended")
+        frames += 1
+        reading = read_digits(model, frame, settings.top_k, settings.threshold, settings.roi)
+        smoothed, confidence = smoother.update(reading.number, reading.confidence)
+        result = FrameResult(frames, frame, reading, smoothed, confidence, meter.tick())
+        report(result)
+        if preview is not None:
+            draw_reading(frame, reading, smoothed, result.fps, settings.min_confidence, settings.roi)
+            if not preview.show(frame):
+                return RunSummary(frames, "quit")
+    return RunSummary(frames, "max-frames")
