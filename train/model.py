@@ -9,13 +9,13 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from train.config import DEFAULT_BLOCKS, DEFAULT_FILTERS
+
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 STEM_KERNEL = 7
 POOL_SIZE = 3
 BLOCK_KERNEL = 3
-DEFAULT_BLOCKS = 2
-DEFAULT_FILTERS = 64
 BN_MOMENTUM = 0.9  # moving statistics that keep up with short runs (Keras default 0.99 lags)
 
 

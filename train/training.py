@@ -13,34 +13,14 @@ import tensorflow as tf
 
 from edge_runtime.atomic import staging_dir
 from train import plots
+from train.config import TrainConfig
 from train.data import MnistData, load_mnist
 from train.evaluate import evaluate_model, library_versions
-from train.model import DEFAULT_BLOCKS, DEFAULT_FILTERS, build_resnet
+from train.model import build_resnet
 
 AUGMENT_ROTATION = 0.03  # fraction of a full turn: about ±11 degrees
 AUGMENT_SHIFT = 0.1  # fraction of the image: about ±3 pixels
 AUGMENT_ZOOM = 0.1
-
-
-@dataclass
-class TrainConfig:
-    """Everything `edge train` can set; defaults reproduce the notebook's model, trained longer."""
-
-    out_dir: Path = Path("runs/resnet")
-    data: str | None = None
-    epochs: int = 15
-    batch_size: int = 128
-    learning_rate: float = 2e-3
-    validation_split: float = 0.2
-    seed: int = 0
-    augment: bool = True
-    patience: int = 5
-    blocks: int = DEFAULT_BLOCKS
-    filters: int = DEFAULT_FILTERS
-    max_train_samples: int | None = None
-    distribute: str | None = None
-    overwrite: bool = False
-    verbose: int | str = "auto"
 
 
 @dataclass
