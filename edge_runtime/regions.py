@@ -19,7 +19,6 @@ from edge_runtime.preprocess import (
     InkImage,
     darkest_channel,
     ink_image,
-    is_light_background,
     to_mnist,
 )
 
@@ -73,7 +72,11 @@ def _offset(box: Box, roi: Box) -> Box:
 
 
 def _mnist_passthrough(image: np.ndarray) -> list[DigitCrop]:
-    pixels = cv2.bitwise_not(image) if is_light_background(image) else image
+    """MNIST images keep a 4-pixel empty frame around the 20x20 digit: a light frame means dark ink."""
+    frame = np.concatenate(
+        [image[:2].ravel(), image[-2:].ravel(), image[:, :2].ravel(), image[:, -2:].ravel()]
+    )
+    pixels = cv2.bitwise_not(image) if frame.mean() > 127 else image
     if int(pixels.max()) - int(pixels.min()) < MIN_INK_CONTRAST:
         return []
     return [DigitCrop((0, 0, MNIST_SIDE, MNIST_SIDE), pixels.copy())]

@@ -1,0 +1,144 @@
+"""Safe image reading: every bad file gives one clear line and a non-zero exit; the rest still run."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from edge_runtime.cli import app
+from edge_runtime.errors import EdgeError
+from edge_runtime.images import decode_image, expand_paths, read_image
+from edge_runtime.samples import drawn_digit, paper_photo
+
+
+def _encode(suffix: str, image: np.ndarray) -> bytes:
+    ok, data = cv2.imencode(suffix, image)
+    assert ok
+    return data.tobytes()
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG file whose header declares width x height 8-bit grey pixels."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IEND", b"")
+
+
+PHOTO = paper_photo([drawn_digit(7, np.random.default_rng(0))], np.random.default_rng(1), size=(160, 120))
+PNG, JPEG = _encode(".png", PHOTO), _encode(".jpg", PHOTO)
+CORRUPT_PNG = PNG[:60] + bytes(len(PNG) - 72) + PNG[-12:]
+
+BAD_FILES = {
+    "zero-bytes.png": (b"", "empty file (0 bytes)"),
+    "not-an-image.png": (
+        b"just some text, not pixels\n",
+        "not an image (PNG, JPEG, BMP, TIFF or WebP expected)",
+    ),
+    "truncated.png": (PNG[: len(PNG) // 2], "truncated PNG file"),
+    "truncated.jpg": (JPEG[: len(JPEG) // 2], "truncated JPEG file"),
+    "corrupt.png": (CORRUPT_PNG, "corrupt or truncated PNG data"),
+    "enormous.png": (
+        _png_declaring(100_000, 100_000),
+        "100000x100000 pixels is past the limit of 50,000,000",
+    ),
+    "16-bit.png": (_encode(".png", np.full((40, 40), 40000, np.uint16)), "16-bit image"),
+    "alpha.png": (_encode(".png", np.full((40, 40, 4), 200, np.uint8)), "image has an alpha channel"),
+}
+
+
+def _write_bad(folder: Path, name: str) -> Path:
+    path = folder / name
+    path.write_bytes(BAD_FILES[name][0])
+    return path
+
+
+@pytest.fixture(scope="module")
+def int8_model(tiny_tflite_models) -> Path:
+    return tiny_tflite_models["int8"]
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_read_image_names_what_is_wrong(tmp_path, name):
+    path = _write_bad(tmp_path, name)
+    with pytest.raises(EdgeError) as error:
+        read_image(path)
+    assert str(error.value).startswith(f"{path}: ")
+    assert BAD_FILES[name][1] in str(error.value)
+
+
+def test_an_unreadable_file_is_reported(tmp_path):
+    link = tmp_path / "dangling.png"
+    link.symlink_to(tmp_path / "gone.png")
+    with pytest.raises(EdgeError, match="dangling.png: cannot read"):
+        read_image(link)
+
+
+def test_a_pixel_limit_is_checked_before_decoding():
+    with pytest.raises(EdgeError, match="160x120 pixels is past the limit of 10,000"):
+        decode_image(PNG, "photo.png", max_pixels=10_000)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".bmp", ".tif", ".webp"])
+def test_every_supported_format_is_read(tmp_path, suffix):
+    path = tmp_path / f"photo{suffix}"
+    path.write_bytes(_encode(suffix, PHOTO))
+    image = read_image(path)
+    assert image.shape == PHOTO.shape and image.dtype == np.uint8
+
+
+@pytest.mark.parametrize("suffix", [".bmp", ".webp"])
+def test_truncated_bmp_and_webp_are_refused(tmp_path, suffix):
+    data = _encode(suffix, PHOTO)
+    with pytest.raises(EdgeError, match="truncated"):
+        decode_image(data[: len(data) // 2], f"cut{suffix}")
+
+
+def test_paths_expand_from_files_folders_and_globs(tmp_path):
+    (tmp_path / "sub").mkdir()
+    for name in ("a.png", "sub/b.jpg", "notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "empty").mkdir()
+    files, errors = expand_paths(
+        [str(tmp_path / "a.png"), str(tmp_path), str(tmp_path / "*.png"), str(tmp_path / "missing.png")]
+        + [str(tmp_path / "nothing-*.jpg"), str(tmp_path / "empty")]
+    )
+    assert files == [tmp_path / "a.png", tmp_path / "a.png", tmp_path / "sub" / "b.jpg", tmp_path / "a.png"]
+    assert errors == [
+        f"{tmp_path / 'missing.png'}: no such file or folder",
+        f"{tmp_path / 'nothing-*.jpg'}: no file matches",
+        f"{tmp_path / 'empty'}: no images in this folder (PNG, JPEG, BMP, TIFF or WebP)",
+    ]
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_classify_reports_a_bad_file_in_one_line_and_exits_1(tmp_path, int8_model, name):
+    path = _write_bad(tmp_path, name)
+    result = CliRunner().invoke(app, ["classify", str(int8_model), str(path)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"error: {path}: ") and BAD_FILES[name][1] in lines[0]
+    assert lines[-1] == "error: 1 of 1 inputs could not be classified"
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_classify_still_reads_the_good_files_among_bad_ones(tmp_path, int8_model):
+    good = tmp_path / "good.png"
+    good.write_bytes(PNG)
+    bad = [_write_bad(tmp_path, name) for name in BAD_FILES]
+    missing = tmp_path / "missing.jpg"
+    result = CliRunner().invoke(app, ["classify", str(int8_model), str(good), *map(str, bad), str(missing)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{good}: ")
+    assert len(result.stdout.strip().splitlines()) == 1
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == len(bad) + 2  # one per bad input, then the summary
+    assert errors[-1] == f"error: {len(bad) + 1} of {len(bad) + 2} inputs could not be classified"
