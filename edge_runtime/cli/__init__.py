@@ -53,6 +53,7 @@ def require_training_extra() -> None:
 from edge_runtime.cli import (  # noqa: E402,F401  (each module registers its commands on `app`)
     bundle_commands,
     export_commands,
+    inspect_commands,
     runtime_commands,
     train_commands,
 )

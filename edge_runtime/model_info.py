@@ -1,0 +1,115 @@
+"""What a `.tflite` file holds: I/O tensors, the ops it runs, which of them XNNPACK takes, its manifest.
+
+Works on any TFLite model (not only digit classifiers), through the same interpreter loader as the
+runtime. The op list comes from the interpreter's node details (`_get_ops_details`, private but
+present in ai-edge-litert, tflite-runtime and tf.lite alike). Knowing which ops the default XNNPACK
+delegate takes explains most speed differences between modes (an op it leaves out runs on the
+slower builtin kernels).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from edge_runtime.interpreter import load_interpreter
+from edge_runtime.manifest import read_manifest
+
+DELEGATE_NODE = "DELEGATE"
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """One input or output tensor; `scale`/`zero_point` are None for a float (unquantized) tensor."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    scale: float | None
+    zero_point: int | None
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """One node of the graph; `xnnpack` tells whether the XNNPACK delegate runs it (None: unknown)."""
+
+    index: int
+    name: str
+    xnnpack: bool | None
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Everything `edge info` shows about a model file."""
+
+    path: Path
+    size_bytes: int
+    inputs: list[TensorInfo]
+    outputs: list[TensorInfo]
+    ops: list[OpInfo]
+    manifest: dict | None
+
+    def op_counts(self) -> dict[str, int]:
+        """Op name → how many nodes use it, in order of first use."""
+        return dict(Counter(op.name for op in self.ops))
+
+    def ops_outside_xnnpack(self) -> list[str] | None:
+        """Names of the ops the XNNPACK delegate leaves to the builtin kernels (None: unknown)."""
+        if any(op.xnnpack is None for op in self.ops):
+            return None
+        return [op.name for op in self.ops if not op.xnnpack]
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        data = asdict(self)
+        data["path"] = str(self.path)
+        data["op_counts"] = self.op_counts()
+        data["ops_outside_xnnpack"] = self.ops_outside_xnnpack()
+        return data
+
+
+def _tensor_info(details: dict) -> TensorInfo:
+    scale, zero_point = details["quantization"]
+    quantized = scale != 0.0
+    return TensorInfo(
+        name=details["name"],
+        shape=tuple(int(d) for d in details["shape"]),
+        dtype=details["dtype"].__name__,
+        scale=float(scale) if quantized else None,
+        zero_point=int(zero_point) if quantized else None,
+    )
+
+
+def _load_unfused(path: Path):
+    """An interpreter whose XNNPACK delegate takes each op as a DELEGATE node of its own (with the op's
+    outputs), so the nodes it took can be told; the flag is False where the interpreter lacks that option."""
+    try:
+        return load_interpreter(path, threads=1, experimental_disable_delegate_node_fusion=True), True
+    except TypeError:  # older tf.lite / tflite-runtime
+        return load_interpreter(path, threads=1), False
+
+
+def model_info(path: Path) -> ModelInfo:
+    """Inspect the TFLite model at `path` (EdgeError if it is not one)."""
+    path = Path(path)
+    interpreter, unfused = _load_unfused(path)
+    nodes = interpreter._get_ops_details()  # the graph's ops, then the delegate's nodes
+    delegated = {t for node in nodes if node["op_name"] == DELEGATE_NODE for t in node["outputs"]}
+    ops = [
+        OpInfo(
+            index=int(node["index"]),
+            name=node["op_name"],
+            xnnpack=bool(set(node["outputs"]) & delegated) if unfused else None,
+        )
+        for node in nodes
+        if node["op_name"] != DELEGATE_NODE
+    ]
+    return ModelInfo(
+        path=path,
+        size_bytes=path.stat().st_size,
+        inputs=[_tensor_info(d) for d in interpreter.get_input_details()],
+        outputs=[_tensor_info(d) for d in interpreter.get_output_details()],
+        ops=ops,
+        manifest=read_manifest(path),
+    )
