@@ -47,7 +47,7 @@ def tiny_model_path(full_mnist, tmp_path_factory) -> Path:
     model = build_resnet(TINY_BLOCKS, TINY_FILTERS)
     epochs, batch = 3, 64
     compile_model(model, 3e-3, decay_steps=epochs * int(np.ceil(len(x) / batch)))
-    model.fit(make_dataset(x, y, batch, shuffle_seed=0), epochs=epochs, verbose=0)
+    model.fit(make_dataset(x, y, batch, shuffle_seed=0), epochs=epochs, shuffle=False, verbose=0)
     path = tmp_path_factory.mktemp("tiny_model") / "model.keras"
     model.save(path)
     return path

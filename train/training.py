@@ -125,6 +125,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
             validation_data=val_ds,
             epochs=config.epochs,
             callbacks=callbacks,
+            shuffle=False,  # the dataset shuffles itself
             verbose=config.verbose,
         )
         fit_seconds = time.perf_counter() - start
