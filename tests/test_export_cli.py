@@ -164,3 +164,15 @@ def test_bad_input_gives_one_clear_line(
     assert result.stderr.startswith("error: ") and message in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.tflite"))
+
+
+def test_cli_defaults_match_the_library():
+    """The CLI spells its defaults out (it imports `export` lazily); they must not drift."""
+    import typer
+
+    from export.calibration import DEFAULT_CALIBRATION_SAMPLES
+    from export.gate import DEFAULT_MAX_DROP, DEFAULT_MIN_AGREEMENT
+
+    params = {p.name: p.default for p in typer.main.get_command(app).commands["export"].params}
+    assert params["calibration_samples"] == DEFAULT_CALIBRATION_SAMPLES
+    assert (params["max_drop"], params["min_agreement"]) == (DEFAULT_MAX_DROP, DEFAULT_MIN_AGREEMENT)
