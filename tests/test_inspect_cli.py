@@ -1,0 +1,73 @@
+"""`edge info` and `edge benchmark` through the real CLI: text, JSON and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from edge_runtime.cli import app
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+QUICK = ["--threads", "1", "--batch", "1", "--batch", "3", "--runs", "4", "--warmup", "1"]
+
+
+def test_info_text_and_json(tiny_tflite_models):
+    path = tiny_tflite_models["int8"]
+    text = runner.invoke(app, ["info", str(path)])
+    assert text.exit_code == 0, text.output
+    assert "int8, scale" in text.output and "CONV_2D x" in text.output and "xnnpack takes" in text.output
+    assert '"mode": "int8"' in text.output  # the manifest's contents
+    data = json.loads(runner.invoke(app, ["info", str(path), "--json"]).output)
+    assert data["inputs"][0]["dtype"] == "int8" and data["manifest"]["mode"] == "int8"
+    assert data["size_bytes"] == path.stat().st_size
+
+
+def test_benchmark_json_compares_models_in_one_run(tiny_tflite_models):
+    models = [str(tiny_tflite_models[m]) for m in ("float32", "int8")]
+    result = runner.invoke(app, ["benchmark", *models, *QUICK, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["environment"]["cpu_count"] >= 1 and report["config"]["batches"] == [1, 3]
+    rows = [(r["model"], r["batch"]) for r in report["results"]]
+    assert rows == [
+        ("model_float32.tflite", 1),
+        ("model_int8.tflite", 1),
+        ("model_float32.tflite", 3),
+        ("model_int8.tflite", 3),
+    ]
+    assert report["results"][0]["ratio_to_first"] == 1.0 and report["results"][1]["ratio_to_first"] > 0
+
+
+def test_benchmark_text_table(tiny_tflite_models):
+    result = runner.invoke(app, ["benchmark", str(tiny_tflite_models["int8"]), *QUICK, "--no-xnnpack"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("builtin kernels only") and "vs first" in lines[2]
+    assert sum(line.startswith("model_int8.tflite") for line in lines) == 2  # batch 1 and 3
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["info", "missing.tflite"], "model not found"),
+        (["benchmark", "missing.tflite"], "model not found"),
+        (["benchmark", "{int8}", "--threads", "0"], "--threads must be at least 1"),
+        (["benchmark", "{int8}", "--batch", "0"], "batch size must be at least 1"),
+        (["benchmark", "{int8}", "--runs", "0"], "runs and rounds must be at least 1"),
+    ],
+)
+def test_bad_input_gives_one_line_error(tiny_tflite_models, args, message):
+    args = [a.format(int8=tiny_tflite_models["int8"]) for a in args]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert f"error: {message}" in result.output and "Traceback" not in result.output
+
+
+def test_benchmark_rejects_a_file_that_is_not_tflite(tmp_path):
+    fake = tmp_path / "notes.txt"
+    fake.write_text("not a model, " * 20)
+    result = runner.invoke(app, ["benchmark", str(fake)])
+    assert result.exit_code == 1 and "not a TFLite model" in result.output
