@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from edge_runtime.errors import EdgeError
+from edge_runtime.sources import PICAMERA, FrameSource
 
-PICAMERA = "picamera"
-DEFAULT_SIZE = (640, 480)  # width, height
+DEFAULT_WIDTH, DEFAULT_HEIGHT = 640, 480
 INSTALL_HINT = (
     "sudo apt install python3-picamera2, and make the venv with "
     "`python3 -m venv --system-site-packages` so that it sees apt's packages"
@@ -32,14 +32,19 @@ def import_picamera2() -> type:
     return Picamera2
 
 
-class PiCameraSource:
+class PiCameraSource(FrameSource):
     """BGR uint8 frames (height, width, 3) from a Pi camera, the same as `cv2.VideoCapture` gives.
 
     `read()` returns a frame, or None once the camera fails; `release()` (or leaving the `with`
     block) stops and frees the camera.
     """
 
-    def __init__(self, size: tuple[int, int] = DEFAULT_SIZE, camera_index: int = 0) -> None:
+    live = True
+
+    def __init__(self, width: int | None = None, height: int | None = None, camera_index: int = 0) -> None:
+        self.description = f"Pi camera {camera_index}"
+        self._camera = None
+        size = (width or DEFAULT_WIDTH, height or DEFAULT_HEIGHT)
         picamera2 = import_picamera2()
         try:
             self._camera = picamera2(camera_index)
@@ -50,7 +55,7 @@ class PiCameraSource:
             ) from None
         try:
             # picamera2's "RGB888" lays pixels out as B, G, R in memory: OpenCV's order, no conversion.
-            config = self._camera.create_video_configuration(main={"size": tuple(size), "format": "RGB888"})
+            config = self._camera.create_video_configuration(main={"size": size, "format": "RGB888"})
             self._camera.configure(config)
             self._camera.start()
         except RuntimeError as exc:
@@ -72,9 +77,3 @@ class PiCameraSource:
             camera, self._camera = self._camera, None
             camera.stop()
             camera.close()
-
-    def __enter__(self) -> PiCameraSource:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.release()

@@ -10,6 +10,7 @@ import pytest
 
 from edge_runtime.errors import EdgeError
 from edge_runtime.picamera_source import PiCameraSource
+from edge_runtime.sources import open_source
 
 
 class FakePicamera2:
@@ -59,12 +60,20 @@ def fake_picamera2(monkeypatch):
 
 
 def test_frames_are_bgr_at_the_requested_size(fake_picamera2):
-    with PiCameraSource(size=(320, 240)) as source:
+    with PiCameraSource(width=320, height=240) as source:
         first, second = source.read(), source.read()
     camera = fake_picamera2.instances[0]
     assert camera.config == {"main": {"size": (320, 240), "format": "RGB888"}}  # RGB888 = B,G,R in memory
     assert first.shape == (240, 320, 3) and first.dtype == np.uint8
     assert (first[0, 0, 0], second[0, 0, 0]) == (1, 2)
+    assert source.live and source.description == "Pi camera 0"
+
+
+def test_open_source_picamera_gives_the_pi_camera_at_the_asked_size(fake_picamera2):
+    with open_source("picamera", width=800, height=600) as source:
+        assert isinstance(source, PiCameraSource)
+        assert source.read().shape == (600, 800, 3)
+    assert fake_picamera2.instances[0].closed
 
 
 def test_release_stops_and_closes_the_camera_once(fake_picamera2):
