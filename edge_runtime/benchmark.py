@@ -99,6 +99,18 @@ def without_xnnpack_options() -> dict:
     return {"experimental_op_resolver_type": OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
 
 
+def _cpu_name() -> str:
+    """The CPU model from /proc/cpuinfo (Linux, including the Pi), else what `platform` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("model name", "Model") and value.strip():
+                return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def environment() -> dict:
     """Where the figures were measured: CPU architecture, cores, interpreter package and version."""
     for package in ("ai-edge-litert", "tflite-runtime", "tensorflow"):
@@ -111,7 +123,7 @@ def environment() -> dict:
         interpreter = "none"
     return {
         "machine": platform.machine(),
-        "processor": platform.processor() or platform.machine(),
+        "processor": _cpu_name(),
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "interpreter": interpreter,
