@@ -15,14 +15,15 @@ delegate, and each mode's ratio to float32.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from edge_runtime.benchmark import DEFAULT_RUNS, BenchConfig, BenchResult, benchmark, environment
-from export.convert import convert
-from export.modes import MODES
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow is imported only to convert
 
 BATCH = 64
 CALIBRATION_SAMPLES = 300
@@ -42,6 +43,8 @@ def calibration(data: str | None) -> np.ndarray:
 
 def export_all(keras_path: Path | None, data: str | None, out_dir: Path) -> list[Path]:
     """Every mode of the model (or of the untrained default architecture) as out_dir/model_<mode>.tflite."""
+    from export.convert import convert
+    from export.modes import MODES
     from train.model import build_resnet
     from train.saved_model import load_keras_model
 
@@ -92,11 +95,9 @@ def main() -> None:
     threads = list(range(1, args.threads + 1))
     with tempfile.TemporaryDirectory() as tmp:
         if args.models:
-            paths = [
-                args.models / f"model_{m}.tflite"
-                for m in MODES
-                if (args.models / f"model_{m}.tflite").exists()
-            ]
+            paths = sorted(args.models.glob("model_*.tflite"))
+            if not paths:
+                parser.error(f"no model_*.tflite in {args.models}")
         else:
             paths = export_all(args.model, args.data, Path(tmp))
         paths.sort(key=lambda p: p.name != "model_float32.tflite")  # ratios are to the first: float32
