@@ -24,10 +24,12 @@ from edge_runtime.preprocess import (
 
 MIN_HEIGHT_FRACTION = 0.04  # of the working copy's height
 MIN_AREA_PIXELS = 12  # ink pixels, at working scale
-MAX_ASPECT = 1.6  # width / height
+MAX_ASPECT = 2.5  # width / height (a flat 0 reaches 2)
 MIN_RELATIVE_HEIGHT = 0.4  # of the tallest digit in view
 COLUMN_OVERLAP_TO_MERGE = 0.5  # of the narrower piece's width
-MAX_GAP_TO_MERGE = 0.25  # vertical gap, of the taller piece's height
+MAX_GAP_TO_MERGE = 0.6  # vertical gap, of the taller piece's height
+FRAGMENT_HEIGHT = 0.5  # a piece this much shorter than a digit beside it is part of it...
+FRAGMENT_DISTANCE = 0.15  # ...if at most this far (of the digit's height) to its side
 MAX_DIGITS = 8
 
 Box = tuple[int, int, int, int]  # x, y, width, height
@@ -54,11 +56,15 @@ def extract_digits(
     if image.shape[:2] == (MNIST_SIDE, MNIST_SIDE):
         digits = _mnist_passthrough(darkest_channel(image))
     else:
-        ink = ink_image(image, threshold)
-        digits = [_crop(ink, contours, box) for contours, box in _digit_contours(ink)]
+        digits = find_digits(ink_image(image, threshold))
     if roi is not None:
         digits = [DigitCrop(_offset(d.box, roi), d.pixels) for d in digits]
     return digits
+
+
+def find_digits(ink: InkImage) -> list[DigitCrop]:
+    """The digits of an ink image, left to right, each cut into its 28x28 MNIST input."""
+    return [_crop(ink, contours, box) for contours, box in _digit_contours(ink)]
 
 
 def crop_roi(image: np.ndarray, roi: Box) -> np.ndarray:
@@ -111,10 +117,18 @@ def _merge_overlapping_columns(
     return groups
 
 
-def _same_digit(a: Box, b: Box) -> bool:
-    overlap = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    gap = max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3])
-    return overlap >= COLUMN_OVERLAP_TO_MERGE * min(a[2], b[2]) and gap <= MAX_GAP_TO_MERGE * max(a[3], b[3])
+def _same_digit(piece: Box, group: Box) -> bool:
+    """Stacked parts sharing columns (a broken 5), or a small stroke right beside the group (a 5's bar)."""
+    column_overlap = min(piece[0] + piece[2], group[0] + group[2]) - max(piece[0], group[0])
+    row_gap = max(piece[1], group[1]) - min(piece[1] + piece[3], group[1] + group[3])
+    taller = max(piece[3], group[3])
+    if (
+        column_overlap >= COLUMN_OVERLAP_TO_MERGE * min(piece[2], group[2])
+        and row_gap <= MAX_GAP_TO_MERGE * taller
+    ):
+        return True
+    fragment = piece[3] < FRAGMENT_HEIGHT * group[3]
+    return fragment and row_gap <= 0 and -column_overlap <= FRAGMENT_DISTANCE * group[3]
 
 
 def _union(a: Box, b: Box) -> Box:

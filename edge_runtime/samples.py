@@ -64,13 +64,16 @@ def paper_photo(
     ruled = bool(rng.random() < 0.5) if ruled is None else ruled
     shadow = bool(rng.random() < 0.4) if shadow is None else shadow
     page = _paper(width, height, rng, ruled)
-    coverage = _ink_coverage(digits, width, height, rng)
-    page = page * (1 - coverage[..., None]) + np.array(INK_BGR[ink], np.float32) * coverage[..., None]
-    page *= _illumination(width, height, rng, shadow)[..., None]
-    page += rng.normal(0, rng.uniform(2, 6), page.shape).astype(np.float32)
+    coverage = cv2.merge([_ink_coverage(digits, width, height, rng)] * 3)
+    page += cv2.multiply(np.array(INK_BGR[ink], np.float32) - page, coverage)  # ink over paper
+    page = cv2.multiply(page, cv2.merge([_illumination(width, height, rng, shadow)] * 3))
+    noise = np.empty_like(page)
+    cv2.setRNGSeed(int(rng.integers(2**31)))
+    cv2.randn(noise, 0.0, float(rng.uniform(2, 6)))
+    page += noise
     if rng.random() < 0.5:
         page = cv2.GaussianBlur(page, (3, 3), 0)
-    return np.clip(page, 0, 255).astype(np.uint8)
+    return np.clip(page, 0, 255, out=page).astype(np.uint8)
 
 
 def _paper(width: int, height: int, rng: np.random.Generator, ruled: bool) -> np.ndarray:
@@ -112,9 +115,12 @@ def _ink_coverage(
 
 
 def _illumination(width: int, height: int, rng: np.random.Generator, shadow: bool) -> np.ndarray:
-    """Float32 (height, width) light level: a random gradient, vignetting and maybe a soft shadow."""
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    xs, ys = xs / width - 0.5, ys / height - 0.5
+    """Float32 (height, width) light level: a random gradient, vignetting and maybe a soft shadow.
+
+    Light varies smoothly, so it is computed on a grid 8 times coarser and enlarged.
+    """
+    ys, xs = np.mgrid[0 : height // 8 + 1, 0 : width // 8 + 1].astype(np.float32)
+    xs, ys = xs / (width / 8) - 0.5, ys / (height / 8) - 0.5
     gx, gy = rng.uniform(-0.5, 0.5, 2)
     light = rng.uniform(0.7, 1.0) + gx * xs + gy * ys - rng.uniform(0.1, 0.4) * (xs**2 + ys**2)
     if shadow:
@@ -122,7 +128,8 @@ def _illumination(width: int, height: int, rng: np.random.Generator, shadow: boo
         edge = np.cos(angle) * xs + np.sin(angle) * ys - rng.uniform(-0.3, 0.3)
         softness = rng.uniform(0.02, 0.08)
         light *= 1 - rng.uniform(0.3, 0.5) / (1 + np.exp(-edge / softness))
-    return np.clip(light, 0.25, 1.05)
+    light = np.clip(light, 0.25, 1.05).astype(np.float32)
+    return cv2.resize(light, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def video_frames(
