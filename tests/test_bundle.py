@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from edge_runtime.bundle import RUNTIME_REQUIREMENTS, build_bundle
+from edge_runtime.bundle import CLI_SUPPORT_FILES, RUNTIME_REQUIREMENTS, build_bundle
 from edge_runtime.cli import app
 from edge_runtime.errors import EdgeError
 
@@ -41,6 +41,7 @@ def test_bundle_holds_model_manifest_runtime_requirements_launcher_unit_readme(m
     assert json.loads((root / "model_int8.json").read_text())["mode"] == "int8"
     assert {"README.md", "requirements.txt", "edge", "edge-digits.service"} <= set(bundle.files)
     assert "edge_runtime/__main__.py" in bundle.files and "edge_runtime/cli/__init__.py" in bundle.files
+    assert set(CLI_SUPPORT_FILES) <= set(bundle.files)
     assert not [f for f in bundle.files if "__pycache__" in f or f.endswith(".pyc")]
     assert os.access(root / "edge", os.X_OK)
     assert bundle.size_bytes == sum((root / f).stat().st_size for f in bundle.files)
@@ -110,20 +111,38 @@ def test_cli_writes_the_bundle_and_says_where(model, tmp_path):
     assert "ExecStart=/opt/edge/edge webcam" in (out / "edge-digits.service").read_text()
 
 
+def imports_of(tree: ast.AST, skip_functions: bool = False) -> set[str]:
+    """Absolute module names imported in `tree` (only outside function bodies with `skip_functions`)."""
+    found = set()
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+        if not (skip_functions and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)):
+            found |= imports_of(node, skip_functions)
+    return found
+
+
+def runtime_sources() -> list[ast.Module]:
+    return [ast.parse(path.read_text()) for path in (REPO / "edge_runtime").rglob("*.py")]
+
+
 def test_bundled_runtime_needs_only_the_pinned_packages():
     """Every third-party import in edge_runtime is pinned in the bundle (or an optional, guarded one)."""
     pinned = {r.split("==")[0] for r in RUNTIME_REQUIREMENTS}
-    imported = set()
-    for source in (REPO / "edge_runtime").rglob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text())):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported.add(node.module.split(".")[0])
+    imported = {name.split(".")[0] for tree in runtime_sources() for name in imports_of(tree)}
     third_party = imported - set(sys.stdlib_module_names) - {"edge_runtime", "__future__"}
     unknown = third_party - set(IMPORT_TO_REQUIREMENT) - OPTIONAL_IMPORTS
     assert not unknown, f"edge_runtime imports {unknown}, which the bundle's requirements do not install"
     assert {IMPORT_TO_REQUIREMENT[name] for name in third_party - OPTIONAL_IMPORTS} <= pinned
+
+
+def test_stage_modules_imported_at_start_up_are_bundled():
+    """train/export modules imported outside command bodies must travel with the bundle (TF-free ones)."""
+    at_start_up = {name for tree in runtime_sources() for name in imports_of(tree, skip_functions=True)}
+    stage_modules = {name for name in at_start_up if name.split(".")[0] in ("train", "export")}
+    assert {name.replace(".", "/") + ".py" for name in stage_modules} <= set(CLI_SUPPORT_FILES)
 
 
 def test_launcher_runs_the_bundled_cli(model, tmp_path):
