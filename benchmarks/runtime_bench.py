@@ -34,7 +34,7 @@ from edge_runtime.preprocess import (
 )
 from edge_runtime.regions import find_digits
 from edge_runtime.samples import INK_BGR, paper_photo
-from train.data import load_mnist
+from train.data import MnistData, load_mnist
 
 SPEED_PHOTOS = 50  # distinct frames, cycled
 CONDITIONS = ("all", "black ink", "blue ink", "plain", "ruled", "no shadow", "shadow")
@@ -130,13 +130,22 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=2000, help="frames to time")
     parser.add_argument("--threads", type=int, default=1, help="interpreter threads")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--speed-only", action="store_true", help="skip the accuracy part")
     args = parser.parse_args()
 
     model = DigitModel(args.model, threads=args.threads)
     mnist = load_mnist(args.data)
     x, y = mnist.x_test[: args.limit], mnist.y_test[: args.limit]
     print(f"model {args.model} ({model.input_dtype} input), {len(x)} test digits, OpenCV {cv2.__version__}")
+    if not args.speed_only:
+        print_accuracy(model, mnist, x, y, args)
+    print_speed(model, mnist, args)
 
+
+def print_accuracy(
+    model: DigitModel, mnist: MnistData, x: np.ndarray, y: np.ndarray, args: argparse.Namespace
+) -> None:
+    """The accuracy table: raw test images, photos (ours, by condition, naive reference), numbers."""
     raw = float((model.predict(x).argmax(axis=1) == y).mean())
     reported = ((model.manifest or {}).get("validation") or {}).get("tflite_accuracy_pct")
     start = time.perf_counter()
@@ -156,6 +165,9 @@ def main() -> None:
     print(f"{'three-digit numbers, read exactly':<44} {numbers * 100:7.2f} {args.numbers:7d}")
     print(f"(photo generation and reading took {elapsed:.0f} s)")
 
+
+def print_speed(model: DigitModel, mnist: MnistData, args: argparse.Namespace) -> None:
+    """The speed table: the whole per-frame pipeline and each stage, on 640x480 frames."""
     rng = np.random.default_rng(args.seed + 2)
     frames = [paper_photo([mnist.x_test[i]], rng) for i in range(SPEED_PHOTOS)]
     stages = stage_times(model, frames, args.frames)

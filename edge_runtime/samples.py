@@ -183,3 +183,27 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> 
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def write_sample_set(
+    folder: Path,
+    digits: Sequence[np.ndarray],
+    labels: Sequence[int],
+    rng: np.random.Generator,
+    frames_per_digit: int = 0,
+) -> tuple[dict[Path, str], Path | None]:
+    """Photos of each digit (alternately PNG and JPEG) named `<index>-<label>`, and optionally a video.
+
+    Returns {photo: true label} and the video's path (`digits.avi`, each digit held for
+    `frames_per_digit` frames), or None when `frames_per_digit` is 0.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    truth = {}
+    for index, (digit, label) in enumerate(zip(digits, labels, strict=True)):
+        path = folder / f"{index:04d}-{label}.{'jpg' if index % 2 else 'png'}"
+        truth[write_image(path, paper_photo([digit], rng))] = str(label)
+    if not frames_per_digit:
+        return truth, None
+    frames = video_frames([[d] for d in digits], rng, frames_per_digit)
+    return truth, write_video(folder / "digits.avi", frames)

@@ -15,11 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from edge_runtime.cli import app
-from edge_runtime.samples import paper_photo, video_frames, write_image, write_video
+from edge_runtime.samples import paper_photo, video_frames, write_image, write_sample_set, write_video
+from edge_runtime.sources import open_source
 
 EDGE = Path(sys.executable).parent / "edge"
 PHOTOS = 40
-VIDEO_NUMBERS, FRAMES_PER_NUMBER = 10, 3
+FRAMES_PER_DIGIT = 3
 # The tiny model reads ~90% of raw MNIST test digits; chance is 10%.
 MIN_PHOTO_ACCURACY = 0.7
 MIN_VIDEO_ACCURACY = 0.6
@@ -31,28 +32,17 @@ def int8_model(tiny_tflite_models) -> Path:
 
 
 @pytest.fixture(scope="module")
-def photos(full_mnist, tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """A folder of JPEG/PNG photos of MNIST test digits on paper, and each file's true label."""
-    folder = tmp_path_factory.mktemp("photos")
-    rng = np.random.default_rng(0)
-    truth = {}
-    for i in range(PHOTOS):
-        path = folder / f"digit{i:02d}.{'jpg' if i % 2 else 'png'}"
-        write_image(path, paper_photo([full_mnist.x_test[i]], rng))
-        truth[str(path)] = str(full_mnist.y_test[i])
-    return folder, truth
-
-
-@pytest.fixture(scope="module")
-def video(full_mnist, tmp_path_factory) -> tuple[Path, list[str]]:
-    """A short .avi showing one MNIST test digit after another, and the true label of each frame."""
-    rng = np.random.default_rng(1)
-    digits = full_mnist.x_test[100 : 100 + VIDEO_NUMBERS]
-    frames = video_frames([[d] for d in digits], rng, FRAMES_PER_NUMBER)
-    path = write_video(tmp_path_factory.mktemp("video") / "digits.avi", frames)
-    return path, [
-        str(y) for y in full_mnist.y_test[100 : 100 + VIDEO_NUMBERS] for _ in range(FRAMES_PER_NUMBER)
-    ]
+def samples(full_mnist, tmp_path_factory) -> tuple[Path, dict[str, str], Path, list[str]]:
+    """Photos of MNIST test digits on paper with their true labels, and a video of them with each frame's."""
+    folder = tmp_path_factory.mktemp("samples")
+    digits, labels = full_mnist.x_test[:PHOTOS], full_mnist.y_test[:PHOTOS]
+    truth, video = write_sample_set(folder, digits, labels, np.random.default_rng(0), FRAMES_PER_DIGIT)
+    return (
+        folder,
+        {str(p): label for p, label in truth.items()},
+        video,
+        [str(y) for y in labels for _ in range(FRAMES_PER_DIGIT)],
+    )
 
 
 def _blocked_tensorflow_env(tmp_path: Path) -> dict[str, str]:
@@ -68,8 +58,8 @@ def _json_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-def test_classify_reads_photographed_digits_well_above_chance(int8_model, photos):
-    folder, truth = photos
+def test_classify_reads_photographed_digits_well_above_chance(int8_model, samples):
+    folder, truth, _, _ = samples
     result = CliRunner().invoke(app, ["classify", str(int8_model), str(folder), "--json"])
     assert result.exit_code == 0, result.output
     lines = _json_lines(result.stdout)
@@ -78,10 +68,10 @@ def test_classify_reads_photographed_digits_well_above_chance(int8_model, photos
     assert accuracy >= MIN_PHOTO_ACCURACY
 
 
-def test_classify_text_output_top_k_and_unsure_marks(int8_model, photos, tmp_path):
-    folder, _ = photos
+def test_classify_text_output_top_k_and_unsure_marks(int8_model, samples, tmp_path):
+    folder, truth, _, _ = samples
     blank = write_image(tmp_path / "blank.png", paper_photo([], np.random.default_rng(3)))
-    one = str(folder / "digit00.png")
+    one = sorted(truth)[0]
     result = CliRunner().invoke(
         app, ["classify", str(int8_model), one, str(blank), "--top-k", "2", "--min-confidence", "1.0"]
     )
@@ -92,20 +82,20 @@ def test_classify_text_output_top_k_and_unsure_marks(int8_model, photos, tmp_pat
     assert second == f"{blank}: no digit"
 
 
-def test_classify_saves_the_28x28_inputs_the_model_saw(int8_model, photos, tmp_path):
-    folder, _ = photos
+def test_classify_saves_the_28x28_inputs_the_model_saw(int8_model, samples, tmp_path):
+    folder, _, _, _ = samples
     crops = tmp_path / "crops"
     result = CliRunner().invoke(
-        app, ["classify", str(int8_model), str(folder / "digit0*.png"), "--save-crops", str(crops)]
+        app, ["classify", str(int8_model), str(folder / "000*.png"), "--save-crops", str(crops)]
     )
     assert result.exit_code == 0
     saved = sorted(crops.iterdir())
-    assert len(saved) == 5  # digit00, 02, 04, 06, 08
+    assert len(saved) == 5  # 0000, 0002, 0004, 0006, 0008
     assert all(cv2.imread(str(p), cv2.IMREAD_UNCHANGED).shape == (28, 28) for p in saved)
 
 
-def test_webcam_headless_json_reads_a_video_well_above_chance(int8_model, video):
-    path, truth = video
+def test_webcam_headless_json_reads_a_video_well_above_chance(int8_model, samples):
+    _, _, path, truth = samples
     result = CliRunner().invoke(
         app, ["webcam", str(int8_model), "--source", str(path), "--headless", "--json", "--smooth", "1"]
     )
@@ -118,8 +108,8 @@ def test_webcam_headless_json_reads_a_video_well_above_chance(int8_model, video)
     assert result.stderr.strip() == f"end of video {path} after {len(truth)} frames"
 
 
-def test_webcam_headless_text_with_max_frames_and_roi(int8_model, video):
-    path, _ = video
+def test_webcam_headless_text_with_max_frames_and_roi(int8_model, samples):
+    _, _, path, _ = samples
     args = ["webcam", str(int8_model), "--source", str(path), "--headless", "--max-frames", "2"]
     result = CliRunner().invoke(app, [*args, "--roi", "0,0,40,40"])  # a corner with no digit
     assert result.exit_code == 0
@@ -146,8 +136,31 @@ def test_webcam_fails_cleanly(int8_model, args, message):
     assert "Traceback" not in result.stderr
 
 
-def test_webcam_without_a_display_asks_for_headless(int8_model, video):
-    path, _ = video
+def test_a_camera_that_stops_sending_frames_gives_a_clean_error(int8_model, monkeypatch):
+    from edge_runtime.cli import runtime_commands
+    from edge_runtime.sources import FrameSource
+
+    class DroppingCamera(FrameSource):
+        description, live = "camera 0", True
+        frames = [paper_photo([], np.random.default_rng(5))] * 2
+
+        def read(self):
+            return self.frames.pop() if self.frames else None
+
+        def release(self):
+            self.released = True
+
+    camera = DroppingCamera()
+    monkeypatch.setattr(runtime_commands, "open_source", lambda *args: camera)
+    result = CliRunner().invoke(app, ["webcam", str(int8_model), "--headless"])
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 2
+    assert result.stderr.strip() == "error: camera 0 stopped sending frames after 2 of them (disconnected?)"
+    assert camera.released
+
+
+def test_webcam_without_a_display_asks_for_headless(int8_model, samples):
+    _, _, path, _ = samples
     result = CliRunner(env={"DISPLAY": "", "WAYLAND_DISPLAY": ""}).invoke(
         app, ["webcam", str(int8_model), "--source", str(path)]
     )
@@ -155,13 +168,13 @@ def test_webcam_without_a_display_asks_for_headless(int8_model, video):
     assert result.stderr.strip() == "error: no display to show the video on: use --headless"
 
 
-def test_classify_and_webcam_work_where_tensorflow_cannot_be_imported(int8_model, photos, video, tmp_path):
+def test_classify_and_webcam_work_where_tensorflow_cannot_be_imported(int8_model, samples, tmp_path):
     env = _blocked_tensorflow_env(tmp_path)
     probe = subprocess.run(
         [sys.executable, "-c", "import tensorflow"], env=env, capture_output=True, text=True
     )
     assert "tensorflow is blocked in this test" in probe.stderr
-    folder, truth = photos
+    _, truth, video, _ = samples
     one = sorted(truth)[0]
     classify = subprocess.run(
         [EDGE, "classify", int8_model, one, "--json"], env=env, capture_output=True, text=True
@@ -169,7 +182,7 @@ def test_classify_and_webcam_work_where_tensorflow_cannot_be_imported(int8_model
     assert classify.returncode == 0, classify.stderr
     assert json.loads(classify.stdout)["number"] is not None
     webcam = subprocess.run(
-        [EDGE, "webcam", int8_model, "--source", video[0], "--headless", "--json", "--max-frames", "3"],
+        [EDGE, "webcam", int8_model, "--source", video, "--headless", "--json", "--max-frames", "3"],
         env=env,
         capture_output=True,
         text=True,
@@ -194,3 +207,16 @@ def test_ctrl_c_stops_the_webcam_cleanly(int8_model, tmp_path):
     assert process.returncode == 130
     assert stderr.strip().endswith("interrupted")
     assert "Traceback" not in stderr
+
+
+def test_samples_writes_photos_and_a_video_without_mnist(tmp_path):
+    result = CliRunner().invoke(
+        app, ["samples", str(tmp_path / "out"), "--count", "4", "--frames-per-digit", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(written) == 5 and written[-1] == "digits.avi"
+    assert all(cv2.imread(str(tmp_path / "out" / name)).shape == (480, 640, 3) for name in written[:4])
+    with open_source(str(tmp_path / "out" / "digits.avi")) as video:
+        frames = [video.read() for _ in range(9)]
+    assert [f is not None for f in frames] == [True] * 8 + [False]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from edge_runtime.drawing import BOX_BGR, draw_reading
 from edge_runtime.errors import EdgeError
 from edge_runtime.samples import FRAME_SIZE, drawn_digit, paper_photo, video_frames, write_video
 from edge_runtime.smoothing import FpsMeter, ReadingSmoother
@@ -113,3 +114,18 @@ def test_a_file_that_is_not_a_video_cannot_be_opened(tmp_path):
     path.write_text("not a video")
     with pytest.raises(EdgeError, match=f"cannot open video {path}$"):
         OpenCVSource(str(path))
+
+
+def test_drawing_marks_each_digit_the_number_and_the_fps():
+    rng = np.random.default_rng(4)
+    frame = paper_photo([drawn_digit(6, rng), drawn_digit(1, rng)], rng, shadow=False)
+    reported = []
+    run(ConstantModel(), ListSource([frame.copy()]), LiveSettings(), reported.append)
+    reading = reported[0].reading
+    drawn = frame.copy()
+    draw_reading(drawn, reading, smoothed="44", fps=123.4, roi=(5, 5, 100, 100))
+    for digit in reading.digits:
+        x, y, w, h = digit.box
+        assert (drawn[y, x : x + w] == BOX_BGR).all()  # the box's top edge
+    changed = np.any(drawn != frame, axis=2)
+    assert changed[:40].any() and changed[-20:].any()  # the number banner and the FPS line

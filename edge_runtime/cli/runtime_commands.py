@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 
 from edge_runtime.classify import Reading, read_digits, write_crops
@@ -14,6 +15,7 @@ from edge_runtime.drawing import Preview
 from edge_runtime.errors import EdgeError
 from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.samples import drawn_digit, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
 
@@ -33,7 +35,7 @@ ThresholdOption = Annotated[
     typer.Option(
         min=1,
         max=255,
-        help="Ink strength (0-255 darker than the paper) that counts as a digit. Default: automatic (Otsu).",
+        help="How much darker than the paper (0-255, 255 = black) ink must be to count. Default: Otsu's.",
         show_default=False,
     ),
 ]
@@ -168,11 +170,43 @@ def webcam(
     if summary.stopped_by == "ended":
         if frames.live:
             raise EdgeError(
-                f"{frames.description} stopped sending frames after {summary.frames} (disconnected?)"
+                f"{frames.description} stopped sending frames after {summary.frames} of them (disconnected?)"
             )
         if summary.frames == 0:
             raise EdgeError(f"{frames.description}: no frame could be read")
         typer.echo(f"end of {frames.description} after {summary.frames} frames", err=True)
+
+
+@app.command()
+def samples(
+    out: Annotated[Path, typer.Argument(help="Folder to write the photos and the video into.")],
+    count: Annotated[int, typer.Option(min=1, help="How many digits to photograph.")] = 20,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            help="MNIST (.npz or IDX folder) whose test digits to photograph. Default: OpenCV-drawn digits.",
+            show_default=False,
+        ),
+    ] = None,
+    frames_per_digit: Annotated[
+        int, typer.Option(min=0, help="Frames each digit stays in view in digits.avi (0: no video).")
+    ] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Write realistic test inputs: digits in ink on unevenly lit paper, as PNG/JPEG photos and a video."""
+    rng = np.random.default_rng(seed)
+    if data is None:
+        labels = [int(d) for d in rng.integers(0, 10, count)]
+        digits = [drawn_digit(d, rng) for d in labels]
+    else:
+        from train.data import load_mnist  # numpy only for a local file; no TensorFlow
+
+        mnist = load_mnist(data)
+        digits, labels = list(mnist.x_test[:count]), [int(y) for y in mnist.y_test[:count]]
+    photos, video = write_sample_set(out, digits, labels, rng, frames_per_digit)
+    typer.echo(f"wrote {len(photos)} photos to {out} (named <index>-<true label>)")
+    if video is not None:
+        typer.echo(f"wrote {video} ({len(photos) * frames_per_digit} frames)")
 
 
 def _parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
