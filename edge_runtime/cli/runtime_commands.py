@@ -104,7 +104,7 @@ def _report_failure(message: str, path: Path | None, json_out: bool) -> None:
 
 
 def _describe(reading: Reading) -> str:
-    """ "7 (99.2%)  top-3: 7 99.2% 1 0.5% 2 0.1%", one top-k list per digit."""
+    """One reading as `7 (99.2%)  top-3: 7 99.2% 1 0.5% 2 0.1%`, with one top-k list per digit."""
     if not reading.digits:
         return "no digit"
     candidates = " | ".join(" ".join(f"{label} {p:.1%}" for label, p in d.top_k) for d in reading.digits)
