@@ -8,18 +8,15 @@ guessed at: how to flatten them is the user's choice.
 
 from __future__ import annotations
 
-import contextlib
 import glob
-import os
 import struct
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from edge_runtime.errors import EdgeError
+from edge_runtime.quiet import native_output_silenced
 
 MAX_PIXELS = 50_000_000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
@@ -73,7 +70,7 @@ def decode_image(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> np.nda
         )
     # JPEG has neither alpha nor 16 bits, but often an EXIF orientation, which IMREAD_COLOR applies.
     flags = cv2.IMREAD_COLOR if kind == "JPEG" else cv2.IMREAD_UNCHANGED
-    with _silenced_stderr():  # libpng/libtiff print their own complaint; ours is the one line
+    with native_output_silenced():  # libpng/libtiff print their own complaint; ours is the one line
         image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if image is None or image.size == 0:
         raise EdgeError(f"{name}: corrupt or truncated {kind} data")
@@ -83,20 +80,6 @@ def decode_image(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> np.nda
     if channels in (2, 4):
         raise EdgeError(f"{name}: image has an alpha channel; flatten it onto a white background first")
     return image[..., 0] if image.ndim == 3 and channels == 1 else image
-
-
-@contextlib.contextmanager
-def _silenced_stderr() -> Iterator[None]:
-    """Send file descriptor 2 (where C libraries write) to /dev/null for the duration of the block."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def image_header(data: bytes, name: str) -> tuple[str, int, int]:

@@ -14,6 +14,7 @@ import numpy as np
 
 from edge_runtime.errors import EdgeError
 from edge_runtime.manifest import labels_of, read_manifest
+from edge_runtime.quiet import native_output_silenced
 
 TFLITE_IDENTIFIER = b"TFL3"  # flatbuffer file identifier, bytes 4-8
 MIN_TFLITE_BYTES = 64
@@ -56,17 +57,23 @@ def load_interpreter(model: Path | bytes, threads: int | None = None, **options)
         check_tflite_file(model)
         source = {"model_path": str(model)}
     try:
-        interpreter = interpreter_class(**source, num_threads=threads, **options)
-        interpreter.allocate_tensors()
+        with native_output_silenced():  # LiteRT announces its XNNPACK delegate on stderr
+            interpreter = interpreter_class(**source, num_threads=threads, **options)
+            interpreter.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
         raise EdgeError(f"cannot load TFLite model: {str(exc).splitlines()[0]}") from exc
     return interpreter
 
 
 def quantize(pixels: np.ndarray, dtype: np.dtype, scale: float, zero_point: int) -> np.ndarray:
-    """Float values → integer tensor values of `dtype` (round, then clip to its range)."""
+    """Pixel values → integer tensor values of `dtype` (round, then clip to its range).
+
+    uint8 pixels with scale 1 (what `edge export` produces) take an exact integer path, ~5x faster.
+    """
     info = np.iinfo(dtype)
-    return np.clip(np.round(pixels / scale + zero_point), info.min, info.max).astype(dtype)
+    if pixels.dtype == np.uint8 and scale == 1.0:
+        return np.clip(pixels.astype(np.int16) + zero_point, info.min, info.max).astype(dtype)
+    return np.clip(np.round(pixels.astype(np.float32) / scale + zero_point), info.min, info.max).astype(dtype)
 
 
 class DigitModel:
@@ -93,7 +100,7 @@ class DigitModel:
         x = np.asarray(images).reshape(-1, *self.input_shape)
         if self.input_dtype.kind in "iu":
             scale, zero_point = self.input_quantization
-            return quantize(x.astype(np.float32), self.input_dtype, scale, zero_point)
+            return quantize(x, self.input_dtype, scale, zero_point)
         return x.astype(self.input_dtype, copy=False)
 
     def predict(self, images: np.ndarray, batch_size: int = 256) -> np.ndarray:

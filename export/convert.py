@@ -5,10 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import sys
-import tempfile
 import warnings
-from collections.abc import Iterator
 
 import keras
 import numpy as np
@@ -16,6 +13,7 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf  # noqa: E402
 
+from edge_runtime.quiet import native_output_silenced  # noqa: E402
 from export.modes import IO_TYPES, MODES, representative_dataset  # noqa: E402
 
 
@@ -50,25 +48,7 @@ def convert(
 ) -> bytes:
     """TFLite flatbuffer of `model` in `mode` (see `make_converter`)."""
     converter = make_converter(model, mode, calibration_images, input_type)
-    with quiet():
-        return converter.convert()
-
-
-@contextlib.contextmanager
-def quiet() -> Iterator[None]:
-    """Hide the converter's chatter: Python prints and warnings, and native log lines on fds 1 and 2."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    with tempfile.TemporaryFile() as sink, warnings.catch_warnings():
+    with native_output_silenced(stdout=True), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        os.dup2(sink.fileno(), 1)
-        os.dup2(sink.fileno(), 2)
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                yield
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in saved:
-                os.close(fd)
+        with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the SavedModel it exports
+            return converter.convert()

@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from edge_runtime.errors import EdgeError
+from edge_runtime.quiet import native_output_silenced
 
 
 class _EdgeGroup(TyperGroup):
@@ -41,9 +42,12 @@ app = typer.Typer(
 
 def require_training_extra() -> None:
     """Fail in one line when TensorFlow (the `train` extra) is not installed."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        import tensorflow  # noqa: F401
+        with native_output_silenced():  # TensorFlow's start-up log lines ignore TF_CPP_MIN_LOG_LEVEL
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # device discovery logs too (no CUDA here)
     except ImportError:
         raise EdgeError(
             "this command needs TensorFlow: pip install 'edge-digits[train]' (not needed on the device)"
