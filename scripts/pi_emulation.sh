@@ -10,7 +10,8 @@
 # requirements from the package index exactly as its README says; run the same launcher under
 # QEMU_CPU (cortex-a72 = Pi 4, cortex-a76 = Pi 5) with a matching ARM /proc/cpuinfo bind-mounted over the
 # host's (qemu 7.2 passes the x86 one through and LiteRT's CPU detection can crash on it); then compare
-# the predictions, which must be equal. Timings under emulation are meaningless.
+# the predictions, which must be equal, and the interpreter's outputs on the very same 28x28 inputs (the
+# x86 run's crops), which must be identical. Timings under emulation are meaningless.
 #
 # Environment: QEMU_CPU (cortex-a72), PI_ROOT (/work/scratch/pi-root), PI_WORK (/work/scratch/pi/emulation),
 # PI_PIP_CACHE (/work/scratch/pi/pip-cache: pip's cache for the emulated installs, kept between runs).
@@ -24,12 +25,14 @@ PIP_CACHE=${PI_PIP_CACHE:-/work/scratch/pi/pip-cache}
 export QEMU_CPU=${QEMU_CPU:-cortex-a72}
 PYTHON=$REPO/.venv/bin/python
 CHECK_DIR=/opt/edge-check  # inside the root
+# pip inside the root trusts the host's CA bundle: the network may go through a TLS-inspecting proxy (as here).
+HOST_CA=/etc/ssl/certs/host-ca-certificates.crt
 MOUNTS=()
 
 step() { printf '\n== %s\n' "$*"; }
 
 mount_into_root() {  # mount_into_root TARGET MOUNT-ARGS...
-    mkdir -p "$ROOT$1"
+    [[ -e "$ROOT$1" ]] || mkdir -p "$ROOT$1"
     mount "${@:2}" "$ROOT$1"
     MOUNTS=("$ROOT$1" "${MOUNTS[@]}")
 }
@@ -42,7 +45,8 @@ unmount_all() {
 
 in_pi() {  # run a shell command inside the arm64 root, in $CHECK_DIR
     chroot "$ROOT" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
-        QEMU_CPU="$QEMU_CPU" PIP_DISABLE_PIP_VERSION_CHECK=1 /bin/sh -c "cd $CHECK_DIR && $1"
+        QEMU_CPU="$QEMU_CPU" PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_CERT=$HOST_CA \
+        /bin/sh -c "cd $CHECK_DIR && $1"
 }
 
 [[ $(id -u) == 0 ]] || { echo "run as root (debootstrap, chroot and mounts need it)" >&2; exit 1; }
@@ -66,6 +70,7 @@ trap unmount_all EXIT
 rm -rf "${ROOT:?}$CHECK_DIR"
 mkdir -p "$ROOT$CHECK_DIR"
 cp -a "$WORK/bundle" "$WORK/inputs" "$WORK/run_bundle.sh" "$ROOT$CHECK_DIR/"
+cp /etc/ssl/certs/ca-certificates.crt "$ROOT$HOST_CA"
 mount_into_root /proc -t proc proc
 mount_into_root /proc/cpuinfo --bind "$WORK/cpuinfo"
 mount_into_root /sys -t sysfs sysfs
@@ -74,7 +79,7 @@ in_pi 'echo "$(uname -m), $(python3 -V), $(grep -m1 "CPU part" /proc/cpuinfo | t
 
 step "venv and requirements from the package index (as the bundle's README says)"
 time in_pi 'cd bundle && python3 -m venv --system-site-packages venv && venv/bin/pip install --quiet -r requirements.txt'
-in_pi 'bundle/venv/bin/pip list 2>/dev/null | grep -iE "^(numpy|opencv|ai-edge-litert|typer|simplejpeg) "'
+in_pi 'bundle/venv/bin/pip list 2>/dev/null | grep -iE "^(numpy|opencv-python-headless|ai-edge-litert|typer|simplejpeg) "'
 in_pi 'bundle/venv/bin/python -c "import tensorflow" 2>/dev/null && echo "TensorFlow is installed?!" || echo "no TensorFlow in the venv"'
 
 step "emulated run (timings meaningless under emulation)"
@@ -82,9 +87,12 @@ in_pi './run_bundle.sh pi'
 cp "$ROOT$CHECK_DIR"/pi.*.jsonl "$WORK/"
 
 step "x86 vs emulated Pi ($(basename "$MODEL"))"
+compare() {  # compare LABEL RUN [--exact]
+    printf '%-34s' "$1:"
+    "$PYTHON" "$REPO/scripts/pi/compare_predictions.py" "$WORK/x86.$2.jsonl" "$WORK/pi.$2.jsonl" "${@:3}"
+}
 status=0
-for run in classify webcam; do
-    printf '%-9s' "$run:"
-    "$PYTHON" "$REPO/scripts/pi/compare_predictions.py" "$WORK/x86.$run.jsonl" "$WORK/pi.$run.jsonl" || status=1
-done
+compare "photos (classify)" classify || status=1
+compare "video (webcam --headless)" webcam || status=1
+compare "28x28 model inputs (interpreter)" crops --exact || status=1
 exit $status

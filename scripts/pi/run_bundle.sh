@@ -1,14 +1,20 @@
 #!/bin/sh
-# Run a bundle's launcher on the emulated-Pi check's inputs: the same command on x86 and on the Pi.
+# Run a bundle's launcher on the emulated-Pi check's inputs: the same commands on x86 and on the Pi.
 # Usage, from the folder that holds bundle/ and inputs/:  run_bundle.sh NAME
-# Writes NAME.classify.jsonl (every photo) and NAME.webcam.jsonl (the video, headless); prints timings.
+# Writes NAME.classify.jsonl (the photos), NAME.webcam.jsonl (the video, headless) and NAME.crops.jsonl:
+# all ten probabilities for inputs/crops, the 28x28 inputs the x86 run's model saw (the x86 run, with
+# no inputs/crops yet, writes them), so that both interpreters get identical inputs. Prints the timings.
 set -eu
 name=${1:?usage: run_bundle.sh NAME}
 model=$(ls bundle/*.tflite)
+save_crops=
+[ -d inputs/crops ] || save_crops="--save-crops inputs/crops"
 seconds() { date +%s.%N; }
 start=$(seconds)
-bundle/edge classify "$model" inputs/*.png --json > "$name.classify.jsonl"
+# shellcheck disable=SC2086  # $save_crops is empty or two words
+bundle/edge classify "$model" inputs/*.png --json $save_crops > "$name.classify.jsonl"
 middle=$(seconds)
 bundle/edge webcam "$model" --source inputs/video.avi --headless --json > "$name.webcam.jsonl"
 end=$(seconds)
+bundle/edge classify "$model" inputs/crops --json --top-k 10 > "$name.crops.jsonl"
 awk "BEGIN { printf \"$name: classify %.1f s, webcam %.1f s\\n\", $middle - $start, $end - $middle }"
