@@ -111,9 +111,10 @@ def build_bundle(
         "opencv_version": _pinned_version("opencv-python-headless"),
     }
     with staging_dir(out, overwrite=overwrite) as stage:
-        shutil.copy2(model, stage / model.name)
+        stage.chmod(0o755)  # a folder to hand over, not a private temporary one
+        shutil.copyfile(model, stage / model.name)  # ordinary permissions, whatever the export's were
         if manifest.is_file():
-            shutil.copy2(manifest, stage / manifest.name)
+            shutil.copyfile(manifest, stage / manifest.name)
         source_root = Path(edge_runtime.__file__).parent
         shutil.copytree(source_root, stage / PACKAGE_DIR, ignore=_SOURCE_JUNK)
         for relative in CLI_SUPPORT_FILES:

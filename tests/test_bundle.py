@@ -29,6 +29,7 @@ def model(tmp_path) -> Path:
     """A file passing the TFLite check (assembling a bundle needs no real model), with a manifest."""
     path = tmp_path / "model_int8.tflite"
     path.write_bytes(b"\x1c\x00\x00\x00TFL3" + bytes(200))
+    path.chmod(0o600)  # as the export's atomic writes leave it
     path.with_suffix(".json").write_text(json.dumps({"labels": [str(d) for d in range(10)], "mode": "int8"}))
     return path
 
@@ -44,6 +45,7 @@ def test_bundle_holds_model_manifest_runtime_requirements_launcher_unit_readme(m
     assert set(CLI_SUPPORT_FILES) <= set(bundle.files)
     assert not [f for f in bundle.files if "__pycache__" in f or f.endswith(".pyc")]
     assert os.access(root / "edge", os.X_OK)
+    assert root.stat().st_mode & 0o777 == 0o755 and bundle.model.stat().st_mode & 0o044 == 0o044
     assert bundle.size_bytes == sum((root / f).stat().st_size for f in bundle.files)
 
     requirements = [r for r in (root / "requirements.txt").read_text().splitlines() if not r.startswith("#")]
