@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import warnings
+from collections.abc import Iterator
 
 import keras
 import numpy as np
@@ -48,7 +49,14 @@ def convert(
 ) -> bytes:
     """TFLite flatbuffer of `model` in `mode` (see `make_converter`)."""
     converter = make_converter(model, mode, calibration_images, input_type)
+    with quiet():
+        return converter.convert()
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Hide the converter's chatter: Keras' SavedModel printout, warnings, native log lines."""
     with native_output_silenced(stdout=True), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the SavedModel it exports
-            return converter.convert()
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield

@@ -40,7 +40,8 @@ def test_quantize_all_writes_every_model_and_the_report(tiny_model_path, small_n
     assert result.exit_code == 0, result.output
     assert "checking int8: 300/300 test images" in result.stderr
     for mode in ("float32", "float16", "dynamic", "int8"):
-        assert f"wrote {tmp_path / f'model_{mode}.tflite'}" in result.stdout
+        assert f"{mode}: passed the gate" in result.stdout
+        assert f"-> {tmp_path / f'model_{mode}.tflite'}" in result.stdout
         manifest = read_manifest(tmp_path / f"model_{mode}.tflite")
         assert manifest["status"] == "passed" and manifest["validation"]["samples"] == 300
         assert file_mismatches(tmp_path / f"model_{mode}.tflite", manifest) == []

@@ -99,7 +99,10 @@ def _print_results(run) -> None:
     for r in run.results:
         if r.path is None:
             continue
-        typer.echo(f"wrote {r.path}" if r.accepted else f"kept {r.path} (failed the gate, --force)")
+        gate = r.manifest["gate"]
+        limits = f"drop <= {gate['max_drop_pts']} pt, agreement >= {gate['min_agreement_pct']}%"
+        verdict = "passed the gate" if r.accepted else "FAILED the gate, kept because of --force"
+        typer.echo(f"{r.mode}: {verdict} ({limits}) -> {r.path}")
         if r.failures:
             typer.echo(f"warning: {r.mode} failed the gate: {'; '.join(r.failures)}", err=True)
     if run.debug_file is not None:

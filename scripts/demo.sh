@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole pipeline, end to end, on a fresh machine:
+#   train (short demo run) → export int8 with the accuracy gate → bundle for the Pi →
+#   classify generated photos and a generated "webcam" video through the bundle's launcher.
+# Sets up ./.venv itself. MNIST comes from $EDGE_MNIST, else ../shared/data/mnist.npz, else the
+# Keras download. DEMO_EPOCHS (default 3) and DEMO_OUT (default artifacts/demo) change the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/venv.sh
+if [ -z "${EDGE_MNIST:-}" ] && [ -f ../shared/data/mnist.npz ]; then
+  export EDGE_MNIST="$PWD/../shared/data/mnist.npz"
+fi
+out=${DEMO_OUT:-artifacts/demo}
+edge=.venv/bin/edge
+step() { printf '\n== %s\n' "$*"; }
+
+step "1/5 train (${DEMO_EPOCHS:-3} epochs; the full default is 20)"
+$edge train --epochs "${DEMO_EPOCHS:-3}" --out "$out/run" --overwrite
+
+step "2/5 export int8, checked against the float model on the 10,000 test images"
+rm -rf "$out/models"
+$edge export "$out/run/model.keras" --quantize int8 --out "$out/models"
+
+step "3/5 bundle for the Raspberry Pi"
+rm -rf "$out/bundle"
+$edge bundle "$out/models/model_int8.tflite" --out "$out/bundle"
+
+step "4/5 generate sample photos and a video (digits on paper)"
+rm -rf "$out/samples"
+$edge samples "$out/samples" --count 10
+
+step "5/5 classify with the bundle (runtime only: no TensorFlow is imported)"
+export EDGE_PYTHON=$PWD/.venv/bin/python  # on a Pi: the bundle's own venv
+"$out/bundle/edge" classify "$out/bundle/model_int8.tflite" "$out/samples"/*.png
+"$out/bundle/edge" webcam "$out/bundle/model_int8.tflite" --source "$out/samples/video.avi" --headless
+
+step "artifacts"
+cat <<TXT
+  run folder (model, metrics, curves):  $out/run
+  int8 model + manifest:                $out/models
+  Raspberry Pi bundle:                  $out/bundle   (copy it to the Pi; see its README.md)
+  sample photos and video:              $out/samples
+TXT
