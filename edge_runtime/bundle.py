@@ -35,9 +35,6 @@ LAUNCHER_FILE = "edge"
 SERVICE_FILE = "edge-digits.service"
 README_FILE = "README.md"
 PACKAGE_DIR = "edge_runtime"
-# TensorFlow-free modules outside edge_runtime that the CLI imports at start-up (`edge train`'s option
-# defaults); on the Pi the training commands then still say in one line that they need TensorFlow.
-CLI_SUPPORT_FILES = ("train/__init__.py", "train/config.py")
 DEFAULT_THREADS = 4
 _SOURCE_JUNK = shutil.ignore_patterns("__pycache__", "*.pyc")
 
@@ -117,9 +114,6 @@ def build_bundle(
             shutil.copyfile(manifest, stage / manifest.name)
         source_root = Path(edge_runtime.__file__).parent
         shutil.copytree(source_root, stage / PACKAGE_DIR, ignore=_SOURCE_JUNK)
-        for relative in CLI_SUPPORT_FILES:
-            (stage / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source_root.parent / relative, stage / relative)
         (stage / REQUIREMENTS_FILE).write_text(requirements_text())
         launcher = stage / LAUNCHER_FILE
         launcher.write_text(LAUNCHER)

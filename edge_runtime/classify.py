@@ -91,6 +91,6 @@ def write_crops(folder: Path, stem: str, reading: Reading) -> list[Path]:
 def _prediction(
     box: Box, pixels: np.ndarray, probabilities: np.ndarray, labels: list[str], top_k: int
 ) -> DigitPrediction:
-    order = np.argsort(probabilities)[::-1][: max(top_k, 1)]
+    order = np.argsort(-probabilities, kind="stable")[: max(top_k, 1)]  # ties: lower digit first, on any CPU
     ranked = [(labels[i], float(probabilities[i])) for i in order]
     return DigitPrediction(box, ranked[0][0], ranked[0][1], ranked, pixels)

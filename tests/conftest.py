@@ -12,6 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist.npz"
 TINY_BLOCKS, TINY_FILTERS = 1, 16
 TINY_TRAIN_SAMPLES = 6000
+TINY_BN_MOMENTUM = 0.9  # 280 steps are too few for the default 0.99 moving statistics to settle
 
 
 def mnist_path() -> Path | None:
@@ -44,7 +45,7 @@ def tiny_model_path(full_mnist, tmp_path_factory) -> Path:
 
     keras.utils.set_random_seed(0)
     x, y = full_mnist.x_train[:TINY_TRAIN_SAMPLES], full_mnist.y_train[:TINY_TRAIN_SAMPLES]
-    model = build_resnet(TINY_BLOCKS, TINY_FILTERS)
+    model = build_resnet(TINY_BLOCKS, TINY_FILTERS, bn_momentum=TINY_BN_MOMENTUM)
     epochs, batch = 3, 64
     compile_model(model, 3e-3, decay_steps=epochs * int(np.ceil(len(x) / batch)))
     model.fit(make_dataset(x, y, batch, shuffle_seed=0), epochs=epochs, shuffle=False, verbose=0)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from edge_runtime.bundle import CLI_SUPPORT_FILES, RUNTIME_REQUIREMENTS, build_bundle
+from edge_runtime.bundle import RUNTIME_REQUIREMENTS, build_bundle
 from edge_runtime.cli import app
 from edge_runtime.errors import EdgeError
 
@@ -42,7 +42,6 @@ def test_bundle_holds_model_manifest_runtime_requirements_launcher_unit_readme(m
     assert json.loads((root / "model_int8.json").read_text())["mode"] == "int8"
     assert {"README.md", "requirements.txt", "edge", "edge-digits.service"} <= set(bundle.files)
     assert "edge_runtime/__main__.py" in bundle.files and "edge_runtime/cli/__init__.py" in bundle.files
-    assert set(CLI_SUPPORT_FILES) <= set(bundle.files)
     assert not [f for f in bundle.files if "__pycache__" in f or f.endswith(".pyc")]
     assert os.access(root / "edge", os.X_OK)
     assert root.stat().st_mode & 0o777 == 0o755 and bundle.model.stat().st_mode & 0o044 == 0o044
@@ -140,11 +139,10 @@ def test_bundled_runtime_needs_only_the_pinned_packages():
     assert {IMPORT_TO_REQUIREMENT[name] for name in third_party - OPTIONAL_IMPORTS} <= pinned
 
 
-def test_stage_modules_imported_at_start_up_are_bundled():
-    """train/export modules imported outside command bodies must travel with the bundle (TF-free ones)."""
+def test_runtime_imports_no_stage_module_at_start_up():
+    """train/export are imported inside command bodies only: the bundle carries edge_runtime alone."""
     at_start_up = {name for tree in runtime_sources() for name in imports_of(tree, skip_functions=True)}
-    stage_modules = {name for name in at_start_up if name.split(".")[0] in ("train", "export")}
-    assert {name.replace(".", "/") + ".py" for name in stage_modules} <= set(CLI_SUPPORT_FILES)
+    assert not {name for name in at_start_up if name.split(".")[0] in ("train", "export")}
 
 
 def test_launcher_runs_the_bundled_cli(model, tmp_path):

@@ -18,12 +18,14 @@ class TrainConfig:
     epochs: int = 20
     batch_size: int = 128
     learning_rate: float = 2e-3
+    weight_decay: float = 0.0
     validation_split: float = 0.2
     seed: int = 0
     augment: bool = True
     patience: int = 5
     blocks: int = DEFAULT_BLOCKS
     filters: int = DEFAULT_FILTERS
+    bn_momentum: float = 0.99
     max_train_samples: int | None = None
     distribute: str | None = None
     overwrite: bool = False

@@ -73,11 +73,18 @@ def make_dataset(
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def compile_model(model: keras.Model, learning_rate: float, decay_steps: int) -> None:
-    """Adam with a cosine learning-rate decay, sparse cross-entropy, accuracy."""
+def compile_model(
+    model: keras.Model, learning_rate: float, decay_steps: int, weight_decay: float = 0.0
+) -> None:
+    """Adam (AdamW with `weight_decay`) on a cosine learning-rate decay, sparse cross-entropy, accuracy."""
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=0.01)
+    optimizer = (
+        keras.optimizers.AdamW(schedule, weight_decay=weight_decay)
+        if weight_decay
+        else keras.optimizers.Adam(schedule)
+    )
     model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
+        optimizer=optimizer,
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -107,8 +114,9 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
 
     with staging_dir(config.out_dir, overwrite=config.overwrite) as stage:
         with _strategy(config.distribute).scope():
-            model = build_resnet(config.blocks, config.filters)
-            compile_model(model, config.learning_rate, decay_steps=max(1, steps * config.epochs))
+            model = build_resnet(config.blocks, config.filters, config.bn_momentum)
+            decay_steps = max(1, steps * config.epochs)
+            compile_model(model, config.learning_rate, decay_steps, config.weight_decay)
         train_ds = make_dataset(
             x_tr, y_tr, config.batch_size, config.seed, augmentation() if config.augment else None
         )

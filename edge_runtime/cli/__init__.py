@@ -54,13 +54,14 @@ def require_training_extra() -> None:
         ) from None
 
 
-from edge_runtime.cli import (  # noqa: E402,F401  (each module registers its commands on `app`)
-    bundle_commands,
-    export_commands,
-    inspect_commands,
-    runtime_commands,
-    train_commands,
-)
+# Each module registers its commands on `app`; this order is the order `edge --help` lists them in.
+# isort: off
+from edge_runtime.cli import train_commands  # noqa: E402,F401
+from edge_runtime.cli import export_commands  # noqa: E402,F401
+from edge_runtime.cli import runtime_commands  # noqa: E402,F401
+from edge_runtime.cli import inspect_commands  # noqa: E402,F401
+from edge_runtime.cli import bundle_commands  # noqa: E402,F401
+# isort: on
 
 
 def main() -> None:

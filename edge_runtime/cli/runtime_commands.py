@@ -199,7 +199,12 @@ def samples(
         labels = [int(d) for d in rng.integers(0, 10, count)]
         digits = [drawn_digit(d, rng) for d in labels]
     else:
-        from train.data import load_mnist  # numpy only for a local file; no TensorFlow
+        try:
+            from train.data import load_mnist  # numpy only for a local file; no TensorFlow
+        except ImportError:  # a deploy bundle carries the runtime only
+            raise EdgeError(
+                "--data needs the full toolkit (pip install edge-digits); omit it to draw digits"
+            ) from None
 
         mnist = load_mnist(data)
         digits, labels = list(mnist.x_test[:count]), [int(y) for y in mnist.y_test[:count]]

@@ -1,4 +1,8 @@
-"""`edge train` and `edge evaluate` (need the `train` extra: TensorFlow)."""
+"""`edge train` and `edge evaluate` (need the `train` extra: TensorFlow).
+
+The option defaults are written out here, not imported from `train`, so that the runtime CLI starts
+without the training code (on a Pi); a test checks they equal `train.config.TrainConfig`'s.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,6 @@ from typing import Annotated
 import typer
 
 from edge_runtime.cli import app, require_training_extra
-from train.config import TrainConfig
-
-DEFAULTS = TrainConfig()
 
 DataOption = Annotated[
     str | None,
@@ -27,30 +28,26 @@ DataOption = Annotated[
 @app.command()
 def train(
     data: DataOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Run folder to create.")] = DEFAULTS.out_dir,
-    epochs: Annotated[int, typer.Option(min=1, help="Maximum epochs.")] = DEFAULTS.epochs,
-    batch_size: Annotated[int, typer.Option(min=1, help="Batch size.")] = DEFAULTS.batch_size,
+    out: Annotated[Path, typer.Option("--out", help="Run folder to create.")] = Path("runs/resnet"),
+    epochs: Annotated[int, typer.Option(min=1, help="Maximum epochs.")] = 20,
+    batch_size: Annotated[int, typer.Option(min=1, help="Batch size.")] = 128,
     learning_rate: Annotated[
         float, typer.Option(min=0.0, help="Adam's initial learning rate (cosine decay).")
-    ] = DEFAULTS.learning_rate,
-    seed: Annotated[
-        int, typer.Option(help="Random seed (split, shuffling, initialisation).")
-    ] = DEFAULTS.seed,
+    ] = 2e-3,
+    seed: Annotated[int, typer.Option(help="Random seed (split, shuffling, initialisation).")] = 0,
     validation_split: Annotated[
         float,
         typer.Option(min=0.0, max=0.9, help="Share of training images held out for validation."),
-    ] = DEFAULTS.validation_split,
+    ] = 0.2,
     augment: Annotated[
         bool,
         typer.Option("--augment/--no-augment", help="Random small shifts, rotations and zooms."),
-    ] = DEFAULTS.augment,
+    ] = True,
     patience: Annotated[
         int, typer.Option(min=1, help="Early stopping: epochs without validation improvement.")
-    ] = DEFAULTS.patience,
-    blocks: Annotated[int, typer.Option(min=0, help="Residual blocks.")] = DEFAULTS.blocks,
-    filters: Annotated[
-        int, typer.Option(min=1, help="Filters in the stem and every block.")
-    ] = DEFAULTS.filters,
+    ] = 5,
+    blocks: Annotated[int, typer.Option(min=0, help="Residual blocks.")] = 2,
+    filters: Annotated[int, typer.Option(min=1, help="Filters in the stem and every block.")] = 64,
     max_train_samples: Annotated[
         int | None,
         typer.Option(min=1, help="Train on at most this many images (quick runs).", show_default=False),
@@ -68,6 +65,7 @@ def train(
     require_training_extra()
     if distribute not in (None, "mirrored"):
         raise typer.BadParameter("only 'mirrored' is supported", param_hint="--distribute")
+    from train.config import TrainConfig
     from train.training import train as run_training
 
     config = TrainConfig(
