@@ -19,6 +19,8 @@ class TrainConfig:
     batch_size: int = 128
     learning_rate: float = 2e-3
     weight_decay: float = 0.0
+    label_smoothing: float = 0.0
+    ema: bool = False
     validation_split: float = 0.2
     seed: int = 0
     augment: bool = True

@@ -16,7 +16,7 @@ from train import plots
 from train.config import TrainConfig
 from train.data import MnistData, load_mnist
 from train.evaluate import evaluate_model, library_versions
-from train.model import build_resnet
+from train.model import NUM_CLASSES, build_resnet
 
 AUGMENT_ROTATION = 0.03  # fraction of a full turn: about ±11 degrees
 AUGMENT_SHIFT = 0.1  # fraction of the image: about ±3 pixels
@@ -63,8 +63,9 @@ def make_dataset(
     shuffle_seed: int | None = None,
     augment: keras.Layer | None = None,
 ) -> tf.data.Dataset:
-    """uint8 images → batched float32 (N, 28, 28, 1) raw pixels, optionally shuffled/augmented."""
-    ds = tf.data.Dataset.from_tensor_slices((x[..., None], y))
+    """uint8 images → batched float32 (N, 28, 28, 1) raw pixels and one-hot labels, optionally
+    shuffled/augmented."""
+    ds = tf.data.Dataset.from_tensor_slices((x[..., None], tf.one_hot(y, NUM_CLASSES)))
     if shuffle_seed is not None:
         ds = ds.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size).map(lambda a, b: (tf.cast(a, tf.float32), b))
@@ -74,18 +75,20 @@ def make_dataset(
 
 
 def compile_model(
-    model: keras.Model, learning_rate: float, decay_steps: int, weight_decay: float = 0.0
+    model: keras.Model,
+    learning_rate: float,
+    decay_steps: int,
+    weight_decay: float = 0.0,
+    label_smoothing: float = 0.0,
+    ema: bool = False,
 ) -> None:
-    """Adam (AdamW with `weight_decay`) on a cosine learning-rate decay, sparse cross-entropy, accuracy."""
+    """AdamW (plain Adam without `weight_decay`) on a cosine learning-rate decay, cross-entropy with
+    optional label smoothing, accuracy; `ema` keeps an exponential moving average of the weights."""
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=0.01)
-    optimizer = (
-        keras.optimizers.AdamW(schedule, weight_decay=weight_decay)
-        if weight_decay
-        else keras.optimizers.Adam(schedule)
-    )
+    optimizer = keras.optimizers.AdamW(schedule, weight_decay=weight_decay, use_ema=ema)
     model.compile(
         optimizer=optimizer,
-        loss="sparse_categorical_crossentropy",
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
         metrics=["accuracy"],
     )
 
@@ -116,7 +119,14 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
         with _strategy(config.distribute).scope():
             model = build_resnet(config.blocks, config.filters, config.bn_momentum)
             decay_steps = max(1, steps * config.epochs)
-            compile_model(model, config.learning_rate, decay_steps, config.weight_decay)
+            compile_model(
+                model,
+                config.learning_rate,
+                decay_steps,
+                config.weight_decay,
+                config.label_smoothing,
+                config.ema,
+            )
         train_ds = make_dataset(
             x_tr, y_tr, config.batch_size, config.seed, augmentation() if config.augment else None
         )
@@ -124,6 +134,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
         monitor = "val_accuracy" if val_ds is not None else "accuracy"
         checkpoint = stage / "model.keras"
         callbacks = [
+            *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.ema else []),
             keras.callbacks.ModelCheckpoint(checkpoint, monitor=monitor, save_best_only=True),
             keras.callbacks.EarlyStopping(monitor=monitor, patience=config.patience),
         ]
