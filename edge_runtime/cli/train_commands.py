@@ -34,6 +34,15 @@ def train(
     learning_rate: Annotated[
         float, typer.Option(min=0.0, help="Adam's initial learning rate (cosine decay).")
     ] = 2e-3,
+    weight_decay: Annotated[
+        float, typer.Option(min=0.0, help="AdamW's decoupled weight decay (0: plain Adam).")
+    ] = 0.02,
+    label_smoothing: Annotated[
+        float, typer.Option(min=0.0, max=0.5, help="Label smoothing of the cross-entropy loss.")
+    ] = 0.1,
+    ema: Annotated[
+        bool, typer.Option("--ema/--no-ema", help="Validate and keep a moving average of the weights.")
+    ] = True,
     seed: Annotated[int, typer.Option(help="Random seed (split, shuffling, initialisation).")] = 0,
     validation_split: Annotated[
         float,
@@ -74,6 +83,9 @@ def train(
         epochs=epochs,
         batch_size=batch_size,
         learning_rate=learning_rate,
+        weight_decay=weight_decay,
+        label_smoothing=label_smoothing,
+        ema=ema,
         validation_split=validation_split,
         seed=seed,
         augment=augment,
