@@ -27,14 +27,29 @@ $edge bundle "$out/models/model_int8.tflite" --out "$out/bundle"
 
 step "4/5 generate sample photos and a video (digits on paper)"
 rm -rf "$out/samples"
-$edge samples "$out/samples" --count 10
+$edge samples "$out/samples" --count 10 ${EDGE_MNIST:+--data "$EDGE_MNIST"}  # MNIST test digits when at hand
 
 step "5/5 classify with the bundle (runtime only: no TensorFlow is imported)"
 export EDGE_PYTHON=$PWD/.venv/bin/python  # on a Pi: the bundle's own venv
-"$out/bundle/edge" classify "$out/bundle/model_int8.tflite" "$out/samples"/*.png
-"$out/bundle/edge" webcam "$out/bundle/model_int8.tflite" --source "$out/samples/video.avi" --headless
+"$out/bundle/edge" classify "$out/bundle/model_int8.tflite" "$out/samples"
+# No camera here: the generated video stands in for one (on a Pi: --source picamera or --source 0).
+"$out/bundle/edge" webcam "$out/bundle/model_int8.tflite" --source "$out/samples/digits.avi" --headless \
+  --max-frames 40
 
-step "artifacts"
+step "summary"
+.venv/bin/python - "$out" <<'PY'
+import json, sys
+from pathlib import Path
+out = Path(sys.argv[1])
+metrics = json.loads((out / "run" / "metrics.json").read_text())
+manifest = json.loads((out / "models" / "model_int8.json").read_text())
+v, gate = manifest["validation"], manifest["gate"]
+print(f"  float Keras model:  {metrics['test_accuracy'] * 100:.2f}% on {metrics['samples']} test images")
+print(f"  int8 TFLite model:  {v['tflite_accuracy_pct']:.2f}% (drop {v['drop_pts']:+.2f} pt, "
+      f"agreement {v['agreement_pct']:.2f}%), {manifest['file']['size_bytes'] / 1024:.0f} KB")
+print(f"  accuracy gate:      {'passed' if gate['passed'] else 'FAILED'} "
+      f"(drop <= {gate['max_drop_pts']} pt, agreement >= {gate['min_agreement_pct']}%)")
+PY
 cat <<TXT
   run folder (model, metrics, curves):  $out/run
   int8 model + manifest:                $out/models
