@@ -6,14 +6,13 @@ the command bodies: the runtime commands work on a device that has no TensorFlow
 
 from __future__ import annotations
 
-import os
+import importlib.util
 import sys
 
 import typer
 from typer.core import TyperGroup
 
 from edge_runtime.errors import EdgeError
-from edge_runtime.quiet import native_output_silenced
 
 
 class _EdgeGroup(TyperGroup):
@@ -41,17 +40,12 @@ app = typer.Typer(
 
 
 def require_training_extra() -> None:
-    """Fail in one line when TensorFlow (the `train` extra) is not installed."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    try:
-        with native_output_silenced():  # TensorFlow's start-up log lines ignore TF_CPP_MIN_LOG_LEVEL
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()  # device discovery logs too (no CUDA here)
-    except ImportError:
+    """Fail in one line when TensorFlow (the `train` extra) is not installed; else import it quietly."""
+    if importlib.util.find_spec("tensorflow") is None:
         raise EdgeError(
             "this command needs TensorFlow: pip install 'edge-digits[train]' (not needed on the device)"
-        ) from None
+        )
+    import train.backend  # noqa: F401
 
 
 # Each module registers its commands on `app`; this order is the order `edge --help` lists them in.
