@@ -44,7 +44,7 @@ def main() -> None:
             with staged_file(Path(tmp), f"{mode}.tflite", tflite_model) as path:
                 probs = predict_tflite(path, eval_set.images)
                 checked = time.perf_counter()
-                latency = single_image_latency_ms(path, eval_set.images[0])
+                latency = single_image_latency_ms(path)
             agreement = compare(eval_set.labels, eval_set.float_probs, probs)["agreement_pct"]
             print(
                 f"{mode:>8} {converted - start:10.2f} {checked - converted:8.2f} "

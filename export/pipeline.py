@@ -143,7 +143,7 @@ def check_against_float(
     validation = compare(
         eval_set.labels, eval_set.float_probs, predict_tflite(path, eval_set.images, on_progress)
     )
-    latency = single_image_latency_ms(path, eval_set.images[0]) if measure_latency else None
+    latency = single_image_latency_ms(path) if measure_latency else None
     return validation, gate.failures(validation), latency
 
 

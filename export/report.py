@@ -91,7 +91,7 @@ def _markdown(rows: list[dict], context: dict) -> str:
         f"# Export report: {source}",
         "",
         f"Float Keras model: {_cell(context['float_accuracy_pct'], '{:.2f}')}% on "
-        f"{context['test_images']} MNIST test images. Latency: one image, median, this machine's CPU.",
+        f"{context['test_images']} MNIST test images. Latency: one image, median, 1 thread.",
         _gate_line(context["gate"]),
         "",
         format_table(rows, markdown=True),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,16 +69,8 @@ def compare(labels: np.ndarray, float_probs: np.ndarray, tflite_probs: np.ndarra
     }
 
 
-def single_image_latency_ms(path: Path, image: np.ndarray, runs: int = LATENCY_RUNS) -> float:
-    """Median wall time of one single-image `predict` of the TFLite model at `path`, in ms."""
-    from edge_runtime.interpreter import DigitModel
+def single_image_latency_ms(path: Path, runs: int = LATENCY_RUNS) -> float:
+    """Median wall time of one single-image `predict` of the TFLite model at `path` (1 thread), in ms."""
+    from edge_runtime.benchmark import BenchConfig, benchmark
 
-    model = DigitModel(path)
-    batch = image[None]
-    model.predict(batch)  # warm-up: allocation and first-run costs
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        model.predict(batch)
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
+    return benchmark([path], BenchConfig(batches=(1,), runs=runs, warmup=1, rounds=1))[0].predict.p50_ms
