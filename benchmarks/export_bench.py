@@ -11,9 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from edge_runtime.atomic import staged_path
 from export.calibration import DEFAULT_CALIBRATION_SAMPLES, calibration_images
 from export.modes import MODES
-from export.pipeline import Calibration, check_model_input, convert_mode, staged_file
+from export.pipeline import Calibration, check_model_input, convert_mode
 from export.validate import compare, make_eval_set, predict_tflite, single_image_latency_ms
 from train.data import load_mnist
 from train.saved_model import load_keras_model
@@ -41,7 +42,7 @@ def main() -> None:
             start = time.perf_counter()
             tflite_model = convert_mode(model, mode, calibration, None)
             converted = time.perf_counter()
-            with staged_file(Path(tmp), f"{mode}.tflite", tflite_model) as path:
+            with staged_path(Path(tmp) / f"{mode}.tflite", tflite_model) as path:
                 probs = predict_tflite(path, eval_set.images)
                 checked = time.perf_counter()
                 latency = single_image_latency_ms(path)

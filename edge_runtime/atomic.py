@@ -11,19 +11,34 @@ from pathlib import Path
 
 from edge_runtime.errors import EdgeError
 
+FILE_MODE = 0o644
+DIR_MODE = 0o755
+
+
+@contextlib.contextmanager
+def staged_path(final: Path, data: bytes | None = None) -> Iterator[Path]:
+    """A hidden temporary file beside `final` (holding `data`, if given) for the block to fill or check.
+
+    Move it into place with `os.replace(staged, final)`; whatever is left is removed on exit.
+    """
+    final = Path(final)
+    fd, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".partial{final.suffix}", dir=final.parent)
+    staged = Path(name)
+    try:
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes it private; the final file is an ordinary one
+        with os.fdopen(fd, "wb") as handle:
+            if data is not None:
+                handle.write(data)
+        yield staged
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            staged.unlink()
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder, then rename it."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with staged_path(path, data) as staged:
+        os.replace(staged, path)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -42,6 +57,7 @@ def staging_dir(final: Path, overwrite: bool = False) -> Iterator[Path]:
         raise EdgeError(f"{final} already exists (use --overwrite to replace it)")
     final.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
+    stage.chmod(DIR_MODE)  # mkdtemp makes it private; the final folder is an ordinary one
     try:
         yield stage
         if final.exists():

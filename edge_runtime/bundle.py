@@ -108,7 +108,6 @@ def build_bundle(
         "opencv_version": _pinned_version("opencv-python-headless"),
     }
     with staging_dir(out, overwrite=overwrite) as stage:
-        stage.chmod(0o755)  # a folder to hand over, not a private temporary one
         shutil.copyfile(model, stage / model.name)  # ordinary permissions, whatever the export's were
         if manifest.is_file():
             shutil.copyfile(manifest, stage / manifest.name)

@@ -98,7 +98,7 @@ def build_manifest(
     versions: dict | None = None,
     labels: list[str] | None = None,
 ) -> dict:
-    """The manifest of one exported model (see README, "Model manifest", for the fields)."""
+    """The manifest of one exported model (README, "Model manifest", lists the fields)."""
     return {
         "format_version": FORMAT_VERSION,
         "model_file": model_file,

@@ -9,14 +9,13 @@ on black), e.g. real MNIST digits, or from `drawn_digit` when MNIST is not at ha
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from edge_runtime.atomic import atomic_write_bytes
+from edge_runtime.atomic import atomic_write_bytes, staged_path
 from edge_runtime.errors import EdgeError
 from edge_runtime.preprocess import to_mnist
 
@@ -168,20 +167,16 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> 
     """Write BGR `frames` to a Motion-JPEG .avi with cv2.VideoWriter (atomically: temp file, then rename)."""
     path = Path(path)
     height, width = frames[0].shape[:2]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*VIDEO_FOURCC), fps, (width, height))
-    try:
-        if not writer.isOpened():
-            raise EdgeError(f"{path}: OpenCV cannot write {VIDEO_FOURCC} video")
-        for frame in frames:
-            writer.write(frame)
-        writer.release()
-        os.replace(tmp, path)
-    finally:
-        writer.release()
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with staged_path(path) as staged:
+        writer = cv2.VideoWriter(str(staged), cv2.VideoWriter_fourcc(*VIDEO_FOURCC), fps, (width, height))
+        try:
+            if not writer.isOpened():
+                raise EdgeError(f"{path}: OpenCV cannot write {VIDEO_FOURCC} video")
+            for frame in frames:
+                writer.write(frame)
+        finally:
+            writer.release()
+        os.replace(staged, path)
     return path
 
 

@@ -6,16 +6,15 @@ passes the gate (or `force` is set, and then its manifest says it failed).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from edge_runtime.atomic import staged_path
 from edge_runtime.errors import EdgeError
 from edge_runtime.interpreter import load_interpreter
 from edge_runtime.manifest import (
@@ -122,20 +121,6 @@ def convert_mode(
         raise EdgeError(f"TFLite conversion to {mode} failed: {first_line}") from exc
 
 
-@contextlib.contextmanager
-def staged_file(out_dir: Path, name: str, data: bytes) -> Iterator[Path]:
-    """`data` in a hidden temporary file beside its final name; removed on exit unless moved away."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-    staged = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        yield staged
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            staged.unlink()
-
-
 def check_against_float(
     path: Path, eval_set: EvalSet, gate: Gate, measure_latency: bool, on_progress: Progress | None
 ) -> tuple[dict, list[str], float | None]:
@@ -172,7 +157,7 @@ def export_mode(
     file_name = quant.file_name(io_type)
     tflite_model = convert_mode(model, mode, calibration, io_type)
     input_detail, output_detail = io_details(tflite_model)
-    with staged_file(out_dir, file_name, tflite_model) as staged:
+    with staged_path(Path(out_dir) / file_name, tflite_model) as staged:
         validation, failures, latency = None, [], None
         if eval_set is not None:
             validation, failures, latency = check_against_float(

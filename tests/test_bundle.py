@@ -29,7 +29,7 @@ def model(tmp_path) -> Path:
     """A file passing the TFLite check (assembling a bundle needs no real model), with a manifest."""
     path = tmp_path / "model_int8.tflite"
     path.write_bytes(b"\x1c\x00\x00\x00TFL3" + bytes(200))
-    path.chmod(0o600)  # as the export's atomic writes leave it
+    path.chmod(0o600)  # a private model file: the bundle still gets an ordinary copy
     path.with_suffix(".json").write_text(json.dumps({"labels": [str(d) for d in range(10)], "mode": "int8"}))
     return path
 

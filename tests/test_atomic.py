@@ -1,0 +1,36 @@
+"""Atomic writes: nothing half-written is ever visible, and results get ordinary permissions."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from edge_runtime.atomic import atomic_write_bytes, staged_path, staging_dir
+from edge_runtime.errors import EdgeError
+
+
+def test_atomic_write_leaves_one_ordinary_file(tmp_path):
+    atomic_write_bytes(tmp_path / "m.tflite", b"data")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.tflite"]
+    assert (tmp_path / "m.tflite").read_bytes() == b"data"
+    assert (tmp_path / "m.tflite").stat().st_mode & 0o777 == 0o644
+
+
+def test_staged_path_is_removed_unless_moved(tmp_path):
+    with staged_path(tmp_path / "v.avi", b"x") as staged:
+        assert staged.suffix == ".avi" and staged.name.startswith(".")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_staging_dir_appears_only_on_success(tmp_path):
+    with pytest.raises(RuntimeError), staging_dir(tmp_path / "run") as stage:
+        (stage / "half.txt").write_text("x")
+        raise RuntimeError("crash")
+    assert list(tmp_path.iterdir()) == []
+    with staging_dir(tmp_path / "run") as stage:
+        (stage / "done.txt").write_text("x")
+    assert os.listdir(tmp_path / "run") == ["done.txt"]
+    assert (tmp_path / "run").stat().st_mode & 0o777 == 0o755
+    with pytest.raises(EdgeError, match="already exists"), staging_dir(tmp_path / "run"):
+        pass
