@@ -1,8 +1,14 @@
-"""Read the digits of an image with a TFLite model: regions → MNIST inputs → one batched prediction."""
+"""Read the digits of an image with a TFLite model: ink groups → recognition-driven segmentation.
+
+A region counts as a digit only when the model accepts it: its top probability (its
+*confidence*) reaches the model's acceptance threshold, which `edge export` chose on validation
+digits and wrote into the manifest. Accepted digits below `min_confidence` are marked unsure.
+Everything the model did not accept is reported as rejected, and never enters the number.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -10,18 +16,24 @@ import numpy as np
 
 from edge_runtime.atomic import atomic_write_bytes
 from edge_runtime.interpreter import DigitModel
-from edge_runtime.regions import Box, extract_digits
+from edge_runtime.preprocess import MNIST_SIDE, InkImage, darkest_channel, ink_image
+from edge_runtime.regions import Box, crop_roi, find_groups, mnist_passthrough
+from edge_runtime.segment import Piece, read_groups
+
+MIN_RELATIVE_HEIGHT = 0.4  # an accepted digit this much shorter than the tallest one in view is rejected
 
 
 @dataclass(frozen=True)
 class DigitPrediction:
-    """One digit: where it is, what the model read, and the 28x28 input it saw."""
+    """One region: where it is, what the model read, how sure, and the 28x28 input it saw."""
 
     box: Box
     label: str
     confidence: float
     top_k: list[tuple[str, float]]
     pixels: np.ndarray
+    rejected: bool = False
+    unsure: bool = False
 
     def to_json(self) -> dict:
         """A JSON-ready dict (without the pixels)."""
@@ -30,31 +42,48 @@ class DigitPrediction:
             "confidence": round(self.confidence, 4),
             "top_k": [[label, round(p, 4)] for label, p in self.top_k],
             "box": list(self.box),
+            "rejected": self.rejected,
+            "unsure": self.unsure,
         }
 
 
 @dataclass(frozen=True)
 class Reading:
-    """The digits of one image, left to right; `number` is None when no digit was found."""
+    """The accepted digits of one image in reading order, and the regions the model rejected.
+
+    `number` is None when no digit was accepted; `cut` says that part of the image was not read
+    (more ink regions than the reader looks at).
+    """
 
     digits: list[DigitPrediction]
+    rejected: list[DigitPrediction] = field(default_factory=list)
+    cut: bool = False
 
     @property
     def number(self) -> str | None:
-        """The digits read left to right as one number."""
+        """The accepted digits read left to right (lines top to bottom) as one number."""
         return "".join(d.label for d in self.digits) or None
 
     @property
     def confidence(self) -> float:
-        """The least confident digit's confidence (0 with no digit)."""
+        """The least confident accepted digit's confidence (0 with no digit)."""
         return min((d.confidence for d in self.digits), default=0.0)
 
+    @property
+    def unsure(self) -> bool:
+        """True when some accepted digit is below the unsure line."""
+        return any(d.unsure for d in self.digits)
+
     def to_json(self) -> dict:
-        """A JSON-ready dict."""
+        """A JSON-ready dict (README, "JSON output", documents the fields)."""
         return {
             "number": self.number,
             "confidence": round(self.confidence, 4),
+            "unsure": self.unsure,
+            "rejected": len(self.rejected),
+            "cut": self.cut,
             "digits": [d.to_json() for d in self.digits],
+            "rejected_regions": [d.to_json() for d in self.rejected],
         }
 
 
@@ -64,33 +93,97 @@ def read_digits(
     top_k: int = 3,
     threshold: int | None = None,
     roi: Box | None = None,
+    min_confidence: float = 0.0,
 ) -> Reading:
-    """Find, preprocess and classify every digit of a BGR or grey image."""
-    crops = extract_digits(image, threshold, roi)
-    if not crops:
-        return Reading([])
-    probabilities = model.predict(np.stack([c.pixels for c in crops]))
+    """Find, segment and classify every digit of a BGR or grey image.
+
+    A 28x28 image is taken as already in the MNIST contract and classified as it is (inverted
+    first if it is dark on light). `roi` limits the search to a rectangle; `threshold` overrides
+    the ink threshold (0-255).
+    """
+    if roi is not None:
+        image = crop_roi(image, roi)
+    if image.shape[:2] == (MNIST_SIDE, MNIST_SIDE):
+        accepted, rejected, cut = _read_mnist(model, darkest_channel(image))
+    else:
+        ink = ink_image(image, threshold)
+        accepted, rejected, cut = _read_ink(model, ink)
+    accepted, too_small = _drop_small(accepted)
+    describe = _describer(model.labels, top_k, min_confidence, roi)
     return Reading(
-        [
-            _prediction(c.box, c.pixels, p, model.labels, top_k)
-            for c, p in zip(crops, probabilities, strict=True)
-        ]
+        [describe(p, False) for p in _reading_order(accepted)],
+        [describe(p, True) for p in rejected + too_small],
+        cut,
     )
 
 
+def _read_mnist(model: DigitModel, image: np.ndarray) -> tuple[list[Piece], list[Piece], bool]:
+    crops = mnist_passthrough(image)
+    if not crops:
+        return [], [], False
+    pieces = [Piece(c, p) for c, p in zip(crops, model.predict(np.stack([c.pixels for c in crops])), strict=True)]
+    threshold = model.accept_threshold
+    return [p for p in pieces if p.score >= threshold], [p for p in pieces if p.score < threshold], False
+
+
+def _read_ink(model: DigitModel, ink: InkImage) -> tuple[list[Piece], list[Piece], bool]:
+    found = find_groups(ink)
+    readings = read_groups(ink, found.groups, model.predict, model.accept_threshold)
+    accepted = [p for r in readings for p in r.digits]
+    rejected = [r.rejected for r in readings if r.rejected is not None]
+    return accepted, rejected, found.cut
+
+
+def _drop_small(pieces: list[Piece]) -> tuple[list[Piece], list[Piece]]:
+    """Accepted pieces split into those tall enough next to the tallest, and the rest."""
+    if not pieces:
+        return [], []
+    tallest = max(p.crop.box[3] for p in pieces)
+    keep = [p for p in pieces if p.crop.box[3] >= MIN_RELATIVE_HEIGHT * tallest]
+    return keep, [p for p in pieces if p.crop.box[3] < MIN_RELATIVE_HEIGHT * tallest]
+
+
+def _reading_order(pieces: list[Piece]) -> list[Piece]:
+    """Lines top to bottom (a piece joins the line its vertical centre falls in), each left to right."""
+    lines: list[tuple[int, int, list[Piece]]] = []
+    for piece in sorted(pieces, key=lambda p: p.crop.box[3], reverse=True):
+        x, y, w, h = piece.crop.box
+        centre = y + h / 2
+        for top, bottom, members in lines:
+            if top <= centre <= bottom:
+                members.append(piece)
+                break
+        else:
+            lines.append((y, y + h, [piece]))
+    ordered = []
+    for _, _, members in sorted(lines, key=lambda line: line[0]):
+        ordered += sorted(members, key=lambda p: p.crop.box[0])
+    return ordered
+
+
+def _describer(labels: list[str], top_k: int, min_confidence: float, roi: Box | None):
+    def describe(piece: Piece, rejected: bool) -> DigitPrediction:
+        order = np.argsort(-piece.probabilities, kind="stable")[: max(top_k, 1)]  # ties: lower digit first
+        ranked = [(labels[i], float(piece.probabilities[i])) for i in order]
+        box = piece.crop.box if roi is None else _offset(piece.crop.box, roi)
+        unsure = not rejected and ranked[0][1] < min_confidence
+        return DigitPrediction(box, ranked[0][0], ranked[0][1], ranked, piece.crop.pixels, rejected, unsure)
+
+    return describe
+
+
+def _offset(box: Box, roi: Box) -> Box:
+    return (box[0] + max(roi[0], 0), box[1] + max(roi[1], 0), box[2], box[3])
+
+
 def write_crops(folder: Path, stem: str, reading: Reading) -> list[Path]:
-    """Save each digit's 28x28 model input as `<stem>-<position>-<label>.png` in `folder`."""
+    """Save each region's 28x28 model input as `<stem>-<position>-<label>.png` in `folder`
+    (`<label>` is `x<guess>` for a rejected region)."""
     paths = []
-    for position, digit in enumerate(reading.digits, start=1):
-        path = Path(folder) / f"{stem}-{position}-{digit.label}.png"
+    regions = [(d, d.label) for d in reading.digits] + [(d, f"x{d.label}") for d in reading.rejected]
+    for position, (digit, label) in enumerate(regions, start=1):
+        path = Path(folder) / f"{stem}-{position}-{label}.png"
         atomic_write_bytes(path, cv2.imencode(".png", digit.pixels)[1].tobytes())
         paths.append(path)
     return paths
 
-
-def _prediction(
-    box: Box, pixels: np.ndarray, probabilities: np.ndarray, labels: list[str], top_k: int
-) -> DigitPrediction:
-    order = np.argsort(-probabilities, kind="stable")[: max(top_k, 1)]  # ties: lower digit first, on any CPU
-    ranked = [(labels[i], float(probabilities[i])) for i in order]
-    return DigitPrediction(box, ranked[0][0], ranked[0][1], ranked, pixels)

@@ -16,6 +16,7 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 BOX_BGR = (0, 200, 0)
 UNSURE_BGR = (0, 165, 255)
 ROI_BGR = (255, 128, 0)
+REJECTED_BGR = (160, 160, 160)
 TEXT_BGR = (255, 255, 255)
 SHADOW_BGR = (0, 0, 0)
 LABEL_SCALE, LABEL_THICKNESS = 0.7, 2
@@ -29,16 +30,19 @@ def draw_reading(
     reading: Reading,
     smoothed: str | None,
     fps: float,
-    min_confidence: float = 0.0,
     roi: Box | None = None,
 ) -> None:
-    """Draw, in place, a box and "digit confidence%" per digit, the smoothed number and the FPS."""
+    """Draw, in place, a box and "digit confidence%" per digit (orange when unsure, a thin grey box
+    per rejected region), the smoothed number and the FPS."""
     if roi is not None:
         x, y, w, h = roi
         cv2.rectangle(frame, (x, y), (x + w, y + h), ROI_BGR, 1)
+    for region in reading.rejected:
+        x, y, w, h = region.box
+        cv2.rectangle(frame, (x, y), (x + w, y + h), REJECTED_BGR, 1)
     for digit in reading.digits:
         x, y, w, h = digit.box
-        colour = BOX_BGR if digit.confidence >= min_confidence else UNSURE_BGR
+        colour = UNSURE_BGR if digit.unsure else BOX_BGR
         cv2.rectangle(frame, (x, y), (x + w, y + h), colour, 2)
         _text(
             frame, f"{digit.label} {digit.confidence:.0%}", (x, max(y - 6, 14)), LABEL_SCALE, LABEL_THICKNESS

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from edge_runtime.errors import EdgeError
-from edge_runtime.manifest import labels_of, read_manifest
+from edge_runtime.manifest import accept_threshold_of, labels_of, read_manifest
 from edge_runtime.quiet import native_output_silenced
 
 TFLITE_IDENTIFIER = b"TFL3"  # flatbuffer file identifier, bytes 4-8
@@ -84,6 +84,7 @@ class DigitModel:
         self.interpreter = load_interpreter(self.path, threads, **interpreter_options)
         self.manifest = read_manifest(self.path)
         self.labels = labels_of(self.manifest)
+        self.accept_threshold = accept_threshold_of(self.manifest)
         inp, out = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
         self._input_index, self._output_index = inp["index"], out["index"]
         self.input_shape = tuple(int(d) for d in inp["shape"][1:])

@@ -18,6 +18,7 @@ from edge_runtime.errors import EdgeError
 
 FORMAT_VERSION = 1
 DEFAULT_LABELS = [str(d) for d in range(10)]
+DEFAULT_ACCEPT_THRESHOLD = 0.5  # top probability; models from `edge export` carry their own
 PIXEL_CONTRACT = {
     "layout": "NHWC (batch, 28, 28, 1)",
     "range": [0, 255],
@@ -48,6 +49,15 @@ def read_manifest(model_path: Path) -> dict | None:
 def labels_of(manifest: dict | None) -> list[str]:
     """The class labels a manifest declares (digits 0-9 by default)."""
     return list((manifest or {}).get("labels") or DEFAULT_LABELS)
+
+
+def accept_threshold_of(manifest: dict | None) -> float:
+    """The top probability a region needs to count as a digit: the manifest's `rejection.threshold`,
+    else `DEFAULT_ACCEPT_THRESHOLD` (a model exported without one)."""
+    threshold = ((manifest or {}).get("rejection") or {}).get("threshold")
+    if not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
+        return DEFAULT_ACCEPT_THRESHOLD
+    return float(threshold)
 
 
 # ---- write side (used by `export`; plain data, no TensorFlow) -------------------------------------
@@ -97,6 +107,7 @@ def build_manifest(
     calibration: dict | None = None,
     versions: dict | None = None,
     labels: list[str] | None = None,
+    rejection: dict | None = None,
 ) -> dict:
     """The manifest of one exported model (README, "Model manifest", lists the fields)."""
     return {
@@ -114,6 +125,7 @@ def build_manifest(
         "calibration": calibration,
         "validation": validation,
         "gate": gate,
+        "rejection": rejection,
         "versions": versions or {},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -4,7 +4,10 @@ Photos and camera frames show dark ink on unevenly lit paper. A global threshold
 image reads shadows as ink, so the paper is flattened first: its brightness is estimated on a small
 copy (a morphological close erases the thin strokes, a blur smooths the rest) and the image is
 divided by it. Only the grey conversion and one resize touch the full-resolution frame; the rest
-runs on a working copy whose long side is at most `WORK_MAX_SIDE`: well under 1 ms for 640x480.
+runs on a working copy whose long side is at most `WORK_MAX_SIDE` (half a 1080p frame, so that a
+20-pixel digit is still 10 pixels tall), and small images are enlarged to `WORK_MIN_SIDE`. The
+paper of a small image (a crop, not a camera frame) is taken as evenly lit, so that a digit that
+fills the image and touches its edges is still ink, not paper.
 
 MNIST's recipe for one digit (`to_mnist`): crop to the digit's bounding box, scale it to fit
 20x20 keeping its aspect ratio, pad to 28x28, and shift it so its centre of mass is at the centre.
@@ -19,10 +22,16 @@ import numpy as np
 
 MNIST_SIDE = 28
 DIGIT_BOX = 20
-WORK_MAX_SIDE = 320  # long side of the working copy, in pixels
+WORK_MAX_SIDE = 960  # long side of the working copy, in pixels
+WORK_MIN_SIDE = 64  # short side below which an image is enlarged (a small tight crop)
+MAX_ENLARGE = 8.0
 POLARITY_SIDE = 160  # long side of the copy on which the ink's polarity is decided
 BACKGROUND_SIDE = 48  # long side of the copy on which the paper's brightness is estimated
 BACKGROUND_KERNEL = 9  # close kernel at that scale: erases dark strokes up to ~1/6 of the image wide
+CROP_SIDE = 256  # an image no larger than this is a crop, not a scene: its digit may fill it
+CROP_PAPER_PERCENTILE = 90  # a crop's paper brightness: ink covers well under 90% of any digit crop
+CROP_OTSU_SHARE = 0.6  # a crop's soft, enlarged strokes break at Otsu's threshold: take less of it
+MIN_PAPER_BRIGHTNESS = 32  # darker "paper" (a black frame) is not divided by: no ink is invented in the dark
 MIN_INK_CONTRAST = 48  # ink must be at least this much darker than the paper (0-255), else "no digit"
 STROKE_PERCENTILE = 90  # this percentile of a digit's ink becomes full white: MNIST strokes saturate
 
@@ -34,6 +43,7 @@ class InkImage:
     ink: np.ndarray  # uint8 (h, w): bright where the ink is dark
     scale: float  # working-copy pixels per original pixel
     threshold: int  # ink above this is part of a digit
+    crop: bool = False  # a small image around a digit (at most CROP_SIDE), not a camera scene
 
 
 def darkest_channel(image: np.ndarray) -> np.ndarray:
@@ -44,13 +54,17 @@ def darkest_channel(image: np.ndarray) -> np.ndarray:
     return cv2.min(cv2.min(b, g), r)
 
 
-def working_copy(grey: np.ndarray, max_side: int = WORK_MAX_SIDE) -> tuple[np.ndarray, float]:
-    """`grey` shrunk (area-averaged) so its long side is at most `max_side`, and the scale used."""
+def working_copy(grey: np.ndarray, max_side: int = WORK_MAX_SIDE, min_side: int = 0) -> tuple[np.ndarray, float]:
+    """`grey` shrunk (area-averaged) so its long side is at most `max_side`, or enlarged so its short
+    side is at least `min_side` (at most `MAX_ENLARGE` times), and the scale used."""
     scale = min(1.0, max_side / max(grey.shape[:2]))
+    if min_side and min(grey.shape[:2]) < min_side:
+        scale = min(min_side / min(grey.shape[:2]), MAX_ENLARGE, max_side / max(grey.shape[:2]))
     if scale == 1.0:
         return grey, 1.0
     size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
-    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), scale
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.resize(grey, size, interpolation=interpolation), scale
 
 
 def is_light_background(grey: np.ndarray) -> bool:
@@ -66,8 +80,23 @@ def is_light_background(grey: np.ndarray) -> bool:
     return cv2.sumElems(residual * residual * residual)[0] <= 0
 
 
-def paper_brightness(grey: np.ndarray) -> np.ndarray:
-    """Estimated brightness of the bare paper under `grey` (dark ink on light), same size as `grey`."""
+def light_border(grey: np.ndarray) -> bool:
+    """True when the border of `grey` is mostly nearer its light end than its dark end: the polarity
+    of a tight crop, whose thick ink is not sparse enough for `is_light_background` (a narrow 1 can
+    cover most of it) but touches each side only along a part of it."""
+    dark, light = np.percentile(grey, [5, 95])
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    return float(np.median(border)) >= (dark + light) / 2
+
+
+def paper_brightness(grey: np.ndarray, crop: bool = False) -> np.ndarray:
+    """Estimated brightness of the bare paper under `grey` (dark ink on light), same size as `grey`.
+
+    `crop`: the image is a small crop around a digit that may fill it, evenly lit: its paper is
+    one brightness, the `CROP_PAPER_PERCENTILE` of its pixels (strokes there can be of any width).
+    """
+    if crop:
+        return np.full_like(grey, int(np.percentile(grey, CROP_PAPER_PERCENTILE)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (BACKGROUND_KERNEL, BACKGROUND_KERNEL))
     small, _ = working_copy(grey, BACKGROUND_SIDE)
     small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
@@ -81,16 +110,18 @@ def ink_image(image: np.ndarray, threshold: int | None = None) -> InkImage:
     `threshold` (0-255 ink strength) overrides the automatic one: Otsu's, but never below
     `MIN_INK_CONTRAST`, so that blank paper and sensor noise never count as a digit.
     """
-    grey, scale = working_copy(darkest_channel(image))
+    grey, scale = working_copy(darkest_channel(image), min_side=WORK_MIN_SIDE)
     grey = cv2.GaussianBlur(grey, (3, 3), 0)
-    if not is_light_background(grey):
+    crop = max(image.shape[:2]) <= CROP_SIDE
+    if not (light_border(grey) if crop else is_light_background(grey)):
         grey = cv2.bitwise_not(grey)
-    flat = cv2.divide(grey, paper_brightness(grey), scale=255)
-    ink = cv2.bitwise_not(flat)
+    paper = paper_brightness(grey, crop)
+    # ink strength = how much darker than its paper, relative to the paper (0 where it is no darker)
+    ink = cv2.divide(cv2.subtract(paper, grey), cv2.max(paper, MIN_PAPER_BRIGHTNESS), scale=255)
     if threshold is None:
         otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        threshold = max(int(otsu), MIN_INK_CONTRAST)
-    return InkImage(ink=ink, scale=scale, threshold=threshold)
+        threshold = max(int(otsu * (CROP_OTSU_SHARE if crop else 1.0)), MIN_INK_CONTRAST)
+    return InkImage(ink=ink, scale=scale, threshold=threshold, crop=crop)
 
 
 def to_mnist(digit: np.ndarray) -> np.ndarray:

@@ -1,9 +1,11 @@
-"""Find the digits in an image and cut each into an MNIST input, read left to right.
+"""Find the ink groups of an image that may hold digits, and cut any column range of one into an
+MNIST input.
 
-The thresholded ink of the working copy (see `preprocess`) is split into blobs by their outer
-contours; pieces of one digit (the bar of a 5, a broken stroke) are merged when they share most of their
-columns; what remains is kept if it is shaped like a digit: not a speck, not a ruled line, not
-much wider than tall, and not much smaller than the tallest digit in view.
+The thresholded ink of the working copy (see `preprocess`) is split into connected components;
+pieces of one digit (the bar of a 5, a broken stroke) are merged when they share most of their
+columns. A group is kept when it is tall enough to be read (`MIN_DIGIT_HEIGHT` working pixels), is
+not a thin line and does not run along a side of the image. Nothing is decided here about what a group *is*: one digit, several touching
+digits or something else. `segment` asks the model.
 """
 
 from __future__ import annotations
@@ -13,58 +15,67 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge_runtime.preprocess import (
-    MIN_INK_CONTRAST,
-    MNIST_SIDE,
-    InkImage,
-    darkest_channel,
-    ink_image,
-    to_mnist,
-)
+from edge_runtime.preprocess import MIN_INK_CONTRAST, MNIST_SIDE, InkImage, to_mnist
 
-MIN_HEIGHT_FRACTION = 0.04  # of the working copy's height
-MIN_AREA_PIXELS = 12  # ink pixels, at working scale
-MAX_ASPECT = 2.5  # width / height (a flat 0 reaches 2)
-MIN_RELATIVE_HEIGHT = 0.4  # of the tallest digit in view
+MIN_DIGIT_HEIGHT = 7  # working-copy pixels: a 14-pixel digit in a 1080p frame (working scale 1/2)
+MIN_AREA_PIXELS = 8  # ink pixels of a component worth keeping, at working scale
+MAX_LINE_ASPECT = 12.0  # a group this many times wider than tall is a ruled line or an edge
+MAX_COMPONENTS = 300  # more than this is a texture: only the largest are looked at (reading is "cut")
 COLUMN_OVERLAP_TO_MERGE = 0.5  # of the narrower piece's width
 MAX_GAP_TO_MERGE = 0.6  # vertical gap, of the taller piece's height
 FRAGMENT_HEIGHT = 0.5  # a piece this much shorter than a digit beside it is part of it...
 FRAGMENT_DISTANCE = 0.15  # ...if at most this far (of the digit's height) to its side
-MAX_DIGITS = 8
+SLIVER_SHARE = 0.15  # in a cut piece, components with less ink than this share of the largest are dropped
 
 Box = tuple[int, int, int, int]  # x, y, width, height
 
 
 @dataclass(frozen=True)
+class Group:
+    """Connected ink that may be one digit or several: its box and mask at working scale."""
+
+    box: Box
+    mask: np.ndarray  # uint8 (h, w): 255 on the group's own components
+
+    @property
+    def aspect(self) -> float:
+        """Width over height."""
+        return self.box[2] / self.box[3]
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The groups of one image, left to right, and whether some ink was left unread (too much of it)."""
+
+    groups: list[Group]
+    cut: bool
+
+
+@dataclass(frozen=True)
 class DigitCrop:
-    """One digit found in an image: where it is (original pixels) and the 28x28 input it gives."""
+    """A candidate digit: where it is (original pixels) and the 28x28 input it gives."""
 
     box: Box
     pixels: np.ndarray  # uint8 (28, 28), white on black
 
 
-def extract_digits(
-    image: np.ndarray, threshold: int | None = None, roi: Box | None = None
-) -> list[DigitCrop]:
-    """The digits of a BGR or grey image, left to right (empty when there is none).
-
-    A 28x28 image is taken as already in the MNIST contract: it passes through unchanged
-    (inverted first if it is dark on light). `roi` limits the search to a rectangle.
-    """
-    if roi is not None:
-        image = crop_roi(image, roi)
-    if image.shape[:2] == (MNIST_SIDE, MNIST_SIDE):
-        digits = _mnist_passthrough(darkest_channel(image))
-    else:
-        digits = find_digits(ink_image(image, threshold))
-    if roi is not None:
-        digits = [DigitCrop(_offset(d.box, roi), d.pixels) for d in digits]
-    return digits
-
-
-def find_digits(ink: InkImage) -> list[DigitCrop]:
-    """The digits of an ink image, left to right, each cut into its 28x28 MNIST input."""
-    return [_crop(ink, contours, box) for contours, box in _digit_contours(ink)]
+def find_groups(ink: InkImage) -> Groups:
+    """The ink groups of an ink image that are large enough to be digits, left to right."""
+    _, binary = cv2.threshold(ink.ink, ink.threshold, 255, cv2.THRESH_BINARY)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    pieces = [(i, _stat_box(stats[i])) for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] >= MIN_AREA_PIXELS]
+    cut = len(pieces) > MAX_COMPONENTS
+    if cut:
+        pieces = sorted(pieces, key=lambda p: stats[p[0], cv2.CC_STAT_AREA], reverse=True)[:MAX_COMPONENTS]
+    groups = []
+    for members, box in _merge_overlapping_columns(pieces):
+        x, y, w, h = box
+        if h < MIN_DIGIT_HEIGHT or w > MAX_LINE_ASPECT * h or (not ink.crop and _edge_band(box, binary.shape)):
+            continue
+        window = labels[y : y + h, x : x + w]
+        mask = np.isin(window, members) if len(members) > 1 else window == members[0]
+        groups.append(Group(box, mask.astype(np.uint8) * 255))
+    return Groups(sorted(groups, key=lambda g: g.box[0]), cut)
 
 
 def crop_roi(image: np.ndarray, roi: Box) -> np.ndarray:
@@ -73,47 +84,82 @@ def crop_roi(image: np.ndarray, roi: Box) -> np.ndarray:
     return image[max(y, 0) : max(y + h, 0), max(x, 0) : max(x + w, 0)]
 
 
-def _offset(box: Box, roi: Box) -> Box:
-    return (box[0] + max(roi[0], 0), box[1] + max(roi[1], 0), box[2], box[3])
+def mnist_passthrough(image: np.ndarray) -> list[DigitCrop]:
+    """A 28x28 grey image as its own model input (none when it is blank).
 
-
-def _mnist_passthrough(image: np.ndarray) -> list[DigitCrop]:
-    """MNIST images keep a 4-pixel empty frame around the 20x20 digit: a light frame means dark ink."""
-    frame = np.concatenate(
-        [image[:2].ravel(), image[-2:].ravel(), image[:, :2].ravel(), image[:, -2:].ravel()]
-    )
+    MNIST images keep a 4-pixel empty frame around the 20x20 digit: a light frame means dark ink.
+    """
+    frame = np.concatenate([image[:2].ravel(), image[-2:].ravel(), image[:, :2].ravel(), image[:, -2:].ravel()])
     pixels = cv2.bitwise_not(image) if frame.mean() > 127 else image
     if int(pixels.max()) - int(pixels.min()) < MIN_INK_CONTRAST:
         return []
     return [DigitCrop((0, 0, MNIST_SIDE, MNIST_SIDE), pixels.copy())]
 
 
-def _digit_contours(ink: InkImage) -> list[tuple[list[np.ndarray], Box]]:
-    """(outer contours, box at working scale) of each digit-shaped group of ink blobs, left to right."""
-    _, binary = cv2.threshold(ink.ink, ink.threshold, 255, cv2.THRESH_BINARY)
-    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    pieces = [(c, cv2.boundingRect(c)) for c in contours if cv2.contourArea(c) >= MIN_AREA_PIXELS]
-    height, width = binary.shape
-    groups = [g for g in _merge_overlapping_columns(pieces) if _digit_shaped(g[1], width, height)]
-    if groups:
-        tallest = max(box[3] for _, box in groups)
-        groups = [g for g in groups if g[1][3] >= MIN_RELATIVE_HEIGHT * tallest]
-    groups = sorted(groups, key=lambda g: g[1][2] * g[1][3], reverse=True)[:MAX_DIGITS]
-    return sorted(groups, key=lambda g: g[1][0])
+def crop_columns(ink: InkImage, group: Group, start: int = 0, stop: int | None = None) -> DigitCrop | None:
+    """The MNIST input of the group's ink in columns [start, stop) (group coordinates).
+
+    A piece cut out of touching digits keeps only its main strokes: slivers of the neighbour that
+    the vertical cut left behind are dropped. None when the columns hold no ink.
+    """
+    stop = group.box[2] if stop is None else stop
+    mask = group.mask[:, start:stop]
+    if start > 0 or stop < group.box[2]:
+        mask = _without_slivers(mask)
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return None
+    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    x0, y0 = group.box[0] + start + left, group.box[1] + top
+    height, width = ink.ink.shape
+    # one pixel of soft edge around the strokes, as the threshold cut it
+    ex0, ey0 = max(x0 - 1, 0), max(y0 - 1, 0)
+    ex1, ey1 = min(x0 + right - left + 1, width), min(y0 + bottom - top + 1, height)
+    region = ink.ink[ey0:ey1, ex0:ex1]
+    local = np.zeros(region.shape, np.uint8)
+    local[y0 - ey0 : y0 - ey0 + bottom - top, x0 - ex0 : x0 - ex0 + right - left] = mask[top:bottom, left:right]
+    local = cv2.dilate(local, np.ones((3, 3), np.uint8))
+    digit = cv2.subtract(cv2.bitwise_and(region, local), ink.threshold // 2)
+    box = (x0, y0, right - left, bottom - top)
+    return DigitCrop(tuple(round(v / ink.scale) for v in box), to_mnist(digit))
 
 
-def _merge_overlapping_columns(
-    pieces: list[tuple[np.ndarray, Box]],
-) -> list[tuple[list[np.ndarray], Box]]:
-    """Group blobs that share most of the narrower one's columns and nearly touch vertically."""
-    groups: list[tuple[list[np.ndarray], Box]] = []
-    for contour, box in sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True):
+def _without_slivers(mask: np.ndarray) -> np.ndarray:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 2:
+        return mask
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.flatnonzero(areas >= SLIVER_SHARE * areas.max()) + 1
+    return np.isin(labels, keep).astype(np.uint8) * 255
+
+
+def _edge_band(box: Box, shape: tuple[int, int]) -> bool:
+    """True for ink along one side of the image (a shadow, the table beyond the paper): it touches
+    three of the four borders. A digit cropped tightly touches all four; one in view, fewer."""
+    x, y, w, h = box
+    height, width = shape
+    return (x == 0) + (y == 0) + (x + w == width) + (y + h == height) == 3
+
+
+def _stat_box(stat: np.ndarray) -> Box:
+    return (
+        int(stat[cv2.CC_STAT_LEFT]),
+        int(stat[cv2.CC_STAT_TOP]),
+        int(stat[cv2.CC_STAT_WIDTH]),
+        int(stat[cv2.CC_STAT_HEIGHT]),
+    )
+
+
+def _merge_overlapping_columns(pieces: list[tuple[int, Box]]) -> list[tuple[list[int], Box]]:
+    """Group components that share most of the narrower one's columns and nearly touch vertically."""
+    groups: list[tuple[list[int], Box]] = []
+    for label, box in sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True):
         for i, (members, group_box) in enumerate(groups):
             if _same_digit(box, group_box):
-                groups[i] = (members + [contour], _union(box, group_box))
+                groups[i] = (members + [label], _union(box, group_box))
                 break
         else:
-            groups.append(([contour], box))
+            groups.append(([label], box))
     return groups
 
 
@@ -135,23 +181,3 @@ def _union(a: Box, b: Box) -> Box:
     x0, y0 = min(a[0], b[0]), min(a[1], b[1])
     x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
     return (x0, y0, x1 - x0, y1 - y0)
-
-
-def _digit_shaped(box: Box, width: int, height: int) -> bool:
-    """Tall enough, not too wide, and not spanning the whole image (a line, the paper's edge)."""
-    x, y, w, h = box
-    spans = (y == 0 and h >= height) or (x == 0 and w >= width)
-    return h >= MIN_HEIGHT_FRACTION * height and w <= MAX_ASPECT * h and not spans
-
-
-def _crop(ink: InkImage, contours: list[np.ndarray], box: Box) -> DigitCrop:
-    """The MNIST input of one digit: the ink inside its outlines (plus a pixel of soft edge)."""
-    x, y, w, h = box
-    x0, y0 = max(x - 1, 0), max(y - 1, 0)
-    region = ink.ink[y0 : y + h + 1, x0 : x + w + 1]
-    mask = np.zeros(region.shape, np.uint8)
-    cv2.drawContours(mask, contours, -1, 255, thickness=cv2.FILLED, offset=(-x0, -y0))
-    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
-    digit = cv2.subtract(cv2.bitwise_and(region, mask), ink.threshold // 2)
-    original = tuple(round(v / ink.scale) for v in box)
-    return DigitCrop(original, to_mnist(digit))

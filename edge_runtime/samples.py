@@ -3,7 +3,8 @@
 A photo is built the way a camera sees a sheet: dark ink (black or blue) on off-white paper that
 may be ruled, slightly rotated handwriting, then uneven light (a gradient and vignetting), sometimes
 a soft shadow, sensor noise and a little blur. The digits come from MNIST-style 28x28 images (white
-on black), e.g. real MNIST digits, or from `drawn_digit` when MNIST is not at hand.
+on black), e.g. real MNIST digits, or from `drawn_digit` when MNIST is not at hand; any other ink
+image (white on black, any size: a word, a doodle) is drawn the same way, scaled to the same height.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ import numpy as np
 
 from edge_runtime.atomic import atomic_write_bytes, staged_path
 from edge_runtime.errors import EdgeError
-from edge_runtime.preprocess import to_mnist
+from edge_runtime.preprocess import MNIST_SIDE, to_mnist
 
 FRAME_SIZE = (640, 480)  # width, height: a webcam frame
 INK_BGR = {"black": (40, 35, 35), "blue": (140, 50, 15)}
 RULED_LINE_BGR = (215, 185, 150)  # light blue
 MARGIN_LINE_BGR = (150, 150, 230)  # light red
 MAX_ROTATION_DEGREES = 10.0
+TILE_HEIGHT = (0.3, 0.55)  # of the frame height, when no digit height is given
+PITCH = (0.75, 0.9)  # step between tiles, of a tile's width, when no pitch is given
+LINE_WIDTH = 0.9  # of the frame width: the longest line of tiles fitted when no digit height is given
 FONTS = (
     cv2.FONT_HERSHEY_SIMPLEX,
     cv2.FONT_HERSHEY_DUPLEX,
@@ -53,17 +57,26 @@ def paper_photo(
     ink: str | None = None,
     ruled: bool | None = None,
     shadow: bool | None = None,
+    digit_height: int | None = None,
+    pitch: float | None = None,
+    position: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """A BGR photo (height, width, 3) of the MNIST-style `digits` written left to right on paper.
 
-    `ink`, `ruled` and `shadow` are drawn at random when None.
+    `digits` are white-on-black ink tiles of any size (28x28 MNIST digits, words, doodles), scaled
+    to `digit_height` pixels (aspect kept). `pitch` is the step from one tile to the next, as a
+    share of the tile's width: below ~0.8 neighbours touch or overlap, and 28x28 tiles are trimmed
+    to their ink first so that they really do. `position` is the top-left of the line of tiles.
+    Each of these is drawn at random when None (then the line is fitted into the frame), and so
+    are `ink`, `ruled` and `shadow`.
     """
     width, height = size
     ink = ink or str(rng.choice(list(INK_BGR)))
     ruled = bool(rng.random() < 0.5) if ruled is None else ruled
     shadow = bool(rng.random() < 0.4) if shadow is None else shadow
     page = _paper(width, height, rng, ruled)
-    coverage = cv2.merge([_ink_coverage(digits, width, height, rng)] * 3)
+    coverage = _ink_coverage(digits, width, height, rng, digit_height, pitch, position)
+    coverage = cv2.merge([coverage] * 3)
     page += cv2.multiply(np.array(INK_BGR[ink], np.float32) - page, coverage)  # ink over paper
     page = cv2.multiply(page, cv2.merge([_illumination(width, height, rng, shadow)] * 3))
     noise = np.empty_like(page)
@@ -91,26 +104,85 @@ def _paper(width: int, height: int, rng: np.random.Generator, ruled: bool) -> np
 
 
 def _ink_coverage(
-    digits: Sequence[np.ndarray], width: int, height: int, rng: np.random.Generator
+    tiles: Sequence[np.ndarray],
+    width: int,
+    height: int,
+    rng: np.random.Generator,
+    digit_height: int | None = None,
+    pitch: float | None = None,
+    position: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """Float32 (height, width) ink opacity 0-1: the digits enlarged, rotated and placed left to right."""
+    """Float32 (height, width) ink opacity 0-1: the tiles enlarged, rotated and placed left to right."""
     coverage = np.zeros((height, width), np.float32)
-    digit_height = int(rng.uniform(0.3, 0.55) * height)
-    pitch = int(digit_height * rng.uniform(0.75, 0.9))
-    pitch = min(pitch, int(0.9 * width / max(len(digits), 1)))
-    digit_height = min(digit_height, int(pitch / 0.75))
-    left = (width - pitch * len(digits)) // 2 + int(rng.uniform(-0.05, 0.05) * width)
-    top = (height - digit_height) // 2 + int(rng.uniform(-0.1, 0.1) * height)
-    for i, digit in enumerate(digits):
-        tile = cv2.resize(digit, (digit_height, digit_height), interpolation=cv2.INTER_CUBIC)
+    framed = [t.shape[:2] == (MNIST_SIDE, MNIST_SIDE) for t in tiles]  # MNIST: an empty border
+    if pitch is not None:  # trimmed, so that neighbours closer than a tile's width really touch
+        tiles = [ink_crop(t) if f else t for t, f in zip(tiles, framed, strict=True)]
+    aspects = [t.shape[1] / t.shape[0] for t in tiles]
+    mean_aspect = float(np.mean(aspects)) if tiles else 1.0
+    tile_height = int(rng.uniform(*TILE_HEIGHT) * height)
+    share = rng.uniform(*PITCH) if pitch is None else pitch
+    if digit_height is not None:
+        tile_height = int(digit_height)
+    step = int(tile_height * mean_aspect * share)  # an average tile's step, in pixels
+    if digit_height is None:  # fit the line into the frame
+        step = min(step, int(LINE_WIDTH * width / max(len(tiles), 1)))
+        tile_height = min(tile_height, int(step / (mean_aspect * (PITCH[0] if pitch is None else pitch))))
+    steps = [step * a / mean_aspect for a in aspects]
+    left = (width - int(sum(steps))) // 2 + int(rng.uniform(-0.05, 0.05) * width)
+    top = (height - tile_height) // 2 + int(rng.uniform(-0.1, 0.1) * height)
+    if position is not None and tiles:
+        left = position[0] + (round(aspects[0] * tile_height) - int(steps[0])) // 2
+        top = position[1]
+    offset = 0.0
+    for tile, aspect, slot, square in zip(tiles, aspects, steps, framed, strict=True):
+        tile_width = max(1, round(aspect * tile_height))
+        grow = pitch is not None or not square
+        edge = max(1, round(tile_height / tile.shape[0])) if grow else 0  # one source pixel of blank
+        if grow:  # so that ink on the tile's edge fades out as it does elsewhere
+            tile = cv2.copyMakeBorder(tile, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+        size = (tile_width + 2 * edge, tile_height + 2 * edge)
+        tile = cv2.resize(tile, size, interpolation=cv2.INTER_CUBIC)
         angle = rng.uniform(-MAX_ROTATION_DEGREES, MAX_ROTATION_DEGREES)
-        rotation = cv2.getRotationMatrix2D((digit_height / 2, digit_height / 2), angle, 1.0)
-        tile = cv2.warpAffine(tile, rotation, (digit_height, digit_height))
-        x = min(max(left + i * pitch - (digit_height - pitch) // 2, 0), width - digit_height)
-        y = min(max(top + int(rng.uniform(-0.05, 0.05) * digit_height), 0), height - digit_height)
-        window = coverage[y : y + digit_height, x : x + digit_height]
-        np.maximum(window, tile.astype(np.float32) / 255, out=window)
+        tile, pad = _rotated(tile, angle, grow)
+        x = min(max(left + int(offset) - (tile_width - int(slot)) // 2, 0), width - tile_width)
+        y = min(max(top + int(rng.uniform(-0.05, 0.05) * tile_height), 0), height - tile_height)
+        offset += slot
+        _paint(coverage, tile.astype(np.float32) / 255, x - pad[0] - edge, y - pad[1] - edge)
     return coverage
+
+
+def ink_crop(tile: np.ndarray) -> np.ndarray:
+    """A white-on-black image cut to the bounding box of its ink (unchanged when blank)."""
+    ys, xs = np.nonzero(tile)
+    return tile[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] if len(xs) else tile
+
+
+def _rotated(tile: np.ndarray, angle: float, grow: bool) -> tuple[np.ndarray, tuple[int, int]]:
+    """`tile` rotated by `angle` degrees about its centre, and the margin (x, y) added around it.
+
+    An MNIST tile keeps its size (its empty border takes the corners); with `grow`, the tile is
+    padded first so that no ink is cut off.
+    """
+    height, width = tile.shape[:2]
+    pad = (0, 0)
+    if grow:
+        sin, cos = abs(np.sin(np.radians(angle))), np.cos(np.radians(angle))
+        pad = (
+            max(0, int(np.ceil((width * cos + height * sin - width) / 2))) + 1,
+            max(0, int(np.ceil((height * cos + width * sin - height) / 2))) + 1,
+        )
+        tile = cv2.copyMakeBorder(tile, pad[1], pad[1], pad[0], pad[0], cv2.BORDER_CONSTANT, value=0)
+    rotation = cv2.getRotationMatrix2D((width / 2 + pad[0], height / 2 + pad[1]), angle, 1.0)
+    return cv2.warpAffine(tile, rotation, tile.shape[1::-1]), pad
+
+
+def _paint(coverage: np.ndarray, tile: np.ndarray, x: int, y: int) -> None:
+    """Lay `tile` (opacity 0-1) over `coverage` with its top-left at (x, y), clipped to the frame."""
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + tile.shape[1], coverage.shape[1]), min(y + tile.shape[0], coverage.shape[0])
+    if x1 > x0 and y1 > y0:
+        window = coverage[y0:y1, x0:x1]
+        np.maximum(window, tile[y0 - y : y1 - y, x0 - x : x1 - x], out=window)
 
 
 def _illumination(width: int, height: int, rng: np.random.Generator, shadow: bool) -> np.ndarray:

@@ -77,12 +77,14 @@ def run(
         if frame is None:
             return RunSummary(frames, "ended")
         frames += 1
-        reading = read_digits(model, frame, settings.top_k, settings.threshold, settings.roi)
+        reading = read_digits(
+            model, frame, settings.top_k, settings.threshold, settings.roi, settings.min_confidence
+        )
         smoothed, confidence = smoother.update(reading.number, reading.confidence)
         result = FrameResult(frames, frame, reading, smoothed, confidence, meter.tick())
         report(result)
         if preview is not None:
-            draw_reading(frame, reading, smoothed, result.fps, settings.min_confidence, settings.roi)
+            draw_reading(frame, reading, smoothed, result.fps, settings.roi)
             if not preview.show(frame):
                 return RunSummary(frames, "quit")
     return RunSummary(frames, "max-frames")

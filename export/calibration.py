@@ -1,14 +1,17 @@
-"""The int8 calibration set: a seeded sample of training images, stratified by class."""
+"""The int8 calibration set: a seeded sample of training images, stratified by class, plus some
+generated non-digits, so that the quantization ranges also cover what the model must reject."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from edge_runtime.errors import EdgeError
+from train.negatives import negative_images
 
 DEFAULT_CALIBRATION_SAMPLES = 500
 MIN_CALIBRATION_SAMPLES = 10  # at least one image per digit
 NUM_CLASSES = 10
+NEGATIVE_SHARE = 0.2  # of the calibration images
 
 
 def stratified_sample(labels: np.ndarray, samples: int, seed: int) -> np.ndarray:
@@ -27,14 +30,18 @@ def stratified_sample(labels: np.ndarray, samples: int, seed: int) -> np.ndarray
 
 
 def calibration_images(x_train: np.ndarray, y_train: np.ndarray, samples: int, seed: int) -> np.ndarray:
-    """`samples` training images (uint8, N x 28 x 28), stratified by class and seeded."""
+    """`samples` images (uint8, N x 28 x 28): training digits stratified by class and
+    `NEGATIVE_SHARE` generated non-digits, seeded."""
     if samples < MIN_CALIBRATION_SAMPLES:
         raise EdgeError(
             f"calibration set too small: {samples} images (need at least {MIN_CALIBRATION_SAMPLES})"
         )
     if samples > len(x_train):
         raise EdgeError(f"calibration set too large: {samples} images, the training set has {len(x_train)}")
-    images = x_train[stratified_sample(y_train, samples, seed)]
+    negatives = int(NEGATIVE_SHARE * samples)
+    digits = x_train[stratified_sample(y_train, samples - negatives, seed)]
+    images = np.concatenate([digits, negative_images(negatives, digits, seed)])
+    images = images[np.random.default_rng(seed).permutation(len(images))]
     check_calibration_images(images)
     return images
 

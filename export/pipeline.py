@@ -28,6 +28,7 @@ from edge_runtime.manifest import (
 from export.convert import convert
 from export.gate import Gate
 from export.modes import MODES
+from export.rejection import RejectionSet, rejection_record
 from export.validate import EvalSet, Progress, compare, predict_tflite, single_image_latency_ms
 from train.evaluate import library_versions
 
@@ -46,7 +47,7 @@ class Calibration:
         return {
             "samples": int(len(self.images)),
             "seed": self.seed,
-            "source": "training images, stratified by class",
+            "source": "training images, stratified by class, and 20% generated non-digits",
         }
 
 
@@ -141,6 +142,7 @@ def export_mode(
     calibration: Calibration | None = None,
     input_type: str | None = None,
     eval_set: EvalSet | None = None,
+    rejection_set: RejectionSet | None = None,
     gate: Gate = DEFAULT_GATE,
     force: bool = False,
     measure_latency: bool = False,
@@ -149,7 +151,8 @@ def export_mode(
     """Convert `model` to `mode`, check it on `eval_set` (if given), and accept or reject it.
 
     `input_type` ("uint8") applies to int8 only. `measure_latency` also times single-image
-    inference. Accepted (or forced) models land in `out_dir` with a manifest; rejected ones leave
+    inference. `rejection_set` sets the acceptance threshold recorded in the manifest (the runtime
+    otherwise uses its default). Accepted (or forced) models land in `out_dir` with a manifest; rejected ones leave
     nothing there (a previously accepted file of the same name stays as it was).
     """
     quant = MODES[mode]
@@ -163,6 +166,7 @@ def export_mode(
             validation, failures, latency = check_against_float(
                 staged, eval_set, gate, measure_latency, on_progress
             )
+        rejection = rejection_record(staged, rejection_set) if rejection_set is not None else None
         status = STATUS_UNCHECKED if validation is None else STATUS_FAILED if failures else STATUS_PASSED
         manifest = build_manifest(
             model_file=file_name,
@@ -176,6 +180,7 @@ def export_mode(
             validation=validation,
             gate=gate.record(failures, force) if validation is not None else None,
             calibration=calibration.record() if quant.needs_calibration else None,
+            rejection=rejection,
             versions=library_versions(),
         )
         final = None

@@ -19,6 +19,7 @@ from export.pipeline import (
     prepare_out_dir,
     source_record,
 )
+from export.rejection import make_rejection_set
 from export.validate import make_eval_set
 from train.data import load_mnist
 from train.saved_model import load_keras_model
@@ -100,6 +101,7 @@ def run_export(config: ExportConfig, on_progress: ModeProgress | None = None) ->
         images = calibration_images(mnist.x_train, mnist.y_train, config.calibration_samples, config.seed)
         calibration = Calibration(images, config.seed)
     eval_set = make_eval_set(model, mnist.x_test, mnist.y_test, config.eval_samples)
+    rejection_set = make_rejection_set(config.model_path, mnist)
     source = source_record(config.model_path)
     results = [
         export_mode(
@@ -110,6 +112,7 @@ def run_export(config: ExportConfig, on_progress: ModeProgress | None = None) ->
             calibration=calibration,
             input_type=config.input_type,
             eval_set=eval_set,
+            rejection_set=rejection_set,
             gate=config.gate,
             force=config.force,
             measure_latency=len(modes) > 1,

@@ -25,6 +25,8 @@ class TrainConfig:
     validation_split: float = 0.2
     seed: int = 0
     augment: bool = True
+    negatives: float = 0.3  # generated non-digits per training digit, with a uniform target (0: none)
+    printed_digits: float = 0.05  # font-rendered digits per training digit
     patience: int = 5
     blocks: int = DEFAULT_BLOCKS
     filters: int = DEFAULT_FILTERS

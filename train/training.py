@@ -16,7 +16,10 @@ from train import plots
 from train.config import TrainConfig
 from train.data import MnistData, load_mnist
 from train.evaluate import evaluate_model, library_versions
-from train.model import NUM_CLASSES, build_resnet
+from train.model import build_resnet
+from train.negatives import font_digits, negative_images
+from train.objectives import DigitAccuracy, targets
+from train.rejection import rejection_report
 
 AUGMENT_ROTATION = 0.03  # fraction of a full turn: about ±11 degrees
 AUGMENT_SHIFT = 0.1  # fraction of the image: about ±3 pixels
@@ -63,9 +66,10 @@ def make_dataset(
     shuffle_seed: int | None = None,
     augment: keras.Layer | None = None,
 ) -> tf.data.Dataset:
-    """uint8 images → batched float32 (N, 28, 28, 1) raw pixels and one-hot labels, optionally
-    shuffled/augmented."""
-    ds = tf.data.Dataset.from_tensor_slices((x[..., None], tf.one_hot(y, NUM_CLASSES)))
+    """uint8 images → batched float32 (N, 28, 28, 1) raw pixels and targets, optionally
+    shuffled/augmented. `y` holds labels (N,), made one-hot, or target rows (N, 10) as they are."""
+    y = targets(y) if np.ndim(y) == 1 else np.asarray(y, np.float32)
+    ds = tf.data.Dataset.from_tensor_slices((x[..., None], y))
     if shuffle_seed is not None:
         ds = ds.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size).map(lambda a, b: (tf.cast(a, tf.float32), b))
@@ -89,8 +93,21 @@ def compile_model(
     model.compile(
         optimizer=optimizer,
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
-        metrics=["accuracy"],
+        metrics=[DigitAccuracy()],
     )
+
+
+def training_set(
+    x: np.ndarray, y: np.ndarray, config: TrainConfig
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The digits plus printed digits (one-hot) and generated non-digits (uniform target), and a
+    record of what was added. The generated images depend on `config.seed` only."""
+    n_printed, n_negative = round(config.printed_digits * len(x)), round(config.negatives * len(x))
+    printed, printed_labels = font_digits(n_printed, seed=config.seed)
+    negatives = negative_images(n_negative, x, seed=config.seed)
+    images = np.concatenate([x, printed, negatives])
+    record = {"mnist_digits": int(len(x)), "printed_digits": n_printed, "negatives": n_negative}
+    return images, targets(np.concatenate([y, printed_labels]), n_negative), record
 
 
 def _strategy(name: str | None) -> tf.distribute.Strategy:
@@ -113,7 +130,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     )
     if config.max_train_samples:
         x_tr, y_tr = x_tr[: config.max_train_samples], y_tr[: config.max_train_samples]
-    steps = int(np.ceil(len(x_tr) / config.batch_size))
+    steps = int(np.ceil(len(x_tr) * (1 + config.negatives + config.printed_digits) / config.batch_size))
 
     with staging_dir(config.out_dir, overwrite=config.overwrite) as stage:
         with _strategy(config.distribute).scope():
@@ -127,16 +144,17 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
                 config.label_smoothing,
                 config.ema,
             )
+        x_fit, y_fit, composition = training_set(x_tr, y_tr, config)
         train_ds = make_dataset(
-            x_tr, y_tr, config.batch_size, config.seed, augmentation() if config.augment else None
+            x_fit, y_fit, config.batch_size, config.seed, augmentation() if config.augment else None
         )
         val_ds = make_dataset(x_val, y_val, config.batch_size) if len(x_val) else None
         monitor = "val_accuracy" if val_ds is not None else "accuracy"
         checkpoint = stage / "model.keras"
         callbacks = [
             *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.ema else []),
-            keras.callbacks.ModelCheckpoint(checkpoint, monitor=monitor, save_best_only=True),
-            keras.callbacks.EarlyStopping(monitor=monitor, patience=config.patience),
+            keras.callbacks.ModelCheckpoint(checkpoint, monitor=monitor, mode="max", save_best_only=True),
+            keras.callbacks.EarlyStopping(monitor=monitor, mode="max", patience=config.patience),
         ]
         start = time.perf_counter()
         history = model.fit(
@@ -154,13 +172,15 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
         metrics = evaluate_model(best, data.x_test, data.y_test)
         metrics.update(
             {
+                "training_set": composition,
+                "rejection": rejection_report(best, x_val if len(x_val) else data.x_test, x_tr, config.seed),
                 "data_source": data.source,
                 "train_samples": int(len(x_tr)),
                 "validation_samples": int(len(x_val)),
                 "epochs_run": epochs_run,
                 "best_epoch": int(np.argmax(history.history[monitor])) + 1,
                 "training_seconds": round(fit_seconds, 2),
-                "train_samples_per_s": round(epochs_run * len(x_tr) / fit_seconds, 1),
+                "train_samples_per_s": round(epochs_run * len(x_fit) / fit_seconds, 1),
                 "parameters": int(best.count_params()),
                 "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
                 "versions": library_versions(),

@@ -19,6 +19,8 @@ from edge_runtime.samples import drawn_digit, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
 
+DEFAULT_MIN_CONFIDENCE = 0.7
+
 ModelArgument = Annotated[
     Path,
     typer.Argument(help="A .tflite model from `edge export` (any quantization mode).", show_default=False),
@@ -28,7 +30,13 @@ TopKOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per line.")]
 MinConfidenceOption = Annotated[
-    float, typer.Option(min=0.0, max=1.0, help="Mark digits read with a lower confidence as unsure.")
+    float,
+    typer.Option(
+        min=0.0,
+        max=1.0,
+        help="Mark accepted digits whose confidence (top probability) is below this as unsure. "
+        "Regions below the model's acceptance threshold (from its manifest) are rejected, never read.",
+    ),
 ]
 ThresholdOption = Annotated[
     int | None,
@@ -56,7 +64,7 @@ def classify(
     ],
     top_k: TopKOption = 3,
     json_out: JsonOption = False,
-    min_confidence: MinConfidenceOption = 0.5,
+    min_confidence: MinConfidenceOption = DEFAULT_MIN_CONFIDENCE,
     save_crops: Annotated[
         Path | None,
         typer.Option(
@@ -80,16 +88,16 @@ def classify(
     failed = len(failures)
     for index, path in enumerate(files):
         try:
-            reading = read_digits(digit_model, read_image(path, max_pixels), top_k, threshold)
+            image = read_image(path, max_pixels)
+            reading = read_digits(digit_model, image, top_k, threshold, min_confidence=min_confidence)
         except EdgeError as exc:
             failed += 1
             _report_failure(str(exc), path, json_out)
             continue
-        unsure = bool(reading.digits) and reading.confidence < min_confidence
         if json_out:
-            typer.echo(json.dumps({"path": str(path), **reading.to_json(), "unsure": unsure}))
+            typer.echo(json.dumps({"path": str(path), **reading.to_json()}))
         else:
-            typer.echo(f"{path}: {_describe(reading)}{'  [unsure]' if unsure else ''}")
+            typer.echo(f"{path}: {_describe(reading)}")
         if save_crops is not None:
             write_crops(save_crops, f"{index:04d}-{path.stem}", reading)
     if failed:
@@ -104,11 +112,16 @@ def _report_failure(message: str, path: Path | None, json_out: bool) -> None:
 
 
 def _describe(reading: Reading) -> str:
-    """One reading as `7 (99.2%)  top-3: 7 99.2% 1 0.5% 2 0.1%`, with one top-k list per digit."""
+    """One reading as `7 (99.2%)  top-3: 7 99.2% 1 0.5% 2 0.1%`, with one top-k list per digit, then
+    `[unsure]`, how many regions were rejected as not digits, and `[cut]` when part was not read."""
+    notes = (["[unsure]"] if reading.unsure else []) + (["[cut: not all ink was read]"] if reading.cut else [])
+    if reading.rejected:
+        notes.append(f"({len(reading.rejected)} region{'s' if len(reading.rejected) > 1 else ''} rejected)")
     if not reading.digits:
-        return "no digit"
+        return " ".join(["no digit", *notes])
     candidates = " | ".join(" ".join(f"{label} {p:.1%}" for label, p in d.top_k) for d in reading.digits)
-    return f"{reading.number} ({reading.confidence:.1%})  top-{len(reading.digits[0].top_k)}: {candidates}"
+    text = f"{reading.number} ({reading.confidence:.1%})  top-{len(reading.digits[0].top_k)}: {candidates}"
+    return "  ".join([text, *notes])
 
 
 @app.command()
@@ -139,7 +152,7 @@ def webcam(
         int, typer.Option(min=1, help="Show the most frequent reading of the last N frames.")
     ] = 5,
     fps_window: Annotated[int, typer.Option(min=1, help="Average the FPS over the last N frames.")] = 30,
-    min_confidence: MinConfidenceOption = 0.5,
+    min_confidence: MinConfidenceOption = DEFAULT_MIN_CONFIDENCE,
     width: Annotated[
         int | None, typer.Option(min=1, help="Ask the camera for this frame width.", show_default=False)
     ] = None,

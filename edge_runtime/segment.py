@@ -1,0 +1,159 @@
+"""Read ink groups as digits by recognition: a group is one digit, several, or none at all.
+
+Every group is first classified whole. A group wider than one digit, or one the model rejects
+while it is wide enough to hold two, is then cut: candidate cut columns are the minima of its
+column ink profile, every piece between two candidates of a plausible digit width is classified
+(all groups' pieces in one batch), and the segmentation kept is the one whose pieces the model
+*all* accepts with the highest joint probability (a dynamic programme over the cuts). A group with
+no such segmentation is reported as rejected: requiring every piece to be accepted keeps the search
+from finding "digits" in slices of letters or textures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge_runtime.preprocess import InkImage
+from edge_runtime.regions import DigitCrop, Group, crop_columns
+
+SPLIT_ASPECT = 1.0  # width/height above which a group is tried as several digits even if accepted
+MIN_SPLIT_ASPECT = 0.45  # a rejected group narrower than this is not tried as several digits
+MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
+MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
+MIN_PIECE_HEIGHT = 0.45  # of the group's height: shorter pieces are fragments, not digits
+CUT_SPACING = 0.08  # of the group's height: candidate cuts are at least this far apart
+CUTS_PER_HEIGHT = 4  # at most this many candidate cuts per group height of width
+
+Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A classified region: where it is, the input the model saw, and its probabilities."""
+
+    crop: DigitCrop
+    probabilities: np.ndarray
+
+    @property
+    def score(self) -> float:
+        """The top probability: the model's acceptance score."""
+        return float(self.probabilities.max())
+
+
+@dataclass(frozen=True)
+class GroupReading:
+    """The digits read in one group, left to right, or the group itself when it was rejected."""
+
+    digits: list[Piece]
+    rejected: Piece | None
+
+
+def read_groups(
+    ink: InkImage, groups: list[Group], classify: Classifier, threshold: float
+) -> list[GroupReading]:
+    """Read every group (see the module docstring); `threshold` is the model's acceptance score."""
+    wholes = [crop_columns(ink, g) for g in groups]
+    whole_probs = _classify(classify, [w for w in wholes if w is not None])
+    whole_pieces, it = [], iter(whole_probs)
+    for crop in wholes:
+        whole_pieces.append(Piece(crop, next(it)) if crop is not None else None)
+
+    plans = {}
+    for index, (group, whole) in enumerate(zip(groups, whole_pieces, strict=True)):
+        if whole is not None and _needs_split(group, whole, threshold):
+            plans[index] = _candidate_pieces(ink, group)
+    crops = [crop for plan in plans.values() for _, _, crop in plan[1]]
+    probs = iter(_classify(classify, crops))
+    scored = {i: (cuts, [(a, b, Piece(c, next(probs))) for a, b, c in pieces]) for i, (cuts, pieces) in plans.items()}
+
+    readings = []
+    for index, (group, whole) in enumerate(zip(groups, whole_pieces, strict=True)):
+        if whole is None:
+            continue
+        usable_whole = whole if group.aspect <= MAX_PIECE_WIDTH and whole.score >= threshold else None
+        if index in scored:
+            cuts, pieces = scored[index]
+            best = _best_segmentation(len(cuts) - 1, pieces, usable_whole, threshold)
+        else:
+            best = [usable_whole] if usable_whole is not None else None
+        readings.append(GroupReading(best, None) if best else GroupReading([], whole))
+    return readings
+
+
+def _classify(classify: Classifier, crops: list[DigitCrop]) -> np.ndarray:
+    if not crops:
+        return np.zeros((0, 10), np.float32)
+    return classify(np.stack([c.pixels for c in crops]))
+
+
+def _needs_split(group: Group, whole: Piece, threshold: float) -> bool:
+    return group.aspect > SPLIT_ASPECT or (whole.score < threshold and group.aspect >= MIN_SPLIT_ASPECT)
+
+
+def cut_candidates(mask: np.ndarray) -> list[int]:
+    """Candidate cut columns of a group's mask: the deepest minima of its column ink profile."""
+    height, width = mask.shape
+    profile = np.count_nonzero(mask, axis=0).astype(np.float32)
+    smooth = np.convolve(np.pad(profile, 1, mode="edge"), [0.25, 0.5, 0.25], mode="valid")
+    margin = max(1, int(MIN_PIECE_WIDTH * height))
+    inner = np.arange(margin, width - margin)
+    if len(inner) == 0:
+        return []
+    is_minimum = (smooth[inner] <= smooth[inner - 1]) & (smooth[inner] <= smooth[inner + 1])
+    columns = inner[is_minimum]
+    spacing = max(1, int(CUT_SPACING * height))
+    limit = int(CUTS_PER_HEIGHT * width / height) + 2
+    chosen: list[int] = []
+    for column in columns[np.argsort(smooth[columns], kind="stable")]:
+        if all(abs(int(column) - c) >= spacing for c in chosen):
+            chosen.append(int(column))
+            if len(chosen) == limit:
+                break
+    return sorted(chosen)
+
+
+def _candidate_pieces(ink: InkImage, group: Group) -> tuple[list[int], list[tuple[int, int, DigitCrop]]]:
+    """The cut positions (edges included) and every plausible piece between two of them, cropped."""
+    height = group.box[3]
+    cuts = [0, *cut_candidates(group.mask), group.box[2]]
+    pieces = []
+    for a in range(len(cuts) - 1):
+        for b in range(a + 1, len(cuts)):
+            width = cuts[b] - cuts[a]
+            if width > MAX_PIECE_WIDTH * height:
+                break
+            if width < MIN_PIECE_WIDTH * height or (a == 0 and b == len(cuts) - 1):
+                continue  # too narrow, or the whole group (classified already)
+            crop = crop_columns(ink, group, cuts[a], cuts[b])
+            if crop is not None and crop.box[3] * ink.scale >= MIN_PIECE_HEIGHT * height - 1:
+                pieces.append((a, b, crop))
+    return cuts, pieces
+
+
+def _best_segmentation(
+    last: int, pieces: list[tuple[int, int, Piece]], whole: Piece | None, threshold: float
+) -> list[Piece] | None:
+    """The accepted pieces covering cut 0 to cut `last` with the highest summed log-probability."""
+    edges: dict[int, list[tuple[int, Piece]]] = {}
+    for a, b, piece in pieces:
+        if piece.score >= threshold:
+            edges.setdefault(b, []).append((a, piece))
+    if whole is not None:
+        edges.setdefault(last, []).append((0, whole))
+    best: list[tuple[float, int, Piece | None]] = [(0.0, -1, None)] + [(-np.inf, -1, None)] * last
+    for b in range(1, last + 1):
+        for a, piece in edges.get(b, []):
+            total = best[a][0] + np.log(piece.score)
+            if total > best[b][0]:
+                best[b] = (total, a, piece)
+    if best[last][0] == -np.inf:
+        return None
+    chain, node = [], last
+    while node > 0:
+        _, previous, piece = best[node]
+        chain.append(piece)
+        node = previous
+    return chain[::-1]
