@@ -3,9 +3,10 @@
 Photos and camera frames show dark ink on unevenly lit paper. A global threshold on the raw grey
 image reads shadows as ink, so the paper is flattened first: its brightness is estimated on a small
 copy (a morphological close erases the thin strokes, a blur smooths the rest) and the image is
-divided by it. Only the grey conversion and one resize touch the full-resolution frame; the rest
-runs on a working copy whose long side is at most `WORK_MAX_SIDE` (half a 1080p frame, so that a
-20-pixel digit is still 10 pixels tall), and small images are enlarged to `WORK_MIN_SIDE`. The
+divided by it. Only one resize touches the full-resolution frame; the rest runs on a working copy
+whose short side is `WORK_SHORT_SIDE` (480x360 for a webcam frame), except that it is never shrunk
+below half size (960x540 for 1080p, so that a 20-pixel digit is still 10 pixels tall), and small
+images are enlarged to `WORK_MIN_SIDE`. The
 paper of a small image (a crop, not a camera frame) is taken as evenly lit, so that a digit that
 fills the image and touches its edges is still ink, not paper.
 
@@ -22,7 +23,9 @@ import numpy as np
 
 MNIST_SIDE = 28
 DIGIT_BOX = 20
-WORK_MAX_SIDE = 960  # long side of the working copy, in pixels
+WORK_SHORT_SIDE = 360  # the working copy's short side, in pixels...
+MIN_WORK_SCALE = 0.5  # ...but never smaller than this, so that a 20-pixel digit stays 10 pixels tall...
+WORK_MAX_SIDE = 1920  # ...nor with a long side above this
 WORK_MIN_SIDE = 64  # short side below which an image is enlarged (a small tight crop)
 MAX_ENLARGE = 8.0
 POLARITY_SIDE = 160  # long side of the copy on which the ink's polarity is decided
@@ -54,17 +57,26 @@ def darkest_channel(image: np.ndarray) -> np.ndarray:
     return cv2.min(cv2.min(b, g), r)
 
 
-def working_copy(grey: np.ndarray, max_side: int = WORK_MAX_SIDE, min_side: int = 0) -> tuple[np.ndarray, float]:
-    """`grey` shrunk (area-averaged) so its long side is at most `max_side`, or enlarged so its short
-    side is at least `min_side` (at most `MAX_ENLARGE` times), and the scale used."""
+def working_copy(grey: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """`grey` shrunk (area-averaged) so its long side is at most `max_side`, and the scale used."""
     scale = min(1.0, max_side / max(grey.shape[:2]))
-    if min_side and min(grey.shape[:2]) < min_side:
-        scale = min(min_side / min(grey.shape[:2]), MAX_ENLARGE, max_side / max(grey.shape[:2]))
+    return resized(grey, scale), scale
+
+
+def work_scale(height: int, width: int) -> float:
+    """The scale of an image's working copy (see the module docstring)."""
+    short, long = min(height, width), max(height, width)
+    if short < WORK_MIN_SIDE:
+        return min(WORK_MIN_SIDE / short, MAX_ENLARGE, WORK_MAX_SIDE / long)
+    return min(1.0, max(MIN_WORK_SCALE, WORK_SHORT_SIDE / short), WORK_MAX_SIDE / long)
+
+
+def resized(image: np.ndarray, scale: float) -> np.ndarray:
+    """`image` scaled by `scale` (area-averaged when shrinking); the image itself at scale 1."""
     if scale == 1.0:
-        return grey, 1.0
-    size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    return cv2.resize(grey, size, interpolation=interpolation), scale
+        return image
+    size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
 
 
 def is_light_background(grey: np.ndarray) -> bool:
@@ -110,7 +122,8 @@ def ink_image(image: np.ndarray, threshold: int | None = None) -> InkImage:
     `threshold` (0-255 ink strength) overrides the automatic one: Otsu's, but never below
     `MIN_INK_CONTRAST`, so that blank paper and sensor noise never count as a digit.
     """
-    grey, scale = working_copy(darkest_channel(image), min_side=WORK_MIN_SIDE)
+    scale = work_scale(*image.shape[:2])
+    grey = darkest_channel(resized(image, scale))  # shrinking first: the channels' minimum costs per pixel
     grey = cv2.GaussianBlur(grey, (3, 3), 0)
     crop = max(image.shape[:2]) <= CROP_SIDE
     if not (light_border(grey) if crop else is_light_background(grey)):

@@ -21,7 +21,9 @@ from edge_runtime.regions import DigitCrop, Group, crop_columns
 
 SPLIT_ASPECT = 1.0  # width/height above which a group is tried as several digits even if accepted
 MIN_SPLIT_ASPECT = 0.45  # a rejected group narrower than this is not tried as several digits
+SPLIT_ACCEPT = 0.8  # a piece cut out of a group must reach this top probability (or the model's threshold)
 MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
+MIN_WIDE_PIECE = 0.4  # width/height: a split needs one piece at least this wide
 MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
 MIN_PIECE_HEIGHT = 0.45  # of the group's height: shorter pieces are fragments, not digits
 CUT_SPACING = 0.08  # of the group's height: candidate cuts are at least this far apart
@@ -73,10 +75,10 @@ def read_groups(
     for index, (group, whole) in enumerate(zip(groups, whole_pieces, strict=True)):
         if whole is None:
             continue
-        usable_whole = whole if group.aspect <= MAX_PIECE_WIDTH and whole.score >= threshold else None
+        usable_whole = whole if whole.score >= threshold else None
         if index in scored:
             cuts, pieces = scored[index]
-            best = _best_segmentation(len(cuts) - 1, pieces, usable_whole, threshold)
+            best = _best_segmentation(len(cuts) - 1, pieces, usable_whole, max(threshold, SPLIT_ACCEPT))
         else:
             best = [usable_whole] if usable_whole is not None else None
         readings.append(GroupReading(best, None) if best else GroupReading([], whole))
@@ -136,24 +138,28 @@ def _candidate_pieces(ink: InkImage, group: Group) -> tuple[list[int], list[tupl
 def _best_segmentation(
     last: int, pieces: list[tuple[int, int, Piece]], whole: Piece | None, threshold: float
 ) -> list[Piece] | None:
-    """The accepted pieces covering cut 0 to cut `last` with the highest summed log-probability."""
-    edges: dict[int, list[tuple[int, Piece]]] = {}
+    """The accepted pieces covering cut 0 to cut `last` with the highest summed log-probability.
+
+    Cut pieces must reach `threshold`, and at least one of them must be wider than a 1
+    (`MIN_WIDE_PIECE`): the strokes of an M or a W read as 1s (touching 1s alone are not read).
+    `whole` (the uncut group, already accepted) competes with the best split.
+    """
+    edges: dict[int, list[tuple[int, Piece, bool]]] = {}
     for a, b, piece in pieces:
         if piece.score >= threshold:
-            edges.setdefault(b, []).append((a, piece))
-    if whole is not None:
-        edges.setdefault(last, []).append((0, whole))
-    best: list[tuple[float, int, Piece | None]] = [(0.0, -1, None)] + [(-np.inf, -1, None)] * last
+            edges.setdefault(b, []).append((a, piece, piece.crop.box[2] >= MIN_WIDE_PIECE * piece.crop.box[3]))
+    # chains[node][has a wide piece] = (summed log-probability, pieces so far)
+    chains: list[list[tuple[float, list[Piece]] | None]] = [[(0.0, []), None]] + [[None, None] for _ in range(last)]
     for b in range(1, last + 1):
-        for a, piece in edges.get(b, []):
-            total = best[a][0] + np.log(piece.score)
-            if total > best[b][0]:
-                best[b] = (total, a, piece)
-    if best[last][0] == -np.inf:
-        return None
-    chain, node = [], last
-    while node > 0:
-        _, previous, piece = best[node]
-        chain.append(piece)
-        node = previous
-    return chain[::-1]
+        for a, piece, wide in edges.get(b, []):
+            for flag in (False, True):
+                if chains[a][flag] is None:
+                    continue
+                total = chains[a][flag][0] + float(np.log(piece.score))
+                current = chains[b][flag or wide]
+                if current is None or total > current[0]:
+                    chains[b][flag or wide] = (total, chains[a][flag][1] + [piece])
+    split = chains[last][True]
+    if whole is not None and (split is None or split[0] < np.log(whole.score)):
+        return [whole]
+    return split[1] if split is not None else None

@@ -29,6 +29,7 @@ FONT_SUFFIXES = (".ttf", ".otf")
 HELD_OUT_FONT_FAMILIES = ("Humor", "Andika")
 SYMBOL_FONTS = ("StandardSymbols", "D050000L", "Dingbat", "Math")  # no letters or digits in these
 MIN_NEGATIVE_ASPECT = 0.4  # width/height of the ink: anything thinner is a "1" whatever drew it
+MAX_STROKE_ELONGATION = 0.3  # minor/major spread of the ink below which it is one stroke
 # Letters that are digits in other clothes (I l i | look like 1) are left out; O and o stay in:
 # they are rounder than handwritten zeros, and "Room 12" must not read as "800012".
 LETTERS = "ABCDEFGHJKLMNOPQRSTUVWXYZabcdefghkmnopqrstuvwxyz"
@@ -121,21 +122,22 @@ def word(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path]) ->
 
 
 def fragment(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path]) -> np.ndarray:
-    """Part of one MNIST digit: a half, a vertical slice or a corner."""
-    digit = cv2.resize(digits[int(rng.integers(len(digits)))], (CANVAS, CANVAS), interpolation=cv2.INTER_LINEAR)
+    """Part of one MNIST digit or of a letter: a vertical slice or a corner (what a wrong cut
+    through touching digits, or through a wide letter such as m or M, gives)."""
+    if rng.random() < 0.4:
+        digit = _squared(_trimmed(render_text(LETTERS[int(rng.integers(len(LETTERS)))], rng, fonts)))
+    else:
+        digit = digits[int(rng.integers(len(digits)))]
+    digit = cv2.resize(digit, (CANVAS, CANVAS), interpolation=cv2.INTER_LINEAR)
     ys, xs = np.nonzero(digit > 32)
     if len(xs) == 0:
         return digit
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
-    kind = rng.random()
-    if kind < 0.5:  # a vertical slice: what a wrong cut through touching digits gives
+    if rng.random() < 0.7:  # a vertical slice: what a wrong cut through touching digits gives
         width = x1 - x0
         lo = int(x0 + rng.uniform(0, 0.5) * width)
         hi = int(lo + rng.uniform(0.25, 0.55) * width)
         return digit[:, lo:hi]
-    if kind < 0.8:  # top or bottom half
-        middle = int(y0 + rng.uniform(0.35, 0.65) * (y1 - y0))
-        return digit[:middle] if rng.random() < 0.5 else digit[middle:]
     cx, cy = int(rng.uniform(x0, x1)), int(rng.uniform(y0, y1))  # a corner
     return digit[:cy, :cx] if rng.random() < 0.5 else digit[cy:, cx:]
 
@@ -153,6 +155,15 @@ def digit_pair(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Pat
         np.maximum(window, tile, out=window)
         x += max(1, tile.shape[1] - int(rng.uniform(-0.05, 0.35) * tile.shape[1]))
     return canvas[:, : x + 4]
+
+
+def _squared(image: np.ndarray) -> np.ndarray:
+    """`image` centred on a square black canvas (aspect kept)."""
+    height, width = image.shape
+    side = max(height, width)
+    canvas = np.zeros((side, side), np.uint8)
+    canvas[(side - height) // 2 : (side - height) // 2 + height, (side - width) // 2 : (side - width) // 2 + width] = image
+    return canvas
 
 
 def _trimmed(digit: np.ndarray) -> np.ndarray:
@@ -356,24 +367,21 @@ def negative_images(
     for i, pick in enumerate(picks):
         kind = kinds[pick]
         image = kind.make(rng, digits, fonts)
-        while kind.cropped and not _wide_enough(image):
+        while kind.cropped and not _not_a_one(image):
             image = kind.make(rng, digits, fonts)
         out[i] = to_mnist(image) if kind.cropped else image
     return out
 
 
-def _wide_enough(image: np.ndarray) -> bool:
-    """False for empty ink and for a thin upright stroke: a digit 1 in all but name."""
+def _not_a_one(image: np.ndarray) -> bool:
+    """False for empty ink and for anything a digit 1 could be: a thin upright box, or one elongated
+    stroke within 45 degrees of vertical (MNIST's 1s slant a lot)."""
     ys, xs = np.nonzero(image > 64)
-    if len(xs) == 0:
+    if len(xs) < 2:
         return False
-    return (np.ptp(xs) + 1) >= MIN_NEGATIVE_ASPECT * (np.ptp(ys) + 1)
-
-
-def font_digits(count: int, seed: int = 0, fonts: Sequence[Path] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`count` printed digits (28x28, white on black) in the training fonts, and their labels."""
-    rng = np.random.default_rng(seed)
-    fonts = font_files() if fonts is None else list(fonts)
-    labels = rng.integers(0, 10, size=count).astype(np.uint8)
-    images = np.stack([to_mnist(render_text(str(int(d)), rng, fonts)) for d in labels])
-    return images, labels
+    if (np.ptp(xs) + 1) < MIN_NEGATIVE_ASPECT * (np.ptp(ys) + 1):
+        return False
+    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(np.stack([xs, ys]).astype(np.float64)))
+    elongated = eigenvalues[0] < (MAX_STROKE_ELONGATION**2) * eigenvalues[1]
+    upright = abs(eigenvectors[1, 1]) >= abs(eigenvectors[0, 1])  # major axis nearer y than x
+    return not (elongated and upright)

@@ -1,0 +1,125 @@
+"""The evaluation set's generators make what they claim (no model involved): benchmarks/eval_set.py."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks.eval_set import (
+    CATEGORIES,
+    build_category,
+    main,
+    non_digit_scene,
+    slug,
+    tight_crop,
+    touching_number,
+)
+from edge_runtime.samples import drawn_digit, ink_crop, paper_photo
+
+ITEMS = 12
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic 28x28 digits (white on black), so that the tests need no MNIST file."""
+    rng = np.random.default_rng(0)
+    labels = np.arange(40) % 10
+    return np.stack([drawn_digit(int(d), rng) for d in labels]), labels.astype(np.uint8)
+
+
+def ink_mask(image: np.ndarray) -> np.ndarray:
+    """Where a photo's ink is: pixels much darker than the paper around them (flattened by a close)."""
+    grey = image.min(axis=2) if image.ndim == 3 else image
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (61, 61))
+    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    paper = cv2.resize(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), grey.shape[::-1])
+    return grey.astype(np.float32) < 0.5 * paper.astype(np.float32)
+
+
+def test_tight_crops_have_ink_on_all_four_edges(digits):
+    rng = np.random.default_rng(1)
+    for digit in digits[0]:
+        image, info = tight_crop(digit, rng)
+        grey = (image.min(axis=2) if image.ndim == 3 else image).astype(np.float32)
+        away = np.abs(grey - np.median(grey))  # the background is most of the crop, either polarity
+        ys, xs = np.nonzero(away > 0.25 * away.max())
+        margin = 3  # the 0-2 px crop margin, and a pixel for blur, noise and JPEG
+        gaps = (ys.min(), xs.min(), grey.shape[0] - 1 - ys.max(), grey.shape[1] - 1 - xs.max())
+        assert max(gaps) <= margin, info
+        if info["kind"] == "blocky":
+            assert grey.shape[0] == 64 and grey.shape[1] <= 64
+            assert len(np.unique(grey)) <= 17 or info["enlarge"] == "linear"
+        else:
+            assert 20 <= grey.shape[0] <= 310, info
+
+
+def test_small_digits_in_1080p_are_20_to_40_px_tall(digits):
+    for item in build_category("small digit 1080p", *digits, ITEMS, seed=2):
+        assert item.image.shape == (1080, 1920, 3) and item.expected is not None
+        ys, _ = np.nonzero(ink_mask(item.image))
+        assert 20 <= np.ptp(ys) + 1 <= 40, item.info
+
+
+def test_paper_photo_places_a_tile_at_the_given_height_and_position(digits):
+    tile = ink_crop(digits[0][3])
+    photo = paper_photo(
+        [tile], np.random.default_rng(3), (640, 480), shadow=False, digit_height=60, position=(100, 50)
+    )
+    ys, xs = np.nonzero(ink_mask(photo))
+    assert abs(ys.min() - 50) <= 12 and abs(xs.min() - 100) <= 12
+    assert 50 <= np.ptp(ys) + 1 <= 75
+
+
+def test_paper_photo_defaults_are_unchanged_by_the_new_options(digits):
+    a = paper_photo([digits[0][0], digits[0][1]], np.random.default_rng(4))
+    b = paper_photo([digits[0][0], digits[0][1]], np.random.default_rng(4), digit_height=None, pitch=None)
+    assert np.array_equal(a, b)
+
+
+def test_touching_numbers_touch(digits):
+    rng = np.random.default_rng(5)
+    touching = 0
+    for i in range(ITEMS):
+        picks = rng.choice(len(digits[0]), 2 + i % 3, replace=False)
+        photo, info = touching_number(list(digits[0][picks]), rng)
+        count, _, stats, _ = cv2.connectedComponentsWithStats(ink_mask(photo).astype(np.uint8))
+        widest = stats[1:, cv2.CC_STAT_WIDTH].max()
+        touching += widest >= 1.2 * info["height"]  # one piece of ink wider than a digit: two or more
+    assert touching >= 0.75 * ITEMS
+
+
+def test_numbers_are_well_spaced_and_spell_the_expected_digits(digits):
+    for item in build_category("number", *digits, ITEMS, seed=6):
+        assert 2 <= len(item.expected) <= 12 and item.expected.isdigit()
+        assert item.info["height"] >= 24 and item.image.shape[1] in (640, 1280, 1920)
+
+
+def test_non_digit_scenes_hold_no_digit_and_vary(digits):
+    rng = np.random.default_rng(7)
+    kinds = set()
+    for _ in range(40):
+        image, info = non_digit_scene(rng, digits[0], [])
+        kinds.add(info["kind"])
+        assert image.dtype == np.uint8 and image.size > 0
+        assert not any(c.isdigit() for c in info.get("text", ""))
+    assert {"word", "doodle", "paper"} <= kinds and len(kinds) >= 6
+    items = build_category("non-digit scene", *digits, 4, seed=8)
+    assert all(item.expected is None for item in items)
+
+
+def test_the_cli_writes_every_image_and_labels_json(full_mnist, tmp_path):
+    path = tmp_path / "mnist.npz"
+    np.savez(path, **{k: getattr(full_mnist, k)[:200] for k in ("x_train", "y_train", "x_test", "y_test")})
+    main([str(tmp_path / "set"), "--data", str(path), "--per-category", "2", "--seed", "3"])
+    labels = json.loads((tmp_path / "set" / "labels.json").read_text())
+    files = {str(p.relative_to(tmp_path / "set")) for p in (tmp_path / "set").rglob("*.*")} - {"labels.json"}
+    assert set(labels) == files and len(files) == 2 * len(CATEGORIES)
+    for category in CATEGORIES:
+        expected = [v for k, v in labels.items() if k.startswith(slug(category) + "/")]
+        assert len(expected) == 2
+        assert all(v is None for v in expected) == (category == "non-digit scene")
+    for relative in labels:
+        assert cv2.imread(str(tmp_path / "set" / relative), cv2.IMREAD_UNCHANGED) is not None
