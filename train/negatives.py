@@ -385,3 +385,12 @@ def _not_a_one(image: np.ndarray) -> bool:
     elongated = eigenvalues[0] < (MAX_STROKE_ELONGATION**2) * eigenvalues[1]
     upright = abs(eigenvectors[1, 1]) >= abs(eigenvectors[0, 1])  # major axis nearer y than x
     return not (elongated and upright)
+
+
+def font_digits(count: int, seed: int = 0, fonts: Sequence[Path] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`count` printed digits (28x28, white on black) in the training fonts, and their labels."""
+    rng = np.random.default_rng(seed)
+    fonts = font_files() if fonts is None else list(fonts)
+    labels = rng.integers(0, 10, size=count).astype(np.uint8)
+    images = np.stack([to_mnist(render_text(str(int(d)), rng, fonts)) for d in labels])
+    return images, labels
