@@ -68,13 +68,6 @@ def test_a_blank_image_has_no_digit(image):
     assert extract_digits(image) == []
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_blank_paper_with_shadows_and_lines_has_no_digit(seed):
-    rng = np.random.default_rng(seed)
-    photo = paper_photo([], rng, ruled=bool(seed % 2), shadow=True)
-    assert extract_digits(photo) == []
-
-
 def test_to_mnist_follows_the_mnist_recipe(rng):
     canvas = np.zeros((300, 200), np.uint8)
     cv2.putText(canvas, "7", (20, 260), cv2.FONT_HERSHEY_SIMPLEX, 9, 200, 25)
