@@ -91,7 +91,7 @@ def groups_of(item: EvalItem) -> list[str]:
         rows = [f"kind {info['kind']}"]
         if info["kind"] != "blocky":
             band = "24-47" if info["height"] < 48 else "48-119" if info["height"] < 120 else "120-300"
-            rows += [f"ink {band} px tall", f"degraded: {info['degraded']}"]
+            rows += [f"ink {band} px tall"] + [f"degraded: {d}" for d in info["degraded"].split("+")]
         return rows + [f"{'colour' if item.image.ndim == 3 else 'grey'}"]
     if item.category == "small digit 1080p":
         return [f"ink {'22-27' if info['height'] < 28 else '28-34'} px (before rotation)"]

@@ -121,14 +121,16 @@ def _read_mnist(model: DigitModel, image: np.ndarray) -> tuple[list[Piece], list
     crops = mnist_passthrough(image)
     if not crops:
         return [], [], False
-    pieces = [Piece(c, p) for c, p in zip(crops, model.predict(np.stack([c.pixels for c in crops])), strict=True)]
+    pieces = [
+        Piece(c, p) for c, p in zip(crops, model.predict(np.stack([c.pixels for c in crops])), strict=True)
+    ]
     threshold = model.accept_threshold
     return [p for p in pieces if p.score >= threshold], [p for p in pieces if p.score < threshold], False
 
 
 def _read_ink(model: DigitModel, ink: InkImage) -> tuple[list[Piece], list[Piece], bool]:
     found = find_groups(ink)
-    readings = read_groups(ink, found.groups, model.predict, model.accept_threshold)
+    readings = read_groups(found.groups, model.predict, model.accept_threshold)
     accepted = [p for r in readings for p in r.digits]
     rejected = [r.rejected for r in readings if r.rejected is not None]
     return accepted, rejected, found.cut
@@ -186,4 +188,3 @@ def write_crops(folder: Path, stem: str, reading: Reading) -> list[Path]:
         atomic_write_bytes(path, cv2.imencode(".png", digit.pixels)[1].tobytes())
         paths.append(path)
     return paths
-

@@ -72,11 +72,12 @@ def work_scale(height: int, width: int) -> float:
 
 
 def resized(image: np.ndarray, scale: float) -> np.ndarray:
-    """`image` scaled by `scale` (area-averaged when shrinking); the image itself at scale 1."""
+    """`image` scaled by `scale`; the image itself at scale 1."""
     if scale == 1.0:
         return image
     size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    # area-averaging only pays when shrinking by half or more (and is 4x slower at 3/4)
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale <= 0.5 else cv2.INTER_LINEAR)
 
 
 def is_light_background(grey: np.ndarray) -> bool:
@@ -153,7 +154,8 @@ def to_mnist(digit: np.ndarray) -> np.ndarray:
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
     box = cv2.resize(crop, size, interpolation=interpolation).astype(np.float32)
     strokes = box[box > 0]
-    brightest = float(np.percentile(strokes, STROKE_PERCENTILE)) if strokes.size else 255.0
+    rank = (strokes.size - 1) * STROKE_PERCENTILE // 100  # the percentile by rank: np.percentile is slow
+    brightest = float(np.partition(strokes, rank)[rank]) if strokes.size else 255.0
     return _centre_by_mass(np.clip(box * (255 / max(brightest, 1.0)), 0, 255).astype(np.uint8))
 
 

@@ -2,11 +2,11 @@
 MNIST input.
 
 The thresholded ink of the working copy (see `preprocess`) is split into blobs by their outer
-contours (an order of magnitude faster than labelling connected components);
-pieces of one digit (the bar of a 5, a broken stroke) are merged when they share most of their
-columns. A group is kept when it is tall enough to be read (`MIN_DIGIT_HEIGHT` working pixels), is
-not a thin line and does not run along a side of the image. Nothing is decided here about what a group *is*: one digit, several touching
-digits or something else. `segment` asks the model.
+contours (an order of magnitude faster than labelling connected components); pieces of one digit
+(the bar of a 5, a broken stroke) are merged when they share most of their columns. A group is kept
+when it is tall enough to be read (`MIN_DIGIT_HEIGHT` working pixels), is not a thin line and does
+not run along a side of the image. Nothing is decided here about what a group *is*: one digit,
+several touching digits or something else; `segment` asks the model.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ COLUMN_OVERLAP_TO_MERGE = 0.5  # of the narrower piece's width
 MAX_GAP_TO_MERGE = 0.6  # vertical gap, of the taller piece's height
 FRAGMENT_HEIGHT = 0.5  # a piece this much shorter than a digit beside it is part of it...
 FRAGMENT_DISTANCE = 0.15  # ...if at most this far (of the digit's height) to its side
+GROUP_MAX_HEIGHT = 56  # rows a group is shrunk to before it is cut and cropped (MNIST digits are 20)
 SLIVER_SHARE = 0.15  # in a cut piece, components with less ink than this share of the largest are dropped
 
 Box = tuple[int, int, int, int]  # x, y, width, height
@@ -33,10 +34,15 @@ Box = tuple[int, int, int, int]  # x, y, width, height
 
 @dataclass(frozen=True)
 class Group:
-    """Connected ink that may be one digit or several: its box and mask at working scale."""
+    """Ink that may be one digit or several, cut out of the ink image with a pixel of margin and
+    shrunk to at most `GROUP_MAX_HEIGHT` rows, so that cutting and cropping cost the same at any size."""
 
-    box: Box
-    mask: np.ndarray  # uint8 (h, w): 255 on the group's own components
+    box: Box  # in the working copy
+    ink: np.ndarray  # uint8 (h, w): ink strength around the group
+    mask: np.ndarray  # uint8 (h, w): 255 on the group's own strokes
+    origin: tuple[float, float]  # original-image coordinates of ink[0, 0]
+    scale: float  # group pixels per original pixel
+    threshold: int  # ink strength of a stroke
 
     @property
     def aspect(self) -> float:
@@ -71,11 +77,13 @@ def find_groups(ink: InkImage) -> Groups:
     groups = []
     for members, box in _merge_overlapping_columns(pieces):
         x, y, w, h = box
-        if h < MIN_DIGIT_HEIGHT or w > MAX_LINE_ASPECT * h or (not ink.crop and _edge_band(box, binary.shape)):
+        if (
+            h < MIN_DIGIT_HEIGHT
+            or w > MAX_LINE_ASPECT * h
+            or (not ink.crop and _edge_band(box, binary.shape))
+        ):
             continue
-        outline = np.zeros((h, w), np.uint8)
-        cv2.drawContours(outline, members, -1, 255, thickness=cv2.FILLED, offset=(-x, -y))
-        groups.append(Group(box, cv2.bitwise_and(binary[y : y + h, x : x + w], outline)))
+        groups.append(_cut_out(ink, binary, members, box))
     return Groups(sorted(groups, key=lambda g: g.box[0]), cut)
 
 
@@ -90,39 +98,62 @@ def mnist_passthrough(image: np.ndarray) -> list[DigitCrop]:
 
     MNIST images keep a 4-pixel empty frame around the 20x20 digit: a light frame means dark ink.
     """
-    frame = np.concatenate([image[:2].ravel(), image[-2:].ravel(), image[:, :2].ravel(), image[:, -2:].ravel()])
+    frame = np.concatenate(
+        [image[:2].ravel(), image[-2:].ravel(), image[:, :2].ravel(), image[:, -2:].ravel()]
+    )
     pixels = cv2.bitwise_not(image) if frame.mean() > 127 else image
     if int(pixels.max()) - int(pixels.min()) < MIN_INK_CONTRAST:
         return []
     return [DigitCrop((0, 0, MNIST_SIDE, MNIST_SIDE), pixels.copy())]
 
 
-def crop_columns(ink: InkImage, group: Group, start: int = 0, stop: int | None = None) -> DigitCrop | None:
+def crop_columns(group: Group, start: int = 0, stop: int | None = None) -> DigitCrop | None:
     """The MNIST input of the group's ink in columns [start, stop) (group coordinates).
 
     A piece cut out of touching digits keeps only its main strokes: slivers of the neighbour that
     the vertical cut left behind are dropped. None when the columns hold no ink.
     """
-    stop = group.box[2] if stop is None else stop
+    stop = group.mask.shape[1] if stop is None else stop
     mask = group.mask[:, start:stop]
-    if start > 0 or stop < group.box[2]:
+    if start > 0 or stop < group.mask.shape[1]:
         mask = _without_slivers(mask)
     ys, xs = np.nonzero(mask)
     if len(xs) == 0:
         return None
-    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    x0, y0 = group.box[0] + start + left, group.box[1] + top
-    height, width = ink.ink.shape
-    # one pixel of soft edge around the strokes, as the threshold cut it
-    ex0, ey0 = max(x0 - 1, 0), max(y0 - 1, 0)
-    ex1, ey1 = min(x0 + right - left + 1, width), min(y0 + bottom - top + 1, height)
-    region = ink.ink[ey0:ey1, ex0:ex1]
-    local = np.zeros(region.shape, np.uint8)
-    local[y0 - ey0 : y0 - ey0 + bottom - top, x0 - ex0 : x0 - ex0 + right - left] = mask[top:bottom, left:right]
+    top, bottom, left, right = ys.min(), ys.max() + 1, start + xs.min(), start + xs.max() + 1
+    # one pixel of soft edge around the strokes, as the threshold cut them
+    y0, y1 = max(top - 1, 0), min(bottom + 1, group.mask.shape[0])
+    x0, x1 = max(left - 1, start), min(right + 1, stop)
+    local = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    local[top - y0 : bottom - y0, left - x0 : right - x0] = mask[top:bottom, left - start : right - start]
     local = cv2.dilate(local, np.ones((3, 3), np.uint8))
-    digit = cv2.subtract(cv2.bitwise_and(region, local), ink.threshold // 2)
-    box = (x0, y0, right - left, bottom - top)
-    return DigitCrop(tuple(round(v / ink.scale) for v in box), to_mnist(digit))
+    digit = cv2.subtract(cv2.bitwise_and(group.ink[y0:y1, x0:x1], local), group.threshold // 2)
+    ox, oy = group.origin
+    box = (
+        ox + left / group.scale,
+        oy + top / group.scale,
+        (right - left) / group.scale,
+        (bottom - top) / group.scale,
+    )
+    return DigitCrop(tuple(round(v) for v in box), to_mnist(digit))
+
+
+def _cut_out(ink: InkImage, binary: np.ndarray, members: list[np.ndarray], box: Box) -> Group:
+    """The group of blobs `members` (contours) within `box`, with a pixel of margin, shrunk if tall."""
+    x, y, w, h = box
+    height, width = binary.shape
+    x0, y0, x1, y1 = max(x - 1, 0), max(y - 1, 0), min(x + w + 1, width), min(y + h + 1, height)
+    outline = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.drawContours(outline, members, -1, 255, thickness=cv2.FILLED, offset=(-x0, -y0))
+    window = ink.ink[y0:y1, x0:x1]
+    shrink = min(1.0, GROUP_MAX_HEIGHT / h)
+    if shrink < 1.0:
+        size = (max(1, round((x1 - x0) * shrink)), max(1, round((y1 - y0) * shrink)))
+        window = cv2.resize(window, size, interpolation=cv2.INTER_AREA)
+        outline = cv2.resize(outline, size, interpolation=cv2.INTER_NEAREST)
+    _, strokes = cv2.threshold(window, ink.threshold, 255, cv2.THRESH_BINARY)
+    origin = (x0 / ink.scale, y0 / ink.scale)
+    return Group(box, window, cv2.bitwise_and(strokes, outline), origin, ink.scale * shrink, ink.threshold)
 
 
 def _without_slivers(mask: np.ndarray) -> np.ndarray:

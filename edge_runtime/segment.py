@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge_runtime.preprocess import InkImage
 from edge_runtime.regions import DigitCrop, Group, crop_columns
 
 SPLIT_ASPECT = 1.0  # width/height above which a group is tried as several digits even if accepted
@@ -53,11 +52,9 @@ class GroupReading:
     rejected: Piece | None
 
 
-def read_groups(
-    ink: InkImage, groups: list[Group], classify: Classifier, threshold: float
-) -> list[GroupReading]:
+def read_groups(groups: list[Group], classify: Classifier, threshold: float) -> list[GroupReading]:
     """Read every group (see the module docstring); `threshold` is the model's acceptance score."""
-    wholes = [crop_columns(ink, g) for g in groups]
+    wholes = [crop_columns(g) for g in groups]
     whole_probs = _classify(classify, [w for w in wholes if w is not None])
     whole_pieces, it = [], iter(whole_probs)
     for crop in wholes:
@@ -66,13 +63,16 @@ def read_groups(
     plans = {}
     for index, (group, whole) in enumerate(zip(groups, whole_pieces, strict=True)):
         if whole is not None and _needs_split(group, whole, threshold):
-            plans[index] = _candidate_pieces(ink, group)
+            plans[index] = _candidate_pieces(group)
     crops = [crop for plan in plans.values() for _, _, crop in plan[1]]
     probs = iter(_classify(classify, crops))
-    scored = {i: (cuts, [(a, b, Piece(c, next(probs))) for a, b, c in pieces]) for i, (cuts, pieces) in plans.items()}
+    scored = {
+        i: (cuts, [(a, b, Piece(c, next(probs))) for a, b, c in pieces])
+        for i, (cuts, pieces) in plans.items()
+    }
 
     readings = []
-    for index, (group, whole) in enumerate(zip(groups, whole_pieces, strict=True)):
+    for index, whole in enumerate(whole_pieces):
         if whole is None:
             continue
         usable_whole = whole if whole.score >= threshold else None
@@ -117,20 +117,20 @@ def cut_candidates(mask: np.ndarray) -> list[int]:
     return sorted(chosen)
 
 
-def _candidate_pieces(ink: InkImage, group: Group) -> tuple[list[int], list[tuple[int, int, DigitCrop]]]:
+def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, DigitCrop]]]:
     """The cut positions (edges included) and every plausible piece between two of them, cropped."""
-    height = group.box[3]
-    cuts = [0, *cut_candidates(group.mask), group.box[2]]
+    height, width = group.mask.shape
+    cuts = [0, *cut_candidates(group.mask), width]
     pieces = []
     for a in range(len(cuts) - 1):
         for b in range(a + 1, len(cuts)):
-            width = cuts[b] - cuts[a]
-            if width > MAX_PIECE_WIDTH * height:
+            span = cuts[b] - cuts[a]
+            if span > MAX_PIECE_WIDTH * height:
                 break
-            if width < MIN_PIECE_WIDTH * height or (a == 0 and b == len(cuts) - 1):
+            if span < MIN_PIECE_WIDTH * height or (a == 0 and b == len(cuts) - 1):
                 continue  # too narrow, or the whole group (classified already)
-            crop = crop_columns(ink, group, cuts[a], cuts[b])
-            if crop is not None and crop.box[3] * ink.scale >= MIN_PIECE_HEIGHT * height - 1:
+            crop = crop_columns(group, cuts[a], cuts[b])
+            if crop is not None and crop.box[3] * group.scale >= MIN_PIECE_HEIGHT * height - 1:
                 pieces.append((a, b, crop))
     return cuts, pieces
 
@@ -147,9 +147,13 @@ def _best_segmentation(
     edges: dict[int, list[tuple[int, Piece, bool]]] = {}
     for a, b, piece in pieces:
         if piece.score >= threshold:
-            edges.setdefault(b, []).append((a, piece, piece.crop.box[2] >= MIN_WIDE_PIECE * piece.crop.box[3]))
+            edges.setdefault(b, []).append(
+                (a, piece, piece.crop.box[2] >= MIN_WIDE_PIECE * piece.crop.box[3])
+            )
     # chains[node][has a wide piece] = (summed log-probability, pieces so far)
-    chains: list[list[tuple[float, list[Piece]] | None]] = [[(0.0, []), None]] + [[None, None] for _ in range(last)]
+    chains: list[list[tuple[float, list[Piece]] | None]] = [[(0.0, []), None]] + [
+        [None, None] for _ in range(last)
+    ]
     for b in range(1, last + 1):
         for a, piece, wide in edges.get(b, []):
             for flag in (False, True):

@@ -152,8 +152,8 @@ def export_mode(
 
     `input_type` ("uint8") applies to int8 only. `measure_latency` also times single-image
     inference. `rejection_set` sets the acceptance threshold recorded in the manifest (the runtime
-    otherwise uses its default). Accepted (or forced) models land in `out_dir` with a manifest; rejected ones leave
-    nothing there (a previously accepted file of the same name stays as it was).
+    otherwise uses its default). Accepted (or forced) models land in `out_dir` with a manifest;
+    rejected ones leave nothing there (a previously accepted file of the same name stays as it was).
     """
     quant = MODES[mode]
     io_type = input_type if mode == "int8" else None

@@ -18,7 +18,7 @@ def extract_digits(image: np.ndarray, roi=None) -> list:
     if image.shape[:2] == (MNIST_SIDE, MNIST_SIDE):
         return mnist_passthrough(image)
     ink = ink_image(image)
-    crops = [crop_columns(ink, g) for g in find_groups(ink).groups]
+    crops = [crop_columns(g) for g in find_groups(ink).groups]
     if roi is not None:
         crops = [type(c)((c.box[0] + roi[0], c.box[1] + roi[1], *c.box[2:]), c.pixels) for c in crops]
     return crops

@@ -162,7 +162,10 @@ def _squared(image: np.ndarray) -> np.ndarray:
     height, width = image.shape
     side = max(height, width)
     canvas = np.zeros((side, side), np.uint8)
-    canvas[(side - height) // 2 : (side - height) // 2 + height, (side - width) // 2 : (side - width) // 2 + width] = image
+    canvas[
+        (side - height) // 2 : (side - height) // 2 + height,
+        (side - width) // 2 : (side - width) // 2 + width,
+    ] = image
     return canvas
 
 
@@ -387,7 +390,9 @@ def _not_a_one(image: np.ndarray) -> bool:
     return not (elongated and upright)
 
 
-def font_digits(count: int, seed: int = 0, fonts: Sequence[Path] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def font_digits(
+    count: int, seed: int = 0, fonts: Sequence[Path] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """`count` printed digits (28x28, white on black) in the training fonts, and their labels."""
     rng = np.random.default_rng(seed)
     fonts = font_files() if fonts is None else list(fonts)

@@ -36,8 +36,12 @@ def rejection_report(model: keras.Model, digits: np.ndarray, pool: np.ndarray, s
     fonts = font_files(held_out=True)
     by_kind = {}
     for i, kind in enumerate(KINDS):
-        images = negative_images(REPORT_NEGATIVES // len(KINDS), pool, int(rng.integers(2**31)) + i, fonts, [kind])
-        by_kind[kind.name] = round(100 * float((predict_probs(model, images).max(axis=1) < threshold).mean()), 2)
+        images = negative_images(
+            REPORT_NEGATIVES // len(KINDS), pool, int(rng.integers(2**31)) + i, fonts, [kind]
+        )
+        by_kind[kind.name] = round(
+            100 * float((predict_probs(model, images).max(axis=1) < threshold).mean()), 2
+        )
     return {
         "method": "max-softmax",
         "threshold": round(threshold, 6),

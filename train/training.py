@@ -97,9 +97,7 @@ def compile_model(
     )
 
 
-def training_set(
-    x: np.ndarray, y: np.ndarray, config: TrainConfig
-) -> tuple[np.ndarray, np.ndarray, dict]:
+def training_set(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, dict]:
     """The digits plus printed digits (one-hot) and generated non-digits (uniform target), and a
     record of what was added. The generated images depend on `config.seed` only."""
     n_printed, n_negative = round(config.printed_digits * len(x)), round(config.negatives * len(x))

@@ -114,7 +114,9 @@ def _report_failure(message: str, path: Path | None, json_out: bool) -> None:
 def _describe(reading: Reading) -> str:
     """One reading as `7 (99.2%)  top-3: 7 99.2% 1 0.5% 2 0.1%`, with one top-k list per digit, then
     `[unsure]`, how many regions were rejected as not digits, and `[cut]` when part was not read."""
-    notes = (["[unsure]"] if reading.unsure else []) + (["[cut: not all ink was read]"] if reading.cut else [])
+    notes = (["[unsure]"] if reading.unsure else []) + (
+        ["[cut: not all ink was read]"] if reading.cut else []
+    )
     if reading.rejected:
         notes.append(f"({len(reading.rejected)} region{'s' if len(reading.rejected) > 1 else ''} rejected)")
     if not reading.digits:
