@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 
 from edge_runtime.atomic import atomic_write_bytes
-from edge_runtime.samples import ink_crop, paper_photo, write_image
+from edge_runtime.samples import INK_BGR, ink_crop, paper_photo, write_image
 from train.data import load_mnist
 from train.negatives import doodle, font_files, picture, render_text, scribble, texture
 
@@ -68,6 +68,7 @@ NUMBER_LENGTH = (2, 12)
 NUMBER_GAP = (0.25, 0.5)  # blank between neighbours, of the digit height (rotation eats up to ~0.17)
 TOUCHING_LENGTH = (2, 6)
 TOUCHING_PITCH = (0.55, 0.8)  # step between neighbours, of their (trimmed) width
+RULED_SHARE, SHADOW_SHARE = 0.5, 0.4  # as `paper_photo` draws them
 EDGE_MARGIN = 0.03  # of the frame: room left around a line of digits for its rotation
 
 # non-digit scenes
@@ -215,8 +216,9 @@ def small_digit(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray
     height = int(rng.integers(SMALL_HEIGHT[0], SMALL_HEIGHT[1] + 1))
     width = round(height * tile.shape[1] / tile.shape[0])
     position = _random_position(width, height, FULL_HD, rng)
-    photo = paper_photo([tile], rng, FULL_HD, digit_height=height, position=position)
-    return photo, {"height": height, "position": position}
+    style = paper_style(rng)
+    photo = paper_photo([tile], rng, FULL_HD, digit_height=height, position=position, **style)
+    return photo, {"height": height, "position": position, **style}
 
 
 def spaced_number(
@@ -243,8 +245,9 @@ def spaced_number(
             break
     height = int(np.exp(rng.uniform(np.log(min(low, high)), np.log(high))))
     position = _random_position(round(widths * height), height, frame, rng)
-    photo = paper_photo(tiles, rng, frame, digit_height=height, pitch=1.0, position=position)
-    return photo, {"frame": f"{frame[0]}x{frame[1]}", "height": height, "gap": round(gap, 2)}
+    style = paper_style(rng)
+    photo = paper_photo(tiles, rng, frame, digit_height=height, pitch=1.0, position=position, **style)
+    return photo, {"frame": f"{frame[0]}x{frame[1]}", "height": height, "gap": round(gap, 2), **style}
 
 
 def touching_number(digits: Sequence[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, dict]:
@@ -256,8 +259,25 @@ def touching_number(digits: Sequence[np.ndarray], rng: np.random.Generator) -> t
     low = min(max(MIN_NUMBER_HEIGHT, 0.12 * frame[1]), high)
     height = int(np.exp(rng.uniform(np.log(low), np.log(high))))
     position = _random_position(round(widths * height), height, frame, rng)
-    photo = paper_photo(list(digits), rng, frame, digit_height=height, pitch=pitch, position=position)
-    return photo, {"frame": f"{frame[0]}x{frame[1]}", "height": height, "pitch": round(pitch, 2)}
+    style = paper_style(rng)
+    photo = paper_photo(
+        list(digits), rng, frame, digit_height=height, pitch=pitch, position=position, **style
+    )
+    return photo, {"frame": f"{frame[0]}x{frame[1]}", "height": height, "pitch": round(pitch, 2), **style}
+
+
+def paper_style(rng: np.random.Generator, shadow: float = 0.4) -> dict:
+    """Ink colour, ruled paper and shadow for `paper_photo`, drawn as it draws them (recorded in the info)."""
+    return {
+        "ink": str(rng.choice(list(INK_BGR))),
+        "ruled": bool(rng.random() < RULED_SHARE),
+        "shadow": bool(rng.random() < shadow),
+    }
+
+
+def _photographed(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    style = paper_style(rng)
+    return paper_photo([digit], rng, **style), style
 
 
 def _random_position(
@@ -281,9 +301,10 @@ def non_digit_scene(
     weights = np.array(list(SCENE_KINDS.values()))
     kind = kinds[int(rng.choice(len(kinds), p=weights / weights.sum()))]
     frame = FRAMES[int(rng.choice(len(FRAMES), p=[0.6, 0.25, 0.15]))]
+    style = paper_style(rng, shadow=0.6 if kind == "paper" else SHADOW_SHARE)
     info: dict = {"kind": kind, "frame": f"{frame[0]}x{frame[1]}"}
     if kind == "paper":
-        return paper_photo([], rng, frame, shadow=bool(rng.random() < 0.6)), info
+        return paper_photo([], rng, frame, **style), {**info, **style}
     if kind in ("picture", "picture 28x28"):
         image = picture(rng, digits, fonts)
         if rng.random() < 0.5:
@@ -310,8 +331,8 @@ def non_digit_scene(
     height = max(8, min(height, int((1 - 2 * EDGE_MARGIN) * frame[0] * tile.shape[0] / tile.shape[1])))
     width = round(height * tile.shape[1] / tile.shape[0])
     position = _random_position(width, height, frame, rng)
-    info["height"] = height
-    return paper_photo([tile], rng, frame, digit_height=height, pitch=1.0, position=position), info
+    info.update(height=height, **style)
+    return paper_photo([tile], rng, frame, digit_height=height, pitch=1.0, position=position, **style), info
 
 
 def _has_a_one(tile: np.ndarray) -> bool:
@@ -395,7 +416,7 @@ def iter_category(
         "number": lambda: _digits(deck, rng, NUMBER_LENGTH, lambda ds: spaced_number(ds, rng)),
         "touching number": lambda: _digits(deck, rng, TOUCHING_LENGTH, lambda ds: touching_number(ds, rng)),
         "non-digit scene": lambda: (*non_digit_scene(rng, images, fonts), None),
-        "photographed digit": lambda: _one_digit(deck, lambda d: (paper_photo([d], rng), {})),
+        "photographed digit": lambda: _one_digit(deck, lambda d: _photographed(d, rng)),
     }
     for _ in range(count):
         image, info, expected = makers[category]()

@@ -87,6 +87,13 @@ class Tally:
 def groups_of(item: EvalItem) -> list[str]:
     """The breakdown rows an item counts in (how it was drawn)."""
     info = item.info
+    style = []  # the paper of a photo
+    if "ink" in info:
+        style = [
+            f"{info['ink']} ink",
+            "ruled" if info["ruled"] else "plain",
+            "shadow" if info["shadow"] else "no shadow",
+        ]
     if item.category == "tight crop":
         rows = [f"kind {info['kind']}"]
         if info["kind"] != "blocky":
@@ -94,19 +101,20 @@ def groups_of(item: EvalItem) -> list[str]:
             rows += [f"ink {band} px tall"] + [f"degraded: {d}" for d in info["degraded"].split("+")]
         return rows + [f"{'colour' if item.image.ndim == 3 else 'grey'}"]
     if item.category == "small digit 1080p":
-        return [f"ink {'22-27' if info['height'] < 28 else '28-34'} px (before rotation)"]
+        return [f"ink {'22-27' if info['height'] < 28 else '28-34'} px (before rotation)", *style]
     if item.category == "number":
         length = info["length"]
         return [
             f"{'2-4' if length <= 4 else '5-8' if length <= 8 else '9-12'} digits",
             f"frame {info['frame']}",
+            *style,
         ]
     if item.category == "touching number":
         band = "0.55-0.65" if info["pitch"] < 0.65 else "0.65-0.72" if info["pitch"] < 0.72 else "0.72-0.80"
-        return [f"pitch {band}", f"{'2-3' if info['length'] <= 3 else '4-6'} digits"]
+        return [f"pitch {band}", f"{'2-3' if info['length'] <= 3 else '4-6'} digits", *style]
     if item.category == "non-digit scene":
-        return [f"kind {info['kind']}"]
-    return []
+        return [f"kind {info['kind']}"] + [s for s in style if s in ("ruled", "shadow")]
+    return style
 
 
 def evaluate(
@@ -229,24 +237,21 @@ def timed(function: Callable[[np.ndarray], object], inputs: list, repeats: int) 
 
 
 def stage_times(model: DigitModel, frames: list[np.ndarray], repeats: int) -> list[tuple[str, np.ndarray]]:
-    """Per-call times of `read_digits` and, when the pipeline's stage functions are there, of each stage."""
-    rows = [("read_digits", timed(lambda f: read_digits(model, f), frames, repeats))]
+    """Per-call times of `read_digits` and, when the pipeline's stage functions are there, of its first
+    stages; segmentation and classification are the rest."""
+    total = timed(lambda f: read_digits(model, f), frames, repeats)
+    rows = [("read_digits", total)]
     try:  # the stages are internal: their names may change, the whole-pipeline figure stays
         from edge_runtime.preprocess import ink_image
         from edge_runtime.regions import find_groups
-        from edge_runtime.segment import read_groups
 
         inks = [ink_image(f) for f in frames]
-        found = [(ink, find_groups(ink).groups) for ink in inks]
+        flatten, groups = timed(ink_image, frames, repeats), timed(find_groups, inks, repeats)
+        rest = np.full(repeats, total.mean() - flatten.mean() - groups.mean())
         rows += [
-            ("  ink image (flatten paper)", timed(ink_image, frames, repeats)),
-            ("  ink groups", timed(find_groups, inks, repeats)),
-            (
-                "  segment + classify",
-                timed(
-                    lambda g: read_groups(g[0], g[1], model.predict, model.accept_threshold), found, repeats
-                ),
-            ),
+            ("  ink image (flatten paper)", flatten),
+            ("  ink groups", groups),
+            ("  segment + classify (rest)", rest),
         ]
     except (ImportError, AttributeError, TypeError) as error:
         print(f"(stage times unavailable: {error})")

@@ -24,11 +24,12 @@ import numpy as np
 MNIST_SIDE = 28
 DIGIT_BOX = 20
 WORK_SHORT_SIDE = 360  # the working copy's short side, in pixels...
-MIN_WORK_SCALE = 0.5  # ...but never smaller than this, so that a 20-pixel digit stays 10 pixels tall...
+MIN_WORK_SCALE = 1.0  # ...but never smaller than this, so that a 20-pixel digit stays 10 pixels tall...
 WORK_MAX_SIDE = 1920  # ...nor with a long side above this
 WORK_MIN_SIDE = 64  # short side below which an image is enlarged (a small tight crop)
 MAX_ENLARGE = 8.0
-POLARITY_SIDE = 160  # long side of the copy on which the ink's polarity is decided
+POLARITY_SIDE = 480  # long side of the copy on which the ink's polarity is decided...
+POLARITY_BLUR_SHARES = (1 / 3, 1 / 24)  # ...against blurs this wide (shares of that side)
 BACKGROUND_SIDE = 48  # long side of the copy on which the paper's brightness is estimated
 BACKGROUND_KERNEL = 9  # close kernel at that scale: erases dark strokes up to ~1/6 of the image wide
 CROP_SIDE = 256  # an image no larger than this is a crop, not a scene: its digit may fill it
@@ -83,14 +84,20 @@ def resized(image: np.ndarray, scale: float) -> np.ndarray:
 def is_light_background(grey: np.ndarray) -> bool:
     """True for dark ink on a light background (paper), False for light ink on a dark one.
 
-    Ink is thin and sparse, so it stands out from a box-blurred copy on one side only: the cube
-    of the difference sums negative for dark ink. Shadows and light gradients deviate from the
-    blur about equally on both sides and cancel out, unlike the image's mean or border.
+    Ink is thin and sparse, so it stands out from a box-blurred copy on one side only: the cube of
+    the difference sums negative for dark ink. Shadows and light gradients deviate from the blur
+    about equally on both sides. The test runs at two blur sizes, each giving a vote between -1 and
+    1: a third of the image (thick strokes) and a twenty-fourth (a small digit in a frame whose
+    shadow edge would outweigh it at the coarse size).
     """
     small, _ = working_copy(grey, POLARITY_SIDE)
-    kernel = max(3, max(small.shape) // 3) | 1
-    residual = small.astype(np.float32) - cv2.blur(small, (kernel, kernel), borderType=cv2.BORDER_REFLECT)
-    return cv2.sumElems(residual * residual * residual)[0] <= 0
+    vote = 0.0
+    for share in POLARITY_BLUR_SHARES:
+        kernel = max(3, int(max(small.shape) * share)) | 1
+        residual = small.astype(np.float32) - cv2.blur(small, (kernel, kernel), borderType=cv2.BORDER_REFLECT)
+        cube = residual * residual * residual
+        vote += cv2.sumElems(cube)[0] / max(cv2.norm(cube, cv2.NORM_L1), 1e-6)
+    return vote <= 0
 
 
 def light_border(grey: np.ndarray) -> bool:

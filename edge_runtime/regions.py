@@ -4,8 +4,8 @@ MNIST input.
 The thresholded ink of the working copy (see `preprocess`) is split into blobs by their outer
 contours (an order of magnitude faster than labelling connected components); pieces of one digit
 (the bar of a 5, a broken stroke) are merged when they share most of their columns. A group is kept
-when it is tall enough to be read (`MIN_DIGIT_HEIGHT` working pixels), is not a thin line and does
-not run along a side of the image. Nothing is decided here about what a group *is*: one digit,
+when it is tall enough to be read (`MIN_DIGIT_HEIGHT` working pixels), is not a thin line and, in a
+camera frame, is not cut off by the frame's border. Nothing is decided here about what a group *is*: one digit,
 several touching digits or something else; `segment` asks the model.
 """
 
@@ -80,7 +80,7 @@ def find_groups(ink: InkImage) -> Groups:
         if (
             h < MIN_DIGIT_HEIGHT
             or w > MAX_LINE_ASPECT * h
-            or (not ink.crop and _edge_band(box, binary.shape))
+            or (not ink.crop and _at_the_edge(box, binary.shape))
         ):
             continue
         groups.append(_cut_out(ink, binary, members, box))
@@ -107,32 +107,40 @@ def mnist_passthrough(image: np.ndarray) -> list[DigitCrop]:
     return [DigitCrop((0, 0, MNIST_SIDE, MNIST_SIDE), pixels.copy())]
 
 
-def crop_columns(group: Group, start: int = 0, stop: int | None = None) -> DigitCrop | None:
-    """The MNIST input of the group's ink in columns [start, stop) (group coordinates).
+def crop_piece(
+    group: Group, left: np.ndarray | None = None, right: np.ndarray | None = None
+) -> DigitCrop | None:
+    """The MNIST input of the group's ink between two cut paths (the whole group without them).
 
-    A piece cut out of touching digits keeps only its main strokes: slivers of the neighbour that
-    the vertical cut left behind are dropped. None when the columns hold no ink.
+    `left` and `right` give, for each row of the group, the first column of the piece and the
+    first column after it. A piece cut out of touching digits keeps only its main strokes: slivers of
+    the neighbour that the cut left behind are dropped. None when the piece holds no ink.
     """
-    stop = group.mask.shape[1] if stop is None else stop
-    mask = group.mask[:, start:stop]
-    if start > 0 or stop < group.mask.shape[1]:
-        mask = _without_slivers(mask)
+    mask = group.mask
+    inside = None
+    if left is not None or right is not None:
+        height, width = mask.shape
+        columns = np.arange(width)[None, :]
+        starts = np.zeros((height, 1), np.int32) if left is None else left[:, None]
+        stops = np.full((height, 1), width, np.int32) if right is None else right[:, None]
+        inside = ((columns >= starts) & (columns < stops)).astype(np.uint8) * 255
+        mask = _without_slivers(cv2.bitwise_and(mask, inside))
     ys, xs = np.nonzero(mask)
     if len(xs) == 0:
         return None
-    top, bottom, left, right = ys.min(), ys.max() + 1, start + xs.min(), start + xs.max() + 1
-    # one pixel of soft edge around the strokes, as the threshold cut them
-    y0, y1 = max(top - 1, 0), min(bottom + 1, group.mask.shape[0])
-    x0, x1 = max(left - 1, start), min(right + 1, stop)
-    local = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    local[top - y0 : bottom - y0, left - x0 : right - x0] = mask[top:bottom, left - start : right - start]
-    local = cv2.dilate(local, np.ones((3, 3), np.uint8))
+    top, bottom, x_min, x_max = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    # one pixel of soft edge around the strokes, as the threshold cut them (not across a cut)
+    y0, y1 = max(top - 1, 0), min(bottom + 1, mask.shape[0])
+    x0, x1 = max(x_min - 1, 0), min(x_max + 1, mask.shape[1])
+    local = cv2.dilate(mask[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
+    if inside is not None:
+        local = cv2.bitwise_and(local, inside[y0:y1, x0:x1])
     digit = cv2.subtract(cv2.bitwise_and(group.ink[y0:y1, x0:x1], local), group.threshold // 2)
     ox, oy = group.origin
     box = (
-        ox + left / group.scale,
+        ox + x_min / group.scale,
         oy + top / group.scale,
-        (right - left) / group.scale,
+        (x_max - x_min) / group.scale,
         (bottom - top) / group.scale,
     )
     return DigitCrop(tuple(round(v) for v in box), to_mnist(digit))
@@ -165,12 +173,12 @@ def _without_slivers(mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, keep).astype(np.uint8) * 255
 
 
-def _edge_band(box: Box, shape: tuple[int, int]) -> bool:
-    """True for ink along one side of the image (a shadow, the table beyond the paper): it touches
-    three of the four borders. A digit cropped tightly touches all four; one in view, fewer."""
+def _at_the_edge(box: Box, shape: tuple[int, int]) -> bool:
+    """True for ink that touches the frame's border: cut off by it (a digit half in view, a ruled
+    margin, a shadow, the table beyond the paper). Only in scenes: a tight crop's digit touches all four."""
     x, y, w, h = box
     height, width = shape
-    return (x == 0) + (y == 0) + (x + w == width) + (y + h == height) == 3
+    return x == 0 or y == 0 or x + w == width or y + h == height
 
 
 def _merge_overlapping_columns(

@@ -2,7 +2,9 @@
 
 Every group is first classified whole. A group wider than one digit, or one the model rejects
 while it is wide enough to hold two, is then cut: candidate cut columns are the minima of its
-column ink profile, every piece between two candidates of a plausible digit width is classified
+column ink profile, each followed from top to bottom along the path that crosses the least ink
+(so that a cut slips between slanted or overlapping digits), every piece between two cut paths of a
+plausible digit width is classified
 (all groups' pieces in one batch), and the segmentation kept is the one whose pieces the model
 *all* accepts with the highest joint probability (a dynamic programme over the cuts). A group with
 no such segmentation is reported as rejected: requiring every piece to be accepted keeps the search
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge_runtime.regions import DigitCrop, Group, crop_columns
+from edge_runtime.regions import DigitCrop, Group, crop_piece
 
 SPLIT_ASPECT = 1.0  # width/height above which a group is tried as several digits even if accepted
 MIN_SPLIT_ASPECT = 0.45  # a rejected group narrower than this is not tried as several digits
@@ -25,6 +27,8 @@ MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
 MIN_WIDE_PIECE = 0.4  # width/height: a split needs one piece at least this wide
 MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
 MIN_PIECE_HEIGHT = 0.45  # of the group's height: shorter pieces are fragments, not digits
+CUT_REACH = 0.25  # of the group's height: how far a cut path may wander from its column
+CUT_DRIFT_COST = 0.02  # per column of wandering, against 1 per ink pixel crossed
 CUT_SPACING = 0.08  # of the group's height: candidate cuts are at least this far apart
 CUTS_PER_HEIGHT = 4  # at most this many candidate cuts per group height of width
 
@@ -54,7 +58,7 @@ class GroupReading:
 
 def read_groups(groups: list[Group], classify: Classifier, threshold: float) -> list[GroupReading]:
     """Read every group (see the module docstring); `threshold` is the model's acceptance score."""
-    wholes = [crop_columns(g) for g in groups]
+    wholes = [crop_piece(g) for g in groups]
     whole_probs = _classify(classify, [w for w in wholes if w is not None])
     whole_pieces, it = [], iter(whole_probs)
     for crop in wholes:
@@ -117,10 +121,48 @@ def cut_candidates(mask: np.ndarray) -> list[int]:
     return sorted(chosen)
 
 
+def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
+    """For each candidate column, the top-to-bottom cut that crosses the least ink near it.
+
+    A path moves at most one column per row and at most `CUT_REACH` of the height away from its
+    column, with a small cost for drifting, so that it slips between slanted or overlapping digits
+    where a straight cut would slice through one of them. Returns (len(columns), rows) columns.
+    """
+    height, width = mask.shape
+    if not columns:
+        return np.zeros((0, height), np.int64)
+    reach = max(1, int(CUT_REACH * height))
+    offsets = np.arange(-reach, reach + 1)
+    at = np.clip(np.asarray(columns)[:, None] + offsets[None, :], 0, width - 1)  # (n, window)
+    ink = mask[:, at].transpose(1, 0, 2) > 0  # (n, rows, window)
+    cost = ink + CUT_DRIFT_COST * np.abs(offsets)[None, None, :]
+    total = cost[:, 0].astype(np.float32)
+    steps = np.zeros(ink.shape, np.int8)
+    for row in range(1, height):
+        shifted = np.stack(
+            [
+                np.pad(total, ((0, 0), (1, 0)), constant_values=np.inf)[:, :-1],
+                total,
+                np.pad(total, ((0, 0), (0, 1)), constant_values=np.inf)[:, 1:],
+            ]
+        )
+        choice = shifted.argmin(axis=0)
+        total = np.take_along_axis(shifted, choice[None], axis=0)[0] + cost[:, row]
+        steps[:, row] = choice - 1
+    path = np.empty((len(columns), height), np.int64)
+    position = total.argmin(axis=1)
+    for row in range(height - 1, -1, -1):
+        path[:, row] = np.take_along_axis(at, position[:, None], axis=1)[:, 0]
+        position = position + steps[np.arange(len(columns)), row, position]
+    return path
+
+
 def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, DigitCrop]]]:
-    """The cut positions (edges included) and every plausible piece between two of them, cropped."""
+    """The cut positions (edges included) and every plausible piece between two of their paths."""
     height, width = group.mask.shape
-    cuts = [0, *cut_candidates(group.mask), width]
+    columns = cut_candidates(group.mask)
+    cuts = [0, *columns, width]
+    paths = [np.zeros(height, np.int64), *cut_paths(group.mask, columns), np.full(height, width, np.int64)]
     pieces = []
     for a in range(len(cuts) - 1):
         for b in range(a + 1, len(cuts)):
@@ -129,7 +171,7 @@ def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, Dig
                 break
             if span < MIN_PIECE_WIDTH * height or (a == 0 and b == len(cuts) - 1):
                 continue  # too narrow, or the whole group (classified already)
-            crop = crop_columns(group, cuts[a], cuts[b])
+            crop = crop_piece(group, paths[a], paths[b])
             if crop is not None and crop.box[3] * group.scale >= MIN_PIECE_HEIGHT * height - 1:
                 pieces.append((a, b, crop))
     return cuts, pieces

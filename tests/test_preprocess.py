@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from edge_runtime.preprocess import DIGIT_BOX, MNIST_SIDE, ink_image, is_light_background, to_mnist
-from edge_runtime.regions import crop_columns, crop_roi, find_groups, mnist_passthrough
+from edge_runtime.regions import crop_piece, crop_roi, find_groups, mnist_passthrough
 from edge_runtime.samples import drawn_digit, paper_photo
 
 
@@ -18,7 +18,7 @@ def extract_digits(image: np.ndarray, roi=None) -> list:
     if image.shape[:2] == (MNIST_SIDE, MNIST_SIDE):
         return mnist_passthrough(image)
     ink = ink_image(image)
-    crops = [crop_columns(g) for g in find_groups(ink).groups]
+    crops = [crop_piece(g) for g in find_groups(ink).groups]
     if roi is not None:
         crops = [type(c)((c.box[0] + roi[0], c.box[1] + roi[1], *c.box[2:]), c.pixels) for c in crops]
     return crops

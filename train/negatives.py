@@ -34,6 +34,7 @@ MAX_STROKE_ELONGATION = 0.3  # minor/major spread of the ink below which it is o
 # they are rounder than handwritten zeros, and "Room 12" must not read as "800012".
 LETTERS = "ABCDEFGHJKLMNOPQRSTUVWXYZabcdefghkmnopqrstuvwxyz"
 SYMBOLS = "#%&@?!+=*<>$/\\()[]{}~^€£¥§¶©®±÷×"
+HERSHEY_SHARE = 0.2  # of rendered text drawn in OpenCV's own stroke fonts
 HERSHEY_FONTS = (
     cv2.FONT_HERSHEY_SIMPLEX,
     cv2.FONT_HERSHEY_DUPLEX,
@@ -60,9 +61,12 @@ def _font(path: Path, size: int):
     return ImageFont.truetype(str(path), size)
 
 
-def render_text(text: str, rng: np.random.Generator, fonts: Sequence[Path]) -> np.ndarray:
-    """`text` as white ink on black, in a random font of `fonts` (or a Hershey font when empty)."""
-    if fonts and rng.random() < 0.8:
+def render_text(
+    text: str, rng: np.random.Generator, fonts: Sequence[Path], hershey: float = HERSHEY_SHARE
+) -> np.ndarray:
+    """`text` as white ink on black, slanted and of varied weight, in a random font of `fonts`, or in
+    one of OpenCV's Hershey fonts (a share `hershey` of the time, and always when `fonts` is empty)."""
+    if fonts and rng.random() >= hershey:
         from PIL import Image, ImageDraw
 
         font = _font(fonts[int(rng.integers(len(fonts)))], 64)

@@ -1,0 +1,168 @@
+"""Reading in the wild with the committed model (tests/fixtures, the default recipe in int8): what is
+not a digit is rejected, digits are found from tight crops down to 20 pixels in 1080p, touching
+digits are split, and long numbers are read whole. Each test asserts a rate over generated images.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from edge_runtime.classify import read_digits
+from edge_runtime.interpreter import DigitModel
+from edge_runtime.samples import paper_photo, write_image, write_video
+
+FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
+HELD_OUT_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabdefghkmnpqrtuy"  # not I l i (ones) nor O o (zeros)
+
+
+@pytest.fixture(scope="module")
+def model() -> DigitModel:
+    return DigitModel(FIXTURE, threads=1)
+
+
+@pytest.fixture(scope="module")
+def digits(full_mnist) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST test digits (the model never trained on them)."""
+    return full_mnist.x_test, full_mnist.y_test
+
+
+def _share(flags: list[bool]) -> float:
+    return float(np.mean(flags))
+
+
+def _tight_crop(digit: np.ndarray, side: int) -> np.ndarray:
+    """Dark ink on white, cropped to the ink so that it touches all four edges, `side` pixels tall."""
+    ys, xs = np.nonzero(digit > 40)
+    ink = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    width = max(1, round(ink.shape[1] * side / ink.shape[0]))
+    return 255 - cv2.resize(ink, (width, side), interpolation=cv2.INTER_LINEAR)
+
+
+def test_the_manifest_carries_the_acceptance_threshold_chosen_at_export(model):
+    rejection = model.manifest["rejection"]
+    assert model.accept_threshold == rejection["threshold"]
+    assert 0.1 < rejection["threshold"] < 0.95
+    assert rejection["digits"]["rejected_pct"] <= 1.0  # at most 1% of validation digits
+    assert rejection["negatives"]["rejected_pct"] >= 85.0
+
+
+def test_letters_in_fonts_never_used_in_training_are_rejected(model):
+    negatives = pytest.importorskip("train.negatives", reason="rendering fonts needs Pillow (train extra)")
+    fonts = negatives.font_files(held_out=True)
+    if not fonts:
+        pytest.skip("no held-out font installed (apt-get install fonts-humor-sans fonts-sil-andika)")
+    rng = np.random.default_rng(0)
+    readings = []
+    for font in fonts:
+        for letter in HELD_OUT_LETTERS:
+            tile = negatives.render_text(letter, rng, [font], hershey=0.0)
+            readings.append(read_digits(model, paper_photo([tile], rng, digit_height=150)))
+    rejected = _share([r.number is None for r in readings])
+    assert rejected >= 0.85, f"only {rejected:.0%} of {len(readings)} letters rejected"
+    assert all(r.rejected for r in readings if r.number is None)  # found, then rejected: not missed
+
+
+def test_tight_crops_read_right(model, digits):
+    x, y = digits
+    rng = np.random.default_rng(1)
+    hits = [
+        read_digits(model, _tight_crop(x[i], int(rng.integers(24, 240)))).number == str(y[i])
+        for i in range(100)
+    ]
+    assert _share(hits) >= 0.95
+
+
+def test_digits_20_to_30_pixels_tall_in_a_1080p_frame_are_found(model, digits):
+    x, y = digits
+    rng = np.random.default_rng(2)
+    hits = []
+    for i in range(100, 140):
+        position = (int(rng.integers(100, 1700)), int(rng.integers(100, 900)))
+        photo = paper_photo(
+            [x[i]], rng, (1920, 1080), digit_height=int(rng.integers(28, 42)), position=position
+        )
+        hits.append(read_digits(model, photo).number == str(y[i]))
+    assert _share(hits) >= 0.9  # 28x28 tiles 28-42 px: the digit's own ink is 20-30 px tall
+
+
+def test_touching_pairs_are_split(model, digits):
+    x, y = digits
+    rng = np.random.default_rng(3)
+    hits = []
+    for _ in range(40):
+        i, j = rng.integers(0, len(x), 2)
+        photo = paper_photo([x[i], x[j]], rng, digit_height=160, pitch=float(rng.uniform(0.6, 0.75)))
+        hits.append(read_digits(model, photo).number == f"{y[i]}{y[j]}")
+    assert _share(hits) >= 0.85
+
+
+def test_twelve_digit_numbers_are_read_whole(model, digits):
+    x, y = digits
+    rng = np.random.default_rng(4)
+    hits = []
+    for _ in range(10):
+        picks = rng.integers(0, len(x), 12)
+        photo = paper_photo(list(x[picks]), rng, (1920, 1080), digit_height=110)
+        hits.append(read_digits(model, photo).number == "".join(str(y[i]) for i in picks))
+    assert sum(hits) >= 8
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_blank_shadowed_ruled_or_textured_frames_give_no_number(model, seed):
+    rng = np.random.default_rng(seed)
+    photo = paper_photo([], rng, ruled=bool(seed % 2), shadow=True)
+    if seed >= 4:  # wood grain, fabric: thresholded smooth noise over the frame
+        field = cv2.GaussianBlur(rng.random((480, 640)).astype(np.float32), (0, 0), 2 + seed)
+        grain = (field > np.quantile(field, 0.7))[..., None]
+        photo = np.where(grain, (photo * 0.55).astype(np.uint8), photo)
+    reading = read_digits(model, photo)
+    assert reading.number is None and reading.digits == []
+
+
+def _edge(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "edge_runtime", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_classify_and_webcam_json_say_what_was_rejected(model, digits, tmp_path):
+    negatives = pytest.importorskip("train.negatives", reason="rendering letters needs Pillow (train extra)")
+    x, y = digits
+    rng = np.random.default_rng(5)
+    word = negatives.render_text("Bark", rng, negatives.font_files(held_out=True), hershey=0.0)
+    scenes = [[word], [x[0]], [word], [x[1], x[2]]]
+    write_image(tmp_path / "word.png", paper_photo([word], rng, digit_height=150))
+    write_video(
+        tmp_path / "scenes.avi", [paper_photo(s, rng, digit_height=150, shadow=False) for s in scenes]
+    )
+
+    classify = _edge("classify", str(FIXTURE), str(tmp_path / "word.png"), "--json")
+    assert classify.returncode == 0, classify.stderr
+    line = json.loads(classify.stdout)
+    assert line["number"] is None and line["digits"] == []
+    assert line["rejected"] == len(line["rejected_regions"]) >= 1
+    assert all(r["rejected"] and not r["unsure"] for r in line["rejected_regions"])
+
+    webcam = _edge("webcam", str(FIXTURE), "--source", str(tmp_path / "scenes.avi"), "--headless", "--json")
+    assert webcam.returncode == 0, webcam.stderr
+    frames = [json.loads(line) for line in webcam.stdout.splitlines()]
+    assert [f["number"] for f in frames] == [None, str(y[0]), None, f"{y[1]}{y[2]}"]
+    for frame in frames:
+        assert {
+            "number",
+            "confidence",
+            "unsure",
+            "rejected",
+            "cut",
+            "digits",
+            "rejected_regions",
+        } <= frame.keys()
+        assert all(d["rejected"] is False for d in frame["digits"])
+    assert frames[0]["rejected"] >= 1 and frames[2]["rejected"] >= 1
