@@ -39,6 +39,7 @@ SPEED_FRAMES = 50  # distinct frames per speed test, cycled
 SPEED_NUMBER_LENGTH = 6
 SPEED_DIGIT_HEIGHT = (60, 120)
 EXAMPLES = 4  # failures printed per category
+ERROR = "<error>"  # what an item is read as when read_digits raises
 SINGLE_DIGIT = ("tight crop", "small digit 1080p", "photographed digit")
 NUMBERS = ("number", "touching number")
 
@@ -75,6 +76,7 @@ class Tally:
     read: list[str | None] = field(default_factory=list)
     with_rejects: list[bool] = field(default_factory=list)
     groups: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)  # read_digits raised
     failures: list[tuple[str | None, str | None, dict]] = field(default_factory=list)  # expected, read, info
     seconds: float = 0.0
 
@@ -128,12 +130,16 @@ def evaluate(
         naive_inputs, naive_labels = [], []
         for item in iter_category(category, mnist.x_test, mnist.y_test, counts[category], seed):
             start = time.perf_counter()
-            reading = read_digits(model, item.image)
+            try:
+                reading = read_digits(model, item.image)
+                read, rejects = reading.number, bool(reading.rejected)
+            except Exception as error:  # a crash is a result too: counted as a wrong read, and shown
+                read, rejects = ERROR, False
+                tally.errors.append(f"{type(error).__name__}: {str(error).strip().splitlines()[-1]}")
             tally.seconds += time.perf_counter() - start
-            read = reading.number
             tally.expected.append(item.expected)
             tally.read.append(read)
-            tally.with_rejects.append(bool(reading.rejected))
+            tally.with_rejects.append(rejects)
             for group in groups_of(item):
                 tally.groups[group].append(read == item.expected)
             if read != item.expected:
@@ -190,11 +196,17 @@ def print_accuracy(model: DigitModel, mnist: MnistData, args: argparse.Namespace
         rejects = 100 * float(np.mean(t.with_rejects)) if n else float("nan")
         ms = 1e3 * t.seconds / max(n, 1)
         rows[category] = {"images": n, "exact_pct": exact, "no_digit_pct": none, "wrong_pct": wrong}
+        rows[category] |= {"with_rejects_pct": rejects, "ms_per_image": ms, "errors": len(t.errors)}
         print(f"{category:<36} {n:7d} {exact:7.2f} {none:7.2f} {wrong:7.2f} {rejects:8.2f} {ms:6.1f}")
     if naive is not None:
         print(f"{'  photographed, naive global Otsu':<36} {counts['photographed digit']:7d} {naive:7.2f}")
     print("(exact: the number read is the one shown (None for a non-digit scene); none: no digit read;")
-    print(" wrong: another number read; rejects: some region was rejected; ms: read_digits per image)")
+    print(
+        " wrong: another number read (or an error); rejects: some region was rejected; ms: read_digits per image)"
+    )
+    for category, t in tallies.items():
+        if t.errors:
+            print(f"ERRORS: read_digits raised on {len(t.errors)} {category} image(s), e.g. {t.errors[0]}")
 
     print(f"\n{'breakdown (exact %)':<44} {'images':>7} {'exact%':>7}")
     for category, t in tallies.items():

