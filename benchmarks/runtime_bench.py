@@ -39,7 +39,7 @@ SPEED_FRAMES = 50  # distinct frames per speed test, cycled
 SPEED_NUMBER_LENGTH = 6
 SPEED_DIGIT_HEIGHT = (60, 120)
 EXAMPLES = 4  # failures printed per category
-ERROR = "<error>"  # what an item is read as when read_digits raises
+ERROR = "ERROR"  # what an item is read as when read_digits raises
 SINGLE_DIGIT = ("tight crop", "small digit 1080p", "photographed digit")
 NUMBERS = ("number", "touching number")
 
@@ -201,9 +201,8 @@ def print_accuracy(model: DigitModel, mnist: MnistData, args: argparse.Namespace
     if naive is not None:
         print(f"{'  photographed, naive global Otsu':<36} {counts['photographed digit']:7d} {naive:7.2f}")
     print("(exact: the number read is the one shown (None for a non-digit scene); none: no digit read;")
-    print(
-        " wrong: another number read (or an error); rejects: some region was rejected; ms: read_digits per image)"
-    )
+    print(" wrong: another number read, or an error; rejects: some region was rejected;")
+    print(" ms: read_digits per image)")
     for category, t in tallies.items():
         if t.errors:
             print(f"ERRORS: read_digits raised on {len(t.errors)} {category} image(s), e.g. {t.errors[0]}")

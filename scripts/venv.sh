@@ -1,4 +1,6 @@
-# Sourced by the scripts: make ./.venv with the toolkit installed (training extra + dev tools).
+# Sourced by the scripts: make ./.venv with the toolkit installed (training extra + dev tools), and
+# install the fonts training and the tests draw letters with.
+source scripts/fonts.sh
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
