@@ -281,3 +281,47 @@ def test_unwritable_output_directory_is_refused(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(EdgeError, match="cannot write to output directory"):
         prepare_out_dir(blocker / "models")
+
+
+# ---- the acceptance threshold ----------------------------------------------------------------------
+
+
+def test_acceptance_threshold_rejects_at_most_the_given_share_of_digits():
+    from train.rejection import acceptance_threshold
+
+    scores = np.random.default_rng(0).uniform(0.2, 1.0, 10_000)
+    for share in (0.001, 0.01, 0.05):
+        threshold = acceptance_threshold(scores, share)
+        assert (scores < threshold).mean() <= share
+        assert (scores < np.nextafter(threshold, 2)).mean() > share - 0.001  # and not much less
+
+
+def test_export_records_the_acceptance_threshold_set_on_validation_digits(
+    tiny_model, tiny_model_path, eval_set, full_mnist, tmp_path
+):
+    from export.pipeline import export_mode, source_record
+    from export.rejection import make_rejection_set
+    from train.data import MnistData
+
+    small = MnistData(
+        full_mnist.x_train[:500], full_mnist.y_train[:500], eval_set.images, eval_set.labels, "t"
+    )
+    rejection_set = make_rejection_set(tiny_model_path, small)  # no metrics.json beside it: the test set
+    result = export_mode(
+        tiny_model,
+        "float32",
+        tmp_path,
+        source=source_record(tiny_model_path),
+        eval_set=eval_set,
+        rejection_set=rejection_set,
+    )
+    rejection = result.manifest["rejection"]
+    assert rejection["method"] == "max-softmax" and 0.0 < rejection["threshold"] < 1.0
+    assert rejection["digits"] == {"source": "MNIST test set", "samples": EVAL_IMAGES, "rejected_pct": 1.0}
+    assert (
+        rejection["negatives"]["samples"] == 1000 and 0.0 <= rejection["negatives"]["rejected_pct"] <= 100.0
+    )
+
+    from edge_runtime.interpreter import DigitModel
+
+    assert DigitModel(result.path).accept_threshold == rejection["threshold"]
