@@ -3,8 +3,8 @@
   .venv/bin/python benchmarks/eval_set.py OUT_DIR [--data mnist.npz] [--per-category 300] [--seed 0]
 
 Writes OUT_DIR/<category>/<index>.png|jpg and, last, OUT_DIR/labels.json ({relative path: the
-number expected, or null for "no digit"}). `build_eval_set` makes the same items in memory, as
-`runtime_bench.py` uses them. Categories:
+number expected, or null for "no digit"}). `iter_eval_set` makes the same items in memory, one at a
+time, as `runtime_bench.py` reads them. Categories:
 
 - tight crop: one digit whose ink touches all four edges (0-2 px margin), 24-300 px tall, mostly
   dark on light, some thick, blurred, noisy or JPEG-compressed, and a share of low-resolution
@@ -15,7 +15,9 @@ number expected, or null for "no digit"}). `build_eval_set` makes the same items
 - touching number: 2-6 digits whose neighbours touch or overlap (pitch 0.55-0.8 of their width);
 - non-digit scene: no digit at all: words and letters in the held-out fonts, doodles, scribbles,
   textures, shapes, frame-filling pictures, bare (ruled, shadowed) paper;
-- photographed digit: one digit through the plain `paper_photo([digit], rng)` (640x480).
+- photographed digit: one digit through the plain `paper_photo([digit], rng)` (640x480), as before.
+
+Photos record their ink, ruled paper and shadow in the item's info, for breakdowns.
 
 Every digit is drawn from MNIST's test split, and every category deals from its own shuffled deck
 of it, so categories do not depend on each other. No third-party image data set is used.

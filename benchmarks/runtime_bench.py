@@ -258,7 +258,7 @@ def stage_times(model: DigitModel, frames: list[np.ndarray], repeats: int) -> li
 
         inks = [ink_image(f) for f in frames]
         flatten, groups = timed(ink_image, frames, repeats), timed(find_groups, inks, repeats)
-        rest = np.full(repeats, total.mean() - flatten.mean() - groups.mean())
+        rest = np.full(repeats, total.mean() - flatten.mean() - groups.mean())  # a mean only
         rows += [
             ("  ink image (flatten paper)", flatten),
             ("  ink groups", groups),
@@ -292,8 +292,10 @@ def print_speed(model: DigitModel, mnist: MnistData, args: argparse.Namespace) -
         print(f"\n{name}: {repeats} calls per row, {args.threads} interpreter thread(s)")
         print(f"{'stage':<30} {'mean ms':>8} {'p50 ms':>8} {'p90 ms':>8} {'share':>6}")
         for stage, times in stages:
-            p50, p90 = np.percentile(times, [50, 90])
-            print(f"{stage:<30} {times.mean():8.3f} {p50:8.3f} {p90:8.3f} {times.mean() / total * 100:5.0f}%")
+            p50, p90 = (
+                (f"{v:8.3f}" for v in np.percentile(times, [50, 90])) if len(set(times)) > 1 else ("-",) * 2
+            )
+            print(f"{stage:<30} {times.mean():8.3f} {p50:>8} {p90:>8} {times.mean() / total * 100:5.0f}%")
         mean_fps, median_fps = 1000 / total, 1000 / np.percentile(stages[0][1], 50)
         passed = mean_fps >= goal
         print(

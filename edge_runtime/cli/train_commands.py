@@ -52,6 +52,23 @@ def train(
         bool,
         typer.Option("--augment/--no-augment", help="Random small shifts, rotations and zooms."),
     ] = True,
+    negatives: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            help="Generated non-digits per training digit, trained towards a uniform output "
+            "(outlier exposure), so that the model rejects what is not a digit. 0: none.",
+        ),
+    ] = 0.3,
+    printed_digits: Annotated[
+        float, typer.Option(min=0.0, help="Font-rendered digits per training digit.")
+    ] = 0.05,
+    cut_digits: Annotated[
+        float,
+        typer.Option(
+            min=0.0, help="Digits cut out of touching pairs, as the runtime cuts them, per training digit."
+        ),
+    ] = 0.1,
     patience: Annotated[
         int, typer.Option(min=1, help="Early stopping: epochs without validation improvement.")
     ] = 5,
@@ -89,6 +106,9 @@ def train(
         validation_split=validation_split,
         seed=seed,
         augment=augment,
+        negatives=negatives,
+        printed_digits=printed_digits,
+        cut_digits=cut_digits,
         patience=patience,
         blocks=blocks,
         filters=filters,
