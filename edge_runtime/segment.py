@@ -21,8 +21,8 @@ import numpy as np
 from edge_runtime.regions import DigitCrop, Group, crop_piece
 
 SPLIT_ASPECT = 1.0  # width/height above which a group is tried as several digits even if accepted
-MIN_SPLIT_ASPECT = 0.45  # a rejected group narrower than this is not tried as several digits
-SPLIT_ACCEPT = 0.65  # a piece cut out of a group must reach this top probability (or the model's threshold)
+MIN_SPLIT_ASPECT = 1.0  # a rejected group narrower than this is not tried as several digits
+SPLIT_ACCEPT = 0.8  # a piece cut out of a group must reach this top probability (or the model's threshold)
 MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
 MIN_WIDE_PIECE = 0.4  # width/height: a split needs one piece at least this wide
 MAX_SKIP_WIDTH = 0.3  # of the group's height: a stretch this narrow between cuts may be left unread...
@@ -31,6 +31,8 @@ MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
 MIN_PIECE_HEIGHT = 0.45  # of the group's height: shorter pieces are fragments, not digits
 CUT_REACH = 0.25  # of the group's height: how far a cut path may wander from its column
 CUT_DRIFT_COST = 0.02  # per column of wandering, against 1 per ink pixel crossed
+GRID_STEP = 0.12  # of the group's height: cuts are also tried every this many columns...
+PATH_TOLERANCE = 0.04  # ...and a path this close (on average) to the one before it is the same cut
 CUT_SPACING = 0.08  # of the group's height: candidate cuts are at least this far apart
 CUTS_PER_HEIGHT = 4  # at most this many candidate cuts per group height of width
 
@@ -162,11 +164,17 @@ def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
 
 
 def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, DigitCrop]]]:
-    """The cut positions (edges included) and every plausible piece between two of their paths."""
+    """The cut positions (edges included) and every plausible piece between two of their paths.
+
+    Cuts start from the profile's minima and from a regular grid (where digits overlap, the column
+    between them holds more ink, not less); paths that end up the same are kept once.
+    """
     height, width = group.mask.shape
-    columns = cut_candidates(group.mask)
-    cuts = [0, *columns, width]
-    paths = [np.zeros(height, np.int64), *cut_paths(group.mask, columns), np.full(height, width, np.int64)]
+    margin, step = max(1, int(MIN_PIECE_WIDTH * height)), max(1, int(GRID_STEP * height))
+    columns = sorted(set(cut_candidates(group.mask)) | set(range(margin + step // 2, width - margin, step)))
+    paths = _distinct(cut_paths(group.mask, columns), max(1.0, PATH_TOLERANCE * height))
+    cuts = [0, *(int(round(p.mean())) for p in paths), width]
+    paths = [np.zeros(height, np.int64), *paths, np.full(height, width, np.int64)]
     pieces = []
     for a in range(len(cuts) - 1):
         for b in range(a + 1, len(cuts)):
@@ -179,6 +187,15 @@ def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, Dig
             if crop is not None and crop.box[3] * group.scale >= MIN_PIECE_HEIGHT * height - 1:
                 pieces.append((a, b, crop))
     return cuts, pieces
+
+
+def _distinct(paths: np.ndarray, tolerance: float) -> list[np.ndarray]:
+    """The paths left to right, each kept only if it differs from the last kept by `tolerance` columns."""
+    kept: list[np.ndarray] = []
+    for path in sorted(paths, key=lambda p: p.mean()):
+        if not kept or np.abs(path - kept[-1]).mean() > tolerance:
+            kept.append(path)
+    return kept
 
 
 def _best_segmentation(

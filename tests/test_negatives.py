@@ -68,10 +68,16 @@ def test_training_set_adds_each_generated_share_with_its_target(digits):
     from train.training import training_set
 
     x, y = digits
-    config = TrainConfig(negatives=0.2, printed_digits=0.05, cut_digits=0.1)
+    config = TrainConfig(negatives=0.2, printed_digits=0.05, cut_digits=0.1, photographed_digits=0.15)
     images, targets, record = training_set(x[:1000], y[:1000], config)
-    assert record == {"mnist_digits": 1000, "printed_digits": 50, "cut_digits": 100, "negatives": 200}
-    assert len(images) == len(targets) == 1350
+    assert record == {
+        "mnist_digits": 1000,
+        "printed_digits": 50,
+        "cut_digits": 100,
+        "photographed_digits": 150,
+        "negatives": 200,
+    }
+    assert len(images) == len(targets) == 1500
     np.testing.assert_allclose(targets[-200:], 0.1)  # negatives: uniform
-    assert (targets[:1150].max(axis=1) == 1.0).all()  # digits: one-hot
+    assert (targets[:1300].max(axis=1) == 1.0).all()  # digits: one-hot
     np.testing.assert_array_equal(targets[:1000].argmax(axis=1), y[:1000])

@@ -278,6 +278,31 @@ _PRIMITIVES: tuple[Callable[[np.ndarray, np.random.Generator, int], None], ...] 
 )
 
 
+def solid(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path]) -> np.ndarray:
+    """Filled shapes, alone or touching: a disc, an ellipse, a box, a polygon, a row of dots or
+    buttons (a filled disc must not be a 0, nor two touching ones an 8)."""
+    canvas = np.zeros((CANVAS, CANVAS), np.uint8)
+    count = 1 if rng.random() < 0.6 else int(rng.integers(2, 4))
+    centre = rng.uniform(25, CANVAS - 25, 2)
+    for _ in range(count):
+        axes = rng.uniform(8, 26, 2)
+        if rng.random() < 0.3:
+            axes[1] = axes[0]  # a disc
+        point = tuple(int(v) for v in centre)
+        if rng.random() < 0.7:
+            cv2.ellipse(
+                canvas, point, tuple(int(a) for a in axes), float(rng.uniform(0, 180)), 0, 360, 255, -1
+            )
+        else:
+            corners = cv2.boxPoints((point, tuple(float(2 * a) for a in axes), float(rng.uniform(0, 90))))
+            cv2.fillPoly(canvas, [corners.astype(np.int32)], 255)
+        centre = centre + rng.uniform(-1, 1, 2) * axes * 1.6  # the next one touches or overlaps
+    shade = rng.uniform(0.5, 1.0) - 0.3 * cv2.GaussianBlur(
+        rng.random((CANVAS, CANVAS)).astype(np.float32), (0, 0), 4
+    )
+    return (canvas * np.clip(shade, 0.2, 1.0)).astype(np.uint8)
+
+
 def texture(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path]) -> np.ndarray:
     """What thresholding a surface gives: noise blobs, gratings, checks, dots, ruled lines, shadow edges."""
     kind = int(rng.integers(6))
@@ -345,14 +370,15 @@ class NegativeKind:
 
 
 KINDS = (
-    NegativeKind("letter", letter, 0.24),
+    NegativeKind("letter", letter, 0.22),
     NegativeKind("word", word, 0.06),
     NegativeKind("fragment", fragment, 0.15),
-    NegativeKind("digit pair", digit_pair, 0.17),
+    NegativeKind("digit pair", digit_pair, 0.15),
     NegativeKind("scribble", scribble, 0.06),
     NegativeKind("doodle", doodle, 0.08),
+    NegativeKind("solid", solid, 0.06),
     NegativeKind("texture", texture, 0.10),
-    NegativeKind("picture", picture, 0.14, cropped=False),
+    NegativeKind("picture", picture, 0.12, cropped=False),
 )
 
 
@@ -405,6 +431,29 @@ def font_digits(
     labels = rng.integers(0, 10, size=count).astype(np.uint8)
     images = np.stack([to_mnist(render_text(str(int(d)), rng, fonts)) for d in labels])
     return images, labels
+
+
+def photographed_digits(
+    count: int, digits: np.ndarray, labels: np.ndarray, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """`count` MNIST digits as the runtime cuts them out of a photo, labelled: enlarged, blurred or
+    not, strokes thinned or thickened, thresholded at a random ink level and recut by `to_mnist`
+    (photographed strokes come out thinner and harder-edged than MNIST's)."""
+    rng = np.random.default_rng(seed)
+    chosen = rng.integers(len(digits), size=count)
+    images = np.empty((count, MNIST_SIDE, MNIST_SIDE), np.uint8)
+    for i, index in enumerate(chosen):
+        ink = cv2.resize(digits[index], (CANVAS, CANVAS), interpolation=cv2.INTER_LINEAR)
+        if rng.random() < 0.5:
+            ink = cv2.GaussianBlur(ink, (0, 0), rng.uniform(0.5, 2.0))
+        step = int(rng.integers(-1, 4))  # thinning more than a pixel (of 3) breaks MNIST strokes
+        if step:
+            morph = cv2.dilate if step > 0 else cv2.erode
+            ink = morph(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(step) + 1,) * 2))
+        level = int(rng.integers(50, 150))
+        ink = np.where(ink > level, ink - level // 2, 0).astype(np.uint8)
+        images[i] = to_mnist(ink) if ink.any() else digits[index]
+    return images, labels[chosen].astype(np.uint8)
 
 
 def cut_digits(

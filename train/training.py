@@ -17,7 +17,7 @@ from train.config import TrainConfig
 from train.data import MnistData, load_mnist
 from train.evaluate import evaluate_model, library_versions
 from train.model import build_resnet
-from train.negatives import cut_digits, font_digits, negative_images
+from train.negatives import cut_digits, font_digits, negative_images, photographed_digits
 from train.objectives import DigitAccuracy, targets
 from train.rejection import rejection_report
 
@@ -98,22 +98,26 @@ def compile_model(
 
 
 def training_set(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, dict]:
-    """The digits plus printed digits and digits cut out of touching ones (one-hot), and generated
+    """The digits plus printed digits, digits cut out of touching ones and digits as the runtime cuts
+    them out of photos (one-hot), and generated
     non-digits (uniform target), and a record of what was added. The generated images depend on
     `config.seed` only."""
     n_printed, n_negative = round(config.printed_digits * len(x)), round(config.negatives * len(x))
-    n_cut = round(config.cut_digits * len(x))
+    n_cut, n_photo = round(config.cut_digits * len(x)), round(config.photographed_digits * len(x))
     printed, printed_labels = font_digits(n_printed, seed=config.seed)
     cut, cut_labels = cut_digits(n_cut, x, y, seed=config.seed) if n_cut else (x[:0], y[:0])
+    photo, photo_labels = photographed_digits(n_photo, x, y, seed=config.seed)
     negatives = negative_images(n_negative, x, seed=config.seed)
-    images = np.concatenate([x, printed, cut, negatives])
+    images = np.concatenate([x, printed, cut, photo, negatives])
     record = {
         "mnist_digits": int(len(x)),
         "printed_digits": n_printed,
         "cut_digits": n_cut,
+        "photographed_digits": n_photo,
         "negatives": n_negative,
     }
-    return images, targets(np.concatenate([y, printed_labels, cut_labels]), n_negative), record
+    labels = np.concatenate([y, printed_labels, cut_labels, photo_labels])
+    return images, targets(labels, n_negative), record
 
 
 def _strategy(name: str | None) -> tf.distribute.Strategy:
@@ -136,7 +140,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     )
     if config.max_train_samples:
         x_tr, y_tr = x_tr[: config.max_train_samples], y_tr[: config.max_train_samples]
-    extra = config.negatives + config.printed_digits + config.cut_digits
+    extra = config.negatives + config.printed_digits + config.cut_digits + config.photographed_digits
     steps = int(np.ceil(len(x_tr) * (1 + extra) / config.batch_size))
 
     with staging_dir(config.out_dir, overwrite=config.overwrite) as stage:

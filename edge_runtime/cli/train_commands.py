@@ -63,6 +63,12 @@ def train(
     printed_digits: Annotated[
         float, typer.Option(min=0.0, help="Font-rendered digits per training digit.")
     ] = 0.05,
+    photographed_digits: Annotated[
+        float,
+        typer.Option(
+            min=0.0, help="Digits with strokes as photos give them (thin, thick, hard-edged), per digit."
+        ),
+    ] = 0.15,
     cut_digits: Annotated[
         float,
         typer.Option(
@@ -108,6 +114,7 @@ def train(
         augment=augment,
         negatives=negatives,
         printed_digits=printed_digits,
+        photographed_digits=photographed_digits,
         cut_digits=cut_digits,
         patience=patience,
         blocks=blocks,
