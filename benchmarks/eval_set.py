@@ -69,7 +69,7 @@ MIN_NUMBER_HEIGHT = 24
 NUMBER_LENGTH = (2, 12)
 NUMBER_GAP = (0.25, 0.5)  # blank between neighbours, of the digit height (rotation eats up to ~0.17)
 TOUCHING_LENGTH = (2, 6)
-TOUCHING_PITCH = (0.55, 0.8)  # step between neighbours, of their (trimmed) width
+TOUCHING_PITCH = (0.75, 0.92)  # step between neighbours, of their trimmed width: the ink touches, a little overlaps
 RULED_SHARE, SHADOW_SHARE = 0.5, 0.4  # as `paper_photo` draws them
 EDGE_MARGIN = 0.03  # of the frame: room left around a line of digits for its rotation
 
@@ -253,7 +253,7 @@ def spaced_number(
 
 
 def touching_number(digits: Sequence[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-    """The digits written so close that neighbours touch or overlap (pitch 0.55-0.8 of their width)."""
+    """The digits written so close that neighbours touch or overlap a little (`TOUCHING_PITCH`)."""
     pitch = float(rng.uniform(*TOUCHING_PITCH))
     frame = FRAMES[int(rng.integers(2))]
     widths = sum(ink_crop(d).shape[1] / ink_crop(d).shape[0] for d in digits) * pitch + 0.5

@@ -21,6 +21,9 @@ from edge_runtime.regions import Box, crop_roi, find_groups, mnist_passthrough
 from edge_runtime.segment import Piece, read_groups
 
 MIN_RELATIVE_HEIGHT = 0.4  # an accepted digit this much shorter than the tallest one in view is rejected
+GAP_HEIGHT = (
+    0.7  # a rejected region within this ratio of an accepted digit's height, level with it, may be one
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Reading:
     digits: list[DigitPrediction]
     rejected: list[DigitPrediction] = field(default_factory=list)
     cut: bool = False
+    gap: bool = False  # a rejected region of a digit's size sits in the line of the accepted digits
 
     @property
     def number(self) -> str | None:
@@ -71,8 +75,9 @@ class Reading:
 
     @property
     def unsure(self) -> bool:
-        """True when some accepted digit is below the unsure line."""
-        return any(d.unsure for d in self.digits)
+        """True when some accepted digit is below the unsure line, or the number may miss a digit
+        (a rejected region of a digit's size in the same line)."""
+        return self.gap or any(d.unsure for d in self.digits)
 
     def to_json(self) -> dict:
         """A JSON-ready dict (README, "JSON output", documents the fields)."""
@@ -114,6 +119,7 @@ def read_digits(
         [describe(p, False) for p in _reading_order(accepted)],
         [describe(p, True) for p in rejected + too_small],
         cut,
+        _in_line(rejected, accepted),
     )
 
 
@@ -143,6 +149,17 @@ def _drop_small(pieces: list[Piece]) -> tuple[list[Piece], list[Piece]]:
     tallest = max(p.crop.box[3] for p in pieces)
     keep = [p for p in pieces if p.crop.box[3] >= MIN_RELATIVE_HEIGHT * tallest]
     return keep, [p for p in pieces if p.crop.box[3] < MIN_RELATIVE_HEIGHT * tallest]
+
+
+def _in_line(rejected: list[Piece], accepted: list[Piece]) -> bool:
+    """True when a rejected region is about as tall as the accepted digits and level with one."""
+    for region in rejected:
+        _, y, _, h = region.crop.box
+        for digit in accepted:
+            _, dy, _, dh = digit.crop.box
+            if GAP_HEIGHT * dh <= h <= dh / GAP_HEIGHT and dy <= y + h / 2 <= dy + dh:
+                return True
+    return False
 
 
 def _reading_order(pieces: list[Piece]) -> list[Piece]:

@@ -31,7 +31,8 @@ MAX_ENLARGE = 8.0
 POLARITY_SIDE = 480  # long side of the copy on which the ink's polarity is decided...
 POLARITY_BLUR_SHARES = (1 / 3, 1 / 24)  # ...against blurs this wide (shares of that side)
 BACKGROUND_SIDE = 48  # long side of the copy on which the paper's brightness is estimated
-BACKGROUND_KERNEL = 9  # close kernel at that scale: erases dark strokes up to ~1/6 of the image wide
+BACKGROUND_KERNEL = 17  # close kernel at that scale: erases (keeps as ink) dark blobs up to ~1/3 of the
+# image wide, so that a filled disc stays a disc, not a ring; shadows wider than that stay paper
 CROP_SIDE = 256  # an image no larger than this is a crop, not a scene: its digit may fill it
 CROP_PAPER_PERCENTILE = 90  # a crop's paper brightness: ink covers well under 90% of any digit crop
 CROP_OTSU_SHARE = 0.6  # a crop's soft, enlarged strokes break at Otsu's threshold: take less of it

@@ -18,7 +18,7 @@ import numpy as np
 
 from edge_runtime.preprocess import MIN_INK_CONTRAST, MNIST_SIDE, InkImage, to_mnist
 
-MIN_DIGIT_HEIGHT = 7  # working-copy pixels: a 14-pixel digit in a 1080p frame (working scale 1/2)
+MIN_DIGIT_HEIGHT = 14  # working-copy pixels: a 14-pixel digit in a 1080p frame (working scale 1/2)
 MIN_AREA_PIXELS = 8  # ink pixels of a component worth keeping, at working scale
 MAX_LINE_ASPECT = 12.0  # a group this many times wider than tall is a ruled line or an edge
 MAX_COMPONENTS = 300  # more than this is a texture: only the largest are looked at (reading is "cut")
@@ -135,7 +135,9 @@ def crop_piece(
     local = cv2.dilate(mask[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
     if inside is not None:
         local = cv2.bitwise_and(local, inside[y0:y1, x0:x1])
-    digit = cv2.subtract(cv2.bitwise_and(group.ink[y0:y1, x0:x1], local), group.threshold // 2)
+    # numpy, not cv2.subtract: OpenCV takes an array of 4 or fewer pixels for a scalar
+    strokes = np.where(local > 0, group.ink[y0:y1, x0:x1], 0).astype(np.int16) - group.threshold // 2
+    digit = np.clip(strokes, 0, 255).astype(np.uint8)
     ox, oy = group.origin
     box = (
         ox + x_min / group.scale,

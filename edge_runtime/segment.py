@@ -1,14 +1,14 @@
 """Read ink groups as digits by recognition: a group is one digit, several, or none at all.
 
-Every group is first classified whole. A group wider than one digit, or one the model rejects
-while it is wide enough to hold two, is then cut: candidate cut columns are the minima of its
-column ink profile, each followed from top to bottom along the path that crosses the least ink
-(so that a cut slips between slanted or overlapping digits), every piece between two cut paths of a
-plausible digit width is classified
-(all groups' pieces in one batch), and the segmentation kept is the one whose pieces the model
-*all* accepts with the highest joint probability (a dynamic programme over the cuts). A group with
-no such segmentation is reported as rejected: requiring every piece to be accepted keeps the search
-from finding "digits" in slices of letters or textures.
+Every group is first classified whole. A group the model does not accept confidently while it is
+wide enough to hold two digits, or one wider than any single digit, is then cut. Candidate cuts
+start at the minima of its column ink profile and on a regular grid, and each follows the top-to-
+bottom path that crosses the least ink (so that it slips between slanted or overlapping digits).
+Every piece between two cut paths of a plausible digit width is classified (all groups' pieces in
+one batch), and the segmentation kept is the one whose pieces the model *all* accepts with the
+highest joint probability (a dynamic programme over the cuts). A group with no such segmentation is
+reported as rejected: requiring every piece to be accepted, at a higher bar than a whole digit
+(`SPLIT_ACCEPT`), keeps the search from finding "digits" in slices of letters or textures.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ import numpy as np
 
 from edge_runtime.regions import DigitCrop, Group, crop_piece
 
-SPLIT_ASPECT = 1.0  # width/height above which a group is tried as several digits even if accepted
-MIN_SPLIT_ASPECT = 1.0  # a rejected group narrower than this is not tried as several digits
+MIN_SPLIT_ASPECT = 0.9  # width/height: a group narrower than this is not tried as several digits
 SPLIT_ACCEPT = 0.8  # a piece cut out of a group must reach this top probability (or the model's threshold)
 MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
 MIN_WIDE_PIECE = 0.4  # width/height: a split needs one piece at least this wide
 MAX_SKIP_WIDTH = 0.3  # of the group's height: a stretch this narrow between cuts may be left unread...
 SKIP_PROBABILITY = 0.5  # ...at the cost of a piece read with this probability
 MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
-MIN_PIECE_HEIGHT = 0.45  # of the group's height: shorter pieces are fragments, not digits
+MIN_PIECE_HEIGHT = 0.7  # of the group's height: shorter pieces are fragments, not digits
 CUT_REACH = 0.25  # of the group's height: how far a cut path may wander from its column
 CUT_DRIFT_COST = 0.02  # per column of wandering, against 1 per ink pixel crossed
 GRID_STEP = 0.12  # of the group's height: cuts are also tried every this many columns...
@@ -102,7 +101,10 @@ def _classify(classify: Classifier, crops: list[DigitCrop]) -> np.ndarray:
 
 
 def _needs_split(group: Group, whole: Piece, threshold: float) -> bool:
-    return group.aspect > SPLIT_ASPECT or (whole.score < threshold and group.aspect >= MIN_SPLIT_ASPECT)
+    """A group is tried as several digits when it is wide and rejected, or wider than a wide digit."""
+    if whole.score >= max(threshold, SPLIT_ACCEPT):
+        return group.aspect > MAX_PIECE_WIDTH
+    return group.aspect >= MIN_SPLIT_ASPECT
 
 
 def cut_candidates(mask: np.ndarray) -> list[int]:
