@@ -6,7 +6,8 @@ start at the minima of its column ink profile and on a regular grid, and each fo
 bottom path that crosses the least ink (so that it slips between slanted or overlapping digits).
 Every piece between two cut paths of a plausible digit width is classified (all groups' pieces in
 one batch), and the segmentation kept is the one whose pieces the model *all* accepts with the
-highest joint probability (a dynamic programme over the cuts). A group with no such segmentation is
+highest summed log-probability ratio to `SPLIT_ACCEPT` (a dynamic programme over the cuts; a plain
+joint probability would favour reading two touching digits as one). A group with no such segmentation is
 reported as rejected: requiring every piece to be accepted, at a higher bar than a whole digit
 (`SPLIT_ACCEPT`), keeps the search from finding "digits" in slices of letters or textures.
 """
@@ -200,39 +201,44 @@ def _distinct(paths: np.ndarray, tolerance: float) -> list[np.ndarray]:
     return kept
 
 
+def _gain(probability: float) -> float:
+    """What reading a piece with this probability adds: log(p / SPLIT_ACCEPT). A confident digit adds,
+    so that two digits read at 0.9 beat one "digit" read at 0.92 across both; a weak one costs."""
+    return float(np.log(probability / SPLIT_ACCEPT))
+
+
 def _best_segmentation(
     cuts: list[int], height: int, pieces: list[tuple[int, int, Piece]], whole: Piece | None, threshold: float
 ) -> list[Piece] | None:
-    """The accepted pieces from the first cut to the last with the highest summed log-probability.
+    """The accepted pieces from the first cut to the last with the highest summed `_gain`.
 
     Cut pieces must reach `threshold`, and at least one of them must be wider than a 1
     (`MIN_WIDE_PIECE`): the strokes of an M or a W read as 1s (touching 1s alone are not read). A
     narrow stretch between two cuts (a joining stroke, a tail) may be left out at a cost of
-    `SKIP_PROBABILITY`. `whole` (the uncut group, already accepted) competes with the best split.
+    `SKIP_PROBABILITY`, but never two in a row (that would leave out a digit). `whole` (the uncut
+    group, already accepted) competes with the best split.
     """
     last = len(cuts) - 1
     edges: dict[int, list[tuple[int, float, Piece | None, bool]]] = {}
     for a, b, piece in pieces:
         if piece.score >= threshold:
             wide = piece.crop.box[2] >= MIN_WIDE_PIECE * piece.crop.box[3]
-            edges.setdefault(b, []).append((a, float(np.log(piece.score)), piece, wide))
+            edges.setdefault(b, []).append((a, _gain(piece.score), piece, wide))
     for a in range(last):
         if cuts[a + 1] - cuts[a] <= MAX_SKIP_WIDTH * height:
-            edges.setdefault(a + 1, []).append((a, float(np.log(SKIP_PROBABILITY)), None, False))
-    # chains[node][has a wide piece] = (summed log-probability, pieces so far)
-    chains: list[list[tuple[float, list[Piece]] | None]] = [[(0.0, []), None]] + [
-        [None, None] for _ in range(last)
-    ]
+            edges.setdefault(a + 1, []).append((a, _gain(SKIP_PROBABILITY), None, False))
+    # chains[node, has a wide piece, ended with a skip] = (summed gain, pieces so far)
+    chains: dict[tuple[int, bool, bool], tuple[float, list[Piece]]] = {(0, False, False): (0.0, [])}
     for b in range(1, last + 1):
-        for a, log_p, piece, wide in edges.get(b, []):
-            for flag in (False, True):
-                if chains[a][flag] is None:
+        for a, gain, piece, wide in edges.get(b, []):
+            for (node, flag, skipped), (total, chain) in list(chains.items()):
+                if node != a or (piece is None and skipped):  # never two skips in a row
                     continue
-                total = chains[a][flag][0] + log_p
-                current = chains[b][flag or wide]
-                if current is None or total > current[0]:
-                    chains[b][flag or wide] = (total, chains[a][flag][1] + ([piece] if piece else []))
-    split = chains[last][True]
-    if whole is not None and (split is None or split[0] < np.log(whole.score)):
+                key = (b, flag or wide, piece is None)
+                if key not in chains or total + gain > chains[key][0]:
+                    chains[key] = (total + gain, chain + ([piece] if piece else []))
+    ends = [chains[k] for k in ((last, True, False), (last, True, True)) if k in chains]
+    split = max(ends, key=lambda c: c[0]) if ends else None
+    if whole is not None and (split is None or split[0] < _gain(whole.score)):
         return [whole]
     return split[1] if split is not None else None
