@@ -26,6 +26,8 @@ COLUMN_OVERLAP_TO_MERGE = 0.5  # of the narrower piece's width
 MAX_GAP_TO_MERGE = 0.6  # vertical gap, of the taller piece's height
 FRAGMENT_HEIGHT = 0.5  # a piece this much shorter than a digit beside it is part of it...
 FRAGMENT_DISTANCE = 0.15  # ...if at most this far (of the digit's height) to its side
+RULED_LINE_SPAN = 0.3  # of the frame's width (or height): a straight thin run this long is a line...
+RULED_LINE_THICKNESS = 5  # ...if it is thinner than this many working pixels
 GROUP_MAX_HEIGHT = 56  # rows a group is shrunk to before it is cut and cropped (MNIST digits are 20)
 SLIVER_SHARE = 0.15  # in a cut piece, components with less ink than this share of the largest are dropped
 
@@ -69,22 +71,45 @@ class DigitCrop:
 def find_groups(ink: InkImage) -> Groups:
     """The ink groups of an ink image that are large enough to be digits, left to right."""
     _, binary = cv2.threshold(ink.ink, ink.threshold, 255, cv2.THRESH_BINARY)
+    if not ink.crop:
+        binary = without_ruled_lines(binary)
     contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     pieces = [(c, cv2.boundingRect(c)) for c in contours if cv2.contourArea(c) >= MIN_AREA_PIXELS]
+    if not ink.crop:  # before merging, or a digit above a shadow would be merged into it
+        pieces = [(c, box) for c, box in pieces if not _at_the_edge(box, binary.shape)]
     cut = len(pieces) > MAX_COMPONENTS
     if cut:
         pieces = sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True)[:MAX_COMPONENTS]
     groups = []
     for members, box in _merge_overlapping_columns(pieces):
         x, y, w, h = box
-        if (
-            h < MIN_DIGIT_HEIGHT
-            or w > MAX_LINE_ASPECT * h
-            or (not ink.crop and _at_the_edge(box, binary.shape))
-        ):
+        if h < MIN_DIGIT_HEIGHT or w > MAX_LINE_ASPECT * h:
             continue
         groups.append(_cut_out(ink, binary, members, box))
     return Groups(sorted(groups, key=lambda g: g.box[0]), cut)
+
+
+def without_ruled_lines(binary: np.ndarray) -> np.ndarray:
+    """The binary ink without thin straight lines across much of the frame (ruled paper, a margin,
+    a table's edge), which would otherwise join every digit they cross into one group.
+
+    A line is ink in a straight run of `RULED_LINE_SPAN` of the frame that is thinner than
+    `RULED_LINE_THICKNESS`: a digit's own bar, even a long one, is thicker and stays.
+    """
+    height, width = binary.shape
+    thin = cv2.subtract(
+        binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((RULED_LINE_THICKNESS, 1), np.uint8))
+    )
+    across = cv2.morphologyEx(
+        thin, cv2.MORPH_OPEN, np.ones((1, max(3, int(RULED_LINE_SPAN * width))), np.uint8)
+    )
+    thin = cv2.subtract(
+        binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, RULED_LINE_THICKNESS), np.uint8))
+    )
+    down = cv2.morphologyEx(
+        thin, cv2.MORPH_OPEN, np.ones((max(3, int(RULED_LINE_SPAN * height)), 1), np.uint8)
+    )
+    return cv2.subtract(binary, cv2.max(across, down))
 
 
 def crop_roi(image: np.ndarray, roi: Box) -> np.ndarray:
