@@ -111,8 +111,9 @@ def read_digits(
     if image.shape[:2] == (MNIST_SIDE, MNIST_SIDE):
         accepted, rejected, cut = _read_mnist(model, darkest_channel(image))
     else:
-        ink = ink_image(image, threshold)
-        accepted, rejected, cut = _read_ink(model, ink)
+        accepted, rejected, cut, filled_edge = _read_ink(model, ink_image(image, threshold))
+        if not accepted and filled_edge:  # a large blob cut off by the frame: perhaps a tight crop
+            accepted, rejected, cut, _ = _read_ink(model, ink_image(image, threshold, crop=True))
     accepted, too_small = _drop_small(accepted)
     describe = _describer(model.labels, top_k, min_confidence, roi)
     return Reading(
@@ -134,12 +135,12 @@ def _read_mnist(model: DigitModel, image: np.ndarray) -> tuple[list[Piece], list
     return [p for p in pieces if p.score >= threshold], [p for p in pieces if p.score < threshold], False
 
 
-def _read_ink(model: DigitModel, ink: InkImage) -> tuple[list[Piece], list[Piece], bool]:
+def _read_ink(model: DigitModel, ink: InkImage) -> tuple[list[Piece], list[Piece], bool, bool]:
     found = find_groups(ink)
     readings = read_groups(found.groups, model.predict, model.accept_threshold)
     accepted = [p for r in readings for p in r.digits]
     rejected = [r.rejected for r in readings if r.rejected is not None]
-    return accepted, rejected, found.cut
+    return accepted, rejected, found.cut, found.filled_edge
 
 
 def _drop_small(pieces: list[Piece]) -> tuple[list[Piece], list[Piece]]:

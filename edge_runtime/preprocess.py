@@ -125,16 +125,18 @@ def paper_brightness(grey: np.ndarray, crop: bool = False) -> np.ndarray:
     return cv2.resize(small, grey.shape[::-1], interpolation=cv2.INTER_LINEAR)
 
 
-def ink_image(image: np.ndarray, threshold: int | None = None) -> InkImage:
+def ink_image(image: np.ndarray, threshold: int | None = None, crop: bool | None = None) -> InkImage:
     """Flatten the paper of a BGR or grey image and measure the ink on its working copy.
 
     `threshold` (0-255 ink strength) overrides the automatic one: Otsu's, but never below
-    `MIN_INK_CONTRAST`, so that blank paper and sensor noise never count as a digit.
+    `MIN_INK_CONTRAST`, so that blank paper and sensor noise never count as a digit. `crop` says
+    whether the image is a crop around a digit (evenly lit, the digit may fill it) rather than a
+    scene; by default, images of at most `CROP_SIDE` pixels are.
     """
     scale = work_scale(*image.shape[:2])
     grey = darkest_channel(resized(image, scale))  # shrinking first: the channels' minimum costs per pixel
     grey = cv2.GaussianBlur(grey, (3, 3), 0)
-    crop = max(image.shape[:2]) <= CROP_SIDE
+    crop = max(image.shape[:2]) <= CROP_SIDE if crop is None else crop
     if not (light_border(grey) if crop else is_light_background(grey)):
         grey = cv2.bitwise_not(grey)
     paper = paper_brightness(grey, crop)

@@ -54,10 +54,12 @@ class Group:
 
 @dataclass(frozen=True)
 class Groups:
-    """The groups of one image, left to right, and whether some ink was left unread (too much of it)."""
+    """The groups of one image, left to right, whether some ink was left unread (too much of it), and
+    whether a blob cut off by the frame was as large as half of it (the image may be a tight crop)."""
 
     groups: list[Group]
     cut: bool
+    filled_edge: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,10 @@ def find_groups(ink: InkImage) -> Groups:
         binary = without_ruled_lines(binary)
     contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     pieces = [(c, cv2.boundingRect(c)) for c in contours if cv2.contourArea(c) >= MIN_AREA_PIXELS]
+    filled_edge = False
     if not ink.crop:  # before merging, or a digit above a shadow would be merged into it
+        at_edge = [box for _, box in pieces if _at_the_edge(box, binary.shape)]
+        filled_edge = any(h >= binary.shape[0] / 2 or w >= binary.shape[1] / 2 for _, _, w, h in at_edge)
         pieces = [(c, box) for c, box in pieces if not _at_the_edge(box, binary.shape)]
     cut = len(pieces) > MAX_COMPONENTS
     if cut:
@@ -86,7 +91,7 @@ def find_groups(ink: InkImage) -> Groups:
         if h < MIN_DIGIT_HEIGHT or w > MAX_LINE_ASPECT * h:
             continue
         groups.append(_cut_out(ink, binary, members, box))
-    return Groups(sorted(groups, key=lambda g: g.box[0]), cut)
+    return Groups(sorted(groups, key=lambda g: g.box[0]), cut, filled_edge)
 
 
 def without_ruled_lines(binary: np.ndarray) -> np.ndarray:
