@@ -20,6 +20,8 @@ from edge_runtime.preprocess import MNIST_SIDE, InkImage, darkest_channel, ink_i
 from edge_runtime.regions import Box, crop_roi, find_groups, mnist_passthrough
 from edge_runtime.segment import Piece, read_groups
 
+CLUTTER_REGIONS = 3  # rejected regions that make a frame cluttered...
+CLUTTER_CONFIDENCE = 0.75  # ...where an accepted digit needs this confidence
 MIN_RELATIVE_HEIGHT = 0.4  # an accepted digit this much shorter than the tallest one in view is rejected
 GAP_HEIGHT = (
     0.7  # a rejected region within this ratio of an accepted digit's height, level with it, may be one
@@ -115,10 +117,11 @@ def read_digits(
         if not accepted and filled_edge:  # a large blob cut off by the frame: perhaps a tight crop
             accepted, rejected, cut, _ = _read_ink(model, ink_image(image, threshold, crop=True))
     accepted, too_small = _drop_small(accepted)
+    accepted, doubtful = _drop_doubtful_in_clutter(accepted, rejected)
     describe = _describer(model.labels, top_k, min_confidence, roi)
     return Reading(
         [describe(p, False) for p in _reading_order(accepted)],
-        [describe(p, True) for p in rejected + too_small],
+        [describe(p, True) for p in rejected + too_small + doubtful],
         cut,
         _in_line(rejected, accepted),
     )
@@ -150,6 +153,18 @@ def _drop_small(pieces: list[Piece]) -> tuple[list[Piece], list[Piece]]:
     tallest = max(p.crop.box[3] for p in pieces)
     keep = [p for p in pieces if p.crop.box[3] >= MIN_RELATIVE_HEIGHT * tallest]
     return keep, [p for p in pieces if p.crop.box[3] < MIN_RELATIVE_HEIGHT * tallest]
+
+
+def _drop_doubtful_in_clutter(
+    accepted: list[Piece], rejected: list[Piece]
+) -> tuple[list[Piece], list[Piece]]:
+    """In a cluttered frame (at least `CLUTTER_REGIONS` rejected regions, more than the digits
+    accepted), a digit accepted with less than `CLUTTER_CONFIDENCE` is more likely a texture's blob
+    that happens to look like one: it is rejected too. Returns (kept, dropped)."""
+    if len(rejected) < CLUTTER_REGIONS or len(rejected) <= len(accepted):
+        return accepted, []
+    keep = [p for p in accepted if p.score >= CLUTTER_CONFIDENCE]
+    return keep, [p for p in accepted if p.score < CLUTTER_CONFIDENCE]
 
 
 def _in_line(rejected: list[Piece], accepted: list[Piece]) -> bool:

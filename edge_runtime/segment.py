@@ -22,7 +22,7 @@ import numpy as np
 from edge_runtime.regions import DigitCrop, Group, crop_piece
 
 MIN_SPLIT_ASPECT = 0.9  # width/height: a group narrower than this is not tried as several digits
-SPLIT_ACCEPT = 0.8  # a piece cut out of a group must reach this top probability (or the model's threshold)
+SPLIT_ACCEPT = 0.7  # a piece cut out of a group must reach this top probability (or the model's threshold)
 MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
 MIN_WIDE_PIECE = 0.4  # width/height: a split needs one piece at least this wide
 MAX_SKIP_WIDTH = 0.3  # of the group's height: a stretch this narrow between cuts may be left unread...
