@@ -5,7 +5,7 @@ image reads shadows as ink, so the paper is flattened first: its brightness is e
 copy (a morphological close erases the thin strokes, a blur smooths the rest) and the image is
 divided by it. Only one resize touches the full-resolution frame; the rest runs on a working copy
 whose short side is `WORK_SHORT_SIDE` (480x360 for a webcam frame), except that it is never shrunk
-below half size (960x540 for 1080p, so that a 20-pixel digit is still 10 pixels tall), and small
+below 3/4 (1440x810 for 1080p, so that a 20-pixel digit is still 15 pixels tall), and small
 images are enlarged to `WORK_MIN_SIDE`. The
 paper of a small image (a crop, not a camera frame) is taken as evenly lit, so that a digit that
 fills the image and touches its edges is still ink, not paper.
@@ -24,7 +24,7 @@ import numpy as np
 MNIST_SIDE = 28
 DIGIT_BOX = 20
 WORK_SHORT_SIDE = 360  # the working copy's short side, in pixels...
-MIN_WORK_SCALE = 1.0  # ...but never smaller than this, so that a 20-pixel digit stays 10 pixels tall...
+MIN_WORK_SCALE = 0.75  # ...but never smaller than this, so that a 20-pixel digit stays 15 pixels tall...
 WORK_MAX_SIDE = 1920  # ...nor with a long side above this
 WORK_MIN_SIDE = 64  # short side below which an image is enlarged (a small tight crop)
 MAX_ENLARGE = 8.0

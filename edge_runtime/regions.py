@@ -18,7 +18,7 @@ import numpy as np
 
 from edge_runtime.preprocess import MIN_INK_CONTRAST, MNIST_SIDE, InkImage, to_mnist
 
-MIN_DIGIT_HEIGHT = 14  # working-copy pixels: a 14-pixel digit in a 1080p frame (working scale 1/2)
+MIN_DIGIT_HEIGHT = 13  # working-copy pixels: an 18-pixel digit at the smallest working scale (3/4)
 MIN_AREA_PIXELS = 8  # ink pixels of a component worth keeping, at working scale
 MAX_LINE_ASPECT = 12.0  # a group this many times wider than tall is a ruled line or an edge
 MAX_COMPONENTS = 300  # more than this is a texture: only the largest are looked at (reading is "cut")
@@ -26,8 +26,9 @@ COLUMN_OVERLAP_TO_MERGE = 0.5  # of the narrower piece's width
 MAX_GAP_TO_MERGE = 0.6  # vertical gap, of the taller piece's height
 FRAGMENT_HEIGHT = 0.5  # a piece this much shorter than a digit beside it is part of it...
 FRAGMENT_DISTANCE = 0.15  # ...if at most this far (of the digit's height) to its side
-RULED_LINE_SPAN = 0.3  # of the frame's width (or height): a straight thin run this long is a line...
-RULED_LINE_THICKNESS = 5  # ...if it is thinner than this many working pixels
+RULED_ROW_SHARE = 0.5  # a pixel row with ink across this share of the width is a ruled line
+RULED_COLUMN_SHARE = 0.6  # a column with ink down this share of the height is a margin line...
+RULED_LINE_THICKNESS = 4  # ...when at most this many such rows (columns) lie side by side
 GROUP_MAX_HEIGHT = 56  # rows a group is shrunk to before it is cut and cropped (MNIST digits are 20)
 SLIVER_SHARE = 0.15  # in a cut piece, components with less ink than this share of the largest are dropped
 
@@ -95,26 +96,33 @@ def find_groups(ink: InkImage) -> Groups:
 
 
 def without_ruled_lines(binary: np.ndarray) -> np.ndarray:
-    """The binary ink without thin straight lines across much of the frame (ruled paper, a margin,
-    a table's edge), which would otherwise join every digit they cross into one group.
-
-    A line is ink in a straight run of `RULED_LINE_SPAN` of the frame that is thinner than
-    `RULED_LINE_THICKNESS`: a digit's own bar, even a long one, is thicker and stays.
+    """The binary ink without the rows and columns that are ink across much of the frame in thin
+    runs (ruled paper, a margin line, a table's edge), which would otherwise join every digit they
+    cross into one group. A digit loses at most the pixel rows such a line crossed it in; its parts
+    stay together (they share their columns). Rows need `RULED_ROW_SHARE` of the width, columns
+    `RULED_COLUMN_SHARE` of the height: more than the tallest digit in view, so that a 1 is never
+    taken for a margin.
     """
-    height, width = binary.shape
-    thin = cv2.subtract(
-        binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((RULED_LINE_THICKNESS, 1), np.uint8))
-    )
-    across = cv2.morphologyEx(
-        thin, cv2.MORPH_OPEN, np.ones((1, max(3, int(RULED_LINE_SPAN * width))), np.uint8)
-    )
-    thin = cv2.subtract(
-        binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, RULED_LINE_THICKNESS), np.uint8))
-    )
-    down = cv2.morphologyEx(
-        thin, cv2.MORPH_OPEN, np.ones((max(3, int(RULED_LINE_SPAN * height)), 1), np.uint8)
-    )
-    return cv2.subtract(binary, cv2.max(across, down))
+    row_ink = cv2.reduce(binary, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[:, 0]
+    column_ink = cv2.reduce(binary, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[0]
+    rows = _thin_runs(row_ink > 255 * RULED_ROW_SHARE * binary.shape[1])
+    columns = _thin_runs(column_ink > 255 * RULED_COLUMN_SHARE * binary.shape[0])
+    if not rows.any() and not columns.any():
+        return binary
+    cleaned = binary.copy()
+    cleaned[rows] = 0
+    cleaned[:, columns] = 0
+    return cleaned
+
+
+def _thin_runs(flags: np.ndarray) -> np.ndarray:
+    """`flags` kept only in runs of at most `RULED_LINE_THICKNESS` (a line, not a dark area)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    thin = np.zeros_like(flags)
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start <= RULED_LINE_THICKNESS:
+            thin[start:stop] = True
+    return thin
 
 
 def crop_roi(image: np.ndarray, roi: Box) -> np.ndarray:

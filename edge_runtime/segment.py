@@ -32,6 +32,9 @@ MIN_PIECE_HEIGHT = 0.7  # of the group's height: shorter pieces are fragments, n
 CUT_REACH = 0.25  # of the group's height: how far a cut path may wander from its column
 CUT_DRIFT_COST = 0.02  # per column of wandering, against 1 per ink pixel crossed
 GRID_STEP = 0.12  # of the group's height: cuts are also tried every this many columns...
+MAX_SPLIT_ASPECT = 6.0  # a group wider than this (a band, eight digits in one stroke) is not cut: "cut"
+MAX_GRID_CUTS = 24  # a group wider than 24 grid steps gets a coarser grid...
+MAX_PIECES = 240  # ...and a frame classifies at most this many cut pieces (about 25 ms)
 PATH_TOLERANCE = 0.04  # ...and a path this close (on average) to the one before it is the same cut
 CUT_SPACING = 0.08  # of the group's height: candidate cuts are at least this far apart
 CUTS_PER_HEIGHT = 4  # at most this many candidate cuts per group height of width
@@ -60,18 +63,32 @@ class GroupReading:
     rejected: Piece | None
 
 
-def read_groups(groups: list[Group], classify: Classifier, threshold: float) -> list[GroupReading]:
-    """Read every group (see the module docstring); `threshold` is the model's acceptance score."""
+def read_groups(
+    groups: list[Group], classify: Classifier, threshold: float
+) -> tuple[list[GroupReading], bool]:
+    """Read every group (see the module docstring); `threshold` is the model's acceptance score.
+
+    Also returns True when some group was left uncut because the frame's `MAX_PIECES` were spent.
+    """
     wholes = [crop_piece(g) for g in groups]
     whole_probs = _classify(classify, [w for w in wholes if w is not None])
     whole_pieces, it = [], iter(whole_probs)
     for crop in wholes:
         whole_pieces.append(Piece(crop, next(it)) if crop is not None else None)
 
-    plans = {}
-    for index, (group, whole) in enumerate(zip(groups, whole_pieces, strict=True)):
-        if whole is not None and _needs_split(group, whole, threshold):
-            plans[index] = _candidate_pieces(group)
+    plans, budget = {}, MAX_PIECES
+    splits = [
+        i
+        for i, (g, w) in enumerate(zip(groups, whole_pieces, strict=True))
+        if w and _needs_split(g, w, threshold)
+    ]
+    for index in sorted(splits, key=lambda i: groups[i].aspect):  # pairs first, long bands last
+        if groups[index].aspect > MAX_SPLIT_ASPECT:
+            break
+        cuts, pieces = _candidate_pieces(groups[index])
+        if len(pieces) > budget:
+            break  # the rest stay rejected; the reading says it was cut
+        plans[index], budget = (cuts, pieces), budget - len(pieces)
     crops = [crop for plan in plans.values() for _, _, crop in plan[1]]
     probs = iter(_classify(classify, crops))
     scored = {
@@ -92,7 +109,7 @@ def read_groups(groups: list[Group], classify: Classifier, threshold: float) -> 
         else:
             best = [usable_whole] if usable_whole is not None else None
         readings.append(GroupReading(best, None) if best else GroupReading([], whole))
-    return readings
+    return readings, len(plans) < len(splits)
 
 
 def _classify(classify: Classifier, crops: list[DigitCrop]) -> np.ndarray:
@@ -173,7 +190,8 @@ def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, Dig
     between them holds more ink, not less); paths that end up the same are kept once.
     """
     height, width = group.mask.shape
-    margin, step = max(1, int(MIN_PIECE_WIDTH * height)), max(1, int(GRID_STEP * height))
+    margin = max(1, int(MIN_PIECE_WIDTH * height))
+    step = max(1, int(GRID_STEP * height), width // MAX_GRID_CUTS)
     columns = sorted(set(cut_candidates(group.mask)) | set(range(margin + step // 2, width - margin, step)))
     paths = _distinct(cut_paths(group.mask, columns), max(1.0, PATH_TOLERANCE * height))
     cuts = [0, *(int(round(p.mean())) for p in paths), width]
