@@ -28,8 +28,9 @@ MIN_WORK_SCALE = 0.75  # ...but never smaller than this, so that a 20-pixel digi
 WORK_MAX_SIDE = 1920  # ...nor with a long side above this
 WORK_MIN_SIDE = 64  # short side below which an image is enlarged (a small tight crop)
 MAX_ENLARGE = 8.0
-POLARITY_SIDE = 480  # long side of the copy on which the ink's polarity is decided...
-POLARITY_BLUR_SHARES = (1 / 3, 1 / 24)  # ...against blurs this wide (shares of that side)
+POLARITY_COARSE = (160, 1 / 3)  # long side of a copy on which the ink's polarity is decided, blur share...
+POLARITY_FINE = (480, 1 / 24)  # ...and, when that is not clear, a finer look
+CLEAR_POLARITY_VOTE = 0.8
 BACKGROUND_SIDE = 48  # long side of the copy on which the paper's brightness is estimated
 BACKGROUND_KERNEL = 17  # close kernel at that scale: erases (keeps as ink) dark blobs up to ~1/3 of the
 # image wide, so that a filled disc stays a disc, not a ring; shadows wider than that stay paper
@@ -87,18 +88,24 @@ def is_light_background(grey: np.ndarray) -> bool:
 
     Ink is thin and sparse, so it stands out from a box-blurred copy on one side only: the cube of
     the difference sums negative for dark ink. Shadows and light gradients deviate from the blur
-    about equally on both sides. The test runs at two blur sizes, each giving a vote between -1 and
-    1: a third of the image (thick strokes) and a twenty-fourth (a small digit in a frame whose
-    shadow edge would outweigh it at the coarse size).
+    about equally on both sides. Each test gives a vote between -1 and 1: first on a small copy
+    against a blur a third of its size (thick strokes); when that vote is not clear, again on a
+    larger copy against a blur a twenty-fourth of its size (a small digit in a frame whose shadow
+    edge outweighs it at the coarse size).
     """
-    small, _ = working_copy(grey, POLARITY_SIDE)
-    vote = 0.0
-    for share in POLARITY_BLUR_SHARES:
-        kernel = max(3, int(max(small.shape) * share)) | 1
-        residual = small.astype(np.float32) - cv2.blur(small, (kernel, kernel), borderType=cv2.BORDER_REFLECT)
-        cube = residual * residual * residual
-        vote += cv2.sumElems(cube)[0] / max(cv2.norm(cube, cv2.NORM_L1), 1e-6)
+    vote = _polarity_vote(grey, POLARITY_COARSE)
+    if abs(vote) < CLEAR_POLARITY_VOTE:
+        vote += _polarity_vote(grey, POLARITY_FINE)
     return vote <= 0
+
+
+def _polarity_vote(grey: np.ndarray, scale: tuple[int, float]) -> float:
+    side, share = scale
+    small, _ = working_copy(grey, side)
+    kernel = max(3, int(max(small.shape) * share)) | 1
+    residual = small.astype(np.float32) - cv2.blur(small, (kernel, kernel), borderType=cv2.BORDER_REFLECT)
+    cube = residual * residual * residual
+    return cv2.sumElems(cube)[0] / max(cv2.norm(cube, cv2.NORM_L1), 1e-6)
 
 
 def light_border(grey: np.ndarray) -> bool:
