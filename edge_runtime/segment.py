@@ -119,8 +119,9 @@ def _classify(classify: Classifier, crops: list[DigitCrop]) -> np.ndarray:
 
 
 def _needs_split(group: Group, whole: Piece, threshold: float) -> bool:
-    """A group is tried as several digits when it is wide and rejected, or wider than a wide digit."""
-    if whole.score >= max(threshold, SPLIT_ACCEPT):
+    """A group is tried as several digits when it is rejected and wide enough for two, or when it is
+    wider than any single digit."""
+    if whole.score >= threshold:
         return group.aspect > MAX_PIECE_WIDTH
     return group.aspect >= MIN_SPLIT_ASPECT
 
