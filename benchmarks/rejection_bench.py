@@ -72,7 +72,7 @@ def train_variant(name: str, x: np.ndarray, y: np.ndarray, negatives: np.ndarray
         target = np.eye(11, dtype=np.float32)[np.concatenate([y, np.full(len(negatives), 10)])]
     steps = int(np.ceil(len(images) / 128)) * epochs
     compile_model(model, 2e-3, steps, weight_decay=0.02, label_smoothing=0.1)
-    model.fit(make_dataset(images, target, 128, 0, augmentation()), epochs=epochs, verbose=0)
+    model.fit(make_dataset(images, target, 128, 0, augmentation()), epochs=epochs, shuffle=False, verbose=0)
     return model
 
 
