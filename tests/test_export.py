@@ -302,6 +302,7 @@ def test_export_records_the_acceptance_threshold_set_on_validation_digits(
     from export.pipeline import export_mode, source_record
     from export.rejection import make_rejection_set
     from train.data import MnistData
+    from train.rejection import MAX_DIGITS_REJECTED
 
     small = MnistData(
         full_mnist.x_train[:500], full_mnist.y_train[:500], eval_set.images, eval_set.labels, "t"
@@ -317,7 +318,8 @@ def test_export_records_the_acceptance_threshold_set_on_validation_digits(
     )
     rejection = result.manifest["rejection"]
     assert rejection["method"] == "max-softmax" and 0.0 < rejection["threshold"] < 1.0
-    assert rejection["digits"] == {"source": "MNIST test set", "samples": EVAL_IMAGES, "rejected_pct": 1.0}
+    assert rejection["digits"]["source"] == "MNIST test set" and rejection["digits"]["samples"] == EVAL_IMAGES
+    assert 0.0 < rejection["digits"]["rejected_pct"] <= 100 * MAX_DIGITS_REJECTED
     assert (
         rejection["negatives"]["samples"] == 1000 and 0.0 <= rejection["negatives"]["rejected_pct"] <= 100.0
     )

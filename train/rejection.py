@@ -12,7 +12,7 @@ import numpy as np
 from train.evaluate import predict_probs
 from train.negatives import KINDS, font_files, negative_images
 
-MAX_DIGITS_REJECTED = 0.01
+MAX_DIGITS_REJECTED = 0.005  # photographed digits score lower than clean ones: they reject about 3x this
 REPORT_NEGATIVES = 2000
 HELD_OUT_SEED_OFFSET = 10_000  # report negatives never coincide with the training ones
 
