@@ -69,7 +69,10 @@ MIN_NUMBER_HEIGHT = 24
 NUMBER_LENGTH = (2, 12)
 NUMBER_GAP = (0.25, 0.5)  # blank between neighbours, of the digit height (rotation eats up to ~0.17)
 TOUCHING_LENGTH = (2, 6)
-TOUCHING_PITCH = (0.75, 0.92)  # step between neighbours, of their trimmed width: the ink touches, a little overlaps
+TOUCHING_PITCH = (
+    0.75,
+    0.92,
+)  # step between neighbours, of their trimmed width: the ink touches, a little overlaps
 RULED_SHARE, SHADOW_SHARE = 0.5, 0.4  # as `paper_photo` draws them
 EDGE_MARGIN = 0.03  # of the frame: room left around a line of digits for its rotation
 

@@ -112,7 +112,7 @@ def groups_of(item: EvalItem) -> list[str]:
             *style,
         ]
     if item.category == "touching number":
-        band = "0.55-0.65" if info["pitch"] < 0.65 else "0.65-0.72" if info["pitch"] < 0.72 else "0.72-0.80"
+        band = "below 0.84" if info["pitch"] < 0.84 else "0.84 and up"
         return [f"pitch {band}", f"{'2-3' if info['length'] <= 3 else '4-6'} digits", *style]
     if item.category == "non-digit scene":
         return [f"kind {info['kind']}"] + [s for s in style if s in ("ruled", "shadow")]
