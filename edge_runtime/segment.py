@@ -1,15 +1,15 @@
 """Read ink groups as digits by recognition: a group is one digit, several, or none at all.
 
-Every group is first classified whole. A group the model does not accept confidently while it is
-wide enough to hold two digits, or one wider than any single digit, is then cut. Candidate cuts
-start at the minima of its column ink profile and on a regular grid, and each follows the top-to-
-bottom path that crosses the least ink (so that it slips between slanted or overlapping digits).
-Every piece between two cut paths of a plausible digit width is classified (all groups' pieces in
-one batch), and the segmentation kept is the one whose pieces the model *all* accepts with the
-highest summed log-probability ratio to `SPLIT_ACCEPT` (a dynamic programme over the cuts; a plain
-joint probability would favour reading two touching digits as one). A group with no such segmentation is
-reported as rejected: requiring every piece to be accepted, at a higher bar than a whole digit
-(`SPLIT_ACCEPT`), keeps the search from finding "digits" in slices of letters or textures.
+Every group is first classified whole. A group the model rejects while it is wide enough to hold
+two digits, or one wider than any single digit, is then cut. Candidate cuts start at the minima of
+its column ink profile and on a regular grid, and each follows the top-to-bottom path that crosses
+the least ink (so that it slips between slanted or overlapping digits). Every piece between two cut
+paths of a plausible digit width is classified (all groups' pieces in one batch), and the
+segmentation kept is the one whose pieces the model *all* accepts with the highest summed
+log(p / `SPLIT_ACCEPT`) (a dynamic programme over the cuts; a plain joint probability would favour
+reading two touching digits as one). A group with no such segmentation is reported as rejected:
+requiring every piece to be accepted, at a higher bar than a whole digit (`SPLIT_ACCEPT`), keeps
+the search from finding "digits" in slices of letters or textures.
 """
 
 from __future__ import annotations
@@ -21,23 +21,23 @@ import numpy as np
 
 from edge_runtime.regions import DigitCrop, Group, crop_piece
 
-MIN_SPLIT_ASPECT = 0.9  # width/height: a group narrower than this is not tried as several digits
+MIN_SPLIT_ASPECT = 0.9  # width/height: a rejected group narrower than this is not tried as several digits
+MAX_SPLIT_ASPECT = 6.0  # a group wider than this (a band, eight digits in one stroke) is not cut: "cut"
 SPLIT_ACCEPT = 0.7  # a piece cut out of a group must reach this top probability (or the model's threshold)
 MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
+MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
+MIN_PIECE_HEIGHT = 0.7  # of the group's height: shorter pieces are fragments, not digits
 MIN_WIDE_PIECE = 0.4  # width/height: a split needs one piece at least this wide
 MAX_SKIP_WIDTH = 0.3  # of the group's height: a stretch this narrow between cuts may be left unread...
 SKIP_PROBABILITY = 0.5  # ...at the cost of a piece read with this probability
-MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
-MIN_PIECE_HEIGHT = 0.7  # of the group's height: shorter pieces are fragments, not digits
+CUT_SPACING = 0.08  # of the group's height: profile minima tried as cuts are at least this far apart...
+CUTS_PER_HEIGHT = 4  # ...and at most this many per group height of width
+GRID_STEP = 0.12  # of the group's height: cuts are also tried every this many columns...
+MAX_GRID_CUTS = 24  # ...but at most this many grid cuts in a group
 CUT_REACH = 0.25  # of the group's height: how far a cut path may wander from its column
 CUT_DRIFT_COST = 0.02  # per column of wandering, against 1 per ink pixel crossed
-GRID_STEP = 0.12  # of the group's height: cuts are also tried every this many columns...
-MAX_SPLIT_ASPECT = 6.0  # a group wider than this (a band, eight digits in one stroke) is not cut: "cut"
-MAX_GRID_CUTS = 24  # a group wider than 24 grid steps gets a coarser grid...
-MAX_PIECES = 240  # ...and a frame classifies at most this many cut pieces (about 25 ms)
-PATH_TOLERANCE = 0.04  # ...and a path this close (on average) to the one before it is the same cut
-CUT_SPACING = 0.08  # of the group's height: candidate cuts are at least this far apart
-CUTS_PER_HEIGHT = 4  # at most this many candidate cuts per group height of width
+PATH_TOLERANCE = 0.04  # of the height: a path this close (on average) to the one before it is the same cut
+MAX_PIECES = 240  # a frame classifies at most this many cut pieces (about 25 ms); the rest: "cut"
 
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 
