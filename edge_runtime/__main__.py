@@ -1,4 +1,4 @@
-"""`python -m edge_runtime` runs the `edge` command."""
+"""`python -m edge_runtime` runs the device's `edge` command (no training, no export)."""
 
 from edge_runtime.cli import main
 

@@ -252,6 +252,24 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> 
     return path
 
 
+def npz_test_digits(path: Path, count: int) -> tuple[list[np.ndarray], list[int]]:
+    """The first `count` test digits and labels of a Keras `mnist.npz` (`x_test`, `y_test`), read
+    with numpy alone (the device has no `train` package); EdgeError for anything else."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            images, labels = npz["x_test"][:count], npz["y_test"][:count]
+    except (OSError, ValueError, KeyError) as exc:
+        raise EdgeError(f"{path}: not a Keras mnist.npz with x_test and y_test ({exc})") from None
+    if (
+        images.ndim != 3
+        or images.shape[1:] != (28, 28)
+        or images.dtype != np.uint8
+        or len(labels) != len(images)
+    ):
+        raise EdgeError(f"{path}: x_test must be uint8 (N, 28, 28) with as many y_test labels")
+    return list(images), [int(y) for y in labels]
+
+
 def write_sample_set(
     folder: Path,
     digits: Sequence[np.ndarray],

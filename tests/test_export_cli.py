@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from edge_runtime.cli import app
+from edge_cli import app
 from edge_runtime.manifest import file_mismatches, read_manifest
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from edge_runtime.cli import app
+from edge_cli import app
 from tests.conftest import REPO
 
 runner = CliRunner()
@@ -89,7 +89,7 @@ def test_train_bad_data_is_one_line_error_and_no_run_folder(tmp_path, kind):
         )
     out = tmp_path / "run"
     proc = subprocess.run(
-        [sys.executable, "-m", "edge_runtime", "train", "--data", str(data), "--out", str(out)],
+        [sys.executable, "-m", "edge_cli", "train", "--data", str(data), "--out", str(out)],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -112,14 +112,14 @@ def test_train_without_tensorflow_says_how_to_install(tmp_path):
         """
         import sys
         sys.modules["tensorflow"] = None  # makes `import tensorflow` raise ImportError
-        from edge_runtime.cli import main
+        from edge_cli import main
         sys.argv = ["edge", "train"]
         main()
         """
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.returncode == 1
-    assert "pip install 'edge-digits[train]'" in proc.stderr
+    assert "pip install -e '.[train]'" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -165,7 +165,7 @@ def test_cli_defaults_equal_the_training_config():
     """The CLI writes its defaults out (to start without `train`); they must match TrainConfig's."""
     import inspect
 
-    from edge_runtime.cli.train_commands import train as train_command
+    from edge_cli.train_commands import train as train_command
     from train.config import TrainConfig
 
     defaults = TrainConfig()

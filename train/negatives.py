@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from edge_runtime.preprocess import MNIST_SIDE, to_mnist
+from edge_runtime.samples import ink_crop
 
 CANVAS = 84  # side of the drawing canvas (3x MNIST): shapes are drawn here, then cut by `to_mnist`
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
@@ -131,7 +132,7 @@ def fragment(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path]
     """Part of one MNIST digit or of a letter: a vertical slice or a corner (what a wrong cut
     through touching digits, or through a wide letter such as m or M, gives)."""
     if rng.random() < 0.4:
-        digit = _squared(_trimmed(render_text(LETTERS[int(rng.integers(len(LETTERS)))], rng, fonts)))
+        digit = _squared(ink_crop(render_text(LETTERS[int(rng.integers(len(LETTERS)))], rng, fonts)))
     else:
         digit = digits[int(rng.integers(len(digits)))]
     digit = cv2.resize(digit, (CANVAS, CANVAS), interpolation=cv2.INTER_LINEAR)
@@ -151,7 +152,7 @@ def fragment(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path]
 def digit_pair(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path]) -> np.ndarray:
     """Two or three MNIST digits side by side, touching or overlapping (what the runtime must split)."""
     count = 2 if rng.random() < 0.8 else 3
-    tiles = [_trimmed(digits[int(i)]) for i in rng.integers(len(digits), size=count)]
+    tiles = [ink_crop(digits[int(i)]) for i in rng.integers(len(digits), size=count)]
     height = max(t.shape[0] for t in tiles)
     canvas = np.zeros((height + 4, sum(t.shape[1] for t in tiles) + 4), np.uint8)
     x = 2
@@ -173,11 +174,6 @@ def _squared(image: np.ndarray) -> np.ndarray:
         (side - width) // 2 : (side - width) // 2 + width,
     ] = image
     return canvas
-
-
-def _trimmed(digit: np.ndarray) -> np.ndarray:
-    ys, xs = np.nonzero(digit)
-    return digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] if len(xs) else digit
 
 
 def scribble(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path]) -> np.ndarray:
@@ -472,7 +468,7 @@ def cut_digits(
     images, picked = [], []
     while len(images) < count:
         chosen = rng.integers(len(digits), size=2 if rng.random() < 0.7 else 3)
-        canvas, bounds = _touching([_trimmed(digits[i]) for i in chosen], rng)
+        canvas, bounds = _touching([ink_crop(digits[i]) for i in chosen], rng)
         _, mask = cv2.threshold(canvas, CUT_THRESHOLD, 255, cv2.THRESH_BINARY)
         group = Group((0, 0, canvas.shape[1], canvas.shape[0]), canvas, mask, (0.0, 0.0), 1.0, CUT_THRESHOLD)
         columns = cut_candidates(mask)

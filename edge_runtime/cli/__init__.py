@@ -1,12 +1,10 @@
-"""The `edge` command: one Typer app; each stage's commands live in a module of their own.
-
-Training and export need TensorFlow, so their modules import `train` / `export` only inside
-the command bodies: the runtime commands work on a device that has no TensorFlow.
+"""The device's `edge` command (`python -m edge_runtime`, the Pi bundle's `./edge`): classify,
+webcam, samples, info and benchmark; numpy, OpenCV and LiteRT only. The laptop's `edge` (`edge_cli`)
+adds training, export and bundling on top of these commands.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import typer
@@ -15,7 +13,7 @@ from typer.core import TyperGroup
 from edge_runtime.errors import EdgeError
 
 
-class _EdgeGroup(TyperGroup):
+class EdgeGroup(TyperGroup):
     """Turns EdgeError and Ctrl-C into one line on stderr and a non-zero exit code."""
 
     def invoke(self, ctx: typer.Context):
@@ -29,32 +27,26 @@ class _EdgeGroup(TyperGroup):
             raise typer.Exit(130) from None
 
 
-app = typer.Typer(
-    cls=_EdgeGroup,
-    name="edge",
-    help="Train, quantize and run a residual CNN digit classifier on edge devices.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+def new_app(help_text: str) -> typer.Typer:
+    """A Typer app whose errors and Ctrl-C end in one line (the device's and the laptop's CLI)."""
+    return typer.Typer(
+        cls=EdgeGroup,
+        name="edge",
+        help=help_text,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+
+
+app = new_app(
+    "Read handwritten digits with a TFLite model: image files, a camera or a video (no TensorFlow)."
 )
-
-
-def require_training_extra() -> None:
-    """Fail in one line when TensorFlow (the `train` extra) is not installed; else import it quietly."""
-    if importlib.util.find_spec("tensorflow") is None:
-        raise EdgeError(
-            "this command needs TensorFlow: pip install 'edge-digits[train]' (not needed on the device)"
-        )
-    import train.backend  # noqa: F401
-
 
 # Each module registers its commands on `app`; this order is the order `edge --help` lists them in.
 # isort: off
-from edge_runtime.cli import train_commands  # noqa: E402,F401
-from edge_runtime.cli import export_commands  # noqa: E402,F401
 from edge_runtime.cli import runtime_commands  # noqa: E402,F401
 from edge_runtime.cli import inspect_commands  # noqa: E402,F401
-from edge_runtime.cli import bundle_commands  # noqa: E402,F401
 # isort: on
 
 

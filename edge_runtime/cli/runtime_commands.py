@@ -15,7 +15,7 @@ from edge_runtime.drawing import Preview
 from edge_runtime.errors import EdgeError
 from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
 from edge_runtime.interpreter import DigitModel
-from edge_runtime.samples import drawn_digit, write_sample_set
+from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
 
@@ -199,7 +199,7 @@ def samples(
     data: Annotated[
         str | None,
         typer.Option(
-            help="MNIST (.npz or IDX folder) whose test digits to photograph. Default: OpenCV-drawn digits.",
+            help="A Keras mnist.npz whose test digits to photograph. Default: OpenCV-drawn digits.",
             show_default=False,
         ),
     ] = None,
@@ -214,15 +214,7 @@ def samples(
         labels = [int(d) for d in rng.integers(0, 10, count)]
         digits = [drawn_digit(d, rng) for d in labels]
     else:
-        try:
-            from train.data import load_mnist  # numpy only for a local file; no TensorFlow
-        except ImportError:  # a deploy bundle carries the runtime only
-            raise EdgeError(
-                "--data needs the full toolkit (pip install edge-digits); omit it to draw digits"
-            ) from None
-
-        mnist = load_mnist(data)
-        digits, labels = list(mnist.x_test[:count]), [int(y) for y in mnist.y_test[:count]]
+        digits, labels = npz_test_digits(Path(data), count)
     photos, video = write_sample_set(out, digits, labels, rng, frames_per_digit)
     typer.echo(f"wrote {len(photos)} photos to {out} (named <index>-<true label>)")
     if video is not None:

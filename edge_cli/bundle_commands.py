@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from edge_cli import app
 from edge_runtime.bundle import DEFAULT_THREADS, build_bundle
-from edge_runtime.cli import app
 
 
 @app.command()

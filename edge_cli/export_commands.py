@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from edge_runtime.cli import app, require_training_extra
-from edge_runtime.cli.train_commands import DataOption
+from edge_cli import app, require_training_extra
+from edge_cli.train_commands import DataOption
 from edge_runtime.errors import EdgeError
 
 GATE_EXIT_CODE = 3  # a model failed the accuracy gate (bad input is 1, as everywhere)

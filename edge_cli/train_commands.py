@@ -1,7 +1,6 @@
 """`edge train` and `edge evaluate` (need the `train` extra: TensorFlow).
 
-The option defaults are written out here, not imported from `train`, so that the runtime CLI starts
-without the training code (on a Pi); a test checks they equal `train.config.TrainConfig`'s.
+The option defaults are written out here; a test checks they equal `train.config.TrainConfig`'s.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from edge_runtime.cli import app, require_training_extra
+from edge_cli import app, require_training_extra
 
 DataOption = Annotated[
     str | None,
