@@ -34,8 +34,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.atomic import atomic_write_bytes
 from edge_runtime.samples import INK_BGR, ink_crop, paper_photo, write_image
+from ground.atomic import atomic_write_bytes
 from train.data import load_mnist
 from train.negatives import doodle, font_files, picture, render_text, scribble, texture
 

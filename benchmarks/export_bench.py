@@ -11,11 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from edge_runtime.atomic import staged_path
 from export.calibration import DEFAULT_CALIBRATION_SAMPLES, calibration_images
 from export.modes import MODES
 from export.pipeline import Calibration, check_model_input, convert_mode
 from export.validate import compare, make_eval_set, predict_tflite, single_image_latency_ms
+from ground.atomic import staged_path
 from train.data import load_mnist
 from train.saved_model import load_keras_model
 

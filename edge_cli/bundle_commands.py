@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from edge_cli import app
 from edge_runtime.bundle import DEFAULT_THREADS, build_bundle
+
+app = typer.Typer()
 
 
 @app.command()

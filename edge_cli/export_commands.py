@@ -7,12 +7,15 @@ from typing import Annotated
 
 import typer
 
-from edge_cli import app, require_training_extra
+from edge_cli.extras import require_training_extra
 from edge_cli.train_commands import DataOption
-from edge_runtime.errors import EdgeError
+from ground.errors import EdgeError
 
 GATE_EXIT_CODE = 3  # a model failed the accuracy gate (bad input is 1, as everywhere)
 DEBUG_LINES = 5
+
+
+app = typer.Typer()
 
 
 @app.command("export")

@@ -1,6 +1,6 @@
 """`edge train` and `edge evaluate` (need the `train` extra: TensorFlow).
 
-The option defaults are written out here; a test checks they equal `train.config.TrainConfig`'s.
+The option defaults are `train.config.TrainConfig`'s own (that module imports no TensorFlow).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from edge_cli import app, require_training_extra
+from edge_cli.extras import require_training_extra
+from train.config import TrainConfig
 
 DataOption = Annotated[
     str | None,
@@ -24,33 +25,39 @@ DataOption = Annotated[
 ]
 
 
+app = typer.Typer()
+DEFAULTS = TrainConfig()
+
+
 @app.command()
 def train(
     data: DataOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Run folder to create.")] = Path("runs/resnet"),
-    epochs: Annotated[int, typer.Option(min=1, help="Maximum epochs.")] = 20,
-    batch_size: Annotated[int, typer.Option(min=1, help="Batch size.")] = 128,
+    out: Annotated[Path, typer.Option("--out", help="Run folder to create.")] = DEFAULTS.out_dir,
+    epochs: Annotated[int, typer.Option(min=1, help="Maximum epochs.")] = DEFAULTS.epochs,
+    batch_size: Annotated[int, typer.Option(min=1, help="Batch size.")] = DEFAULTS.batch_size,
     learning_rate: Annotated[
         float, typer.Option(min=0.0, help="Adam's initial learning rate (cosine decay).")
-    ] = 2e-3,
+    ] = DEFAULTS.learning_rate,
     weight_decay: Annotated[
         float, typer.Option(min=0.0, help="AdamW's decoupled weight decay (0: plain Adam).")
-    ] = 0.02,
+    ] = DEFAULTS.weight_decay,
     label_smoothing: Annotated[
         float, typer.Option(min=0.0, max=0.5, help="Label smoothing of the cross-entropy loss.")
-    ] = 0.1,
+    ] = DEFAULTS.label_smoothing,
     ema: Annotated[
         bool, typer.Option("--ema/--no-ema", help="Validate and keep a moving average of the weights.")
-    ] = True,
-    seed: Annotated[int, typer.Option(help="Random seed (split, shuffling, initialisation).")] = 0,
+    ] = DEFAULTS.ema,
+    seed: Annotated[
+        int, typer.Option(help="Random seed (split, shuffling, initialisation).")
+    ] = DEFAULTS.seed,
     validation_split: Annotated[
         float,
         typer.Option(min=0.0, max=0.9, help="Share of training images held out for validation."),
-    ] = 0.2,
+    ] = DEFAULTS.validation_split,
     augment: Annotated[
         bool,
         typer.Option("--augment/--no-augment", help="Random small shifts, rotations and zooms."),
-    ] = True,
+    ] = DEFAULTS.augment,
     negatives: Annotated[
         float,
         typer.Option(
@@ -58,45 +65,46 @@ def train(
             help="Generated non-digits per training digit, trained towards a uniform output "
             "(outlier exposure), so that the model rejects what is not a digit. 0: none.",
         ),
-    ] = 0.3,
+    ] = DEFAULTS.negatives,
     printed_digits: Annotated[
         float, typer.Option(min=0.0, help="Font-rendered digits per training digit.")
-    ] = 0.05,
+    ] = DEFAULTS.printed_digits,
     photographed_digits: Annotated[
         float,
         typer.Option(
             min=0.0, help="Digits with strokes as photos give them (thin, thick, hard-edged), per digit."
         ),
-    ] = 0.15,
+    ] = DEFAULTS.photographed_digits,
     cut_digits: Annotated[
         float,
         typer.Option(
             min=0.0, help="Digits cut out of touching pairs, as the runtime cuts them, per training digit."
         ),
-    ] = 0.1,
+    ] = DEFAULTS.cut_digits,
     patience: Annotated[
         int, typer.Option(min=1, help="Early stopping: epochs without validation improvement.")
-    ] = 5,
-    blocks: Annotated[int, typer.Option(min=0, help="Residual blocks.")] = 2,
-    filters: Annotated[int, typer.Option(min=1, help="Filters in the stem and every block.")] = 64,
+    ] = DEFAULTS.patience,
+    blocks: Annotated[int, typer.Option(min=0, help="Residual blocks.")] = DEFAULTS.blocks,
+    filters: Annotated[
+        int, typer.Option(min=1, help="Filters in the stem and every block.")
+    ] = DEFAULTS.filters,
     max_train_samples: Annotated[
         int | None,
         typer.Option(min=1, help="Train on at most this many images (quick runs).", show_default=False),
-    ] = None,
+    ] = DEFAULTS.max_train_samples,
     distribute: Annotated[
         str | None,
         typer.Option(
             help="'mirrored': tf.distribute.MirroredStrategy over all local devices.",
             show_default=False,
         ),
-    ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
+    ] = DEFAULTS.distribute,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = DEFAULTS.overwrite,
 ) -> None:
     """Train the residual network on MNIST; writes model.keras, metrics, curves and a confusion matrix."""
     require_training_extra()
     if distribute not in (None, "mirrored"):
         raise typer.BadParameter("only 'mirrored' is supported", param_hint="--distribute")
-    from train.config import TrainConfig
     from train.training import train as run_training
 
     config = TrainConfig(

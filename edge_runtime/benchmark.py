@@ -21,15 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
-from edge_runtime.errors import EdgeError
 from edge_runtime.interpreter import DigitModel
+from ground.contract import IMAGE_SHAPE
+from ground.errors import EdgeError
 
 DEFAULT_BATCHES = (1, 64)
 DEFAULT_RUNS = 200
 DEFAULT_WARMUP = 20
 DEFAULT_ROUNDS = 5
 INPUT_SEED = 0
-IMAGE_SHAPE = (28, 28)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """A self-contained deploy folder for a Raspberry Pi (`edge bundle`).
 
-The bundle holds the model and its manifest, a copy of the `edge_runtime` package, a pinned requirements
-file without TensorFlow, a launcher script, an example systemd unit and a README; the Pi needs no clone of
-the repository. It is written through `staging_dir`, so a failure never leaves a half-made bundle.
+The bundle holds the model and its manifest, copies of the `edge_runtime` and `ground` packages, a
+pinned requirements file without TensorFlow, a launcher script, an example systemd unit and a README;
+the Pi needs no clone of the repository. It is written through `staging_dir`, so a failure never leaves
+a half-made bundle.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import edge_runtime
-from edge_runtime.atomic import staging_dir
+import ground
 from edge_runtime.bundle_templates import LAUNCHER, README, SERVICE_UNIT
-from edge_runtime.errors import EdgeError
 from edge_runtime.interpreter import check_tflite_file
-from edge_runtime.manifest import manifest_path
+from ground.atomic import staging_dir
+from ground.errors import EdgeError
+from ground.manifest import manifest_path
 
 # The runtime's packages, pinned to versions with Linux aarch64 / CPython 3.11 wheels (Raspberry Pi OS
 # 64-bit Bookworm); scripts/check_pi_wheels.py verifies that, with their dependencies.
@@ -34,7 +36,7 @@ REQUIREMENTS_FILE = "requirements.txt"
 LAUNCHER_FILE = "edge"
 SERVICE_FILE = "edge-digits.service"
 README_FILE = "README.md"
-PACKAGE_DIR = "edge_runtime"
+PACKAGES = (edge_runtime, ground)  # the runtime and the ground it stands on
 DEFAULT_THREADS = 4
 _SOURCE_JUNK = shutil.ignore_patterns("__pycache__", "*.pyc")
 
@@ -111,8 +113,9 @@ def build_bundle(
         shutil.copyfile(model, stage / model.name)  # ordinary permissions, whatever the export's were
         if manifest.is_file():
             shutil.copyfile(manifest, stage / manifest.name)
-        source_root = Path(edge_runtime.__file__).parent
-        shutil.copytree(source_root, stage / PACKAGE_DIR, ignore=_SOURCE_JUNK)
+        for package in PACKAGES:
+            source_root = Path(package.__file__).parent
+            shutil.copytree(source_root, stage / source_root.name, ignore=_SOURCE_JUNK)
         (stage / REQUIREMENTS_FILE).write_text(requirements_text())
         launcher = stage / LAUNCHER_FILE
         launcher.write_text(LAUNCHER)

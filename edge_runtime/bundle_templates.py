@@ -52,7 +52,7 @@ no TensorFlow, no clone of the repository.
 | `$model` | the TFLite model |
 $manifest_row| `requirements.txt` | the runtime's Python packages, pinned (no TensorFlow) |
 | `edge_runtime/` | the runtime: source of the `edge` command |
-| `train/config.py` | `edge train`'s option defaults, read at start-up (training needs TensorFlow: not here) |
+| `ground/` | what the runtime stands on: errors, safe file writes, the input contract |
 | `edge` | launcher: runs `edge` with `./venv/bin/python` (or `$$EDGE_PYTHON`) |
 | `$service` | example systemd unit: `edge webcam --headless` at boot |
 

@@ -14,11 +14,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.atomic import atomic_write_bytes
 from edge_runtime.interpreter import DigitModel
-from edge_runtime.preprocess import MNIST_SIDE, InkImage, darkest_channel, ink_image
+from edge_runtime.preprocess import InkImage, darkest_channel, ink_image
 from edge_runtime.regions import Box, crop_roi, find_groups, mnist_passthrough
 from edge_runtime.segment import Piece, read_groups
+from ground.atomic import atomic_write_bytes
+from ground.contract import IMAGE_SHAPE
 
 CLUTTER_REGIONS = 3  # rejected regions that make a frame cluttered...
 CLUTTER_CONFIDENCE = 0.75  # ...where an accepted digit needs this confidence
@@ -110,7 +111,7 @@ def read_digits(
     """
     if roi is not None:
         image = crop_roi(image, roi)
-    if image.shape[:2] == (MNIST_SIDE, MNIST_SIDE):
+    if image.shape[:2] == IMAGE_SHAPE:
         accepted, rejected, cut = _read_mnist(model, darkest_channel(image))
     else:
         accepted, rejected, cut, filled_edge = _read_ink(model, ink_image(image, threshold))

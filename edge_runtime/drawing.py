@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 
 from edge_runtime.classify import Reading
-from edge_runtime.errors import EdgeError
 from edge_runtime.regions import Box
+from ground.errors import EdgeError
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 BOX_BGR = (0, 200, 0)

@@ -15,8 +15,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.errors import EdgeError
-from edge_runtime.quiet import native_output_silenced
+from ground.errors import EdgeError
+from ground.quiet import native_output_silenced
 
 MAX_PIXELS = 50_000_000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from edge_runtime.errors import EdgeError
-from edge_runtime.manifest import accept_threshold_of, labels_of, read_manifest
-from edge_runtime.quiet import native_output_silenced
+from ground.contract import INPUT_SHAPE
+from ground.errors import EdgeError
+from ground.manifest import accept_threshold_of, labels_of, read_manifest
+from ground.quiet import native_output_silenced
 
 TFLITE_IDENTIFIER = b"TFL3"  # flatbuffer file identifier, bytes 4-8
 MIN_TFLITE_BYTES = 64
@@ -93,8 +94,8 @@ class DigitModel:
         self.output_dtype = np.dtype(out["dtype"])
         self.output_quantization = (float(out["quantization"][0]), int(out["quantization"][1]))
         self._batch = int(inp["shape"][0])
-        if self.input_shape != (28, 28, 1):
-            raise EdgeError(f"{self.path}: input shape {self.input_shape}, expected (28, 28, 1)")
+        if self.input_shape != INPUT_SHAPE:
+            raise EdgeError(f"{self.path}: input shape {self.input_shape}, expected {INPUT_SHAPE}")
 
     def prepare(self, images: np.ndarray) -> np.ndarray:
         """Raw pixels (N, 28, 28[, 1]) → the input tensor's dtype and layout."""

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from edge_runtime.interpreter import load_interpreter
-from edge_runtime.manifest import read_manifest
+from ground.manifest import read_manifest
 
 DELEGATE_NODE = "DELEGATE"
 

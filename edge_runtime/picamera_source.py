@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from edge_runtime.errors import EdgeError
-from edge_runtime.sources import PICAMERA, FrameSource
+from edge_runtime.frame_source import FrameSource
+from ground.errors import EdgeError
+
+PICAMERA = "picamera"  # the --source value that opens this camera
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 640, 480
 INSTALL_HINT = (

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-MNIST_SIDE = 28
+from ground.contract import IMAGE_SIDE
+
 DIGIT_BOX = 20
 WORK_SHORT_SIDE = 360  # the working copy's short side, in pixels...
 MIN_WORK_SCALE = 0.75  # ...but never smaller than this, so that a 20-pixel digit stays 15 pixels tall...
@@ -163,7 +164,7 @@ def to_mnist(digit: np.ndarray) -> np.ndarray:
     """
     ys, xs = np.nonzero(digit)
     if len(xs) == 0:
-        return np.zeros((MNIST_SIDE, MNIST_SIDE), np.uint8)
+        return np.zeros((IMAGE_SIDE, IMAGE_SIDE), np.uint8)
     crop = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     height, width = crop.shape
     factor = DIGIT_BOX / max(height, width)
@@ -182,8 +183,8 @@ def _centre_by_mass(box: np.ndarray) -> np.ndarray:
     height, width = box.shape
     cx = moments["m10"] / moments["m00"] if moments["m00"] else width / 2
     cy = moments["m01"] / moments["m00"] if moments["m00"] else height / 2
-    left = int(np.clip(round(MNIST_SIDE / 2 - cx), 0, MNIST_SIDE - width))
-    top = int(np.clip(round(MNIST_SIDE / 2 - cy), 0, MNIST_SIDE - height))
-    canvas = np.zeros((MNIST_SIDE, MNIST_SIDE), np.uint8)
+    left = int(np.clip(round(IMAGE_SIDE / 2 - cx), 0, IMAGE_SIDE - width))
+    top = int(np.clip(round(IMAGE_SIDE / 2 - cy), 0, IMAGE_SIDE - height))
+    canvas = np.zeros((IMAGE_SIDE, IMAGE_SIDE), np.uint8)
     canvas[top : top + height, left : left + width] = box
     return canvas

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge_runtime.preprocess import MIN_INK_CONTRAST, MNIST_SIDE, InkImage, to_mnist
+from edge_runtime.preprocess import MIN_INK_CONTRAST, InkImage, to_mnist
+from ground.contract import IMAGE_SHAPE
 
 MIN_DIGIT_HEIGHT = 13  # working-copy pixels: an 18-pixel digit at the smallest working scale (3/4)
 MIN_AREA_PIXELS = 8  # ink pixels of a component worth keeping, at working scale
@@ -142,7 +143,7 @@ def mnist_passthrough(image: np.ndarray) -> list[DigitCrop]:
     pixels = cv2.bitwise_not(image) if frame.mean() > 127 else image
     if int(pixels.max()) - int(pixels.min()) < MIN_INK_CONTRAST:
         return []
-    return [DigitCrop((0, 0, MNIST_SIDE, MNIST_SIDE), pixels.copy())]
+    return [DigitCrop((0, 0, *IMAGE_SHAPE), pixels.copy())]
 
 
 def crop_piece(

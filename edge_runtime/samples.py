@@ -16,9 +16,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.atomic import atomic_write_bytes, staged_path
-from edge_runtime.errors import EdgeError
-from edge_runtime.preprocess import MNIST_SIDE, to_mnist
+from edge_runtime.preprocess import to_mnist
+from ground.atomic import atomic_write_bytes, staged_path
+from ground.contract import IMAGE_SHAPE, IMAGE_SIDE
+from ground.errors import EdgeError
 
 FRAME_SIZE = (640, 480)  # width, height: a webcam frame
 INK_BGR = {"black": (40, 35, 35), "blue": (140, 50, 15)}
@@ -114,7 +115,7 @@ def _ink_coverage(
 ) -> np.ndarray:
     """Float32 (height, width) ink opacity 0-1: the tiles enlarged, rotated and placed left to right."""
     coverage = np.zeros((height, width), np.float32)
-    framed = [t.shape[:2] == (MNIST_SIDE, MNIST_SIDE) for t in tiles]  # MNIST: an empty border
+    framed = [t.shape[:2] == (IMAGE_SIDE, IMAGE_SIDE) for t in tiles]  # MNIST: an empty border
     if pitch is not None:  # trimmed, so that neighbours closer than a tile's width really touch
         tiles = [ink_crop(t) if f else t for t, f in zip(tiles, framed, strict=True)]
     aspects = [t.shape[1] / t.shape[0] for t in tiles]
@@ -262,7 +263,7 @@ def npz_test_digits(path: Path, count: int) -> tuple[list[np.ndarray], list[int]
         raise EdgeError(f"{path}: not a Keras mnist.npz with x_test and y_test ({exc})") from None
     if (
         images.ndim != 3
-        or images.shape[1:] != (28, 28)
+        or images.shape[1:] != IMAGE_SHAPE
         or images.dtype != np.uint8
         or len(labels) != len(images)
     ):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from edge_runtime.regions import DigitCrop, Group, crop_piece
+from ground.contract import NUM_CLASSES
 
 MIN_SPLIT_ASPECT = 0.9  # width/height: a rejected group narrower than this is not tried as several digits
 MAX_SPLIT_ASPECT = 6.0  # a group wider than this (a band, eight digits in one stroke) is not cut: "cut"
@@ -114,7 +115,7 @@ def read_groups(
 
 def _classify(classify: Classifier, crops: list[DigitCrop]) -> np.ndarray:
     if not crops:
-        return np.zeros((0, 10), np.float32)
+        return np.zeros((0, NUM_CLASSES), np.float32)
     return classify(np.stack([c.pixels for c in crops]))
 
 

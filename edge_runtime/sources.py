@@ -11,7 +11,7 @@ The frame-source interface (what `edge webcam` needs, and all it needs):
 Sources are context managers (`with open_source(...) as source:`) that release on exit,
 including on Ctrl-C. A source that cannot be opened raises EdgeError with one clear line from
 its constructor. `edge_runtime.picamera_source.PiCameraSource(width, height)` implements it for
-the Raspberry Pi camera (Picamera2) and is imported only when `--source picamera` asks for it.
+the Raspberry Pi camera (Picamera2, imported only when `--source picamera` opens it).
 """
 
 from __future__ import annotations
@@ -22,31 +22,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.errors import EdgeError
+from edge_runtime.frame_source import FrameSource
+from edge_runtime.picamera_source import PICAMERA, PiCameraSource
+from ground.errors import EdgeError
 
-PICAMERA = "picamera"
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-
-
-class FrameSource:
-    """Base class of frame sources: subclasses set `description`/`live` and define read/release."""
-
-    description: str = "frame source"
-    live: bool = True
-
-    def read(self) -> np.ndarray | None:
-        """The next BGR frame, or None once the source has no more frames."""
-        raise NotImplementedError
-
-    def release(self) -> None:
-        """Free the device or file."""
-        raise NotImplementedError
-
-    def __enter__(self) -> FrameSource:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.release()
 
 
 class OpenCVSource(FrameSource):
@@ -87,7 +67,5 @@ class OpenCVSource(FrameSource):
 def open_source(spec: str, width: int | None = None, height: int | None = None) -> FrameSource:
     """The frame source `spec` names: "picamera", a camera index, a device, a video file or a URL."""
     if spec == PICAMERA:
-        from edge_runtime.picamera_source import PiCameraSource
-
         return PiCameraSource(width=width, height=height)
     return OpenCVSource(spec, width, height)

@@ -13,10 +13,10 @@ import numpy as np
 
 from edge_runtime.classify import Reading, read_digits
 from edge_runtime.drawing import Preview, draw_reading
+from edge_runtime.frame_source import FrameSource
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.regions import Box
 from edge_runtime.smoothing import FpsMeter, ReadingSmoother
-from edge_runtime.sources import FrameSource
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from edge_runtime.errors import EdgeError
+from ground.contract import IMAGE_SHAPE, NUM_CLASSES
+from ground.errors import EdgeError
 from train.negatives import negative_images
 
 DEFAULT_CALIBRATION_SAMPLES = 500
 MIN_CALIBRATION_SAMPLES = 10  # at least one image per digit
-NUM_CLASSES = 10
 NEGATIVE_SHARE = 0.2  # of the calibration images
 
 
@@ -51,7 +51,7 @@ def check_calibration_images(images: np.ndarray) -> None:
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
+    if images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
         raise EdgeError(f"calibration images have shape {images.shape}, expected (N, 28, 28)")
     if images.dtype != np.uint8:
         raise EdgeError(f"calibration images have dtype {images.dtype}, expected uint8 pixels 0-255")

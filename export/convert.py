@@ -14,8 +14,8 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf  # noqa: E402
 
-from edge_runtime.quiet import native_output_silenced  # noqa: E402
 from export.modes import IO_TYPES, MODES, representative_dataset  # noqa: E402
+from ground.quiet import native_output_silenced  # noqa: E402
 
 
 def make_converter(

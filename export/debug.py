@@ -15,9 +15,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from edge_runtime.atomic import atomic_write_text
 from export.convert import make_converter, quiet
 from export.modes import representative_dataset
+from ground.atomic import atomic_write_text
 
 DEBUG_CSV = "int8_debug.csv"
 ROUNDING_NOISE = 1 / math.sqrt(12)  # RMSE/scale of ideal uniform rounding

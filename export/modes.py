@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
+from ground.contract import INPUT_SHAPE
+
 RepresentativeData = Callable[[], object]
 
 
@@ -75,7 +77,7 @@ IO_TYPES = {"int8": tf.int8, "uint8": tf.uint8}
 
 def representative_dataset(images: np.ndarray) -> RepresentativeData:
     """Calibration generator over uint8 images (N, 28, 28) as raw float pixels, one at a time."""
-    x = images.reshape(-1, 28, 28, 1).astype(np.float32)
+    x = images.reshape(-1, *INPUT_SHAPE).astype(np.float32)
 
     def generate():
         for i in range(len(x)):

@@ -14,10 +14,15 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from edge_runtime.atomic import staged_path
-from edge_runtime.errors import EdgeError
 from edge_runtime.interpreter import load_interpreter
-from edge_runtime.manifest import (
+from export.convert import convert
+from export.gate import Gate
+from export.modes import MODES
+from export.rejection import RejectionSet, rejection_record
+from export.validate import EvalSet, Progress, compare, predict_tflite, single_image_latency_ms
+from ground.atomic import staged_path
+from ground.errors import EdgeError
+from ground.manifest import (
     STATUS_FAILED,
     STATUS_PASSED,
     STATUS_UNCHECKED,
@@ -25,11 +30,6 @@ from edge_runtime.manifest import (
     sha256_file,
     write_manifest,
 )
-from export.convert import convert
-from export.gate import Gate
-from export.modes import MODES
-from export.rejection import RejectionSet, rejection_record
-from export.validate import EvalSet, Progress, compare, predict_tflite, single_image_latency_ms
 from train.evaluate import library_versions
 
 MODEL_INPUT_SHAPE = (28, 28, 1)

@@ -6,8 +6,8 @@ import io
 import json
 from pathlib import Path
 
-from edge_runtime.atomic import atomic_write_bytes, atomic_write_text
 from export.pipeline import ExportResult
+from ground.atomic import atomic_write_bytes, atomic_write_text
 
 REPORT_JSON, REPORT_MD, REPORT_PNG = "report.json", "report.md", "report.png"
 COLUMNS = (  # (key, header, format)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from edge_runtime.errors import EdgeError
 from export.calibration import DEFAULT_CALIBRATION_SAMPLES, MIN_CALIBRATION_SAMPLES, calibration_images
 from export.gate import Gate
 from export.modes import ALL, IO_TYPES, MODES
@@ -21,6 +20,7 @@ from export.pipeline import (
 )
 from export.rejection import make_rejection_set
 from export.validate import make_eval_set
+from ground.errors import EdgeError
 from train.data import load_mnist
 from train.saved_model import load_keras_model
 

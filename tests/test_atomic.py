@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from edge_runtime.atomic import atomic_write_bytes, staged_path, staging_dir
-from edge_runtime.errors import EdgeError
+from ground.atomic import atomic_write_bytes, staged_path, staging_dir
+from ground.errors import EdgeError
 
 
 def test_atomic_write_leaves_one_ordinary_file(tmp_path):

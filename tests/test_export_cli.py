@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from edge_cli import app
-from edge_runtime.manifest import file_mismatches, read_manifest
+from ground.manifest import file_mismatches, read_manifest
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

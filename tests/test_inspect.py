@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from edge_runtime.benchmark import BenchConfig, benchmark, latency_stats, thread_counts
-from edge_runtime.errors import EdgeError
 from edge_runtime.model_info import model_info
+from ground.errors import EdgeError
 
 pytestmark = pytest.mark.slow  # the tiny models are trained and exported once per session
 QUICK = BenchConfig(threads=(1, 2), batches=(1, 4), runs=6, warmup=1, rounds=2)

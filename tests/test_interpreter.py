@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edge_runtime.errors import EdgeError
 from edge_runtime.interpreter import DigitModel, check_tflite_file, quantize
+from ground.errors import EdgeError
 
 
 @pytest.mark.parametrize("dtype, zero_point", [(np.int8, -128), (np.uint8, 0), (np.int8, -100)])

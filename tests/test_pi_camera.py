@@ -8,9 +8,9 @@ import types
 import numpy as np
 import pytest
 
-from edge_runtime.errors import EdgeError
 from edge_runtime.picamera_source import PiCameraSource
 from edge_runtime.sources import open_source
+from ground.errors import EdgeError
 
 
 class FakePicamera2:

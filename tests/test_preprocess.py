@@ -6,16 +6,17 @@ import cv2
 import numpy as np
 import pytest
 
-from edge_runtime.preprocess import DIGIT_BOX, MNIST_SIDE, ink_image, is_light_background, to_mnist
+from edge_runtime.preprocess import DIGIT_BOX, ink_image, is_light_background, to_mnist
 from edge_runtime.regions import crop_piece, crop_roi, find_groups, mnist_passthrough
 from edge_runtime.samples import drawn_digit, paper_photo
+from ground.contract import IMAGE_SHAPE, IMAGE_SIDE
 
 
 def extract_digits(image: np.ndarray, roi=None) -> list:
     """Each ink group found in `image`, whole, as its 28x28 crop (no model: no splitting, no rejection)."""
     if roi is not None:
         image = crop_roi(image, roi)
-    if image.shape[:2] == (MNIST_SIDE, MNIST_SIDE):
+    if image.shape[:2] == IMAGE_SHAPE:
         return mnist_passthrough(image)
     ink = ink_image(image)
     crops = [crop_piece(g) for g in find_groups(ink).groups]
@@ -39,7 +40,7 @@ def test_a_28x28_mnist_style_input_passes_through_unchanged(digit, rng):
     (crop,) = extract_digits(image)
     assert crop.pixels.dtype == np.uint8
     np.testing.assert_array_equal(crop.pixels, image)
-    assert crop.box == (0, 0, MNIST_SIDE, MNIST_SIDE)
+    assert crop.box == (0, 0, *IMAGE_SHAPE)
 
 
 def test_real_mnist_test_digits_pass_through_unchanged(full_mnist):
@@ -73,11 +74,11 @@ def test_to_mnist_follows_the_mnist_recipe(rng):
     cv2.putText(canvas, "7", (20, 260), cv2.FONT_HERSHEY_SIMPLEX, 9, 200, 25)
     pixels = to_mnist(canvas)
     ys, xs = np.nonzero(pixels)
-    assert pixels.shape == (MNIST_SIDE, MNIST_SIDE) and pixels.dtype == np.uint8
+    assert pixels.shape == IMAGE_SHAPE and pixels.dtype == np.uint8
     assert max(np.ptp(ys), np.ptp(xs)) + 1 == DIGIT_BOX  # the long side fills the 20x20 box
     moments = cv2.moments(pixels)
     centre = (moments["m10"] / moments["m00"], moments["m01"] / moments["m00"])
-    assert np.allclose(centre, (MNIST_SIDE / 2, MNIST_SIDE / 2), atol=0.6)
+    assert np.allclose(centre, (IMAGE_SIDE / 2, IMAGE_SIDE / 2), atol=0.6)
     assert pixels.max() == 255  # strokes brightened to full white as in MNIST
 
 

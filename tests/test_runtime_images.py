@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from edge_runtime.cli import app
-from edge_runtime.errors import EdgeError
 from edge_runtime.images import decode_image, expand_paths, read_image
 from edge_runtime.samples import drawn_digit, paper_photo
+from ground.errors import EdgeError
 
 
 def _encode(suffix: str, image: np.ndarray) -> bytes:

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from edge_runtime.drawing import BOX_BGR, draw_reading
-from edge_runtime.errors import EdgeError
 from edge_runtime.samples import FRAME_SIZE, drawn_digit, paper_photo, video_frames, write_video
 from edge_runtime.smoothing import FpsMeter, ReadingSmoother
 from edge_runtime.sources import FrameSource, OpenCVSource, open_source
 from edge_runtime.webcam import LiveSettings, run
+from ground.errors import EdgeError
 
 
 class ListSource(FrameSource):

@@ -159,17 +159,3 @@ def test_evaluate_tiny_model_on_full_test_set(tiny_model_path):
     metrics = json.loads(result.output.strip().splitlines()[-1])
     assert metrics["samples"] == 10000
     assert metrics["test_accuracy"] > 0.8
-
-
-def test_cli_defaults_equal_the_training_config():
-    """The CLI writes its defaults out (to start without `train`); they must match TrainConfig's."""
-    import inspect
-
-    from edge_cli.train_commands import train as train_command
-    from train.config import TrainConfig
-
-    defaults = TrainConfig()
-    names = {"out": "out_dir"}
-    for name, parameter in inspect.signature(train_command).parameters.items():
-        if hasattr(defaults, names.get(name, name)):
-            assert parameter.default == getattr(defaults, names.get(name, name)), name

@@ -7,7 +7,7 @@ import gzip
 import numpy as np
 import pytest
 
-from edge_runtime.errors import EdgeError
+from ground.errors import EdgeError
 from train.data import ENV_VAR, IDX_NAMES, load_mnist, read_idx
 
 

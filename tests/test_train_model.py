@@ -49,7 +49,7 @@ def test_save_load_round_trip_gives_identical_predictions(tmp_path):
 
 
 def test_load_keras_model_errors(tmp_path):
-    from edge_runtime.errors import EdgeError
+    from ground.errors import EdgeError
 
     with pytest.raises(EdgeError, match="model not found"):
         load_keras_model(tmp_path / "none.keras")

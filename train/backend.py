@@ -2,7 +2,7 @@
 
 import os
 
-from edge_runtime.quiet import native_output_silenced
+from ground.quiet import native_output_silenced
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 with native_output_silenced():

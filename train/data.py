@@ -9,11 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from edge_runtime.errors import EdgeError
+from ground.contract import IMAGE_SHAPE, NUM_CLASSES
+from ground.errors import EdgeError
 
 ENV_VAR = "EDGE_MNIST"
-IMAGE_SHAPE = (28, 28)
-NUM_CLASSES = 10
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 IDX_NAMES = {
     "x_train": "train-images-idx3-ubyte",
@@ -72,7 +71,7 @@ def validate(arrays: dict[str, np.ndarray], source: str) -> None:
             raise EdgeError(
                 f"{source}: y_{split} has shape {y.shape}, expected ({len(x)},) to match x_{split}"
             )
-        if not np.issubdtype(y.dtype, np.integer) or len(y) and (y.min() < 0 or y.max() >= 10):
+        if not np.issubdtype(y.dtype, np.integer) or len(y) and (y.min() < 0 or y.max() >= NUM_CLASSES):
             raise EdgeError(f"{source}: y_{split} must hold integer labels 0-9")
         if len(x) == 0:
             raise EdgeError(f"{source}: x_{split} is empty")

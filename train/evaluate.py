@@ -8,6 +8,7 @@ from importlib import metadata
 import keras
 import numpy as np
 
+from ground.contract import INPUT_SHAPE
 from train.metrics import classification_report
 
 EVAL_BATCH = 500
@@ -15,7 +16,7 @@ EVAL_BATCH = 500
 
 def predict_probs(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Softmax outputs for uint8 images (N, 28, 28) fed as raw 0-255 float pixels."""
-    x = images.reshape(-1, 28, 28, 1).astype(np.float32)
+    x = images.reshape(-1, *INPUT_SHAPE).astype(np.float32)
     return np.asarray(model.predict(x, batch_size=EVAL_BATCH, verbose=0))
 
 

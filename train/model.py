@@ -9,10 +9,9 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from ground.contract import INPUT_SHAPE, NUM_CLASSES
 from train.config import DEFAULT_BLOCKS, DEFAULT_FILTERS
 
-INPUT_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
 STEM_KERNEL = 7
 POOL_SIZE = 3
 BLOCK_KERNEL = 3

@@ -20,8 +20,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.preprocess import MNIST_SIDE, to_mnist
+from edge_runtime.preprocess import to_mnist
 from edge_runtime.samples import ink_crop
+from ground.contract import IMAGE_SHAPE, IMAGE_SIDE
 
 CANVAS = 84  # side of the drawing canvas (3x MNIST): shapes are drawn here, then cut by `to_mnist`
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
@@ -338,7 +339,7 @@ def picture(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path])
     Returned at 28x28 already: such images reach the model without `to_mnist` (the runtime passes a
     28x28 input through), so they are not recentred.
     """
-    side = MNIST_SIDE * 4
+    side = IMAGE_SIDE * 4
     canvas = np.full((side, side), rng.uniform(0, 60), np.float32)
     if rng.random() < 0.5:
         field = cv2.GaussianBlur(rng.random((side, side)).astype(np.float32), (0, 0), rng.uniform(2, 12))
@@ -351,7 +352,7 @@ def picture(rng: np.random.Generator, digits: np.ndarray, fonts: Sequence[Path])
         shade = rng.uniform(80, 255) * (1 - 0.4 * rng.random((side, side)).astype(np.float32))
         shade = cv2.GaussianBlur(shade, (0, 0), 3)
         canvas = np.where(mask > 0, shade, canvas)
-    small = cv2.resize(canvas, (MNIST_SIDE, MNIST_SIDE), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(canvas, IMAGE_SHAPE, interpolation=cv2.INTER_AREA)
     return np.clip(small, 0, 255).astype(np.uint8)
 
 
@@ -394,7 +395,7 @@ def negative_images(
     fonts = font_files() if fonts is None else list(fonts)
     weights = np.array([k.weight for k in kinds])
     picks = rng.choice(len(kinds), size=count, p=weights / weights.sum())
-    out = np.zeros((count, MNIST_SIDE, MNIST_SIDE), np.uint8)
+    out = np.zeros((count, *IMAGE_SHAPE), np.uint8)
     for i, pick in enumerate(picks):
         kind = kinds[pick]
         image = kind.make(rng, digits, fonts)
@@ -437,7 +438,7 @@ def photographed_digits(
     (photographed strokes come out thinner and harder-edged than MNIST's)."""
     rng = np.random.default_rng(seed)
     chosen = rng.integers(len(digits), size=count)
-    images = np.empty((count, MNIST_SIDE, MNIST_SIDE), np.uint8)
+    images = np.empty((count, *IMAGE_SHAPE), np.uint8)
     for i, index in enumerate(chosen):
         ink = cv2.resize(digits[index], (CANVAS, CANVAS), interpolation=cv2.INTER_LINEAR)
         if rng.random() < 0.5:

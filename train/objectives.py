@@ -11,7 +11,8 @@ import keras
 import numpy as np
 from keras import ops
 
-NUM_CLASSES = 10
+from ground.contract import NUM_CLASSES
+
 UNIFORM = np.full(NUM_CLASSES, 1.0 / NUM_CLASSES, np.float32)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from edge_runtime.errors import EdgeError
+from ground.errors import EdgeError
 
 
 def load_keras_model(path: Path):

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from edge_runtime.atomic import staging_dir
+from ground.atomic import staging_dir
 from train import plots
 from train.config import TrainConfig
 from train.data import MnistData, load_mnist

@@ -10,7 +10,8 @@ import sys
 import typer
 from typer.core import TyperGroup
 
-from edge_runtime.errors import EdgeError
+from edge_runtime.cli import inspect_commands, runtime_commands
+from ground.errors import EdgeError
 
 
 class EdgeGroup(TyperGroup):
@@ -42,12 +43,9 @@ def new_app(help_text: str) -> typer.Typer:
 app = new_app(
     "Read handwritten digits with a TFLite model: image files, a camera or a video (no TensorFlow)."
 )
-
-# Each module registers its commands on `app`; this order is the order `edge --help` lists them in.
-# isort: off
-from edge_runtime.cli import runtime_commands  # noqa: E402,F401
-from edge_runtime.cli import inspect_commands  # noqa: E402,F401
-# isort: on
+DEVICE_COMMANDS = (runtime_commands.app, inspect_commands.app)  # one Typer app per command module
+for commands in DEVICE_COMMANDS:  # merged in the order `edge --help` lists them
+    app.add_typer(commands)
 
 
 def main() -> None:

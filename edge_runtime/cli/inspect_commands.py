@@ -18,8 +18,9 @@ from edge_runtime.benchmark import (
     environment,
     thread_counts,
 )
-from edge_runtime.cli import app
 from edge_runtime.model_info import ModelInfo, TensorInfo, model_info
+
+app = typer.Typer()
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 

@@ -10,14 +10,15 @@ import numpy as np
 import typer
 
 from edge_runtime.classify import Reading, read_digits, write_crops
-from edge_runtime.cli import app
 from edge_runtime.drawing import Preview
-from edge_runtime.errors import EdgeError
 from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
+from ground.errors import EdgeError
+
+app = typer.Typer()
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 

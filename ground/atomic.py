@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from edge_runtime.errors import EdgeError
+from ground.errors import EdgeError
 
 FILE_MODE = 0o644
 DIR_MODE = 0o755

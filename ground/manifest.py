@@ -13,18 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from edge_runtime.atomic import atomic_write_text
-from edge_runtime.errors import EdgeError
+from ground.atomic import atomic_write_text
+from ground.contract import LABELS, PIXEL_CONTRACT
+from ground.errors import EdgeError
 
 FORMAT_VERSION = 1
-DEFAULT_LABELS = [str(d) for d in range(10)]
 DEFAULT_ACCEPT_THRESHOLD = 0.5  # top probability; models from `edge export` carry their own
-PIXEL_CONTRACT = {
-    "layout": "NHWC (batch, 28, 28, 1)",
-    "range": [0, 255],
-    "polarity": "white digit on black background (as MNIST)",
-    "scaling": "inside the model: feed raw pixels",
-}
 
 
 def manifest_path(model_path: Path) -> Path:
@@ -48,7 +42,7 @@ def read_manifest(model_path: Path) -> dict | None:
 
 def labels_of(manifest: dict | None) -> list[str]:
     """The class labels a manifest declares (digits 0-9 by default)."""
-    return list((manifest or {}).get("labels") or DEFAULT_LABELS)
+    return list((manifest or {}).get("labels") or LABELS)
 
 
 def accept_threshold_of(manifest: dict | None) -> float:
@@ -116,7 +110,7 @@ def build_manifest(
         "mode": mode,
         "description": description,
         "status": status,
-        "labels": list(labels or DEFAULT_LABELS),
+        "labels": list(labels or LABELS),
         "input": tensor_spec(input_detail),
         "pixel_contract": PIXEL_CONTRACT,
         "output": tensor_spec(output_detail),

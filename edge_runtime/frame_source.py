@@ -1,0 +1,26 @@
+"""The base class of every frame source (`edge_runtime.sources` describes the interface)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class FrameSource:
+    """Base class of frame sources: subclasses set `description`/`live` and define read/release."""
+
+    description: str = "frame source"
+    live: bool = True
+
+    def read(self) -> np.ndarray | None:
+        """The next BGR frame, or None once the source has no more frames."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Free the device or file."""
+        raise NotImplementedError
+
+    def __enter__(self) -> FrameSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()

@@ -1,0 +1,20 @@
+"""The input contract between training, export and the runtime, written once.
+
+A model takes raw 0-255 pixels of a 28x28 single-channel image, white digit on black (as MNIST),
+in NHWC layout (batch, 28, 28, 1); scaling happens inside the model. It answers 10 probabilities,
+one per label "0".."9".
+"""
+
+from __future__ import annotations
+
+IMAGE_SIDE = 28
+IMAGE_SHAPE = (IMAGE_SIDE, IMAGE_SIDE)
+INPUT_SHAPE = (IMAGE_SIDE, IMAGE_SIDE, 1)
+LABELS = tuple(str(digit) for digit in range(10))
+NUM_CLASSES = len(LABELS)
+PIXEL_CONTRACT = {
+    "layout": f"NHWC (batch, {IMAGE_SIDE}, {IMAGE_SIDE}, 1)",
+    "range": [0, 255],
+    "polarity": "white digit on black background (as MNIST)",
+    "scaling": "inside the model: feed raw pixels",
+}
