@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from edge_runtime.bundle import DEFAULT_THREADS, build_bundle
+from edge_runtime.interpreter import MAX_THREADS
 
 app = typer.Typer()
 
@@ -22,7 +23,8 @@ def bundle(
         str, typer.Option(help="The systemd unit's camera: 'picamera' (CSI) or a USB camera index.")
     ] = "0",
     threads: Annotated[
-        int, typer.Option(min=1, help="The systemd unit's interpreter threads.")
+        int,
+        typer.Option(min=1, max=MAX_THREADS, help=f"The unit's interpreter threads (1-{MAX_THREADS})."),
     ] = DEFAULT_THREADS,
     user: Annotated[str, typer.Option(help="The account the systemd unit runs as on the Pi.")] = "pi",
     install_dir: Annotated[

@@ -20,6 +20,7 @@ from ground.quiet import native_output_silenced
 TFLITE_IDENTIFIER = b"TFL3"  # flatbuffer file identifier, bytes 4-8
 MIN_TFLITE_BYTES = 64
 MAX_TFLITE_BYTES = 2**31  # flatbuffers cannot exceed 2 GiB
+MAX_THREADS = 64  # far past any Pi or laptop; LiteRT crashes (segfault) on absurd counts like 100000
 _INTERPRETER_MODULES = ("ai_edge_litert.interpreter", "tflite_runtime.interpreter", "tensorflow.lite")
 
 
@@ -51,6 +52,8 @@ def load_interpreter(model: Path | bytes, threads: int | None = None, **options)
 
     `options` go to the interpreter's constructor as they are (e.g. `experimental_op_resolver_type`).
     """
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        raise EdgeError(f"--threads must be between 1 and {MAX_THREADS}, not {threads}")
     interpreter_class = _interpreter_class()
     if isinstance(model, bytes):
         source = {"model_content": model}

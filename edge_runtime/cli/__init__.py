@@ -5,9 +5,13 @@ adds training, export and bundling on top of these commands.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
+from typing import NoReturn
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # Typer vendors Click
 from typer.core import TyperGroup
 
 from edge_runtime.cli import inspect_commands, runtime_commands
@@ -15,17 +19,41 @@ from ground.errors import EdgeError
 
 
 class EdgeGroup(TyperGroup):
-    """Turns EdgeError and Ctrl-C into one line on stderr and a non-zero exit code."""
+    """Turns EdgeError, usage errors and Ctrl-C into one line on stderr and a non-zero exit code.
+
+    Usage errors (a missing argument, an unknown option, a value out of range) exit with 2, as
+    Click's do, but in one `error:` line instead of Typer's framed box. `edge` alone still shows
+    the help.
+    """
+
+    def make_context(self, info_name, args, parent=None, **extra) -> typer.Context:
+        with _one_line_errors():  # the group's own options and a missing or unknown command
+            return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: typer.Context):
-        try:
+        with _one_line_errors():  # the command's arguments, options and body
             return super().invoke(ctx)
-        except EdgeError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130) from None
+
+
+@contextlib.contextmanager
+def _one_line_errors() -> Iterator[None]:
+    try:
+        yield
+    except NoArgsIsHelpError:
+        raise
+    except ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code, getattr(exc, "ctx", None))
+    except EdgeError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+
+
+def _fail(message: str, exit_code: int, ctx: typer.Context | None = None) -> NoReturn:
+    hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+    typer.echo(f"error: {' '.join(message.split())}{hint}", err=True)  # one line, whatever the message
+    raise typer.Exit(exit_code) from None
 
 
 def new_app(help_text: str) -> typer.Typer:

@@ -18,6 +18,7 @@ from edge_runtime.benchmark import (
     environment,
     thread_counts,
 )
+from edge_runtime.interpreter import MAX_THREADS
 from edge_runtime.model_info import ModelInfo, TensorInfo, model_info
 
 app = typer.Typer()
@@ -46,7 +47,12 @@ def benchmark_command(
     ],
     threads: Annotated[
         int | None,
-        typer.Option(help="Measure at 1..N interpreter threads (default: every core).", show_default=False),
+        typer.Option(
+            min=1,
+            max=MAX_THREADS,
+            help=f"Measure at 1..N interpreter threads, N at most {MAX_THREADS} (default: every core).",
+            show_default=False,
+        ),
     ] = None,
     batch: Annotated[
         list[int] | None,

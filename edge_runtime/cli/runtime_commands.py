@@ -12,7 +12,7 @@ import typer
 from edge_runtime.classify import Reading, read_digits, write_crops
 from edge_runtime.drawing import Preview
 from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
-from edge_runtime.interpreter import DigitModel
+from edge_runtime.interpreter import MAX_THREADS, DigitModel
 from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
@@ -50,7 +50,12 @@ ThresholdOption = Annotated[
 ]
 ThreadsOption = Annotated[
     int | None,
-    typer.Option(min=1, help="Interpreter threads (default: the runtime's choice).", show_default=False),
+    typer.Option(
+        min=1,
+        max=MAX_THREADS,
+        help=f"Interpreter threads, 1-{MAX_THREADS} (default: the runtime's choice).",
+        show_default=False,
+    ),
 ]
 
 
