@@ -3,12 +3,15 @@
 The file's header is parsed before any decoding, so an image that would need gigabytes of memory
 (a "decompression bomb") is refused from its declared size, and a file cut short is refused before
 the decoder sees it. 16-bit images and images with an alpha channel are refused rather than
-guessed at: how to flatten them is the user's choice.
+guessed at: how to flatten them is the user's choice. Only regular files are opened (a FIFO would
+block forever, `/dev/zero` never ends), and only up to the size the largest allowed image could take.
 """
 
 from __future__ import annotations
 
 import glob
+import os
+import stat
 import struct
 from pathlib import Path
 
@@ -19,6 +22,8 @@ from ground.errors import EdgeError
 from ground.quiet import native_output_silenced
 
 MAX_PIXELS = 50_000_000
+BYTES_PER_PIXEL = 4  # the most an 8-bit image stores uncompressed (BGRA); metadata gets a margin
+METADATA_BYTES = 16 * 2**20
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 SUPPORTED = "PNG, JPEG, BMP, TIFF or WebP"
 _JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
@@ -49,12 +54,39 @@ def expand_paths(patterns: list[str]) -> tuple[list[Path], list[str]]:
 
 
 def read_image(path: Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
-    """The image at `path` as 8-bit grey (h, w) or BGR (h, w, 3); EdgeError naming what is wrong."""
+    """The image at `path` as 8-bit grey (h, w) or BGR (h, w, 3); EdgeError naming what is wrong.
+
+    The file's type and size are checked before it is opened: only a regular file, and no larger than
+    `max_file_bytes(max_pixels)`, is read.
+    """
+    limit = max_file_bytes(max_pixels)
     try:
-        data = Path(path).read_bytes()
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise EdgeError(f"{path}: not a regular file ({_file_kind(info.st_mode)})")
+        if info.st_size > limit:
+            raise EdgeError(
+                f"{path}: {info.st_size:,} bytes is more than an image of --max-pixels {max_pixels:,} "
+                f"can take ({limit:,})"
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)  # the file may have grown since stat
     except OSError as exc:
         raise EdgeError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise EdgeError(f"{path}: more than {limit:,} bytes")
     return decode_image(data, str(path), max_pixels)
+
+
+def max_file_bytes(max_pixels: int = MAX_PIXELS) -> int:
+    """The largest image file read: the largest allowed image stored uncompressed, plus metadata."""
+    return max_pixels * BYTES_PER_PIXEL + METADATA_BYTES
+
+
+def _file_kind(mode: int) -> str:
+    kinds = {stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device"}
+    kinds |= {stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a folder"}
+    return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 
 def decode_image(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> np.ndarray:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -74,3 +76,39 @@ def test_absurd_thread_counts_are_refused_before_the_interpreter_sees_them(comma
     result = CliRunner().invoke(DEVICE, args)
     assert result.exit_code == 2
     assert "--threads" in one_error_line(result.stderr)
+
+
+# --- image files that are not files, or far too big -------------------------------------------
+
+
+@pytest.fixture
+def blank_png(tmp_path) -> Path:
+    path = tmp_path / "blank.png"
+    path.write_bytes(cv2.imencode(".png", np.full((60, 60), 255, np.uint8))[1].tobytes())
+    return path
+
+
+def test_a_fifo_is_refused_without_blocking_the_files_after_it(tmp_path, blank_png):
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    result = run_cli("edge_runtime", "classify", str(MODEL), str(fifo), str(blank_png), timeout=60)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == f"error: {fifo}: not a regular file (a FIFO)"
+    assert result.stdout.startswith(f"{blank_png}: ")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_dev_zero_is_refused():
+    result = CliRunner().invoke(DEVICE, ["classify", str(MODEL), "/dev/zero"])
+    assert result.exit_code == 1
+    assert one_error_line(result.stderr) == "error: /dev/zero: not a regular file (a character device)"
+
+
+def test_a_huge_file_is_refused_from_its_size_before_it_is_read(tmp_path):
+    huge = tmp_path / "huge.png"
+    with huge.open("wb") as handle:
+        handle.truncate(2**30)  # sparse: 1 GiB declared, nothing on disk
+    result = CliRunner().invoke(DEVICE, ["classify", str(MODEL), str(huge)])
+    assert result.exit_code == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"error: {huge}: 1,073,741,824 bytes is more than an image of --max-pixels")

@@ -106,8 +106,10 @@ def classify(
             typer.echo(f"{path}: {_describe(reading)}")
         if save_crops is not None:
             write_crops(save_crops, f"{index:04d}-{path.stem}", reading)
-    if failed:
+    if failed and json_out:  # the failures are in the JSON stream; stderr says how many
         raise EdgeError(f"{failed} of {len(files) + len(failures)} inputs could not be classified")
+    if failed:
+        raise typer.Exit(1)  # each failure has had its own `error:` line
 
 
 def _report_failure(message: str, path: Path | None, json_out: bool) -> None:
