@@ -17,9 +17,10 @@ import cv2
 import numpy as np
 
 from edge_runtime.preprocess import to_mnist
-from ground.atomic import atomic_write_bytes, staged_path
+from ground.atomic import atomic_write_bytes, ensure_folder, staged_path, write_error
 from ground.contract import IMAGE_SHAPE, IMAGE_SIDE
 from ground.errors import EdgeError
+from ground.quiet import native_output_silenced
 
 FRAME_SIZE = (640, 480)  # width, height: a webcam frame
 INK_BGR = {"black": (40, 35, 35), "blue": (140, 50, 15)}
@@ -240,7 +241,7 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> 
     """Write BGR `frames` to a Motion-JPEG .avi with cv2.VideoWriter (atomically: temp file, then rename)."""
     path = Path(path)
     height, width = frames[0].shape[:2]
-    with staged_path(path) as staged:
+    with staged_path(path) as staged, native_output_silenced():
         writer = cv2.VideoWriter(str(staged), cv2.VideoWriter_fourcc(*VIDEO_FOURCC), fps, (width, height))
         try:
             if not writer.isOpened():
@@ -249,8 +250,22 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> 
                 writer.write(frame)
         finally:
             writer.release()
-        os.replace(staged, path)
+        # OpenCV reports no write error (a full disk): the video counts only if it reads back whole.
+        if _frame_count(staged) != len(frames):
+            raise EdgeError(f"cannot write {path} (the video came out incomplete: is the disk full?)")
+        try:
+            os.replace(staged, path)
+        except OSError as exc:
+            raise write_error(path, exc) from None
     return path
+
+
+def _frame_count(video: Path) -> int:
+    capture = cv2.VideoCapture(str(video))
+    try:
+        return int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
+    finally:
+        capture.release()
 
 
 def npz_test_digits(path: Path, count: int) -> tuple[list[np.ndarray], list[int]]:
@@ -283,8 +298,7 @@ def write_sample_set(
     Returns {photo: true label} and the video's path (`digits.avi`, each digit held for
     `frames_per_digit` frames), or None when `frames_per_digit` is 0.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = ensure_folder(folder)
     truth = {}
     for index, (digit, label) in enumerate(zip(digits, labels, strict=True)):
         path = folder / f"{index:04d}-{label}.{'jpg' if index % 2 else 'png'}"

@@ -3,6 +3,7 @@ never a traceback, a crash or a hang."""
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -14,7 +15,11 @@ import pytest
 from typer.testing import CliRunner
 
 import edge_cli
+import edge_runtime.bundle
 import edge_runtime.cli
+import edge_runtime.samples
+import ground.atomic
+from edge_runtime.samples import drawn_digit, paper_photo, write_image
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "tests" / "fixtures" / "model_int8.tflite"
@@ -112,3 +117,158 @@ def test_a_huge_file_is_refused_from_its_size_before_it_is_read(tmp_path):
     assert result.exit_code == 1
     line = one_error_line(result.stderr)
     assert line.startswith(f"error: {huge}: 1,073,741,824 bytes is more than an image of --max-pixels")
+
+
+# --- writes that fail: disk full, read-only folder, a file in the way --------------------------
+
+
+def _no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _read_only(*args, **kwargs):
+    raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+
+class _FullDisk:
+    """A file handle whose writes fail as on a full disk (the handle itself is real, then closed)."""
+
+    def __init__(self, handle):
+        self.handle = handle
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+    def write(self, data):
+        _no_space()
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Every atomic file write fails with ENOSPC, and so does every file copy."""
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(ground.atomic.os, "fdopen", lambda fd, mode: _FullDisk(real_fdopen(fd, mode)))
+    monkeypatch.setattr(edge_runtime.bundle.shutil, "copyfile", _no_space)
+
+
+@pytest.fixture
+def read_only_folders(monkeypatch):
+    """Creating a file or folder fails with EROFS (chmod cannot do this: the tests may run as root)."""
+    monkeypatch.setattr(ground.atomic.tempfile, "mkstemp", _read_only)
+    monkeypatch.setattr(ground.atomic.tempfile, "mkdtemp", _read_only)
+
+
+WRITE_FAILURES = [("full_disk", "No space left"), ("read_only_folders", "Read-only")]
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if ".partial" in p.name)
+
+
+@pytest.fixture
+def digit_png(tmp_path) -> Path:
+    """A photo with one digit, so that classify has a crop to save."""
+    image = paper_photo([drawn_digit(7, np.random.default_rng(0))], np.random.default_rng(0), (160, 120))
+    return write_image(tmp_path / "seven.png", image)
+
+
+def _fake_model(folder: Path) -> Path:
+    path = folder / "model.tflite"
+    path.write_bytes(b"\x1c\x00\x00\x00TFL3" + bytes(200))  # passes the check; a bundle needs no real model
+    return path
+
+
+@pytest.mark.parametrize("failure, reason", WRITE_FAILURES)
+def test_save_crops_that_cannot_be_written_is_one_line(request, tmp_path, digit_png, failure, reason):
+    crops = tmp_path / "crops"
+    crops.mkdir()
+    request.getfixturevalue(failure)
+    result = CliRunner().invoke(DEVICE, ["classify", str(MODEL), str(digit_png), "--save-crops", str(crops)])
+    assert result.exit_code == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"error: cannot write {crops}/") and reason in line
+    assert list(crops.iterdir()) == []
+
+
+@pytest.mark.parametrize("failure, reason", WRITE_FAILURES)
+def test_samples_that_cannot_be_written_is_one_line(request, tmp_path, failure, reason):
+    out = tmp_path / "samples"
+    request.getfixturevalue(failure)
+    result = CliRunner().invoke(DEVICE, ["samples", str(out), "--count", "2", "--frames-per-digit", "0"])
+    assert result.exit_code == 1
+    assert reason in one_error_line(result.stderr)
+    assert _leftovers(tmp_path) == [] and list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("failure, reason", WRITE_FAILURES)
+def test_bundle_that_cannot_be_written_is_one_line_and_leaves_nothing(request, tmp_path, failure, reason):
+    model = _fake_model(tmp_path)
+    request.getfixturevalue(failure)
+    result = CliRunner().invoke(LAPTOP, ["bundle", str(model), "--out", str(tmp_path / "pi")])
+    assert result.exit_code == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"error: cannot write {tmp_path / 'pi'} (") and reason in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.tflite"]
+
+
+def test_a_video_cut_short_by_a_full_disk_is_refused(tmp_path, monkeypatch):
+    class TruncatingWriter:  # what OpenCV does on a full disk: writes what fits and reports nothing
+        def __init__(self, path, *args):
+            self.path = path
+            Path(path).write_bytes(b"RIFF\x00\x00")
+
+        def isOpened(self):  # noqa: N802 - OpenCV's name
+            return True
+
+        def write(self, frame):
+            pass
+
+        def release(self):
+            pass
+
+    monkeypatch.setattr(edge_runtime.samples.cv2, "VideoWriter", TruncatingWriter)
+    result = CliRunner().invoke(DEVICE, ["samples", str(tmp_path / "s"), "--count", "1"])
+    assert result.exit_code == 1
+    assert "digits.avi (the video came out incomplete" in one_error_line(result.stderr)
+    assert not (tmp_path / "s" / "digits.avi").exists() and _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["save-crops", "samples"])
+def test_an_output_folder_that_is_a_file_is_one_line(tmp_path, digit_png, command):
+    in_the_way = tmp_path / "in-the-way"
+    in_the_way.write_text("not a folder")
+    args = (
+        ["classify", str(MODEL), str(digit_png), "--save-crops", str(in_the_way)]
+        if command == "save-crops"
+        else ["samples", str(in_the_way)]
+    )
+    result = CliRunner().invoke(DEVICE, args)
+    assert result.exit_code == 1
+    assert one_error_line(result.stderr) == f"error: {in_the_way} is a file, not a folder"
+    assert result.stdout == ""
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path):
+    """A real 64 KiB filesystem (needs root and mount rights; skipped elsewhere)."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (not root, or no mount rights)")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def test_a_really_full_disk_is_one_line_and_leaves_no_partial_file(tiny_tmpfs):
+    result = run_cli("edge_runtime", "samples", str(tiny_tmpfs / "samples"), "--count", "50")
+    assert result.returncode == 1
+    assert "No space left on device" in one_error_line(result.stderr)
+    assert _leftovers(tiny_tmpfs) == []

@@ -16,6 +16,7 @@ from edge_runtime.interpreter import MAX_THREADS, DigitModel
 from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
+from ground.atomic import ensure_folder
 from ground.errors import EdgeError
 
 app = typer.Typer()
@@ -90,7 +91,7 @@ def classify(
         _report_failure(message, None, json_out)
     digit_model = DigitModel(model, threads)
     if save_crops is not None:
-        save_crops.mkdir(parents=True, exist_ok=True)
+        ensure_folder(save_crops)
     failed = len(failures)
     for index, path in enumerate(files):
         try:
