@@ -4,9 +4,11 @@ never a traceback, a crash or a hang."""
 from __future__ import annotations
 
 import errno
+import gzip
 import os
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import cv2
@@ -20,6 +22,8 @@ import edge_runtime.cli
 import edge_runtime.samples
 import ground.atomic
 from edge_runtime.samples import drawn_digit, paper_photo, write_image
+from ground.errors import EdgeError
+from train.data import read_idx
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "tests" / "fixtures" / "model_int8.tflite"
@@ -272,3 +276,73 @@ def test_a_really_full_disk_is_one_line_and_leaves_no_partial_file(tiny_tmpfs):
     assert result.returncode == 1
     assert "No space left on device" in one_error_line(result.stderr)
     assert _leftovers(tiny_tmpfs) == []
+
+
+# --- IDX data: corrupt deflate, overflowing header, gzip bomb ----------------------------------
+
+IDX_IMAGES_MAGIC = (0x803).to_bytes(4, "big")
+
+
+def _idx_header(*dims: int) -> bytes:
+    return IDX_IMAGES_MAGIC + b"".join(d.to_bytes(4, "big") for d in dims)
+
+
+def _write_gzip_stream(path: Path, header: bytes, zero_bytes: int) -> None:
+    """A gzip file of `header` and then `zero_bytes` zeros, compressed chunk by chunk (a bomb, cheaply)."""
+    chunk = bytes(2**20)
+    with gzip.open(path, "wb", compresslevel=1) as handle:
+        handle.write(header)
+        for _ in range(zero_bytes // len(chunk)):
+            handle.write(chunk)
+
+
+def _corrupt_deflate(path: Path) -> None:
+    compressed = bytearray(gzip.compress(_idx_header(5, 28, 28) + bytes(range(256)) * 16))
+    compressed[20:40] = b"\xff" * 20  # inside the deflate stream, past the gzip header
+    path.write_bytes(bytes(compressed))
+
+
+def test_a_corrupt_deflate_stream_is_one_error(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    _corrupt_deflate(path)
+    with pytest.raises(EdgeError, match=r"cannot read \(.*\)"):
+        read_idx(path)
+
+
+def test_an_overflowing_idx_header_is_refused_before_reading(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(_idx_header(2**32 - 1, 2**32 - 1, 2**32 - 1) + bytes(100))
+    with pytest.raises(EdgeError, match="IDX header declares 4294967295x4294967295x4294967295 values"):
+        read_idx(path)
+
+
+def test_a_gzip_bomb_is_read_no_further_than_its_header_declares(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    _write_gzip_stream(path, _idx_header(10, 28, 28), 256 * 2**20)  # 256 MiB of zeros for 7,840 bytes
+    tracemalloc.start()
+    try:
+        with pytest.raises(EdgeError, match="truncated or padded IDX data"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20
+
+
+def test_a_gzip_bomb_declaring_its_size_stops_at_the_hard_maximum(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    _write_gzip_stream(path, _idx_header(2_000_000, 28, 28), 2**20)
+    with pytest.raises(EdgeError, match="1,568,000,000 bytes.*past the limit of 1,073,741,824"):
+        read_idx(path)
+
+
+def test_train_on_corrupt_idx_data_is_one_line(tmp_path):
+    pytest.importorskip("tensorflow")
+    folder = tmp_path / "idx"
+    folder.mkdir()
+    _corrupt_deflate(folder / "train-images-idx3-ubyte.gz")
+    result = CliRunner().invoke(LAPTOP, ["train", "--data", str(folder), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"error: {folder}/train-images-idx3-ubyte.gz: cannot read")
+    assert not (tmp_path / "run").exists()

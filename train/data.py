@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -20,6 +23,8 @@ IDX_NAMES = {
     "x_test": "t10k-images-idx3-ubyte",
     "y_test": "t10k-labels-idx1-ubyte",
 }
+MAX_IDX_BYTES = 2**30  # 1 GiB of pixels: 20x MNIST's training set; a larger header is refused unread
+IDX_CHUNK_BYTES = 16 * 2**20
 _IDX_MAGIC = {3: 0x00000803, 1: 0x00000801}  # images (3 dims), labels (1 dim), uint8 payload
 HOW_TO_SUPPLY = (
     f"pass --data PATH or set {ENV_VAR}=PATH (a Keras mnist.npz or a folder with the four IDX files)"
@@ -117,25 +122,54 @@ def _load_idx_dir(folder: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """Read one IDX file (optionally gzipped) of uint8 images or labels."""
+def read_idx(path: Path, max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
+    """Read one IDX file (optionally gzipped) of uint8 images or labels.
+
+    The header is read first; the data is then read in bounded chunks up to the size it declares
+    (at most `max_bytes`), so a gzip bomb or a header declaring absurd dimensions costs no more
+    memory than an honest file of that size.
+    """
+    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except (OSError, EOFError) as exc:
-        raise EdgeError(f"{path}: cannot read ({exc})") from exc
-    if len(raw) < 4:
+        with opener(path, "rb") as handle:
+            shape = _idx_shape(handle, path)
+            expected = math.prod(shape)
+            if expected > max_bytes:
+                raise EdgeError(
+                    f"{path}: IDX header declares {'x'.join(map(str, shape))} values "
+                    f"({expected:,} bytes), past the limit of {max_bytes:,}"
+                )
+            data = np.empty(expected, np.uint8)
+            got = _read_into(handle, memoryview(data))
+            if got != expected or handle.read(1):
+                found = f"{got} bytes" if got != expected else "more bytes"
+                raise EdgeError(f"{path}: truncated or padded IDX data ({found}, expected {expected})")
+    except (OSError, EOFError, zlib.error) as exc:  # unreadable, cut-short or corrupt gzip
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise EdgeError(f"{path}: cannot read ({reason})") from None
+    return data.reshape(shape)
+
+
+def _idx_shape(handle: BinaryIO, path: Path) -> tuple[int, ...]:
+    head = handle.read(4)
+    if len(head) < 4:
         raise EdgeError(f"{path}: too short to be an IDX file")
-    magic = int.from_bytes(raw[:4], "big")
+    magic = int.from_bytes(head, "big")
     ndim = magic & 0xFF
     if ndim not in _IDX_MAGIC or magic != _IDX_MAGIC[ndim]:
         raise EdgeError(f"{path}: not a uint8 IDX file (magic number {magic:#010x})")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
+    dims = handle.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise EdgeError(f"{path}: truncated IDX header")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(shape))
-    if len(raw) - header != expected:
-        raise EdgeError(
-            f"{path}: truncated or padded IDX data ({len(raw) - header} bytes, expected {expected})"
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    return tuple(int.from_bytes(dims[4 * i : 4 * i + 4], "big") for i in range(ndim))
+
+
+def _read_into(handle: BinaryIO, buffer: memoryview) -> int:
+    """Fill `buffer` from `handle` chunk by chunk; the number of bytes read (short at end of file)."""
+    filled = 0
+    while filled < len(buffer):
+        count = handle.readinto(buffer[filled : filled + IDX_CHUNK_BYTES])
+        if not count:
+            break
+        filled += count
+    return filled
