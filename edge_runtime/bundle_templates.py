@@ -8,14 +8,16 @@ from string import Template
 LAUNCHER = """\
 #!/bin/sh
 # Runs the `edge` CLI from this bundle: its own copy of edge_runtime, with the Python of ./venv.
-# EDGE_PYTHON overrides the interpreter (default: ./venv/bin/python if present, else python3).
+# EDGE_PYTHON overrides the interpreter (default: ./venv/bin/python, which must exist).
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -n "$EDGE_PYTHON" ]; then
     python=$EDGE_PYTHON
 elif [ -x "$here/venv/bin/python" ]; then
     python=$here/venv/bin/python
 else
-    python=python3
+    echo "error: no venv in $here: create it there with 'python3 -m venv --system-site-packages venv \
+&& venv/bin/pip install -r requirements.txt' (see README.md), or set EDGE_PYTHON" >&2
+    exit 1
 fi
 PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m edge_runtime "$@"
 """

@@ -346,3 +346,31 @@ def test_train_on_corrupt_idx_data_is_one_line(tmp_path):
     line = one_error_line(result.stderr)
     assert line.startswith(f"error: {folder}/train-images-idx3-ubyte.gz: cannot read")
     assert not (tmp_path / "run").exists()
+
+
+# --- a bundle without its venv ----------------------------------------------------------------
+
+
+def test_the_bundle_launcher_without_a_venv_says_how_to_make_one(tmp_path):
+    bundle = edge_runtime.bundle.build_bundle(_fake_model(tmp_path), tmp_path / "pi")
+    env = {k: v for k, v in os.environ.items() if k not in ("EDGE_PYTHON", "PYTHONPATH")}
+    result = subprocess.run(
+        [str(bundle.path / "edge"), "--help"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"error: no venv in {bundle.path}: ")
+    assert "python3 -m venv --system-site-packages venv && venv/bin/pip install -r requirements.txt" in line
+
+
+def test_a_python_without_the_runtime_packages_is_one_line(tmp_path):
+    blocked = tmp_path / "blocked" / "typer"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text("raise ModuleNotFoundError('blocked in this test', name='typer')\n")
+    env = {**os.environ, "PYTHONPATH": f"{blocked.parent}{os.pathsep}{REPO}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "edge_runtime", "--help"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert "lacks the Python package 'typer': pip install -r requirements.txt" in line
