@@ -18,6 +18,7 @@ import numpy as np
 
 from edge_runtime.preprocess import MIN_INK_CONTRAST, InkImage, to_mnist
 from ground.contract import IMAGE_SHAPE
+from ground.errors import EdgeError
 
 MIN_DIGIT_HEIGHT = 13  # working-copy pixels: an 18-pixel digit at the smallest working scale (3/4)
 MIN_AREA_PIXELS = 8  # ink pixels of a component worth keeping, at working scale
@@ -124,6 +125,21 @@ def _thin_runs(flags: np.ndarray) -> np.ndarray:
         if stop - start <= RULED_LINE_THICKNESS:
             thin[start:stop] = True
     return thin
+
+
+def check_roi(roi: Box, image_shape: tuple[int, ...], source: str) -> None:
+    """EdgeError unless the rectangle `roi` lies wholly inside an image of `image_shape`.
+
+    A rectangle reaching past the edge is refused rather than clipped: the user meant a part of the
+    picture that is not there (often a frame size other than the one asked for).
+    """
+    x, y, w, h = roi
+    height, width = image_shape[:2]
+    if x < 0 or y < 0 or x + w > width or y + h > height:
+        raise EdgeError(
+            f"--roi {x},{y},{w},{h} does not fit in the {width}x{height} frames of {source} "
+            f"(x + width must be at most {width}, y + height at most {height})"
+        )
 
 
 def crop_roi(image: np.ndarray, roi: Box) -> np.ndarray:

@@ -15,7 +15,7 @@ from edge_runtime.classify import Reading, read_digits
 from edge_runtime.drawing import Preview, draw_reading
 from edge_runtime.frame_source import FrameSource
 from edge_runtime.interpreter import DigitModel
-from edge_runtime.regions import Box
+from edge_runtime.regions import Box, check_roi
 from edge_runtime.smoothing import FpsMeter, ReadingSmoother
 
 
@@ -76,6 +76,8 @@ def run(
         frame = source.read()
         if frame is None:
             return RunSummary(frames, "ended")
+        if frames == 0 and settings.roi is not None:
+            check_roi(settings.roi, frame.shape, source.description)
         frames += 1
         reading = read_digits(
             model, frame, settings.top_k, settings.threshold, settings.roi, settings.min_confidence

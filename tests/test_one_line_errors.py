@@ -21,7 +21,7 @@ import edge_runtime.bundle
 import edge_runtime.cli
 import edge_runtime.samples
 import ground.atomic
-from edge_runtime.samples import drawn_digit, paper_photo, write_image
+from edge_runtime.samples import drawn_digit, paper_photo, write_image, write_video
 from ground.errors import EdgeError
 from train.data import read_idx
 
@@ -374,3 +374,29 @@ def test_a_python_without_the_runtime_packages_is_one_line(tmp_path):
     assert result.returncode == 1
     line = one_error_line(result.stderr)
     assert "lacks the Python package 'typer': pip install -r requirements.txt" in line
+
+
+# --- webcam: a region outside the frame, a broken video ----------------------------------------
+
+
+@pytest.fixture
+def short_video(tmp_path) -> Path:
+    frames = [np.full((120, 160, 3), 255, np.uint8) for _ in range(3)]
+    return write_video(tmp_path / "clip.avi", frames)
+
+
+@pytest.mark.parametrize("roi", ["5000,5000,10,10", "100,0,100,50", "0,100,20,21"])
+def test_a_roi_outside_the_frame_is_one_line_at_the_first_frame(short_video, roi):
+    args = ["webcam", str(MODEL), "--source", str(short_video), "--headless", "--roi", roi]
+    result = CliRunner().invoke(DEVICE, args)
+    assert result.exit_code == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"error: --roi {roi} does not fit in the 160x120 frames of video {short_video}")
+    assert result.stdout == ""
+
+
+def test_a_roi_inside_the_frame_is_read(short_video):
+    args = ["webcam", str(MODEL), "--source", str(short_video), "--headless", "--roi", "0,0,160,120"]
+    result = CliRunner().invoke(DEVICE, args)
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 3

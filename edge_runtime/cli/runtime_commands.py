@@ -154,7 +154,9 @@ def webcam(
     roi: Annotated[
         str | None,
         typer.Option(
-            help="Only look inside this rectangle: x,y,width,height in frame pixels.", show_default=False
+            help="Only look inside this rectangle: x,y,width,height in frame pixels. It must fit inside "
+            "the frame: checked on the first frame (an error, not clipped).",
+            show_default=False,
         ),
     ] = None,
     threshold: ThresholdOption = None,
