@@ -25,6 +25,7 @@ import numpy as np
 from edge_runtime.frame_source import FrameSource
 from edge_runtime.picamera_source import PICAMERA, PiCameraSource
 from ground.errors import EdgeError
+from ground.quiet import native_output_silenced
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
@@ -43,8 +44,9 @@ class OpenCVSource(FrameSource):
             target, self.description = spec, f"{'device' if self.live else 'video'} {spec}"
         else:
             raise EdgeError(f"no such camera, video file or stream: {spec}")
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # one message from us, not OpenCV
-        self._capture = cv2.VideoCapture(target)
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # one message from us, not OpenCV
+        with native_output_silenced():  # container parsers and FFmpeg print straight to stderr
+            self._capture = cv2.VideoCapture(target)
         if not self._capture.isOpened():
             self._capture.release()
             hint = " (is it connected and not used by another program?)" if self.live else ""
@@ -55,7 +57,8 @@ class OpenCVSource(FrameSource):
             self._capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
 
     def read(self) -> np.ndarray | None:
-        ok, frame = self._capture.read()
+        with native_output_silenced():  # a damaged frame makes the decoder complain on stderr
+            ok, frame = self._capture.read()
         if not ok or frame is None:
             return None
         return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame

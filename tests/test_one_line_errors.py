@@ -400,3 +400,32 @@ def test_a_roi_inside_the_frame_is_read(short_video):
     result = CliRunner().invoke(DEVICE, args)
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 3
+
+
+def test_a_video_with_a_broken_header_is_one_line_without_opencv_chatter(tmp_path):
+    broken = tmp_path / "broken.avi"
+    broken.write_bytes(b"RIFF\x00\x00\x00\x00AVI LIST")  # OpenCV's AVI parser complains on stderr
+    result = run_cli("edge_runtime", "webcam", str(MODEL), "--source", str(broken), "--headless")
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == f"error: cannot open video {broken}"
+
+
+def test_damaged_video_frames_make_no_decoder_chatter(tmp_path):
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (120, 160, 3), dtype=np.uint8) for _ in range(6)]
+    video = write_video(tmp_path / "clip.avi", frames)
+    data = bytearray(video.read_bytes())
+    data[len(data) // 3 : len(data) // 3 + 3000] = b"\x55" * 3000  # inside a frame's JPEG data
+    video.write_bytes(bytes(data))
+    result = run_cli("edge_runtime", "webcam", str(MODEL), "--source", str(video), "--headless")
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if not line.startswith("end of video")] == []
+
+
+def test_a_damaged_jpeg_is_read_without_libjpeg_chatter(tmp_path, digit_png):
+    photo = write_image(tmp_path / "photo.jpg", cv2.imread(str(digit_png)))
+    photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2] + b"\xff\xd9")
+    result = run_cli("edge_runtime", "classify", str(MODEL), str(photo))
+    assert "Premature end" not in result.stderr and "Corrupt JPEG" not in result.stderr
+    if result.returncode != 0:  # whether libjpeg recovers the top half depends on where the cut falls
+        one_error_line(result.stderr)
