@@ -21,6 +21,7 @@ import edge_runtime.bundle
 import edge_runtime.cli
 import edge_runtime.samples
 import ground.atomic
+from edge_runtime.interpreter import load_interpreter
 from edge_runtime.samples import drawn_digit, paper_photo, write_image, write_video
 from ground.errors import EdgeError
 from train.data import read_idx
@@ -85,6 +86,11 @@ def test_absurd_thread_counts_are_refused_before_the_interpreter_sees_them(comma
     result = CliRunner().invoke(DEVICE, args)
     assert result.exit_code == 2
     assert "--threads" in one_error_line(result.stderr)
+
+
+def test_the_interpreter_refuses_absurd_thread_counts_itself():
+    with pytest.raises(EdgeError, match="--threads must be between 1 and 64, not 100000"):
+        load_interpreter(MODEL, threads=100_000)
 
 
 # --- image files that are not files, or far too big -------------------------------------------
