@@ -20,4 +20,4 @@ for commands in (train_commands.app, export_commands.app, *DEVICE_COMMANDS, bund
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(app())
+    sys.exit(app(prog_name="edge"))  # also under `python -m` and the bundle's launcher

@@ -78,4 +78,4 @@ for commands in DEVICE_COMMANDS:  # merged in the order `edge --help` lists them
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(app())
+    sys.exit(app(prog_name="edge"))  # also under `python -m` and the bundle's launcher
