@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-TIMING_KEYS = {"fps"}
+TIMING_KEYS = {"fps", "time"}  # webcam: frames per second and when the frame was read
 
 
 def prediction(line: dict) -> tuple:

@@ -14,7 +14,7 @@ start=$(seconds)
 # shellcheck disable=SC2086  # $save_crops is empty or two words
 bundle/edge classify "$model" inputs/*.png --json $save_crops > "$name.classify.jsonl"
 middle=$(seconds)
-bundle/edge webcam "$model" --source inputs/video.avi --headless --json > "$name.webcam.jsonl"
+bundle/edge webcam "$model" --source inputs/video.avi --headless --json --every-frame > "$name.webcam.jsonl"
 end=$(seconds)
 bundle/edge classify "$model" inputs/crops --json --top-k 10 > "$name.crops.jsonl"
 awk "BEGIN { printf \"$name: classify %.1f s, webcam %.1f s\\n\", $middle - $start, $end - $middle }"
