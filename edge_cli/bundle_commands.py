@@ -24,11 +24,17 @@ def bundle(
     threads: Annotated[
         int, typer.Option(min=1, help="The systemd unit's interpreter threads.")
     ] = DEFAULT_THREADS,
-    user: Annotated[str, typer.Option(help="The account the systemd unit runs as on the Pi.")] = "pi",
+    user: Annotated[
+        str | None,
+        typer.Option(
+            help="The account the systemd unit runs as on the Pi. Default: yours (the user behind sudo).",
+            show_default=False,
+        ),
+    ] = None,
     install_dir: Annotated[
         str | None,
         typer.Option(
-            help="Where the bundle will live on the Pi. Default: /home/USER/<bundle name>.",
+            help="Where the bundle will live on the Pi. Default: /home/USER/<bundle name> (root: /root/...).",
             show_default=False,
         ),
     ] = None,
