@@ -74,6 +74,30 @@ def test_train_writes_every_artifact(small_npz, tmp_path):
     )
 
 
+def test_train_into_a_log_file_writes_one_line_per_epoch(small_npz, tmp_path):
+    epochs = 2
+    args = [
+        "train",
+        "--data",
+        str(small_npz),
+        "--out",
+        str(tmp_path / "run"),
+        *QUICK,
+        "--epochs",
+        str(epochs),
+    ]
+    proc = subprocess.run(  # stdout is a pipe, not a terminal: no progress bar
+        [sys.executable, "-m", "edge_cli", *args], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "\r" not in proc.stdout and "\b" not in proc.stdout
+    lines = proc.stdout.splitlines()
+    assert len(lines) == epochs + 2, lines  # one per epoch, then the result and the run folder
+    for epoch, line in enumerate(lines[:epochs], start=1):
+        assert line.startswith(f"epoch {epoch}/{epochs}: accuracy ") and "val_accuracy" in line, line
+    assert lines[-2].startswith("test accuracy:") and lines[-1].startswith("run folder:")
+
+
 @pytest.mark.parametrize("kind", ["missing", "garbage", "bad_labels"])
 def test_train_bad_data_is_one_line_error_and_no_run_folder(tmp_path, kind):
     data = tmp_path / "data.npz"
