@@ -34,11 +34,13 @@ def bundle(
     install_dir: Annotated[
         str | None,
         typer.Option(
-            help="Where the bundle will live on the Pi. Default: /home/USER/<bundle name> (root: /root/...).",
+            help="Where the bundle will live on the Pi. Default: /home/USER/BUNDLE (root: /root/BUNDLE).",
             show_default=False,
         ),
     ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing bundle folder.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing bundle folder.")
+    ] = False,
 ) -> None:
     """Write a self-contained folder to copy to a Raspberry Pi: model, runtime, requirements, launcher."""
     result = build_bundle(
