@@ -45,6 +45,7 @@ def small_npz(tmp_path_factory, request):
     return path
 
 
+@pytest.mark.train_extra
 def test_train_writes_every_artifact(small_npz, tmp_path):
     out = tmp_path / "run"
     result = runner.invoke(app, ["train", "--data", str(small_npz), "--out", str(out), *QUICK])
@@ -74,6 +75,7 @@ def test_train_writes_every_artifact(small_npz, tmp_path):
     )
 
 
+@pytest.mark.train_extra
 def test_train_into_a_log_file_writes_one_line_per_epoch(small_npz, tmp_path):
     epochs = 2
     args = [
@@ -125,6 +127,7 @@ def test_train_bad_data_is_one_line_error_and_no_run_folder(tmp_path, kind):
     assert not out.exists() and not list(tmp_path.glob(".run*"))
 
 
+@pytest.mark.train_extra
 def test_evaluate_rejects_a_non_keras_file(tmp_path):
     (tmp_path / "m.keras").write_text("nope")
     result = runner.invoke(app, ["evaluate", str(tmp_path / "m.keras")])
@@ -147,6 +150,7 @@ def test_train_without_tensorflow_says_how_to_install(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.train_extra
 def test_mirrored_strategy_on_two_logical_cpus(small_npz, tmp_path):
     code = textwrap.dedent(
         f"""
