@@ -26,15 +26,23 @@ def bundle(
         int,
         typer.Option(min=1, max=MAX_THREADS, help=f"The unit's interpreter threads (1-{MAX_THREADS})."),
     ] = DEFAULT_THREADS,
-    user: Annotated[str, typer.Option(help="The account the systemd unit runs as on the Pi.")] = "pi",
-    install_dir: Annotated[
+    user: Annotated[
         str | None,
         typer.Option(
-            help="Where the bundle will live on the Pi. Default: /home/USER/<bundle name>.",
+            help="The account the systemd unit runs as on the Pi. Default: yours (the user behind sudo).",
             show_default=False,
         ),
     ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing bundle folder.")] = False,
+    install_dir: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the bundle will live on the Pi. Default: /home/USER/BUNDLE (root: /root/BUNDLE).",
+            show_default=False,
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing bundle folder.")
+    ] = False,
 ) -> None:
     """Write a self-contained folder to copy to a Raspberry Pi: model, runtime, requirements, launcher."""
     result = build_bundle(

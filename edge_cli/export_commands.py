@@ -48,10 +48,11 @@ def export_command(
         typer.Option(min=0.0, max=100.0, help="Gate: least accepted top-1 agreement with float, %."),
     ] = 99.5,
     force: Annotated[
-        bool, typer.Option(help="Keep a model that fails the gate (its manifest says it failed).")
+        bool, typer.Option("--force", help="Keep a model that fails the gate (its manifest says it failed).")
     ] = False,
     debug: Annotated[
-        bool, typer.Option(help="int8: per-layer quantization error (QuantizationDebugger) as CSV.")
+        bool,
+        typer.Option("--debug", help="int8: per-layer quantization error (QuantizationDebugger) as CSV."),
     ] = False,
 ) -> None:
     """Convert a Keras model to TFLite, check it against the float model, and keep it only if it passes.

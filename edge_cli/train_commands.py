@@ -99,7 +99,9 @@ def train(
             show_default=False,
         ),
     ] = DEFAULTS.distribute,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = DEFAULTS.overwrite,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing run folder.")
+    ] = DEFAULTS.overwrite,
 ) -> None:
     """Train the residual network on MNIST; writes model.keras, metrics, curves and a confusion matrix."""
     require_training_extra()

@@ -8,6 +8,8 @@ a half-made bundle.
 
 from __future__ import annotations
 
+import getpass
+import os
 import shutil
 import stat
 from dataclasses import dataclass
@@ -57,6 +59,20 @@ def requirements_text() -> str:
     return header + "".join(f"{line}\n" for line in RUNTIME_REQUIREMENTS)
 
 
+def bundling_user() -> str:
+    """The account bundling: the user behind `sudo`, else the login name. New Raspberry Pi OS images
+    have no `pi` user: the first user is named at setup, usually as on the laptop."""
+    sudo_user = os.environ.get("SUDO_USER")
+    if sudo_user and sudo_user != "root":
+        return sudo_user
+    return getpass.getuser()
+
+
+def home_on_pi(user: str) -> PurePosixPath:
+    """`user`'s home on Raspberry Pi OS: /home/USER (/root for root), whatever the laptop's layout."""
+    return PurePosixPath("/root") if user == "root" else PurePosixPath("/home", user)
+
+
 def _pinned_version(package: str) -> str:
     return next(r.split("==")[1] for r in RUNTIME_REQUIREMENTS if r.split("==")[0] == package)
 
@@ -67,7 +83,7 @@ def build_bundle(
     camera: str = "0",
     threads: int = DEFAULT_THREADS,
     install_dir: PurePosixPath | None = None,
-    user: str = "pi",
+    user: str | None = None,
     overwrite: bool = False,
 ) -> Bundle:
     """Write the deploy bundle for `model` to `out`.
@@ -78,13 +94,14 @@ def build_bundle(
         camera: the `--source` of the systemd unit's `edge webcam` (`picamera`, or a USB camera index).
         threads: the unit's interpreter threads.
         install_dir: where the bundle will live on the Pi (default `/home/<user>/<out's name>`).
-        user: the account the unit runs as.
+        user: the account the unit runs as (default: the bundling user, see `bundling_user`).
         overwrite: replace an existing `out`.
     """
     model = Path(model)
     check_tflite_file(model)
     manifest = manifest_path(model)
-    install_dir = install_dir or PurePosixPath("/home", user, Path(out).name)
+    user = user or bundling_user()
+    install_dir = install_dir or home_on_pi(user) / Path(out).name
     if not install_dir.is_absolute():
         raise EdgeError(f"--install-dir must be an absolute path on the Pi, not {install_dir}")
     for option, value in (

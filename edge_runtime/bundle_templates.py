@@ -24,7 +24,7 @@ PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m edge_runtime "$@
 
 SERVICE_UNIT = Template("""\
 # Example systemd unit: recognise digits from the camera at boot, without a screen.
-# The predictions go to the journal: journalctl -u $service_stem -f
+# The readings go to the journal, one line when the reading changes: journalctl -u $service_stem -f
 # Install: sudo cp $service /etc/systemd/system/ && sudo systemctl enable --now $service_stem
 [Unit]
 Description=edge-digits: digit recognition from the camera (headless)
@@ -38,6 +38,9 @@ ExecStart=$install_dir/edge webcam $model --source $camera --headless --threads 
 Environment=PYTHONUNBUFFERED=1
 Restart=on-failure
 RestartSec=5
+# --headless prints on change only; should the reading flicker, at most 100 lines per 30 s are kept.
+LogRateLimitIntervalSec=30s
+LogRateLimitBurst=100
 
 [Install]
 WantedBy=multi-user.target
@@ -66,7 +69,7 @@ no 32-bit ARM wheels. A Pi 3 running the 64-bit OS should work but is untested.
 
 ## Install (once)
 
-From the laptop: `scp -r $bundle_name pi@raspberrypi.local:` (any user and host). Then on the Pi:
+From the laptop: `scp -r $bundle_name $user@raspberrypi.local:` (any user and host). Then on the Pi:
 
     sudo apt update
     sudo apt install -y python3-venv python3-picamera2    # picamera2: only for a ribbon-cable (CSI) camera
@@ -85,20 +88,22 @@ From the laptop: `scp -r $bundle_name pi@raspberrypi.local:` (any user and host)
     ./edge webcam $model --source picamera --headless     # the Pi camera (CSI ribbon cable)
     ./edge webcam $model --source 0 --headless            # the first USB webcam
 
-`--headless` prints the predictions instead of opening a window: it works over SSH and as a service.
+`--headless` prints the readings instead of opening a window: it works over SSH and as a service. It
+prints a line, starting with the local time (ISO 8601), when the reading changes; `--every-frame` prints
+every frame, `--json` JSON lines.
 The bundle pins `opencv-python-headless`, which needs no X11/OpenGL libraries and so also runs on
 Raspberry Pi OS Lite. For a preview window on the desktop, swap in the GUI build:
 `venv/bin/pip uninstall -y opencv-python-headless && venv/bin/pip install opencv-python==$opencv_version`.
 
 ## Start at boot
 
-The unit assumes the bundle is in `$install_dir`, run by the user `$user`, with camera `$camera`;
-edit `$service` if not. Then:
+The unit assumes the bundle is in `$install_dir`, run by the user `$user`, with camera `$camera`
+(`edge bundle --user/--install-dir/--camera` set them); edit `$service` if not. Then:
 
     sudo cp $service /etc/systemd/system/
     sudo systemctl daemon-reload
     sudo systemctl enable --now $service_stem
-    journalctl -u $service_stem -f                        # the predictions
+    journalctl -u $service_stem -f                        # the readings, a line when one changes
 
 ## Performance
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
@@ -34,7 +35,8 @@ class LiveSettings:
 
 @dataclass(frozen=True)
 class FrameResult:
-    """One processed frame."""
+    """One processed frame: its reading, the smoothed reading, the FPS, when it was read, and whether
+    the smoothed reading changed (always true for the first frame)."""
 
     index: int
     frame: np.ndarray
@@ -42,6 +44,13 @@ class FrameResult:
     smoothed: str | None
     smoothed_confidence: float
     fps: float
+    time: datetime
+    changed: bool = True
+
+    @property
+    def timestamp(self) -> str:
+        """The time as ISO 8601 with milliseconds and the UTC offset, e.g. 2026-11-28T10:45:25.123+01:00."""
+        return self.time.isoformat(timespec="milliseconds")
 
     def to_json(self) -> dict:
         """A JSON-ready dict (without the frame)."""
@@ -51,7 +60,13 @@ class FrameResult:
             "smoothed": self.smoothed,
             "smoothed_confidence": round(self.smoothed_confidence, 4),
             "fps": round(self.fps, 1),
+            "time": self.timestamp,
         }
+
+
+def local_now() -> datetime:
+    """The local time with its UTC offset (a timestamp that says which time zone it is in)."""
+    return datetime.now().astimezone()
 
 
 @dataclass(frozen=True)
@@ -68,10 +83,15 @@ def run(
     settings: LiveSettings,
     report: Callable[[FrameResult], None],
     preview: Preview | None = None,
+    clock: Callable[[], datetime] = local_now,
 ) -> RunSummary:
-    """Process frames from `source` until it ends, `max_frames` is reached or the preview is closed."""
+    """Process frames from `source` until it ends, `max_frames` is reached or the preview is closed.
+
+    `report` gets every frame; `FrameResult.changed` says whether its smoothed reading differs from the
+    previous frame's, for callers that report changes only. `clock` stamps each frame.
+    """
     smoother, meter = ReadingSmoother(settings.smooth), FpsMeter(settings.fps_window)
-    frames = 0
+    frames, previous = 0, None
     while settings.max_frames is None or frames < settings.max_frames:
         frame = source.read()
         if frame is None:
@@ -83,7 +103,9 @@ def run(
             model, frame, settings.top_k, settings.threshold, settings.roi, settings.min_confidence
         )
         smoothed, confidence = smoother.update(reading.number, reading.confidence)
-        result = FrameResult(frames, frame, reading, smoothed, confidence, meter.tick())
+        changed = frames == 1 or smoothed != previous
+        result = FrameResult(frames, frame, reading, smoothed, confidence, meter.tick(), clock(), changed)
+        previous = smoothed
         report(result)
         if preview is not None:
             draw_reading(frame, reading, smoothed, result.fps, settings.roi)

@@ -1,7 +1,12 @@
-"""Shared fixtures: the MNIST file when present, and small models trained once per session."""
+"""Shared fixtures: the MNIST file when present, and small models trained once per session.
+
+Tests marked `train_extra` (and every test using the tiny models) skip, saying why, where the `train`
+extra is not installed: the runtime's tests also run in a venv with the runtime only (scripts/test.sh).
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -13,6 +18,27 @@ SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist.npz"
 TINY_BLOCKS, TINY_FILTERS = 1, 16
 TINY_TRAIN_SAMPLES = 6000
 TINY_BN_MOMENTUM = 0.9  # 280 steps are too few for the default 0.99 moving statistics to settle
+
+
+# What the `train` extra brings that the tests use: TensorFlow (Keras) and Pillow (matplotlib's, for fonts)
+TRAIN_EXTRA_MISSING = [name for name in ("tensorflow", "PIL") if importlib.util.find_spec(name) is None]
+TRAIN_EXTRA_REASON = (
+    f"needs the train extra ({', '.join(TRAIN_EXTRA_MISSING)} missing): pip install -e '.[train]'"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the tests marked `train_extra` when the extra is not installed."""
+    if TRAIN_EXTRA_MISSING:
+        skip = pytest.mark.skip(reason=TRAIN_EXTRA_REASON)
+        for item in items:
+            if "train_extra" in item.keywords:
+                item.add_marker(skip)
+
+
+def require_train_extra() -> None:
+    if TRAIN_EXTRA_MISSING:
+        pytest.skip(TRAIN_EXTRA_REASON)
 
 
 def mnist_path() -> Path | None:
@@ -38,6 +64,7 @@ def full_mnist():
 @pytest.fixture(scope="session")
 def tiny_model_path(full_mnist, tmp_path_factory) -> Path:
     """A small residual net (1 block, 16 filters) trained briefly on real digits: ~90% accurate."""
+    require_train_extra()
     import keras
 
     from train.model import build_resnet

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import getpass
 import json
 import os
 import subprocess
@@ -35,7 +36,7 @@ def model(tmp_path) -> Path:
 
 
 def test_bundle_holds_model_manifest_runtime_requirements_launcher_unit_readme(model, tmp_path):
-    bundle = build_bundle(model, tmp_path / "pi", camera="picamera", threads=3)
+    bundle = build_bundle(model, tmp_path / "pi", camera="picamera", threads=3, user="pi")
     root = bundle.path
     assert bundle.model == root / "model_int8.tflite"
     assert bundle.model.read_bytes() == model.read_bytes()
@@ -72,6 +73,44 @@ def test_a_model_without_manifest_is_bundled_alone(model, tmp_path):
     assert not [f for f in bundle.files if f.endswith(".json")]
     assert "manifest" not in (bundle.path / "README.md").read_text().split("## Supported")[0]
     assert "WorkingDirectory=/home/digits/pi" in (bundle.path / "edge-digits.service").read_text()
+
+
+@pytest.mark.parametrize(
+    ("sudo_user", "login", "user", "home"),
+    [
+        (None, "alice", "alice", "/home/alice"),
+        ("bob", "root", "bob", "/home/bob"),  # sudo edge bundle: the user behind sudo
+        (None, "root", "root", "/root"),
+    ],
+)
+def test_the_unit_runs_as_the_bundling_user_from_its_home(
+    model, tmp_path, monkeypatch, sudo_user, login, user, home
+):
+    monkeypatch.setattr(getpass, "getuser", lambda: login)
+    if sudo_user is None:
+        monkeypatch.delenv("SUDO_USER", raising=False)
+    else:
+        monkeypatch.setenv("SUDO_USER", sudo_user)
+    result = CliRunner().invoke(app, ["bundle", str(model), "--out", str(tmp_path / "digits")])
+    assert result.exit_code == 0, result.output
+    unit = (tmp_path / "digits" / "edge-digits.service").read_text()
+    assert f"User={user}\n" in unit and f"WorkingDirectory={home}/digits\n" in unit
+    assert f"ExecStart={home}/digits/edge webcam" in unit
+    assert f"scp -r digits {user}@raspberrypi.local:" in (tmp_path / "digits" / "README.md").read_text()
+
+
+def test_user_and_install_dir_options_override_the_default(model, tmp_path):
+    args = ["bundle", str(model), "--out", str(tmp_path / "b"), "--user", "digits", "--install-dir", "/opt/d"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    unit = (tmp_path / "b" / "edge-digits.service").read_text()
+    assert "User=digits\n" in unit and "WorkingDirectory=/opt/d\n" in unit
+
+
+def test_the_unit_does_not_flood_the_journal(model, tmp_path):
+    unit = (build_bundle(model, tmp_path / "pi", user="pi").path / "edge-digits.service").read_text()
+    [exec_start] = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert "--headless" in exec_start and "--every-frame" not in exec_start and "--json" not in exec_start
+    assert "LogRateLimitIntervalSec=30s" in unit and "LogRateLimitBurst=100" in unit
 
 
 def test_existing_bundle_is_kept_unless_overwrite(model, tmp_path):

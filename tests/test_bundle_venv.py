@@ -95,7 +95,14 @@ def test_bundle_launcher_reads_a_photo_and_a_video(runtime_python, tiny_tflite_m
     assert reading["confidence"] == pytest.approx(here.confidence, abs=1e-4)
 
     lines = run_launcher(
-        bundle.path, runtime_python, "webcam", str(bundle.model), "--source", str(video), "--headless"
+        bundle.path,
+        runtime_python,
+        "webcam",
+        str(bundle.model),
+        "--source",
+        str(video),
+        "--headless",
+        "--every-frame",
     )
     numbers = Counter(line.get("number") for line in lines)
     assert len(lines) == VIDEO_FRAMES

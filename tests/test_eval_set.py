@@ -117,6 +117,7 @@ def test_non_digit_scenes_hold_no_digit_and_vary(digits):
     assert all(item.expected is None for item in items)
 
 
+@pytest.mark.train_extra  # its non-digit scenes are drawn with train/negatives' fonts
 def test_the_cli_writes_every_image_and_labels_json(full_mnist, tmp_path):
     path = tmp_path / "mnist.npz"
     np.savez(path, **{k: getattr(full_mnist, k)[:200] for k in ("x_train", "y_train", "x_test", "y_test")})

@@ -10,7 +10,7 @@ import pytest
 from ground.errors import EdgeError
 from ground.manifest import file_mismatches, read_manifest, sha256_file
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.train_extra]
 EVAL_IMAGES = 300
 # The tiny test model is less robust to quantization than the full one, and 300 images make each
 # disagreement 0.33 pt: the gate tests use thresholds this model meets in every mode.

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from edge_cli import app
 from ground.manifest import file_mismatches, read_manifest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.train_extra]
 runner = CliRunner()
 QUICK = ["--eval-samples", "300", "--calibration-samples", "100"]
 TINY_GATE = ["--max-drop", "2", "--min-agreement", "97"]  # see TINY_GATE in test_export.py

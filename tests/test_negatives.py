@@ -14,6 +14,8 @@ from train.negatives import (
     negative_images,
 )
 
+pytestmark = pytest.mark.train_extra  # Pillow draws the fonts
+
 
 @pytest.fixture(scope="module")
 def digits(full_mnist) -> tuple[np.ndarray, np.ndarray]:

@@ -402,7 +402,8 @@ def test_a_roi_outside_the_frame_is_one_line_at_the_first_frame(short_video, roi
 
 
 def test_a_roi_inside_the_frame_is_read(short_video):
-    args = ["webcam", str(MODEL), "--source", str(short_video), "--headless", "--roi", "0,0,160,120"]
+    args = ["webcam", str(MODEL), "--source", str(short_video), "--headless", "--every-frame"]
+    args += ["--roi", "0,0,160,120"]
     result = CliRunner().invoke(DEVICE, args)
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 3

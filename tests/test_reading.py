@@ -54,6 +54,7 @@ def test_the_manifest_carries_the_acceptance_threshold_chosen_at_export(model):
     assert rejection["negatives"]["rejected_pct"] >= 85.0
 
 
+@pytest.mark.train_extra  # the letters are drawn with train/negatives' fonts (Pillow)
 def test_letters_in_fonts_never_used_in_training_are_rejected(model):
     negatives = pytest.importorskip("train.negatives", reason="rendering fonts needs Pillow (train extra)")
     fonts = negatives.font_files(held_out=True)
@@ -141,6 +142,7 @@ def _edge(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.train_extra
 def test_classify_and_webcam_json_say_what_was_rejected(model, digits, tmp_path):
     negatives = pytest.importorskip("train.negatives", reason="rendering letters needs Pillow (train extra)")
     x, y = digits

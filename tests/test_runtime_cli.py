@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from edge_runtime.samples import paper_photo, video_frames, write_image, write_s
 from edge_runtime.sources import open_source
 
 EDGE = Path(sys.executable).parent / "edge"
+FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
+ISO_LOCAL_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d"
 PHOTOS = 40
 FRAMES_PER_DIGIT = 3
 # The tiny model reads ~90% of raw MNIST test digits; chance is 10%.
@@ -27,8 +30,9 @@ MIN_VIDEO_ACCURACY = 0.6
 
 
 @pytest.fixture(scope="module")
-def int8_model(tiny_tflite_models) -> Path:
-    return tiny_tflite_models["int8"]
+def int8_model() -> Path:
+    """The committed int8 model (no TensorFlow needed to run these tests)."""
+    return FIXTURE
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +55,8 @@ def _blocked_tensorflow_env(tmp_path: Path) -> dict[str, str]:
         package = tmp_path / "blocked" / name
         package.mkdir(parents=True)
         (package / "__init__.py").write_text(f"raise ImportError('{name} is blocked in this test')\n")
-    return {**os.environ, "PYTHONPATH": str(tmp_path / "blocked")}
+    path = os.pathsep.join(filter(None, [str(tmp_path / "blocked"), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}
 
 
 def _json_lines(text: str) -> list[dict]:
@@ -97,7 +102,9 @@ def test_classify_saves_the_28x28_inputs_the_model_saw(int8_model, samples, tmp_
 def test_webcam_headless_json_reads_a_video_well_above_chance(int8_model, samples):
     _, _, path, truth = samples
     result = CliRunner().invoke(
-        app, ["webcam", str(int8_model), "--source", str(path), "--headless", "--json", "--smooth", "1"]
+        app,
+        ["webcam", str(int8_model), "--source", str(path), "--headless", "--json", "--smooth", "1"]
+        + ["--every-frame"],
     )
     assert result.exit_code == 0, result.output
     lines = _json_lines(result.stdout)
@@ -105,17 +112,48 @@ def test_webcam_headless_json_reads_a_video_well_above_chance(int8_model, sample
     accuracy = np.mean([line["number"] == label for line, label in zip(lines, truth, strict=True)])
     assert accuracy >= MIN_VIDEO_ACCURACY
     assert lines[-1]["fps"] > 0
+    assert all(re.fullmatch(ISO_LOCAL_TIME, line["time"]) for line in lines)
     assert result.stderr.strip() == f"end of video {path} after {len(truth)} frames"
 
 
 def test_webcam_headless_text_with_max_frames_and_roi(int8_model, samples):
     _, _, path, _ = samples
     args = ["webcam", str(int8_model), "--source", str(path), "--headless", "--max-frames", "2"]
-    result = CliRunner().invoke(app, [*args, "--roi", "0,0,40,40"])  # a corner with no digit
+    result = CliRunner().invoke(app, [*args, "--roi", "0,0,40,40", "--every-frame"])  # a corner, no digit
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("frame 1: no digit  smoothed: -  ")
+    assert re.match(ISO_LOCAL_TIME + " frame 1: no digit  smoothed: -  ", lines[0]), lines[0]
+
+
+def test_webcam_headless_prints_only_when_the_smoothed_reading_changes(int8_model, samples):
+    _, _, path, truth = samples
+    args = ["webcam", str(int8_model), "--source", str(path), "--headless", "--json", "--smooth", "1"]
+    every = _json_lines(CliRunner().invoke(app, [*args, "--every-frame"]).stdout)
+    changes = _json_lines(CliRunner().invoke(app, args).stdout)
+    assert len(every) == len(truth)
+    expected = [
+        line for i, line in enumerate(every) if i == 0 or line["smoothed"] != every[i - 1]["smoothed"]
+    ]
+    assert [line["frame"] for line in changes] == [line["frame"] for line in expected]
+    assert len(changes) < len(every)
+    stable = {key for key in every[0] if key not in ("fps", "time")}
+    assert [{k: line[k] for k in stable} for line in changes] == [
+        {k: line[k] for k in stable} for line in expected
+    ]
+    text = CliRunner().invoke(app, [a for a in args if a != "--json"]).stdout.splitlines()
+    assert [int(line.split()[2].rstrip(":")) for line in text] == [line["frame"] for line in expected]
+
+
+def test_webcam_json_keeps_its_fields_and_adds_the_time(int8_model, samples):
+    _, _, path, _ = samples
+    args = ["webcam", str(int8_model), "--source", str(path), "--headless", "--json", "--max-frames", "1"]
+    (line,) = _json_lines(CliRunner().invoke(app, args).stdout)
+    assert list(line) == [
+        "frame", "number", "confidence", "unsure", "rejected", "cut", "digits", "rejected_regions",
+        "smoothed", "smoothed_confidence", "fps", "time",
+    ]  # fmt: skip
+    assert re.fullmatch(ISO_LOCAL_TIME, line["time"])
 
 
 @pytest.mark.parametrize(
@@ -152,7 +190,7 @@ def test_a_camera_that_stops_sending_frames_gives_a_clean_error(int8_model, monk
 
     camera = DroppingCamera()
     monkeypatch.setattr(runtime_commands, "open_source", lambda *args: camera)
-    result = CliRunner().invoke(app, ["webcam", str(int8_model), "--headless"])
+    result = CliRunner().invoke(app, ["webcam", str(int8_model), "--headless", "--every-frame"])
     assert result.exit_code == 1
     assert len(result.stdout.splitlines()) == 2
     assert result.stderr.strip() == "error: camera 0 stopped sending frames after 2 of them (disconnected?)"
@@ -182,7 +220,8 @@ def test_classify_and_webcam_work_where_tensorflow_cannot_be_imported(int8_model
     assert classify.returncode == 0, classify.stderr
     assert json.loads(classify.stdout)["number"] is not None
     webcam = subprocess.run(
-        [EDGE, "webcam", int8_model, "--source", video, "--headless", "--json", "--max-frames", "3"],
+        [EDGE, "webcam", int8_model, "--source", video, "--headless", "--json", "--max-frames", "3"]
+        + ["--every-frame"],
         env=env,
         capture_output=True,
         text=True,
@@ -201,7 +240,7 @@ def test_ctrl_c_stops_the_webcam_cleanly(int8_model, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert process.stdout.readline().startswith("frame 1: ")
+    assert " frame 1: " in process.stdout.readline()
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pytest
 
@@ -130,3 +132,22 @@ def test_drawing_marks_each_digit_the_number_and_the_fps():
         assert (drawn[y, x : x + w] == BOX_BGR).all()  # the box's top edge
     changed = np.any(drawn != frame, axis=2)
     assert changed[:40].any() and changed[-20:].any()  # the number banner and the FPS line
+
+
+def test_the_loop_stamps_each_frame_and_marks_where_the_smoothed_reading_changes():
+    rng = np.random.default_rng(0)
+    blank = paper_photo([], rng)
+    digit = paper_photo([drawn_digit(4, rng)], rng)
+    frames = [blank, blank, digit, digit, digit, blank, blank]
+    times = iter(datetime(2026, 11, 28, 10, 0, s, tzinfo=UTC) for s in range(len(frames)))
+    reported = []
+    run(
+        ConstantModel(),
+        ListSource(frames),
+        LiveSettings(smooth=1),
+        reported.append,
+        clock=lambda: next(times),
+    )
+    assert [r.smoothed for r in reported] == [None, None, "4", "4", "4", None, None]
+    assert [r.changed for r in reported] == [True, False, True, False, False, True, False]
+    assert reported[2].to_json()["time"] == "2026-11-28T10:00:02.000+00:00"

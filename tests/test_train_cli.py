@@ -45,6 +45,7 @@ def small_npz(tmp_path_factory, request):
     return path
 
 
+@pytest.mark.train_extra
 def test_train_writes_every_artifact(small_npz, tmp_path):
     out = tmp_path / "run"
     result = runner.invoke(app, ["train", "--data", str(small_npz), "--out", str(out), *QUICK])
@@ -74,6 +75,31 @@ def test_train_writes_every_artifact(small_npz, tmp_path):
     )
 
 
+@pytest.mark.train_extra
+def test_train_into_a_log_file_writes_one_line_per_epoch(small_npz, tmp_path):
+    epochs = 2
+    args = [
+        "train",
+        "--data",
+        str(small_npz),
+        "--out",
+        str(tmp_path / "run"),
+        *QUICK,
+        "--epochs",
+        str(epochs),
+    ]
+    proc = subprocess.run(  # stdout is a pipe, not a terminal: no progress bar
+        [sys.executable, "-m", "edge_cli", *args], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "\r" not in proc.stdout and "\b" not in proc.stdout
+    lines = proc.stdout.splitlines()
+    assert len(lines) == epochs + 2, lines  # one per epoch, then the result and the run folder
+    for epoch, line in enumerate(lines[:epochs], start=1):
+        assert line.startswith(f"epoch {epoch}/{epochs}: accuracy ") and "val_accuracy" in line, line
+    assert lines[-2].startswith("test accuracy:") and lines[-1].startswith("run folder:")
+
+
 @pytest.mark.parametrize("kind", ["missing", "garbage", "bad_labels"])
 def test_train_bad_data_is_one_line_error_and_no_run_folder(tmp_path, kind):
     data = tmp_path / "data.npz"
@@ -101,6 +127,7 @@ def test_train_bad_data_is_one_line_error_and_no_run_folder(tmp_path, kind):
     assert not out.exists() and not list(tmp_path.glob(".run*"))
 
 
+@pytest.mark.train_extra
 def test_evaluate_rejects_a_non_keras_file(tmp_path):
     (tmp_path / "m.keras").write_text("nope")
     result = runner.invoke(app, ["evaluate", str(tmp_path / "m.keras")])
@@ -123,6 +150,7 @@ def test_train_without_tensorflow_says_how_to_install(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.train_extra
 def test_mirrored_strategy_on_two_logical_cpus(small_npz, tmp_path):
     code = textwrap.dedent(
         f"""

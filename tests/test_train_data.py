@@ -128,6 +128,7 @@ def test_idx_folder_missing_file(tmp_path):
         load_mnist(folder)
 
 
+@pytest.mark.train_extra
 def test_offline_keras_download_is_one_clear_error(monkeypatch):
     import keras
 

@@ -36,4 +36,6 @@ class TrainConfig:
     max_train_samples: int | None = None
     distribute: str | None = None
     overwrite: bool = False
-    verbose: int | str = "auto"
+    verbose: int | str = (
+        "auto"  # Keras' progress bar on a terminal, one line per epoch elsewhere; 0, 1, 2 as Keras
+    )

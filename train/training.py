@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -120,6 +122,37 @@ def training_set(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tuple[np.
     return images, targets(labels, n_negative), record
 
 
+class EpochLine(keras.callbacks.Callback):
+    """One line per epoch, for a log file (where Keras' progress bar would redraw hundreds of times):
+    `epoch 3/20: accuracy 0.9912  loss 0.1234  val_accuracy 0.9901  val_loss 0.1301  (41 s)`."""
+
+    def __init__(self, epochs: int, write: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.epochs, self._write, self._start = epochs, write or _print_flushed, 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        figures = "  ".join(
+            f"{k} {float(v):.4f}" for k, v in sorted((logs or {}).items()) if k != "learning_rate"
+        )
+        seconds = time.perf_counter() - self._start
+        self._write(f"epoch {epoch + 1}/{self.epochs}: {figures}  ({seconds:.0f} s)")
+
+
+def _print_flushed(line: str) -> None:
+    print(line, flush=True)
+
+
+def progress_callbacks(config: TrainConfig) -> tuple[int | str, list[keras.callbacks.Callback]]:
+    """`model.fit`'s verbose and extra callbacks: with `verbose="auto"`, Keras' progress bar on a
+    terminal, else (a log file, a pipe) one line per epoch."""
+    if config.verbose == "auto" and not sys.stdout.isatty():
+        return 0, [EpochLine(config.epochs)]
+    return config.verbose, []
+
+
 def _strategy(name: str | None) -> tf.distribute.Strategy:
     if name is None:
         return tf.distribute.get_strategy()
@@ -162,10 +195,12 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
         val_ds = make_dataset(x_val, y_val, config.batch_size) if len(x_val) else None
         monitor = "val_accuracy" if val_ds is not None else "accuracy"
         checkpoint = stage / "model.keras"
+        verbose, progress = progress_callbacks(config)
         callbacks = [
             *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.ema else []),
             keras.callbacks.ModelCheckpoint(checkpoint, monitor=monitor, mode="max", save_best_only=True),
             keras.callbacks.EarlyStopping(monitor=monitor, mode="max", patience=config.patience),
+            *progress,
         ]
         start = time.perf_counter()
         history = model.fit(
@@ -174,7 +209,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
             epochs=config.epochs,
             callbacks=callbacks,
             shuffle=False,  # the dataset shuffles itself
-            verbose=config.verbose,
+            verbose=verbose,
         )
         fit_seconds = time.perf_counter() - start
         epochs_run = len(history.history["loss"])

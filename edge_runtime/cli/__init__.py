@@ -8,23 +8,67 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # Typer vendors Click
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
+import ground
 from edge_runtime.cli import inspect_commands, runtime_commands
 from ground.errors import EdgeError
 
 
+class PlainArgument(TyperArgument):
+    """An argument shown as `MODEL PATHS...` in the usage line and without a type in the help, as
+    Click shows it (Typer 0.29 writes `{model} {paths}...` and `<path>`, `<list[str]>`)."""
+
+    def _usage_display_name(self) -> str:
+        return self.display_name_raw
+
+    def display_type_rich(self, ctx) -> None:
+        return None
+
+
+_VALUE_NAMES = {"int": "INTEGER", "float": "FLOAT", "str": "TEXT", "path": "PATH"}
+
+
+class PlainOption(TyperOption):
+    """An option whose value is named as Click names it (`INTEGER`, `FLOAT`, `TEXT`, `PATH`; ranges
+    still shown), and a flag with nothing after it (Typer 0.29 writes `<int range>`, `<bool>`)."""
+
+    def display_type_rich(self, ctx) -> str | None:
+        if self.is_flag:
+            return None
+        typer_name = super().display_type_rich(ctx) or ""  # e.g. <int range>, <list[int]>, <path>
+        name = typer_name.strip("<>.").removesuffix(" range").removeprefix("list[").removesuffix("]")
+        return _VALUE_NAMES.get(name, name.upper())
+
+
+def plain_help(command) -> None:
+    """Give `command`'s help screen Click's plain names (only how the parameters are shown changes)."""
+    help_option = command.get_help_option(typer.Context(command))  # made once, then cached
+    for param in [*command.params, *([help_option] if help_option else [])]:
+        if isinstance(param, TyperArgument):
+            param.__class__ = PlainArgument
+            param.metavar = param.metavar or param.name.upper() + ("..." if param.nargs != 1 else "")
+        elif isinstance(param, TyperOption):
+            param.__class__ = PlainOption
+
+
 class EdgeGroup(TyperGroup):
-    """Turns EdgeError, usage errors and Ctrl-C into one line on stderr and a non-zero exit code.
+    """Turns EdgeError, usage errors and Ctrl-C into one line on stderr and a non-zero exit code;
+    plain help screens.
 
     Usage errors (a missing argument, an unknown option, a value out of range) exit with 2, as
     Click's do, but in one `error:` line instead of Typer's framed box. `edge` alone still shows
     the help.
     """
+
+    def __init__(self, **attrs) -> None:
+        super().__init__(**attrs)
+        for command in [self, *self.commands.values()]:
+            plain_help(command)
 
     def make_context(self, info_name, args, parent=None, **extra) -> typer.Context:
         with _one_line_errors():  # the group's own options and a missing or unknown command
@@ -56,9 +100,25 @@ def _fail(message: str, exit_code: int, ctx: typer.Context | None = None) -> NoR
     raise typer.Exit(exit_code) from None
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"edge-digits {ground.__version__}")
+        raise typer.Exit()
+
+
+def _global_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Options before the command: --version."""
+
+
 def new_app(help_text: str) -> typer.Typer:
-    """A Typer app whose errors and Ctrl-C end in one line (the device's and the laptop's CLI)."""
-    return typer.Typer(
+    """A Typer app whose errors and Ctrl-C end in one line (the device's and the laptop's CLI), with
+    `--version`."""
+    app = typer.Typer(
         cls=EdgeGroup,
         name="edge",
         help=help_text,
@@ -66,6 +126,8 @@ def new_app(help_text: str) -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
+    app.callback()(_global_options)
+    return app
 
 
 app = new_app(

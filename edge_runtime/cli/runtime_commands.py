@@ -145,7 +145,18 @@ def webcam(
         ),
     ] = "0",
     headless: Annotated[
-        bool, typer.Option(help="No window: print one line per frame (for a Pi without screen).")
+        bool,
+        typer.Option(
+            "--headless",
+            help="No window: print a timestamped line whenever the smoothed reading changes "
+            "(for a Pi without screen, or a service).",
+        ),
+    ] = False,
+    every_frame: Annotated[
+        bool,
+        typer.Option(
+            "--every-frame", help="Print a line for every frame, not only when the reading changes."
+        ),
     ] = False,
     json_out: JsonOption = False,
     max_frames: Annotated[
@@ -174,17 +185,24 @@ def webcam(
     ] = None,
     threads: ThreadsOption = None,
 ) -> None:
-    """Read digits live from a camera, video file or stream; draws boxes, digits, confidence and FPS."""
+    """Read digits live from a camera, video file or stream; draws boxes, digits, confidence and FPS.
+
+    With --headless (or --json) a line is printed when the smoothed reading changes (and for the first
+    frame), each starting with (text) or holding (JSON "time") the local time in ISO 8601 with its UTC
+    offset; --every-frame prints every frame.
+    """
     settings = LiveSettings(top_k, threshold, _parse_roi(roi), smooth, fps_window, max_frames, min_confidence)
     digit_model = DigitModel(model, threads)
 
     def report(result: FrameResult) -> None:
+        if not (result.changed or every_frame):
+            return
         if json_out:
             typer.echo(json.dumps(result.to_json()))
         elif headless:
-            reading = _describe(result.reading)
             typer.echo(
-                f"frame {result.index}: {reading}  smoothed: {result.smoothed or '-'}  {result.fps:.1f} FPS"
+                f"{result.timestamp} frame {result.index}: {_describe(result.reading)}  "
+                f"smoothed: {result.smoothed or '-'}  {result.fps:.1f} FPS"
             )
 
     with open_source(source, width, height) as frames:

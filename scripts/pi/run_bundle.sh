@@ -1,9 +1,10 @@
 #!/bin/sh
 # Run a bundle's launcher on the emulated-Pi check's inputs: the same commands on x86 and on the Pi.
 # Usage, from the folder that holds bundle/ and inputs/:  run_bundle.sh NAME
-# Writes NAME.classify.jsonl (the photos), NAME.webcam.jsonl (the video, headless) and NAME.crops.jsonl:
-# all ten probabilities for inputs/crops, the 28x28 inputs the x86 run's model saw (the x86 run, with
-# no inputs/crops yet, writes them), so that both interpreters get identical inputs. Prints the timings.
+# Writes NAME.classify.jsonl (the photos), NAME.webcam.jsonl (the video, headless, every frame) and
+# NAME.outputs.jsonl: the interpreter's raw outputs, default and reference kernels (model_outputs.py), for
+# inputs/crops, the 28x28 inputs the x86 run's model saw (the x86 run, with no inputs/crops yet, writes
+# them), so that both interpreters get identical inputs. Prints the timings.
 set -eu
 name=${1:?usage: run_bundle.sh NAME}
 model=$(ls bundle/*.tflite)
@@ -14,7 +15,8 @@ start=$(seconds)
 # shellcheck disable=SC2086  # $save_crops is empty or two words
 bundle/edge classify "$model" inputs/*.png --json $save_crops > "$name.classify.jsonl"
 middle=$(seconds)
-bundle/edge webcam "$model" --source inputs/video.avi --headless --json > "$name.webcam.jsonl"
+bundle/edge webcam "$model" --source inputs/video.avi --headless --json --every-frame > "$name.webcam.jsonl"
 end=$(seconds)
-bundle/edge classify "$model" inputs/crops --json --top-k 10 > "$name.crops.jsonl"
+python=${EDGE_PYTHON:-bundle/venv/bin/python}  # as the launcher chooses it
+PYTHONPATH=bundle "$python" model_outputs.py "$model" inputs/crops > "$name.outputs.jsonl"
 awk "BEGIN { printf \"$name: classify %.1f s, webcam %.1f s\\n\", $middle - $start, $end - $middle }"

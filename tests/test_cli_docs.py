@@ -1,0 +1,81 @@
+"""The CLI documents itself: `--version`, plain help screens, and every option in the README."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+import ground
+from edge_cli import app as laptop_app
+from edge_runtime.bundle import build_bundle
+from edge_runtime.cli import app as device_app
+from tests.conftest import REPO
+
+LAPTOP = typer.main.get_command(laptop_app)
+COMMANDS = sorted(LAPTOP.commands)
+
+
+def readme_row(command: str) -> str:
+    """The README's CLI reference row of `edge COMMAND`."""
+    rows = [
+        line
+        for line in (REPO / "README.md").read_text().splitlines()
+        if line.startswith(f"| `edge {command} ")
+    ]
+    assert len(rows) == 1, f"one README row for edge {command}, found {len(rows)}"
+    return rows[0]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_of_every_command_is_in_the_readme(command):
+    row = readme_row(command)
+    missing = [
+        "/".join(param.opts + param.secondary_opts)
+        for param in LAPTOP.commands[command].params
+        if param.param_type_name == "option"
+        and not any(
+            re.search(rf"`?\[?{re.escape(name)}\b", row) for name in param.opts + param.secondary_opts
+        )
+    ]
+    assert not missing, f"edge {command}: the README does not mention {missing}"
+
+
+@pytest.mark.parametrize("app", [laptop_app, device_app])
+def test_version(app):
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"edge-digits {ground.__version__}\n"
+
+
+def test_the_bundle_prints_its_version(tmp_path):
+    """The bundle's `./edge` runs the copied runtime, with no edge-digits package installed."""
+    bundle = build_bundle(REPO / "tests" / "fixtures" / "model_int8.tflite", tmp_path / "bundle", user="pi")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"EDGE_PYTHON": sys.executable}
+    proc = subprocess.run(
+        [str(bundle.path / "edge"), "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"edge-digits {ground.__version__}\n"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_screens_show_plain_names(command):
+    result = CliRunner().invoke(laptop_app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    noise = re.findall(r"<(?:bool|int|float|str|path|list)[^>]*>|\{[a-z_]+\}", result.stdout)
+    assert not noise, f"edge {command} --help shows {noise}"
+    usage = result.stdout.split("Usage:")[1].splitlines()[0]
+    assert all(p.upper() == p for p in usage.split()[3:]), usage  # [OPTIONS] MODEL PATHS...
+    flags = [p for p in LAPTOP.commands[command].params if getattr(p, "is_flag", False) and not p.default]
+    assert not [p.secondary_opts for p in flags if p.secondary_opts], "an off-by-default flag needs no --no-x"
