@@ -23,7 +23,6 @@ from export.rejection import RejectionSet, rejection_record
 from export.validate import EvalSet, Progress, compare, predict_tflite, single_image_latency_ms
 from ground.atomic import staged_path
 from ground.errors import EdgeError
-from ground.model_metadata import embed_contract
 from ground.manifest import (
     STATUS_FAILED,
     STATUS_PASSED,
@@ -32,6 +31,7 @@ from ground.manifest import (
     sha256_file,
     write_manifest,
 )
+from ground.model_metadata import embed_contract
 from train.evaluate import library_versions
 
 MODEL_INPUT_SHAPE = (28, 28, 1)

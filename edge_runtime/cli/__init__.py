@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from edge_runtime.cli import inspect_commands, runtime_commands
-from ground.errors import EdgeError
+from ground.errors import EdgeError, printable
 
 
 class EdgeGroup(TyperGroup):
@@ -21,7 +21,7 @@ class EdgeGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except EdgeError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {printable(exc)}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
