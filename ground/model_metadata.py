@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 import struct
 
+import numpy as np
+
 from ground.contract import INPUT_SHAPE, LABELS, PIXEL_CONTRACT
 from ground.errors import EdgeError
 
@@ -70,6 +72,8 @@ def parse_model(model_bytes: bytes, name: str = "model"):
 def _structure_problem(model, file_size: int) -> str | None:
     """The first index or offset of `model` that points outside what exists, else None."""
     buffers, codes = model.buffers or [], model.operatorCodes or []
+    types = _schema().TensorType
+    quantized_types = (types.INT8, types.UINT8, types.INT16)  # their integer kernels need a scale
     if not model.subgraphs:
         return "no subgraph"
     if len(model.subgraphs) != 1:
@@ -93,6 +97,8 @@ def _structure_problem(model, file_size: int) -> str | None:
             shape = _indices(tensor.shape)
             if len(shape) > MAX_TENSOR_RANK or any(d < -1 for d in shape):
                 return f"tensor {index} has shape {shape}"
+            if tensor.type in quantized_types and not _quantized(tensor.quantization):
+                return f"tensor {index} is an integer tensor without a valid scale and zero point"
         inputs, outputs = _indices(graph.inputs), _indices(graph.outputs)
         if not inputs or not outputs:
             return "the graph has no input or no output"
@@ -106,6 +112,19 @@ def _structure_problem(model, file_size: int) -> str | None:
             if any(not -1 <= i < len(tensors) for i in used):
                 return f"operator {index} names a tensor that does not exist"
     return None
+
+
+def _quantized(parameters) -> bool:
+    """True when quantization `parameters` hold matching, finite, positive scales and zero points
+    (integer kernels abort the process on anything else)."""
+    if parameters is None or parameters.scale is None or parameters.zeroPoint is None:
+        return False
+    scales = np.asarray(parameters.scale, dtype=np.float64)
+    return (
+        scales.size > 0
+        and scales.size == len(parameters.zeroPoint)
+        and bool(np.all(np.isfinite(scales)) and np.all(scales > 0))
+    )
 
 
 def _is_utf8(text: bytes | None) -> bool:
