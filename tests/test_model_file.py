@@ -178,3 +178,10 @@ def test_a_model_file_name_that_is_not_utf8(tmp_path, photos):
         [sys.executable, "-m", "edge_runtime", "info", folder + b"/missing\xe8.tflite"], capture_output=True
     )
     assert done.returncode == 1 and done.stderr.count(b"error:") == 1 and b"Traceback" not in done.stderr
+
+
+def test_info_describes_a_model_of_the_wrong_output_count_but_warns(tmp_path):
+    path = tmp_path / "twelve.tflite"
+    path.write_bytes(dense_model(classes=12))
+    result = runner.invoke(app, ["info", str(path)])
+    assert result.exit_code == 0 and "WARNING outputs [12] values" in result.output

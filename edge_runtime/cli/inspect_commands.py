@@ -131,6 +131,9 @@ def _info_lines(info: ModelInfo) -> list[str]:
         rest = f"; builtin kernels run {', '.join(outside)}" if outside else ""
         lines.append(f"xnnpack takes {len(info.ops) - len(outside)} of {len(info.ops)} nodes{rest}")
     lines.append(f"labels  {' '.join(info.labels)} ({_LABEL_SOURCES[info.labels_from]})")
+    answers = [t.shape[-1] for t in info.outputs if t.shape]
+    if answers != [len(info.labels)]:
+        lines.append(f"WARNING outputs {answers} values, not one per label: classify and webcam refuse it")
     lines.append(f"file    {_VERDICTS[info.verdict]}")
     if info.manifest is not None:
         lines.append("manifest:")
