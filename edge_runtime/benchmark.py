@@ -23,7 +23,7 @@ import numpy as np
 
 from edge_runtime.interpreter import DigitModel
 from ground.contract import IMAGE_SHAPE
-from ground.errors import EdgeError
+from ground.errors import EdgeError, printable
 
 DEFAULT_BATCHES = (1, 64)
 DEFAULT_RUNS = 200
@@ -72,6 +72,8 @@ class BenchConfig:
     warmup: int = DEFAULT_WARMUP
     rounds: int = DEFAULT_ROUNDS
     xnnpack: bool = True
+    verify: bool = True  # refuse a model its manifest does not record (see DigitModel)
+    allow_failed: bool = False  # load a model whose export failed its gate
 
     def check(self) -> None:
         """EdgeError on a setting that cannot be measured."""
@@ -155,7 +157,10 @@ def _measure_setting(
 ) -> list[tuple[LatencyStats, LatencyStats]]:
     """(predict, invoke) statistics of every model at one setting, timed in interleaved rounds."""
     options = {} if config.xnnpack else without_xnnpack_options()
-    models = [DigitModel(p, threads=threads, **options) for p in paths]
+    models = [
+        DigitModel(p, threads, verify=config.verify, allow_failed=config.allow_failed, **options)
+        for p in paths
+    ]
     images = np.random.default_rng(INPUT_SEED).integers(0, 256, (batch, *IMAGE_SHAPE), dtype=np.uint8)
     for model in models:
         for _ in range(config.warmup + 1):  # at least one call: it sizes the input tensor for `invoke`
@@ -184,7 +189,7 @@ def benchmark(paths: Sequence[Path], config: BenchConfig = BenchConfig()) -> lis
             for path, (predict, invoke) in zip(paths, stats, strict=True):
                 results.append(
                     BenchResult(
-                        model=Path(path).name,
+                        model=printable(Path(path).name),
                         threads=threads,
                         batch=batch,
                         xnnpack=config.xnnpack,

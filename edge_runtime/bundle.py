@@ -26,9 +26,11 @@ from ground.manifest import manifest_path
 # The runtime's packages, pinned to versions with Linux aarch64 / CPython 3.11 wheels (Raspberry Pi OS
 # 64-bit Bookworm); scripts/check_pi_wheels.py verifies that, with their dependencies.
 # opencv-python-headless: no X11/OpenGL libraries needed, so it also runs on Pi OS Lite.
+# flatbuffers: ai-edge-litert's own dependency, which ground/model_metadata.py also uses directly.
 # simplejpeg: apt's picamera2 imports it, and apt's build breaks under NumPy 2 (shadowed by this one).
 RUNTIME_REQUIREMENTS = (
     "ai-edge-litert==2.3.0",
+    "flatbuffers==25.12.19",
     "numpy==2.4.6",
     "opencv-python-headless==5.0.0.93",
     "simplejpeg==1.9.0",

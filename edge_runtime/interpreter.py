@@ -3,25 +3,47 @@
 The interpreter comes from `ai_edge_litert`; `tflite_runtime` and then TensorFlow's `tf.lite` are
 used only when it is missing. Inputs are raw 0-255 pixels; int8/uint8 models get them quantized
 with the input tensor's own scale and zero point, and their outputs are dequantized likewise.
+
+A model is read once into memory and checked before the interpreter sees those same bytes: its
+flatbuffer's structure (a damaged file is an EdgeError, not a native crash), then against the
+manifest beside it, if any (size and sha256; a model whose export failed its gate is refused unless
+allowed). Labels come from the model's own metadata, else the manifest, else digits 0-9.
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ground.contract import INPUT_SHAPE
-from ground.errors import EdgeError
-from ground.manifest import accept_threshold_of, labels_of, read_manifest
+from ground.contract import INPUT_SHAPE, LABELS, NUM_CLASSES
+from ground.errors import EdgeError, printable
+from ground.manifest import (
+    STATUS_FAILED,
+    accept_threshold_of,
+    content_mismatches,
+    labels_of,
+    manifest_path,
+    read_manifest,
+)
+from ground.model_metadata import parse_model, read_contract
 from ground.quiet import native_output_silenced
 
-TFLITE_IDENTIFIER = b"TFL3"  # flatbuffer file identifier, bytes 4-8
 MIN_TFLITE_BYTES = 64
 MAX_TFLITE_BYTES = 2**31  # flatbuffers cannot exceed 2 GiB
 MAX_THREADS = 64  # far past any Pi or laptop; LiteRT crashes (segfault) on absurd counts like 100000
 _INTERPRETER_MODULES = ("ai_edge_litert.interpreter", "tflite_runtime.interpreter", "tensorflow.lite")
+
+VERIFIED = "verified"  # a manifest beside it records this very file, and its export passed
+MISMATCH = "mismatch"  # the manifest records another file (loaded only with verify=False)
+NO_MANIFEST = "no manifest"
+FAILED_GATE = "failed gate"  # the manifest records this file, whose export failed its gate
+
+
+class BrokenModelError(EdgeError):
+    """The model itself misbehaves (e.g. answers NaN): no input will fare better, so stop at once."""
 
 
 def _interpreter_class():
@@ -34,21 +56,83 @@ def _interpreter_class():
 
 
 def check_tflite_file(path: Path) -> None:
-    """Raise EdgeError unless `path` exists and looks like a TFLite flatbuffer."""
+    """Raise EdgeError unless `path` exists and has the size of a TFLite flatbuffer."""
     path = Path(path)
     if not path.is_file():
-        raise EdgeError(f"model not found: {path}")
+        raise EdgeError(f"model not found: {printable(path)}")
     size = path.stat().st_size
     if not MIN_TFLITE_BYTES <= size < MAX_TFLITE_BYTES:
-        raise EdgeError(f"{path}: not a TFLite model ({size} bytes)")
+        raise EdgeError(f"{printable(path)}: not a TFLite model ({size} bytes)")
     with path.open("rb") as handle:
         head = handle.read(8)
-    if head[4:8] != TFLITE_IDENTIFIER:
-        raise EdgeError(f"{path}: not a TFLite model (no {TFLITE_IDENTIFIER.decode()} identifier)")
+    if head[4:8] != b"TFL3":
+        raise EdgeError(f"{printable(path)}: not a TFLite model (no TFL3 identifier)")
+
+
+def read_model_bytes(path: Path) -> bytes:
+    """The bytes of the model file at `path` (EdgeError if it is missing or not sized as one)."""
+    check_tflite_file(path)
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise EdgeError(f"cannot read {printable(path)} ({exc.strerror or exc})") from None
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A model's bytes as read once, what it says about itself, and how it stands with its manifest."""
+
+    path: Path
+    data: bytes
+    contract: dict | None  # the model's own `edge_digits` metadata
+    manifest: dict | None
+    verdict: str  # VERIFIED, MISMATCH, NO_MANIFEST or FAILED_GATE
+    mismatches: tuple[str, ...] = ()
+
+    @property
+    def labels(self) -> list[str]:
+        """The model's own labels, else its manifest's, else digits 0-9 (EdgeError if they disagree)."""
+        own = self.contract["labels"] if self.contract else None
+        declared = labels_of(self.manifest)
+        if own is not None and len(own) != NUM_CLASSES:
+            raise EdgeError(f"{printable(self.path)}: has {len(own)} labels, a digit model has {NUM_CLASSES}")
+        if own is not None and declared is not None and own != declared:
+            raise EdgeError(
+                f"{printable(self.path)}: its own labels {own} differ from its manifest's {declared}"
+            )
+        return list(own or declared or LABELS)
+
+
+def open_model_file(path: Path, verify: bool = True, allow_failed: bool = False) -> ModelFile:
+    """Read and check the model at `path` (see the module's docstring); EdgeError when it is refused.
+
+    `verify=False` loads a file whose manifest records another size or sha256; `allow_failed` one
+    whose export failed its accuracy gate.
+    """
+    path = Path(path)
+    data, name = read_model_bytes(path), printable(path)
+    contract = read_contract(parse_model(data, name), name)
+    manifest = read_manifest(path)
+    if manifest is None:
+        return ModelFile(path, data, contract, None, NO_MANIFEST)
+    mismatches = tuple(content_mismatches(data, manifest))
+    if mismatches and verify:
+        raise EdgeError(
+            f"{name} is not the file its manifest {printable(manifest_path(path).name)} records "
+            f"({'; '.join(mismatches)}); re-export it, or use --no-verify to load it anyway"
+        )
+    failed = manifest.get("status") == STATUS_FAILED
+    if failed and not allow_failed:
+        raise EdgeError(
+            f"{name} failed its export's accuracy gate (manifest status 'failed'); "
+            "use --allow-failed to load it anyway"
+        )
+    verdict = MISMATCH if mismatches else FAILED_GATE if failed else VERIFIED
+    return ModelFile(path, data, contract, manifest, verdict, mismatches)
 
 
 def load_interpreter(model: Path | bytes, threads: int | None = None, **options):
-    """An allocated interpreter for a model file (checked first) or flatbuffer bytes.
+    """An allocated interpreter for a model file or flatbuffer bytes, checked first (`parse_model`).
 
     `options` go to the interpreter's constructor as they are (e.g. `experimental_op_resolver_type`).
     """
@@ -56,16 +140,16 @@ def load_interpreter(model: Path | bytes, threads: int | None = None, **options)
         raise EdgeError(f"--threads must be between 1 and {MAX_THREADS}, not {threads}")
     interpreter_class = _interpreter_class()
     if isinstance(model, bytes):
-        source = {"model_content": model}
+        name, data = "model", model
     else:
-        check_tflite_file(model)
-        source = {"model_path": str(model)}
+        name, data = printable(model), read_model_bytes(model)
+    parse_model(data, name)
     try:
         with native_output_silenced():  # LiteRT announces its XNNPACK delegate on stderr
-            interpreter = interpreter_class(**source, num_threads=threads, **options)
+            interpreter = interpreter_class(model_content=data, num_threads=threads, **options)
             interpreter.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
-        raise EdgeError(f"cannot load TFLite model: {str(exc).splitlines()[0]}") from exc
+        raise EdgeError(f"{name}: cannot load TFLite model: {str(exc).splitlines()[0]}") from exc
     return interpreter
 
 
@@ -83,13 +167,24 @@ def quantize(pixels: np.ndarray, dtype: np.dtype, scale: float, zero_point: int)
 class DigitModel:
     """A `.tflite` digit classifier; any mode (float32/float16/dynamic/int8, int8 or uint8 I/O)."""
 
-    def __init__(self, path: Path, threads: int | None = None, **interpreter_options) -> None:
-        self.path = Path(path)
-        self.interpreter = load_interpreter(self.path, threads, **interpreter_options)
-        self.manifest = read_manifest(self.path)
-        self.labels = labels_of(self.manifest)
+    def __init__(
+        self,
+        path: Path,
+        threads: int | None = None,
+        *,
+        verify: bool = True,
+        allow_failed: bool = False,
+        **interpreter_options,
+    ) -> None:
+        self.file = open_model_file(path, verify, allow_failed)
+        self.path, self.manifest, self.labels = self.file.path, self.file.manifest, self.file.labels
         self.accept_threshold = accept_threshold_of(self.manifest)
-        inp, out = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
+        self.interpreter = load_interpreter(self.file.data, threads, **interpreter_options)
+        name = printable(self.path)
+        inputs, outputs = self.interpreter.get_input_details(), self.interpreter.get_output_details()
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise EdgeError(f"{name}: {len(inputs)} inputs and {len(outputs)} outputs, expected one each")
+        inp, out = inputs[0], outputs[0]
         self._input_index, self._output_index = inp["index"], out["index"]
         self.input_shape = tuple(int(d) for d in inp["shape"][1:])
         self.input_dtype = np.dtype(inp["dtype"])
@@ -98,7 +193,15 @@ class DigitModel:
         self.output_quantization = (float(out["quantization"][0]), int(out["quantization"][1]))
         self._batch = int(inp["shape"][0])
         if self.input_shape != INPUT_SHAPE:
-            raise EdgeError(f"{self.path}: input shape {self.input_shape}, expected {INPUT_SHAPE}")
+            raise EdgeError(f"{name}: input shape {self.input_shape}, expected {INPUT_SHAPE}")
+        output_shape = tuple(int(d) for d in out["shape"][1:])
+        if output_shape != (len(self.labels),):
+            raise EdgeError(
+                f"{name}: answers {output_shape} values per image, expected {len(self.labels)} "
+                f"(one per label {', '.join(self.labels)})"
+            )
+        if self.input_dtype.kind not in "iuf" or self.output_dtype.kind not in "iuf":
+            raise EdgeError(f"{name}: {self.input_dtype} input, {self.output_dtype} output: not numbers")
 
     def prepare(self, images: np.ndarray) -> np.ndarray:
         """Raw pixels (N, 28, 28[, 1]) → the input tensor's dtype and layout."""
@@ -124,5 +227,9 @@ class DigitModel:
         raw = self.interpreter.get_tensor(self._output_index)
         if self.output_dtype.kind in "iu":
             scale, zero_point = self.output_quantization
-            return (raw.astype(np.float32) - zero_point) * scale
-        return raw.astype(np.float32, copy=False)
+            probs = (raw.astype(np.float32) - zero_point) * scale
+        else:
+            probs = raw.astype(np.float32, copy=False)
+        if not np.isfinite(probs).all():
+            raise BrokenModelError(f"{printable(self.path)}: answered NaN or infinity (a broken model)")
+        return probs

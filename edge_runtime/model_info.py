@@ -1,4 +1,5 @@
-"""What a `.tflite` file holds: I/O tensors, the ops it runs, which of them XNNPACK takes, its manifest.
+"""What a `.tflite` file holds: I/O tensors, the ops it runs, which of them XNNPACK takes, its labels,
+and how it stands with its manifest.
 
 Works on any TFLite model (not only digit classifiers), through the same interpreter loader as the
 runtime. The op list comes from the interpreter's node details (`_get_ops_details`, private but
@@ -13,8 +14,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from edge_runtime.interpreter import load_interpreter
-from ground.manifest import read_manifest
+from edge_runtime.interpreter import ModelFile, load_interpreter, open_model_file
 
 DELEGATE_NODE = "DELEGATE"
 
@@ -48,6 +48,9 @@ class ModelInfo:
     inputs: list[TensorInfo]
     outputs: list[TensorInfo]
     ops: list[OpInfo]
+    labels: list[str]
+    labels_from: str  # "model" (its own metadata), "manifest" or "default"
+    verdict: str  # how the file stands with its manifest (see edge_runtime.interpreter)
     manifest: dict | None
 
     def op_counts(self) -> dict[str, int]:
@@ -81,19 +84,26 @@ def _tensor_info(details: dict) -> TensorInfo:
     )
 
 
-def _load_unfused(path: Path):
+def _load_unfused(model: bytes):
     """An interpreter whose XNNPACK delegate takes each op as a DELEGATE node of its own (with the op's
     outputs), so the nodes it took can be told; the flag is False where the interpreter lacks that option."""
     try:
-        return load_interpreter(path, threads=1, experimental_disable_delegate_node_fusion=True), True
+        return load_interpreter(model, threads=1, experimental_disable_delegate_node_fusion=True), True
     except TypeError:  # older tf.lite / tflite-runtime
-        return load_interpreter(path, threads=1), False
+        return load_interpreter(model, threads=1), False
 
 
-def model_info(path: Path) -> ModelInfo:
-    """Inspect the TFLite model at `path` (EdgeError if it is not one)."""
-    path = Path(path)
-    interpreter, unfused = _load_unfused(path)
+def _labels_from(file: ModelFile) -> str:
+    if file.contract is not None:
+        return "model"
+    return "manifest" if (file.manifest or {}).get("labels") is not None else "default"
+
+
+def model_info(path: Path, verify: bool = True, allow_failed: bool = False) -> ModelInfo:
+    """Inspect the TFLite model at `path` (EdgeError if it is not one, or is refused: see
+    `open_model_file`)."""
+    file = open_model_file(path, verify, allow_failed)
+    interpreter, unfused = _load_unfused(file.data)
     nodes = interpreter._get_ops_details()  # the graph's ops, then the delegate's nodes
     delegated = {t for node in nodes if node["op_name"] == DELEGATE_NODE for t in node["outputs"]}
     ops = [
@@ -106,10 +116,13 @@ def model_info(path: Path) -> ModelInfo:
         if node["op_name"] != DELEGATE_NODE
     ]
     return ModelInfo(
-        path=path,
-        size_bytes=path.stat().st_size,
+        path=file.path,
+        size_bytes=len(file.data),
         inputs=[_tensor_info(d) for d in interpreter.get_input_details()],
         outputs=[_tensor_info(d) for d in interpreter.get_output_details()],
         ops=ops,
-        manifest=read_manifest(path),
+        labels=file.labels,
+        labels_from=_labels_from(file),
+        verdict=file.verdict,
+        manifest=file.manifest,
     )

@@ -1,4 +1,5 @@
-"""Export one mode end to end: convert, check against the float model, gate, write model + manifest.
+"""Export one mode end to end: convert, embed the labels and input contract in the model's own
+metadata, check against the float model, gate, write model + manifest (hashed with the metadata in).
 
 A model is written under a temporary name, checked there, and moved into place only when it
 passes the gate (or `force` is set, and then its manifest says it failed).
@@ -30,6 +31,7 @@ from ground.manifest import (
     sha256_file,
     write_manifest,
 )
+from ground.model_metadata import embed_contract
 from train.evaluate import library_versions
 
 MODEL_INPUT_SHAPE = (28, 28, 1)
@@ -158,7 +160,7 @@ def export_mode(
     quant = MODES[mode]
     io_type = input_type if mode == "int8" else None
     file_name = quant.file_name(io_type)
-    tflite_model = convert_mode(model, mode, calibration, io_type)
+    tflite_model = embed_contract(convert_mode(model, mode, calibration, io_type))  # labels travel inside
     input_detail, output_detail = io_details(tflite_model)
     with staged_path(Path(out_dir) / file_name, tflite_model) as staged:
         validation, failures, latency = None, [], None

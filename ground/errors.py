@@ -7,3 +7,14 @@ class EdgeError(Exception):
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def printable(text: object) -> str:
+    """`text` (a path, say) as a string the terminal can always print: bytes that are not UTF-8
+    (a file name from another system) become backslash escapes."""
+    text = str(text)
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # the file name's own bytes, as the system gave them
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")

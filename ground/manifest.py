@@ -1,7 +1,9 @@
 """The JSON manifest written beside every exported `.tflite` and read by the runtime.
 
-`model_int8.tflite` → `model_int8.json`. A model without a manifest still runs: the runtime
-then falls back to the tensors' own details and digit labels 0-9.
+`model_int8.tflite` → `model_int8.json`. It holds the export's check results (status, validation,
+gate, acceptance threshold) and the file's size and sha256, which the runtime verifies on load. The
+labels and input contract travel inside the `.tflite` itself (ground/model_metadata.py), so a model
+without a manifest still runs right.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ground.atomic import atomic_write_text
-from ground.contract import LABELS, PIXEL_CONTRACT
+from ground.contract import LABELS, NUM_CLASSES, PIXEL_CONTRACT
 from ground.errors import EdgeError
 
 FORMAT_VERSION = 1
@@ -40,9 +42,17 @@ def read_manifest(model_path: Path) -> dict | None:
     return manifest
 
 
-def labels_of(manifest: dict | None) -> list[str]:
-    """The class labels a manifest declares (digits 0-9 by default)."""
-    return list((manifest or {}).get("labels") or LABELS)
+def labels_of(manifest: dict | None) -> list[str] | None:
+    """The class labels a manifest declares (None when it declares none); EdgeError unless they are
+    NUM_CLASSES strings."""
+    labels = (manifest or {}).get("labels")
+    if labels is None:
+        return None
+    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+        raise EdgeError(f"the manifest's labels are not a list of strings: {str(labels)[:80]}")
+    if len(labels) != NUM_CLASSES:
+        raise EdgeError(f"the manifest has {len(labels)} labels, a digit model has {NUM_CLASSES}")
+    return labels
 
 
 def accept_threshold_of(manifest: dict | None) -> float:
@@ -134,12 +144,17 @@ def write_manifest(model_path: Path, manifest: dict) -> Path:
 
 def file_mismatches(model_path: Path, manifest: dict) -> list[str]:
     """How the file at `model_path` differs from the size and sha256 its manifest records (empty: none)."""
-    recorded = manifest.get("file") or {}
+    return content_mismatches(Path(model_path).read_bytes(), manifest)
+
+
+def content_mismatches(model_bytes: bytes, manifest: dict) -> list[str]:
+    """How `model_bytes` differ from the size and sha256 a manifest records (empty: none); the hashes
+    are named in full, the file's first."""
+    recorded = manifest.get("file") if isinstance(manifest.get("file"), dict) else {}
     problems = []
-    size = Path(model_path).stat().st_size
-    if recorded.get("size_bytes") != size:
-        problems.append(f"size {size} bytes, manifest says {recorded.get('size_bytes')}")
-    digest = sha256_file(model_path)
+    if recorded.get("size_bytes") != len(model_bytes):
+        problems.append(f"size {len(model_bytes)} bytes, manifest says {recorded.get('size_bytes')}")
+    digest = sha256_bytes(model_bytes)
     if recorded.get("sha256") != digest:
-        problems.append(f"sha256 {digest[:12]}…, manifest says {str(recorded.get('sha256'))[:12]}…")
+        problems.append(f"sha256 {digest}, manifest says {recorded.get('sha256')}")
     return problems

@@ -81,7 +81,7 @@ in_pi 'echo "$(uname -m), $(python3 -V), $(grep -m1 "CPU part" /proc/cpuinfo | t
 
 step "venv and requirements from the package index (as the bundle's README says)"
 time in_pi 'cd bundle && python3 -m venv --system-site-packages venv && venv/bin/pip install --quiet -r requirements.txt'
-in_pi 'bundle/venv/bin/pip list 2>/dev/null | grep -iE "^(numpy|opencv-python-headless|ai-edge-litert|typer|simplejpeg) "'
+in_pi 'bundle/venv/bin/pip list 2>/dev/null | grep -iE "^(numpy|opencv-python-headless|ai-edge-litert|flatbuffers|typer|simplejpeg) "'
 in_pi 'bundle/venv/bin/python -c "import tensorflow" 2>/dev/null && echo "TensorFlow is installed?!" || echo "no TensorFlow in the venv"'
 
 step "emulated run (timings meaningless under emulation)"

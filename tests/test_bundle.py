@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Third-party imports allowed in the runtime: each pinned in the bundle, or optional with a fallback/hint.
 IMPORT_TO_REQUIREMENT = {"numpy": "numpy", "cv2": "opencv-python-headless", "typer": "typer"}
 IMPORT_TO_REQUIREMENT["ai_edge_litert"] = "ai-edge-litert"
+IMPORT_TO_REQUIREMENT["flatbuffers"] = "flatbuffers"
 # apt's camera; the interpreter's fallbacks; the laptop-side stages (training commands, behind a clear error)
 OPTIONAL_IMPORTS = {"picamera2", "tflite_runtime", "tensorflow", "train", "export"}
 

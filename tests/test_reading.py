@@ -161,7 +161,8 @@ def test_classify_and_webcam_json_say_what_was_rejected(model, digits, tmp_path)
     assert line["rejected"] == len(line["rejected_regions"]) >= 1
     assert all(r["rejected"] and not r["unsure"] for r in line["rejected_regions"])
 
-    webcam = _edge("webcam", str(FIXTURE), "--source", str(tmp_path / "scenes.avi"), "--headless", "--json")
+    video = str(tmp_path / "scenes.avi")
+    webcam = _edge("webcam", str(FIXTURE), "--source", video, "--headless", "--json", "--every-frame")
     assert webcam.returncode == 0, webcam.stderr
     frames = [json.loads(line) for line in webcam.stdout.splitlines()]
     assert [f["number"] for f in frames] == [None, str(y[0]), None, f"{y[1]}{y[2]}"]

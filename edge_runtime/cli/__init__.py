@@ -16,7 +16,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 
 import ground
 from edge_runtime.cli import inspect_commands, runtime_commands
-from ground.errors import EdgeError
+from ground.errors import EdgeError, printable
 
 
 class PlainArgument(TyperArgument):
@@ -88,7 +88,7 @@ def _one_line_errors() -> Iterator[None]:
     except ClickException as exc:
         _fail(exc.format_message(), exc.exit_code, getattr(exc, "ctx", None))
     except EdgeError as exc:
-        _fail(str(exc), exc.exit_code)
+        _fail(printable(exc), exc.exit_code)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         raise typer.Exit(130) from None

@@ -18,8 +18,10 @@ from edge_runtime.benchmark import (
     environment,
     thread_counts,
 )
-from edge_runtime.interpreter import MAX_THREADS
+from edge_runtime.cli.options import AllowFailedOption, VerifyOption
+from edge_runtime.interpreter import FAILED_GATE, MAX_THREADS, MISMATCH, NO_MANIFEST, VERIFIED
 from edge_runtime.model_info import ModelInfo, TensorInfo, model_info
+from ground.errors import printable
 
 app = typer.Typer()
 
@@ -30,9 +32,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 def info_command(
     model: Annotated[Path, typer.Argument(help="A .tflite model.")],
     json_output: JsonOption = False,
+    verify: VerifyOption = True,
+    allow_failed: AllowFailedOption = False,
 ) -> None:
-    """Inputs/outputs (shape, dtype, quantization), ops used and which ones XNNPACK runs, size, manifest."""
-    info = model_info(model)
+    """Inputs/outputs (shape, dtype, quantization), ops used and which ones XNNPACK runs, size, labels,
+    and how the file stands with its manifest (verified / mismatch / no manifest / failed gate)."""
+    info = model_info(model, verify, allow_failed)
     if json_output:
         typer.echo(json.dumps(info.to_dict(), indent=2))
         return
@@ -66,6 +71,8 @@ def benchmark_command(
         bool, typer.Option(help="Use the default XNNPACK delegate (--no-xnnpack: builtin kernels only).")
     ] = True,
     json_output: JsonOption = False,
+    verify: VerifyOption = True,
+    allow_failed: AllowFailedOption = False,
 ) -> None:
     """Latency (min/p50/p90/p99) and throughput, single images and batches; several models in one run."""
     config = BenchConfig(
@@ -74,6 +81,8 @@ def benchmark_command(
         runs=runs,
         warmup=warmup,
         xnnpack=xnnpack,
+        verify=verify,
+        allow_failed=allow_failed,
     )
     results = benchmark(models, config)
     if json_output:
@@ -101,8 +110,21 @@ def _quantization(tensor: TensorInfo) -> str:
     return f"scale {tensor.scale:.6g}, zero point {tensor.zero_point}"
 
 
+_LABEL_SOURCES = {
+    "model": "the model's own metadata",
+    "manifest": "its manifest; the model carries none",
+    "default": "digits assumed: neither the model nor a manifest names them",
+}
+_VERDICTS = {
+    VERIFIED: "verified: its manifest records this very file (size and sha256)",
+    MISMATCH: "MISMATCH: its manifest records another file (loaded with --no-verify)",
+    NO_MANIFEST: "no manifest beside it (nothing to verify against)",
+    FAILED_GATE: "FAILED GATE: its export failed the accuracy gate (loaded with --allow-failed)",
+}
+
+
 def _info_lines(info: ModelInfo) -> list[str]:
-    lines = [f"{info.path.name}: {info.size_bytes / 1024:.1f} KB ({info.size_bytes:,} bytes)"]
+    lines = [f"{printable(info.path.name)}: {info.size_bytes / 1024:.1f} KB ({info.size_bytes:,} bytes)"]
     for kind, tensors in (("input", info.inputs), ("output", info.outputs)):
         lines += [f"{kind:7s} {t.name}  {t.shape} {t.dtype}, {_quantization(t)}" for t in tensors]
     counts = ", ".join(name if n == 1 else f"{name} x{n}" for name, n in info.op_counts().items())
@@ -113,9 +135,12 @@ def _info_lines(info: ModelInfo) -> list[str]:
     else:
         rest = f"; builtin kernels run {', '.join(outside)}" if outside else ""
         lines.append(f"xnnpack takes {len(info.ops) - len(outside)} of {len(info.ops)} nodes{rest}")
-    if info.manifest is None:
-        lines.append("manifest: none (labels 0-9 assumed)")
-    else:
+    lines.append(f"labels  {' '.join(info.labels)} ({_LABEL_SOURCES[info.labels_from]})")
+    answers = [t.shape[-1] for t in info.outputs if t.shape]
+    if answers != [len(info.labels)]:
+        lines.append(f"WARNING outputs {answers} values, not one per label: classify and webcam refuse it")
+    lines.append(f"file    {_VERDICTS[info.verdict]}")
+    if info.manifest is not None:
         lines.append("manifest:")
         lines += ["  " + line for line in json.dumps(info.manifest, indent=2).splitlines()]
     return lines

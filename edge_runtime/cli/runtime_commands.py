@@ -10,14 +10,15 @@ import numpy as np
 import typer
 
 from edge_runtime.classify import Reading, read_digits, write_crops
+from edge_runtime.cli.options import AllowFailedOption, VerifyOption
 from edge_runtime.drawing import Preview
 from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
-from edge_runtime.interpreter import MAX_THREADS, DigitModel
+from edge_runtime.interpreter import MAX_THREADS, BrokenModelError, DigitModel
 from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
 from ground.atomic import ensure_folder
-from ground.errors import EdgeError
+from ground.errors import EdgeError, printable
 
 app = typer.Typer()
 
@@ -84,12 +85,14 @@ def classify(
     max_pixels: Annotated[
         int, typer.Option(min=1, help="Refuse images with more pixels than this (read from the file header).")
     ] = MAX_PIXELS,
+    verify: VerifyOption = True,
+    allow_failed: AllowFailedOption = False,
 ) -> None:
     """Read the digits in image files (PNG, JPEG, BMP, TIFF, WebP); several digits read left to right."""
     files, failures = expand_paths(paths)
     for message in failures:
         _report_failure(message, None, json_out)
-    digit_model = DigitModel(model, threads)
+    digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
     if save_crops is not None:
         ensure_folder(save_crops)
     failed = len(failures)
@@ -97,6 +100,8 @@ def classify(
         try:
             image = read_image(path, max_pixels)
             reading = read_digits(digit_model, image, top_k, threshold, min_confidence=min_confidence)
+        except BrokenModelError:
+            raise  # not this input's fault: one line, then stop
         except EdgeError as exc:
             failed += 1
             _report_failure(str(exc), path, json_out)
@@ -104,7 +109,7 @@ def classify(
         if json_out:
             typer.echo(json.dumps({"path": str(path), **reading.to_json()}))
         else:
-            typer.echo(f"{path}: {_describe(reading)}")
+            typer.echo(f"{printable(path)}: {_describe(reading)}")
         if save_crops is not None:
             write_crops(save_crops, f"{index:04d}-{path.stem}", reading)
     if failed and json_out:  # the failures are in the JSON stream; stderr says how many
@@ -184,6 +189,8 @@ def webcam(
         int | None, typer.Option(min=1, help="Ask the camera for this frame height.", show_default=False)
     ] = None,
     threads: ThreadsOption = None,
+    verify: VerifyOption = True,
+    allow_failed: AllowFailedOption = False,
 ) -> None:
     """Read digits live from a camera, video file or stream; draws boxes, digits, confidence and FPS.
 
@@ -192,7 +199,7 @@ def webcam(
     offset; --every-frame prints every frame.
     """
     settings = LiveSettings(top_k, threshold, _parse_roi(roi), smooth, fps_window, max_frames, min_confidence)
-    digit_model = DigitModel(model, threads)
+    digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
 
     def report(result: FrameResult) -> None:
         if not (result.changed or every_frame):
