@@ -1,9 +1,16 @@
-"""Write files and folders so that a crash or a failed check never leaves a half-written one."""
+"""Write files and folders so that a crash or a failed check never leaves a half-written one.
+
+Temporary names are hidden siblings of the result: `.{stem}.XXXXXXXX.partial{suffix}` for a file,
+`.{name}.XXXXXXXX.partial` for a folder. A killed process leaves them behind; `sweep_partials`
+removes them at the start of the next run into the same folder.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -13,32 +20,52 @@ from ground.errors import EdgeError
 
 FILE_MODE = 0o644
 DIR_MODE = 0o755
+# temporary names (see the module docstring)
+PARTIAL = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.partial(?P<suffix>\.[^.]+)?$")
+WRITE_ERRNOS = frozenset(  # a full disk, a read-only or foreign folder: the user can fix these
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+)
 
 
 @contextlib.contextmanager
 def staged_path(final: Path, data: bytes | None = None) -> Iterator[Path]:
     """A hidden temporary file beside `final` (holding `data`, if given) for the block to fill or check.
 
-    Move it into place with `os.replace(staged, final)`; whatever is left is removed on exit.
+    Move it into place with `replace(staged, final)`; whatever is left is removed on exit. A failed
+    write raises an OSError naming `final`, not the temporary name.
     """
     final = Path(final)
-    fd, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".partial{final.suffix}", dir=final.parent)
-    staged = Path(name)
+    staged = None
     try:
-        os.fchmod(fd, FILE_MODE)  # mkstemp makes it private; the final file is an ordinary one
-        with os.fdopen(fd, "wb") as handle:
-            if data is not None:
-                handle.write(data)
+        with _naming(final):
+            fd, name = tempfile.mkstemp(
+                prefix=f".{final.stem}.", suffix=f".partial{final.suffix}", dir=final.parent
+            )
+            staged = Path(name)
+            try:
+                os.fchmod(fd, FILE_MODE)  # mkstemp makes it private; the final file is an ordinary one
+                view = memoryview(data or b"")
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
         yield staged
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            staged.unlink()
+        if staged is not None:
+            with contextlib.suppress(FileNotFoundError):
+                staged.unlink()
+
+
+def replace(staged: Path, final: Path) -> None:
+    """`os.replace(staged, final)`; a failure raises an OSError naming `final`."""
+    with _naming(final):
+        os.replace(staged, final)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder, then rename it."""
     with staged_path(path, data) as staged:
-        os.replace(staged, path)
+        replace(staged, path)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -55,16 +82,69 @@ def staging_dir(final: Path, overwrite: bool = False) -> Iterator[Path]:
     final = Path(final)
     if final.exists() and not overwrite:
         raise EdgeError(f"{final} already exists (use --overwrite to replace it)")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
-    stage.chmod(DIR_MODE)  # mkdtemp makes it private; the final folder is an ordinary one
+    with _naming(final):
+        final.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
     try:
+        stage.chmod(DIR_MODE)  # mkdtemp makes it private; the final folder is an ordinary one
         yield stage
         if final.exists():
             if not overwrite:
                 raise EdgeError(f"{final} already exists (use --overwrite to replace it)")
             shutil.rmtree(final)
-        os.replace(stage, final)
+        replace(stage, final)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+
+
+def sweep_partials(folder: Path, name: str | None = None) -> list[Path]:
+    """Remove the temporary files and folders a killed run left in `folder` (only those of `name`,
+    e.g. a run folder's, when given); returns what was removed. One writer per folder at a time."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for path in sorted(folder.iterdir()):
+        match = PARTIAL.match(path.name)
+        if match is None or (name is not None and match["name"] != name):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        removed.append(path)
+    return removed
+
+
+@contextlib.contextmanager
+def write_errors(target: Path) -> Iterator[None]:
+    """Turn a failed write (disk full, read-only or foreign folder) into one EdgeError naming the
+    file (or `target` when the error names none); other errors pass through."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        path = final_name(exc.filename) if exc.filename else target
+        raise EdgeError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def final_name(path: Path | str) -> Path:
+    """`path` with every temporary name in it replaced by the name it stands for:
+    `runs/.resnet.x1y2z3a4.partial/model.keras` → `runs/resnet/model.keras`."""
+    parts = []
+    for part in Path(path).parts:
+        match = PARTIAL.match(part)
+        parts.append(match["name"] + (match["suffix"] or "") if match else part)
+    return Path(*parts)
+
+
+@contextlib.contextmanager
+def _naming(final: Path) -> Iterator[None]:
+    """Re-raise an OSError as one naming `final` (not a hidden temporary name)."""
+    try:
+        yield
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(final)) from exc
