@@ -15,10 +15,9 @@ from typer.core import TyperGroup
 from edge_runtime.cli import inspect_commands, runtime_commands
 from ground.errors import EdgeError, Terminated, raise_terminated
 
-try:  # typer >= 0.22 carries its own copy of click
-    from typer._click.exceptions import UsageError
-except ImportError:
-    from click import UsageError
+# click's UsageError (a bad option or value, a missing argument), the base of typer.BadParameter:
+# found this way whether typer uses the click package or its own copy of it.
+UsageError = typer.BadParameter.__mro__[1]
 
 
 INTERRUPTED_EXIT_CODE = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
