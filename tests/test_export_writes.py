@@ -141,6 +141,38 @@ def test_a_kill_between_the_write_steps_never_pairs_a_manifest_with_another_mode
     assert read_manifest(final) == new_manifest and leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
+def test_export_killed_before_its_manifest_leaves_no_stale_manifest(tiny_model_path, tmp_path, monkeypatch):
+    """A real re-export of a different model, with the second os.replace (the manifest's) failing."""
+    import keras
+
+    from export.modes import MODES
+    from export.pipeline import export_mode, source_record
+    from train.saved_model import load_keras_model
+
+    model, source = load_keras_model(tiny_model_path), source_record(tiny_model_path)
+    first = export_mode(model, MODES["float32"], tmp_path, source=source)
+    old = first.path.read_bytes()
+    other = keras.models.clone_model(model)  # other weights: other bytes
+    other.set_weights([w + 0.01 for w in model.get_weights()])
+
+    calls, real_replace = [], os.replace
+
+    def replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        export_mode(other, MODES["float32"], tmp_path, source=source)
+    monkeypatch.undo()
+    assert [Path(p).name for p in calls] == ["model_float32.tflite", "model_float32.json"]
+    assert first.path.read_bytes() != old and read_manifest(first.path) is None  # new model, no manifest
+    assert leftovers(tmp_path) == []
+
+
 def test_sweep_removes_only_temporary_names(tmp_path):
     for name in (".model_int8.ab12cd34.partial.tflite", ".model_int8.ab12cd34.partial.json"):
         (tmp_path / name).write_bytes(b"half")
