@@ -13,7 +13,7 @@ from pathlib import Path
 
 from export.calibration import DEFAULT_CALIBRATION_SAMPLES, calibration_images
 from export.modes import MODES
-from export.pipeline import Calibration, check_model_input, convert_mode
+from export.pipeline import Calibration, check_model_input, convert_target
 from export.validate import compare, make_eval_set, predict_tflite, single_image_latency_ms
 from ground.atomic import staged_path
 from train.data import load_mnist
@@ -38,17 +38,17 @@ def main() -> None:
     print(f"float Keras predictions on {len(eval_set.labels)} images: {time.perf_counter() - start:.1f} s")
     print(f"{'mode':>8} {'convert s':>10} {'check s':>8} {'KB':>8} {'agreement %':>12} {'latency ms':>11}")
     with tempfile.TemporaryDirectory() as tmp:
-        for mode in MODES:
+        for mode in MODES.values():
             start = time.perf_counter()
-            tflite_model = convert_mode(model, mode, calibration, None)
+            tflite_model = convert_target(model, mode, calibration)
             converted = time.perf_counter()
             with staged_path(Path(tmp) / f"{mode}.tflite", tflite_model) as path:
                 probs = predict_tflite(path, eval_set.images)
                 checked = time.perf_counter()
                 latency = single_image_latency_ms(path)
-            agreement = compare(eval_set.labels, eval_set.float_probs, probs)["agreement_pct"]
+            agreement = compare(eval_set.labels, eval_set.float_probs, probs).agreement_pct
             print(
-                f"{mode:>8} {converted - start:10.2f} {checked - converted:8.2f} "
+                f"{mode.name:>8} {converted - start:10.2f} {checked - converted:8.2f} "
                 f"{len(tflite_model) / 1024:8.1f} {agreement:12.2f} {latency:11.3f}"
             )
 

@@ -51,9 +51,9 @@ def export_all(keras_path: Path | None, data: str | None, out_dir: Path) -> list
     model = load_keras_model(keras_path) if keras_path else build_resnet()
     images = calibration(data)
     paths = []
-    for mode in MODES:
+    for mode in MODES.values():
         path = out_dir / f"model_{mode}.tflite"
-        path.write_bytes(convert(model, mode, images if MODES[mode].needs_calibration else None))
+        path.write_bytes(convert(model, mode, images if mode.needs_calibration else None))
         paths.append(path)
     return paths
 

@@ -30,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
 from export.convert import convert, make_converter, quiet  # noqa: E402
+from export.modes import MODES  # noqa: E402
 from train.model import DEFAULT_FILTERS, STEM_KERNEL, build_resnet  # noqa: E402
 
 KINDS = [("float32", True), ("float32", False), ("int8", True), ("int8", False)]  # (mode, xnnpack)
@@ -64,7 +65,7 @@ def calibration(data: str | None) -> np.ndarray:
 
 def int8_with_channels(model: keras.Model, channels: int) -> bytes:
     """The export's int8 conversion of a model whose input has `channels` channels (random pixels)."""
-    converter = make_converter(model, "int8", calibration(None))
+    converter = make_converter(model, MODES["int8"], calibration(None))
     rng = np.random.default_rng(0)
     shape = (1, 28, 28, channels)
     converter.representative_dataset = lambda: (
@@ -106,7 +107,8 @@ def profile_table(model: keras.Model, data: str | None, folder: Path, threads: i
         prefix = keras.Model(model.input, model.get_layer(name).output)
         for mode in ("float32", "int8"):
             path = folder / f"{mode}_{name}.tflite"
-            path.write_bytes(convert(prefix, mode, images if mode == "int8" else None))
+            quant = MODES[mode]
+            path.write_bytes(convert(prefix, quant, images if quant.needs_calibration else None))
             paths.append(path)
     timings = time_models(paths, threads, runs)
     heads = [f"{mode} {'XNNPACK' if x else 'builtin'}" for mode, x in KINDS]
@@ -131,7 +133,7 @@ def stem_table(folder: Path, threads: int, runs: int) -> str:
         conv = keras.layers.Conv2D(DEFAULT_FILTERS, STEM_KERNEL, padding="same", activation="relu")(inputs)
         stem = keras.Model(inputs, conv)
         for mode, flatbuffer in (
-            ("float32", convert(stem, "float32")),
+            ("float32", convert(stem, MODES["float32"])),
             ("int8", int8_with_channels(stem, channels)),
         ):
             path = folder / f"stem_{mode}_c{channels}.tflite"

@@ -1,4 +1,9 @@
-"""`edge export` (needs the `train` extra: TensorFlow)."""
+"""`edge export` (needs the `train` extra: TensorFlow).
+
+The option defaults are `export.config.ExportConfig`'s own, and `--quantize` / `--input-type` are
+choices from `export.modes`' table (neither module imports TensorFlow), so a bad value is refused
+before TensorFlow loads.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ import typer
 
 from edge_cli.extras import require_training_extra
 from edge_cli.train_commands import DataOption
+from export.config import ExportConfig
+from export.gate import Gate
+from export.modes import InputType, Quantize, QuantMode
 from ground.errors import EdgeError
 
 GATE_EXIT_CODE = 3  # a model failed the accuracy gate (bad input is 1, as everywhere)
@@ -16,59 +24,62 @@ DEBUG_LINES = 5
 
 
 app = typer.Typer()
+DEFAULTS = ExportConfig()
 
 
 @app.command("export")
 def export_command(
     model: Annotated[Path, typer.Argument(help="A .keras model saved by `edge train`.")],
     quantize: Annotated[
-        str, typer.Option(help="float32, float16, dynamic (int8 weights), int8 (full integer), or all.")
-    ] = "int8",
-    out: Annotated[Path, typer.Option("--out", help="Folder for the .tflite files and manifests.")] = Path(
-        "models"
-    ),
-    data: DataOption = None,
+        Quantize,
+        typer.Option(
+            help="float32, float16, dynamic (int8 weights), int8 (full integer), or all (with a report)."
+        ),
+    ] = DEFAULTS.quantize,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the .tflite files and manifests.")
+    ] = DEFAULTS.out_dir,
+    data: DataOption = DEFAULTS.data,
     input_type: Annotated[
-        str | None,
+        InputType | None,
         typer.Option(help="int8 model I/O type: int8 (default) or uint8 (Coral-style).", show_default=False),
-    ] = None,
+    ] = DEFAULTS.input_type,
     calibration_samples: Annotated[
         int, typer.Option(help="int8 calibration images, drawn from the training set by class.")
-    ] = 500,
-    seed: Annotated[int, typer.Option(help="Seed of the calibration sample.")] = 0,
+    ] = DEFAULTS.calibration_samples,
+    seed: Annotated[int, typer.Option(help="Seed of the calibration sample.")] = DEFAULTS.seed,
     eval_samples: Annotated[
         int | None,
         typer.Option(help="Check on the first N test images (default: all 10,000).", show_default=False),
-    ] = None,
+    ] = DEFAULTS.eval_samples,
     max_drop: Annotated[
         float, typer.Option(min=0.0, help="Gate: largest accepted accuracy drop, percentage points.")
-    ] = 0.3,
+    ] = DEFAULTS.gate.max_drop,
     min_agreement: Annotated[
         float,
         typer.Option(min=0.0, max=100.0, help="Gate: least accepted top-1 agreement with float, %."),
-    ] = 99.5,
+    ] = DEFAULTS.gate.min_agreement,
     force: Annotated[
         bool, typer.Option("--force", help="Keep a model that fails the gate (its manifest says it failed).")
-    ] = False,
+    ] = DEFAULTS.force,
     debug: Annotated[
         bool,
         typer.Option("--debug", help="int8: per-layer quantization error (QuantizationDebugger) as CSV."),
-    ] = False,
+    ] = DEFAULTS.debug,
 ) -> None:
     """Convert a Keras model to TFLite, check it against the float model, and keep it only if it passes.
 
     Exit code 3 when a model fails the gate (--max-drop / --min-agreement) and is not kept.
     """
     require_training_extra()
-    from export.gate import Gate
-    from export.run import ExportConfig, run_export
+    from export.run import run_export
 
     config = ExportConfig(
         model_path=model,
         out_dir=out,
         quantize=quantize,
         data=data,
-        input_type=input_type,
+        input_type=input_type.value if input_type is not None else None,
         calibration_samples=calibration_samples,
         seed=seed,
         eval_samples=eval_samples,
@@ -86,7 +97,7 @@ def export_command(
         )
 
 
-def _show_progress(mode: str, done: int, total: int) -> None:
+def _show_progress(mode: QuantMode, done: int, total: int) -> None:
     typer.echo(f"\rchecking {mode}: {done}/{total} test images", nl=done >= total, err=True)
 
 
@@ -95,7 +106,7 @@ def _print_results(run) -> None:
         from export.report import comparison_rows, format_table
 
         v = run.results[0].validation
-        typer.echo(f"float Keras model: {v['float_accuracy_pct']:.2f}% on {v['samples']} test images")
+        typer.echo(f"float Keras model: {v.float_accuracy_pct:.2f}% on {v.samples} test images")
         typer.echo(format_table(comparison_rows(run.results)))
         typer.echo(f"report: {', '.join(str(p) for p in run.report_files)}")
     else:
@@ -103,10 +114,8 @@ def _print_results(run) -> None:
     for r in run.results:
         if r.path is None:
             continue
-        gate = r.manifest["gate"]
-        limits = f"drop <= {gate['max_drop_pts']} pt, agreement >= {gate['min_agreement_pct']}%"
         verdict = "passed the gate" if r.accepted else "FAILED the gate, kept because of --force"
-        typer.echo(f"{r.mode}: {verdict} ({limits}) -> {r.path}")
+        typer.echo(f"{r.mode}: {verdict} ({r.gate.limits}) -> {r.path}")
         if r.failures:
             typer.echo(f"warning: {r.mode} failed the gate: {'; '.join(r.failures)}", err=True)
     if run.debug_file is not None:
@@ -116,15 +125,15 @@ def _print_results(run) -> None:
 def _print_check(result) -> None:
     v = result.validation
     typer.echo(
-        f"{result.mode}: {result.size_bytes / 1024:.1f} KB  accuracy {v['tflite_accuracy_pct']:.2f}% "
-        f"(float {v['float_accuracy_pct']:.2f}%, drop {v['drop_pts']:+.2f} pt)  "
-        f"agreement {v['agreement_pct']:.2f}%  max |dp| {v['max_abs_prob_diff']:.4f}  "
-        f"on {v['samples']} test images"
+        f"{result.mode}: {result.size_bytes / 1024:.1f} KB  accuracy {v.tflite_accuracy_pct:.2f}% "
+        f"(float {v.float_accuracy_pct:.2f}%, drop {v.drop_pts:+.2f} pt)  "
+        f"agreement {v.agreement_pct:.2f}%  max |dp| {v.max_abs_prob_diff:.4f}  "
+        f"on {v.samples} test images"
     )
 
 
 def _print_debug(layers: list[dict], csv_path: Path) -> None:
-    typer.echo("int8 quantization error per layer (RMSE/scale, worst first; ~0.29 is pure rounding):")
+    typer.echo("quantization error per layer (RMSE/scale, worst first; ~0.29 is pure rounding):")
     for layer in layers[:DEBUG_LINES]:
         typer.echo(f"  {layer['rmse_over_scale']:7.3f}  {layer['op_name']:<16} {layer['tensor_name'][:60]}")
     typer.echo(f"all {len(layers)} layers: {csv_path}")

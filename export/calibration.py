@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from export.config import MIN_CALIBRATION_SAMPLES
 from ground.contract import IMAGE_SHAPE, NUM_CLASSES
 from ground.errors import EdgeError
 from train.negatives import negative_images
 
-DEFAULT_CALIBRATION_SAMPLES = 500
-MIN_CALIBRATION_SAMPLES = 10  # at least one image per digit
 NEGATIVE_SHARE = 0.2  # of the calibration images
 
 

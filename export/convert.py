@@ -1,4 +1,4 @@
-"""Convert a Keras model to TFLite bytes in one of the registered modes."""
+"""Convert a Keras model to TFLite bytes for one export target (a mode and its I/O type)."""
 
 from __future__ import annotations
 
@@ -14,41 +14,46 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf  # noqa: E402
 
-from export.modes import IO_TYPES, MODES, representative_dataset  # noqa: E402
+from export.modes import FLOAT_IO, QuantMode, RepresentativeData, Target, as_target  # noqa: E402
+from ground.contract import INPUT_SHAPE  # noqa: E402
 from ground.quiet import native_output_silenced  # noqa: E402
 
 
-def make_converter(
-    model: keras.Model,
-    mode: str,
-    calibration_images: np.ndarray | None = None,
-    input_type: str | None = None,
-) -> tf.lite.TFLiteConverter:
-    """A TFLiteConverter for `model` set up for `mode`; int8 is calibrated on uint8 images (N, 28, 28).
+def representative_dataset(images: np.ndarray) -> RepresentativeData:
+    """Calibration generator over uint8 images (N, 28, 28) as raw float pixels, one at a time."""
+    x = images.reshape(-1, *INPUT_SHAPE).astype(np.float32)
 
-    `input_type` ("int8" or "uint8") overrides the int8 model's I/O type (uint8 for Coral-style
-    accelerators); it applies to int8 mode only.
-    """
-    quant = MODES[mode]
+    def generate():
+        for i in range(len(x)):
+            yield [x[i : i + 1]]
+
+    return generate
+
+
+def make_converter(
+    model: keras.Model, target: Target | QuantMode, calibration_images: np.ndarray | None = None
+) -> tf.lite.TFLiteConverter:
+    """A TFLiteConverter for `model` set up for `target` (a mode alone: its own I/O type); a mode that
+    needs calibration is calibrated on uint8 images (N, 28, 28), and a non-float I/O type is set on
+    the input and output tensors."""
+    target = as_target(target)
+    mode = target.mode
+    if mode.needs_calibration and calibration_images is None:
+        raise ValueError(f"{mode} export needs calibration images")
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    calibration = representative_dataset(calibration_images) if quant.needs_calibration else None
-    quant.configure(converter, calibration)
-    if input_type is not None:
-        if mode != "int8":
-            raise ValueError("--input-type applies to int8 export only")
-        converter.inference_input_type = IO_TYPES[input_type]
-        converter.inference_output_type = IO_TYPES[input_type]
+    calibration = representative_dataset(calibration_images) if mode.needs_calibration else None
+    mode.configure(converter, calibration)
+    if target.io_type != FLOAT_IO:
+        converter.inference_input_type = tf.as_dtype(target.io_type)
+        converter.inference_output_type = tf.as_dtype(target.io_type)
     return converter
 
 
 def convert(
-    model: keras.Model,
-    mode: str,
-    calibration_images: np.ndarray | None = None,
-    input_type: str | None = None,
+    model: keras.Model, target: Target | QuantMode, calibration_images: np.ndarray | None = None
 ) -> bytes:
-    """TFLite flatbuffer of `model` in `mode` (see `make_converter`)."""
-    converter = make_converter(model, mode, calibration_images, input_type)
+    """TFLite flatbuffer of `model` for `target` (see `make_converter`)."""
+    converter = make_converter(model, target, calibration_images)
     with quiet():
         return converter.convert()
 

@@ -1,7 +1,8 @@
-"""`--debug`: per-layer int8 quantization error from TFLite's QuantizationDebugger, worst first.
+"""`--debug`: per-layer quantization error from TFLite's QuantizationDebugger, worst first.
 
-RMSE/scale is the error of a layer's int8 output in units of its quantization step; pure
-rounding noise gives about 0.29 (1/sqrt(12)), much more marks a layer that loses accuracy.
+It applies to the modes whose `layer_debugger` rule says so (int8). RMSE/scale is the error of a
+layer's quantized output in units of its quantization step; pure rounding noise gives about 0.29
+(1/sqrt(12)), much more marks a layer that loses accuracy.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from export.convert import make_converter, quiet
-from export.modes import representative_dataset
+from export.convert import make_converter, quiet, representative_dataset
+from export.modes import QuantMode
 from ground.atomic import atomic_write_text
 
-DEBUG_CSV = "int8_debug.csv"
 ROUNDING_NOISE = 1 / math.sqrt(12)  # RMSE/scale of ideal uniform rounding
 COLUMNS = (
     "rank",
@@ -35,13 +35,19 @@ COLUMNS = (
 )
 
 
+def debug_csv_name(mode: QuantMode) -> str:
+    """`int8_debug.csv`."""
+    return f"{mode.name}_debug.csv"
+
+
 def layer_errors(
     model: keras.Model,
+    mode: QuantMode,
     calibration_images: np.ndarray,
     debug_images: np.ndarray,
 ) -> list[dict]:
-    """Per-layer error statistics of the int8 model against float, sorted by RMSE/scale (worst first)."""
-    converter = make_converter(model, "int8", calibration_images)  # the debugger feeds float I/O
+    """Per-layer error statistics of the `mode` model against float, sorted by RMSE/scale (worst first)."""
+    converter = make_converter(model, mode, calibration_images)
     with quiet():
         debugger = tf.lite.experimental.QuantizationDebugger(
             converter=converter, debug_dataset=representative_dataset(debug_images)
@@ -82,10 +88,14 @@ def write_layer_csv(rows: list[dict], path: Path) -> Path:
 
 def quantization_debug(
     model: keras.Model,
+    mode: QuantMode,
     calibration_images: np.ndarray,
     debug_images: np.ndarray,
     out_dir: Path,
 ) -> tuple[list[dict], Path]:
-    """Run the debugger and write `int8_debug.csv` into `out_dir`; returns (rows, csv path)."""
-    rows = layer_errors(model, calibration_images, debug_images)
-    return rows, write_layer_csv(rows, Path(out_dir) / DEBUG_CSV)
+    """Run the debugger on `mode` and write `int8_debug.csv` (for int8) into `out_dir`; returns
+    (rows, csv path)."""
+    if not mode.layer_debugger:
+        raise ValueError(f"the layer debugger does not apply to {mode}")
+    rows = layer_errors(model, mode, calibration_images, debug_images)
+    return rows, write_layer_csv(rows, Path(out_dir) / debug_csv_name(mode))

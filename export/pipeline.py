@@ -1,15 +1,17 @@
-"""Export one mode end to end: convert, embed the labels and input contract in the model's own
+"""Export one target end to end: convert, embed the labels and input contract in the model's own
 metadata, check against the float model, gate, write model + manifest (hashed with the metadata in).
 
 A model is written under a temporary name, checked there, and moved into place only when it
-passes the gate (or `force` is set, and then its manifest says it failed).
+passes the gate (or `force` is set, and then its manifest says it failed). The manifest is written
+last: see `install`.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
+import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -17,30 +19,30 @@ import numpy as np
 
 from edge_runtime.interpreter import load_interpreter
 from export.convert import convert
-from export.gate import Gate
-from export.modes import MODES
+from export.gate import Gate, GateResult
+from export.modes import QuantMode, Target, as_target
 from export.rejection import RejectionSet, rejection_record
-from export.validate import EvalSet, Progress, compare, predict_tflite, single_image_latency_ms
-from ground.atomic import staged_path
+from export.validate import EvalSet, Progress, Validation, compare, predict_tflite, single_image_latency_ms
+from ground.atomic import replace, staged_path
+from ground.contract import INPUT_SHAPE, NUM_CLASSES
 from ground.errors import EdgeError
 from ground.manifest import (
     STATUS_FAILED,
     STATUS_PASSED,
     STATUS_UNCHECKED,
     build_manifest,
+    manifest_path,
     sha256_file,
-    write_manifest,
 )
 from ground.model_metadata import embed_contract
 from train.evaluate import library_versions
 
-MODEL_INPUT_SHAPE = (28, 28, 1)
 DEFAULT_GATE = Gate()
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """The int8 representative images and how they were drawn (for the manifest)."""
+    """The representative images of a calibrated mode and how they were drawn (for the manifest)."""
 
     images: np.ndarray
     seed: int
@@ -55,14 +57,26 @@ class Calibration:
 
 @dataclass
 class ExportResult:
-    """What happened to one mode: where the file went (None if rejected) and its figures."""
+    """What happened to one target: where the file went (None if rejected) and its figures."""
 
-    mode: str
-    file_name: str
+    target: Target
     path: Path | None
-    manifest: dict
-    failures: list[str] = field(default_factory=list)
+    manifest: dict  # the JSON written beside the model (or that would have been, if rejected)
+    validation: Validation | None = None  # None: not checked
+    gate: GateResult | None = None
     latency_ms: float | None = None
+
+    @property
+    def mode(self) -> QuantMode:
+        return self.target.mode
+
+    @property
+    def file_name(self) -> str:
+        return self.target.file_name
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        return self.gate.failures if self.gate is not None else ()
 
     @property
     def accepted(self) -> bool:
@@ -74,8 +88,8 @@ class ExportResult:
         return self.manifest["file"]["size_bytes"]
 
     @property
-    def validation(self) -> dict | None:
-        return self.manifest["validation"]
+    def status(self) -> str:
+        return self.manifest["status"]
 
 
 def source_record(model_path: Path) -> dict:
@@ -86,9 +100,9 @@ def source_record(model_path: Path) -> dict:
 def check_model_input(model: keras.Model) -> None:
     """EdgeError unless the model takes (batch, 28, 28, 1) images and gives 10 classes."""
     shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
-    if shape != MODEL_INPUT_SHAPE:
+    if shape != INPUT_SHAPE:
         raise EdgeError(f"model input is {model.input_shape}, expected (None, 28, 28, 1) digit images")
-    if tuple(model.output_shape[1:]) != (10,):
+    if tuple(model.output_shape[1:]) != (NUM_CLASSES,):
         raise EdgeError(f"model output is {model.output_shape}, expected (None, 10) class probabilities")
 
 
@@ -110,39 +124,50 @@ def io_details(tflite_model: bytes) -> tuple[dict, dict]:
     return interpreter.get_input_details()[0], interpreter.get_output_details()[0]
 
 
-def convert_mode(
-    model: keras.Model, mode: str, calibration: Calibration | None, io_type: str | None
-) -> bytes:
-    """TFLite bytes of `model` in `mode`; conversion failures become one-line EdgeErrors."""
-    if MODES[mode].needs_calibration and calibration is None:
-        raise EdgeError(f"{mode} export needs calibration images")
+def convert_target(model: keras.Model, target: Target | QuantMode, calibration: Calibration | None) -> bytes:
+    """TFLite bytes of `model` for `target`; conversion failures become one-line EdgeErrors."""
+    target = as_target(target)
     images = calibration.images if calibration is not None else None
     try:
-        return convert(model, mode, images, io_type)
+        return convert(model, target, images)
     except Exception as exc:  # noqa: BLE001 - the converter raises many types; the user needs one line
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise EdgeError(f"TFLite conversion to {mode} failed: {first_line}") from exc
+        raise EdgeError(f"TFLite conversion to {target.mode} failed: {first_line}") from exc
 
 
 def check_against_float(
-    path: Path, eval_set: EvalSet, gate: Gate, measure_latency: bool, on_progress: Progress | None
-) -> tuple[dict, list[str], float | None]:
-    """(validation figures, gate failures, single-image latency in ms or None) of the model at `path`."""
+    path: Path, eval_set: EvalSet, measure_latency: bool, on_progress: Progress | None
+) -> tuple[Validation, float | None]:
+    """(validation figures, single-image latency in ms or None) of the model at `path`."""
     validation = compare(
         eval_set.labels, eval_set.float_probs, predict_tflite(path, eval_set.images, on_progress)
     )
     latency = single_image_latency_ms(path) if measure_latency else None
-    return validation, gate.failures(validation), latency
+    return validation, latency
+
+
+def install(staged_model: Path, final: Path, manifest: dict) -> None:
+    """Move a checked model into place, then its manifest: the manifest is written last.
+
+    The old manifest goes first, so a kill at any moment leaves the old pair, a model without a
+    manifest (which the runtime treats as unchecked), or the new pair, and never a manifest beside a
+    model it does not describe. Leftover temporary files are swept by the next export.
+    """
+    text = json.dumps(manifest, indent=2) + "\n"
+    with staged_path(manifest_path(final), text.encode("utf-8")) as staged_manifest:
+        with contextlib.suppress(FileNotFoundError):
+            manifest_path(final).unlink()
+        replace(staged_model, final)
+        replace(staged_manifest, manifest_path(final))
 
 
 def export_mode(
     model: keras.Model,
-    mode: str,
+    target: Target | QuantMode,
     out_dir: Path,
     *,
     source: dict,
     calibration: Calibration | None = None,
-    input_type: str | None = None,
     eval_set: EvalSet | None = None,
     rejection_set: RejectionSet | None = None,
     gate: Gate = DEFAULT_GATE,
@@ -150,44 +175,41 @@ def export_mode(
     measure_latency: bool = False,
     on_progress: Progress | None = None,
 ) -> ExportResult:
-    """Convert `model` to `mode`, check it on `eval_set` (if given), and accept or reject it.
+    """Convert `model` for `target` (a mode alone: its own I/O type), check it on `eval_set` (if
+    given), and accept or reject it.
 
-    `input_type` ("uint8") applies to int8 only. `measure_latency` also times single-image
-    inference. `rejection_set` sets the acceptance threshold recorded in the manifest (the runtime
-    otherwise uses its default). Accepted (or forced) models land in `out_dir` with a manifest;
-    rejected ones leave nothing there (a previously accepted file of the same name stays as it was).
+    `measure_latency` also times single-image inference. `rejection_set` sets the acceptance
+    threshold recorded in the manifest (the runtime otherwise uses its default). Accepted (or forced)
+    models land in `out_dir` with a manifest; rejected ones leave nothing there (a previously
+    accepted file of the same name stays as it was).
     """
-    quant = MODES[mode]
-    io_type = input_type if mode == "int8" else None
-    file_name = quant.file_name(io_type)
-    tflite_model = embed_contract(convert_mode(model, mode, calibration, io_type))  # labels travel inside
+    target = as_target(target)
+    tflite_model = embed_contract(convert_target(model, target, calibration))  # labels travel inside
     input_detail, output_detail = io_details(tflite_model)
-    with staged_path(Path(out_dir) / file_name, tflite_model) as staged:
-        validation, failures, latency = None, [], None
+    final = Path(out_dir) / target.file_name
+    with staged_path(final, tflite_model) as staged:
+        validation, verdict, latency = None, None, None
         if eval_set is not None:
-            validation, failures, latency = check_against_float(
-                staged, eval_set, gate, measure_latency, on_progress
-            )
+            validation, latency = check_against_float(staged, eval_set, measure_latency, on_progress)
+            verdict = gate.check(validation, force)
         rejection = rejection_record(staged, rejection_set) if rejection_set is not None else None
-        status = STATUS_UNCHECKED if validation is None else STATUS_FAILED if failures else STATUS_PASSED
+        status = STATUS_UNCHECKED if verdict is None else STATUS_PASSED if verdict.passed else STATUS_FAILED
         manifest = build_manifest(
-            model_file=file_name,
+            model_file=target.file_name,
             model_bytes=tflite_model,
-            mode=mode,
-            description=quant.describe(io_type),
+            mode=target.mode.name,
+            description=target.description,
             input_detail=input_detail,
             output_detail=output_detail,
             source=source,
             status=status,
-            validation=validation,
-            gate=gate.record(failures, force) if validation is not None else None,
-            calibration=calibration.record() if quant.needs_calibration else None,
+            validation=validation.to_json() if validation is not None else None,
+            gate=verdict.to_json() if verdict is not None else None,
+            calibration=calibration.record() if target.mode.needs_calibration else None,
             rejection=rejection,
             versions=library_versions(),
         )
-        final = None
-        if not failures or force:
-            final = Path(out_dir) / file_name
-            write_manifest(final, manifest)
-            os.replace(staged, final)
-    return ExportResult(mode, file_name, final, manifest, failures, latency)
+        kept = verdict is None or verdict.passed or force
+        if kept:
+            install(staged, final, manifest)
+    return ExportResult(target, final if kept else None, manifest, validation, verdict, latency)

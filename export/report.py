@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+from export.modes import REFERENCE
 from export.pipeline import ExportResult
 from ground.atomic import atomic_write_bytes, atomic_write_text
 
@@ -23,20 +24,21 @@ COLUMNS = (  # (key, header, format)
 
 
 def comparison_rows(results: list[ExportResult]) -> list[dict]:
-    """One row per mode: size, size relative to float32, accuracy, drop, agreement, latency, verdict."""
-    float32 = next((r.size_bytes for r in results if r.mode == "float32"), None)
+    """One row per mode: size, size relative to the float32 reference, accuracy, drop, agreement,
+    latency, verdict."""
+    float32 = next((r.size_bytes for r in results if r.mode is REFERENCE), None)
     rows = []
     for r in results:
-        v = r.validation or {}
+        v = r.validation
         rows.append(
             {
-                "mode": r.mode,
+                "mode": r.mode.name,
                 "file": r.file_name if r.path else None,
                 "size_kb": r.size_bytes / 1024,
                 "size_vs_float32_pct": 100 * r.size_bytes / float32 if float32 else None,
-                "accuracy_pct": v.get("tflite_accuracy_pct"),
-                "drop_pts": v.get("drop_pts"),
-                "agreement_pct": v.get("agreement_pct"),
+                "accuracy_pct": v.tflite_accuracy_pct if v else None,
+                "drop_pts": v.drop_pts if v else None,
+                "agreement_pct": v.agreement_pct if v else None,
                 "latency_ms": r.latency_ms,
                 "status": _verdict(r),
             }
@@ -46,7 +48,7 @@ def comparison_rows(results: list[ExportResult]) -> list[dict]:
 
 def _verdict(result: ExportResult) -> str:
     if result.accepted:
-        return result.manifest["status"]
+        return result.status
     return "failed (kept: --force)" if result.path else "rejected"
 
 
@@ -69,12 +71,12 @@ def _cell(value, fmt: str) -> str:
 def write_report(results: list[ExportResult], out_dir: Path) -> list[Path]:
     """Write report.json, report.md and report.png into `out_dir`; returns their paths."""
     rows = comparison_rows(results)
-    first = results[0].manifest
+    first, validation, gate = results[0].manifest, results[0].validation, results[0].gate
     context = {
         "source_model": first["source_model"],
-        "test_images": (results[0].validation or {}).get("samples"),
-        "float_accuracy_pct": (results[0].validation or {}).get("float_accuracy_pct"),
-        "gate": first["gate"] and {k: first["gate"][k] for k in ("max_drop_pts", "min_agreement_pct")},
+        "test_images": validation.samples if validation else None,
+        "float_accuracy_pct": validation.float_accuracy_pct if validation else None,
+        "gate": gate and {"max_drop_pts": gate.max_drop, "min_agreement_pct": gate.min_agreement},
         "versions": first["versions"],
     }
     out_dir = Path(out_dir)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from export.calibration import DEFAULT_CALIBRATION_SAMPLES, MIN_CALIBRATION_SAMPLES, calibration_images
-from export.gate import Gate
-from export.modes import ALL, IO_TYPES, MODES
+from export.calibration import calibration_images
+from export.config import MIN_CALIBRATION_SAMPLES, ExportConfig
+from export.modes import QuantMode, Target, plan_exports
 from export.pipeline import (
     Calibration,
     ExportResult,
@@ -20,30 +20,12 @@ from export.pipeline import (
 )
 from export.rejection import make_rejection_set
 from export.validate import make_eval_set
+from ground.atomic import sweep_partials, write_errors
 from ground.errors import EdgeError
 from train.data import load_mnist
 from train.saved_model import load_keras_model
 
-ModeProgress = Callable[[str, int, int], None]  # (mode, images done, images total)
-DEFAULT_DEBUG_SAMPLES = 200
-
-
-@dataclass
-class ExportConfig:
-    """Everything `edge export` can set."""
-
-    model_path: Path
-    out_dir: Path
-    quantize: str = "int8"
-    data: str | None = None
-    input_type: str | None = None
-    calibration_samples: int = DEFAULT_CALIBRATION_SAMPLES
-    seed: int = 0
-    eval_samples: int | None = None
-    gate: Gate = field(default_factory=Gate)
-    force: bool = False
-    debug: bool = False
-    debug_samples: int = DEFAULT_DEBUG_SAMPLES
+ModeProgress = Callable[[QuantMode, int, int], None]  # (mode, images done, images total)
 
 
 @dataclass
@@ -61,24 +43,9 @@ class ExportRun:
         return [r for r in self.results if not r.accepted]
 
 
-def modes_of(quantize: str) -> list[str]:
-    """The modes `--quantize` names ("all" → every registered mode)."""
-    if quantize == ALL:
-        return list(MODES)
-    if quantize not in MODES:
-        raise EdgeError(f"unknown --quantize {quantize!r}: choose one of {', '.join([*MODES, ALL])}")
-    return [quantize]
-
-
-def check_config(config: ExportConfig) -> list[str]:
-    """Reject contradictory options before any slow work; returns the modes to export."""
-    modes = modes_of(config.quantize)
-    if config.input_type is not None and config.input_type not in IO_TYPES:
-        raise EdgeError(f"unknown --input-type {config.input_type!r}: choose int8 or uint8")
-    if config.input_type is not None and "int8" not in modes:
-        raise EdgeError("--input-type applies to int8 export only (use --quantize int8 or all)")
-    if config.debug and "int8" not in modes:
-        raise EdgeError("--debug analyses the int8 model: use --quantize int8 or all")
+def check_config(config: ExportConfig) -> list[Target]:
+    """Reject contradictory options before any slow work; returns what to export."""
+    targets = plan_exports(config.modes, config.input_type, config.debug)
     if config.calibration_samples < MIN_CALIBRATION_SAMPLES:
         raise EdgeError(
             f"calibration set too small: --calibration-samples {config.calibration_samples} "
@@ -86,18 +53,30 @@ def check_config(config: ExportConfig) -> list[str]:
         )
     if config.eval_samples is not None and config.eval_samples < 1:
         raise EdgeError("--eval-samples must be at least 1")
-    return modes
+    return targets
 
 
 def run_export(config: ExportConfig, on_progress: ModeProgress | None = None) -> ExportRun:
-    """Export the requested modes; each is checked and gated, then a report/debug if asked for."""
-    modes = check_config(config)
+    """Export the requested modes; each is checked and gated, then a report/debug if asked for.
+
+    Temporary files a killed export left in the output folder are removed first. A full disk or a
+    read-only folder ends in one EdgeError naming the file, with no temporary file left.
+    """
+    targets = check_config(config)
     out_dir = prepare_out_dir(config.out_dir)
+    with write_errors(out_dir):
+        sweep_partials(out_dir)
+        return _export(config, targets, out_dir, on_progress)
+
+
+def _export(
+    config: ExportConfig, targets: list[Target], out_dir: Path, on_progress: ModeProgress | None
+) -> ExportRun:
     model = load_keras_model(config.model_path)
     check_model_input(model)
     mnist = load_mnist(config.data)
     calibration = None
-    if any(MODES[m].needs_calibration for m in modes):
+    if any(t.mode.needs_calibration for t in targets):
         images = calibration_images(mnist.x_train, mnist.y_train, config.calibration_samples, config.seed)
         calibration = Calibration(images, config.seed)
     eval_set = make_eval_set(model, mnist.x_test, mnist.y_test, config.eval_samples)
@@ -106,30 +85,30 @@ def run_export(config: ExportConfig, on_progress: ModeProgress | None = None) ->
     results = [
         export_mode(
             model,
-            mode,
+            target,
             out_dir,
             source=source,
             calibration=calibration,
-            input_type=config.input_type,
             eval_set=eval_set,
             rejection_set=rejection_set,
             gate=config.gate,
             force=config.force,
-            measure_latency=len(modes) > 1,
-            on_progress=partial(on_progress, mode) if on_progress else None,
+            measure_latency=len(targets) > 1,
+            on_progress=partial(on_progress, target.mode) if on_progress else None,
         )
-        for mode in modes
+        for target in targets
     ]
     run = ExportRun(results)
-    if len(modes) > 1:
+    if len(targets) > 1:
         from export.report import write_report
 
         run.report_files = write_report(results, out_dir)
-    if config.debug:
+    debugged = next((t.mode for t in targets if t.mode.layer_debugger), None)
+    if config.debug and debugged is not None:
         from export.debug import quantization_debug
 
         debug_images = calibration.images[: config.debug_samples]
         run.debug_layers, run.debug_file = quantization_debug(
-            model, calibration.images, debug_images, out_dir
+            model, debugged, calibration.images, debug_images, out_dir
         )
     return run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
@@ -28,6 +28,23 @@ class EvalSet:
     float_probs: np.ndarray
 
 
+@dataclass(frozen=True)
+class Validation:
+    """A TFLite model against the float model on the same images (the manifest's `validation`)."""
+
+    samples: int
+    float_accuracy_pct: float
+    tflite_accuracy_pct: float
+    drop_pts: float  # float minus TFLite accuracy, percentage points
+    agreement_pct: float  # images on which both models give the same top-1 class
+    mean_abs_prob_diff: float
+    max_abs_prob_diff: float
+    per_class_accuracy_pct: dict[str, list[float]]  # {"float": [10 values], "tflite": [10 values]}
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
 def make_eval_set(model: keras.Model, images: np.ndarray, labels: np.ndarray, samples: int | None) -> EvalSet:
     """The first `samples` test images (all when None) with the float model's predictions."""
     images, labels = images[:samples], labels[:samples]
@@ -47,26 +64,26 @@ def predict_tflite(path: Path, images: np.ndarray, on_progress: Progress | None 
     return np.concatenate(chunks)
 
 
-def compare(labels: np.ndarray, float_probs: np.ndarray, tflite_probs: np.ndarray) -> dict:
+def compare(labels: np.ndarray, float_probs: np.ndarray, tflite_probs: np.ndarray) -> Validation:
     """Accuracy of both models, drop, top-1 agreement, probability differences, per-class accuracy."""
     float_report = classification_report(labels, float_probs)
     tflite_report = classification_report(labels, tflite_probs)
     diff = np.abs(tflite_probs.astype(np.float64) - float_probs.astype(np.float64))
     float_acc, tflite_acc = 100 * float_report["accuracy"], 100 * tflite_report["accuracy"]
     agreement = 100 * float(np.mean(tflite_probs.argmax(axis=1) == float_probs.argmax(axis=1)))
-    return {  # percentages rounded so that a drop of exactly the threshold is not 0.30000000000000426
-        "samples": int(len(labels)),
-        "float_accuracy_pct": round(float_acc, PCT_DIGITS),
-        "tflite_accuracy_pct": round(tflite_acc, PCT_DIGITS),
-        "drop_pts": round(float_acc - tflite_acc, PCT_DIGITS),
-        "agreement_pct": round(agreement, PCT_DIGITS),
-        "mean_abs_prob_diff": float(diff.mean()),
-        "max_abs_prob_diff": float(diff.max()),
-        "per_class_accuracy_pct": {
+    return Validation(  # percentages rounded so that a drop of exactly the threshold is not 0.300000004
+        samples=int(len(labels)),
+        float_accuracy_pct=round(float_acc, PCT_DIGITS),
+        tflite_accuracy_pct=round(tflite_acc, PCT_DIGITS),
+        drop_pts=round(float_acc - tflite_acc, PCT_DIGITS),
+        agreement_pct=round(agreement, PCT_DIGITS),
+        mean_abs_prob_diff=float(diff.mean()),
+        max_abs_prob_diff=float(diff.max()),
+        per_class_accuracy_pct={
             "float": [100 * a for a in float_report["per_class_accuracy"]],
             "tflite": [100 * a for a in tflite_report["per_class_accuracy"]],
         },
-    }
+    )
 
 
 def single_image_latency_ms(path: Path, runs: int = LATENCY_RUNS) -> float:

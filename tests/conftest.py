@@ -97,6 +97,6 @@ def tiny_tflite_models(tiny_model_path, full_mnist, tmp_path_factory) -> dict[st
     out_dir = tmp_path_factory.mktemp("tiny_tflite")
     source = source_record(tiny_model_path)
     return {
-        mode: export_mode(model, mode, out_dir, source=source, calibration=Calibration(images, 0)).path
-        for mode in MODES
+        name: export_mode(model, mode, out_dir, source=source, calibration=Calibration(images, 0)).path
+        for name, mode in MODES.items()
     }

@@ -80,15 +80,16 @@ def test_int8_has_int8_io_and_integer_only_tensors(tiny_tflite_models):
 
 def test_uint8_io_for_coral_style_accelerators(tiny_model, tiny_model_path, calibration, eval_set, tmp_path):
     from export.gate import Gate
+    from export.modes import MODES, plan_exports
     from export.pipeline import export_mode, source_record
 
+    (target,) = plan_exports([MODES["int8"]], input_type="uint8")
     result = export_mode(
         tiny_model,
-        "int8",
+        target,
         tmp_path,
         source=source_record(tiny_model_path),
         calibration=calibration,
-        input_type="uint8",
         eval_set=eval_set,
         gate=Gate(**TINY_GATE),
     )
@@ -133,10 +134,11 @@ def test_manifest_mismatch_is_detected(tiny_tflite_models, tmp_path):
 
 
 def test_accepted_export_records_its_validation(tiny_model, tiny_model_path, eval_set, tmp_path):
+    from export.modes import MODES
     from export.pipeline import export_mode, source_record
 
     result = export_mode(
-        tiny_model, "float16", tmp_path, source=source_record(tiny_model_path), eval_set=eval_set
+        tiny_model, MODES["float16"], tmp_path, source=source_record(tiny_model_path), eval_set=eval_set
     )
     manifest = json.loads(result.path.with_suffix(".json").read_text())
     v = manifest["validation"]
@@ -161,11 +163,12 @@ def _perturbed_copy(model, scale: float = 0.5):
 def test_gate_rejects_a_damaged_model_and_leaves_nothing(
     tiny_model, tiny_model_path, calibration, eval_set, tmp_path
 ):
+    from export.modes import MODES
     from export.pipeline import export_mode, source_record
 
     result = export_mode(
         _perturbed_copy(tiny_model),
-        "int8",
+        MODES["int8"],
         tmp_path,
         source=source_record(tiny_model_path),
         calibration=calibration,
@@ -180,35 +183,51 @@ def test_gate_with_impossible_threshold_keeps_previous_model_and_force_marks_fai
     tiny_model, tiny_model_path, eval_set, tmp_path
 ):
     from export.gate import Gate
+    from export.modes import MODES
     from export.pipeline import export_mode, source_record
 
     source = source_record(tiny_model_path)
+    dynamic = MODES["dynamic"]
     good = export_mode(
-        tiny_model, "dynamic", tmp_path, source=source, eval_set=eval_set, gate=Gate(**TINY_GATE)
+        tiny_model, dynamic, tmp_path, source=source, eval_set=eval_set, gate=Gate(**TINY_GATE)
     )
     before = good.path.read_bytes(), good.path.with_suffix(".json").read_text()
     impossible = Gate(max_drop=-1.0)  # the model would have to gain a whole point over itself
-    rejected = export_mode(tiny_model, "dynamic", tmp_path, source=source, eval_set=eval_set, gate=impossible)
+    rejected = export_mode(tiny_model, dynamic, tmp_path, source=source, eval_set=eval_set, gate=impossible)
     assert rejected.path is None and "accuracy drop" in rejected.failures[0]
     assert (good.path.read_bytes(), good.path.with_suffix(".json").read_text()) == before
 
     forced = export_mode(
-        tiny_model, "dynamic", tmp_path, source=source, eval_set=eval_set, gate=impossible, force=True
+        tiny_model, dynamic, tmp_path, source=source, eval_set=eval_set, gate=impossible, force=True
     )
     manifest = read_manifest(forced.path)
     assert manifest["status"] == "failed" and manifest["gate"]["forced"] is True
-    assert manifest["gate"]["failures"] == forced.failures
+    assert manifest["gate"]["failures"] == list(forced.failures)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model_dynamic.json", "model_dynamic.tflite"]
+
+
+def _validation(drop_pts: float, agreement_pct: float):
+    from export.validate import Validation
+
+    return Validation(100, 99.0, 99.0 - drop_pts, drop_pts, agreement_pct, 0.0, 0.0, {})
 
 
 def test_gate_reports_which_check_failed_and_by_how_much():
     from export.gate import Gate
 
     gate = Gate(max_drop=0.3, min_agreement=99.5)
-    assert gate.failures({"drop_pts": 0.3, "agreement_pct": 99.5}) == []  # the bounds pass
-    drop, agreement = gate.failures({"drop_pts": 0.55, "agreement_pct": 99.0})
+    assert gate.failures(_validation(0.3, 99.5)) == []  # the bounds pass
+    drop, agreement = gate.failures(_validation(0.55, 99.0))
     assert "0.55 pt > --max-drop 0.30 pt" in drop and "over by 0.25 pt" in drop
     assert "99.00% < --min-agreement 99.50%" in agreement and "short by 0.50 pt" in agreement
+    verdict = gate.check(_validation(0.55, 99.0), force=True)
+    assert verdict.to_json() == {
+        "max_drop_pts": 0.3,
+        "min_agreement_pct": 99.5,
+        "passed": False,
+        "failures": [drop, agreement],
+        "forced": True,
+    }
 
 
 def test_compare_figures():
@@ -218,10 +237,12 @@ def test_compare_figures():
     float_probs = np.eye(10, dtype=np.float32)[[0, 1, 2, 3]]
     tflite_probs = float_probs.copy()
     tflite_probs[3] = np.eye(10)[5] * 0.6 + np.eye(10)[3] * 0.4  # one flipped prediction
-    v = compare(labels, float_probs, tflite_probs)
+    validation = compare(labels, float_probs, tflite_probs)
+    assert validation.drop_pts == 25.0 and validation.agreement_pct == 75.0
+    v = validation.to_json()  # the manifest's `validation`, fields as before
     assert v["float_accuracy_pct"] == 100.0 and v["tflite_accuracy_pct"] == 75.0
-    assert v["drop_pts"] == 25.0 and v["agreement_pct"] == 75.0
-    assert v["max_abs_prob_diff"] == pytest.approx(0.6)
+    assert v["drop_pts"] == 25.0 and v["agreement_pct"] == 75.0 and v["samples"] == 4
+    assert v["max_abs_prob_diff"] == pytest.approx(0.6) and "mean_abs_prob_diff" in v
     assert v["per_class_accuracy_pct"]["tflite"][3] == 0.0 and v["per_class_accuracy_pct"]["float"][3] == 100
 
 
@@ -299,6 +320,7 @@ def test_acceptance_threshold_rejects_at_most_the_given_share_of_digits():
 def test_export_records_the_acceptance_threshold_set_on_validation_digits(
     tiny_model, tiny_model_path, eval_set, full_mnist, tmp_path
 ):
+    from export.modes import MODES
     from export.pipeline import export_mode, source_record
     from export.rejection import make_rejection_set
     from train.data import MnistData
@@ -310,7 +332,7 @@ def test_export_records_the_acceptance_threshold_set_on_validation_digits(
     rejection_set = make_rejection_set(tiny_model_path, small)  # no metrics.json beside it: the test set
     result = export_mode(
         tiny_model,
-        "float32",
+        MODES["float32"],
         tmp_path,
         source=source_record(tiny_model_path),
         eval_set=eval_set,

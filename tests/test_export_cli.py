@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -10,6 +14,7 @@ from typer.testing import CliRunner
 
 from edge_cli import app
 from ground.manifest import file_mismatches, read_manifest
+from tests.conftest import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.train_extra]
 runner = CliRunner()
@@ -78,11 +83,11 @@ def damaged_conversion(monkeypatch):
 
     real_convert = export.pipeline.convert
 
-    def convert_damaged(model, mode, calibration_images=None, input_type=None):
+    def convert_damaged(model, target, calibration_images=None):
         damaged = keras.models.clone_model(model)
         rng = np.random.default_rng(0)
         damaged.set_weights([w + 0.5 * np.std(w) * rng.standard_normal(w.shape) for w in model.get_weights()])
-        return real_convert(damaged, mode, calibration_images, input_type)
+        return real_convert(damaged, target, calibration_images)
 
     monkeypatch.setattr(export.pipeline, "convert", convert_damaged)
 
@@ -141,15 +146,13 @@ def bad_inputs(tmp_path_factory, full_mnist):
         (None, None, None, ["--calibration-samples", "5"], "calibration set too small"),
         (None, None, None, ["--calibration-samples", "999999"], "calibration set too large"),
         (None, None, "a_file/models", [], "cannot write to output directory"),
-        (None, None, None, ["--quantize", "int4"], "unknown --quantize 'int4'"),
         (
             None,
             None,
             None,
             ["--quantize", "float32", "--input-type", "uint8"],
-            "--input-type applies to int8",
+            "--input-type uint8 applies to int8 export only (use --quantize int8 or all)",
         ),
-        (None, None, None, ["--input-type", "int16"], "unknown --input-type 'int16'"),
         (None, None, None, ["--quantize", "float16", "--debug"], "--debug analyses the int8 model"),
         (None, None, None, ["--eval-samples", "0"], "--eval-samples must be at least 1"),
     ],
@@ -167,13 +170,54 @@ def test_bad_input_gives_one_clear_line(
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.tflite"))
 
 
-def test_cli_defaults_match_the_library():
-    """The CLI spells its defaults out (it imports `export` lazily); they must not drift."""
-    import typer
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--quantize", "int4"], "Invalid value for '--quantize'"),
+        (["--input-type", "int16"], "Invalid value for '--input-type'"),
+    ],
+)
+def test_bad_choice_is_refused_while_parsing_before_tensorflow_loads(tmp_path, args, message):
+    """`--quantize` and `--input-type` are choices from export.modes' table: refused by the parser
+    (exit 2, one line), even where TensorFlow cannot be imported at all."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["tensorflow"] = None  # makes `import tensorflow` raise ImportError
+        from edge_cli import main
+        sys.argv = ["edge", "export", "model.keras", *{args!r}]
+        main()
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: ") and message in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert "pip install" not in proc.stderr  # refused before the command body asked for TensorFlow
 
-    from export.calibration import DEFAULT_CALIBRATION_SAMPLES
-    from export.gate import DEFAULT_MAX_DROP, DEFAULT_MIN_AGREEMENT
 
-    params = {p.name: p.default for p in typer.main.get_command(app).commands["export"].params}
-    assert params["calibration_samples"] == DEFAULT_CALIBRATION_SAMPLES
-    assert (params["max_drop"], params["min_agreement"]) == (DEFAULT_MAX_DROP, DEFAULT_MIN_AGREEMENT)
+@pytest.mark.parametrize("args", [["--help"], ["export", "--help"]])
+def test_help_works_without_tensorflow_and_shows_the_stage_defaults(args):
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["tensorflow"] = None
+        from edge_cli import main
+        sys.argv = ["edge", *{args!r}]
+        main()
+        """
+    )
+    env = {**os.environ, "COLUMNS": "200"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    if args == ["--help"]:
+        assert "export" in proc.stdout
+        return
+    assert "float32|float16|dynamic|int8|all" in proc.stdout and "int8|uint8" in proc.stdout
+    from export.config import ExportConfig
+
+    defaults = ExportConfig()
+    for shown in (defaults.calibration_samples, defaults.gate.max_drop, defaults.gate.min_agreement):
+        assert f"[default: {shown}]" in proc.stdout

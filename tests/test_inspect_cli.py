@@ -54,7 +54,6 @@ def test_benchmark_text_table(tiny_tflite_models):
     [
         (["info", "missing.tflite"], "model not found"),
         (["benchmark", "missing.tflite"], "model not found"),
-        (["benchmark", "{int8}", "--threads", "0"], "--threads must be at least 1"),
         (["benchmark", "{int8}", "--batch", "0"], "batch size must be at least 1"),
         (["benchmark", "{int8}", "--runs", "0"], "runs and rounds must be at least 1"),
     ],

@@ -140,27 +140,10 @@ def _read_only(*args, **kwargs):
     raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
 
-class _FullDisk:
-    """A file handle whose writes fail as on a full disk (the handle itself is real, then closed)."""
-
-    def __init__(self, handle):
-        self.handle = handle
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.handle.close()
-
-    def write(self, data):
-        _no_space()
-
-
 @pytest.fixture
 def full_disk(monkeypatch):
     """Every atomic file write fails with ENOSPC, and so does every file copy."""
-    real_fdopen = os.fdopen
-    monkeypatch.setattr(ground.atomic.os, "fdopen", lambda fd, mode: _FullDisk(real_fdopen(fd, mode)))
+    monkeypatch.setattr(ground.atomic.os, "write", lambda fd, data: _no_space())
     monkeypatch.setattr(edge_runtime.bundle.shutil, "copyfile", _no_space)
 
 

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ground.atomic import staging_dir
+from ground.atomic import staging_dir, sweep_partials, write_errors
 from train import plots
 from train.config import TrainConfig
 from train.data import MnistData, load_mnist
@@ -164,8 +164,11 @@ def _strategy(name: str | None) -> tf.distribute.Strategy:
 def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     """Load data, train with checkpoints and early stopping, evaluate, and write the run folder.
 
-    The folder appears at `config.out_dir` only when every artifact has been written.
+    The folder appears at `config.out_dir` only when every artifact has been written. The staging
+    folders of killed runs into the same folder are removed first; a full disk or a read-only folder
+    ends in one EdgeError naming the file.
     """
+    sweep_partials(Path(config.out_dir).parent, Path(config.out_dir).name)
     data = data or load_mnist(config.data)
     keras.utils.set_random_seed(config.seed)
     (x_tr, y_tr), (x_val, y_val) = split_train_validation(
@@ -176,7 +179,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     extra = config.negatives + config.printed_digits + config.cut_digits + config.photographed_digits
     steps = int(np.ceil(len(x_tr) * (1 + extra) / config.batch_size))
 
-    with staging_dir(config.out_dir, overwrite=config.overwrite) as stage:
+    with write_errors(config.out_dir), staging_dir(config.out_dir, overwrite=config.overwrite) as stage:
         with _strategy(config.distribute).scope():
             model = build_resnet(config.blocks, config.filters, config.bn_momentum)
             decay_steps = max(1, steps * config.epochs)

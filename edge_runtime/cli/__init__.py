@@ -6,7 +6,9 @@ adds training, export and bundling on top of these commands.
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Annotated, NoReturn
 
@@ -16,7 +18,10 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 
 import ground
 from edge_runtime.cli import inspect_commands, runtime_commands
-from ground.errors import EdgeError, printable
+from ground.errors import EdgeError, Terminated, printable, raise_terminated
+
+INTERRUPTED_EXIT_CODE = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
+TERMINATED_EXIT_CODE = 128 + signal.SIGTERM  # 143, as a shell reports `kill`
 
 
 class PlainArgument(TyperArgument):
@@ -42,7 +47,7 @@ class PlainOption(TyperOption):
             return None
         typer_name = super().display_type_rich(ctx) or ""  # e.g. <int range>, <list[int]>, <path>
         name = typer_name.strip("<>.").removesuffix(" range").removeprefix("list[").removesuffix("]")
-        return _VALUE_NAMES.get(name, name.upper())
+        return name if "|" in name else _VALUE_NAMES.get(name, name.upper())  # choices as they are typed
 
 
 def plain_help(command) -> None:
@@ -62,7 +67,8 @@ class EdgeGroup(TyperGroup):
 
     Usage errors (a missing argument, an unknown option, a value out of range) exit with 2, as
     Click's do, but in one `error:` line instead of Typer's framed box. `edge` alone still shows
-    the help.
+    the help. SIGTERM (`kill`, systemd stopping the service) unwinds like Ctrl-C, so every command
+    releases its camera and removes its temporary files either way.
     """
 
     def __init__(self, **attrs) -> None:
@@ -75,8 +81,19 @@ class EdgeGroup(TyperGroup):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: typer.Context):
-        with _one_line_errors():  # the command's arguments, options and body
-            return super().invoke(ctx)
+        previous = _on_sigterm(raise_terminated)
+        try:
+            with _one_line_errors():  # the command's arguments, options and body
+                return super().invoke(ctx)
+        finally:
+            _on_sigterm(previous)
+
+
+def _on_sigterm(handler):
+    """Install `handler` for SIGTERM (main thread only, where Python allows it); returns the old one."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)
 
 
 @contextlib.contextmanager
@@ -89,9 +106,12 @@ def _one_line_errors() -> Iterator[None]:
         _fail(exc.format_message(), exc.exit_code, getattr(exc, "ctx", None))
     except EdgeError as exc:
         _fail(printable(exc), exc.exit_code)
+    except Terminated:
+        typer.echo("terminated", err=True)
+        raise typer.Exit(TERMINATED_EXIT_CODE) from None
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
 
 
 def _fail(message: str, exit_code: int, ctx: typer.Context | None = None) -> NoReturn:
