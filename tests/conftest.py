@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -100,3 +101,29 @@ def tiny_tflite_models(tiny_model_path, full_mnist, tmp_path_factory) -> dict[st
         name: export_mode(model, mode, out_dir, source=source, calibration=Calibration(images, 0)).path
         for name, mode in MODES.items()
     }
+
+
+def save_mnist_subset(mnist, path: Path, train: int, test: int) -> Path:
+    """The first `train` training and `test` test digits of `mnist` as a Keras-style mnist.npz."""
+    np.savez(
+        path,
+        x_train=mnist.x_train[:train],
+        y_train=mnist.y_train[:train],
+        x_test=mnist.x_test[:test],
+        y_test=mnist.y_test[:test],
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def runtime_models(tmp_path_factory) -> dict[str, Path]:
+    """Models for the runtime's tests without TensorFlow: {"int8": the committed fixture (with its
+    manifest), "float32": a one-layer float model built from the schema (no manifest)}."""
+    from tests.tflite_models import dense_model
+
+    folder = tmp_path_factory.mktemp("runtime_models")
+    fixture = REPO / "tests" / "fixtures" / "model_int8.tflite"
+    for source in (fixture, fixture.with_suffix(".json")):
+        shutil.copyfile(source, folder / source.name)
+    (folder / "model_float32.tflite").write_bytes(dense_model())
+    return {"int8": folder / fixture.name, "float32": folder / "model_float32.tflite"}

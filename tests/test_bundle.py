@@ -185,17 +185,22 @@ def test_bundled_runtime_needs_only_the_pinned_packages():
     assert {IMPORT_TO_REQUIREMENT[name] for name in third_party - OPTIONAL_IMPORTS} <= pinned
 
 
-def test_launcher_runs_the_bundled_cli_with_the_device_commands_only(model, tmp_path):
-    bundle = build_bundle(model, tmp_path / "pi")
-    env = {**os.environ, "EDGE_PYTHON": sys.executable}
-    result = subprocess.run(
-        [str(bundle.path / "edge"), "--help"],
+def run_launcher(bundle_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """The bundle's `./edge ARGS` with this test's Python, from outside the repository."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"EDGE_PYTHON": sys.executable}
+    return subprocess.run(
+        [str(bundle_path / "edge"), *args],
         capture_output=True,
         text=True,
         env=env,
-        cwd=tmp_path,
+        cwd=bundle_path.parent,
         timeout=120,
     )
+
+
+def test_launcher_runs_the_bundled_cli_with_the_device_commands_only(model, tmp_path):
+    bundle = build_bundle(model, tmp_path / "pi")
+    result = run_launcher(bundle.path, "--help")
     assert result.returncode == 0, result.stderr
     listed = {
         line.split()[1]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 import typer
@@ -16,6 +13,7 @@ from edge_cli import app as laptop_app
 from edge_runtime.bundle import build_bundle
 from edge_runtime.cli import app as device_app
 from tests.conftest import REPO
+from tests.test_bundle import run_launcher
 
 LAPTOP = typer.main.get_command(laptop_app)
 COMMANDS = sorted(LAPTOP.commands)
@@ -56,15 +54,7 @@ def test_version(app):
 def test_the_bundle_prints_its_version(tmp_path):
     """The bundle's `./edge` runs the copied runtime, with no edge-digits package installed."""
     bundle = build_bundle(REPO / "tests" / "fixtures" / "model_int8.tflite", tmp_path / "bundle", user="pi")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"EDGE_PYTHON": sys.executable}
-    proc = subprocess.run(
-        [str(bundle.path / "edge"), "--version"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    proc = run_launcher(bundle.path, "--version")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"edge-digits {ground.__version__}\n"
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from edge_cli import app
 from ground.manifest import file_mismatches, read_manifest
-from tests.conftest import REPO
+from tests.conftest import REPO, save_mnist_subset
 
 pytestmark = [pytest.mark.slow, pytest.mark.train_extra]
 runner = CliRunner()
@@ -25,15 +25,7 @@ TINY_GATE = ["--max-drop", "2", "--min-agreement", "97"]  # see TINY_GATE in tes
 @pytest.fixture(scope="module")
 def small_npz(full_mnist, tmp_path_factory):
     """2,000 training and 500 test digits from the real set (quicker to load than all of it)."""
-    path = tmp_path_factory.mktemp("data") / "small.npz"
-    np.savez(
-        path,
-        x_train=full_mnist.x_train[:2000],
-        y_train=full_mnist.y_train[:2000],
-        x_test=full_mnist.x_test[:500],
-        y_test=full_mnist.y_test[:500],
-    )
-    return path
+    return save_mnist_subset(full_mnist, tmp_path_factory.mktemp("data") / "small.npz", 2000, 500)
 
 
 def export(model, data, out, *args):

@@ -21,7 +21,7 @@ from edge_cli import app
 from ground.atomic import sweep_partials
 from ground.errors import EdgeError
 from ground.manifest import build_manifest, file_mismatches, manifest_path, read_manifest
-from tests.conftest import REPO
+from tests.conftest import REPO, save_mnist_subset
 
 runner = CliRunner()
 PARTIAL_GLOB = ".*.partial*"
@@ -192,15 +192,7 @@ def test_sweep_removes_only_temporary_names(tmp_path):
 
 @pytest.fixture(scope="module")
 def small_npz(full_mnist, tmp_path_factory):
-    path = tmp_path_factory.mktemp("data") / "small.npz"
-    np.savez(
-        path,
-        x_train=full_mnist.x_train[:400],
-        y_train=full_mnist.y_train[:400],
-        x_test=full_mnist.x_test[:100],
-        y_test=full_mnist.y_test[:100],
-    )
-    return path
+    return save_mnist_subset(full_mnist, tmp_path_factory.mktemp("data") / "small.npz", 400, 100)
 
 
 QUICK_EXPORT = ["--quantize", "float32", "--eval-samples", "50", "--max-drop", "100", "--min-agreement", "0"]

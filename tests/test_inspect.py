@@ -1,4 +1,5 @@
-"""`edge_runtime.model_info` and `edge_runtime.benchmark` on the tiny exported models."""
+"""`edge_runtime.model_info` and `edge_runtime.benchmark` on the committed int8 fixture and a one-layer
+float model."""
 
 from __future__ import annotations
 
@@ -11,25 +12,24 @@ from edge_runtime.benchmark import BenchConfig, benchmark, latency_stats, thread
 from edge_runtime.model_info import model_info
 from ground.errors import EdgeError
 
-pytestmark = pytest.mark.slow  # the tiny models are trained and exported once per session
 QUICK = BenchConfig(threads=(1, 2), batches=(1, 4), runs=6, warmup=1, rounds=2)
 
 
-def test_int8_info_shows_integer_io_ops_and_xnnpack_coverage(tiny_tflite_models):
-    info = model_info(tiny_tflite_models["int8"])
+def test_int8_info_shows_integer_io_ops_and_xnnpack_coverage(runtime_models):
+    info = model_info(runtime_models["int8"])
     (inp,), (out,) = info.inputs, info.outputs
     assert (inp.shape, inp.dtype, out.shape, out.dtype) == ((1, 28, 28, 1), "int8", (1, 10), "int8")
     assert inp.scale > 0 and -128 <= inp.zero_point <= 127 and out.scale > 0
     assert info.op_counts()["CONV_2D"] >= 2 and "SOFTMAX" in info.op_counts()
     assert "DELEGATE" not in info.op_counts()
     assert all(op.xnnpack for op in info.ops if op.name == "CONV_2D")  # the heavy ops run in XNNPACK
-    assert info.size_bytes == tiny_tflite_models["int8"].stat().st_size
+    assert info.size_bytes == runtime_models["int8"].stat().st_size
     assert info.manifest["mode"] == "int8"
 
 
-def test_float_info_and_a_model_without_manifest(tiny_tflite_models, tmp_path):
+def test_float_info_and_a_model_without_manifest(runtime_models, tmp_path):
     bare = tmp_path / "bare.tflite"
-    shutil.copy(tiny_tflite_models["float32"], bare)
+    shutil.copy(runtime_models["float32"], bare)
     info = model_info(bare)
     assert info.inputs[0].dtype == "float32" and info.inputs[0].scale is None
     assert info.ops_outside_xnnpack() == []  # XNNPACK runs the whole float graph
@@ -51,8 +51,8 @@ def test_latency_stats_of_known_times():
     assert stats.p90_ms == pytest.approx(90.1) and stats.p99_ms == pytest.approx(99.01)
 
 
-def test_benchmark_measures_every_setting_against_the_first_model(tiny_tflite_models):
-    paths = [tiny_tflite_models["float32"], tiny_tflite_models["int8"]]
+def test_benchmark_measures_every_setting_against_the_first_model(runtime_models):
+    paths = [runtime_models["float32"], runtime_models["int8"]]
     results = benchmark(paths, QUICK)
     assert [(r.model, r.threads, r.batch) for r in results[:2]] == [
         ("model_float32.tflite", 1, 1),
@@ -69,9 +69,9 @@ def test_benchmark_measures_every_setting_against_the_first_model(tiny_tflite_mo
         assert second.ratio_to_first == pytest.approx(second.predict.p50_ms / first.predict.p50_ms)
 
 
-def test_benchmark_without_xnnpack_runs_the_builtin_kernels(tiny_tflite_models):
+def test_benchmark_without_xnnpack_runs_the_builtin_kernels(runtime_models):
     config = BenchConfig(batches=(1,), runs=4, warmup=0, rounds=1, xnnpack=False)
-    (result,) = benchmark([tiny_tflite_models["int8"]], config)
+    (result,) = benchmark([runtime_models["int8"]], config)
     assert result.xnnpack is False and result.predict.calls == 4
 
 
@@ -83,9 +83,9 @@ def test_benchmark_without_xnnpack_runs_the_builtin_kernels(tiny_tflite_models):
         (BenchConfig(runs=0), "runs"),
     ],
 )
-def test_benchmark_rejects_settings_it_cannot_measure(tiny_tflite_models, config, message):
+def test_benchmark_rejects_settings_it_cannot_measure(runtime_models, config, message):
     with pytest.raises(EdgeError, match=message):
-        benchmark([tiny_tflite_models["int8"]], config)
+        benchmark([runtime_models["int8"]], config)
 
 
 def test_thread_counts():

@@ -9,13 +9,12 @@ from typer.testing import CliRunner
 
 from edge_runtime.cli import app
 
-pytestmark = pytest.mark.slow
 runner = CliRunner()
 QUICK = ["--threads", "1", "--batch", "1", "--batch", "3", "--runs", "4", "--warmup", "1"]
 
 
-def test_info_text_and_json(tiny_tflite_models):
-    path = tiny_tflite_models["int8"]
+def test_info_text_and_json(runtime_models):
+    path = runtime_models["int8"]
     text = runner.invoke(app, ["info", str(path)])
     assert text.exit_code == 0, text.output
     assert "int8, scale" in text.output and "CONV_2D x" in text.output and "xnnpack takes" in text.output
@@ -25,8 +24,8 @@ def test_info_text_and_json(tiny_tflite_models):
     assert data["size_bytes"] == path.stat().st_size
 
 
-def test_benchmark_json_compares_models_in_one_run(tiny_tflite_models):
-    models = [str(tiny_tflite_models[m]) for m in ("float32", "int8")]
+def test_benchmark_json_compares_models_in_one_run(runtime_models):
+    models = [str(runtime_models[m]) for m in ("float32", "int8")]
     result = runner.invoke(app, ["benchmark", *models, *QUICK, "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -41,8 +40,8 @@ def test_benchmark_json_compares_models_in_one_run(tiny_tflite_models):
     assert report["results"][0]["ratio_to_first"] == 1.0 and report["results"][1]["ratio_to_first"] > 0
 
 
-def test_benchmark_text_table(tiny_tflite_models):
-    result = runner.invoke(app, ["benchmark", str(tiny_tflite_models["int8"]), *QUICK, "--no-xnnpack"])
+def test_benchmark_text_table(runtime_models):
+    result = runner.invoke(app, ["benchmark", str(runtime_models["int8"]), *QUICK, "--no-xnnpack"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("builtin kernels only") and "vs first" in lines[2]
@@ -58,8 +57,8 @@ def test_benchmark_text_table(tiny_tflite_models):
         (["benchmark", "{int8}", "--runs", "0"], "runs and rounds must be at least 1"),
     ],
 )
-def test_bad_input_gives_one_line_error(tiny_tflite_models, args, message):
-    args = [a.format(int8=tiny_tflite_models["int8"]) for a in args]
+def test_bad_input_gives_one_line_error(runtime_models, args, message):
+    args = [a.format(int8=runtime_models["int8"]) for a in args]
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert f"error: {message}" in result.output and "Traceback" not in result.output
