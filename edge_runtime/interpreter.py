@@ -178,7 +178,7 @@ class DigitModel:
     ) -> None:
         self.file = open_model_file(path, verify, allow_failed)
         self.path, self.manifest, self.labels = self.file.path, self.file.manifest, self.file.labels
-        self.accept_threshold = accept_threshold_of(self.manifest)
+        self.accept_threshold = accept_threshold_of(self.manifest, self.file.contract)
         self.interpreter = load_interpreter(self.file.data, threads, **interpreter_options)
         name = printable(self.path)
         inputs, outputs = self.interpreter.get_input_details(), self.interpreter.get_output_details()

@@ -1,5 +1,6 @@
-"""Export one target end to end: convert, embed the labels and input contract in the model's own
-metadata, check against the float model, gate, write model + manifest (hashed with the metadata in).
+"""Export one target end to end: convert, check against the float model, gate, set the acceptance
+threshold, embed the labels, input contract and threshold in the model's own metadata, write model +
+manifest (hashed with the metadata in).
 
 A model is written under a temporary name, checked there, and moved into place only when it
 passes the gate (or `force` is set, and then its manifest says it failed). The manifest is written
@@ -184,15 +185,18 @@ def export_mode(
     accepted file of the same name stays as it was).
     """
     target = as_target(target)
-    tflite_model = embed_contract(convert_target(model, target, calibration))  # labels travel inside
-    input_detail, output_detail = io_details(tflite_model)
+    converted = convert_target(model, target, calibration)
+    input_detail, output_detail = io_details(converted)
     final = Path(out_dir) / target.file_name
-    with staged_path(final, tflite_model) as staged:
+    with staged_path(final, converted) as staged:
         validation, verdict, latency = None, None, None
         if eval_set is not None:
             validation, latency = check_against_float(staged, eval_set, measure_latency, on_progress)
             verdict = gate.check(validation, force)
         rejection = rejection_record(staged, rejection_set) if rejection_set is not None else None
+        # labels, input contract and threshold travel inside the model (metadata only: same graph)
+        tflite_model = embed_contract(converted, accept_threshold=(rejection or {}).get("threshold"))
+        staged.write_bytes(tflite_model)
         status = STATUS_UNCHECKED if verdict is None else STATUS_PASSED if verdict.passed else STATUS_FAILED
         manifest = build_manifest(
             model_file=target.file_name,

@@ -55,13 +55,17 @@ def labels_of(manifest: dict | None) -> list[str] | None:
     return labels
 
 
-def accept_threshold_of(manifest: dict | None) -> float:
+def accept_threshold_of(manifest: dict | None, contract: dict | None = None) -> float:
     """The top probability a region needs to count as a digit: the manifest's `rejection.threshold`,
-    else `DEFAULT_ACCEPT_THRESHOLD` (a model exported without one)."""
-    threshold = ((manifest or {}).get("rejection") or {}).get("threshold")
-    if not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
-        return DEFAULT_ACCEPT_THRESHOLD
-    return float(threshold)
+    else the one the model carries in its own metadata (`contract`), else `DEFAULT_ACCEPT_THRESHOLD`
+    (a model exported without one)."""
+    for threshold in (
+        ((manifest or {}).get("rejection") or {}).get("threshold"),
+        (contract or {}).get("accept_threshold"),
+    ):
+        if isinstance(threshold, int | float) and 0.0 <= threshold <= 1.0:
+            return float(threshold)
+    return DEFAULT_ACCEPT_THRESHOLD
 
 
 # ---- write side (used by `export`; plain data, no TensorFlow) -------------------------------------

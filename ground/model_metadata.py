@@ -38,14 +38,20 @@ def _schema():
     return schema_py_generated
 
 
-def contract_record(labels: list[str] | tuple[str, ...] = LABELS) -> dict:
-    """What a model says about itself: its labels and input contract."""
-    return {
+def contract_record(
+    labels: list[str] | tuple[str, ...] = LABELS, accept_threshold: float | None = None
+) -> dict:
+    """What a model says about itself: its labels, input contract and (when export set one) the top
+    probability a region needs to count as a digit."""
+    record = {
         "format_version": METADATA_FORMAT_VERSION,
         "labels": list(labels),
         "input_shape": list(INPUT_SHAPE),
         "pixel_contract": PIXEL_CONTRACT,
     }
+    if accept_threshold is not None:
+        record["accept_threshold"] = float(accept_threshold)
+    return record
 
 
 # ---- read side (the runtime) ---------------------------------------------------------------------
@@ -187,7 +193,9 @@ class _AlignedBuffer:
         return self.schema.BufferEnd(builder)
 
 
-def embed_contract(model_bytes: bytes, labels: list[str] | tuple[str, ...] = LABELS) -> bytes:
+def embed_contract(
+    model_bytes: bytes, labels: list[str] | tuple[str, ...] = LABELS, accept_threshold: float | None = None
+) -> bytes:
     """`model_bytes` with an `edge_digits` metadata entry (replacing any earlier one)."""
     import flatbuffers
 
@@ -195,7 +203,7 @@ def embed_contract(model_bytes: bytes, labels: list[str] | tuple[str, ...] = LAB
     model = parse_model(model_bytes)
     if any(buffer.offset for buffer in model.buffers or []):
         raise EdgeError("cannot add metadata to a model whose buffers lie outside its flatbuffer (>2 GB)")
-    payload = json.dumps(contract_record(labels), separators=(",", ":")).encode("utf-8")
+    payload = json.dumps(contract_record(labels, accept_threshold), separators=(",", ":")).encode("utf-8")
     model.buffers = [_AlignedBuffer(schema, buffer.data) for buffer in model.buffers]
     model.buffers.append(_AlignedBuffer(schema, payload))
     entry = schema.MetadataT()

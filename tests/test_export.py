@@ -349,3 +349,7 @@ def test_export_records_the_acceptance_threshold_set_on_validation_digits(
     from edge_runtime.interpreter import DigitModel
 
     assert DigitModel(result.path).accept_threshold == rejection["threshold"]
+    alone = tmp_path / "alone" / result.path.name  # the model carries the threshold itself
+    alone.parent.mkdir()
+    alone.write_bytes(result.path.read_bytes())
+    assert DigitModel(alone).accept_threshold == rejection["threshold"]

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from edge_runtime.cli import app
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.samples import drawn_digit, write_sample_set
-from ground.manifest import read_manifest, sha256_bytes
+from ground.manifest import DEFAULT_ACCEPT_THRESHOLD, read_manifest, sha256_bytes
 from ground.model_metadata import embed_contract, parse_model, read_contract
 from tests.tflite_models import dense_model
 
@@ -97,6 +97,14 @@ def test_a_lone_model_reads_digits_with_its_own_labels(photos, tmp_path):
     assert numbers == {"7": "seven", "2": "two", "4": "four"}
     info = runner.invoke(app, ["info", str(lone)])
     assert "labels  zero one two" in info.output and "no manifest beside it" in info.output
+
+
+def test_a_lone_model_keeps_the_acceptance_threshold_export_set(tmp_path):
+    lone = tmp_path / "model.tflite"
+    shutil.copyfile(FIXTURE, lone)
+    threshold = read_manifest(FIXTURE)["rejection"]["threshold"]
+    assert threshold != DEFAULT_ACCEPT_THRESHOLD
+    assert DigitModel(lone).accept_threshold == DigitModel(FIXTURE).accept_threshold == threshold
 
 
 # ---- verify on load -----------------------------------------------------------------------------
