@@ -97,6 +97,7 @@ def _assert_pair_is_consistent(final: Path, allowed: set[bytes]) -> None:
         assert file_mismatches(final, manifest) == [], "a manifest beside a model it does not describe"
 
 
+@pytest.mark.train_extra
 @pytest.mark.parametrize("failing_step", ["unlink", "replace 1", "replace 2"])
 def test_a_kill_between_the_write_steps_never_pairs_a_manifest_with_another_model(
     tmp_path, monkeypatch, failing_step
@@ -207,6 +208,7 @@ def train_args(data, out) -> list[str]:
     return ["train", "--data", str(data), "--out", str(out), *quick]
 
 
+@pytest.mark.train_extra
 def test_export_and_train_sweep_what_killed_runs_left(tmp_path):
     out = tmp_path / "models"
     out.mkdir()
@@ -274,6 +276,7 @@ def test_read_only_folder_is_one_line(tiny_model_path, small_npz, tmp_path, comm
         folder.chmod(0o755)
 
 
+@pytest.mark.train_extra
 def test_train_on_a_full_disk_is_one_line_before_training(small_npz, tmp_path, monkeypatch):
     import ground.atomic
 
@@ -288,6 +291,7 @@ def test_train_on_a_full_disk_is_one_line_before_training(small_npz, tmp_path, m
     )
 
 
+@pytest.mark.train_extra
 @pytest.mark.slow
 def test_train_on_a_disk_that_fills_up_leaves_no_run_folder(small_npz, tmp_path, monkeypatch):
     real_write_text = Path.write_text
@@ -358,6 +362,7 @@ def test_sigterm_during_export_cleans_up_like_ctrl_c(tiny_model_path, small_npz,
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.train_extra
 @pytest.mark.slow
 def test_sigterm_during_train_cleans_up_like_ctrl_c(small_npz, tmp_path):
     result = _terminate_when(
