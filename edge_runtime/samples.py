@@ -282,7 +282,8 @@ def npz_test_digits(path: Path, count: int) -> tuple[list[np.ndarray], list[int]
         or images.dtype != np.uint8
         or len(labels) != len(images)
     ):
-        raise EdgeError(f"{path}: x_test must be uint8 (N, 28, 28) with as many y_test labels")
+        side = IMAGE_SIDE
+        raise EdgeError(f"{path}: x_test must be uint8 (N, {side}, {side}), with one y_test label each")
     return list(images), [int(y) for y in labels]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from export.config import MIN_CALIBRATION_SAMPLES
-from ground.contract import IMAGE_SHAPE, NUM_CLASSES
+from ground.contract import IMAGE_SHAPE, IMAGE_SIDE, NUM_CLASSES
 from ground.errors import EdgeError
 from train.negatives import negative_images
 
@@ -51,7 +51,8 @@ def check_calibration_images(images: np.ndarray) -> None:
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
-        raise EdgeError(f"calibration images have shape {images.shape}, expected (N, 28, 28)")
+        side = IMAGE_SIDE
+        raise EdgeError(f"calibration images have shape {images.shape}, expected (N, {side}, {side})")
     if images.dtype != np.uint8:
         raise EdgeError(f"calibration images have dtype {images.dtype}, expected uint8 pixels 0-255")
     if len(images) < MIN_CALIBRATION_SAMPLES:

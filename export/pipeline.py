@@ -102,9 +102,9 @@ def check_model_input(model: keras.Model) -> None:
     """EdgeError unless the model takes (batch, 28, 28, 1) images and gives 10 classes."""
     shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
     if shape != INPUT_SHAPE:
-        raise EdgeError(f"model input is {model.input_shape}, expected (None, 28, 28, 1) digit images")
+        raise EdgeError(f"model input is {model.input_shape}, expected {(None, *INPUT_SHAPE)} digit images")
     if tuple(model.output_shape[1:]) != (NUM_CLASSES,):
-        raise EdgeError(f"model output is {model.output_shape}, expected (None, 10) class probabilities")
+        raise EdgeError(f"model output is {model.output_shape}, expected {(None, NUM_CLASSES)} probabilities")
 
 
 def prepare_out_dir(out_dir: Path) -> Path:

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ground.contract import IMAGE_SHAPE, NUM_CLASSES
+from ground.contract import IMAGE_SHAPE, IMAGE_SIDE, NUM_CLASSES
 from ground.errors import EdgeError
 
 ENV_VAR = "EDGE_MNIST"
@@ -69,7 +69,8 @@ def validate(arrays: dict[str, np.ndarray], source: str) -> None:
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.ndim != 3 or x.shape[1:] != IMAGE_SHAPE:
-            raise EdgeError(f"{source}: x_{split} has shape {x.shape}, expected (N, 28, 28)")
+            side = IMAGE_SIDE
+            raise EdgeError(f"{source}: x_{split} has shape {x.shape}, expected (N, {side}, {side})")
         if x.dtype != np.uint8:
             raise EdgeError(f"{source}: x_{split} has dtype {x.dtype}, expected uint8 pixels")
         if y.ndim != 1 or len(y) != len(x):
