@@ -116,7 +116,9 @@ class LiveFeed:
     def stop(self, wait: bool = True) -> None:
         """Ask the loop to stop; with `wait`, wait (a while) for it to release the camera."""
         self._stop.set()
-        if wait and self._thread.is_alive() and self._thread is not threading.current_thread():
+        if self._thread.ident is None:  # never started: the camera is still ours to release
+            self.source.release()
+        elif wait and self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(STOP_TIMEOUT_S)
 
     def _run(self) -> None:

@@ -21,6 +21,7 @@ from ground.errors import EdgeError
 KEEP_ALIVE_S = 5  # an idle connection is closed after this
 SHUTDOWN_S = 2  # on exit, open streams get this long to end
 MAX_CONNECTIONS = 200  # past this many connections at once, uvicorn answers 503
+BACKLOG = 128
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def listen(host: str, port: int) -> socket.socket:
         sock = socket.socket(family, kind, proto)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        sock.listen(BACKLOG)  # connections wait from now on, before uvicorn takes the socket over
     except OSError as exc:
         raise EdgeError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     return sock
