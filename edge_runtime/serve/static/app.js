@@ -179,7 +179,7 @@ canvas.addEventListener("pointermove", (event) => {
 });
 canvas.addEventListener("pointerup", (event) => canvas.releasePointerCapture(event.pointerId));
 $("clear").addEventListener("click", () => { clearCanvas(); $("draw-result").replaceChildren(); });
-$("read-drawing").addEventListener("click", () => canvas.toBlob((blob) => classify(blob, $("draw-result")), "image/png"));
+$("read-drawing").addEventListener("click", () => canvas.toBlob((blob) => classify(blob, $("draw-result")), "image/jpeg", 0.95)); // PNG would carry alpha
 $("upload").addEventListener("change", (event) => {
   const [file] = event.target.files;
   if (file) classify(file, $("upload-result"));
