@@ -81,7 +81,8 @@ def edge_serve(
     env = os.environ | {"PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     stderr: list[str] = []
-    threading.Thread(target=lambda: stderr.extend(process.stderr), daemon=True).start()
+    reader = threading.Thread(target=lambda: stderr.extend(process.stderr), daemon=True)
+    reader.start()
     try:
         line = _first_line(process)
         match = re.search(r"serving (http://\S+)", line)
@@ -93,10 +94,10 @@ def edge_serve(
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=15)
-        time.sleep(0.1)
+        reader.join(5)
         served_stderr = "".join(stderr)
     assert code == TERMINATED, f"exit {code}: {served_stderr}"
-    assert served_stderr.strip().endswith("terminated"), served_stderr
+    assert served_stderr.strip().endswith("terminated"), repr(served_stderr)
 
 
 def _first_line(process: subprocess.Popen) -> str:
