@@ -73,12 +73,14 @@ def request(
 
 
 @contextmanager
-def edge_serve(
-    *args: str, python: str = sys.executable, command: list[str] | None = None
-) -> Iterator[Served]:
-    """Run `edge serve ARGS --port 0` (or `command`), wait for its URL, stop it with SIGTERM after."""
-    command = command or [python, "-m", "edge_runtime", "serve", *args, "--port", "0"]
-    env = os.environ | {"PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+def edge_serve(*args: str, command: list[str] | None = None, env: dict | None = None) -> Iterator[Served]:
+    """Run `edge serve ARGS --port 0` from this repository (or `command`, e.g. a bundle's launcher, with
+    `env` added and no PYTHONPATH), wait for its URL, stop it with SIGTERM after."""
+    if command is None:
+        command = [sys.executable, "-m", "edge_runtime", "serve", *args, "--port", "0"]
+        env = os.environ | {"PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    else:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | (env or {})
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     stderr: list[str] = []
     reader = threading.Thread(target=lambda: stderr.extend(process.stderr), daemon=True)

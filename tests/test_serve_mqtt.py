@@ -108,13 +108,16 @@ def test_a_change_is_one_retained_json_message_and_a_broker_restart_loses_none(b
     state = f"{TOPIC}/state"
     listener = Subscriber(broker.port, state, "test-listener", persistent=True)
     try:
+        deadline = time.monotonic() + WAIT_S
+        while not publisher.client.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.05)
         publisher.on_frame(change(1, "4"))
         publisher.on_frame(replace(change(2, "4"), changed=False))  # not a change: not sent
+        assert json.loads(listener.next()[1])["frame"] == 1
         late = Subscriber(broker.port, state)
         topic, payload, retained = late.next()
         assert topic == state and retained and json.loads(payload)["smoothed"] == "4"
         late.close()
-        assert json.loads(listener.next()[1])["frame"] == 1
 
         broker.stop()
         for index, number in ((3, "7"), (4, "1"), (5, "9")):  # while the broker is away
