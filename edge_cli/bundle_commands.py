@@ -43,6 +43,14 @@ def bundle(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing bundle folder.")
     ] = False,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="The systemd unit runs `edge serve` (live page and API on port 8080 of every network, "
+            "with a random token in serve.env) instead of `edge webcam --headless`.",
+        ),
+    ] = False,
 ) -> None:
     """Write a self-contained folder to copy to a Raspberry Pi: model, runtime, requirements, launcher."""
     result = build_bundle(
@@ -53,6 +61,7 @@ def bundle(
         install_dir=PurePosixPath(install_dir) if install_dir else None,
         user=user,
         overwrite=overwrite,
+        serve=serve,
     )
     typer.echo(f"bundle: {result.path}  ({len(result.files)} files, {result.size_bytes / 1024:.0f} KB)")
     typer.echo(f"try it here:   {result.path}/edge classify {result.model} IMAGE.png")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 import shutil
 import stat
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import edge_runtime
 import ground
-from edge_runtime.bundle_templates import LAUNCHER, README, SERVICE_UNIT
+from edge_runtime.bundle_templates import LAUNCHER, README, SERVE_LINES, SERVICE_UNIT
 from edge_runtime.interpreter import check_tflite_file
 from ground.atomic import staging_dir
 from ground.errors import EdgeError
@@ -28,17 +29,26 @@ from ground.manifest import manifest_path
 # opencv-python-headless: no X11/OpenGL libraries needed, so it also runs on Pi OS Lite.
 # flatbuffers: ai-edge-litert's own dependency, which ground/model_metadata.py also uses directly.
 # simplejpeg: apt's picamera2 imports it, and apt's build breaks under NumPy 2 (shadowed by this one).
+# anyio, starlette, uvicorn, prometheus-client: `edge serve` (pure Python); paho-mqtt: its --mqtt (the
+# `mqtt` extra of a pip install, always in the bundle).
 RUNTIME_REQUIREMENTS = (
     "ai-edge-litert==2.3.0",
+    "anyio==4.16.0",
     "flatbuffers==25.12.19",
     "numpy==2.4.6",
     "opencv-python-headless==5.0.0.93",
+    "paho-mqtt==2.2.0",
+    "prometheus-client==0.26.0",
     "simplejpeg==1.9.0",
+    "starlette==1.10.0",
     "typer==0.29.2",
+    "uvicorn==0.54.0",
 )
 REQUIREMENTS_FILE = "requirements.txt"
 LAUNCHER_FILE = "edge"
 SERVICE_FILE = "edge-digits.service"
+SERVE_ENV_FILE = "serve.env"  # the unit's EDGE_TOKEN with --serve (readable by its owner only)
+SERVE_PORT = 8080
 README_FILE = "README.md"
 PACKAGES = (edge_runtime, ground)  # the runtime and the ground it stands on
 DEFAULT_THREADS = 4
@@ -79,6 +89,27 @@ def _pinned_version(package: str) -> str:
     return next(r.split("==")[1] for r in RUNTIME_REQUIREMENTS if r.split("==")[0] == package)
 
 
+def _unit_fields(fields: dict, serve: bool) -> dict:
+    """What the systemd unit runs: `edge webcam --headless`, or `edge serve` with its token file."""
+    source = f"{fields['model']} --source {fields['camera']}"
+    if not serve:
+        return {
+            "command": f"webcam {source} --headless",
+            "unit_summary": "webcam --headless",
+            "what": "readings to the journal",
+            "serve_lines": "",
+            "env_row": "",
+        }
+    listen = f"--host 0.0.0.0 --port {fields['port']}"
+    return {
+        "command": f"serve {source} {listen}",
+        "unit_summary": f"serve {listen}",
+        "what": "a live page and API",
+        "serve_lines": SERVE_LINES.substitute(fields),
+        "env_row": f"| `{SERVE_ENV_FILE}` | the unit's `EDGE_TOKEN`: the token of its page and API |\n",
+    }
+
+
 def build_bundle(
     model: Path,
     out: Path,
@@ -87,6 +118,7 @@ def build_bundle(
     install_dir: PurePosixPath | None = None,
     user: str | None = None,
     overwrite: bool = False,
+    serve: bool = False,
 ) -> Bundle:
     """Write the deploy bundle for `model` to `out`.
 
@@ -98,6 +130,8 @@ def build_bundle(
         install_dir: where the bundle will live on the Pi (default `/home/<user>/<out's name>`).
         user: the account the unit runs as (default: the bundling user, see `bundling_user`).
         overwrite: replace an existing `out`.
+        serve: the unit runs `edge serve` on every network, port 8080, with a random token in
+            `serve.env`, instead of `edge webcam --headless`.
     """
     model = Path(model)
     check_tflite_file(model)
@@ -127,7 +161,10 @@ def build_bundle(
         "camera": camera,
         "threads": threads,
         "opencv_version": _pinned_version("opencv-python-headless"),
+        "port": SERVE_PORT,
+        "env_file": SERVE_ENV_FILE,
     }
+    fields |= _unit_fields(fields, serve)
     with staging_dir(out, overwrite=overwrite) as stage:
         shutil.copyfile(model, stage / model.name)  # ordinary permissions, whatever the export's were
         if manifest.is_file():
@@ -140,6 +177,10 @@ def build_bundle(
         launcher.write_text(LAUNCHER)
         launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         (stage / SERVICE_FILE).write_text(SERVICE_UNIT.substitute(fields))
+        if serve:
+            env_file = stage / SERVE_ENV_FILE
+            env_file.touch(mode=0o600)
+            env_file.write_text(f"EDGE_TOKEN={secrets.token_urlsafe(24)}\n")
         (stage / README_FILE).write_text(README.substitute(fields))
     files = tuple(sorted(str(p.relative_to(out)) for p in Path(out).rglob("*") if p.is_file()))
     size = sum((Path(out) / f).stat().st_size for f in files)

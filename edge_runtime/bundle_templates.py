@@ -23,20 +23,21 @@ PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m edge_runtime "$@
 """
 
 SERVICE_UNIT = Template("""\
-# Example systemd unit: recognise digits from the camera at boot, without a screen.
+# Example systemd unit: recognise digits from the camera at boot, without a screen ($what).
 # The readings go to the journal, one line when the reading changes: journalctl -u $service_stem -f
 # Install: sudo cp $service /etc/systemd/system/ && sudo systemctl enable --now $service_stem
 [Unit]
 Description=edge-digits: digit recognition from the camera (headless)
+After=network-online.target
 
 [Service]
 Type=simple
 User=$user
 SupplementaryGroups=video
 WorkingDirectory=$install_dir
-ExecStart=$install_dir/edge webcam $model --source $camera --headless --threads $threads
+ExecStart=$install_dir/edge $command --threads $threads
 Environment=PYTHONUNBUFFERED=1
-Restart=on-failure
+${serve_lines}Restart=on-failure
 RestartSec=5
 # --headless prints on change only; should the reading flicker, at most 100 lines per 30 s are kept.
 LogRateLimitIntervalSec=30s
@@ -44,6 +45,12 @@ LogRateLimitBurst=100
 
 [Install]
 WantedBy=multi-user.target
+""")
+
+# `edge bundle --serve`: the token comes from a file only its owner can read, not from the unit's text.
+SERVE_LINES = Template("""\
+# edge serve on port $port of every network: the API needs EDGE_TOKEN from $env_file (see README.md)
+EnvironmentFile=$install_dir/$env_file
 """)
 
 README = Template("""\
@@ -59,8 +66,8 @@ $manifest_row| `requirements.txt` | the runtime's Python packages, pinned (no Te
 | `edge_runtime/` | the runtime: source of the `edge` command |
 | `ground/` | what the runtime stands on: errors, safe file writes, the input contract |
 | `edge` | launcher: runs `edge` with `./venv/bin/python` (or `$$EDGE_PYTHON`) |
-| `$service` | example systemd unit: `edge webcam --headless` at boot |
-
+| `$service` | example systemd unit: `edge $unit_summary` at boot |
+$env_row
 ## Supported
 
 Raspberry Pi 4 or 5 with **Raspberry Pi OS 64-bit** (Bookworm: Debian 12, Python 3.11); `uname -m` must
@@ -91,6 +98,14 @@ From the laptop: `scp -r $bundle_name $user@raspberrypi.local:` (any user and ho
 `--headless` prints the readings instead of opening a window: it works over SSH and as a service. It
 prints a line, starting with the local time (ISO 8601), when the reading changes; `--every-frame` prints
 every frame, `--json` JSON lines.
+
+    ./edge serve $model --source 0                        # a live page and API on http://127.0.0.1:8080/
+
+`edge serve` shows the annotated camera image, the reading, a canvas to draw a digit on and an upload
+in a browser, and answers `GET /api/reading`, `POST /api/classify` (an image as the body), a stream of
+changes (`/api/events`), `/healthz` and `/metrics`. It listens on 127.0.0.1 only: for other machines,
+`--host 0.0.0.0` with `--token T` (or `EDGE_TOKEN=T`); open `http://raspberrypi.local:8080/?token=T`.
+`--mqtt HOST[:PORT]` publishes each change of the reading to an MQTT broker (Home Assistant finds it).
 The bundle pins `opencv-python-headless`, which needs no X11/OpenGL libraries and so also runs on
 Raspberry Pi OS Lite. For a preview window on the desktop, swap in the GUI build:
 `venv/bin/pip uninstall -y opencv-python-headless && venv/bin/pip install opencv-python==$opencv_version`.

@@ -5,6 +5,7 @@ The frame-source interface (what `edge webcam` needs, and all it needs):
     class SomeSource(FrameSource):
         description: str                  # for messages: "camera 0", "video clip.avi", "Pi camera"
         live: bool                        # True for cameras/streams, False for files that end
+        frame_rate: float | None          # a file's own frames/s (None for cameras)
         def read(self) -> np.ndarray | None:  # next BGR uint8 frame (h, w, 3); None once it has ended
         def release(self) -> None:        # free the device; safe to call more than once
 
@@ -51,6 +52,8 @@ class OpenCVSource(FrameSource):
             self._capture.release()
             hint = " (is it connected and not used by another program?)" if self.live else ""
             raise EdgeError(f"cannot open {self.description}{hint}")
+        if not self.live:
+            self.frame_rate = self._capture.get(cv2.CAP_PROP_FPS) or None
         if width:
             self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         if height:

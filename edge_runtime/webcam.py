@@ -6,14 +6,16 @@ orchestrates them, and stops when the source ends, after `max_frames`, or when t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import numpy as np
 
 from edge_runtime.classify import Reading, read_digits
-from edge_runtime.drawing import Preview, draw_reading
+from edge_runtime.drawing import draw_reading
 from edge_runtime.frame_source import FrameSource
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.regions import Box, check_roi
@@ -35,8 +37,8 @@ class LiveSettings:
 
 @dataclass(frozen=True)
 class FrameResult:
-    """One processed frame: its reading, the smoothed reading, the FPS, when it was read, and whether
-    the smoothed reading changed (always true for the first frame)."""
+    """One processed frame: its reading, the smoothed reading, the FPS, when it was read, whether
+    the smoothed reading changed (always true for the first frame), and how long the reading took."""
 
     index: int
     frame: np.ndarray
@@ -46,6 +48,7 @@ class FrameResult:
     fps: float
     time: datetime
     changed: bool = True
+    read_seconds: float = 0.0  # how long reading the frame's digits took (find, segment, classify)
 
     @property
     def timestamp(self) -> str:
@@ -69,6 +72,14 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
+class FrameSink(Protocol):
+    """Where the annotated frames go: a window (`drawing.Preview`) or `edge serve`'s clients."""
+
+    def show(self, frame: np.ndarray) -> bool:
+        """Take the annotated frame; False to stop the loop."""
+        ...
+
+
 @dataclass(frozen=True)
 class RunSummary:
     """How a live run ended: "max-frames", "ended" (the source ran dry) or "quit" (the user)."""
@@ -82,10 +93,11 @@ def run(
     source: FrameSource,
     settings: LiveSettings,
     report: Callable[[FrameResult], None],
-    preview: Preview | None = None,
+    preview: FrameSink | None = None,
     clock: Callable[[], datetime] = local_now,
 ) -> RunSummary:
-    """Process frames from `source` until it ends, `max_frames` is reached or the preview is closed.
+    """Process frames from `source` until it ends, `max_frames` is reached or the preview is closed
+    (a `FrameSink` whose `show` returns False).
 
     `report` gets every frame; `FrameResult.changed` says whether its smoothed reading differs from the
     previous frame's, for callers that report changes only. `clock` stamps each frame.
@@ -99,12 +111,16 @@ def run(
         if frames == 0 and settings.roi is not None:
             check_roi(settings.roi, frame.shape, source.description)
         frames += 1
+        started = time.perf_counter()
         reading = read_digits(
             model, frame, settings.top_k, settings.threshold, settings.roi, settings.min_confidence
         )
+        seconds = time.perf_counter() - started
         smoothed, confidence = smoother.update(reading.number, reading.confidence)
         changed = frames == 1 or smoothed != previous
-        result = FrameResult(frames, frame, reading, smoothed, confidence, meter.tick(), clock(), changed)
+        result = FrameResult(
+            frames, frame, reading, smoothed, confidence, meter.tick(), clock(), changed, seconds
+        )
         previous = smoothed
         report(result)
         if preview is not None:

@@ -3,11 +3,13 @@
 #   1. in ./.venv with everything (the train extra: TensorFlow), created on a fresh machine;
 #   2. in ./.venv-runtime, a venv holding only what a device installs (`pip install -e .`, no train
 #      extra, no TensorFlow) plus pytest: the runtime's tests must pass there, and the tests that need
-#      the train extra skip, saying why (the `train_extra` marker in tests/conftest.py).
+#      the train extra skip, saying why (the `train_extra` marker in tests/conftest.py). It gets the
+#      `mqtt` extra and Playwright too, for `edge serve`'s tests.
 # Extra arguments go to both pytest runs (e.g. scripts/test.sh -k export). RUNTIME_VENV moves stage 2's venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
+source scripts/test_packages.sh
 if [ -z "${EDGE_MNIST:-}" ] && [ -f ../shared/data/mnist.npz ]; then
   export EDGE_MNIST="$PWD/../shared/data/mnist.npz"
 fi
@@ -22,7 +24,7 @@ fi
 stamp=$runtime/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   "$runtime/bin/python" -m pip install --quiet --upgrade pip
-  "$runtime/bin/python" -m pip install --quiet -e . pytest
+  "$runtime/bin/python" -m pip install --quiet -e '.[mqtt]' pytest playwright
   touch "$stamp"
 fi
 if "$runtime/bin/python" -c "import tensorflow" 2>/dev/null; then

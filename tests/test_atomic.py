@@ -34,3 +34,23 @@ def test_staging_dir_appears_only_on_success(tmp_path):
     assert (tmp_path / "run").stat().st_mode & 0o777 == 0o755
     with pytest.raises(EdgeError, match="already exists"), staging_dir(tmp_path / "run"):
         pass
+
+
+def test_native_output_silenced_from_many_threads_restores_stderr(capfd):
+    """Threads silencing at once (a camera thread and an upload) leave fd 2 as it was."""
+    import threading
+
+    from ground.quiet import native_output_silenced
+
+    def silence() -> None:
+        for _ in range(200):
+            with native_output_silenced():
+                os.write(2, b"hidden\n")
+
+    threads = [threading.Thread(target=silence) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    os.write(2, b"visible\n")
+    assert capfd.readouterr().err == "visible\n"

@@ -6,6 +6,7 @@ import ast
 import getpass
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 IMPORT_TO_REQUIREMENT = {"numpy": "numpy", "cv2": "opencv-python-headless", "typer": "typer"}
 IMPORT_TO_REQUIREMENT["ai_edge_litert"] = "ai-edge-litert"
 IMPORT_TO_REQUIREMENT["flatbuffers"] = "flatbuffers"
+IMPORT_TO_REQUIREMENT |= {"anyio": "anyio", "starlette": "starlette", "uvicorn": "uvicorn"}  # edge serve
+IMPORT_TO_REQUIREMENT |= {"prometheus_client": "prometheus-client", "paho": "paho-mqtt"}
 # apt's camera; the interpreter's fallbacks; the laptop-side stages (training commands, behind a clear error)
 OPTIONAL_IMPORTS = {"picamera2", "tflite_runtime", "tensorflow", "train", "export"}
 
@@ -209,3 +212,17 @@ def test_launcher_runs_the_bundled_cli_with_the_device_commands_only(model, tmp_
     }
     assert {"classify", "webcam", "samples", "info", "benchmark"} <= listed
     assert not listed & {"train", "evaluate", "export", "bundle"}
+
+
+def test_serve_unit_runs_edge_serve_with_a_private_token(model, tmp_path):
+    bundle = build_bundle(model, tmp_path / "pi", camera="picamera", threads=2, user="pi", serve=True)
+    unit = (bundle.path / "edge-digits.service").read_text()
+    exec_start = (
+        "ExecStart=/home/pi/pi/edge serve model_int8.tflite --source picamera --host 0.0.0.0 --port 8080"
+    )
+    assert f"{exec_start} --threads 2\n" in unit and "EnvironmentFile=/home/pi/pi/serve.env\n" in unit
+    env_file = bundle.path / "serve.env"
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    assert re.fullmatch(r"EDGE_TOKEN=[\w-]{32}\n", env_file.read_text())
+    assert "`serve.env`" in (bundle.path / "README.md").read_text()
+    assert "serve.env" not in build_bundle(model, tmp_path / "plain", user="pi").files

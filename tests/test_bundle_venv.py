@@ -107,3 +107,16 @@ def test_bundle_launcher_reads_a_photo_and_a_video(runtime_python, tiny_tflite_m
     numbers = Counter(line.get("number") for line in lines)
     assert len(lines) == VIDEO_FRAMES
     assert numbers.most_common(1)[0][0] == "".join(map(str, VIDEO_NUMBER))
+
+
+def test_bundle_serves_a_video_in_the_fresh_venv(runtime_python, tmp_path):
+    """`./edge serve` from the bundle, with only its pinned requirements: /api/reading over HTTP."""
+    from tests.serve_process import MODEL, digit_video, edge_serve
+
+    bundle = build_bundle(MODEL, tmp_path / "bundle")
+    video = digit_video(tmp_path / "clip.avi", [PHOTO_DIGIT])
+    command = [str(bundle.path / "edge"), "serve", str(bundle.model), "--source", str(video), "--port", "0"]
+    env_python = {"EDGE_PYTHON": str(runtime_python)}
+    with edge_serve(command=command, env=env_python) as served:
+        reading = served.json("api/reading")
+    assert reading["smoothed"] == str(PHOTO_DIGIT) and reading["read_ms"] > 0

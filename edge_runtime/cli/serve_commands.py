@@ -1,0 +1,98 @@
+"""`edge serve`: a live page, an HTTP API and MQTT for a camera on a headless device."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from edge_runtime.cli.options import AllowFailedOption, VerifyOption
+from edge_runtime.cli.runtime_commands import (
+    DEFAULT_MIN_CONFIDENCE,
+    MinConfidenceOption,
+    ModelArgument,
+    ThreadsOption,
+)
+from edge_runtime.interpreter import DigitModel
+from edge_runtime.serve.loop import LiveFeed, open_live
+from edge_runtime.serve.mqtt import DEFAULT_TOPIC
+from edge_runtime.serve.uploads import UploadLimits, UploadReader
+from edge_runtime.webcam import LiveSettings
+
+app = typer.Typer()
+
+TOKEN_ENV = "EDGE_TOKEN"
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 2**20
+DEFAULT_MAX_UPLOAD_PIXELS = 16_000_000
+
+
+@app.command()
+def serve(
+    model: ModelArgument,
+    source: Annotated[
+        str,
+        typer.Option(
+            help="Camera index (0), device (/dev/video0), video file (replayed at its frame rate, over "
+            "and over), stream URL, or 'picamera' (Pi)."
+        ),
+    ] = "0",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 for every network (then set a token).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")] = 8080,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar=TOKEN_ENV,
+            help=f"Require this token for the API, streams and metrics (or set {TOKEN_ENV}).",
+            show_default=False,
+            show_envvar=False,
+        ),
+    ] = None,
+    mqtt: Annotated[
+        str | None,
+        typer.Option(
+            help="Publish each reading change to this MQTT broker, HOST or HOST:PORT (needs the mqtt extra).",
+            show_default=False,
+        ),
+    ] = None,
+    topic: Annotated[str, typer.Option(help="MQTT base topic (state, availability below it).")] = (
+        DEFAULT_TOPIC
+    ),
+    smooth: Annotated[int, typer.Option(min=1, help="Smooth the reading over the last N frames.")] = 5,
+    min_confidence: MinConfidenceOption = DEFAULT_MIN_CONFIDENCE,
+    width: Annotated[
+        int | None, typer.Option(min=1, help="Ask the camera for this frame width.", show_default=False)
+    ] = None,
+    height: Annotated[
+        int | None, typer.Option(min=1, help="Ask the camera for this frame height.", show_default=False)
+    ] = None,
+    max_upload_bytes: Annotated[
+        int, typer.Option(min=1, help="Refuse uploads larger than this many bytes (413).")
+    ] = DEFAULT_MAX_UPLOAD_BYTES,
+    max_pixels: Annotated[
+        int, typer.Option(min=1, help="Refuse uploads whose header declares more pixels than this (400).")
+    ] = DEFAULT_MAX_UPLOAD_PIXELS,
+    threads: ThreadsOption = None,
+    verify: VerifyOption = True,
+    allow_failed: AllowFailedOption = False,
+) -> None:
+    """Serve a live page, an HTTP API and (optionally) MQTT: one camera loop, any number of clients.
+
+    The page (/) shows the annotated camera image, the reading, FPS and time per frame, the changes,
+    a threshold slider, a canvas to draw a digit on and an image upload; see the README for the API.
+    Ctrl-C or SIGTERM stops it and releases the camera.
+    """
+    from edge_runtime.serve import server  # Starlette and uvicorn load for this command only
+
+    if token is not None and not token.strip():
+        raise typer.BadParameter("the token must not be empty", param_hint="--token")
+    options = server.ServeOptions(host, port, token, mqtt, topic)
+    camera_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    upload_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    uploads = UploadReader(upload_model, UploadLimits(max_upload_bytes, max_pixels), min_confidence)
+    settings = LiveSettings(smooth=smooth, min_confidence=min_confidence)
+    if token is None and not server.is_loopback(host):
+        typer.echo(f"warning: anyone who reaches {host}:{port} can use the API: set --token", err=True)
+    feed = LiveFeed(camera_model, open_live(source, width, height), settings)
+    server.serve(feed, uploads, options, lambda url: typer.echo(f"serving {url} ({feed.description})"))

@@ -1,0 +1,6 @@
+"""`edge serve`: one camera loop, and a live page, an HTTP API and MQTT for any number of clients.
+
+`loop` runs the camera in one thread (the same `webcam.run` as `edge webcam`) and keeps the latest
+annotated frame and reading; `app` serves them (Starlette), `uploads` reads posted images, `metrics`
+counts for Prometheus, `mqtt` publishes reading changes, and `server` ties them together under uvicorn.
+"""

@@ -1,0 +1,373 @@
+"""The HTTP side of `edge serve` (Starlette): the page, the API, the streams and the metrics.
+
+Every answer but the page's files, `/healthz` and a stream is JSON; every error is `{"error": "..."}`
+with a 4xx (or 503) status. With a token, everything under `/api/` and `/metrics` needs it, as
+`Authorization: Bearer TOKEN` or, for the browser's `<img>` and `EventSource`, `?token=TOKEN`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import importlib.metadata
+import json
+import platform
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+from starlette.applications import Starlette
+from starlette.authentication import AuthCredentials, AuthenticationBackend, SimpleUser, requires
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+import ground
+from edge_runtime.serve.loop import LiveFeed, reading_json
+from edge_runtime.serve.metrics import CONTENT_TYPE, ServeMetrics
+from edge_runtime.serve.uploads import UploadReader, reading_with_inputs
+from edge_runtime.webcam import local_now
+from ground.errors import EdgeError, printable
+
+STATIC = Path(__file__).parent / "static"
+BODY_TIMEOUT_S = 10.0  # an upload must arrive within this (a client trickling bytes is cut off)
+QUEUE_TIMEOUT_S = 10.0  # an upload waits at most this long for the reader, then 503
+STALE_FRAME_S = 5.0  # /healthz fails when the newest frame is older than this
+KEEPALIVE_S = 15.0  # an idle event stream gets a comment line this often
+WAKE_S = 1.0  # streams look at least this often whether the server is stopping
+SETTINGS_BYTES = 1024
+BOUNDARY = "frame"
+VERSIONED = ("numpy", "opencv-python-headless", "opencv-python", "ai-edge-litert", "starlette", "uvicorn")
+AUTHENTICATED = "authenticated"
+
+
+@dataclass
+class Context:
+    """What the routes share: the camera feed, the upload reader, the metrics and the token."""
+
+    feed: LiveFeed
+    uploads: UploadReader
+    metrics: ServeMetrics
+    token: str | None
+    default_threshold: float
+
+
+class TokenBackend(AuthenticationBackend):
+    """Authenticated: every request when there is no token, else those carrying it (header or query)."""
+
+    def __init__(self, token: str | None) -> None:
+        self.token = token
+
+    async def authenticate(self, conn: HTTPConnection):
+        given = conn.query_params.get("token")
+        scheme, _, credentials = conn.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            given = credentials.strip()
+        if self.token is None or (given and hmac.compare_digest(given.encode(), self.token.encode())):
+            return AuthCredentials([AUTHENTICATED]), SimpleUser("client")
+        return None
+
+
+class Pulse:
+    """Wakes every waiting client at once; fired from the camera thread through the event loop."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+    def fire(self) -> None:
+        """Wake the waiters (event loop thread only)."""
+        self.event.set()
+        self.event = asyncio.Event()
+
+
+def error(status: int, message: str) -> JSONResponse:
+    """An error answer: `{"error": message}`."""
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def build_app(context: Context) -> Starlette:
+    """The Starlette application of `edge serve`."""
+    frames, changes = Pulse(), Pulse()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+
+        def wake(result) -> None:
+            loop.call_soon_threadsafe(frames.fire)
+            if result.changed:
+                loop.call_soon_threadsafe(changes.fire)
+
+        context.feed.listeners.append(wake)
+        yield
+        context.feed.listeners.remove(wake)
+
+    routes = [
+        Route("/", lambda request: FileResponse(STATIC / "index.html")),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Route("/healthz", _healthz(context)),
+        Route("/metrics", _metrics(context)),
+        Route("/api/info", _info(context)),
+        Route("/api/reading", _reading(context)),
+        Route("/api/frame.jpg", _frame(context)),
+        Route("/api/stream.mjpg", _mjpeg(context, frames)),
+        Route("/api/events", _events(context, changes)),
+        Route("/api/classify", _classify(context), methods=["POST"]),
+        Route("/api/settings", _settings(context), methods=["GET", "PUT"]),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(AuthenticationMiddleware, backend=TokenBackend(context.token))],
+        exception_handlers={HTTPException: _http_error, Exception: _server_error(context)},
+        lifespan=lifespan,
+    )
+
+
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    message = {401: "missing or wrong token (Authorization: Bearer TOKEN, or ?token=TOKEN)"}
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return JSONResponse(
+        {"error": message.get(exc.status_code, exc.detail)}, status_code=exc.status_code, headers=headers
+    )
+
+
+def _server_error(context: Context):
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        context.metrics.errors.labels("server").inc()
+        return error(500, f"internal error: {type(exc).__name__}")
+
+    return handler
+
+
+def _healthz(context: Context):
+    async def healthz(request: Request) -> JSONResponse:
+        """200 while the camera loop runs and its newest frame is fresh, else 503 saying why."""
+        feed, latest = context.feed, context.feed.latest
+        age = None if latest is None else (local_now() - latest.result.time).total_seconds()
+        problem = (
+            feed.error
+            or (not feed.running and "camera loop stopped")
+            or (latest is None and "no frame yet")
+            or (age > STALE_FRAME_S and f"newest frame is {age:.1f} s old")
+        )
+        body = {"status": "failing" if problem else "ok", "problem": problem or None}
+        return JSONResponse(body | {"frames": latest.result.index if latest else 0}, 503 if problem else 200)
+
+    return healthz
+
+
+def _metrics(context: Context):
+    @requires(AUTHENTICATED, status_code=401)
+    async def metrics(request: Request) -> Response:
+        return Response(context.metrics.text(), media_type=CONTENT_TYPE)
+
+    return metrics
+
+
+def _versions() -> dict[str, str]:
+    found = {"edge-digits": ground.__version__, "python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _info(context: Context):
+    @requires(AUTHENTICATED, status_code=401)
+    async def info(request: Request) -> JSONResponse:
+        model, feed = context.feed.model, context.feed
+        return JSONResponse(
+            {
+                "model": {
+                    "file": printable(model.path.name),
+                    "labels": model.labels,
+                    "verdict": model.file.verdict,
+                    "input": {"shape": list(model.input_shape), "dtype": str(model.input_dtype)},
+                    "manifest": model.manifest,
+                },
+                "source": feed.description,
+                "settings": _settings_json(context),
+                "versions": _versions(),
+            }
+        )
+
+    return info
+
+
+def _reading(context: Context):
+    @requires(AUTHENTICATED, status_code=401)
+    async def reading(request: Request) -> JSONResponse:
+        latest = context.feed.latest
+        if latest is None:
+            return error(503, "no frame yet")
+        return JSONResponse(reading_json(latest.result))
+
+    return reading
+
+
+def _frame(context: Context):
+    @requires(AUTHENTICATED, status_code=401)
+    async def frame(request: Request) -> Response:
+        latest = context.feed.latest
+        if latest is None:
+            return error(503, "no frame yet")
+        return Response(await anyio.to_thread.run_sync(latest.jpeg), media_type="image/jpeg")
+
+    return frame
+
+
+def _mjpeg(context: Context, frames: Pulse):
+    @requires(AUTHENTICATED, status_code=401)
+    async def stream(request: Request) -> StreamingResponse:
+        """The annotated frames as MJPEG: each client gets the newest frame when it is ready for one."""
+
+        async def parts() -> AsyncIterator[bytes]:
+            sent = None
+            with _client(context, "mjpeg"):
+                while context.feed.running:
+                    wakeup, latest = frames.event, context.feed.latest
+                    if latest is None or latest is sent:
+                        with anyio.move_on_after(WAKE_S):
+                            await wakeup.wait()
+                        continue
+                    sent, jpeg = latest, await anyio.to_thread.run_sync(latest.jpeg)
+                    head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n"
+                    yield head.encode() + jpeg + b"\r\n"
+
+        return StreamingResponse(
+            parts(),
+            media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return stream
+
+
+def _events(context: Context, changes: Pulse):
+    @requires(AUTHENTICATED, status_code=401)
+    async def events(request: Request) -> StreamingResponse:
+        """Server-Sent Events: `reading` (the JSON of /api/reading) at each change of the smoothed
+        reading, starting with the current one; a client too slow for them gets the newest, not a queue."""
+
+        async def lines() -> AsyncIterator[str]:
+            sent, idle = None, 0.0
+            yield "retry: 2000\n\n"
+            with _client(context, "events"):
+                while context.feed.running:
+                    wakeup, change = changes.event, context.feed.last_change
+                    if change is not None and change is not sent:
+                        sent, idle = change, 0.0
+                        data = json.dumps(reading_json(change))
+                        yield f"id: {change.index}\nevent: reading\ndata: {data}\n\n"
+                        continue
+                    with anyio.move_on_after(WAKE_S):
+                        await wakeup.wait()
+                    idle += WAKE_S
+                    if idle >= KEEPALIVE_S:
+                        idle = 0.0
+                        yield ": keep-alive\n\n"
+
+        return StreamingResponse(
+            lines(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+        )
+
+    return events
+
+
+class _client:
+    """Counts a stream's client in the `edge_clients` gauge while it is connected."""
+
+    def __init__(self, context: Context, stream: str) -> None:
+        self.gauge = context.metrics.clients.labels(stream)
+
+    def __enter__(self) -> None:
+        self.gauge.inc()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.gauge.dec()
+
+
+async def _capped_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) past `limit` bytes before it is all read, 408 when too slow."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"upload of {int(declared):,} bytes is past the limit of {limit:,}")
+    chunks, size = [], 0
+    try:
+        with anyio.fail_after(BODY_TIMEOUT_S):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HTTPException(413, f"upload past the limit of {limit:,} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HTTPException(408, f"upload not received within {BODY_TIMEOUT_S:.0f} s") from None
+    return b"".join(chunks)
+
+
+def _top_k(request: Request) -> int:
+    text = request.query_params.get("top_k", "3")
+    if not text.isdigit() or not 1 <= int(text) <= 10:
+        raise HTTPException(400, f"top_k must be an integer from 1 to 10, not {text!r}")
+    return int(text)
+
+
+def _classify(context: Context):
+    @requires(AUTHENTICATED, status_code=401)
+    async def classify(request: Request) -> JSONResponse:
+        """Read the digits of the image in the request body (the raw file: PNG, JPEG, BMP, TIFF, WebP)."""
+        uploads, metrics = context.uploads, context.metrics
+        try:
+            top_k, inputs = _top_k(request), request.query_params.get("inputs") == "1"
+            data = await _capped_body(request, uploads.limits.max_bytes)
+            with metrics.upload_seconds.time(), anyio.move_on_after(QUEUE_TIMEOUT_S) as waited:
+                reading = await anyio.to_thread.run_sync(uploads.read, data, top_k)
+            if waited.cancelled_caught:
+                raise HTTPException(503, "busy: too many uploads waiting, try again")
+        except HTTPException as exc:
+            metrics.uploads.labels(str(exc.status_code)).inc()
+            metrics.errors.labels("upload").inc()
+            raise
+        except EdgeError as exc:
+            metrics.uploads.labels("400").inc()
+            metrics.errors.labels("upload").inc()
+            return error(400, printable(exc))
+        metrics.uploads.labels("200").inc()
+        return JSONResponse(reading_with_inputs(reading) if inputs else reading.to_json())
+
+    return classify
+
+
+def _settings_json(context: Context) -> dict:
+    return {
+        "accept_threshold": round(context.feed.model.accept_threshold, 4),
+        "default_accept_threshold": round(context.default_threshold, 4),
+    }
+
+
+def _settings(context: Context):
+    @requires(AUTHENTICATED, status_code=401)
+    async def settings(request: Request) -> JSONResponse:
+        """GET: the settings; PUT `{"accept_threshold": 0-1}`: change the acceptance threshold of the
+        camera loop and of uploads, while it runs (until the server restarts)."""
+        if request.method == "PUT":
+            try:
+                body = json.loads(await _capped_body(request, SETTINGS_BYTES))
+                threshold = body["accept_threshold"]
+            except (ValueError, KeyError, TypeError):
+                return error(400, 'expected a JSON object {"accept_threshold": NUMBER}')
+            number = isinstance(threshold, int | float) and not isinstance(threshold, bool)
+            if not number or not 0 <= threshold <= 1:
+                return error(400, f"accept_threshold must be a number from 0 to 1, not {threshold!r}")
+            context.feed.model.accept_threshold = context.uploads.model.accept_threshold = float(threshold)
+        return JSONResponse(_settings_json(context))
+
+    return settings

@@ -1,0 +1,265 @@
+"""`edge serve` over real HTTP: a server on 127.0.0.1 started by the test on a video, every endpoint, the
+token, and 20 hostile uploads each answered 4xx while the server keeps serving."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import struct
+import zlib
+from urllib.parse import urlparse
+
+import cv2
+import numpy as np
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from typer.testing import CliRunner
+
+from edge_runtime.cli import app as device_app
+from edge_runtime.samples import drawn_digit, paper_photo, write_image
+from tests.serve_process import MODEL, digit_video, edge_serve, request
+
+TOKEN = "t0ken-for-tests"
+VIDEO_DIGIT = 4
+MAX_UPLOAD = 300_000
+PROTECTED = ["api/info", "api/reading", "api/frame.jpg", "api/settings", "metrics"]
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    folder = tmp_path_factory.mktemp("serve_photo")
+    return write_image(folder / "photo.jpg", paper_photo([drawn_digit(3, rng), drawn_digit(8, rng)], rng))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    video = digit_video(tmp_path_factory.mktemp("serve_video") / "clip.avi", [VIDEO_DIGIT])
+    args = [str(MODEL), "--source", str(video), "--token", TOKEN, "--max-upload-bytes", str(MAX_UPLOAD)]
+    with edge_serve(*args) as served:
+        yield served
+
+
+def post(server, data: bytes, query: str = "", token: str | None = TOKEN) -> tuple[int, dict]:
+    status, _, body = request(server.url + "api/classify" + query, data=data, token=token, method="POST")
+    return status, json.loads(body)
+
+
+def test_the_page_and_its_files_need_no_token(server):
+    status, headers, body = server.get("")
+    assert status == 200 and b"<canvas" in body and "text/html" in headers["content-type"]
+    for name in ("app.js", "style.css"):
+        assert server.get(f"static/{name}")[0] == 200
+    assert b"http" not in server.get("static/app.js")[2].replace(b"HTTP ${", b"")  # nothing from elsewhere
+
+
+@pytest.mark.parametrize("path", PROTECTED)
+def test_the_api_needs_the_token(server, path):
+    status, headers, body = server.get(path)
+    assert status == 401 and "token" in json.loads(body)["error"] and headers["www-authenticate"] == "Bearer"
+    assert server.get(path, token="wrong")[0] == 401
+    assert server.get(f"{path}?token=wrong")[0] == 401
+    assert server.get(path, token=TOKEN)[0] == 200
+    assert server.get(f"{path}?token={TOKEN}")[0] == 200
+    assert post(server, b"x", token=None)[0] == 401
+
+
+def test_healthz_is_open_and_says_ok(server):
+    health = server.json("healthz")
+    assert health["status"] == "ok" and health["problem"] is None and health["frames"] > 0
+
+
+def test_info_names_the_model_its_manifest_and_the_versions(server):
+    info = server.json("api/info", TOKEN)
+    assert info["model"]["file"] == MODEL.name and info["model"]["verdict"] == "verified"
+    assert (
+        info["model"]["labels"] == [str(d) for d in range(10)] and info["model"]["manifest"]["mode"] == "int8"
+    )
+    assert info["source"].startswith("video ")
+    assert {"edge-digits", "python", "numpy", "ai-edge-litert", "starlette", "uvicorn"} <= set(
+        info["versions"]
+    )
+    assert 0 < info["settings"]["accept_threshold"] == info["settings"]["default_accept_threshold"] < 1
+
+
+def test_reading_is_the_video_digit_and_moves_on(server):
+    first = server.json("api/reading", TOKEN)
+    assert first["smoothed"] == first["number"] == str(VIDEO_DIGIT)
+    assert first["fps"] > 0 and first["read_ms"] > 0 and first["time"]
+    assert first["digits"][0]["top_k"][0][0] == str(VIDEO_DIGIT)
+    later = server.json("api/reading", TOKEN)
+    assert later["frame"] >= first["frame"]
+
+
+def test_frame_jpg_is_the_annotated_frame(server):
+    status, headers, body = server.get("api/frame.jpg", TOKEN)
+    assert status == 200 and headers["content-type"] == "image/jpeg"
+    assert cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR).shape == (480, 640, 3)
+
+
+def test_mjpeg_stream_sends_new_frames(server):
+    url = urlparse(server.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection.request("GET", f"/api/stream.mjpg?token={TOKEN}")
+    response = connection.getresponse()
+    assert response.status == 200 and "multipart/x-mixed-replace" in response.getheader("content-type")
+    frames = []
+    for _ in range(2):
+        assert response.readline() == b"--frame\r\n"
+        headers = dict(response.readline().decode().strip().split(": ", 1) for _ in range(2))
+        assert response.readline() == b"\r\n"
+        frames.append(response.read(int(headers["Content-Length"])))
+        assert response.readline() == b"\r\n"
+    connection.close()
+    assert frames[0] != frames[1] and all(f.startswith(b"\xff\xd8") for f in frames)
+
+
+def test_events_stream_starts_with_the_current_reading(server):
+    url = urlparse(server.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection.request("GET", "/api/events", headers={"Authorization": f"Bearer {TOKEN}"})
+    response = connection.getresponse()
+    assert response.status == 200 and response.getheader("content-type").startswith("text/event-stream")
+    lines = []
+    while not lines or lines[-1] != "":
+        line = response.readline().decode().rstrip("\n")
+        if line.startswith(("id:", "event:", "data:")) or (lines and line == ""):
+            lines.append(line)
+    connection.close()
+    fields = dict(line.split(": ", 1) for line in lines[:-1])
+    reading = json.loads(fields["data"])
+    assert fields["event"] == "reading" and int(fields["id"]) == reading["frame"]
+    assert reading["smoothed"] == str(VIDEO_DIGIT)
+
+
+def test_classify_answers_as_edge_classify_does(server, photo):
+    status, reading = post(server, photo.read_bytes())
+    result = CliRunner().invoke(device_app, ["classify", str(MODEL), str(photo), "--json"])
+    expected = json.loads(result.stdout)
+    del expected["path"]
+    assert status == 200 and reading == expected and reading["number"] == "38"
+
+
+def test_classify_with_inputs_returns_each_region_as_the_model_saw_it(server, photo):
+    status, reading = post(server, photo.read_bytes(), "?top_k=10&inputs=1")
+    assert status == 200 and len(reading["digits"][0]["top_k"]) == 10
+    png = base64.b64decode(reading["digits"][0]["input_png"].removeprefix("data:image/png;base64,"))
+    assert cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED).shape == (28, 28)
+
+
+def test_the_threshold_changes_while_it_runs(server, photo):
+    url = server.url + "api/settings"
+    default = server.json("api/settings", TOKEN)["default_accept_threshold"]
+
+    def put(body) -> tuple[int, dict, bytes]:
+        return request(url, json.dumps(body).encode(), TOKEN, "PUT")
+
+    status, _, body = put({"accept_threshold": 1.0})
+    assert status == 200 and json.loads(body)["accept_threshold"] == 1.0
+    assert post(server, photo.read_bytes())[1]["number"] is None  # nothing reaches 100%
+    for bad in ({"accept_threshold": 2}, {"accept_threshold": "high"}, {"accept_threshold": True}, {}, []):
+        assert put(bad)[0] == 400
+    assert request(url, b"{not json", TOKEN, "PUT")[0] == 400
+    put({"accept_threshold": default})
+    assert post(server, photo.read_bytes())[1]["number"] == "38"
+
+
+def test_metrics_in_the_prometheus_format(server, photo):
+    post(server, photo.read_bytes())
+    status, headers, body = server.get("metrics", TOKEN)
+    assert status == 200 and headers["content-type"].startswith("text/plain")
+    families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+    expected = {
+        "edge_frames",
+        "edge_read_seconds",
+        "edge_reading_changes",
+        "edge_rejected_regions",
+        "edge_fps",
+    }
+    assert expected | {
+        "edge_classify_requests",
+        "edge_classify_seconds",
+        "edge_errors",
+        "edge_clients",
+    } <= set(families)
+    frames = next(s.value for s in families["edge_frames"].samples if s.name == "edge_frames_total")
+    assert frames > 0
+
+
+def _png(width: int, height: int, body: bytes = b"") -> bytes:
+    """A PNG whose header declares `width` x `height` (the data need not match)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + body + chunk(b"IEND", b"")
+
+
+def hostile_uploads() -> dict[str, bytes]:
+    """Twenty uploads no server should choke on."""
+    rng = np.random.default_rng(0)
+    good_png = cv2.imencode(".png", np.full((64, 64), 255, np.uint8))[1].tobytes()
+    good_jpeg = cv2.imencode(".jpg", np.full((64, 64, 3), 255, np.uint8))[1].tobytes()
+    jpeg_bomb = (
+        b"\xff\xd8\xff\xc0\x00\x11\x08" + struct.pack(">HH", 65000, 65000) + b"\x03" + bytes(9) + b"\xff\xd9"
+    )
+    tiff_bomb = b"II*\x00\x08\x00\x00\x00\x02\x00" + struct.pack("<HHII", 256, 4, 1, 60000)
+    tiff_bomb += struct.pack("<HHII", 257, 4, 1, 60000) + bytes(8)
+    return {
+        "empty": b"",
+        "text": b"hello, this is not an image",
+        "random bytes": rng.integers(0, 256, 5000, dtype=np.uint8).tobytes(),
+        "html": b"<html><body><img src=x onerror=alert(1)></body></html>",
+        "zip": b"PK\x03\x04" + bytes(100),
+        "gif": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
+        "png signature only": good_png[:8],
+        "truncated png": good_png[: len(good_png) // 2],
+        "truncated jpeg": good_jpeg[: len(good_jpeg) // 2],
+        "jpeg without frame": b"\xff\xd8\xff\xd9",
+        "png pixel bomb": _png(100_000, 100_000, zlib.compress(bytes(1000))),
+        "png of 0x0 pixels": _png(0, 0),
+        "jpeg pixel bomb": jpeg_bomb,
+        "tiff pixel bomb": tiff_bomb,
+        "truncated bmp": b"BM"
+        + struct.pack("<I", 10_000)
+        + bytes(8)
+        + struct.pack("<Iii", 40, 50, 50)
+        + bytes(20),
+        "truncated webp": b"RIFF" + struct.pack("<I", 10_000) + b"WEBPVP8 " + bytes(20),
+        "16-bit png": cv2.imencode(".png", np.full((32, 32), 40000, np.uint16))[1].tobytes(),
+        "png with alpha": cv2.imencode(".png", np.zeros((32, 32, 4), np.uint8))[1].tobytes(),
+        "too many bytes": bytes(MAX_UPLOAD + 1),
+        "png with garbage pixels": _png(64, 64, b"\x00\x00\x00\x04IDATjunk\x00\x00\x00\x00"),
+    }
+
+
+def test_twenty_hostile_uploads_get_4xx_and_the_server_keeps_serving(server, photo):
+    uploads = hostile_uploads()
+    assert len(uploads) == 20
+    for name, data in uploads.items():
+        status, body = post(server, data)
+        assert 400 <= status < 500 and body["error"], (name, status, body)
+    assert post(server, photo.read_bytes(), "?top_k=99")[0] == 400
+    assert server.json("healthz")["status"] == "ok"
+    assert post(server, photo.read_bytes())[1]["number"] == "38"
+
+
+def test_a_huge_declared_upload_is_refused_before_it_is_sent(server):
+    url = urlparse(server.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection.putrequest("POST", "/api/classify")
+    connection.putheader("Authorization", f"Bearer {TOKEN}")
+    connection.putheader("Content-Length", str(10**10))
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 413 and "limit" in json.loads(response.read())["error"]
+    connection.close()
+
+
+def test_unknown_paths_and_methods_are_json_errors(server):
+    status, _, body = server.get("api/nothing", TOKEN)
+    assert status == 404 and json.loads(body)["error"]
+    status, _, body = server.get("api/classify", TOKEN)
+    assert status == 405 and json.loads(body)["error"]

@@ -1,0 +1,125 @@
+"""`edge serve`'s page in a real browser: Debian's chromium, headless, driven by Playwright. With a video
+as the source, the live image changes and the reading on the page is the video's digit; a digit drawn on
+the canvas with the mouse is read; an upload reads as `edge classify` reads it. Saves a screenshot."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from edge_runtime.cli import app as device_app
+from edge_runtime.samples import drawn_digit, paper_photo, write_image
+from tests.serve_process import MODEL, REPO, digit_video, edge_serve
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright not installed: pip install playwright (the dev extra)"
+)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium: scripts/test.sh installs it as root (apt-get install chromium)"
+)
+TOKEN = "browser-token"
+VIDEO_DIGIT = 4
+SCREENSHOT = REPO / "artifacts" / "serve_page.png"
+WAIT_MS = 15_000
+# A 7 drawn on the 240x240 canvas: the top bar, then the stroke down and to the left (canvas pixels).
+SEVEN = [[(70, 60), (120, 58), (170, 60)], [(170, 60), (150, 110), (130, 150), (112, 195)]]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    video = digit_video(tmp_path_factory.mktemp("browser_video") / "clip.avi", [VIDEO_DIGIT])
+    with edge_serve(str(MODEL), "--source", str(video), "--token", TOKEN) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server.url}?token={TOKEN}")
+    return page
+
+
+def test_live_image_changes_and_the_reading_is_the_video_digit(page):
+    page.wait_for_function(
+        "document.getElementById('live').naturalWidth > 0"
+        " && document.getElementById('fps').textContent !== '–'",
+        timeout=WAIT_MS,
+    )
+    playwright_api.expect(page.locator("#smoothed")).to_have_text(str(VIDEO_DIGIT), timeout=WAIT_MS)
+    first = page.locator("#live").screenshot()
+    page.wait_for_timeout(600)
+    assert page.locator("#live").screenshot() != first  # a new frame (the video's camera shake and noise)
+    assert float(page.locator("#fps").text_content()) > 0
+    assert float(page.locator("#read-ms").text_content()) > 0
+    playwright_api.expect(page.locator("#history li").first).to_contain_text(str(VIDEO_DIGIT))
+    assert page.locator("#model").text_content() == MODEL.name
+
+
+def test_a_digit_drawn_with_the_mouse_is_read(page):
+    page.click("#clear")
+    box = page.locator("#canvas").bounding_box()
+    for stroke in SEVEN:
+        page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+        page.mouse.up()
+    page.click("#read-drawing")
+    answer = page.locator("#draw-result .answer")
+    playwright_api.expect(answer).to_have_attribute("data-number", "7", timeout=WAIT_MS)
+    assert page.locator("#draw-result img.model-input").evaluate("img => img.naturalWidth") == 28
+    assert page.locator("#draw-result .bar").count() == 10
+
+
+def test_an_upload_reads_as_edge_classify_does(page, tmp_path):
+    rng = np.random.default_rng(5)
+    photo = write_image(tmp_path / "photo.jpg", paper_photo([drawn_digit(2, rng), drawn_digit(5, rng)], rng))
+    expected = json.loads(
+        CliRunner().invoke(device_app, ["classify", str(MODEL), str(photo), "--json"]).stdout
+    )
+    assert expected["number"] == "25"
+    page.set_input_files("#upload", str(photo))
+    answer = page.locator("#upload-result .answer")
+    playwright_api.expect(answer).to_have_attribute("data-number", expected["number"], timeout=WAIT_MS)
+
+
+def test_the_threshold_slider_changes_the_live_reading(page):
+    slider = page.locator("#threshold")
+    default = slider.input_value()
+    slider.fill("1")  # nothing reaches 100%: every region is rejected
+    playwright_api.expect(page.locator("#current")).to_have_text("no digit", timeout=WAIT_MS)
+    page.click("#threshold-reset")
+    playwright_api.expect(slider).to_have_value(default, timeout=WAIT_MS)
+    playwright_api.expect(page.locator("#current")).to_have_text(str(VIDEO_DIGIT), timeout=WAIT_MS)
+
+
+def test_screenshot_of_the_page(page, tmp_path):
+    playwright_api.expect(page.locator("#smoothed")).to_have_text(str(VIDEO_DIGIT), timeout=WAIT_MS)
+    path = tmp_path / "serve_page.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.read_bytes().startswith(b"\x89PNG")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    shutil.copyfile(path, SCREENSHOT)  # the artifact (artifacts/ is not committed)
+
+
+def test_the_page_asks_for_a_missing_token(server, browser):
+    page = browser.new_page()
+    page.goto(server.url)
+    playwright_api.expect(page.locator("#token-form")).to_be_visible(timeout=WAIT_MS)
+    page.fill("#token", TOKEN)
+    page.click("#token-form button")
+    playwright_api.expect(page.locator("#smoothed")).to_have_text(str(VIDEO_DIGIT), timeout=WAIT_MS)
+    page.close()
