@@ -1,4 +1,4 @@
-# Sourced by the scripts: make ./.venv with the toolkit installed (training extra + dev tools), and
+# Sourced by the scripts: make ./.venv with the toolkit installed (training and mqtt extras + dev tools), and
 # install the fonts training and the tests draw letters with.
 source scripts/fonts.sh
 PYTHON=${PYTHON:-python3}
@@ -8,7 +8,7 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[train,dev]'
+  .venv/bin/python -m pip install --quiet -e '.[train,dev,mqtt]'
   touch "$stamp"
 fi
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
