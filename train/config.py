@@ -7,6 +7,8 @@ from pathlib import Path
 
 DEFAULT_BLOCKS = 2  # the notebook's two residual blocks
 DEFAULT_FILTERS = 64
+FINE_TUNE_EPOCHS = 3  # `--init-from`'s default epochs...
+FINE_TUNE_LEARNING_RATE = 2e-4  # ...and learning rate: a tenth of training from scratch
 
 
 @dataclass
@@ -34,6 +36,10 @@ class TrainConfig:
     filters: int = DEFAULT_FILTERS
     bn_momentum: float = 0.99
     max_train_samples: int | None = None
+    extra_data: str | None = None  # the user's samples (`edge collect`'s folder), mixed into training
+    extra_weight: int = 20  # each of the user's training samples is repeated this many times an epoch
+    extra_held_back: float = 0.25  # share of the user's samples (per label) held back to evaluate on
+    init_from: str | None = None  # fine-tune this .keras model instead of training from scratch
     distribute: str | None = None
     overwrite: bool = False
     verbose: int | str = (

@@ -17,11 +17,14 @@ from ground.atomic import staging_dir, sweep_partials, write_errors
 from train import plots
 from train.config import TrainConfig
 from train.data import MnistData, load_mnist
-from train.evaluate import evaluate_model, library_versions
+from train.evaluate import evaluate_model, library_versions, predict_probs
+from train.extra_data import ExtraData, load_extra_data
+from train.metrics import classification_report
 from train.model import build_resnet
 from train.negatives import cut_digits, font_digits, negative_images, photographed_digits
 from train.objectives import DigitAccuracy, targets
 from train.rejection import rejection_report
+from train.saved_model import load_keras_model
 
 AUGMENT_ROTATION = 0.03  # fraction of a full turn: about ±11 degrees
 AUGMENT_SHIFT = 0.1  # fraction of the image: about ±3 pixels
@@ -141,6 +144,25 @@ class EpochLine(keras.callbacks.Callback):
         self._write(f"epoch {epoch + 1}/{self.epochs}: {figures}  ({seconds:.0f} s)")
 
 
+class HeldBackAccuracy(keras.callbacks.Callback):
+    """Adds `extra_accuracy`, the accuracy on the user's held-back samples, to each epoch's logs (so to
+    the history, the curves and the epoch line). Listed after SwapEMAWeights, it measures the weights
+    the checkpoint keeps."""
+
+    def __init__(self, held_back: ExtraData) -> None:
+        super().__init__()
+        self.images, self.labels = held_back.digits
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if logs is not None and len(self.labels):
+            logs["extra_accuracy"] = held_back_report(self.model, self.images, self.labels)["accuracy"]
+
+
+def held_back_report(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict:
+    """Accuracy, per-class accuracy and confusion matrix of `model` on the user's held-back digits."""
+    return classification_report(labels, predict_probs(model, images))
+
+
 def _print_flushed(line: str) -> None:
     print(line, flush=True)
 
@@ -162,7 +184,13 @@ def _strategy(name: str | None) -> tf.distribute.Strategy:
 
 
 def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
-    """Load data, train with checkpoints and early stopping, evaluate, and write the run folder.
+    """Load data, train (or fine-tune `config.init_from`) with checkpoints and early stopping,
+    evaluate, and write the run folder.
+
+    The user's samples (`config.extra_data`) are split per label; the training part is repeated
+    `extra_weight` times an epoch among the generated training set, the held-back part is measured
+    after every epoch and at the end, apart from MNIST test. A fine-tuned model keeps its last epoch
+    (the cosine schedule ends it at a low learning rate), not the one best on MNIST validation alone.
 
     The folder appears at `config.out_dir` only when every artifact has been written. The staging
     folders of killed runs into the same folder are removed first; a full disk or a read-only folder
@@ -170,6 +198,8 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     """
     sweep_partials(Path(config.out_dir).parent, Path(config.out_dir).name)
     data = data or load_mnist(config.data)
+    extra_train, extra_held = _extra_split(config)
+    initial = load_keras_model(config.init_from) if config.init_from else None
     keras.utils.set_random_seed(config.seed)
     (x_tr, y_tr), (x_val, y_val) = split_train_validation(
         data.x_train, data.y_train, config.validation_split, config.seed
@@ -177,11 +207,16 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     if config.max_train_samples:
         x_tr, y_tr = x_tr[: config.max_train_samples], y_tr[: config.max_train_samples]
     extra = config.negatives + config.printed_digits + config.cut_digits + config.photographed_digits
-    steps = int(np.ceil(len(x_tr) * (1 + extra) / config.batch_size))
+    n_extra = len(extra_train) * config.extra_weight if extra_train is not None else 0
+    steps = int(np.ceil((len(x_tr) * (1 + extra) + n_extra) / config.batch_size))
 
     with write_errors(config.out_dir), staging_dir(config.out_dir, overwrite=config.overwrite) as stage:
         with _strategy(config.distribute).scope():
-            model = build_resnet(config.blocks, config.filters, config.bn_momentum)
+            if initial is not None:
+                model = keras.models.clone_model(initial)
+                model.set_weights(initial.get_weights())
+            else:
+                model = build_resnet(config.blocks, config.filters, config.bn_momentum)
             decay_steps = max(1, steps * config.epochs)
             compile_model(
                 model,
@@ -192,6 +227,11 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
                 config.ema,
             )
         x_fit, y_fit, composition = training_set(x_tr, y_tr, config)
+        if extra_train is not None and len(extra_train):
+            x_fit = np.concatenate([x_fit, np.repeat(extra_train.images, config.extra_weight, axis=0)])
+            y_fit = np.concatenate([y_fit, np.repeat(extra_train.targets(), config.extra_weight, axis=0)])
+            composition["extra_samples"] = int(len(extra_train))
+            composition["extra_repeats"] = config.extra_weight
         train_ds = make_dataset(
             x_fit, y_fit, config.batch_size, config.seed, augmentation() if config.augment else None
         )
@@ -199,9 +239,13 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
         monitor = "val_accuracy" if val_ds is not None else "accuracy"
         checkpoint = stage / "model.keras"
         verbose, progress = progress_callbacks(config)
+        held_back = extra_held is not None and len(extra_held.digits[1]) > 0
         callbacks = [
             *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.ema else []),
-            keras.callbacks.ModelCheckpoint(checkpoint, monitor=monitor, mode="max", save_best_only=True),
+            *([HeldBackAccuracy(extra_held)] if held_back else []),
+            keras.callbacks.ModelCheckpoint(
+                checkpoint, monitor=monitor, mode="max", save_best_only=initial is None
+            ),
             keras.callbacks.EarlyStopping(monitor=monitor, mode="max", patience=config.patience),
             *progress,
         ]
@@ -218,6 +262,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
         epochs_run = len(history.history["loss"])
 
         best = keras.models.load_model(checkpoint)
+        kept_epoch = epochs_run if initial is not None else int(np.argmax(history.history[monitor])) + 1
         metrics = evaluate_model(best, data.x_test, data.y_test)
         metrics.update(
             {
@@ -227,7 +272,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
                 "train_samples": int(len(x_tr)),
                 "validation_samples": int(len(x_val)),
                 "epochs_run": epochs_run,
-                "best_epoch": int(np.argmax(history.history[monitor])) + 1,
+                "best_epoch": kept_epoch,
                 "training_seconds": round(fit_seconds, 2),
                 "train_samples_per_s": round(epochs_run * len(x_fit) / fit_seconds, 1),
                 "parameters": int(best.count_params()),
@@ -235,9 +280,35 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
                 "versions": library_versions(),
             }
         )
+        if extra_train is not None:
+            metrics["extra"] = _extra_record(extra_train, extra_held, best, initial)
         hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         (stage / "history.json").write_text(json.dumps(hist, indent=2))
         (stage / "metrics.json").write_text(json.dumps(metrics, indent=2))
         plots.plot_curves(hist, stage / "curves.png")
         plots.plot_confusion(np.array(metrics["confusion_matrix"]), stage / "confusion.png")
     return TrainResult(out_dir=config.out_dir, metrics=metrics)
+
+
+def _extra_split(config: TrainConfig) -> tuple[ExtraData | None, ExtraData | None]:
+    if not config.extra_data:
+        return None, None
+    return load_extra_data(config.extra_data).split(config.extra_held_back, config.seed)
+
+
+def _extra_record(
+    extra_train: ExtraData, extra_held: ExtraData, model: keras.Model, initial: keras.Model | None
+) -> dict:
+    """metrics.json's `extra`: the user's samples used, and the accuracy on the held-back ones (before
+    fine-tuning too, with `--init-from`)."""
+    record = {
+        "source": extra_train.source,
+        "train_samples": extra_train.counts(),
+        "held_back_samples": extra_held.counts(),
+    }
+    images, labels = extra_held.digits
+    if len(labels):
+        record["held_back"] = held_back_report(model, images, labels)
+        if initial is not None:
+            record["held_back_before"] = held_back_report(initial, images, labels)
+    return record
