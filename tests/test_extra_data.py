@@ -94,3 +94,26 @@ def test_init_from_a_missing_model_is_one_line(small_npz, tmp_path):  # noqa: F8
         ],
     )
     assert result.exit_code == 1 and "model not found" in result.output
+
+
+@pytest.mark.train_extra
+def test_export_calibrates_and_gates_on_the_extra_data_too(small_npz, extra_dir, tmp_path):  # noqa: F811
+    run = tmp_path / "run"
+    assert runner.invoke(app, ["train", "--data", str(small_npz), *QUICK, "--out", str(run)]).exit_code == 0
+    out = tmp_path / "models"
+    result = runner.invoke(
+        app,
+        ["export", str(run / "model.keras"), "--data", str(small_npz), "--out", str(out)]
+        + ["--extra-data", str(extra_dir), "--calibration-samples", "100", "--force"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "int8 on your samples: accuracy" in result.output
+    manifest = json.loads((out / "model_int8.json").read_text())
+    assert set(manifest["validation_sets"]) == {"mnist_test", "extra"}
+    assert manifest["validation_sets"]["extra"]["samples"] == 10 * PER_DIGIT  # digits, all of them
+    assert manifest["validation_sets"]["mnist_test"] == manifest["validation"]
+    assert manifest["gate"]["sets"]["extra"]["max_drop_pts"] == pytest.approx(100 / (10 * PER_DIGIT))
+    assert (
+        manifest["calibration"]["extra_samples"] == 50  # at most half the calibration samples
+        and manifest["calibration"]["samples"] == 150
+    )
