@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import keras
@@ -14,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from ground.atomic import staging_dir, sweep_partials, write_errors
+from ground.errors import EdgeError
 from train import plots
 from train.config import TrainConfig
 from train.data import MnistData, load_mnist
@@ -37,6 +40,7 @@ class TrainResult:
 
     out_dir: Path
     metrics: dict = field(default_factory=dict)
+    chief: bool = True  # False: a multi-worker run's worker, which wrote no run folder
 
 
 def split_train_validation(
@@ -175,12 +179,83 @@ def progress_callbacks(config: TrainConfig) -> tuple[int | str, list[keras.callb
     return config.verbose, []
 
 
+DISTRIBUTE = ("mirrored", "multiworker")
+
+
 def _strategy(name: str | None) -> tf.distribute.Strategy:
+    """The distribution strategy `--distribute` names: none (the default strategy), 'mirrored' (every
+    local device) or 'multiworker' (MultiWorkerMirroredStrategy over the machines TF_CONFIG lists)."""
     if name is None:
         return tf.distribute.get_strategy()
     if name == "mirrored":
         return tf.distribute.MirroredStrategy()
-    raise ValueError(f"unknown distribution strategy {name!r} (expected 'mirrored')")
+    if name == "multiworker":
+        if not os.environ.get("TF_CONFIG"):
+            raise EdgeError(
+                "--distribute multiworker needs TF_CONFIG (the cluster and this task: see README)"
+            )
+        try:
+            json.loads(os.environ["TF_CONFIG"])
+        except ValueError as exc:
+            raise EdgeError(f"TF_CONFIG is not JSON ({exc})") from None
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"unknown distribution strategy {name!r} (expected one of {', '.join(DISTRIBUTE)})")
+
+
+def _multiworker_fixes(model: keras.Model, strategy: tf.distribute.Strategy) -> None:
+    """Work around two Keras 3 bugs under MultiWorkerMirroredStrategy with two or more workers
+    (keras-team/keras#20585); other strategies are left as they are.
+
+    1. Before `fit`, Keras builds the model from the first batch reduced across workers with
+       `strategy.reduce`, which fails for a batch (a tuple): only its shapes matter, so this worker's
+       own part of the batch is used instead.
+    2. Each step's logs (scalars) are reduced with `axis=0`, which fails for a scalar: they are
+       averaged across workers with `axis=None` (batched values keep `axis=0`).
+    """
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return
+    from keras.src.backend.tensorflow import trainer as tf_trainer
+
+    def local(value):
+        if isinstance(value, tf.distribute.DistributedValues):
+            return strategy.experimental_local_results(value)[0]
+        return value
+
+    def build(iterator=None, data_batch=None):
+        if iterator is not None:
+            for _, _, batches in iterator:
+                data_batch = tf.nest.map_structure(local, next(batches))
+                break
+        with strategy.scope():
+            model._symbolic_build(data_batch=data_batch)
+
+    model._maybe_symbolic_build = build
+    keras_reduce = getattr(tf_trainer.reduce_per_replica, "keras_original", tf_trainer.reduce_per_replica)
+
+    def reduce_per_replica(values, on, reduction):
+        if reduction not in ("auto", "mean") or not isinstance(on, tf.distribute.MultiWorkerMirroredStrategy):
+            return keras_reduce(values, on, reduction)
+        return tf.nest.map_structure(
+            lambda v: on.reduce("MEAN", v, axis=0 if local(v).shape.rank else None), values
+        )
+
+    reduce_per_replica.keras_original = keras_reduce
+    tf_trainer.reduce_per_replica = reduce_per_replica
+
+
+def is_chief(strategy: tf.distribute.Strategy) -> bool:
+    """True for the task that writes the run folder: every single-machine run; under
+    MultiWorkerMirroredStrategy the `chief` task, or worker 0 when the cluster has no chief."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) or resolver is None:
+        return True
+    task_type, task_id = resolver.task_type, resolver.task_id
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return (
+        task_type is None
+        or task_type == "chief"
+        or (task_type == "worker" and task_id == 0 and not has_chief)
+    )
 
 
 def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
@@ -192,10 +267,24 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     after every epoch and at the end, apart from MNIST test. A fine-tuned model keeps its last epoch
     (the cosine schedule ends it at a low learning rate), not the one best on MNIST validation alone.
 
+    Under `--distribute multiworker` every task trains; only the chief writes `config.out_dir`, the
+    other workers write into a temporary folder that is removed (as TensorFlow's guide recommends:
+    every task saves, since saving may take part in collective operations).
+
     The folder appears at `config.out_dir` only when every artifact has been written. The staging
     folders of killed runs into the same folder are removed first; a full disk or a read-only folder
     ends in one EdgeError naming the file.
     """
+    strategy = _strategy(config.distribute)  # first: collective ops are set up before any other TF op
+    if not is_chief(strategy):  # a worker trains the same, but writes into a folder of its own
+        with tempfile.TemporaryDirectory(prefix="edge-train-worker-") as scratch:
+            worker = replace(config, out_dir=Path(scratch) / Path(config.out_dir).name, overwrite=False)
+            result = _train(worker, strategy, data)
+        return TrainResult(out_dir=Path(config.out_dir), metrics=result.metrics, chief=False)
+    return _train(config, strategy, data)
+
+
+def _train(config: TrainConfig, strategy: tf.distribute.Strategy, data: MnistData | None) -> TrainResult:
     sweep_partials(Path(config.out_dir).parent, Path(config.out_dir).name)
     data = data or load_mnist(config.data)
     extra_train, extra_held = _extra_split(config)
@@ -211,7 +300,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     steps = int(np.ceil((len(x_tr) * (1 + extra) + n_extra) / config.batch_size))
 
     with write_errors(config.out_dir), staging_dir(config.out_dir, overwrite=config.overwrite) as stage:
-        with _strategy(config.distribute).scope():
+        with strategy.scope():
             if initial is not None:
                 model = keras.models.clone_model(initial)
                 model.set_weights(initial.get_weights())
@@ -249,6 +338,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
             keras.callbacks.EarlyStopping(monitor=monitor, mode="max", patience=config.patience),
             *progress,
         ]
+        _multiworker_fixes(model, strategy)
         start = time.perf_counter()
         history = model.fit(
             train_ds,
