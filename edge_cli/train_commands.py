@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from edge_cli.extras import require_training_extra
-from train.config import FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, TrainConfig
+from train.config import FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, Precision, Schedule, TrainConfig
 
 DataOption = Annotated[
     str | None,
@@ -27,6 +27,7 @@ DataOption = Annotated[
 
 app = typer.Typer()
 DEFAULTS = TrainConfig()
+DEFAULT_PRECISION, DEFAULT_SCHEDULE = Precision(DEFAULTS.precision), Schedule(DEFAULTS.schedule)
 
 
 @app.command()
@@ -113,6 +114,20 @@ def train(
             show_default=False,
         ),
     ] = DEFAULTS.distribute,
+    precision: Annotated[
+        Precision,
+        typer.Option(
+            help="bf16: mixed_bfloat16 (the softmax output stays float32) where the CPU has AVX512-BF16 "
+            "or AMX (from /proc/cpuinfo), float32 elsewhere; the saved model is float32 either way.",
+        ),
+    ] = DEFAULT_PRECISION,
+    schedule: Annotated[
+        Schedule,
+        typer.Option(
+            help="Learning rate: cosine decay from --learning-rate, or one-cycle (a warm-up from 1/25 of "
+            "it over 30% of the steps, then cosine decay).",
+        ),
+    ] = DEFAULT_SCHEDULE,
     extra_data: Annotated[
         Path | None,
         typer.Option(
@@ -170,6 +185,8 @@ def train(
         filters=filters,
         max_train_samples=max_train_samples,
         distribute=distribute,
+        precision=precision.value,
+        schedule=schedule.value,
         extra_data=str(extra_data) if extra_data else None,
         extra_weight=extra_weight,
         extra_held_back=extra_held_back,

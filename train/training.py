@@ -26,6 +26,7 @@ from train.metrics import classification_report
 from train.model import build_resnet
 from train.negatives import cut_digits, font_digits, negative_images, photographed_digits
 from train.objectives import DigitAccuracy, targets
+from train.precision import dtype_policy, float32_copy, policy
 from train.rejection import rejection_report
 from train.saved_model import load_keras_model
 
@@ -87,6 +88,31 @@ def make_dataset(
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
+ONE_CYCLE_WARMUP = 0.3  # share of the steps spent warming up to the learning rate...
+ONE_CYCLE_START = 1 / 25  # ...from this fraction of it
+ONE_CYCLE_END = 1e-3  # the cosine then ends at this fraction of it
+
+
+def learning_rate_schedule(
+    learning_rate: float, steps: int, schedule: str = "cosine"
+) -> keras.optimizers.schedules.LearningRateSchedule:
+    """Cosine decay from `learning_rate` over `steps` (to 1% of it), or one cycle: a linear warm-up from
+    1/25 of it over the first 30% of the steps, then a cosine decay to 1/1000 of it (Keras' own
+    CosineDecay with warm-up, so a saved model needs no custom class)."""
+    if schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.01)
+    if schedule == "one-cycle":
+        warmup = max(1, int(ONE_CYCLE_WARMUP * steps))
+        return keras.optimizers.schedules.CosineDecay(
+            learning_rate * ONE_CYCLE_START,
+            max(1, steps - warmup),
+            alpha=ONE_CYCLE_END,
+            warmup_target=learning_rate,
+            warmup_steps=warmup,
+        )
+    raise ValueError(f"unknown schedule {schedule!r} (expected 'cosine' or 'one-cycle')")
+
+
 def compile_model(
     model: keras.Model,
     learning_rate: float,
@@ -94,10 +120,12 @@ def compile_model(
     weight_decay: float = 0.0,
     label_smoothing: float = 0.0,
     ema: bool = False,
+    schedule: str = "cosine",
 ) -> None:
-    """AdamW (plain Adam without `weight_decay`) on a cosine learning-rate decay, cross-entropy with
-    optional label smoothing, accuracy; `ema` keeps an exponential moving average of the weights."""
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=0.01)
+    """AdamW (plain Adam without `weight_decay`) on a cosine (or one-cycle) learning-rate schedule,
+    cross-entropy with optional label smoothing, accuracy; `ema` keeps an exponential moving average
+    of the weights."""
+    schedule = learning_rate_schedule(learning_rate, decay_steps, schedule)
     optimizer = keras.optimizers.AdamW(schedule, weight_decay=weight_decay, use_ema=ema)
     model.compile(
         optimizer=optimizer,
@@ -300,8 +328,9 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy, data: MnistDat
     steps = int(np.ceil((len(x_tr) * (1 + extra) + n_extra) / config.batch_size))
 
     with write_errors(config.out_dir), staging_dir(config.out_dir, overwrite=config.overwrite) as stage:
-        with strategy.scope():
-            if initial is not None:
+        precision = dtype_policy(config.precision)
+        with strategy.scope(), policy(precision):
+            if initial is not None:  # its layers keep their own (float32) dtype
                 model = keras.models.clone_model(initial)
                 model.set_weights(initial.get_weights())
             else:
@@ -314,6 +343,7 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy, data: MnistDat
                 config.weight_decay,
                 config.label_smoothing,
                 config.ema,
+                config.schedule,
             )
         x_fit, y_fit, composition = training_set(x_tr, y_tr, config)
         if extra_train is not None and len(extra_train):
@@ -352,6 +382,9 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy, data: MnistDat
         epochs_run = len(history.history["loss"])
 
         best = keras.models.load_model(checkpoint)
+        if precision != "float32":  # saved as float32, as export and the runtime expect
+            best = float32_copy(best)
+            best.save(checkpoint)
         kept_epoch = epochs_run if initial is not None else int(np.argmax(history.history[monitor])) + 1
         metrics = evaluate_model(best, data.x_test, data.y_test)
         metrics.update(
@@ -366,6 +399,7 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy, data: MnistDat
                 "training_seconds": round(fit_seconds, 2),
                 "train_samples_per_s": round(epochs_run * len(x_fit) / fit_seconds, 1),
                 "parameters": int(best.count_params()),
+                "precision": precision if initial is None else "float32",
                 "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
                 "versions": library_versions(),
             }
