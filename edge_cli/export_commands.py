@@ -59,6 +59,14 @@ def export_command(
         float,
         typer.Option(min=0.0, max=100.0, help="Gate: least accepted top-1 agreement with float, %."),
     ] = DEFAULTS.gate.min_agreement,
+    extra_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Your own samples (an `edge collect` folder): int8 calibrates on them too, and every "
+            "model is also checked on their digits (the gate allowing one sample's difference).",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Keep a model that fails the gate (its manifest says it failed).")
     ] = DEFAULTS.force,
@@ -79,6 +87,7 @@ def export_command(
         out_dir=out,
         quantize=quantize,
         data=data,
+        extra_data=str(extra_data) if extra_data else None,
         input_type=input_type.value if input_type is not None else None,
         calibration_samples=calibration_samples,
         seed=seed,
@@ -112,6 +121,13 @@ def _print_results(run) -> None:
     else:
         _print_check(run.results[0])
     for r in run.results:
+        extra = r.manifest.get("validation_sets", {}).get("extra")
+        if extra is not None:
+            typer.echo(
+                f"{r.mode} on your samples: accuracy {extra['tflite_accuracy_pct']:.2f}% "
+                f"(float {extra['float_accuracy_pct']:.2f}%)  agreement {extra['agreement_pct']:.2f}%  "
+                f"on {extra['samples']} images"
+            )
         if r.path is None:
             continue
         verdict = "passed the gate" if r.accepted else "FAILED the gate, kept because of --force"

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from edge_cli.extras import require_training_extra
-from train.config import TrainConfig
+from train.config import FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, Precision, Schedule, TrainConfig
 
 DataOption = Annotated[
     str | None,
@@ -27,17 +27,31 @@ DataOption = Annotated[
 
 app = typer.Typer()
 DEFAULTS = TrainConfig()
+DEFAULT_PRECISION, DEFAULT_SCHEDULE = Precision(DEFAULTS.precision), Schedule(DEFAULTS.schedule)
 
 
 @app.command()
 def train(
     data: DataOption = None,
     out: Annotated[Path, typer.Option("--out", help="Run folder to create.")] = DEFAULTS.out_dir,
-    epochs: Annotated[int, typer.Option(min=1, help="Maximum epochs.")] = DEFAULTS.epochs,
+    epochs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help=f"Maximum epochs (default {DEFAULTS.epochs}; {FINE_TUNE_EPOCHS} with --init-from).",
+            show_default=False,
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Batch size.")] = DEFAULTS.batch_size,
     learning_rate: Annotated[
-        float, typer.Option(min=0.0, help="Adam's initial learning rate (cosine decay).")
-    ] = DEFAULTS.learning_rate,
+        float | None,
+        typer.Option(
+            min=0.0,
+            help=f"Adam's initial learning rate, cosine decay (default {DEFAULTS.learning_rate:g}; "
+            f"{FINE_TUNE_LEARNING_RATE:g} with --init-from).",
+            show_default=False,
+        ),
+    ] = None,
     weight_decay: Annotated[
         float, typer.Option(min=0.0, help="AdamW's decoupled weight decay (0: plain Adam).")
     ] = DEFAULTS.weight_decay,
@@ -95,26 +109,67 @@ def train(
     distribute: Annotated[
         str | None,
         typer.Option(
-            help="'mirrored': tf.distribute.MirroredStrategy over all local devices.",
+            help="'mirrored': tf.distribute.MirroredStrategy over all local devices; 'multiworker': "
+            "MultiWorkerMirroredStrategy over the machines in TF_CONFIG (run on each; the chief writes).",
             show_default=False,
         ),
     ] = DEFAULTS.distribute,
+    precision: Annotated[
+        Precision,
+        typer.Option(
+            help="bf16: mixed_bfloat16 (the softmax output stays float32) where the CPU has AVX512-BF16 "
+            "or AMX (from /proc/cpuinfo), float32 elsewhere; the saved model is float32 either way.",
+        ),
+    ] = DEFAULT_PRECISION,
+    schedule: Annotated[
+        Schedule,
+        typer.Option(
+            help="Learning rate: cosine decay from --learning-rate, or one-cycle (a warm-up from 1/25 of "
+            "it over 30% of the steps, then cosine decay).",
+        ),
+    ] = DEFAULT_SCHEDULE,
+    extra_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Your own samples (an `edge collect` folder: DIR/0 … DIR/9, DIR/reject) mixed into "
+            "training; part of them is held back and reported apart from MNIST test.",
+            show_default=False,
+        ),
+    ] = None,
+    extra_weight: Annotated[
+        int,
+        typer.Option(min=1, help="--extra-data: each of your training samples is repeated N times an epoch."),
+    ] = DEFAULTS.extra_weight,
+    extra_held_back: Annotated[
+        float,
+        typer.Option(min=0.0, max=0.9, help="--extra-data: share of your samples (per label) held back."),
+    ] = DEFAULTS.extra_held_back,
+    init_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="Fine-tune this .keras model instead of training from scratch (fewer epochs and a lower "
+            "learning rate by default; --blocks/--filters are the model's own; keeps the last epoch).",
+            show_default=False,
+        ),
+    ] = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing run folder.")
     ] = DEFAULTS.overwrite,
 ) -> None:
     """Train the residual network on MNIST; writes model.keras, metrics, curves and a confusion matrix."""
     require_training_extra()
-    if distribute not in (None, "mirrored"):
-        raise typer.BadParameter("only 'mirrored' is supported", param_hint="--distribute")
+    if distribute not in (None, "mirrored", "multiworker"):
+        raise typer.BadParameter("expected 'mirrored' or 'multiworker'", param_hint="--distribute")
     from train.training import train as run_training
 
     config = TrainConfig(
         out_dir=out,
         data=data,
-        epochs=epochs,
+        epochs=epochs or (FINE_TUNE_EPOCHS if init_from else DEFAULTS.epochs),
         batch_size=batch_size,
-        learning_rate=learning_rate,
+        learning_rate=learning_rate
+        if learning_rate is not None
+        else (FINE_TUNE_LEARNING_RATE if init_from else DEFAULTS.learning_rate),
         weight_decay=weight_decay,
         label_smoothing=label_smoothing,
         ema=ema,
@@ -130,15 +185,31 @@ def train(
         filters=filters,
         max_train_samples=max_train_samples,
         distribute=distribute,
+        precision=precision.value,
+        schedule=schedule.value,
+        extra_data=str(extra_data) if extra_data else None,
+        extra_weight=extra_weight,
+        extra_held_back=extra_held_back,
+        init_from=str(init_from) if init_from else None,
         overwrite=overwrite,
     )
     result = run_training(config)
     m = result.metrics
+    if not result.chief:
+        typer.echo(
+            f"worker done: test accuracy {m['test_accuracy'] * 100:.2f}%; the chief writes the run folder"
+        )
+        return
     typer.echo(
         f"test accuracy: {m['test_accuracy'] * 100:.2f}%  loss: {m['test_loss']:.4f}  "
         f"({m['epochs_run']} epochs, best {m['best_epoch']}, {m['training_seconds']:.0f} s, "
         f"{m['train_samples_per_s']:.0f} samples/s)"
     )
+    held = m.get("extra", {}).get("held_back")
+    if held is not None:
+        before = m["extra"].get("held_back_before")
+        was = f" (before fine-tuning: {before['accuracy'] * 100:.1f}%)" if before else ""
+        typer.echo(f"your held-back samples: {held['accuracy'] * 100:.1f}% of {held['samples']}{was}")
     typer.echo(f"run folder: {result.out_dir}  (model.keras, metrics.json, curves.png, confusion.png)")
 
 

@@ -61,16 +61,16 @@ def _text(frame: np.ndarray, text: str, origin: tuple[int, int], scale: float, t
 class Preview:
     """An OpenCV window; `show` returns False once the user pressed q/Esc or closed the window."""
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, hint: str = "use --headless") -> None:
         if sys.platform.startswith("linux") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
         ):
-            raise EdgeError("no display to show the video on: use --headless")
+            raise EdgeError(f"no display to show the video on: {hint}")
         self.title = title
         try:
             cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE)
         except cv2.error as exc:
-            raise EdgeError(f"cannot open a window ({exc.err}): use --headless") from None
+            raise EdgeError(f"cannot open a window ({exc.err}): {hint}") from None
 
     def show(self, frame: np.ndarray) -> bool:
         """Display `frame`; False when the user asked to stop."""

@@ -22,6 +22,9 @@ class ExportConfig:
     out_dir: Path = Path("models")
     quantize: Quantize = Quantize("int8")
     data: str | None = None
+    extra_data: str | None = (
+        None  # the user's samples (`edge collect`'s folder): calibrated and checked on too
+    )
     input_type: str | None = None  # an I/O type of an int8-style mode ("int8", "uint8"); None: its own
     calibration_samples: int = DEFAULT_CALIBRATION_SAMPLES
     seed: int = 0

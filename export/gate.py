@@ -29,6 +29,11 @@ class GateResult:
     def limits(self) -> str:
         return f"drop <= {self.max_drop} pt, agreement >= {self.min_agreement}%"
 
+    def joined(self, other: GateResult, name: str) -> GateResult:
+        """This verdict with `other`'s failures (on another image set, called `name`) added."""
+        failures = self.failures + tuple(f"{name}: {f}" for f in other.failures)
+        return GateResult(self.max_drop, self.min_agreement, failures, self.forced or other.forced)
+
     def to_json(self) -> dict:
         return {
             "max_drop_pts": self.max_drop,
@@ -61,6 +66,12 @@ class Gate:
                 f"(short by {self.min_agreement - agreement:.2f} pt)"
             )
         return problems
+
+    def for_samples(self, samples: int) -> Gate:
+        """The gate for a set of only `samples` images (the user's): each limit allows at least one
+        image's difference (100/samples points), else one borderline image of 200 fails it."""
+        one = 100.0 / max(samples, 1)
+        return Gate(max(self.max_drop, one), min(self.min_agreement, 100.0 - one))
 
     def check(self, validation: Validation, force: bool = False) -> GateResult:
         """The verdict on `validation`; `force` marks a failed model as kept."""

@@ -47,13 +47,15 @@ class Calibration:
 
     images: np.ndarray
     seed: int
+    extra_samples: int = 0  # of them, the user's own (--extra-data)
 
     def record(self) -> dict:
-        return {
-            "samples": int(len(self.images)),
-            "seed": self.seed,
-            "source": "training images, stratified by class, and 20% generated non-digits",
-        }
+        source = "training images, stratified by class, and 20% generated non-digits"
+        record = {"samples": int(len(self.images)), "seed": self.seed, "source": source}
+        if self.extra_samples:
+            record["source"] += ", and the user's samples (--extra-data)"
+            record["extra_samples"] = self.extra_samples
+        return record
 
 
 @dataclass
@@ -175,12 +177,15 @@ def export_mode(
     force: bool = False,
     measure_latency: bool = False,
     on_progress: Progress | None = None,
+    extra_eval_set: EvalSet | None = None,
 ) -> ExportResult:
     """Convert `model` for `target` (a mode alone: its own I/O type), check it on `eval_set` (if
     given), and accept or reject it.
 
     `measure_latency` also times single-image inference. `rejection_set` sets the acceptance
-    threshold recorded in the manifest (the runtime otherwise uses its default). Accepted (or forced)
+    threshold recorded in the manifest (the runtime otherwise uses its default). `extra_eval_set` (the
+    user's samples) is checked too, under the gate relaxed to one of its images (`Gate.for_samples`),
+    and reported apart in the manifest (`validation_sets`, `gate.sets`). Accepted (or forced)
     models land in `out_dir` with a manifest; rejected ones leave nothing there (a previously
     accepted file of the same name stays as it was).
     """
@@ -193,6 +198,12 @@ def export_mode(
         if eval_set is not None:
             validation, latency = check_against_float(staged, eval_set, measure_latency, on_progress)
             verdict = gate.check(validation, force)
+        sets = {}
+        if extra_eval_set is not None and verdict is not None:
+            extra_validation, _ = check_against_float(staged, extra_eval_set, False, None)
+            extra_verdict = gate.for_samples(extra_validation.samples).check(extra_validation, force)
+            sets = {"mnist_test": (validation, verdict), "extra": (extra_validation, extra_verdict)}
+            verdict = verdict.joined(extra_verdict, "your samples (--extra-data)")
         rejection = rejection_record(staged, rejection_set) if rejection_set is not None else None
         # labels, input contract and threshold travel inside the model (metadata only: same graph)
         tflite_model = embed_contract(converted, accept_threshold=(rejection or {}).get("threshold"))
@@ -213,6 +224,9 @@ def export_mode(
             rejection=rejection,
             versions=library_versions(),
         )
+        if sets:
+            manifest["validation_sets"] = {name: v.to_json() for name, (v, _) in sets.items()}
+            manifest["gate"]["sets"] = {name: g.to_json() for name, (_, g) in sets.items()}
         kept = verdict is None or verdict.passed or force
         if kept:
             install(staged, final, manifest)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
 from export.calibration import calibration_images
 from export.config import MIN_CALIBRATION_SAMPLES, ExportConfig
 from export.modes import QuantMode, Target, plan_exports
@@ -23,6 +25,7 @@ from export.validate import make_eval_set
 from ground.atomic import sweep_partials, write_errors
 from ground.errors import EdgeError
 from train.data import load_mnist
+from train.extra_data import ExtraData, load_extra_data
 from train.saved_model import load_keras_model
 
 ModeProgress = Callable[[QuantMode, int, int], None]  # (mode, images done, images total)
@@ -75,11 +78,13 @@ def _export(
     model = load_keras_model(config.model_path)
     check_model_input(model)
     mnist = load_mnist(config.data)
+    extra = load_extra_data(config.extra_data) if config.extra_data else None
     calibration = None
     if any(t.mode.needs_calibration for t in targets):
         images = calibration_images(mnist.x_train, mnist.y_train, config.calibration_samples, config.seed)
-        calibration = Calibration(images, config.seed)
+        calibration = _with_extra(Calibration(images, config.seed), extra, config)
     eval_set = make_eval_set(model, mnist.x_test, mnist.y_test, config.eval_samples)
+    extra_eval_set = make_eval_set(model, *extra.digits, None) if extra is not None else None
     rejection_set = make_rejection_set(config.model_path, mnist)
     source = source_record(config.model_path)
     results = [
@@ -95,6 +100,7 @@ def _export(
             force=config.force,
             measure_latency=len(targets) > 1,
             on_progress=partial(on_progress, target.mode) if on_progress else None,
+            extra_eval_set=extra_eval_set,
         )
         for target in targets
     ]
@@ -112,3 +118,14 @@ def _export(
             model, debugged, calibration.images, debug_images, out_dir
         )
     return run
+
+
+def _with_extra(calibration: Calibration, extra: ExtraData | None, config: ExportConfig) -> Calibration:
+    """The calibration set plus up to half as many of the user's samples (seeded), so that the
+    quantization ranges cover their writing too."""
+    if extra is None:
+        return calibration
+    count = min(len(extra), config.calibration_samples // 2)
+    picked = np.random.default_rng(config.seed).permutation(len(extra))[:count]
+    images = np.concatenate([calibration.images, extra.images[picked]])
+    return Calibration(images, calibration.seed, extra_samples=count)

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 DEFAULT_BLOCKS = 2  # the notebook's two residual blocks
 DEFAULT_FILTERS = 64
+FINE_TUNE_EPOCHS = 3  # `--init-from`'s default epochs...
+FINE_TUNE_LEARNING_RATE = 2e-4  # ...and learning rate: a tenth of training from scratch
+
+
+class Precision(StrEnum):
+    """`--precision`: float32, or bf16 (mixed_bfloat16 where the CPU has AVX512-BF16 or AMX, else float32)."""
+
+    float32 = "float32"
+    bf16 = "bf16"
+
+
+class Schedule(StrEnum):
+    """`--schedule`: cosine decay from the learning rate, or one cycle (a warm-up to it, then cosine)."""
+
+    cosine = "cosine"
+    one_cycle = "one-cycle"
 
 
 @dataclass
@@ -33,7 +50,13 @@ class TrainConfig:
     blocks: int = DEFAULT_BLOCKS
     filters: int = DEFAULT_FILTERS
     bn_momentum: float = 0.99
+    precision: str = Precision.float32.value  # "bf16": mixed_bfloat16 where the CPU supports it
+    schedule: str = Schedule.cosine.value
     max_train_samples: int | None = None
+    extra_data: str | None = None  # the user's samples (`edge collect`'s folder), mixed into training
+    extra_weight: int = 20  # each of the user's training samples is repeated this many times an epoch
+    extra_held_back: float = 0.25  # share of the user's samples (per label) held back to evaluate on
+    init_from: str | None = None  # fine-tune this .keras model instead of training from scratch
     distribute: str | None = None
     overwrite: bool = False
     verbose: int | str = (

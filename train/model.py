@@ -43,5 +43,6 @@ def build_resnet(
     for i in range(blocks):
         x = residual_block(x, filters, f"res{i + 1}", bn_momentum)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probs")(x)
+    # float32 under a mixed policy too: the probabilities (and the loss) keep full precision
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probs", dtype="float32")(x)
     return keras.Model(inputs, outputs, name=f"resnet_{blocks}x{filters}")

@@ -12,13 +12,16 @@ import numpy as np  # noqa: E402
 
 
 def plot_curves(history: dict[str, list[float]], path: Path) -> None:
-    """Accuracy and loss per epoch, train vs validation, side by side (as the notebook plots)."""
+    """Accuracy and loss per epoch, train vs validation (and the user's held-back samples, when
+    trained with them), side by side (as the notebook plots)."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     epochs = np.arange(1, len(history["loss"]) + 1)
     for ax, metric, title in ((axes[0], "accuracy", "Accuracy"), (axes[1], "loss", "Loss")):
         ax.plot(epochs, history[metric], marker="o", label=f"train {metric}")
         if f"val_{metric}" in history:
             ax.plot(epochs, history[f"val_{metric}"], marker="o", label=f"validation {metric}")
+        if f"extra_{metric}" in history:  # the user's held-back samples (--extra-data), apart from MNIST
+            ax.plot(epochs, history[f"extra_{metric}"], marker="s", label=f"your held-back samples {metric}")
         ax.set_title(title)
         ax.set_xlabel("epoch")
         ax.grid(True)

@@ -1,6 +1,6 @@
 """The device's `edge` command (`python -m edge_runtime`, the Pi bundle's `./edge`): classify,
-webcam, samples, info, benchmark and serve; numpy, OpenCV and LiteRT only. The laptop's `edge` (`edge_cli`)
-adds training, export and bundling on top of these commands.
+webcam, samples, collect, relabel, info, benchmark and serve; numpy, OpenCV and LiteRT only. The
+laptop's `edge` (`edge_cli`) adds training, export and bundling on top of these commands.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError  # Typer v
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
 import ground
-from edge_runtime.cli import inspect_commands, runtime_commands, serve_commands
+from edge_runtime.cli import collect_commands, inspect_commands, runtime_commands, serve_commands
 from ground.errors import EdgeError, Terminated, printable, raise_terminated
 
 INTERRUPTED_EXIT_CODE = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
@@ -154,7 +154,7 @@ app = new_app(
     "Read handwritten digits with a TFLite model: image files, a camera or a video (no TensorFlow)."
 )
 # one Typer app per command module
-DEVICE_COMMANDS = (runtime_commands.app, inspect_commands.app, serve_commands.app)
+DEVICE_COMMANDS = (runtime_commands.app, collect_commands.app, inspect_commands.app, serve_commands.app)
 for commands in DEVICE_COMMANDS:  # merged in the order `edge --help` lists them
     app.add_typer(commands)
 

@@ -198,7 +198,7 @@ def webcam(
     frame), each starting with (text) or holding (JSON "time") the local time in ISO 8601 with its UTC
     offset; --every-frame prints every frame.
     """
-    settings = LiveSettings(top_k, threshold, _parse_roi(roi), smooth, fps_window, max_frames, min_confidence)
+    settings = LiveSettings(top_k, threshold, parse_roi(roi), smooth, fps_window, max_frames, min_confidence)
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
 
     def report(result: FrameResult) -> None:
@@ -257,7 +257,7 @@ def samples(
         typer.echo(f"wrote {video} ({len(photos) * frames_per_digit} frames)")
 
 
-def _parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
+def parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
     if text is None:
         return None
     try:
