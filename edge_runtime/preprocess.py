@@ -6,7 +6,8 @@ copy (a morphological close erases the thin strokes, a blur smooths the rest) an
 divided by it. Only one resize touches the full-resolution frame; the rest runs on a working copy
 whose short side is `WORK_SHORT_SIDE` (480x360 for a webcam frame), except that it is never shrunk
 below 3/4 (1440x810 for 1080p, so that a 20-pixel digit is still 15 pixels tall), and small
-images are enlarged to `WORK_MIN_SIDE`. The
+images are enlarged to `WORK_MIN_SIDE`. The copy is extended past its edges where the light darkens
+towards them (vignetting, a shadow), so that the close sees the edge's own light. The
 paper of a small image (a crop, not a camera frame) is taken as evenly lit, so that a digit that
 fills the image and touches its edges is still ink, not paper.
 
@@ -34,7 +35,9 @@ CLEAR_POLARITY_VOTE = 0.8
 BACKGROUND_SIDE = 48  # long side of the copy on which the paper's brightness is estimated
 BACKGROUND_KERNEL = 17  # close kernel at that scale: erases (keeps as ink) dark blobs up to ~1/3 of the
 # image wide, so that a filled disc stays a disc, not a ring; shadows wider than that stay paper
-CROP_SIDE = 256  # an image no larger than this is a crop, not a scene: its digit may fill it
+BACKGROUND_BLUR = 5  # Gaussian blur of the closed copy (its side)
+CROP_SIDE = 400  # an image no larger than this is a crop, not a scene: its digit may fill it (a crop of
+# a digit up to 300 px tall, with its margin; a camera frame is 640x480 or larger)
 CROP_PAPER_PERCENTILE = 90  # a crop's paper brightness: ink covers well under 90% of any digit crop
 CROP_OTSU_SHARE = 0.6  # a crop's soft, enlarged strokes break at Otsu's threshold: take less of it
 MIN_PAPER_BRIGHTNESS = 32  # darker "paper" (a black frame) is not divided by: no ink is invented in the dark
@@ -127,9 +130,26 @@ def paper_brightness(grey: np.ndarray, crop: bool = False) -> np.ndarray:
         return np.full_like(grey, int(np.percentile(grey, CROP_PAPER_PERCENTILE)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (BACKGROUND_KERNEL, BACKGROUND_KERNEL))
     small, _ = working_copy(grey, BACKGROUND_SIDE)
-    small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
-    small = cv2.GaussianBlur(small, (5, 5), 0)
+    pad = BACKGROUND_KERNEL // 2 + BACKGROUND_BLUR // 2
+    small = _extended(small.astype(np.float32), pad)
+    small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    small = cv2.GaussianBlur(small, (BACKGROUND_BLUR, BACKGROUND_BLUR), 0)
+    small = np.clip(small[pad:-pad, pad:-pad], 0, 255).astype(np.uint8)
     return cv2.resize(small, grey.shape[::-1], interpolation=cv2.INTER_LINEAR)
+
+
+def _extended(image: np.ndarray, pad: int) -> np.ndarray:
+    """`image` (float32) with `pad` pixels added on each side that continue it darkening towards its
+    edge: each added pixel is the edge pixel plus the difference from the pixel mirrored inside to
+    the edge, but never brighter than the edge pixel (mirrored ink would be a bright blob).
+
+    A morphological close sees light that darkens towards the frame's edge (vignetting, a shadow)
+    as it is, where a replicated border would make it take the brighter light further in for the
+    paper of the last rows, and read the dark edge as ink.
+    """
+    mirrored = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REFLECT_101)
+    edge = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    return cv2.min(edge, 2 * edge - mirrored)
 
 
 def ink_image(image: np.ndarray, threshold: int | None = None, crop: bool | None = None) -> InkImage:
