@@ -4,9 +4,9 @@ A region counts as a digit only when the model accepts it: its top probability (
 *confidence*) reaches the model's acceptance threshold, which `edge export` chose on validation
 digits and wrote into the manifest. Accepted digits below `min_confidence` are marked unsure.
 Everything the model did not accept is reported as rejected, and never enters the number. When a
-rejected region as tall as an accepted digit sits level with it, no number is read at all: the
-line is a word whose letters partly look like digits (the o of "Room", the S of "STOP"), or a
-number with an unreadable digit, which would be read wrong.
+rejected region of about an accepted digit's height (half to twice) sits level with it, no number
+is read at all: the line is a word whose letters partly look like digits (the o of "Room", the S of
+"Sale" beside its a and e), or a number with an unreadable digit, which would be read wrong.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from edge_runtime.segment import Piece, read_groups
 CLUTTER_REGIONS = 3  # rejected regions that make a frame cluttered...
 CLUTTER_CONFIDENCE = 0.75  # ...where an accepted digit needs this confidence
 MIN_RELATIVE_HEIGHT = 0.4  # an accepted digit this much shorter than the tallest one in view is rejected
-GAP_HEIGHT = 0.7  # a rejected region within this ratio of an accepted digit's height, level with it,
+GAP_HEIGHT = 0.5  # a rejected region within this ratio of an accepted digit's height, level with it,
 # is a letter of the same word or an unreadable digit of the same number
 
 
@@ -168,7 +168,7 @@ def _drop_doubtful_in_clutter(
 
 
 def _drop_lines_with_gaps(accepted: list[Piece], rejected: list[Piece]) -> tuple[list[Piece], list[Piece]]:
-    """When a rejected region is about as tall as an accepted digit and level with it, the line is
+    """When a rejected region is of about an accepted digit's height and level with it, the line is
     a word (or a number missing a digit): every accepted digit is rejected. Returns (kept, dropped)."""
     if any(_level(region, digit) for region in rejected for digit in accepted):
         return [], accepted
