@@ -131,17 +131,15 @@ def paper_brightness(grey: np.ndarray, crop: bool = False) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (BACKGROUND_KERNEL, BACKGROUND_KERNEL))
     small, _ = working_copy(grey, BACKGROUND_SIDE)
     pad = BACKGROUND_KERNEL // 2 + BACKGROUND_BLUR // 2
-    small = _extended(small.astype(np.float32), pad)
-    small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
-    small = cv2.GaussianBlur(small, (BACKGROUND_BLUR, BACKGROUND_BLUR), 0)
-    small = np.clip(small[pad:-pad, pad:-pad], 0, 255).astype(np.uint8)
+    small = cv2.morphologyEx(_extended(small, pad), cv2.MORPH_CLOSE, kernel)
+    small = cv2.GaussianBlur(small, (BACKGROUND_BLUR, BACKGROUND_BLUR), 0)[pad:-pad, pad:-pad]
     return cv2.resize(small, grey.shape[::-1], interpolation=cv2.INTER_LINEAR)
 
 
 def _extended(image: np.ndarray, pad: int) -> np.ndarray:
-    """`image` (float32) with `pad` pixels added on each side that continue it darkening towards its
-    edge: each added pixel is the edge pixel plus the difference from the pixel mirrored inside to
-    the edge, but never brighter than the edge pixel (mirrored ink would be a bright blob).
+    """`image` (uint8) with `pad` pixels added on each side that continue it darkening towards its
+    edge: each added pixel is the edge pixel less what the pixel mirrored inside is brighter than
+    the edge (never brighter than the edge pixel: mirrored ink would be a bright blob).
 
     A morphological close sees light that darkens towards the frame's edge (vignetting, a shadow)
     as it is, where a replicated border would make it take the brighter light further in for the
@@ -149,7 +147,7 @@ def _extended(image: np.ndarray, pad: int) -> np.ndarray:
     """
     mirrored = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REFLECT_101)
     edge = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-    return cv2.min(edge, 2 * edge - mirrored)
+    return cv2.subtract(edge, cv2.subtract(mirrored, edge))  # saturating: min(edge, 2 edge - mirrored)
 
 
 def ink_image(image: np.ndarray, threshold: int | None = None, crop: bool | None = None) -> InkImage:
@@ -202,8 +200,8 @@ def _centre_by_mass(box: np.ndarray) -> np.ndarray:
     height, width = box.shape
     cx = moments["m10"] / moments["m00"] if moments["m00"] else width / 2
     cy = moments["m01"] / moments["m00"] if moments["m00"] else height / 2
-    left = int(np.clip(round(MNIST_SIDE / 2 - cx), 0, MNIST_SIDE - width))
-    top = int(np.clip(round(MNIST_SIDE / 2 - cy), 0, MNIST_SIDE - height))
+    left = min(max(round(MNIST_SIDE / 2 - cx), 0), MNIST_SIDE - width)
+    top = min(max(round(MNIST_SIDE / 2 - cy), 0), MNIST_SIDE - height)
     canvas = np.zeros((MNIST_SIDE, MNIST_SIDE), np.uint8)
     canvas[top : top + height, left : left + width] = box
     return canvas
