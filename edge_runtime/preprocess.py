@@ -42,6 +42,7 @@ CROP_PAPER_PERCENTILE = 90  # a crop's paper brightness: ink covers well under 9
 CROP_OTSU_SHARE = 0.6  # a crop's soft, enlarged strokes break at Otsu's threshold: take less of it
 MIN_PAPER_BRIGHTNESS = 32  # darker "paper" (a black frame) is not divided by: no ink is invented in the dark
 MIN_INK_CONTRAST = 48  # ink must be at least this much darker than the paper (0-255), else "no digit"
+CHANNEL_MINIMUM = np.ones((1, 3), np.uint8)  # erosion kernel over a pixel's B, G, R (see darkest_channel)
 STROKE_PERCENTILE = 90  # this percentile of a digit's ink becomes full white: MNIST strokes saturate
 
 
@@ -59,8 +60,11 @@ def darkest_channel(image: np.ndarray) -> np.ndarray:
     """Grey image in which any coloured ink (blue, red, black) is dark: the minimum over B, G, R."""
     if image.ndim == 2:
         return image
-    b, g, r = cv2.split(image[..., :3])
-    return cv2.min(cv2.min(b, g), r)
+    height, width, channels = image.shape
+    # each pixel's B, G, R are neighbours in a row of the interleaved image: a 3-wide erosion anchored
+    # on B gives their minimum at every `channels`-th column (3-4x faster than splitting the channels)
+    rows = np.ascontiguousarray(image).reshape(height, width * channels)
+    return np.ascontiguousarray(cv2.erode(rows, CHANNEL_MINIMUM, anchor=(0, 0))[:, ::channels])
 
 
 def working_copy(grey: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
