@@ -42,6 +42,7 @@ CROP_PAPER_PERCENTILE = 90  # a crop's paper brightness: ink covers well under 9
 CROP_OTSU_SHARE = 0.6  # a crop's soft, enlarged strokes break at Otsu's threshold: take less of it
 MIN_PAPER_BRIGHTNESS = 32  # darker "paper" (a black frame) is not divided by: no ink is invented in the dark
 MIN_INK_CONTRAST = 48  # ink must be at least this much darker than the paper (0-255), else "no digit"
+SMALL_FRAME_PIXELS = 640 * 480  # up to this size, a frame's channel minimum is taken before it is resized
 CHANNEL_MINIMUM = np.ones((1, 3), np.uint8)  # erosion kernel over a pixel's B, G, R (see darkest_channel)
 STROKE_PERCENTILE = 90  # this percentile of a digit's ink becomes full white: MNIST strokes saturate
 
@@ -154,6 +155,15 @@ def _extended(image: np.ndarray, pad: int) -> np.ndarray:
     return cv2.subtract(edge, cv2.subtract(mirrored, edge))  # saturating: min(edge, 2 edge - mirrored)
 
 
+def _grey_working_copy(image: np.ndarray, scale: float) -> np.ndarray:
+    """The darkest channel of `image` scaled by `scale`: the minimum first for frames up to
+    `SMALL_FRAME_PIXELS` (one grey resize is cheaper than resizing three channels), the resize
+    first for larger ones (the minimum of the full frame costs more than it saves)."""
+    if image.shape[0] * image.shape[1] <= SMALL_FRAME_PIXELS:
+        return resized(darkest_channel(image), scale)
+    return darkest_channel(resized(image, scale))
+
+
 def ink_image(image: np.ndarray, threshold: int | None = None, crop: bool | None = None) -> InkImage:
     """Flatten the paper of a BGR or grey image and measure the ink on its working copy.
 
@@ -163,7 +173,7 @@ def ink_image(image: np.ndarray, threshold: int | None = None, crop: bool | None
     scene; by default, images of at most `CROP_SIDE` pixels are.
     """
     scale = work_scale(*image.shape[:2])
-    grey = darkest_channel(resized(image, scale))  # shrinking first: the channels' minimum costs per pixel
+    grey = _grey_working_copy(image, scale)
     grey = cv2.GaussianBlur(grey, (3, 3), 0)
     crop = max(image.shape[:2]) <= CROP_SIDE if crop is None else crop
     if not (light_border(grey) if crop else is_light_background(grey)):
