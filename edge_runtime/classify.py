@@ -3,7 +3,10 @@
 A region counts as a digit only when the model accepts it: its top probability (its
 *confidence*) reaches the model's acceptance threshold, which `edge export` chose on validation
 digits and wrote into the manifest. Accepted digits below `min_confidence` are marked unsure.
-Everything the model did not accept is reported as rejected, and never enters the number.
+Everything the model did not accept is reported as rejected, and never enters the number. When a
+rejected region of about an accepted digit's height (half to twice) sits level with it, no number
+is read at all: the line is a word whose letters partly look like digits (the o of "Room", the S of
+"Sale" beside its a and e), or a number with an unreadable digit, which would be read wrong.
 """
 
 from __future__ import annotations
@@ -24,9 +27,8 @@ from ground.contract import IMAGE_SHAPE
 CLUTTER_REGIONS = 3  # rejected regions that make a frame cluttered...
 CLUTTER_CONFIDENCE = 0.75  # ...where an accepted digit needs this confidence
 MIN_RELATIVE_HEIGHT = 0.4  # an accepted digit this much shorter than the tallest one in view is rejected
-GAP_HEIGHT = (
-    0.7  # a rejected region within this ratio of an accepted digit's height, level with it, may be one
-)
+GAP_HEIGHT = 0.5  # a rejected region within this ratio of an accepted digit's height, level with it,
+# is a letter of the same word or an unreadable digit of the same number
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,6 @@ class Reading:
     digits: list[DigitPrediction]
     rejected: list[DigitPrediction] = field(default_factory=list)
     cut: bool = False
-    gap: bool = False  # a rejected region of a digit's size sits in the line of the accepted digits
 
     @property
     def number(self) -> str | None:
@@ -78,9 +79,8 @@ class Reading:
 
     @property
     def unsure(self) -> bool:
-        """True when some accepted digit is below the unsure line, or the number may miss a digit
-        (a rejected region of a digit's size in the same line)."""
-        return self.gap or any(d.unsure for d in self.digits)
+        """True when some accepted digit is below the unsure line."""
+        return any(d.unsure for d in self.digits)
 
     def to_json(self) -> dict:
         """A JSON-ready dict (README, "JSON output", documents the fields)."""
@@ -119,12 +119,12 @@ def read_digits(
             accepted, rejected, cut, _ = _read_ink(model, ink_image(image, threshold, crop=True))
     accepted, too_small = _drop_small(accepted)
     accepted, doubtful = _drop_doubtful_in_clutter(accepted, rejected)
+    accepted, in_words = _drop_lines_with_gaps(accepted, rejected)
     describe = _describer(model.labels, top_k, min_confidence, roi)
     return Reading(
         [describe(p, False) for p in _reading_order(accepted)],
-        [describe(p, True) for p in rejected + too_small + doubtful],
+        [describe(p, True) for p in rejected + too_small + doubtful + in_words],
         cut,
-        _in_line(rejected, accepted),
     )
 
 
@@ -168,15 +168,19 @@ def _drop_doubtful_in_clutter(
     return keep, [p for p in accepted if p.score < CLUTTER_CONFIDENCE]
 
 
-def _in_line(rejected: list[Piece], accepted: list[Piece]) -> bool:
-    """True when a rejected region is about as tall as the accepted digits and level with one."""
-    for region in rejected:
-        _, y, _, h = region.crop.box
-        for digit in accepted:
-            _, dy, _, dh = digit.crop.box
-            if GAP_HEIGHT * dh <= h <= dh / GAP_HEIGHT and dy <= y + h / 2 <= dy + dh:
-                return True
-    return False
+def _drop_lines_with_gaps(accepted: list[Piece], rejected: list[Piece]) -> tuple[list[Piece], list[Piece]]:
+    """When a rejected region is of about an accepted digit's height and level with it, the line is
+    a word (or a number missing a digit): every accepted digit is rejected. Returns (kept, dropped)."""
+    if any(_level(region, digit) for region in rejected for digit in accepted):
+        return [], accepted
+    return accepted, []
+
+
+def _level(region: Piece, digit: Piece) -> bool:
+    """True when `region` is within `GAP_HEIGHT` of `digit`'s height and its middle is level with it."""
+    _, y, _, h = region.crop.box
+    _, dy, _, dh = digit.crop.box
+    return GAP_HEIGHT * dh <= h <= dh / GAP_HEIGHT and dy <= y + h / 2 <= dy + dh
 
 
 def _reading_order(pieces: list[Piece]) -> list[Piece]:

@@ -119,6 +119,8 @@ def without_ruled_lines(binary: np.ndarray) -> np.ndarray:
 
 def _thin_runs(flags: np.ndarray) -> np.ndarray:
     """`flags` kept only in runs of at most `RULED_LINE_THICKNESS` (a line, not a dark area)."""
+    if not flags.any():  # most frames: no line at all
+        return flags
     edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
     thin = np.zeros_like(flags)
     for start, stop in zip(edges[::2], edges[1::2], strict=True):

@@ -6,10 +6,11 @@ its column ink profile and on a regular grid, and each follows the top-to-bottom
 the least ink (so that it slips between slanted or overlapping digits). Every piece between two cut
 paths of a plausible digit width is classified (all groups' pieces in one batch), and the
 segmentation kept is the one whose pieces the model *all* accepts with the highest summed
-log(p / `SPLIT_ACCEPT`) (a dynamic programme over the cuts; a plain joint probability would favour
+log(p / `EVEN_PROBABILITY`) (a dynamic programme over the cuts; a plain joint probability would favour
 reading two touching digits as one). A group with no such segmentation is reported as rejected:
-requiring every piece to be accepted, at a higher bar than a whole digit (`SPLIT_ACCEPT`), keeps
-the search from finding "digits" in slices of letters or textures.
+requiring every piece to be accepted, at a higher bar than a whole digit (`SPLIT_ACCEPT`, higher
+still for the 1s and 7s that strokes and arches of letters read as), keeps the search from finding
+"digits" in slices of letters or textures.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from ground.contract import NUM_CLASSES
 
 MIN_SPLIT_ASPECT = 0.9  # width/height: a rejected group narrower than this is not tried as several digits
 MAX_SPLIT_ASPECT = 6.0  # a group wider than this (a band, eight digits in one stroke) is not cut: "cut"
-SPLIT_ACCEPT = 0.7  # a piece cut out of a group must reach this top probability (or the model's threshold)
+SPLIT_ACCEPT = 0.6  # a piece cut out of a group must reach this top probability (or the model's threshold)
+STROKE_DIGITS = (1, 7)  # what the strokes and arches of letters (M, m, n, u, V) read as when cut...
+STROKE_SPLIT_ACCEPT = 0.7  # ...so a cut piece read as one of them must reach this
+EVEN_PROBABILITY = 0.7  # a piece read with this probability neither adds to a segmentation nor costs
 MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
 MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
 MIN_PIECE_HEIGHT = 0.7  # of the group's height: shorter pieces are fragments, not digits
@@ -49,6 +53,11 @@ class Piece:
 
     crop: DigitCrop
     probabilities: np.ndarray
+
+    @property
+    def label(self) -> int:
+        """The class with the top probability."""
+        return int(self.probabilities.argmax())
 
     @property
     def score(self) -> float:
@@ -222,9 +231,14 @@ def _distinct(paths: np.ndarray, tolerance: float) -> list[np.ndarray]:
 
 
 def _gain(probability: float) -> float:
-    """What reading a piece with this probability adds: log(p / SPLIT_ACCEPT). A confident digit adds,
+    """What reading a piece with this probability adds: log(p / EVEN_PROBABILITY). A confident digit adds,
     so that two digits read at 0.9 beat one "digit" read at 0.92 across both; a weak one costs."""
-    return float(np.log(probability / SPLIT_ACCEPT))
+    return float(np.log(probability / EVEN_PROBABILITY))
+
+
+def _piece_bar(piece: Piece, threshold: float) -> float:
+    """The probability a cut piece must reach: `threshold`, or `STROKE_SPLIT_ACCEPT` for a 1 or a 7."""
+    return max(threshold, STROKE_SPLIT_ACCEPT) if piece.label in STROKE_DIGITS else threshold
 
 
 def _best_segmentation(
@@ -232,16 +246,16 @@ def _best_segmentation(
 ) -> list[Piece] | None:
     """The accepted pieces from the first cut to the last with the highest summed `_gain`.
 
-    Cut pieces must reach `threshold`, and at least one of them must be wider than a 1
-    (`MIN_WIDE_PIECE`): the strokes of an M or a W read as 1s (touching 1s alone are not read). A
-    narrow stretch between two cuts (a joining stroke, a tail) may be left out at a cost of
+    Cut pieces must reach `threshold` (a 1 or a 7 more: `_piece_bar`), and at least one of them must
+    be wider than a 1 (`MIN_WIDE_PIECE`): the strokes of an M or a W read as 1s (touching 1s alone are
+    not read). A narrow stretch between two cuts (a joining stroke, a tail) may be left out at a cost of
     `SKIP_PROBABILITY`, but never two in a row (that would leave out a digit). `whole` (the uncut
     group, already accepted) competes with the best split.
     """
     last = len(cuts) - 1
     edges: dict[int, list[tuple[int, float, Piece | None, bool]]] = {}
     for a, b, piece in pieces:
-        if piece.score >= threshold:
+        if piece.score >= _piece_bar(piece, threshold):
             wide = piece.crop.box[2] >= MIN_WIDE_PIECE * piece.crop.box[3]
             edges.setdefault(b, []).append((a, _gain(piece.score), piece, wide))
     for a in range(last):
