@@ -6,9 +6,11 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -315,7 +317,8 @@ STALL = """
 import sys, time
 import {module} as stage
 def stall(*args, **kwargs):
-    time.sleep(300)  # the test sends SIGTERM while this waits
+    open({marker!r}, "w").close()  # here: the test sends SIGTERM while this waits
+    time.sleep(300)
 stage.{function} = stall
 from edge_cli import main
 sys.argv = ["edge", *{args!r}]
@@ -324,8 +327,10 @@ main()
 
 
 def _terminate_when(argv: list[str], module: str, function: str, ready) -> subprocess.CompletedProcess:
-    """Run `edge ARGV` with `module.function` stalled, send SIGTERM once `ready()`, return the result."""
-    code = STALL.format(module=module, function=function, args=argv)
+    """Run `edge ARGV` with `module.function` stalled, send SIGTERM once the stall has begun and
+    `ready()`, return the result."""
+    marker = Path(tempfile.mkdtemp()) / "stalled"
+    code = STALL.format(module=module, function=function, args=argv, marker=str(marker))
     proc = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(code)],
         cwd=REPO,
@@ -335,7 +340,7 @@ def _terminate_when(argv: list[str], module: str, function: str, ready) -> subpr
     )
     try:
         deadline = time.monotonic() + 240
-        while not ready():
+        while not (marker.exists() and ready()):
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the command never reached the stalled step"
             time.sleep(0.1)
@@ -345,6 +350,7 @@ def _terminate_when(argv: list[str], module: str, function: str, ready) -> subpr
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+        shutil.rmtree(marker.parent)
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
