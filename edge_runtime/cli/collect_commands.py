@@ -8,8 +8,16 @@ from typing import Annotated
 
 import typer
 
-from edge_runtime.cli.options import AllowFailedOption, VerifyOption
-from edge_runtime.cli.runtime_commands import ModelArgument, ThreadsOption, ThresholdOption, parse_roi
+from edge_runtime.cli.options import (
+    AllowFailedOption,
+    HeightOption,
+    ModelArgument,
+    ThreadsOption,
+    ThresholdOption,
+    VerifyOption,
+    WidthOption,
+    parse_roi,
+)
 from edge_runtime.collect import (
     DATASET_LABELS,
     DEFAULT_AUTO_CONFIDENCE,
@@ -84,12 +92,8 @@ def collect(
         typer.Option(help="Only look inside this rectangle: x,y,width,height in pixels.", show_default=False),
     ] = None,
     threshold: ThresholdOption = None,
-    width: Annotated[
-        int | None, typer.Option(min=1, help="Ask the camera for this frame width.", show_default=False)
-    ] = None,
-    height: Annotated[
-        int | None, typer.Option(min=1, help="Ask the camera for this frame height.", show_default=False)
-    ] = None,
+    width: WidthOption = None,
+    height: HeightOption = None,
     threads: ThreadsOption = None,
     max_pixels: Annotated[
         int, typer.Option(min=1, help="Refuse images with more pixels than this (read from the file header).")

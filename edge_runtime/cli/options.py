@@ -1,10 +1,15 @@
-"""Options that several device commands share: how a model file is checked before it is loaded."""
+"""Arguments and options that several device commands share."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from edge_runtime.interpreter import MAX_THREADS
+
+DEFAULT_MIN_CONFIDENCE = 0.7
 
 VerifyOption = Annotated[
     bool,
@@ -19,3 +24,58 @@ AllowFailedOption = Annotated[
         "--allow-failed", help="Load a model whose manifest says its export failed the accuracy gate."
     ),
 ]
+
+ModelArgument = Annotated[
+    Path,
+    typer.Argument(help="A .tflite model from `edge export` (any quantization mode).", show_default=False),
+]
+TopKOption = Annotated[
+    int, typer.Option("--top-k", min=1, max=10, help="How many candidates to show per digit.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per line.")]
+MinConfidenceOption = Annotated[
+    float,
+    typer.Option(
+        min=0.0,
+        max=1.0,
+        help="Mark accepted digits whose confidence (top probability) is below this as unsure. "
+        "Regions below the model's acceptance threshold (from its manifest) are rejected, never read.",
+    ),
+]
+ThresholdOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=255,
+        help="How much darker than the paper (0-255, 255 = black) ink must be to count. Default: Otsu's.",
+        show_default=False,
+    ),
+]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=MAX_THREADS,
+        help=f"Interpreter threads, 1-{MAX_THREADS} (default: the runtime's choice).",
+        show_default=False,
+    ),
+]
+WidthOption = Annotated[
+    int | None, typer.Option(min=1, help="Ask the camera for this frame width.", show_default=False)
+]
+HeightOption = Annotated[
+    int | None, typer.Option(min=1, help="Ask the camera for this frame height.", show_default=False)
+]
+
+
+def parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
+    """`--roi x,y,w,h` as four integers (None when not given); a usage error otherwise."""
+    if text is None:
+        return None
+    try:
+        x, y, w, h = (int(v) for v in text.split(","))
+    except ValueError:
+        raise typer.BadParameter("expected four integers x,y,width,height", param_hint="--roi") from None
+    if x < 0 or y < 0 or w <= 0 or h <= 0:
+        raise typer.BadParameter("x and y must be >= 0, width and height > 0", param_hint="--roi")
+    return (x, y, w, h)

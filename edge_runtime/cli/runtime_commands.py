@@ -10,10 +10,23 @@ import numpy as np
 import typer
 
 from edge_runtime.classify import Reading, read_digits, write_crops
-from edge_runtime.cli.options import AllowFailedOption, VerifyOption
+from edge_runtime.cli.options import (
+    DEFAULT_MIN_CONFIDENCE,
+    AllowFailedOption,
+    HeightOption,
+    JsonOption,
+    MinConfidenceOption,
+    ModelArgument,
+    ThreadsOption,
+    ThresholdOption,
+    TopKOption,
+    VerifyOption,
+    WidthOption,
+    parse_roi,
+)
 from edge_runtime.drawing import Preview
 from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
-from edge_runtime.interpreter import MAX_THREADS, BrokenModelError, DigitModel
+from edge_runtime.interpreter import BrokenModelError, DigitModel
 from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
@@ -21,44 +34,6 @@ from ground.atomic import ensure_folder
 from ground.errors import EdgeError, printable
 
 app = typer.Typer()
-
-DEFAULT_MIN_CONFIDENCE = 0.7
-
-ModelArgument = Annotated[
-    Path,
-    typer.Argument(help="A .tflite model from `edge export` (any quantization mode).", show_default=False),
-]
-TopKOption = Annotated[
-    int, typer.Option("--top-k", min=1, max=10, help="How many candidates to show per digit.")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per line.")]
-MinConfidenceOption = Annotated[
-    float,
-    typer.Option(
-        min=0.0,
-        max=1.0,
-        help="Mark accepted digits whose confidence (top probability) is below this as unsure. "
-        "Regions below the model's acceptance threshold (from its manifest) are rejected, never read.",
-    ),
-]
-ThresholdOption = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        max=255,
-        help="How much darker than the paper (0-255, 255 = black) ink must be to count. Default: Otsu's.",
-        show_default=False,
-    ),
-]
-ThreadsOption = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        max=MAX_THREADS,
-        help=f"Interpreter threads, 1-{MAX_THREADS} (default: the runtime's choice).",
-        show_default=False,
-    ),
-]
 
 
 @app.command()
@@ -182,12 +157,8 @@ def webcam(
     ] = 5,
     fps_window: Annotated[int, typer.Option(min=1, help="Average the FPS over the last N frames.")] = 30,
     min_confidence: MinConfidenceOption = DEFAULT_MIN_CONFIDENCE,
-    width: Annotated[
-        int | None, typer.Option(min=1, help="Ask the camera for this frame width.", show_default=False)
-    ] = None,
-    height: Annotated[
-        int | None, typer.Option(min=1, help="Ask the camera for this frame height.", show_default=False)
-    ] = None,
+    width: WidthOption = None,
+    height: HeightOption = None,
     threads: ThreadsOption = None,
     verify: VerifyOption = True,
     allow_failed: AllowFailedOption = False,
@@ -255,15 +226,3 @@ def samples(
     typer.echo(f"wrote {len(photos)} photos to {out} (named <index>-<true label>)")
     if video is not None:
         typer.echo(f"wrote {video} ({len(photos) * frames_per_digit} frames)")
-
-
-def parse_roi(text: str | None) -> tuple[int, int, int, int] | None:
-    if text is None:
-        return None
-    try:
-        x, y, w, h = (int(v) for v in text.split(","))
-    except ValueError:
-        raise typer.BadParameter("expected four integers x,y,width,height", param_hint="--roi") from None
-    if x < 0 or y < 0 or w <= 0 or h <= 0:
-        raise typer.BadParameter("x and y must be >= 0, width and height > 0", param_hint="--roi")
-    return (x, y, w, h)

@@ -6,12 +6,15 @@ from typing import Annotated
 
 import typer
 
-from edge_runtime.cli.options import AllowFailedOption, VerifyOption
-from edge_runtime.cli.runtime_commands import (
+from edge_runtime.cli.options import (
     DEFAULT_MIN_CONFIDENCE,
+    AllowFailedOption,
+    HeightOption,
     MinConfidenceOption,
     ModelArgument,
     ThreadsOption,
+    VerifyOption,
+    WidthOption,
 )
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.serve.loop import LiveFeed, open_live
@@ -61,12 +64,8 @@ def serve(
     ),
     smooth: Annotated[int, typer.Option(min=1, help="Smooth the reading over the last N frames.")] = 5,
     min_confidence: MinConfidenceOption = DEFAULT_MIN_CONFIDENCE,
-    width: Annotated[
-        int | None, typer.Option(min=1, help="Ask the camera for this frame width.", show_default=False)
-    ] = None,
-    height: Annotated[
-        int | None, typer.Option(min=1, help="Ask the camera for this frame height.", show_default=False)
-    ] = None,
+    width: WidthOption = None,
+    height: HeightOption = None,
     max_upload_bytes: Annotated[
         int, typer.Option(min=1, help="Refuse uploads larger than this many bytes (413).")
     ] = DEFAULT_MAX_UPLOAD_BYTES,
