@@ -36,7 +36,7 @@ from train.config import TrainConfig  # noqa: E402
 from train.data import MnistData, load_mnist  # noqa: E402
 from train.evaluate import predict_probs  # noqa: E402
 from train.model import build_resnet  # noqa: E402
-from train.precision import cpu_supports_bf16, dtype_policy, policy  # noqa: E402
+from train.precision import PRECISIONS, cpu_supports_bf16, dtype_policy, policy  # noqa: E402
 from train.training import (  # noqa: E402
     augmentation,
     compile_model,
@@ -129,11 +129,14 @@ def edge_setup(name: str, data: MnistData, config: TrainConfig, max_samples: int
     return Setup(name, config.epochs, epoch, model)
 
 
-def run(setups: list[Setup], data: MnistData) -> None:
-    """Round-robin: one epoch of every setup that still has epochs left, then its test accuracy."""
+def run(setups: list[Setup], data: MnistData, until_target: set[str] = frozenset()) -> None:
+    """Round-robin: one epoch of every setup that still has epochs left, then its test accuracy. The
+    setups named in `until_target` stop once they have reached every target."""
     for round_index in range(max(s.epochs for s in setups)):
         for setup in setups:
-            if round_index >= setup.epochs:
+            if round_index >= setup.epochs or (
+                setup.name in until_target and len(setup.reached) == len(TARGETS)
+            ):
                 continue
             start = time.perf_counter()
             setup.epoch()
@@ -187,6 +190,15 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--filters", type=int, default=None, help="filters of every network (default 64)")
     parser.add_argument("--blocks", type=int, default=None, help="residual blocks (default 2)")
     parser.add_argument("--skip-notebook", action="store_true", help="only the two edge train setups")
+    parser.add_argument("--proposed-precision", choices=PRECISIONS, default="bf16", help="default bf16")
+    parser.add_argument(
+        "--proposed-schedule", choices=("cosine", "one-cycle"), default="one-cycle", help="default one-cycle"
+    )
+    parser.add_argument(
+        "--current-until-target",
+        action="store_true",
+        help="stop the current default once it has reached every target (its time to them is all we need)",
+    )
     args = parser.parse_args(argv)
 
     quick = {"epochs": 2, "train": 3000, "test": 1000, "filters": 16, "blocks": 1} if args.quick else {}
@@ -208,20 +220,28 @@ def main(argv: list[str] | None = None) -> str:
         current = replace(current, bn_momentum=0.9)
     proposed = replace(
         current,
-        precision="bf16",
-        schedule="one-cycle",
+        precision=args.proposed_precision,
+        schedule=args.proposed_schedule,
         epochs=args.proposed_epochs or (max(1, epochs // 2) if args.quick else PROPOSED_EPOCHS),
     )
-    bf16 = "bf16" if cpu_supports_bf16() else "float32: this CPU has no AVX512-BF16/AMX"
+    precision = args.proposed_precision
+    if precision == "bf16" and not cpu_supports_bf16():
+        precision = "float32: this CPU has no AVX512-BF16/AMX"
     setups = (
         [] if args.skip_notebook else [notebook_setup(data, args.notebook_epochs or epochs, filters, blocks)]
     )
+    n = train_samples
     setups += [
-        edge_setup(CURRENT, data, current, train_samples),
-        edge_setup(f"proposed: {bf16}, one-cycle, {proposed.epochs} epochs", data, proposed, train_samples),
+        edge_setup(CURRENT, data, current, n),
+        edge_setup(
+            f"proposed: {precision}, {proposed.schedule}, {proposed.epochs} epochs",
+            data,
+            proposed,
+            train_samples,
+        ),
     ]
     print(f"{len(data.x_train)} training digits, {len(data.x_test)} test images, {os.cpu_count()} CPUs")
-    run(setups, data)
+    run(setups, data, {CURRENT} if args.current_until_target else set())
     result = table(setups)
     print("\n" + result)
     return result
