@@ -59,6 +59,7 @@ def test_two_workers_train_and_only_the_chief_writes_the_run(small_npz, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # the worker left nothing beside it
 
 
+@pytest.mark.train_extra
 def test_multiworker_without_tf_config_is_one_line(small_npz, tmp_path):  # noqa: F811
     env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
     env["PYTHONPATH"] = str(REPO)

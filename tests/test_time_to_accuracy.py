@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from tests.test_train_cli import QUICK, small_npz  # noqa: F401 - the fixture is used by name
 
 
+@pytest.mark.train_extra
 def test_bf16_only_where_the_cpu_has_it(tmp_path):
     from train.precision import cpu_supports_bf16, dtype_policy
 
