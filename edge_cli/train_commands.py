@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 
 from edge_cli.extras import require_training_extra
-from train.config import FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, Precision, Schedule, TrainConfig
+from train.config import (
+    DISTRIBUTE,
+    FINE_TUNE_EPOCHS,
+    FINE_TUNE_LEARNING_RATE,
+    Precision,
+    Schedule,
+    TrainConfig,
+    epochs_and_learning_rate,
+)
 
 DataOption = Annotated[
     str | None,
@@ -158,18 +166,17 @@ def train(
 ) -> None:
     """Train the residual network on MNIST; writes model.keras, metrics, curves and a confusion matrix."""
     require_training_extra()
-    if distribute not in (None, "mirrored", "multiworker"):
-        raise typer.BadParameter("expected 'mirrored' or 'multiworker'", param_hint="--distribute")
+    if distribute not in (None, *DISTRIBUTE):
+        raise typer.BadParameter(f"expected one of {', '.join(DISTRIBUTE)}", param_hint="--distribute")
     from train.training import train as run_training
 
+    epochs, learning_rate = epochs_and_learning_rate(epochs, learning_rate, fine_tuning=init_from is not None)
     config = TrainConfig(
         out_dir=out,
         data=data,
-        epochs=epochs or (FINE_TUNE_EPOCHS if init_from else DEFAULTS.epochs),
+        epochs=epochs,
         batch_size=batch_size,
-        learning_rate=learning_rate
-        if learning_rate is not None
-        else (FINE_TUNE_LEARNING_RATE if init_from else DEFAULTS.learning_rate),
+        learning_rate=learning_rate,
         weight_decay=weight_decay,
         label_smoothing=label_smoothing,
         ema=ema,

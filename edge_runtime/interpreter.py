@@ -131,19 +131,23 @@ def open_model_file(path: Path, verify: bool = True, allow_failed: bool = False)
     return ModelFile(path, data, contract, manifest, verdict, mismatches)
 
 
-def load_interpreter(model: Path | bytes, threads: int | None = None, **options):
-    """An allocated interpreter for a model file or flatbuffer bytes, checked first (`parse_model`).
+def load_interpreter(model: ModelFile | Path | bytes, threads: int | None = None, **options):
+    """An allocated interpreter for a model: a `ModelFile` (checked when it was opened), or a file or
+    flatbuffer bytes, checked first (`parse_model`).
 
     `options` go to the interpreter's constructor as they are (e.g. `experimental_op_resolver_type`).
     """
     if threads is not None and not 1 <= threads <= MAX_THREADS:
         raise EdgeError(f"--threads must be between 1 and {MAX_THREADS}, not {threads}")
     interpreter_class = _interpreter_class()
-    if isinstance(model, bytes):
+    if isinstance(model, ModelFile):
+        name, data = printable(model.path), model.data
+    elif isinstance(model, bytes):
         name, data = "model", model
+        parse_model(data, name)
     else:
         name, data = printable(model), read_model_bytes(model)
-    parse_model(data, name)
+        parse_model(data, name)
     try:
         with native_output_silenced():  # LiteRT announces its XNNPACK delegate on stderr
             interpreter = interpreter_class(model_content=data, num_threads=threads, **options)
@@ -179,7 +183,7 @@ class DigitModel:
         self.file = open_model_file(path, verify, allow_failed)
         self.path, self.manifest, self.labels = self.file.path, self.file.manifest, self.file.labels
         self.accept_threshold = accept_threshold_of(self.manifest, self.file.contract)
-        self.interpreter = load_interpreter(self.file.data, threads, **interpreter_options)
+        self.interpreter = load_interpreter(self.file, threads, **interpreter_options)
         name = printable(self.path)
         inputs, outputs = self.interpreter.get_input_details(), self.interpreter.get_output_details()
         if len(inputs) != 1 or len(outputs) != 1:

@@ -84,7 +84,7 @@ def _tensor_info(details: dict) -> TensorInfo:
     )
 
 
-def _load_unfused(model: bytes):
+def _load_unfused(model: ModelFile):
     """An interpreter whose XNNPACK delegate takes each op as a DELEGATE node of its own (with the op's
     outputs), so the nodes it took can be told; the flag is False where the interpreter lacks that option."""
     try:
@@ -103,7 +103,7 @@ def model_info(path: Path, verify: bool = True, allow_failed: bool = False) -> M
     """Inspect the TFLite model at `path` (EdgeError if it is not one, or is refused: see
     `open_model_file`)."""
     file = open_model_file(path, verify, allow_failed)
-    interpreter, unfused = _load_unfused(file.data)
+    interpreter, unfused = _load_unfused(file)
     nodes = interpreter._get_ops_details()  # the graph's ops, then the delegate's nodes
     delegated = {t for node in nodes if node["op_name"] == DELEGATE_NODE for t in node["outputs"]}
     ops = [

@@ -10,6 +10,7 @@ DEFAULT_BLOCKS = 2  # the notebook's two residual blocks
 DEFAULT_FILTERS = 64
 FINE_TUNE_EPOCHS = 3  # `--init-from`'s default epochs...
 FINE_TUNE_LEARNING_RATE = 2e-4  # ...and learning rate: a tenth of training from scratch
+DISTRIBUTE = ("mirrored", "multiworker")  # `--distribute`: every local device, or TF_CONFIG's machines
 
 
 class Precision(StrEnum):
@@ -62,3 +63,16 @@ class TrainConfig:
     verbose: int | str = (
         "auto"  # Keras' progress bar on a terminal, one line per epoch elsewhere; 0, 1, 2 as Keras
     )
+
+
+def epochs_and_learning_rate(
+    epochs: int | None, learning_rate: float | None, fine_tuning: bool
+) -> tuple[int, float]:
+    """`epochs` and `learning_rate` where given, else the defaults: `TrainConfig`'s when training from
+    scratch, fewer epochs at a tenth of the rate when fine-tuning (`--init-from`)."""
+    default_epochs, default_rate = (
+        (FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE)
+        if fine_tuning
+        else (TrainConfig.epochs, TrainConfig.learning_rate)
+    )
+    return epochs or default_epochs, default_rate if learning_rate is None else learning_rate

@@ -18,7 +18,7 @@ import tensorflow as tf
 from ground.atomic import staging_dir, sweep_partials, write_errors
 from ground.errors import EdgeError
 from train import plots
-from train.config import TrainConfig
+from train.config import DISTRIBUTE, TrainConfig
 from train.data import MnistData, load_mnist
 from train.evaluate import evaluate_model, library_versions, predict_probs
 from train.extra_data import ExtraData, load_extra_data
@@ -205,9 +205,6 @@ def progress_callbacks(config: TrainConfig) -> tuple[int | str, list[keras.callb
     if config.verbose == "auto" and not sys.stdout.isatty():
         return 0, [EpochLine(config.epochs)]
     return config.verbose, []
-
-
-DISTRIBUTE = ("mirrored", "multiworker")
 
 
 def _strategy(name: str | None) -> tf.distribute.Strategy:
