@@ -1,5 +1,6 @@
-"""Time to accuracy: wall time until MNIST test accuracy first reaches 99.5% and 99.6%, for the
-notebook's setup, `edge train`'s current default and a proposed new default, in one interleaved run.
+"""Time to accuracy: wall time until MNIST test accuracy first reaches 99.5% and 99.6%, and of the
+whole run, for the notebook's setup, `edge train`'s previous default and its default (or proposals),
+in one interleaved run.
 
   python benchmarks/time_to_accuracy.py --data ../shared/data/mnist.npz          # the full run
   python benchmarks/time_to_accuracy.py --data ../shared/data/mnist.npz --quick  # a ~1-minute smoke test
@@ -9,11 +10,13 @@ noisy, shared machine slows them alike. After each epoch every setup is evaluate
 images; only training counts towards the wall time (not the evaluation). Each `edge train` setup
 trains on what `edge train` trains on (its training split, the generated digits and non-digits,
 augmentation, its optimizer, schedule and weight EMA, evaluated with the EMA weights as its checkpoint
-would be); the notebook's setup on all 60,000 training digits as the notebook does.
+would be) and stops as `edge train` does: after its epochs, or early, once its validation accuracy has
+not improved for `patience` epochs; what it delivers is its best validation epoch, as `edge train`'s
+checkpoint. The notebook's setup trains on all 60,000 training digits as the notebook does.
 
-The proposed default: bf16 mixed precision where the CPU supports it (AVX512-BF16 or AMX), a one-cycle
-learning-rate schedule and fewer epochs (`--proposed-epochs`). It is a proposal: `TrainConfig`'s
-defaults change only after this full run says it reaches 99.6% in at most half the current time.
+The previous default is `edge train`'s before this benchmark changed it (a 20-epoch cosine schedule,
+stopping early); the others are `TrainConfig`'s defaults with `--proposed-epochs`,
+`--proposed-precision` and `--proposed-schedule` (one setup per number of epochs).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,7 +36,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks.train_bench import ResidualBlock  # noqa: E402
-from train.config import TrainConfig  # noqa: E402
+from train.config import Schedule, TrainConfig  # noqa: E402
 from train.data import MnistData, load_mnist  # noqa: E402
 from train.evaluate import predict_probs  # noqa: E402
 from train.model import build_resnet  # noqa: E402
@@ -45,9 +49,10 @@ from train.training import (  # noqa: E402
     training_set,
 )
 
+SCHEDULES = tuple(schedule.value for schedule in Schedule)
 TARGETS = (0.995, 0.996)
-PROPOSED_EPOCHS = 8
-CURRENT = "edge train, current default"
+PREVIOUS_EPOCHS = 20  # `edge train`'s default before this benchmark changed it, with early stopping
+PREVIOUS = "edge train's previous default"
 
 
 @dataclass
@@ -61,6 +66,20 @@ class Setup:
     seconds: float = 0.0
     accuracy: list[float] = field(default_factory=list)
     reached: dict[float, tuple[int, float]] = field(default_factory=dict)  # target -> (epoch, seconds)
+    validate: Callable[[], float] | None = None  # validation accuracy, for `edge train`'s checkpoint...
+    patience: int | None = None  # ...and its early stopping
+    validation: list[float] = field(default_factory=list)
+
+    @property
+    def kept(self) -> int:
+        """The epoch (0-based) whose weights the run delivers: the best validation epoch, as `edge
+        train`'s checkpoint keeps, or the last one without validation (the notebook)."""
+        return int(np.argmax(self.validation)) if self.validation else len(self.accuracy) - 1
+
+    @property
+    def stopped_early(self) -> bool:
+        """`edge train`'s EarlyStopping: no better validation accuracy for `patience` epochs."""
+        return self.patience is not None and len(self.validation) - 1 - self.kept >= self.patience
 
 
 class NotebookResNet(keras.Model):
@@ -99,8 +118,11 @@ def notebook_setup(data: MnistData, epochs: int, filters: int, blocks: int) -> S
 
 
 def edge_setup(name: str, data: MnistData, config: TrainConfig, max_samples: int | None) -> Setup:
-    """`edge train`'s recipe under `config`, one epoch a call (callbacks carried across the calls)."""
-    (x_tr, y_tr), _ = split_train_validation(data.x_train, data.y_train, config.validation_split, config.seed)
+    """`edge train`'s recipe under `config`, one epoch a call (callbacks carried across the calls),
+    with its best-validation checkpoint and early stopping."""
+    (x_tr, y_tr), (x_val, y_val) = split_train_validation(
+        data.x_train, data.y_train, config.validation_split, config.seed
+    )
     x_tr, y_tr = x_tr[:max_samples], y_tr[:max_samples]
     x_fit, y_fit, _ = training_set(x_tr, y_tr, config)
     steps = int(np.ceil(len(x_fit) / config.batch_size))
@@ -126,7 +148,10 @@ def edge_setup(name: str, data: MnistData, config: TrainConfig, max_samples: int
         model.fit(ds, initial_epoch=done[0], epochs=done[0] + 1, **fit)
         done[0] += 1
 
-    return Setup(name, config.epochs, epoch, model)
+    def validate() -> float:
+        return float((predict_probs(model, x_val).argmax(1) == y_val).mean())
+
+    return Setup(name, config.epochs, epoch, model, validate=validate, patience=config.patience)
 
 
 def run(setups: list[Setup], data: MnistData, until_target: set[str] = frozenset()) -> None:
@@ -134,8 +159,10 @@ def run(setups: list[Setup], data: MnistData, until_target: set[str] = frozenset
     setups named in `until_target` stop once they have reached every target."""
     for round_index in range(max(s.epochs for s in setups)):
         for setup in setups:
-            if round_index >= setup.epochs or (
-                setup.name in until_target and len(setup.reached) == len(TARGETS)
+            if (
+                round_index >= setup.epochs
+                or setup.stopped_early
+                or (setup.name in until_target and len(setup.reached) == len(TARGETS))
             ):
                 continue
             start = time.perf_counter()
@@ -143,21 +170,24 @@ def run(setups: list[Setup], data: MnistData, until_target: set[str] = frozenset
             setup.seconds += time.perf_counter() - start
             accuracy = float((predict_probs(setup.model, data.x_test).argmax(1) == data.y_test).mean())
             setup.accuracy.append(accuracy)
+            if setup.validate is not None:
+                setup.validation.append(setup.validate())
             for target in TARGETS:
                 if accuracy >= target and target not in setup.reached:
                     setup.reached[target] = (round_index + 1, setup.seconds)
             print(
                 f"{setup.name}: epoch {round_index + 1}/{setup.epochs} test {accuracy:.2%} "
-                f"({setup.seconds:.0f} s of training)",
+                f"({setup.seconds:.0f} s of training)"
+                + (f", validation {setup.validation[-1]:.2%}" if setup.validation else ""),
                 flush=True,
             )
 
 
 def table(setups: list[Setup]) -> str:
-    """The results as a Markdown table, with each time against the current default's."""
-    reference = next(s for s in setups if s.name == CURRENT)
+    """The results as a Markdown table, each time against the previous default's."""
+    reference = next(s for s in setups if s.name.startswith(PREVIOUS))
     header = "| setup | " + " | ".join(f"time to {t:.1%} (epoch)" for t in TARGETS)
-    lines = [header + " | epochs | total time | final accuracy | best accuracy |"]
+    lines = [header + " | epochs run | whole run | delivered accuracy (epoch kept) | best accuracy |"]
     lines.append("|---" * (len(TARGETS) + 5) + "|")
     for s in setups:
         cells = []
@@ -169,9 +199,10 @@ def table(setups: list[Setup]) -> str:
                 cells.append(f"{seconds:.0f} s ({epoch}{ratio})")
             else:
                 cells.append("not reached")
+        whole = f"{s.seconds:.0f} s" + ("" if s is reference else f", {s.seconds / reference.seconds:.2f}x")
         lines.append(
-            f"| {s.name} | {' | '.join(cells)} | {len(s.accuracy)} | {s.seconds:.0f} s | "
-            f"{s.accuracy[-1]:.2%} | {max(s.accuracy):.2%} |"
+            f"| {s.name} | {' | '.join(cells)} | {len(s.accuracy)} | {whole} | "
+            f"{s.accuracy[s.kept]:.2%} ({s.kept + 1}) | {max(s.accuracy):.2%} |"
         )
     return "\n".join(lines)
 
@@ -180,68 +211,74 @@ def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None, help="mnist.npz (default: $EDGE_MNIST or the Keras download)")
     parser.add_argument("--quick", action="store_true", help="a ~1-minute smoke test: small data and model")
-    parser.add_argument("--epochs", type=int, default=None, help="the current default's epochs (default 20)")
     parser.add_argument(
-        "--notebook-epochs", type=int, default=None, help="the notebook's epochs (default 20)"
+        "--epochs", type=int, default=None, help=f"the previous default's epochs (default {PREVIOUS_EPOCHS})"
     )
-    parser.add_argument("--proposed-epochs", type=int, default=None, help=f"default {PROPOSED_EPOCHS}")
+    parser.add_argument(
+        "--notebook-epochs", type=int, default=None, help=f"the notebook's epochs (default {PREVIOUS_EPOCHS})"
+    )
+    parser.add_argument(
+        "--proposed-epochs",
+        type=int,
+        nargs="+",
+        default=None,
+        help=f"one setup per value (default: edge train's, {TrainConfig.epochs})",
+    )
     parser.add_argument("--train-samples", type=int, default=None, help="at most this many training digits")
     parser.add_argument("--test-samples", type=int, default=None, help="evaluate on the first N test images")
     parser.add_argument("--filters", type=int, default=None, help="filters of every network (default 64)")
     parser.add_argument("--blocks", type=int, default=None, help="residual blocks (default 2)")
-    parser.add_argument("--skip-notebook", action="store_true", help="only the two edge train setups")
-    parser.add_argument("--proposed-precision", choices=PRECISIONS, default="bf16", help="default bf16")
+    parser.add_argument("--seed", type=int, default=0, help="the seed of every setup (default 0)")
+    parser.add_argument("--skip-notebook", action="store_true", help="only the edge train setups")
     parser.add_argument(
-        "--proposed-schedule", choices=("cosine", "one-cycle"), default="one-cycle", help="default one-cycle"
+        "--proposed-precision", choices=PRECISIONS, default=TrainConfig.precision, help="edge train's default"
     )
     parser.add_argument(
-        "--current-until-target",
+        "--proposed-schedule", choices=SCHEDULES, default=TrainConfig.schedule, help="edge train's default"
+    )
+    parser.add_argument(
+        "--previous-until-target",
         action="store_true",
-        help="stop the current default once it has reached every target (its time to them is all we need)",
+        help="stop the previous default once it has reached every target (its time to them is all we need)",
     )
     args = parser.parse_args(argv)
-
     quick = {"epochs": 2, "train": 3000, "test": 1000, "filters": 16, "blocks": 1} if args.quick else {}
-    current = TrainConfig()
-    epochs = args.epochs or quick.get("epochs") or current.epochs
+    epochs = args.epochs or quick.get("epochs") or PREVIOUS_EPOCHS
     train_samples = args.train_samples or quick.get("train")
     test_samples = args.test_samples or quick.get("test")
-    filters = args.filters or quick.get("filters") or current.filters
-    blocks = args.blocks if args.blocks is not None else quick.get("blocks", current.blocks)
-
+    filters = args.filters or quick.get("filters") or TrainConfig.filters
+    blocks = args.blocks if args.blocks is not None else quick.get("blocks", TrainConfig.blocks)
     full = load_mnist(args.data)
     data = MnistData(
         full.x_train[:train_samples], full.y_train[:train_samples],
         full.x_test[:test_samples], full.y_test[:test_samples], full.source,
     )  # fmt: skip
-    keras.utils.set_random_seed(0)
-    current = replace(current, epochs=epochs, filters=filters, blocks=blocks, verbose=0)
-    if args.quick:  # a few dozen steps are too few for the default 0.99 moving statistics to settle
-        current = replace(current, bn_momentum=0.9)
-    proposed = replace(
-        current,
-        precision=args.proposed_precision,
-        schedule=args.proposed_schedule,
-        epochs=args.proposed_epochs or (max(1, epochs // 2) if args.quick else PROPOSED_EPOCHS),
+    keras.utils.set_random_seed(args.seed)
+    previous = replace(
+        TrainConfig(), epochs=epochs, filters=filters, blocks=blocks, seed=args.seed, verbose=0
     )
+    if args.quick:  # a few dozen steps are too few for the default 0.99 moving statistics to settle
+        previous = replace(previous, bn_momentum=0.9)
     precision = args.proposed_precision
     if precision == "bf16" and not cpu_supports_bf16():
         precision = "float32: this CPU has no AVX512-BF16/AMX"
     setups = (
         [] if args.skip_notebook else [notebook_setup(data, args.notebook_epochs or epochs, filters, blocks)]
     )
-    n = train_samples
-    setups += [
-        edge_setup(CURRENT, data, current, n),
-        edge_setup(
-            f"proposed: {precision}, {proposed.schedule}, {proposed.epochs} epochs",
-            data,
-            proposed,
-            train_samples,
-        ),
-    ]
+    previous_name = f"{PREVIOUS} ({epochs}-epoch cosine, early stopping)"
+    setups.append(edge_setup(previous_name, data, previous, train_samples))
+    default_epochs = max(1, epochs // 2) if args.quick else TrainConfig.epochs
+    for proposed_epochs in args.proposed_epochs or [default_epochs]:
+        proposed = replace(
+            previous,
+            precision=args.proposed_precision,
+            schedule=args.proposed_schedule,
+            epochs=proposed_epochs,
+        )
+        name = f"{precision}, {proposed.schedule}, {proposed.epochs} epochs"
+        setups.append(edge_setup(name, data, proposed, train_samples))
     print(f"{len(data.x_train)} training digits, {len(data.x_test)} test images, {os.cpu_count()} CPUs")
-    run(setups, data, {CURRENT} if args.current_until_target else set())
+    run(setups, data, {previous_name} if args.previous_until_target else set())
     result = table(setups)
     print("\n" + result)
     return result

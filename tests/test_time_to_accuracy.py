@@ -67,14 +67,31 @@ def test_time_to_accuracy_quick_mode_prints_the_table(full_mnist):
     from tests.conftest import mnist_path
 
     table = main(
-        ["--data", str(mnist_path()), "--quick", "--epochs", "1", "--train-samples", "600"]
-        + ["--test-samples", "200", "--filters", "8"]
+        ["--data", str(mnist_path()), "--quick", "--epochs", "2", "--train-samples", "600"]
+        + ["--test-samples", "200", "--filters", "8", "--proposed-epochs", "1", "2"]
     )
     lines = table.splitlines()
-    assert lines[0].startswith("| setup | time to 99.5% (epoch) | time to 99.6% (epoch) |")
-    assert [line.split(" | ")[0] for line in lines[2:]] == [
+    assert lines[0].startswith("| setup | time to 99.5% (epoch) | time to 99.6% (epoch) | epochs run |")
+    rows = [line.split(" | ") for line in lines[2:]]
+    assert [row[0] for row in rows] == [
         "| notebook (float64 numpy, Adam, batch 32)",
-        "| edge train, current default",
-        lines[4].split(" | ")[0],
+        "| edge train's previous default (2-epoch cosine, early stopping)",
+        "| float32, cosine, 1 epochs",
+        "| float32, cosine, 2 epochs",
     ]
-    assert "proposed:" in lines[4] and "one-cycle" in lines[4]
+    assert [int(row[3]) for row in rows] == [2, 2, 1, 2]  # epochs run: none stops early in two
+    assert rows[1][4].endswith(" s") and rows[2][4].endswith("x")  # whole runs against the previous default
+
+
+@pytest.mark.train_extra
+def test_edge_train_setups_stop_early_and_deliver_their_best_validation_epoch():
+    from benchmarks.time_to_accuracy import Setup
+
+    setup = Setup("edge", 20, epoch=None, model=None, validate=lambda: 0.0, patience=2)
+    setup.accuracy, setup.validation = [0.990, 0.996, 0.995], [0.991, 0.995, 0.994]
+    assert setup.kept == 1 and not setup.stopped_early  # one epoch without improvement
+    setup.accuracy.append(0.997)
+    setup.validation.append(0.993)
+    assert setup.kept == 1 and setup.stopped_early  # two: it stops and delivers epoch 2 (0.996), not 0.997
+    notebook = Setup("notebook", 20, epoch=None, model=None, accuracy=[0.98, 0.99, 0.985])
+    assert notebook.kept == 2 and not notebook.stopped_early  # no validation: its last epoch
