@@ -132,8 +132,9 @@ def train(
     schedule: Annotated[
         Schedule,
         typer.Option(
-            help="Learning rate: cosine decay from --learning-rate, or one-cycle (a warm-up from 1/25 of "
-            "it over 30% of the steps, then cosine decay).",
+            help="Learning rate: constant at --learning-rate (the weight EMA averages the noise), cosine "
+            "decay from it, or one-cycle (a warm-up from 1/25 of it over 30% of the steps, then cosine "
+            "decay).",
         ),
     ] = DEFAULT_SCHEDULE,
     extra_data: Annotated[

@@ -95,3 +95,12 @@ def test_edge_train_setups_stop_early_and_deliver_their_best_validation_epoch():
     assert setup.kept == 1 and setup.stopped_early  # two: it stops and delivers epoch 2 (0.996), not 0.997
     notebook = Setup("notebook", 20, epoch=None, model=None, accuracy=[0.98, 0.99, 0.985])
     assert notebook.kept == 2 and not notebook.stopped_early  # no validation: its last epoch
+
+
+@pytest.mark.train_extra
+def test_the_constant_schedule_holds_the_learning_rate():
+    from train.training import learning_rate_schedule
+
+    assert learning_rate_schedule(2e-3, 100, "constant") == 2e-3
+    with pytest.raises(ValueError, match="constant"):
+        learning_rate_schedule(2e-3, 100, "linear")

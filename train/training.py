@@ -95,10 +95,12 @@ ONE_CYCLE_END = 1e-3  # the cosine then ends at this fraction of it
 
 def learning_rate_schedule(
     learning_rate: float, steps: int, schedule: str = "cosine"
-) -> keras.optimizers.schedules.LearningRateSchedule:
-    """Cosine decay from `learning_rate` over `steps` (to 1% of it), or one cycle: a linear warm-up from
-    1/25 of it over the first 30% of the steps, then a cosine decay to 1/1000 of it (Keras' own
-    CosineDecay with warm-up, so a saved model needs no custom class)."""
+) -> keras.optimizers.schedules.LearningRateSchedule | float:
+    """`learning_rate` throughout (constant), cosine decay from it over `steps` (to 1% of it), or one
+    cycle: a linear warm-up from 1/25 of it over the first 30% of the steps, then a cosine decay to
+    1/1000 of it (Keras' own CosineDecay with warm-up, so a saved model needs no custom class)."""
+    if schedule == "constant":
+        return learning_rate
     if schedule == "cosine":
         return keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.01)
     if schedule == "one-cycle":
@@ -110,7 +112,7 @@ def learning_rate_schedule(
             warmup_target=learning_rate,
             warmup_steps=warmup,
         )
-    raise ValueError(f"unknown schedule {schedule!r} (expected 'cosine' or 'one-cycle')")
+    raise ValueError(f"unknown schedule {schedule!r} (expected 'constant', 'cosine' or 'one-cycle')")
 
 
 def compile_model(
@@ -122,7 +124,7 @@ def compile_model(
     ema: bool = False,
     schedule: str = "cosine",
 ) -> None:
-    """AdamW (plain Adam without `weight_decay`) on a cosine (or one-cycle) learning-rate schedule,
+    """AdamW (plain Adam without `weight_decay`) at a constant, cosine or one-cycle learning rate,
     cross-entropy with optional label smoothing, accuracy; `ema` keeps an exponential moving average
     of the weights."""
     schedule = learning_rate_schedule(learning_rate, decay_steps, schedule)
@@ -290,7 +292,8 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     The user's samples (`config.extra_data`) are split per label; the training part is repeated
     `extra_weight` times an epoch among the generated training set, the held-back part is measured
     after every epoch and at the end, apart from MNIST test. A fine-tuned model keeps its last epoch
-    (the cosine schedule ends it at a low learning rate), not the one best on MNIST validation alone.
+    (a tenth of the learning rate, averaged by the weight EMA), not the one best on MNIST validation
+    alone.
 
     Under `--distribute multiworker` every task trains; only the chief writes `config.out_dir`, the
     other workers write into a temporary folder that is removed (as TensorFlow's guide recommends:
