@@ -132,9 +132,8 @@ def train(
     schedule: Annotated[
         Schedule,
         typer.Option(
-            help="Learning rate: constant at --learning-rate (the weight EMA averages the noise), cosine "
-            "decay from it, or one-cycle (a warm-up from 1/25 of it over 30% of the steps, then cosine "
-            "decay).",
+            help="Learning rate: cosine decay from --learning-rate, constant (the weight EMA averages the "
+            "noise), or one-cycle (a warm-up from 1/25 of it over 30% of the steps, then cosine decay).",
         ),
     ] = DEFAULT_SCHEDULE,
     extra_data: Annotated[

@@ -1,5 +1,5 @@
-"""The new training options (bf16 where the CPU has it, one-cycle) and the time-to-accuracy benchmark's
-quick mode on tiny settings."""
+"""The training options (bf16 where the CPU has it, the learning-rate schedules) and the
+time-to-accuracy benchmark's quick mode on tiny settings."""
 
 from __future__ import annotations
 
@@ -75,12 +75,12 @@ def test_time_to_accuracy_quick_mode_prints_the_table(full_mnist):
     rows = [line.split(" | ") for line in lines[2:]]
     assert [row[0] for row in rows] == [
         "| notebook (float64 numpy, Adam, batch 32)",
-        "| edge train's previous default (2-epoch cosine, early stopping)",
+        "| edge train's reference default (2-epoch cosine, early stopping)",
         "| float32, cosine, 1 epochs",
         "| float32, cosine, 2 epochs",
     ]
     assert [int(row[3]) for row in rows] == [2, 2, 1, 2]  # epochs run: none stops early in two
-    assert rows[1][4].endswith(" s") and rows[2][4].endswith("x")  # whole runs against the previous default
+    assert rows[1][4].endswith(" s") and rows[2][4].endswith("x")  # whole runs against the reference default
 
 
 @pytest.mark.train_extra

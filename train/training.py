@@ -96,9 +96,10 @@ ONE_CYCLE_END = 1e-3  # the cosine then ends at this fraction of it
 def learning_rate_schedule(
     learning_rate: float, steps: int, schedule: str = "cosine"
 ) -> keras.optimizers.schedules.LearningRateSchedule | float:
-    """`learning_rate` throughout (constant), cosine decay from it over `steps` (to 1% of it), or one
-    cycle: a linear warm-up from 1/25 of it over the first 30% of the steps, then a cosine decay to
-    1/1000 of it (Keras' own CosineDecay with warm-up, so a saved model needs no custom class)."""
+    """Cosine decay from `learning_rate` over `steps` (to 1% of it), `learning_rate` throughout
+    (constant), or one cycle: a linear warm-up from 1/25 of it over the first 30% of the steps, then a
+    cosine decay to 1/1000 of it (Keras' own CosineDecay with warm-up, so a saved model needs no custom
+    class)."""
     if schedule == "constant":
         return learning_rate
     if schedule == "cosine":
@@ -292,8 +293,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
     The user's samples (`config.extra_data`) are split per label; the training part is repeated
     `extra_weight` times an epoch among the generated training set, the held-back part is measured
     after every epoch and at the end, apart from MNIST test. A fine-tuned model keeps its last epoch
-    (a tenth of the learning rate, averaged by the weight EMA), not the one best on MNIST validation
-    alone.
+    (the cosine schedule ends it at a low learning rate), not the one best on MNIST validation alone.
 
     Under `--distribute multiworker` every task trains; only the chief writes `config.out_dir`, the
     other workers write into a temporary folder that is removed (as TensorFlow's guide recommends:
