@@ -250,12 +250,14 @@ def main(argv: list[str] | None = None) -> str:
         help="stop the reference default once it has reached every target (its time to them is all we need)",
     )
     args = parser.parse_args(argv)
+
     quick = {"epochs": 2, "train": 3000, "test": 1000, "filters": 16, "blocks": 1} if args.quick else {}
     epochs = args.epochs or quick.get("epochs") or REFERENCE_EPOCHS
     train_samples = args.train_samples or quick.get("train")
     test_samples = args.test_samples or quick.get("test")
     filters = args.filters or quick.get("filters") or TrainConfig.filters
     blocks = args.blocks if args.blocks is not None else quick.get("blocks", TrainConfig.blocks)
+
     full = load_mnist(args.data)
     data = MnistData(
         full.x_train[:train_samples], full.y_train[:train_samples],

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from edge_runtime.classify import DigitPrediction, Reading, read_digits
-from edge_runtime.drawing import Preview
+from edge_runtime.drawing import QUIT_KEYS, Preview
 from edge_runtime.frame_source import FrameSource
 from edge_runtime.images import read_image
 from edge_runtime.interpreter import DigitModel
@@ -46,7 +46,6 @@ SHEET_COLUMNS = 20
 TILE_SCALE = 2  # a 28x28 sample is drawn 56x56 on the contact sheet
 TILE_GAP = 12  # room under each tile for its number
 SKIP_KEYS = {ord(" "), ord("s"), 13}  # space, s, Enter
-QUIT_KEYS = {ord("q"), 27}  # q, Esc
 REJECT_KEY = ord("r")
 KEY_POLL_MS = 100
 PROMPT_BGR = (0, 255, 255)
