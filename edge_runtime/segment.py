@@ -9,8 +9,10 @@ segmentation kept is the one whose pieces the model *all* accepts with the highe
 log(p / `EVEN_PROBABILITY`) (a dynamic programme over the cuts; a plain joint probability would favour
 reading two touching digits as one). A group with no such segmentation is reported as rejected:
 requiring every piece to be accepted, at a higher bar than a whole digit (`SPLIT_ACCEPT`, higher
-still for the 1s and 7s that strokes and arches of letters read as), keeps the search from finding
-"digits" in slices of letters or textures.
+still for the 1s and 7s that strokes and arches of letters read as), and the pieces together reading
+better than `MIN_SPLIT_GAIN`, keeps the search from finding "digits" in slices of letters or textures.
+The model is trained on the pieces this search proposes (`train.negatives.cut_digits`): right pieces
+labelled, wrong ones as non-digits.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from ground.contract import NUM_CLASSES
 
 MIN_SPLIT_ASPECT = 0.9  # width/height: a rejected group narrower than this is not tried as several digits
 MAX_SPLIT_ASPECT = 6.0  # a group wider than this (a band, eight digits in one stroke) is not cut: "cut"
-SPLIT_ACCEPT = 0.6  # a piece cut out of a group must reach this top probability (or the model's threshold)
+SPLIT_ACCEPT = 0.5  # a piece cut out of a group must reach this top probability (or the model's threshold)
 STROKE_DIGITS = (1, 7)  # what the strokes and arches of letters (M, m, n, u, V) read as when cut...
-STROKE_SPLIT_ACCEPT = 0.7  # ...so a cut piece read as one of them must reach this
+STROKE_SPLIT_ACCEPT = 0.6  # ...so a cut piece read as one of them must reach this
 EVEN_PROBABILITY = 0.7  # a piece read with this probability neither adds to a segmentation nor costs
+MIN_SPLIT_GAIN = -0.2  # a split whose pieces are read this weakly in all (summed `_gain`) is no reading
 MIN_PIECE_WIDTH = 0.1  # of the group's height: a narrow 1
 MAX_PIECE_WIDTH = 1.3  # of the group's height: a wide 0 or 2
 MIN_PIECE_HEIGHT = 0.7  # of the group's height: shorter pieces are fragments, not digits
@@ -95,9 +98,10 @@ def read_groups(
     for index in sorted(splits, key=lambda i: groups[i].aspect):  # pairs first, long bands last
         if groups[index].aspect > MAX_SPLIT_ASPECT:
             break
-        cuts, pieces = _candidate_pieces(groups[index])
+        paths, pieces = candidate_pieces(groups[index])
         if len(pieces) > budget:
             break  # the rest stay rejected; the reading says it was cut
+        cuts = [int(round(p.mean())) for p in paths]
         plans[index], budget = (cuts, pieces), budget - len(pieces)
     crops = [crop for plan in plans.values() for _, _, crop in plan[1]]
     probs = iter(_classify(classify, crops))
@@ -194,8 +198,9 @@ def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
     return path
 
 
-def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, DigitCrop]]]:
-    """The cut positions (edges included) and every plausible piece between two of their paths.
+def candidate_pieces(group: Group) -> tuple[list[np.ndarray], list[tuple[int, int, DigitCrop]]]:
+    """The cut paths (the group's edges included) and every plausible piece between two of them,
+    as (index of its left path, index of its right path, crop).
 
     Cuts start from the profile's minima and from a regular grid (where digits overlap, the column
     between them holds more ink, not less); paths that end up the same are kept once.
@@ -204,9 +209,9 @@ def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, Dig
     margin = max(1, int(MIN_PIECE_WIDTH * height))
     step = max(1, int(GRID_STEP * height), width // MAX_GRID_CUTS)
     columns = sorted(set(cut_candidates(group.mask)) | set(range(margin + step // 2, width - margin, step)))
-    paths = _distinct(cut_paths(group.mask, columns), max(1.0, PATH_TOLERANCE * height))
-    cuts = [0, *(int(round(p.mean())) for p in paths), width]
-    paths = [np.zeros(height, np.int64), *paths, np.full(height, width, np.int64)]
+    inner = _distinct(cut_paths(group.mask, columns), max(1.0, PATH_TOLERANCE * height))
+    paths = [np.zeros(height, np.int64), *inner, np.full(height, width, np.int64)]
+    cuts = [int(round(p.mean())) for p in paths]
     pieces = []
     for a in range(len(cuts) - 1):
         for b in range(a + 1, len(cuts)):
@@ -218,7 +223,7 @@ def _candidate_pieces(group: Group) -> tuple[list[int], list[tuple[int, int, Dig
             crop = crop_piece(group, paths[a], paths[b])
             if crop is not None and crop.box[3] * group.scale >= MIN_PIECE_HEIGHT * height - 1:
                 pieces.append((a, b, crop))
-    return cuts, pieces
+    return paths, pieces
 
 
 def _distinct(paths: np.ndarray, tolerance: float) -> list[np.ndarray]:
@@ -273,6 +278,8 @@ def _best_segmentation(
                     chains[key] = (total + gain, chain + ([piece] if piece else []))
     ends = [chains[k] for k in ((last, True, False), (last, True, True)) if k in chains]
     split = max(ends, key=lambda c: c[0]) if ends else None
+    if split is not None and split[0] < MIN_SPLIT_GAIN:
+        split = None
     if whole is not None and (split is None or split[0] < _gain(whole.score)):
         return [whole]
     return split[1] if split is not None else None

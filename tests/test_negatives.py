@@ -12,6 +12,7 @@ from train.negatives import (
     font_digits,
     font_files,
     negative_images,
+    not_a_one,
 )
 
 pytestmark = pytest.mark.train_extra  # Pillow draws the fonts
@@ -56,13 +57,17 @@ def test_printed_digits_are_labelled_and_seeded():
     np.testing.assert_array_equal(images, font_digits(50, seed=2)[0])
 
 
-def test_digits_cut_from_touching_ones_keep_most_of_their_digit(digits):
+def test_pieces_cut_from_touching_digits_are_right_or_wrong(digits):
     x, y = digits
-    images, labels = cut_digits(60, x, y, seed=0)
-    assert images.shape == (60, 28, 28) and set(labels) <= set(range(10))
-    # each piece is a whole digit recentred as MNIST: its ink fills the 20-pixel box
-    heights = [np.ptp(np.nonzero(image > 64)[0]) + 1 for image in images]
+    right, labels, wrong = cut_digits(60, x, y, seed=0)
+    assert right.shape == wrong.shape == (60, 28, 28) and set(labels) <= set(range(10))
+    assert len(set(labels)) >= 8  # right pieces of every kind of digit, not one kind the cuts favour
+    # a right piece is a whole digit recentred as MNIST: its ink fills the 20-pixel box
+    heights = [np.ptp(np.nonzero(image > 64)[0]) + 1 for image in right]
     assert np.median(heights) >= 18
+    # a wrong piece is never one upright stroke (a 1 cut out of anything must stay a 1)
+    assert all(not_a_one(image) for image in wrong)
+    np.testing.assert_array_equal(wrong, cut_digits(60, x, y, seed=0)[2])
 
 
 def test_training_set_adds_each_generated_share_with_its_target(digits):
@@ -78,8 +83,9 @@ def test_training_set_adds_each_generated_share_with_its_target(digits):
         "cut_digits": 100,
         "photographed_digits": 150,
         "negatives": 200,
+        "wrong_cuts": 100,
     }
-    assert len(images) == len(targets) == 1500
-    np.testing.assert_allclose(targets[-200:], 0.1)  # negatives: uniform
+    assert len(images) == len(targets) == 1600
+    np.testing.assert_allclose(targets[-300:], 0.1)  # negatives and wrong cuts: uniform
     assert (targets[:1300].max(axis=1) == 1.0).all()  # digits: one-hot
     np.testing.assert_array_equal(targets[:1000].argmax(axis=1), y[:1000])

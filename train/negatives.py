@@ -33,6 +33,12 @@ SYMBOL_FONTS = ("StandardSymbols", "D050000L", "Dingbat", "Math")  # no letters 
 MIN_NEGATIVE_ASPECT = 0.4  # width/height of the ink: anything thinner is a "1" whatever drew it
 CUT_GROUP_HEIGHT = 56  # rows of a group when the runtime cuts it (edge_runtime.regions.GROUP_MAX_HEIGHT)
 CUT_THRESHOLD = 100  # ink strength of a stroke in the cut digits' masks
+TOUCHING_OVERLAP = (0.05, 0.3)  # of the narrower tile's width: how far touching digits overlap
+RIGHT_PIECE_INK = 0.85  # a right piece holds this share of one digit's ink...
+STRAY_PIECE_INK = 0.15  # ...and at most this share of any other digit's
+WRONG_PIECE_INK = 0.4  # a wrong piece holds this share of a second digit's ink...
+FRAGMENT_PIECE_INK = 0.6  # ...or less than this share of any digit's
+PIECES_PER_GROUP = 4  # right pieces and wrong pieces taken from one touching group, at most
 MAX_STROKE_ELONGATION = 0.3  # minor/major spread of the ink below which it is one stroke
 # Letters that are digits in other clothes (I l i | look like 1) are left out; O and o stay in:
 # they are rounder than handwritten zeros, and "Room 12" must not read as "800012".
@@ -399,13 +405,13 @@ def negative_images(
     for i, pick in enumerate(picks):
         kind = kinds[pick]
         image = kind.make(rng, digits, fonts)
-        while kind.cropped and not _not_a_one(image):
+        while kind.cropped and not not_a_one(image):
             image = kind.make(rng, digits, fonts)
         out[i] = to_mnist(image) if kind.cropped else image
     return out
 
 
-def _not_a_one(image: np.ndarray) -> bool:
+def not_a_one(image: np.ndarray) -> bool:
     """False for empty ink and for anything a digit 1 could be: a thin upright box, or one elongated
     stroke within 45 degrees of vertical (MNIST's 1s slant a lot)."""
     ys, xs = np.nonzero(image > 64)
@@ -455,53 +461,66 @@ def photographed_digits(
 
 def cut_digits(
     count: int, digits: np.ndarray, labels: np.ndarray, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """`count` digits cut out of touching pairs and triples the way the runtime cuts them, labelled.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pieces of touching pairs and triples cut the way the runtime cuts them: `count` right pieces
+    (one whole digit, labelled) and `count` wrong ones (a fragment, or parts of two digits).
 
-    The digits are set side by side until they touch or overlap a little, and cut along the
-    runtime's own cut paths (`edge_runtime.segment`) at the candidate nearest each true boundary,
-    so that the model learns to accept a digit with a sliver of its neighbour or a nick from the cut.
+    The digits are set side by side until they touch or overlap, and every candidate piece of the
+    runtime's own search (`edge_runtime.segment.candidate_pieces`) is judged by whose ink it holds:
+    right when it holds `RIGHT_PIECE_INK` of one digit and little of the others, wrong when it holds
+    `WRONG_PIECE_INK` of a second digit or too little of any. The model learns to accept a digit with a
+    sliver of its neighbour or a nick from the cut, and to reject the pieces of a wrong segmentation.
     """
-    from edge_runtime.regions import Group, crop_piece
-    from edge_runtime.segment import cut_candidates, cut_paths
+    from edge_runtime.regions import Group
+    from edge_runtime.segment import candidate_pieces
 
     rng = np.random.default_rng(seed)
-    images, picked = [], []
-    while len(images) < count:
+    right, picked, wrong = [], [], []
+    while len(right) < count or len(wrong) < count:
         chosen = rng.integers(len(digits), size=2 if rng.random() < 0.7 else 3)
-        canvas, bounds = _touching([ink_crop(digits[i]) for i in chosen], rng)
+        canvas, owners = _touching([ink_crop(digits[i]) for i in chosen], rng)
         _, mask = cv2.threshold(canvas, CUT_THRESHOLD, 255, cv2.THRESH_BINARY)
         group = Group((0, 0, canvas.shape[1], canvas.shape[0]), canvas, mask, (0.0, 0.0), 1.0, CUT_THRESHOLD)
-        columns = cut_candidates(mask)
-        nearest = sorted({min(columns, key=lambda c: abs(c - b)) for b in bounds}) if columns else []
-        if len(nearest) != len(bounds):
-            continue
-        edges = [None, *cut_paths(mask, nearest), None]
-        for k, index in enumerate(chosen):
-            crop = crop_piece(group, edges[k], edges[k + 1])
-            if crop is not None:
-                images.append(crop.pixels)
-                picked.append(labels[index])
-    return np.stack(images[:count]), np.asarray(picked[:count], np.uint8)
+        paths, pieces = candidate_pieces(group)
+        own = [(mask > 0) & (owners == k) for k in range(len(chosen))]
+        totals = [max(1, int(o.sum())) for o in own]
+        columns = np.arange(mask.shape[1])[None, :]
+        taken = {True: 0, False: 0}  # right and wrong pieces taken from this group
+        for index in rng.permutation(len(pieces)):
+            a, b, crop = pieces[index]
+            inside = (columns >= paths[a][:, None]) & (columns < paths[b][:, None])
+            shares = sorted(((o & inside).sum() / t, k) for k, (o, t) in enumerate(zip(own, totals)))
+            (second, _), (first, k) = ([(0.0, -1)] + shares)[-2:]
+            if first >= RIGHT_PIECE_INK and second <= STRAY_PIECE_INK:
+                if len(right) < count and taken[True] < PIECES_PER_GROUP:
+                    right.append(crop.pixels)
+                    picked.append(labels[chosen[k]])
+                    taken[True] += 1
+            elif second >= WRONG_PIECE_INK or first < FRAGMENT_PIECE_INK:
+                # a single stroke of a digit may be read as a 1
+                if len(wrong) < count and taken[False] < PIECES_PER_GROUP and not_a_one(crop.pixels):
+                    wrong.append(crop.pixels)
+                    taken[False] += 1
+    order = rng.permutation(count)
+    return np.stack(right)[order], np.asarray(picked, np.uint8)[order], np.stack(wrong)
 
 
-def _touching(tiles: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, list[float]]:
+def _touching(tiles: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Trimmed digit tiles enlarged to a runtime group's height and set side by side, each
-    overlapping the previous one by 5-25% of its width; also the true boundaries between them."""
+    overlapping the previous one by `TOUCHING_OVERLAP` of its width; also which tile owns each pixel
+    (the one with the most ink there)."""
     scale = CUT_GROUP_HEIGHT / max(t.shape[0] for t in tiles)
     tiles = [
         cv2.resize(t, (max(1, round(t.shape[1] * scale)), max(1, round(t.shape[0] * scale)))) for t in tiles
     ]
     height = max(t.shape[0] for t in tiles)
-    canvas = np.zeros((height + 2, sum(t.shape[1] for t in tiles) + 2), np.uint8)
-    x, bounds = 1, []
+    layers = np.zeros((len(tiles), height + 2, sum(t.shape[1] for t in tiles) + 2), np.uint8)
+    x = 1
     for i, tile in enumerate(tiles):
         if i:
-            overlap = int(rng.uniform(0.05, 0.25) * min(tile.shape[1], tiles[i - 1].shape[1]))
-            bounds.append(x - overlap / 2)
-            x -= overlap
+            x -= int(rng.uniform(*TOUCHING_OVERLAP) * min(tile.shape[1], tiles[i - 1].shape[1]))
         top = 1 + int(rng.integers(0, height - tile.shape[0] + 1))
-        window = canvas[top : top + tile.shape[0], x : x + tile.shape[1]]
-        np.maximum(window, tile, out=window)
+        layers[i, top : top + tile.shape[0], x : x + tile.shape[1]] = tile
         x += tile.shape[1]
-    return canvas[:, : x + 1], bounds
+    layers = layers[:, :, : x + 1]
+    return layers.max(axis=0), layers.argmax(axis=0)

@@ -139,25 +139,26 @@ def compile_model(
 
 def training_set(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, dict]:
     """The digits plus printed digits, digits cut out of touching ones and digits as the runtime cuts
-    them out of photos (one-hot), and generated
-    non-digits (uniform target), and a record of what was added. The generated images depend on
-    `config.seed` only."""
+    them out of photos (one-hot), then generated non-digits and wrong pieces of touching digits
+    (uniform target), and a record of what was added. The generated images depend on `config.seed`
+    only."""
     n_printed, n_negative = round(config.printed_digits * len(x)), round(config.negatives * len(x))
     n_cut, n_photo = round(config.cut_digits * len(x)), round(config.photographed_digits * len(x))
     printed, printed_labels = font_digits(n_printed, seed=config.seed)
-    cut, cut_labels = cut_digits(n_cut, x, y, seed=config.seed) if n_cut else (x[:0], y[:0])
+    cut, cut_labels, wrong_cuts = cut_digits(n_cut, x, y, seed=config.seed) if n_cut else (x[:0], y[:0], x[:0])
     photo, photo_labels = photographed_digits(n_photo, x, y, seed=config.seed)
     negatives = negative_images(n_negative, x, seed=config.seed)
-    images = np.concatenate([x, printed, cut, photo, negatives])
+    images = np.concatenate([x, printed, cut, photo, negatives, wrong_cuts])
     record = {
         "mnist_digits": int(len(x)),
         "printed_digits": n_printed,
         "cut_digits": n_cut,
         "photographed_digits": n_photo,
         "negatives": n_negative,
+        "wrong_cuts": n_cut,
     }
     labels = np.concatenate([y, printed_labels, cut_labels, photo_labels])
-    return images, targets(labels, n_negative), record
+    return images, targets(labels, n_negative + n_cut), record
 
 
 class EpochLine(keras.callbacks.Callback):
