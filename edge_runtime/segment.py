@@ -45,7 +45,7 @@ MAX_GRID_CUTS = 24  # ...but at most this many grid cuts in a group
 CUT_REACH = 0.25  # of the group's height: how far a cut path may wander from its column
 CUT_DRIFT_COST = 0.02  # per column of wandering, against 1 per ink pixel crossed
 PATH_TOLERANCE = 0.04  # of the height: a path this close (on average) to the one before it is the same cut
-MAX_PIECES = 240  # a frame classifies at most this many cut pieces (about 25 ms); the rest: "cut"
+MAX_PIECES = 400  # a frame classifies at most this many cut pieces (about 40 ms here); the rest: "cut"
 
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 
