@@ -100,7 +100,9 @@ def train(
     cut_digits: Annotated[
         float,
         typer.Option(
-            min=0.0, help="Digits cut out of touching pairs, as the runtime cuts them, per training digit."
+            min=0.0,
+            help="Pieces cut out of touching digits as the runtime cuts them, per training digit: as many "
+            "right pieces (labelled) and as many wrong ones (rejected).",
         ),
     ] = DEFAULTS.cut_digits,
     patience: Annotated[

@@ -103,7 +103,7 @@ def test_touching_pairs_are_split(model, digits):
         i, j = rng.integers(0, len(x), 2)
         photo = paper_photo([x[i], x[j]], rng, digit_height=160, pitch=float(rng.uniform(0.75, 0.9)))
         hits.append(read_digits(model, photo).number == f"{y[i]}{y[j]}")
-    assert _share(hits) >= 0.75
+    assert _share(hits) >= 0.85  # 37 of 40 with the fixture
 
 
 def test_twelve_digit_numbers_are_read_whole(model, digits):

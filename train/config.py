@@ -48,7 +48,7 @@ class TrainConfig:
     negatives: float = 0.3  # generated non-digits per training digit, with a uniform target (0: none)
     printed_digits: float = 0.05  # font-rendered digits per training digit
     photographed_digits: float = 0.15  # digits with photographed strokes (thin, thick, hard-edged), per digit
-    cut_digits: float = 0.1  # digits cut out of touching pairs as the runtime cuts them, per training digit
+    cut_digits: float = 0.1  # right pieces of touching digits (and as many wrong ones), per training digit
     patience: int = 5
     blocks: int = DEFAULT_BLOCKS
     filters: int = DEFAULT_FILTERS

@@ -489,7 +489,9 @@ def cut_digits(
         for index in rng.permutation(len(pieces)):
             a, b, crop = pieces[index]
             inside = (columns >= paths[a][:, None]) & (columns < paths[b][:, None])
-            shares = sorted(((o & inside).sum() / t, k) for k, (o, t) in enumerate(zip(own, totals)))
+            shares = sorted(
+                ((o & inside).sum() / t, k) for k, (o, t) in enumerate(zip(own, totals, strict=True))
+            )
             (second, _), (first, k) = ([(0.0, -1)] + shares)[-2:]
             if first >= RIGHT_PIECE_INK and second <= STRAY_PIECE_INK:
                 if len(right) < count and taken[True] < PIECES_PER_GROUP:

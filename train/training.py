@@ -145,7 +145,9 @@ def training_set(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tuple[np.
     n_printed, n_negative = round(config.printed_digits * len(x)), round(config.negatives * len(x))
     n_cut, n_photo = round(config.cut_digits * len(x)), round(config.photographed_digits * len(x))
     printed, printed_labels = font_digits(n_printed, seed=config.seed)
-    cut, cut_labels, wrong_cuts = cut_digits(n_cut, x, y, seed=config.seed) if n_cut else (x[:0], y[:0], x[:0])
+    cut, cut_labels, wrong_cuts = (
+        cut_digits(n_cut, x, y, seed=config.seed) if n_cut else (x[:0], y[:0], x[:0])
+    )
     photo, photo_labels = photographed_digits(n_photo, x, y, seed=config.seed)
     negatives = negative_images(n_negative, x, seed=config.seed)
     images = np.concatenate([x, printed, cut, photo, negatives, wrong_cuts])
@@ -324,7 +326,8 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy, data: MnistDat
     )
     if config.max_train_samples:
         x_tr, y_tr = x_tr[: config.max_train_samples], y_tr[: config.max_train_samples]
-    extra = config.negatives + config.printed_digits + config.cut_digits + config.photographed_digits
+    cut = 2 * config.cut_digits  # right and wrong pieces
+    extra = config.negatives + config.printed_digits + cut + config.photographed_digits
     n_extra = len(extra_train) * config.extra_weight if extra_train is not None else 0
     steps = int(np.ceil((len(x_tr) * (1 + extra) + n_extra) / config.batch_size))
 
