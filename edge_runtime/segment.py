@@ -101,8 +101,7 @@ def read_groups(
         paths, pieces = candidate_pieces(groups[index])
         if len(pieces) > budget:
             break  # the rest stay rejected; the reading says it was cut
-        cuts = [int(round(p.mean())) for p in paths]
-        plans[index], budget = (cuts, pieces), budget - len(pieces)
+        plans[index], budget = (_cut_columns(paths), pieces), budget - len(pieces)
     crops = [crop for plan in plans.values() for _, _, crop in plan[1]]
     probs = iter(_classify(classify, crops))
     scored = {
@@ -211,7 +210,7 @@ def candidate_pieces(group: Group) -> tuple[list[np.ndarray], list[tuple[int, in
     columns = sorted(set(cut_candidates(group.mask)) | set(range(margin + step // 2, width - margin, step)))
     inner = _distinct(cut_paths(group.mask, columns), max(1.0, PATH_TOLERANCE * height))
     paths = [np.zeros(height, np.int64), *inner, np.full(height, width, np.int64)]
-    cuts = [int(round(p.mean())) for p in paths]
+    cuts = _cut_columns(paths)
     pieces = []
     for a in range(len(cuts) - 1):
         for b in range(a + 1, len(cuts)):
@@ -224,6 +223,11 @@ def candidate_pieces(group: Group) -> tuple[list[np.ndarray], list[tuple[int, in
             if crop is not None and crop.box[3] * group.scale >= MIN_PIECE_HEIGHT * height - 1:
                 pieces.append((a, b, crop))
     return paths, pieces
+
+
+def _cut_columns(paths: list[np.ndarray]) -> list[int]:
+    """Where each cut path lies: its mean column, rounded."""
+    return [int(round(p.mean())) for p in paths]
 
 
 def _distinct(paths: np.ndarray, tolerance: float) -> list[np.ndarray]:

@@ -503,8 +503,7 @@ def cut_digits(
                 if len(wrong) < count and taken[False] < PIECES_PER_GROUP and not_a_one(crop.pixels):
                     wrong.append(crop.pixels)
                     taken[False] += 1
-    order = rng.permutation(count)
-    return np.stack(right)[order], np.asarray(picked, np.uint8)[order], np.stack(wrong)
+    return np.stack(right), np.asarray(picked, np.uint8), np.stack(wrong)
 
 
 def _touching(tiles: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
