@@ -134,6 +134,14 @@ def _print_results(run) -> None:
         typer.echo(f"{r.mode}: {verdict} ({r.gate.limits}) -> {r.path}")
         if r.failures:
             typer.echo(f"warning: {r.mode} failed the gate: {'; '.join(r.failures)}", err=True)
+    reader = run.results[0].manifest.get("line_reader")
+    if run.line_reader is not None and reader is not None:
+        v = reader["validation"]
+        typer.echo(
+            f"line reader: {v['exact_pct']:.2f}% of {v['lines']} validation lines read exactly "
+            f"(float {v['float_exact_pct']:.2f}%), acceptance threshold {reader['accept_threshold']:.3f} "
+            f"-> {run.line_reader}"
+        )
     if run.debug_file is not None:
         _print_debug(run.debug_layers, run.debug_file)
 

@@ -17,6 +17,7 @@ from train.config import (
     FINE_TUNE_EPOCHS,
     FINE_TUNE_LEARNING_RATE,
     Precision,
+    ReaderConfig,
     Schedule,
     TrainConfig,
     epochs_and_learning_rate,
@@ -36,6 +37,7 @@ DataOption = Annotated[
 app = typer.Typer()
 DEFAULTS = TrainConfig()
 DEFAULT_PRECISION, DEFAULT_SCHEDULE = Precision(DEFAULTS.precision), Schedule(DEFAULTS.schedule)
+READER_DEFAULTS = ReaderConfig()
 
 
 @app.command()
@@ -220,6 +222,39 @@ def train(
         was = f" (before fine-tuning: {before['accuracy'] * 100:.1f}%)" if before else ""
         typer.echo(f"your held-back samples: {held['accuracy'] * 100:.1f}% of {held['samples']}{was}")
     typer.echo(f"run folder: {result.out_dir}  (model.keras, metrics.json, curves.png, confusion.png)")
+
+
+@app.command("train-reader")
+def train_reader(
+    data: DataOption = None,
+    model_dir: Annotated[
+        Path,
+        typer.Option(
+            "--model-dir", help="The digit model's run folder: line_reader.keras is saved beside model.keras."
+        ),
+    ] = READER_DEFAULTS.model_dir,
+    epochs: Annotated[int, typer.Option(min=1, help="Epochs.")] = READER_DEFAULTS.epochs,
+    lines: Annotated[
+        int, typer.Option(min=1, help="Generated training lines: 1-6 touching digits, or no number.")
+    ] = READER_DEFAULTS.lines,
+    batch_size: Annotated[int, typer.Option(min=1, help="Batch size.")] = READER_DEFAULTS.batch_size,
+    learning_rate: Annotated[
+        float, typer.Option(min=0.0, help="Adam's initial learning rate, cosine decay.")
+    ] = READER_DEFAULTS.learning_rate,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = READER_DEFAULTS.seed,
+) -> None:
+    """Train the line reader, which reads a group of touching digits whole (CTC); `edge export` then
+    exports it beside the digit model and the runtime uses it where digits touch."""
+    require_training_extra()
+    from train.reader import train_reader as run_reader_training
+
+    config = ReaderConfig(model_dir, data, epochs, lines, batch_size, learning_rate, seed=seed)
+    metrics = run_reader_training(config)
+    typer.echo(
+        f"lines read exactly: {metrics['test_exact'] * 100:.2f}% of MNIST test lines, "
+        f"{metrics['validation_exact'] * 100:.2f}% of validation lines ({metrics['training_seconds']:.0f} s)"
+    )
+    typer.echo(f"saved in {model_dir}: line_reader.keras, line_reader_metrics.json, line_reader_curves.png")
 
 
 @app.command()

@@ -21,8 +21,8 @@ import ground
 from edge_runtime.bundle_templates import LAUNCHER, README, SERVE_LINES, SERVICE_UNIT
 from edge_runtime.interpreter import check_tflite_file
 from ground.atomic import staging_dir
-from ground.errors import EdgeError
-from ground.manifest import manifest_path
+from ground.errors import EdgeError, printable
+from ground.manifest import line_reader_of, manifest_path, read_manifest
 
 # The runtime's packages, pinned to versions with Linux aarch64 / CPython 3.11 wheels (Raspberry Pi OS
 # 64-bit Bookworm); scripts/check_pi_wheels.py verifies that, with their dependencies.
@@ -110,6 +110,17 @@ def _unit_fields(fields: dict, serve: bool) -> dict:
     }
 
 
+def line_reader_beside(model: Path) -> Path | None:
+    """The line reader that the manifest of `model` names (EdgeError when it names a missing file)."""
+    record = line_reader_of(read_manifest(model))
+    if record is None:
+        return None
+    reader = model.with_name(record["model_file"])
+    if not reader.is_file():
+        raise EdgeError(f"{printable(reader)}: the line reader {manifest_path(model).name} names is missing")
+    return reader
+
+
 def build_bundle(
     model: Path,
     out: Path,
@@ -123,7 +134,8 @@ def build_bundle(
     """Write the deploy bundle for `model` to `out`.
 
     Args:
-        model: the `.tflite` file; its manifest (same name, `.json`) is copied when present.
+        model: the `.tflite` file; its manifest (same name, `.json`) is copied when present, and the
+            line reader the manifest names beside it.
         out: the bundle folder to create.
         camera: the `--source` of the systemd unit's `edge webcam` (`picamera`, or a USB camera index).
         threads: the unit's interpreter threads.
@@ -136,6 +148,7 @@ def build_bundle(
     model = Path(model)
     check_tflite_file(model)
     manifest = manifest_path(model)
+    reader = line_reader_beside(model)
     user = user or bundling_user()
     install_dir = install_dir or home_on_pi(user) / Path(out).name
     if not install_dir.is_absolute():
@@ -150,9 +163,12 @@ def build_bundle(
             raise EdgeError(f"{option} {str(value)!r} cannot go into the systemd unit: no spaces allowed")
     fields = {
         "model": model.name,
-        "manifest_row": f"| `{manifest.name}` | its manifest: labels, quantization, accuracy |\n"
-        if manifest.is_file()
-        else "",
+        "manifest_row": (
+            f"| `{manifest.name}` | its manifest: labels, quantization, accuracy |\n"
+            if manifest.is_file()
+            else ""
+        )
+        + (f"| `{reader.name}` | the line reader: reads touching digits whole |\n" if reader else ""),
         "bundle_name": Path(out).name,
         "service": SERVICE_FILE,
         "service_stem": Path(SERVICE_FILE).stem,
@@ -169,6 +185,8 @@ def build_bundle(
         shutil.copyfile(model, stage / model.name)  # ordinary permissions, whatever the export's were
         if manifest.is_file():
             shutil.copyfile(manifest, stage / manifest.name)
+        if reader is not None:
+            shutil.copyfile(reader, stage / reader.name)
         for package in PACKAGES:
             source_root = Path(package.__file__).parent
             shutil.copytree(source_root, stage / source_root.name, ignore=_SOURCE_JUNK)

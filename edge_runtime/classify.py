@@ -141,7 +141,7 @@ def _read_mnist(model: DigitModel, image: np.ndarray) -> tuple[list[Piece], list
 
 def _read_ink(model: DigitModel, ink: InkImage) -> tuple[list[Piece], list[Piece], bool, bool]:
     found = find_groups(ink)
-    readings, uncut = read_groups(found.groups, model.predict, model.accept_threshold)
+    readings, uncut = read_groups(found.groups, model.predict, model.accept_threshold, model.line_reader)
     accepted = [p for r in readings for p in r.digits]
     rejected = [r.rejected for r in readings if r.rejected is not None]
     return accepted, rejected, found.cut or uncut, found.filled_edge

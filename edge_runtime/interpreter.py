@@ -18,13 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ground.contract import INPUT_SHAPE, LABELS, NUM_CLASSES
+from edge_runtime.line_reader import LineReading, decode
+from ground.contract import INPUT_SHAPE, LABELS, LINE_HEIGHT, LINE_STEPS, LINE_WIDTH, NUM_CLASSES
 from ground.errors import EdgeError, printable
 from ground.manifest import (
     STATUS_FAILED,
     accept_threshold_of,
     content_mismatches,
     labels_of,
+    line_reader_of,
     manifest_path,
     read_manifest,
 )
@@ -178,12 +180,17 @@ class DigitModel:
         *,
         verify: bool = True,
         allow_failed: bool = False,
+        line_reader: bool = True,
         **interpreter_options,
     ) -> None:
         self.file = open_model_file(path, verify, allow_failed)
         self.path, self.manifest, self.labels = self.file.path, self.file.manifest, self.file.labels
         self.accept_threshold = accept_threshold_of(self.manifest, self.file.contract)
         self.interpreter = load_interpreter(self.file, threads, **interpreter_options)
+        record = line_reader_of(self.manifest) if line_reader else None
+        self.line_reader = (
+            LineReader(self.path.with_name(record["model_file"]), record, threads, verify) if record else None
+        )
         name = printable(self.path)
         inputs, outputs = self.interpreter.get_input_details(), self.interpreter.get_output_details()
         if len(inputs) != 1 or len(outputs) != 1:
@@ -237,3 +244,47 @@ class DigitModel:
         if not np.isfinite(probs).all():
             raise BrokenModelError(f"{printable(self.path)}: answered NaN or infinity (a broken model)")
         return probs
+
+
+class LineReader:
+    """A `.tflite` line reader, checked against the size and sha256 its digit model's manifest records."""
+
+    def __init__(self, path: Path, record: dict, threads: int | None = None, verify: bool = True) -> None:
+        self.path = Path(path)
+        data, name = read_model_bytes(self.path), printable(self.path)
+        mismatches = content_mismatches(data, record)
+        if mismatches and verify:
+            raise EdgeError(f"{name} is not the line reader its manifest records ({'; '.join(mismatches)})")
+        self.accept_threshold = float(record.get("accept_threshold", 1.0))
+        self.interpreter = load_interpreter(data, threads)
+        inp, out = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
+        self._input, self._output = inp, out
+        if tuple(inp["shape"][1:3]) != (LINE_HEIGHT, LINE_WIDTH) or tuple(out["shape"][1:]) != (
+            LINE_STEPS,
+            NUM_CLASSES + 1,
+        ):
+            raise EdgeError(f"{name}: not a line reader (input {inp['shape']}, output {out['shape']})")
+        self._batch = int(inp["shape"][0])
+
+    def read(self, lines: np.ndarray) -> list[LineReading]:
+        """Read (N, 32, 160) uint8 line inputs."""
+        if len(lines) == 0:
+            return []
+        x = np.asarray(lines).reshape(-1, LINE_HEIGHT, LINE_WIDTH, 1)
+        dtype = np.dtype(self._input["dtype"])
+        if dtype.kind in "iu":
+            scale, zero_point = self._input["quantization"]
+            x = quantize(x, dtype, float(scale), int(zero_point))
+        else:
+            x = x.astype(dtype)
+        if len(x) != self._batch:
+            self.interpreter.resize_tensor_input(self._input["index"], list(x.shape))
+            self.interpreter.allocate_tensors()
+            self._batch = len(x)
+        self.interpreter.set_tensor(self._input["index"], x)
+        self.interpreter.invoke()
+        raw = self.interpreter.get_tensor(self._output["index"])
+        if np.dtype(self._output["dtype"]).kind in "iu":
+            scale, zero_point = self._output["quantization"]
+            raw = (raw.astype(np.float32) - zero_point) * scale
+        return [decode(logits) for logits in raw.astype(np.float32)]

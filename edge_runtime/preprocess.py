@@ -22,9 +22,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ground.contract import IMAGE_SIDE
+from ground.contract import IMAGE_SIDE, LINE_HEIGHT, LINE_INK_HEIGHT, LINE_WIDTH
 
 DIGIT_BOX = 20
+LINE_MARGIN = (LINE_HEIGHT - LINE_INK_HEIGHT) // 2  # columns left blank before a line's ink
 WORK_SHORT_SIDE = 360  # the working copy's short side, in pixels...
 MIN_WORK_SCALE = 0.75  # ...but never smaller than this, so that a 20-pixel digit stays 15 pixels tall...
 WORK_MAX_SIDE = 1920  # ...nor with a long side above this
@@ -203,10 +204,50 @@ def to_mnist(digit: np.ndarray) -> np.ndarray:
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
     box = cv2.resize(crop, size, interpolation=interpolation).astype(np.float32)
+    return _centre_by_mass(_brightened(box))
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """The line reader's input for one group, and where its columns came from: input column x shows
+    the group's column `left + (x - LINE_MARGIN) / factor`."""
+
+    pixels: np.ndarray  # uint8 `LINE_SHAPE`, white on black
+    left: int
+    factor: float
+
+    def group_column(self, x: float) -> float:
+        """The group column that input column `x` shows."""
+        return self.left + (x - LINE_MARGIN) / self.factor
+
+
+def to_line(ink: np.ndarray) -> LineInput:
+    """The line reader's input from a white-on-black image of a group whose background is exactly 0.
+
+    The ink's bounding box is scaled to `LINE_INK_HEIGHT` rows (less when it would not fit the width),
+    brightened as `to_mnist` brightens, and placed `LINE_MARGIN` from the left, centred in height.
+    """
+    canvas = np.zeros((LINE_HEIGHT, LINE_WIDTH), np.uint8)
+    ys, xs = np.nonzero(ink)
+    if len(xs) == 0:
+        return LineInput(canvas, 0, 1.0)
+    crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    height, width = crop.shape
+    factor = min(LINE_INK_HEIGHT / height, (LINE_WIDTH - 2 * LINE_MARGIN) / width)
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+    box = cv2.resize(crop, size, interpolation=interpolation).astype(np.float32)
+    top = (LINE_HEIGHT - size[1]) // 2
+    canvas[top : top + size[1], LINE_MARGIN : LINE_MARGIN + size[0]] = _brightened(box)
+    return LineInput(canvas, int(xs.min()), factor)
+
+
+def _brightened(box: np.ndarray) -> np.ndarray:
+    """`box` scaled so that its `STROKE_PERCENTILE` stroke pixel becomes 255."""
     strokes = box[box > 0]
     rank = (strokes.size - 1) * STROKE_PERCENTILE // 100  # the percentile by rank: np.percentile is slow
     brightest = float(np.partition(strokes, rank)[rank]) if strokes.size else 255.0
-    return _centre_by_mass(np.clip(box * (255 / max(brightest, 1.0)), 0, 255).astype(np.uint8))
+    return np.clip(box * (255 / max(brightest, 1.0)), 0, 255).astype(np.uint8)
 
 
 def _centre_by_mass(box: np.ndarray) -> np.ndarray:

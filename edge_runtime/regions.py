@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge_runtime.preprocess import MIN_INK_CONTRAST, InkImage, to_mnist
+from edge_runtime.preprocess import MIN_INK_CONTRAST, InkImage, LineInput, to_line, to_mnist
 from ground.contract import IMAGE_SHAPE
 from ground.errors import EdgeError
 
@@ -186,15 +186,6 @@ def crop_piece(
     if len(xs) == 0:
         return None
     top, bottom, x_min, x_max = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    # one pixel of soft edge around the strokes, as the threshold cut them (not across a cut)
-    y0, y1 = max(top - 1, 0), min(bottom + 1, mask.shape[0])
-    x0, x1 = max(x_min - 1, 0), min(x_max + 1, mask.shape[1])
-    local = cv2.dilate(mask[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
-    if inside is not None:
-        local = cv2.bitwise_and(local, inside[y0:y1, x0:x1])
-    # numpy, not cv2.subtract: OpenCV takes an array of 4 or fewer pixels for a scalar
-    strokes = np.where(local > 0, group.ink[y0:y1, x0:x1], 0).astype(np.int16) - group.threshold // 2
-    digit = np.clip(strokes, 0, 255).astype(np.uint8)
     ox, oy = group.origin
     box = (
         ox + x_min / group.scale,
@@ -202,7 +193,29 @@ def crop_piece(
         (x_max - x_min) / group.scale,
         (bottom - top) / group.scale,
     )
-    return DigitCrop(tuple(round(v) for v in box), to_mnist(digit))
+    return DigitCrop(tuple(round(v) for v in box), to_mnist(_strokes(group, mask, inside)[0]))
+
+
+def line_input(group: Group) -> LineInput:
+    """The line reader's input of the whole group (its columns map to the group's columns)."""
+    strokes, left = _strokes(group, group.mask, None)
+    line = to_line(strokes)
+    return LineInput(line.pixels, line.left + left, line.factor)
+
+
+def _strokes(group: Group, mask: np.ndarray, inside: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """The group's ink under `mask` (not empty), with one pixel of soft edge around the strokes as the
+    threshold cut them (not across a cut: `inside`), less half the threshold, and 0 elsewhere; cut to
+    the strokes' box, whose first column is also returned."""
+    ys, xs = np.nonzero(mask)
+    y0, y1 = max(ys.min() - 1, 0), min(ys.max() + 2, mask.shape[0])
+    x0, x1 = max(xs.min() - 1, 0), min(xs.max() + 2, mask.shape[1])
+    local = cv2.dilate(mask[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
+    if inside is not None:
+        local = cv2.bitwise_and(local, inside[y0:y1, x0:x1])
+    # numpy, not cv2.subtract: OpenCV takes an array of 4 or fewer pixels for a scalar
+    strokes = np.where(local > 0, group.ink[y0:y1, x0:x1], 0).astype(np.int16) - group.threshold // 2
+    return np.clip(strokes, 0, 255).astype(np.uint8), int(x0)
 
 
 def _cut_out(ink: InkImage, binary: np.ndarray, members: list[np.ndarray], box: Box) -> Group:

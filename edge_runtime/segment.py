@@ -13,6 +13,11 @@ still for the 1s and 7s that strokes and arches of letters read as), and the pie
 better than `MIN_SPLIT_GAIN`, keeps the search from finding "digits" in slices of letters or textures.
 The model is trained on the pieces this search proposes (`train.negatives.cut_digits`): right pieces
 labelled, wrong ones as non-digits.
+
+When the model comes with a line reader (`line_reader`), every group that is cut is also read whole
+by it, and its reading wins where it differs from the cut search's (or the search found none) and
+its least confident digit reaches the reader's acceptance threshold: it needs no cut, so it reads
+touching digits that every cut slices wrong. Its digits' boxes come from the columns it read them at.
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge_runtime.regions import DigitCrop, Group, crop_piece
+from edge_runtime.interpreter import LineReader
+from edge_runtime.line_reader import LineReading
+from edge_runtime.preprocess import LineInput
+from edge_runtime.regions import DigitCrop, Group, crop_piece, line_input
 from ground.contract import NUM_CLASSES
 
 MIN_SPLIT_ASPECT = 0.9  # width/height: a rejected group narrower than this is not tried as several digits
@@ -77,9 +85,10 @@ class GroupReading:
 
 
 def read_groups(
-    groups: list[Group], classify: Classifier, threshold: float
+    groups: list[Group], classify: Classifier, threshold: float, reader: LineReader | None = None
 ) -> tuple[list[GroupReading], bool]:
-    """Read every group (see the module docstring); `threshold` is the model's acceptance score.
+    """Read every group (see the module docstring); `threshold` is the model's acceptance score,
+    `reader` the line reader that reads the groups that are cut, if any.
 
     Also returns True when some group was left uncut because the frame's `MAX_PIECES` were spent.
     """
@@ -109,6 +118,7 @@ def read_groups(
         for i, (cuts, pieces) in plans.items()
     }
 
+    lines = _read_lines(reader, [groups[i] for i in splits])
     readings = []
     for index, whole in enumerate(whole_pieces):
         if whole is None:
@@ -121,8 +131,48 @@ def read_groups(
             )
         else:
             best = [usable_whole] if usable_whole is not None else None
+        if index in splits:
+            best = _prefer_line(groups[index], *lines[splits.index(index)], best, reader)
         readings.append(GroupReading(best, None) if best else GroupReading([], whole))
     return readings, len(plans) < len(splits)
+
+
+def _read_lines(reader: LineReader | None, groups: list[Group]) -> list[tuple[LineInput, LineReading | None]]:
+    """Each group's line input and the reader's reading of it (None without a reader)."""
+    inputs = [line_input(g) for g in groups] if reader is not None else []
+    if not inputs:
+        return [(None, None)] * len(groups)
+    return list(zip(inputs, reader.read(np.stack([i.pixels for i in inputs])), strict=True))
+
+
+def _prefer_line(
+    group: Group,
+    line: LineInput | None,
+    reading: LineReading | None,
+    best: list[Piece] | None,
+    reader: LineReader | None,
+) -> list[Piece] | None:
+    """The reader's reading of the group when it is sure of it and it differs from `best`, else `best`."""
+    if reading is None or not reading.digits or reading.confidence < reader.accept_threshold:
+        return best
+    if best is not None and "".join(str(p.label) for p in best) == reading.text:
+        return best
+    return _line_pieces(group, line, reading) or best
+
+
+def _line_pieces(group: Group, line: LineInput, reading: LineReading) -> list[Piece] | None:
+    """The digits of a line reading as pieces of the group, cut halfway between neighbours."""
+    height, width = group.mask.shape
+    pairs = zip(reading.digits, reading.digits[1:], strict=False)
+    middles = [line.group_column((a.stop + b.start) / 2) for a, b in pairs]
+    edges = [0, *(int(round(min(max(m, 0), width))) for m in middles), width]
+    pieces = []
+    for (left, right), digit in zip(zip(edges, edges[1:], strict=False), reading.digits, strict=True):
+        crop = crop_piece(group, np.full(height, left, np.int64), np.full(height, right, np.int64))
+        if crop is None:
+            return None
+        pieces.append(Piece(crop, digit.probabilities))
+    return pieces
 
 
 def _classify(classify: Classifier, crops: list[DigitCrop]) -> np.ndarray:

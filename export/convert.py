@@ -15,13 +15,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf  # noqa: E402
 
 from export.modes import FLOAT_IO, QuantMode, RepresentativeData, Target, as_target  # noqa: E402
-from ground.contract import INPUT_SHAPE  # noqa: E402
 from ground.quiet import native_output_silenced  # noqa: E402
 
 
 def representative_dataset(images: np.ndarray) -> RepresentativeData:
-    """Calibration generator over uint8 images (N, 28, 28) as raw float pixels, one at a time."""
-    x = images.reshape(-1, *INPUT_SHAPE).astype(np.float32)
+    """Calibration generator over uint8 images (N, H, W) as raw float pixels (1, H, W, 1), one at a time."""
+    x = images.reshape(-1, *images.shape[1:3], 1).astype(np.float32)
 
     def generate():
         for i in range(len(x)):
@@ -34,8 +33,8 @@ def make_converter(
     model: keras.Model, target: Target | QuantMode, calibration_images: np.ndarray | None = None
 ) -> tf.lite.TFLiteConverter:
     """A TFLiteConverter for `model` set up for `target` (a mode alone: its own I/O type); a mode that
-    needs calibration is calibrated on uint8 images (N, 28, 28), and a non-float I/O type is set on
-    the input and output tensors."""
+    needs calibration is calibrated on uint8 images (N, H, W) of the model's input, and a non-float
+    I/O type is set on the input and output tensors."""
     target = as_target(target)
     mode = target.mode
     if mode.needs_calibration and calibration_images is None:

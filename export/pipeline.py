@@ -178,6 +178,7 @@ def export_mode(
     measure_latency: bool = False,
     on_progress: Progress | None = None,
     extra_eval_set: EvalSet | None = None,
+    line_reader: dict | None = None,
 ) -> ExportResult:
     """Convert `model` for `target` (a mode alone: its own I/O type), check it on `eval_set` (if
     given), and accept or reject it.
@@ -185,7 +186,8 @@ def export_mode(
     `measure_latency` also times single-image inference. `rejection_set` sets the acceptance
     threshold recorded in the manifest (the runtime otherwise uses its default). `extra_eval_set` (the
     user's samples) is checked too, under the gate relaxed to one of its images (`Gate.for_samples`),
-    and reported apart in the manifest (`validation_sets`, `gate.sets`). Accepted (or forced)
+    and reported apart in the manifest (`validation_sets`, `gate.sets`). `line_reader` is the record of
+    the line reader exported beside it (`export.line_reader`), for the manifest. Accepted (or forced)
     models land in `out_dir` with a manifest; rejected ones leave nothing there (a previously
     accepted file of the same name stays as it was).
     """
@@ -222,6 +224,7 @@ def export_mode(
             gate=verdict.to_json() if verdict is not None else None,
             calibration=calibration.record() if target.mode.needs_calibration else None,
             rejection=rejection,
+            line_reader=line_reader,
             versions=library_versions(),
         )
         if sets:

@@ -11,6 +11,7 @@ import numpy as np
 
 from export.calibration import calibration_images
 from export.config import MIN_CALIBRATION_SAMPLES, ExportConfig
+from export.line_reader import export_line_reader, reader_beside
 from export.modes import QuantMode, Target, plan_exports
 from export.pipeline import (
     Calibration,
@@ -39,6 +40,7 @@ class ExportRun:
     report_files: list[Path] = field(default_factory=list)
     debug_layers: list[dict] = field(default_factory=list)
     debug_file: Path | None = None
+    line_reader: Path | None = None  # the line reader exported beside the models, if there was one
 
     @property
     def rejected(self) -> list[ExportResult]:
@@ -87,6 +89,8 @@ def _export(
     extra_eval_set = make_eval_set(model, *extra.digits, None) if extra is not None else None
     rejection_set = make_rejection_set(config.model_path, mnist)
     source = source_record(config.model_path)
+    reader = reader_beside(config.model_path)
+    line_reader = export_line_reader(reader, out_dir, mnist, config.seed) if reader is not None else None
     results = [
         export_mode(
             model,
@@ -101,10 +105,11 @@ def _export(
             measure_latency=len(targets) > 1,
             on_progress=partial(on_progress, target.mode) if on_progress else None,
             extra_eval_set=extra_eval_set,
+            line_reader=line_reader,
         )
         for target in targets
     ]
-    run = ExportRun(results)
+    run = ExportRun(results, line_reader=out_dir / line_reader["model_file"] if line_reader else None)
     if len(targets) > 1:
         from export.report import write_report
 

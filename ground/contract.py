@@ -18,3 +18,11 @@ PIXEL_CONTRACT = {
     "polarity": "white digit on black background (as MNIST)",
     "scaling": "inside the model: feed raw pixels",
 }
+
+# The line reader (optional): one ink group of up to `LINE_MAX_DIGITS` touching digits, read whole.
+LINE_HEIGHT, LINE_WIDTH = 32, 160  # its input: (batch, 32, 160, 1) raw pixels, white ink on black
+LINE_INK_HEIGHT = 24  # the group's ink is scaled to this many rows (MNIST digits are 20 of 28)
+LINE_SHAPE = (LINE_HEIGHT, LINE_WIDTH)
+LINE_STEPS = LINE_WIDTH // 4  # its output: (batch, 40, 11), per column step a blank then "0".."9"
+LINE_BLANK = 0  # the CTC blank's index in that output; label d is index d + 1
+LINE_MAX_DIGITS = 6

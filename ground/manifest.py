@@ -68,6 +68,18 @@ def accept_threshold_of(manifest: dict | None, contract: dict | None = None) -> 
     return DEFAULT_ACCEPT_THRESHOLD
 
 
+def line_reader_of(manifest: dict | None) -> dict | None:
+    """The manifest's `line_reader` record (model_file, its size and sha256, acceptance threshold), if
+    it names one."""
+    record = (manifest or {}).get("line_reader")
+    if record is None:
+        return None
+    name = record.get("model_file") if isinstance(record, dict) else None
+    if not isinstance(name, str) or Path(name).name != name:
+        raise EdgeError("the manifest's line_reader does not name a model file beside it")
+    return record
+
+
 # ---- write side (used by `export`; plain data, no TensorFlow) -------------------------------------
 
 STATUS_PASSED = "passed"  # validated against the float model and inside the gate
@@ -116,6 +128,7 @@ def build_manifest(
     versions: dict | None = None,
     labels: list[str] | None = None,
     rejection: dict | None = None,
+    line_reader: dict | None = None,
 ) -> dict:
     """The manifest of one exported model (README, "Model manifest", lists the fields)."""
     return {
@@ -134,6 +147,7 @@ def build_manifest(
         "validation": validation,
         "gate": gate,
         "rejection": rejection,
+        "line_reader": line_reader,
         "versions": versions or {},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }

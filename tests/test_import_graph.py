@@ -78,4 +78,4 @@ def test_the_device_cli_lists_only_device_commands():
     device = list(typer.main.get_command(device_app).commands)
     laptop = list(typer.main.get_command(laptop_app).commands)
     assert device == ["classify", "webcam", "samples", "collect", "relabel", "info", "benchmark", "serve"]
-    assert laptop == ["train", "evaluate", "export", *device, "bundle"]
+    assert laptop == ["train", "train-reader", "evaluate", "export", *device, "bundle"]

@@ -39,6 +39,7 @@ class ConstantModel:
 
     labels = [str(d) for d in range(10)]
     accept_threshold = 0.5
+    line_reader = None
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         probabilities = np.full((len(images), 10), 0.1 / 9, np.float32)

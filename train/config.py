@@ -78,3 +78,17 @@ def epochs_and_learning_rate(
         else (TrainConfig.epochs, TrainConfig.learning_rate)
     )
     return epochs or default_epochs, default_rate if learning_rate is None else learning_rate
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    """Everything `edge train-reader` can set."""
+
+    model_dir: Path = TrainConfig.out_dir  # the digit model's run folder: the reader is saved beside it
+    data: str | None = None
+    epochs: int = 12
+    lines: int = 40_000  # generated training lines (1-6 touching digits, or no number)
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    validation_lines: int = 2_000
+    seed: int = 0

@@ -31,6 +31,22 @@ def plot_curves(history: dict[str, list[float]], path: Path) -> None:
     plt.close(fig)
 
 
+def plot_reader_curves(history: dict[str, list[float]], path: Path) -> None:
+    """The line reader's training: validation lines read exactly, and the CTC loss, per epoch."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    axes[0].plot(epochs, 100 * np.asarray(history["val_exact"]), marker="o", label="validation lines")
+    axes[1].plot(epochs, history["loss"], marker="o", label="train CTC loss")
+    for ax, title in ((axes[0], "Lines read exactly (%)"), (axes[1], "Loss")):
+        ax.set_title(title)
+        ax.set_xlabel("epoch")
+        ax.grid(True)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def plot_confusion(matrix: np.ndarray, path: Path, title: str = "Test confusion matrix") -> None:
     """Confusion matrix heat map with counts; the diagonal is drawn on a log colour scale."""
     matrix = np.asarray(matrix)

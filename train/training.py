@@ -205,12 +205,14 @@ def _print_flushed(line: str) -> None:
     print(line, flush=True)
 
 
-def progress_callbacks(config: TrainConfig) -> tuple[int | str, list[keras.callbacks.Callback]]:
+def progress_callbacks(
+    epochs: int, verbose: int | str = "auto"
+) -> tuple[int | str, list[keras.callbacks.Callback]]:
     """`model.fit`'s verbose and extra callbacks: with `verbose="auto"`, Keras' progress bar on a
     terminal, else (a log file, a pipe) one line per epoch."""
-    if config.verbose == "auto" and not sys.stdout.isatty():
-        return 0, [EpochLine(config.epochs)]
-    return config.verbose, []
+    if verbose == "auto" and not sys.stdout.isatty():
+        return 0, [EpochLine(epochs)]
+    return verbose, []
 
 
 def _strategy(name: str | None) -> tf.distribute.Strategy:
@@ -361,7 +363,7 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy, data: MnistDat
         val_ds = make_dataset(x_val, y_val, config.batch_size) if len(x_val) else None
         monitor = "val_accuracy" if val_ds is not None else "accuracy"
         checkpoint = stage / "model.keras"
-        verbose, progress = progress_callbacks(config)
+        verbose, progress = progress_callbacks(config.epochs, config.verbose)
         held_back = extra_held is not None and len(extra_held.digits[1]) > 0
         callbacks = [
             *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.ema else []),

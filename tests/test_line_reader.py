@@ -1,0 +1,113 @@
+"""The line reader's runtime side, without TensorFlow: its input, greedy CTC decoding, how the
+manifest names it and how a missing or edited reader is refused, and what it reads with the fixture."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edge_runtime.interpreter import DigitModel
+from edge_runtime.line_reader import STEP_COLUMNS, decode
+from edge_runtime.preprocess import LINE_MARGIN, to_line
+from ground.contract import LINE_BLANK, LINE_INK_HEIGHT, LINE_SHAPE, LINE_STEPS, NUM_CLASSES
+from ground.errors import EdgeError
+from ground.manifest import line_reader_of
+
+FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
+
+
+def _logits(path: list[int], sure: float = 8.0) -> np.ndarray:
+    """(steps, 11) logits whose best class at step t is path[t] (the rest of the steps blank)."""
+    logits = np.zeros((LINE_STEPS, NUM_CLASSES + 1), np.float32)
+    classes = path + [LINE_BLANK] * (LINE_STEPS - len(path))
+    logits[np.arange(LINE_STEPS), classes] = sure
+    return logits
+
+
+def test_decoding_merges_runs_and_drops_blanks():
+    reading = decode(_logits([0, 4, 4, 0, 1, 0, 0, 1, 1, 8]))  # 3, 0, 0, 7 (digit d is class d + 1)
+    assert reading.text == "3007"
+    assert [d.start for d in reading.digits] == [
+        1 * STEP_COLUMNS,
+        4 * STEP_COLUMNS,
+        7 * STEP_COLUMNS,
+        9 * STEP_COLUMNS,
+    ]
+    assert reading.digits[0].stop == 3 * STEP_COLUMNS
+    assert 0.99 < reading.confidence <= 1.0
+
+
+def test_a_line_of_blanks_is_no_number_and_a_weak_digit_makes_a_weak_reading():
+    assert decode(_logits([])).text == "" and decode(_logits([])).digits == []
+    weak = _logits([0, 6, 0, 3])
+    weak[1, 9] = 7.5  # "8" nearly as likely as "5" at the first digit's step
+    reading = decode(weak)
+    assert reading.text == "52"
+    assert 0.3 < reading.confidence < 0.7
+    assert reading.digits[0].probabilities.argmax() == 5 and reading.digits[0].probabilities[8] > 0.3
+
+
+def test_a_group_is_scaled_to_the_line_height_and_its_columns_map_back():
+    ink = np.zeros((60, 200), np.uint8)
+    ink[5:55, 40:160] = 200  # 50 rows of ink from column 40 to 159
+    line = to_line(ink)
+    assert line.pixels.shape == LINE_SHAPE
+    rows, columns = np.nonzero(line.pixels)
+    assert rows.max() - rows.min() + 1 == LINE_INK_HEIGHT and columns.min() == LINE_MARGIN
+    assert line.group_column(LINE_MARGIN) == pytest.approx(40)
+    assert line.group_column(columns.max() + 1) == pytest.approx(160, abs=1.5)
+
+
+def test_a_group_too_wide_for_the_line_is_scaled_to_its_width():
+    ink = np.full((20, 400), 255, np.uint8)
+    rows, columns = np.nonzero(to_line(ink).pixels)
+    assert columns.max() + 1 == LINE_SHAPE[1] - LINE_MARGIN and rows.max() - rows.min() + 1 < LINE_INK_HEIGHT
+
+
+@pytest.mark.parametrize(
+    "record", [{"model_file": "../elsewhere.tflite"}, {"model_file": 3}, "reader.tflite"]
+)
+def test_a_manifest_line_reader_that_names_no_file_beside_it_is_refused(record):
+    with pytest.raises(EdgeError, match="line_reader"):
+        line_reader_of({"line_reader": record})
+
+
+@pytest.fixture
+def exported(tmp_path) -> Path:
+    """A copy of the fixture, its manifest and its line reader."""
+    for source in (FIXTURE, FIXTURE.with_suffix(".json"), FIXTURE.with_name("line_reader_int8.tflite")):
+        shutil.copy(source, tmp_path / source.name)
+    return tmp_path / FIXTURE.name
+
+
+def test_the_fixture_loads_its_line_reader_with_the_threshold_export_chose(exported):
+    model = DigitModel(exported, threads=1)
+    record = model.manifest["line_reader"]
+    assert model.line_reader is not None
+    assert model.line_reader.accept_threshold == record["accept_threshold"]
+    assert record["validation"]["exact_pct"] >= record["validation"]["float_exact_pct"] - 1.0
+    assert DigitModel(exported, threads=1, line_reader=False).line_reader is None
+
+
+def test_a_missing_or_edited_line_reader_is_refused(exported):
+    reader = exported.with_name("line_reader_int8.tflite")
+    data = bytearray(reader.read_bytes())
+    data[-1] ^= 0x01
+    reader.write_bytes(bytes(data))
+    with pytest.raises(EdgeError, match="not the line reader its manifest records"):
+        DigitModel(exported, threads=1)
+    assert DigitModel(exported, threads=1, verify=False).line_reader is not None
+    reader.unlink()
+    with pytest.raises(EdgeError, match="line_reader_int8.tflite"):
+        DigitModel(exported, threads=1)
+
+
+def test_the_manifest_without_a_line_reader_reads_without_one(exported):
+    manifest = json.loads(exported.with_suffix(".json").read_text())
+    del manifest["line_reader"]
+    exported.with_suffix(".json").write_text(json.dumps(manifest))
+    assert DigitModel(exported, threads=1).line_reader is None
