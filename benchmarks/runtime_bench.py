@@ -1,7 +1,8 @@
 """Accuracy and speed of the on-device pipeline (what `edge classify` and `edge webcam` run).
 
   .venv/bin/python benchmarks/runtime_bench.py MODEL.tflite [--data mnist.npz] [--per-category 300]
-      [--photos 2000] [--seed 0] [--threads 1] [--speed-only] [--json OUT.json] [--failures DIR]
+      [--photos 2000] [--seed 0] [--threads 1] [--speed-only] [--no-line-reader] [--json OUT.json]
+      [--failures DIR]
 
 1. Accuracy on the raw 28x28 MNIST test images, next to the export report in the model's manifest.
 2. The runtime's evaluation set (`eval_set.py`: MNIST test digits, fonts and drawings only), made in
@@ -319,14 +320,27 @@ def main() -> None:
     parser.add_argument("--speed-only", action="store_true", help="skip the accuracy part")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--failures", type=Path, default=None, help="save every misread image in this folder")
+    parser.add_argument(
+        "--no-line-reader", action="store_true", help="read without the line reader the manifest names"
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
-    model = DigitModel(args.model, threads=args.threads)
+    model = DigitModel(args.model, threads=args.threads, line_reader=not args.no_line_reader)
     mnist = load_mnist(args.data)
+    reader = model.line_reader
     print(f"model {args.model} ({model.input_dtype} input, accept at {model.accept_threshold:.3f}), ", end="")
+    print(
+        f"line reader {reader.path.name} (accept at {reader.accept_threshold:.3f}), " if reader else "",
+        end="",
+    )
     print(f"MNIST test digits from {mnist.source}, OpenCV {cv2.__version__}")
-    report: dict = {"model": str(args.model), "seed": args.seed, "threads": args.threads}
+    report: dict = {
+        "model": str(args.model),
+        "line_reader": str(reader.path) if reader else None,
+        "seed": args.seed,
+        "threads": args.threads,
+    }
     if not args.speed_only:
         report["accuracy"] = print_accuracy(model, mnist, args)
     report["speed"] = print_speed(model, mnist, args)

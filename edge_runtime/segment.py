@@ -90,7 +90,8 @@ def read_groups(
     """Read every group (see the module docstring); `threshold` is the model's acceptance score,
     `reader` the line reader that reads the groups that are cut, if any.
 
-    Also returns True when some group was left uncut because the frame's `MAX_PIECES` were spent.
+    Also returns True when some group was left unread because the frame's `MAX_PIECES` were spent
+    (or it was wider than `MAX_SPLIT_ASPECT`) and the line reader did not read it either.
     """
     wholes = [crop_piece(g) for g in groups]
     whole_probs = _classify(classify, [w for w in wholes if w is not None])
@@ -118,8 +119,9 @@ def read_groups(
         for i, (cuts, pieces) in plans.items()
     }
 
-    lines = _read_lines(reader, [groups[i] for i in splits])
-    readings = []
+    readable = [i for i in splits if groups[i].aspect <= MAX_SPLIT_ASPECT]
+    lines = dict(zip(readable, _read_lines(reader, [groups[i] for i in readable]), strict=True))
+    readings, uncut = [], False
     for index, whole in enumerate(whole_pieces):
         if whole is None:
             continue
@@ -131,10 +133,10 @@ def read_groups(
             )
         else:
             best = [usable_whole] if usable_whole is not None else None
-        if index in splits:
-            best = _prefer_line(groups[index], *lines[splits.index(index)], best, reader)
-        readings.append(GroupReading(best, None) if best else GroupReading([], whole))
-    return readings, len(plans) < len(splits)
+        chosen = _prefer_line(groups[index], *lines[index], best, reader) if index in lines else best
+        uncut |= index in splits and index not in scored and chosen is best
+        readings.append(GroupReading(chosen, None) if chosen else GroupReading([], whole))
+    return readings, uncut
 
 
 def _read_lines(reader: LineReader | None, groups: list[Group]) -> list[tuple[LineInput, LineReading | None]]:

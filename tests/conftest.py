@@ -118,12 +118,12 @@ def save_mnist_subset(mnist, path: Path, train: int, test: int) -> Path:
 @pytest.fixture(scope="session")
 def runtime_models(tmp_path_factory) -> dict[str, Path]:
     """Models for the runtime's tests without TensorFlow: {"int8": the committed fixture (with its
-    manifest), "float32": a one-layer float model built from the schema (no manifest)}."""
+    manifest and line reader), "float32": a one-layer float model built from the schema (no manifest)}."""
     from tests.tflite_models import dense_model
 
     folder = tmp_path_factory.mktemp("runtime_models")
     fixture = REPO / "tests" / "fixtures" / "model_int8.tflite"
-    for source in (fixture, fixture.with_suffix(".json")):
+    for source in (fixture, fixture.with_suffix(".json"), fixture.with_name("line_reader_int8.tflite")):
         shutil.copyfile(source, folder / source.name)
     (folder / "model_float32.tflite").write_bytes(dense_model())
     return {"int8": folder / fixture.name, "float32": folder / "model_float32.tflite"}

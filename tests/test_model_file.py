@@ -50,9 +50,10 @@ def photos(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def exported(tmp_path) -> Path:
-    """A copy of the exported fixture with its manifest."""
+    """A copy of the exported fixture with its manifest and line reader."""
     for suffix in (".tflite", ".json"):
         shutil.copy(FIXTURE.with_suffix(suffix), tmp_path / f"model{suffix}")
+    shutil.copy(FIXTURE.with_name("line_reader_int8.tflite"), tmp_path)
     return tmp_path / "model.tflite"
 
 

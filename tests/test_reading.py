@@ -46,6 +46,13 @@ def _tight_crop(digit: np.ndarray, side: int) -> np.ndarray:
     return 255 - cv2.resize(ink, (width, side), interpolation=cv2.INTER_LINEAR)
 
 
+def test_the_manifest_names_the_line_reader_and_its_threshold(model):
+    reader = model.manifest["line_reader"]
+    assert model.line_reader.accept_threshold == reader["accept_threshold"]
+    assert reader["validation"]["exact_pct"] >= 90.0
+    assert reader["validation"]["no_number_accepted_pct"] <= 10.0
+
+
 def test_the_manifest_carries_the_acceptance_threshold_chosen_at_export(model):
     rejection = model.manifest["rejection"]
     assert model.accept_threshold == rejection["threshold"]
@@ -104,6 +111,23 @@ def test_touching_pairs_are_split(model, digits):
         photo = paper_photo([x[i], x[j]], rng, digit_height=160, pitch=float(rng.uniform(0.75, 0.9)))
         hits.append(read_digits(model, photo).number == f"{y[i]}{y[j]}")
     assert _share(hits) >= 0.85  # 37 of 40 with the fixture
+
+
+def test_touching_numbers_are_read_whole_by_the_line_reader(model, digits):
+    """Three to five digits written so close that they touch: the line reader reads most of them
+    whole where the cut search alone fails on many."""
+    x, y = digits
+    rng = np.random.default_rng(8)
+    cases = []
+    for _ in range(30):
+        picks = rng.integers(0, len(x), int(rng.integers(3, 6)))
+        photo = paper_photo(list(x[picks]), rng, digit_height=120, pitch=float(rng.uniform(0.75, 0.9)))
+        cases.append((photo, "".join(str(y[i]) for i in picks)))
+    without = DigitModel(FIXTURE, threads=1, line_reader=False)
+    with_reader = _share([read_digits(model, photo).number == want for photo, want in cases])
+    cut_only = _share([read_digits(without, photo).number == want for photo, want in cases])
+    assert with_reader >= 0.8
+    assert with_reader >= cut_only + 0.1
 
 
 def test_twelve_digit_numbers_are_read_whole(model, digits):
