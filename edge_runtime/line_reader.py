@@ -56,9 +56,7 @@ def decode(logits: np.ndarray) -> LineReading:
             end += 1
         if best[step] != LINE_BLANK:
             peak = step + int(probs[step : end + 1, best[step]].argmax())
-            own = np.delete(probs[peak], LINE_BLANK)
-            top = int(own.argmax())
-            scaled = own * (probs[peak, best[step]] / max(float(own[top]), 1e-9))  # top = its step's share
-            digits.append(LineDigit(step * STEP_COLUMNS, (end + 1) * STEP_COLUMNS, scaled))
+            digits_there = np.delete(probs[peak], LINE_BLANK)  # the blank's share is left out
+            digits.append(LineDigit(step * STEP_COLUMNS, (end + 1) * STEP_COLUMNS, digits_there))
         step = end + 1
     return LineReading(digits)

@@ -22,13 +22,8 @@ def plot_curves(history: dict[str, list[float]], path: Path) -> None:
             ax.plot(epochs, history[f"val_{metric}"], marker="o", label=f"validation {metric}")
         if f"extra_{metric}" in history:  # the user's held-back samples (--extra-data), apart from MNIST
             ax.plot(epochs, history[f"extra_{metric}"], marker="s", label=f"your held-back samples {metric}")
-        ax.set_title(title)
-        ax.set_xlabel("epoch")
-        ax.grid(True)
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+        _finish_axes(ax, title)
+    _save(fig, path)
 
 
 def plot_reader_curves(history: dict[str, list[float]], path: Path) -> None:
@@ -38,10 +33,18 @@ def plot_reader_curves(history: dict[str, list[float]], path: Path) -> None:
     axes[0].plot(epochs, 100 * np.asarray(history["val_exact"]), marker="o", label="validation lines")
     axes[1].plot(epochs, history["loss"], marker="o", label="train CTC loss")
     for ax, title in ((axes[0], "Lines read exactly (%)"), (axes[1], "Loss")):
-        ax.set_title(title)
-        ax.set_xlabel("epoch")
-        ax.grid(True)
-        ax.legend()
+        _finish_axes(ax, title)
+    _save(fig, path)
+
+
+def _finish_axes(ax, title: str) -> None:
+    ax.set_title(title)
+    ax.set_xlabel("epoch")
+    ax.grid(True)
+    ax.legend()
+
+
+def _save(fig, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -63,6 +66,4 @@ def plot_confusion(matrix: np.ndarray, path: Path, title: str = "Test confusion 
     ax.set_ylabel("true digit")
     ax.set_title(title)
     fig.colorbar(image, ax=ax, label="log(1 + count)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _save(fig, path)
