@@ -17,7 +17,8 @@ labelled, wrong ones as non-digits.
 When the model comes with a line reader (`line_reader`), every group that is cut is also read whole
 by it, and its reading wins where it differs from the cut search's (or the search found none) and
 its least confident digit reaches the reader's acceptance threshold: it needs no cut, so it reads
-touching digits that every cut slices wrong. Its digits' boxes come from the columns it read them at.
+touching digits that every cut slices wrong. Its digits are cut apart, for their boxes, along the
+least-ink path between the columns where it read each of them.
 """
 
 from __future__ import annotations
@@ -133,7 +134,9 @@ def read_groups(
             )
         else:
             best = [usable_whole] if usable_whole is not None else None
-        chosen = _prefer_line(groups[index], *lines[index], best, reader) if index in lines else best
+        chosen = best
+        if index in lines:
+            chosen = _prefer_line(groups[index], *lines[index], best, reader, scored.get(index))
         uncut |= index in splits and index not in scored and chosen is best
         readings.append(GroupReading(chosen, None) if chosen else GroupReading([], whole))
     return readings, uncut
@@ -153,24 +156,73 @@ def _prefer_line(
     reading: LineReading | None,
     best: list[Piece] | None,
     reader: LineReader | None,
+    cut: tuple[list[int], list[tuple[int, int, Piece]]] | None,
 ) -> list[Piece] | None:
-    """The reader's reading of the group when it is sure of it and it differs from `best`, else `best`."""
+    """The reader's reading of the group when it is sure of it and it differs from `best`, else `best`.
+
+    Its digits are placed on the cut search's pieces (`cut`: the cut columns and classified pieces)
+    when a chain of as many pieces spans the group (`_placed_on_pieces`), else cut apart by
+    `_line_pieces`."""
     if reading is None or not reading.digits or reading.confidence < reader.accept_threshold:
         return best
     if best is not None and "".join(str(p.label) for p in best) == reading.text:
         return best
-    return _line_pieces(group, line, reading) or best
+    placed = _placed_on_pieces(*cut, group.mask.shape[0], reading) if cut is not None else None
+    return placed or _line_pieces(group, line, reading) or best
+
+
+def _placed_on_pieces(
+    cuts: list[int], pieces: list[tuple[int, int, Piece]], height: int, reading: LineReading
+) -> list[Piece] | None:
+    """The chain of cut pieces from the first cut to the last, one per digit the reader read, that the
+    digit model finds likeliest to show those digits (summed log-probabilities; a narrow stretch may
+    be left out at the cost of `SKIP_PROBABILITY`). Each piece keeps its box and takes the reader's
+    probabilities. None when no chain of that many pieces exists."""
+    wanted = [int(c) for c in reading.text]
+    last, count = len(cuts) - 1, len(wanted)
+    edges: dict[int, list[tuple[int, Piece | None]]] = {}
+    for a, b, piece in pieces:
+        edges.setdefault(b, []).append((a, piece))
+    for a in range(last):
+        if cuts[a + 1] - cuts[a] <= MAX_SKIP_WIDTH * height:
+            edges.setdefault(a + 1, []).append((a, None))
+    # chains[(node, digits placed)] = (summed log-probability, pieces)
+    chains: dict[tuple[int, int], tuple[float, list[Piece]]] = {(0, 0): (0.0, [])}
+    for b in range(1, last + 1):
+        for a, piece in edges.get(b, []):
+            for placed in range(count + 1):
+                if (a, placed) not in chains or (piece is not None and placed == count):
+                    continue
+                total, chain = chains[(a, placed)]
+                if piece is None:
+                    key, total = (b, placed), total + np.log(SKIP_PROBABILITY)
+                else:
+                    key = (b, placed + 1)
+                    total += float(np.log(max(float(piece.probabilities[wanted[placed]]), 1e-6)))
+                    chain = [*chain, piece]
+                if key not in chains or total > chains[key][0]:
+                    chains[key] = (total, chain)
+    if (last, count) not in chains:
+        return None
+    chosen = chains[(last, count)][1]
+    return [Piece(p.crop, d.probabilities) for p, d in zip(chosen, reading.digits, strict=True)]
 
 
 def _line_pieces(group: Group, line: LineInput, reading: LineReading) -> list[Piece] | None:
-    """The digits of a line reading as pieces of the group, cut halfway between neighbours."""
+    """The digits of a line reading as pieces of the group: between two neighbours' columns, the cut
+    follows the least-ink path from the column with the least ink (where the reader marks a digit is
+    not its middle, so halfway between two marks can slice one)."""
     height, width = group.mask.shape
-    pairs = zip(reading.digits, reading.digits[1:], strict=False)
-    middles = [line.group_column((a.stop + b.start) / 2) for a, b in pairs]
-    edges = [0, *(int(round(min(max(m, 0), width))) for m in middles), width]
+    profile = np.count_nonzero(group.mask, axis=0)
+    centres = [line.group_column((d.start + d.stop) / 2) for d in reading.digits]
+    columns = []
+    for left, right in zip(centres, centres[1:], strict=False):
+        lo, hi = min(max(int(left), 1), width - 1), min(max(int(right), 1), width - 1)
+        columns.append(lo + int(profile[lo:hi].argmin()) if hi > lo else lo)
+    paths = [np.zeros(height, np.int64), *cut_paths(group.mask, columns), np.full(height, width, np.int64)]
     pieces = []
-    for (left, right), digit in zip(zip(edges, edges[1:], strict=False), reading.digits, strict=True):
-        crop = crop_piece(group, np.full(height, left, np.int64), np.full(height, right, np.int64))
+    for left, right, digit in zip(paths[:-1], paths[1:], reading.digits, strict=True):
+        crop = crop_piece(group, left, right)
         if crop is None:
             return None
         pieces.append(Piece(crop, digit.probabilities))
