@@ -111,3 +111,34 @@ def test_the_manifest_without_a_line_reader_reads_without_one(exported):
     del manifest["line_reader"]
     exported.with_suffix(".json").write_text(json.dumps(manifest))
     assert DigitModel(exported, threads=1).line_reader is None
+
+
+def _piece(probabilities: dict[int, float], box=(0, 0, 10, 20)):
+    from edge_runtime.regions import DigitCrop
+    from edge_runtime.segment import Piece
+
+    vector = np.full(NUM_CLASSES, 0.01, np.float32)
+    for digit, p in probabilities.items():
+        vector[digit] = p
+    return Piece(DigitCrop(box, np.zeros((28, 28), np.uint8)), vector)
+
+
+def test_the_readers_digits_are_placed_on_the_cut_pieces_likeliest_to_show_them():
+    from edge_runtime.line_reader import LineDigit, LineReading
+    from edge_runtime.segment import _placed_on_pieces
+
+    cuts = [0, 20, 25, 45]  # the stretch 20-25 is narrow: it may be left out
+    pieces = [
+        (0, 1, _piece({3: 0.9}, (0, 0, 20, 40))),
+        (0, 2, _piece({3: 0.2, 8: 0.7}, (0, 0, 25, 40))),
+        (1, 3, _piece({7: 0.3}, (20, 0, 25, 40))),
+        (2, 3, _piece({7: 0.8}, (25, 0, 20, 40))),
+        (0, 3, _piece({1: 0.9}, (0, 0, 45, 40))),
+    ]
+    said = [np.eye(NUM_CLASSES, dtype=np.float32)[d] * 0.95 for d in (3, 7)]
+    reading = LineReading([LineDigit(0, 8, said[0]), LineDigit(12, 20, said[1])])
+    placed = _placed_on_pieces(cuts, pieces, 40, reading)
+    assert [p.crop.box for p in placed] == [(0, 0, 20, 40), (25, 0, 20, 40)]  # 0.9 * 0.5 (skip) * 0.8 wins
+    assert [p.label for p in placed] == [3, 7] and placed[1].score == pytest.approx(0.95)
+    three = LineReading([LineDigit(0, 4, said[0])] * 3)
+    assert _placed_on_pieces(cuts, pieces, 40, three) is None  # no chain of three pieces
