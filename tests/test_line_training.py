@@ -98,7 +98,11 @@ def test_export_refuses_a_reader_that_reads_nothing_and_writes_nothing(
     run = tmp_path / "run"
     run.mkdir()
     shutil.copy(tiny_model_path, run / "model.keras")
-    build_reader().save(run / "line_reader.keras")  # untrained: reads no number
+    reader = build_reader()
+    logits = reader.get_layer("logits")
+    kernel, bias = logits.get_weights()
+    logits.set_weights([np.zeros_like(kernel), np.eye(len(bias), dtype=bias.dtype)[0] * 10])  # blank only
+    reader.save(run / "line_reader.keras")
     out = tmp_path / "models"
     result = runner.invoke(
         app, ["export", str(run / "model.keras"), "--data", str(mnist_subset), "--out", str(out)]
