@@ -86,8 +86,8 @@ class ReaderConfig:
 
     model_dir: Path = TrainConfig.out_dir  # the digit model's run folder: the reader is saved beside it
     data: str | None = None
-    epochs: int = 12
-    lines: int = 40_000  # generated training lines (1-6 touching digits, or no number)
+    epochs: int = 6
+    lines: int = 160_000  # generated training lines (1-6 touching digits, or no number)
     batch_size: int = 64
     learning_rate: float = 1e-3
     validation_lines: int = 2_000
