@@ -15,10 +15,11 @@ The model is trained on the pieces this search proposes (`train.negatives.cut_di
 labelled, wrong ones as non-digits.
 
 When the model comes with a line reader (`line_reader`), every group that is cut is also read whole
-by it, and its reading wins where it differs from the cut search's (or the search found none) and
-its least confident digit reaches the reader's acceptance threshold: it needs no cut, so it reads
-touching digits that every cut slices wrong. Its digits are cut apart, for their boxes, along the
-least-ink path between the columns where it read each of them.
+by it, and its reading wins where it holds two digits or more, differs from the cut search's (or the
+search found none) and its least confident digit reaches the reader's acceptance threshold: it needs
+no cut, so it reads touching digits that every cut slices wrong. Its digits take the boxes of the cut
+pieces the digit model finds likeliest to show them, else of cuts along the least-ink path between
+the columns where it read them.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ MAX_GRID_CUTS = 24  # ...but at most this many grid cuts in a group
 CUT_REACH = 0.25  # of the group's height: how far a cut path may wander from its column
 CUT_DRIFT_COST = 0.02  # per column of wandering, against 1 per ink pixel crossed
 PATH_TOLERANCE = 0.04  # of the height: a path this close (on average) to the one before it is the same cut
+MIN_LINE_DIGITS = 2  # the line reader's reading replaces the cut search's only when it holds this many
 MAX_PIECES = 400  # a frame classifies at most this many cut pieces (about 40 ms here); the rest: "cut"
 
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
@@ -158,12 +160,18 @@ def _prefer_line(
     reader: LineReader | None,
     cut: tuple[list[int], list[tuple[int, int, Piece]]] | None,
 ) -> list[Piece] | None:
-    """The reader's reading of the group when it is sure of it and it differs from `best`, else `best`.
+    """The reader's reading of the group when it reads two digits or more (one digit alone is the digit
+    model's to judge: it was trained on far more of what is not a digit), is sure of them and differs
+    from `best`; else `best`.
 
     Its digits are placed on the cut search's pieces (`cut`: the cut columns and classified pieces)
     when a chain of as many pieces spans the group (`_placed_on_pieces`), else cut apart by
     `_line_pieces`."""
-    if reading is None or not reading.digits or reading.confidence < reader.accept_threshold:
+    if (
+        reading is None
+        or len(reading.digits) < MIN_LINE_DIGITS
+        or reading.confidence < reader.accept_threshold
+    ):
         return best
     if best is not None and "".join(str(p.label) for p in best) == reading.text:
         return best
