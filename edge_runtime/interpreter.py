@@ -170,7 +170,55 @@ def quantize(pixels: np.ndarray, dtype: np.dtype, scale: float, zero_point: int)
     return np.clip(np.round(pixels.astype(np.float32) / scale + zero_point), info.min, info.max).astype(dtype)
 
 
-class DigitModel:
+class _SingleIOModel:
+    """An allocated interpreter with one input and one output, called with raw values of any batch size
+    and answering float32 (quantized tensors are converted both ways as their parameters say)."""
+
+    def __init__(self, interpreter, path: Path) -> None:
+        self.interpreter, self.path = interpreter, Path(path)
+        name = printable(self.path)
+        inputs, outputs = self.interpreter.get_input_details(), self.interpreter.get_output_details()
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise EdgeError(f"{name}: {len(inputs)} inputs and {len(outputs)} outputs, expected one each")
+        inp, out = inputs[0], outputs[0]
+        self._input_index, self._output_index = inp["index"], out["index"]
+        self.input_shape = tuple(int(d) for d in inp["shape"][1:])
+        self.output_shape = tuple(int(d) for d in out["shape"][1:])
+        self.input_dtype = np.dtype(inp["dtype"])
+        self.input_quantization = (float(inp["quantization"][0]), int(inp["quantization"][1]))
+        self.output_dtype = np.dtype(out["dtype"])
+        self.output_quantization = (float(out["quantization"][0]), int(out["quantization"][1]))
+        self._batch = int(inp["shape"][0])
+        if self.input_dtype.kind not in "iuf" or self.output_dtype.kind not in "iuf":
+            raise EdgeError(f"{name}: {self.input_dtype} input, {self.output_dtype} output: not numbers")
+
+    def prepare(self, values: np.ndarray) -> np.ndarray:
+        """Raw values (N, *input shape, with or without the channel) → the input tensor's dtype and layout."""
+        x = np.asarray(values).reshape(-1, *self.input_shape)
+        if self.input_dtype.kind in "iu":
+            scale, zero_point = self.input_quantization
+            return quantize(x, self.input_dtype, scale, zero_point)
+        return x.astype(self.input_dtype, copy=False)
+
+    def _invoke(self, batch: np.ndarray) -> np.ndarray:
+        if len(batch) != self._batch:
+            self.interpreter.resize_tensor_input(self._input_index, [len(batch), *self.input_shape])
+            self.interpreter.allocate_tensors()
+            self._batch = len(batch)
+        self.interpreter.set_tensor(self._input_index, batch)
+        self.interpreter.invoke()
+        raw = self.interpreter.get_tensor(self._output_index)
+        if self.output_dtype.kind in "iu":
+            scale, zero_point = self.output_quantization
+            values = (raw.astype(np.float32) - zero_point) * scale
+        else:
+            values = raw.astype(np.float32, copy=False)
+        if not np.isfinite(values).all():
+            raise BrokenModelError(f"{printable(self.path)}: answered NaN or infinity (a broken model)")
+        return values
+
+
+class DigitModel(_SingleIOModel):
     """A `.tflite` digit classifier; any mode (float32/float16/dynamic/int8, int8 or uint8 I/O)."""
 
     def __init__(
@@ -184,43 +232,21 @@ class DigitModel:
         **interpreter_options,
     ) -> None:
         self.file = open_model_file(path, verify, allow_failed)
-        self.path, self.manifest, self.labels = self.file.path, self.file.manifest, self.file.labels
+        self.manifest, self.labels = self.file.manifest, self.file.labels
         self.accept_threshold = accept_threshold_of(self.manifest, self.file.contract)
-        self.interpreter = load_interpreter(self.file, threads, **interpreter_options)
+        super().__init__(load_interpreter(self.file, threads, **interpreter_options), self.file.path)
+        name = printable(self.path)
+        if self.input_shape != INPUT_SHAPE:
+            raise EdgeError(f"{name}: input shape {self.input_shape}, expected {INPUT_SHAPE}")
+        if self.output_shape != (len(self.labels),):
+            raise EdgeError(
+                f"{name}: answers {self.output_shape} values per image, expected {len(self.labels)} "
+                f"(one per label {', '.join(self.labels)})"
+            )
         record = line_reader_of(self.manifest) if line_reader else None
         self.line_reader = (
             LineReader(self.path.with_name(record["model_file"]), record, threads, verify) if record else None
         )
-        name = printable(self.path)
-        inputs, outputs = self.interpreter.get_input_details(), self.interpreter.get_output_details()
-        if len(inputs) != 1 or len(outputs) != 1:
-            raise EdgeError(f"{name}: {len(inputs)} inputs and {len(outputs)} outputs, expected one each")
-        inp, out = inputs[0], outputs[0]
-        self._input_index, self._output_index = inp["index"], out["index"]
-        self.input_shape = tuple(int(d) for d in inp["shape"][1:])
-        self.input_dtype = np.dtype(inp["dtype"])
-        self.input_quantization = (float(inp["quantization"][0]), int(inp["quantization"][1]))
-        self.output_dtype = np.dtype(out["dtype"])
-        self.output_quantization = (float(out["quantization"][0]), int(out["quantization"][1]))
-        self._batch = int(inp["shape"][0])
-        if self.input_shape != INPUT_SHAPE:
-            raise EdgeError(f"{name}: input shape {self.input_shape}, expected {INPUT_SHAPE}")
-        output_shape = tuple(int(d) for d in out["shape"][1:])
-        if output_shape != (len(self.labels),):
-            raise EdgeError(
-                f"{name}: answers {output_shape} values per image, expected {len(self.labels)} "
-                f"(one per label {', '.join(self.labels)})"
-            )
-        if self.input_dtype.kind not in "iuf" or self.output_dtype.kind not in "iuf":
-            raise EdgeError(f"{name}: {self.input_dtype} input, {self.output_dtype} output: not numbers")
-
-    def prepare(self, images: np.ndarray) -> np.ndarray:
-        """Raw pixels (N, 28, 28[, 1]) → the input tensor's dtype and layout."""
-        x = np.asarray(images).reshape(-1, *self.input_shape)
-        if self.input_dtype.kind in "iu":
-            scale, zero_point = self.input_quantization
-            return quantize(x, self.input_dtype, scale, zero_point)
-        return x.astype(self.input_dtype, copy=False)
 
     def predict(self, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """Raw 0-255 pixels (N, 28, 28) or (N, 28, 28, 1), uint8 or float → float32 probabilities (N, 10)."""
@@ -228,63 +254,27 @@ class DigitModel:
         outputs = [self._invoke(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
         return np.concatenate(outputs) if outputs else np.zeros((0, len(self.labels)), np.float32)
 
-    def _invoke(self, batch: np.ndarray) -> np.ndarray:
-        if len(batch) != self._batch:
-            self.interpreter.resize_tensor_input(self._input_index, [len(batch), *self.input_shape])
-            self.interpreter.allocate_tensors()
-            self._batch = len(batch)
-        self.interpreter.set_tensor(self._input_index, batch)
-        self.interpreter.invoke()
-        raw = self.interpreter.get_tensor(self._output_index)
-        if self.output_dtype.kind in "iu":
-            scale, zero_point = self.output_quantization
-            probs = (raw.astype(np.float32) - zero_point) * scale
-        else:
-            probs = raw.astype(np.float32, copy=False)
-        if not np.isfinite(probs).all():
-            raise BrokenModelError(f"{printable(self.path)}: answered NaN or infinity (a broken model)")
-        return probs
 
-
-class LineReader:
+class LineReader(_SingleIOModel):
     """A `.tflite` line reader, checked against the size and sha256 its digit model's manifest records."""
 
     def __init__(self, path: Path, record: dict, threads: int | None = None, verify: bool = True) -> None:
-        self.path = Path(path)
-        data, name = read_model_bytes(self.path), printable(self.path)
+        data, name = read_model_bytes(Path(path)), printable(path)
         mismatches = content_mismatches(data, record)
         if mismatches and verify:
             raise EdgeError(f"{name} is not the line reader its manifest records ({'; '.join(mismatches)})")
         self.accept_threshold = float(record.get("accept_threshold", 1.0))
-        self.interpreter = load_interpreter(data, threads)
-        inp, out = self.interpreter.get_input_details()[0], self.interpreter.get_output_details()[0]
-        self._input, self._output = inp, out
-        if tuple(inp["shape"][1:3]) != (LINE_HEIGHT, LINE_WIDTH) or tuple(out["shape"][1:]) != (
+        super().__init__(load_interpreter(data, threads), path)
+        if self.input_shape != (LINE_HEIGHT, LINE_WIDTH, 1) or self.output_shape != (
             LINE_STEPS,
             NUM_CLASSES + 1,
         ):
-            raise EdgeError(f"{name}: not a line reader (input {inp['shape']}, output {out['shape']})")
-        self._batch = int(inp["shape"][0])
+            raise EdgeError(
+                f"{name}: not a line reader (input {self.input_shape}, output {self.output_shape})"
+            )
 
     def read(self, lines: np.ndarray) -> list[LineReading]:
         """Read (N, 32, 160) uint8 line inputs."""
         if len(lines) == 0:
             return []
-        x = np.asarray(lines).reshape(-1, LINE_HEIGHT, LINE_WIDTH, 1)
-        dtype = np.dtype(self._input["dtype"])
-        if dtype.kind in "iu":
-            scale, zero_point = self._input["quantization"]
-            x = quantize(x, dtype, float(scale), int(zero_point))
-        else:
-            x = x.astype(dtype)
-        if len(x) != self._batch:
-            self.interpreter.resize_tensor_input(self._input["index"], list(x.shape))
-            self.interpreter.allocate_tensors()
-            self._batch = len(x)
-        self.interpreter.set_tensor(self._input["index"], x)
-        self.interpreter.invoke()
-        raw = self.interpreter.get_tensor(self._output["index"])
-        if np.dtype(self._output["dtype"]).kind in "iu":
-            scale, zero_point = self._output["quantization"]
-            raw = (raw.astype(np.float32) - zero_point) * scale
-        return [decode(logits) for logits in raw.astype(np.float32)]
+        return [decode(logits) for logits in self._invoke(self.prepare(lines))]
