@@ -232,13 +232,15 @@ def test_classify_and_webcam_work_where_tensorflow_cannot_be_imported(int8_model
 
 def test_ctrl_c_stops_the_webcam_cleanly(int8_model, tmp_path):
     rng = np.random.default_rng(2)
-    frames = video_frames([[np.zeros((28, 28), np.uint8)]], rng, frames_per_number=1500, size=(160, 120))
+    frames = video_frames([[np.zeros((28, 28), np.uint8)]], rng, frames_per_number=400, size=(160, 120))
     clip = write_video(tmp_path / "long.avi", frames)
     process = subprocess.Popen(
         [EDGE, "webcam", int8_model, "--source", clip, "--headless"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a suite started in the background by a shell inherits an ignored SIGINT: give Ctrl-C back
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert " frame 1: " in process.stdout.readline()
     process.send_signal(signal.SIGINT)
