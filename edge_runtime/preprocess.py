@@ -200,11 +200,7 @@ def to_mnist(digit: np.ndarray) -> np.ndarray:
         return np.zeros((IMAGE_SIDE, IMAGE_SIDE), np.uint8)
     crop = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     height, width = crop.shape
-    factor = DIGIT_BOX / max(height, width)
-    size = (max(1, round(width * factor)), max(1, round(height * factor)))
-    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
-    box = cv2.resize(crop, size, interpolation=interpolation).astype(np.float32)
-    return _centre_by_mass(_brightened(box))
+    return _centre_by_mass(_brightened(_resized(crop, DIGIT_BOX / max(height, width))))
 
 
 @dataclass(frozen=True)
@@ -234,12 +230,18 @@ def to_line(ink: np.ndarray) -> LineInput:
     crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     height, width = crop.shape
     factor = min(LINE_INK_HEIGHT / height, (LINE_WIDTH - 2 * LINE_MARGIN) / width)
+    box = _resized(crop, factor)
+    top = (LINE_HEIGHT - box.shape[0]) // 2
+    canvas[top : top + box.shape[0], LINE_MARGIN : LINE_MARGIN + box.shape[1]] = _brightened(box)
+    return LineInput(canvas, int(xs.min()), factor)
+
+
+def _resized(crop: np.ndarray, factor: float) -> np.ndarray:
+    """`crop` scaled by `factor` (area-averaged when shrinking), as float32."""
+    height, width = crop.shape
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
-    box = cv2.resize(crop, size, interpolation=interpolation).astype(np.float32)
-    top = (LINE_HEIGHT - size[1]) // 2
-    canvas[top : top + size[1], LINE_MARGIN : LINE_MARGIN + size[0]] = _brightened(box)
-    return LineInput(canvas, int(xs.min()), factor)
+    return cv2.resize(crop, size, interpolation=interpolation).astype(np.float32)
 
 
 def _brightened(box: np.ndarray) -> np.ndarray:

@@ -122,7 +122,7 @@ def read_groups(
         for i, (cuts, pieces) in plans.items()
     }
 
-    readable = [i for i in splits if groups[i].aspect <= MAX_SPLIT_ASPECT]
+    readable = [i for i in splits if groups[i].aspect <= MAX_SPLIT_ASPECT] if reader is not None else []
     lines = dict(zip(readable, _read_lines(reader, [groups[i] for i in readable]), strict=True))
     readings, uncut = [], False
     for index, whole in enumerate(whole_pieces):
@@ -144,20 +144,20 @@ def read_groups(
     return readings, uncut
 
 
-def _read_lines(reader: LineReader | None, groups: list[Group]) -> list[tuple[LineInput, LineReading | None]]:
-    """Each group's line input and the reader's reading of it (None without a reader)."""
-    inputs = [line_input(g) for g in groups] if reader is not None else []
+def _read_lines(reader: LineReader, groups: list[Group]) -> list[tuple[LineInput, LineReading]]:
+    """Each group's line input and the reader's reading of it (one batch)."""
+    inputs = [line_input(g) for g in groups]
     if not inputs:
-        return [(None, None)] * len(groups)
+        return []
     return list(zip(inputs, reader.read(np.stack([i.pixels for i in inputs])), strict=True))
 
 
 def _prefer_line(
     group: Group,
-    line: LineInput | None,
-    reading: LineReading | None,
+    line: LineInput,
+    reading: LineReading,
     best: list[Piece] | None,
-    reader: LineReader | None,
+    reader: LineReader,
     cut: tuple[list[int], list[tuple[int, int, Piece]]] | None,
 ) -> list[Piece] | None:
     """The reader's reading of the group when it reads two digits or more (one digit alone is the digit
@@ -167,11 +167,7 @@ def _prefer_line(
     Its digits are placed on the cut search's pieces (`cut`: the cut columns and classified pieces)
     when a chain of as many pieces spans the group (`_placed_on_pieces`), else cut apart by
     `_line_pieces`."""
-    if (
-        reading is None
-        or len(reading.digits) < MIN_LINE_DIGITS
-        or reading.confidence < reader.accept_threshold
-    ):
+    if len(reading.digits) < MIN_LINE_DIGITS or reading.confidence < reader.accept_threshold:
         return best
     if best is not None and "".join(str(p.label) for p in best) == reading.text:
         return best

@@ -17,18 +17,18 @@ import keras
 import numpy as np
 
 from edge_runtime.interpreter import LineReader
-from edge_runtime.line_reader import decode
 from export.convert import convert
 from export.modes import MODES
 from ground.atomic import atomic_write_bytes
 from ground.errors import EdgeError
 from ground.manifest import sha256_bytes
+from train.config import READER_MODEL
 from train.data import MnistData
 from train.lines import training_lines
 from train.negatives import font_files
+from train.reader import read_texts
 from train.rejection import HELD_OUT_SEED_OFFSET, acceptance_threshold
 
-READER_MODEL = "line_reader.keras"  # beside the digit model's `.keras`
 READER_FILE = "line_reader_int8.tflite"
 CALIBRATION_LINES = 400
 VALIDATION_LINES = 2000
@@ -53,7 +53,7 @@ def export_line_reader(reader_path: Path, out_dir: Path, mnist: MnistData, seed:
         VALIDATION_LINES, mnist.x_test, mnist.y_test, seed + HELD_OUT_SEED_OFFSET, font_files(held_out=True)
     )
     data = convert(model, MODES["int8"], calibration)
-    float_texts = [decode(logits).text for logits in model.predict(lines[..., None], verbose=0)]
+    float_texts = read_texts(model, lines)
     record = {
         "model_file": READER_FILE,
         "mode": "int8",

@@ -37,6 +37,16 @@ def native_output_silenced(stdout: bool = False) -> Iterator[None]:
                 _leave(fd)
 
 
+def restore_output() -> None:
+    """Put back every descriptor still silenced, whoever silenced it. A Ctrl-C can land between a
+    block's silencing and the code that undoes it; the CLI calls this before it reports how a command
+    ended, so that its one line is not written to /dev/null."""
+    with _lock:
+        for fd in list(_silenced):
+            _silenced[fd] = (1, _silenced[fd][1])
+            _leave(fd)
+
+
 def _enter(fd: int) -> None:
     count, saved = _silenced.get(fd, (0, -1))
     if count == 0:

@@ -54,3 +54,17 @@ def test_native_output_silenced_from_many_threads_restores_stderr(capfd):
         thread.join()
     os.write(2, b"visible\n")
     assert capfd.readouterr().err == "visible\n"
+
+
+def test_output_left_silenced_by_an_interrupted_block_is_restored(capfd):
+    """A Ctrl-C landing after the redirect but before the block that undoes it leaves fd 2 on
+    /dev/null; `restore_output` (what the CLI calls before its one line) puts it back."""
+    from ground import quiet
+
+    with quiet._lock:
+        quiet._enter(2)  # what an interrupted `native_output_silenced` leaves behind
+        quiet._enter(2)  # twice: another thread was inside too
+    os.write(2, b"hidden\n")
+    quiet.restore_output()
+    os.write(2, b"visible\n")
+    assert capfd.readouterr().err == "visible\n" and not quiet._silenced

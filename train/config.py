@@ -80,6 +80,9 @@ def epochs_and_learning_rate(
     return epochs or default_epochs, default_rate if learning_rate is None else learning_rate
 
 
+READER_MODEL = "line_reader.keras"  # the line reader, beside the digit model's model.keras
+
+
 @dataclass(frozen=True)
 class ReaderConfig:
     """Everything `edge train-reader` can set."""

@@ -21,7 +21,7 @@ from keras import layers
 from edge_runtime.line_reader import decode
 from ground.atomic import atomic_write_text, ensure_folder, replace, staged_path
 from ground.contract import LINE_HEIGHT, LINE_MAX_DIGITS, LINE_WIDTH, NUM_CLASSES
-from train.config import ReaderConfig, TrainConfig
+from train.config import READER_MODEL, ReaderConfig, TrainConfig
 from train.data import MnistData, load_mnist
 from train.lines import training_lines
 from train.plots import plot_reader_curves
@@ -30,7 +30,6 @@ from train.training import learning_rate_schedule, progress_callbacks, split_tra
 FILTERS = (16, 32, 64)
 CONTEXT_KERNEL = 5  # column steps (of 4 pixels) the context layer sees at once
 CONTEXT_FILTERS = 128
-READER_MODEL = "line_reader.keras"  # beside the digit model's model.keras
 READER_METRICS = "line_reader_metrics.json"
 READER_CURVES = "line_reader_curves.png"
 

@@ -19,6 +19,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 import ground
 from edge_runtime.cli import collect_commands, inspect_commands, runtime_commands, serve_commands
 from ground.errors import EdgeError, Terminated, printable, raise_terminated
+from ground.quiet import restore_output
 
 INTERRUPTED_EXIT_CODE = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
 TERMINATED_EXIT_CODE = 128 + signal.SIGTERM  # 143, as a shell reports `kill`
@@ -107,9 +108,11 @@ def _one_line_errors() -> Iterator[None]:
     except EdgeError as exc:
         _fail(printable(exc), exc.exit_code)
     except Terminated:
+        restore_output()  # a signal may land mid-way through silencing native output
         typer.echo("terminated", err=True)
         raise typer.Exit(TERMINATED_EXIT_CODE) from None
     except KeyboardInterrupt:
+        restore_output()
         typer.echo("interrupted", err=True)
         raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
 
