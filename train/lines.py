@@ -38,7 +38,11 @@ NEGATIVE_SHAPES = (scribble, doodle, texture)
 
 
 def training_lines(
-    count: int, digits: np.ndarray, labels: np.ndarray, seed: int = 0, fonts: Sequence[Path] | None = None
+    count: int,
+    digits: np.ndarray,
+    labels: np.ndarray,
+    seed: int | Sequence[int] = 0,
+    fonts: Sequence[Path] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """`count` reader inputs (`LINE_SHAPE` uint8) and the digits each shows ("" for none)."""
     rng = np.random.default_rng(seed)

@@ -92,14 +92,13 @@ class ExactReadings(keras.callbacks.Callback):
 
 def train_reader(config: ReaderConfig, data: MnistData | None = None) -> dict:
     """Train the line reader on lines drawn from MNIST's training digits (less the digit model's
-    validation split, which the validation lines come from); save `line_reader.keras`, its metrics and
-    curves in `config.model_dir`. Returns the metrics."""
+    validation split, which the validation lines come from), `config.lines` new ones each epoch; save
+    `line_reader.keras`, its metrics and curves in `config.model_dir`. Returns the metrics."""
     mnist = data if data is not None else load_mnist(config.data)
     (x_train, y_train), (x_val, y_val) = split_train_validation(
         mnist.x_train, mnist.y_train, TrainConfig.validation_split, TrainConfig.seed
     )
     keras.utils.set_random_seed(config.seed)
-    lines, texts = training_lines(config.lines, x_train, y_train, config.seed)
     val_lines, val_texts = training_lines(config.validation_lines, x_val, y_val, config.seed + 1)
     model = build_reader()
     steps = config.epochs * -(-config.lines // config.batch_size)
@@ -107,22 +106,28 @@ def train_reader(config: ReaderConfig, data: MnistData | None = None) -> dict:
         keras.optimizers.Adam(learning_rate_schedule(config.learning_rate, steps)), loss=keras.losses.CTC()
     )
     verbose, callbacks = progress_callbacks(config.epochs)
+    history: dict[str, list[float]] = {}
     started = time.monotonic()
-    history = model.fit(
-        lines[..., None],
-        encode_texts(texts),
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        callbacks=[ExactReadings(val_lines, val_texts), *callbacks],
-        verbose=verbose,
-    ).history
+    for epoch in range(config.epochs):
+        lines, texts = training_lines(config.lines, x_train, y_train, [config.seed, epoch])
+        epoch_history = model.fit(
+            lines[..., None],
+            encode_texts(texts),
+            batch_size=config.batch_size,
+            initial_epoch=epoch,
+            epochs=epoch + 1,
+            callbacks=[ExactReadings(val_lines, val_texts), *callbacks],
+            verbose=verbose,
+        ).history
+        for key, values in epoch_history.items():
+            history.setdefault(key, []).extend(float(v) for v in values)
     seconds = time.monotonic() - started
     test_lines, test_texts = training_lines(
         config.validation_lines, mnist.x_test, mnist.y_test, config.seed + 2
     )
     metrics = {
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
-        "history": {k: [float(v) for v in values] for k, values in history.items()},
+        "history": history,
         "validation_exact": float(history["val_exact"][-1]),
         "test_exact": exact_share(model, test_lines, test_texts),
         "training_seconds": round(seconds, 1),
