@@ -6,7 +6,10 @@ digits and wrote into the manifest. Accepted digits below `min_confidence` are m
 Everything the model did not accept is reported as rejected, and never enters the number. When a
 rejected region of about an accepted digit's height (half to twice) sits level with it, no number
 is read at all: the line is a word whose letters partly look like digits (the o of "Room", the S of
-"Sale" beside its a and e), or a number with an unreadable digit, which would be read wrong.
+"Sale" beside its a and e), or a number with an unreadable digit, which would be read wrong. A
+rejected region in which the line reader is sure of one digit (`segment.GroupReading.in_line`) is
+taken as that digit when it is level with an accepted one: in a number, the reader's reading is
+a second opinion the digit model's lone verdict lacks (the reader reads letters as no number).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.preprocess import InkImage, darkest_channel, ink_image
 from edge_runtime.regions import Box, crop_roi, find_groups, mnist_passthrough
-from edge_runtime.segment import Piece, read_groups
+from edge_runtime.segment import GroupReading, Piece, read_groups
 from ground.atomic import atomic_write_bytes
 from ground.contract import IMAGE_SHAPE
 
@@ -142,9 +145,17 @@ def _read_mnist(model: DigitModel, image: np.ndarray) -> tuple[list[Piece], list
 def _read_ink(model: DigitModel, ink: InkImage) -> tuple[list[Piece], list[Piece], bool, bool]:
     found = find_groups(ink)
     readings, uncut = read_groups(found.groups, model.predict, model.accept_threshold, model.line_reader)
-    accepted = [p for r in readings for p in r.digits]
-    rejected = [r.rejected for r in readings if r.rejected is not None]
+    accepted, rejected = _with_digits_in_line(readings)
     return accepted, rejected, found.cut or uncut, found.filled_edge
+
+
+def _with_digits_in_line(readings: list[GroupReading]) -> tuple[list[Piece], list[Piece]]:
+    """The accepted digits, with every rejected group's `in_line` digit that is level with one of
+    them; and the regions still rejected."""
+    accepted = [p for r in readings for p in r.digits]
+    joined = {id(r) for r in readings if r.in_line is not None and _level_with_any(r.in_line, accepted)}
+    accepted += [r.in_line for r in readings if id(r) in joined]
+    return accepted, [r.rejected for r in readings if r.rejected is not None and id(r) not in joined]
 
 
 def _drop_small(pieces: list[Piece]) -> tuple[list[Piece], list[Piece]]:
@@ -171,9 +182,13 @@ def _drop_doubtful_in_clutter(
 def _drop_lines_with_gaps(accepted: list[Piece], rejected: list[Piece]) -> tuple[list[Piece], list[Piece]]:
     """When a rejected region is of about an accepted digit's height and level with it, the line is
     a word (or a number missing a digit): every accepted digit is rejected. Returns (kept, dropped)."""
-    if any(_level(region, digit) for region in rejected for digit in accepted):
+    if any(_level_with_any(region, accepted) for region in rejected):
         return [], accepted
     return accepted, []
+
+
+def _level_with_any(region: Piece, digits: list[Piece]) -> bool:
+    return any(_level(region, digit) for digit in digits)
 
 
 def _level(region: Piece, digit: Piece) -> bool:

@@ -15,11 +15,13 @@ The model is trained on the pieces this search proposes (`train.negatives.cut_di
 labelled, wrong ones as non-digits.
 
 When the model comes with a line reader (`line_reader`), every group that is cut is also read whole
-by it, and its reading wins where it holds two digits or more, differs from the cut search's (or the
+by it, and so is every rejected group too narrow to cut (two touching digits can be narrower than a
+wide 0). Its reading wins where it holds two digits or more, differs from the cut search's (or the
 search found none) and its least confident digit reaches the reader's acceptance threshold: it needs
 no cut, so it reads touching digits that every cut slices wrong. Its digits take the boxes of the cut
 pieces the digit model finds likeliest to show them, else of cuts along the least-ink path between
-the columns where it read them.
+the columns where it read them. Where it reads one sure digit in a rejected group, the group stays
+rejected but carries that digit (`GroupReading.in_line`): beside accepted digits it is one of them.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ CUT_DRIFT_COST = 0.02  # per column of wandering, against 1 per ink pixel crosse
 PATH_TOLERANCE = 0.04  # of the height: a path this close (on average) to the one before it is the same cut
 MIN_LINE_DIGITS = 2  # the line reader's reading replaces the cut search's only when it holds this many
 MAX_PIECES = 400  # a frame classifies at most this many cut pieces (about 40 ms here); the rest: "cut"
+IN_LINE_CHOICES = 2  # a reader's digit in a rejected group must be one of the digit model's 2 likeliest
+MAX_NARROW_LINES = 16  # the reader reads at most this many rejected narrow groups a frame, tallest first
 
 Classifier = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) uint8 → (N, 10) probabilities
 
@@ -81,10 +85,13 @@ class Piece:
 
 @dataclass(frozen=True)
 class GroupReading:
-    """The digits read in one group, left to right, or the group itself when it was rejected."""
+    """The digits read in one group, left to right, or the group itself when it was rejected; then
+    also the one digit the line reader is sure it shows, if any (`in_line`): alone, a digit is the
+    digit model's to judge, but level with accepted digits it is one of a number."""
 
     digits: list[Piece]
     rejected: Piece | None
+    in_line: Piece | None = None
 
 
 def read_groups(
@@ -122,7 +129,7 @@ def read_groups(
         for i, (cuts, pieces) in plans.items()
     }
 
-    readable = [i for i in splits if groups[i].aspect <= MAX_SPLIT_ASPECT] if reader is not None else []
+    readable = _readable(groups, whole_pieces, splits, threshold) if reader is not None else []
     lines = dict(zip(readable, _read_lines(reader, [groups[i] for i in readable]), strict=True))
     readings, uncut = [], False
     for index, whole in enumerate(whole_pieces):
@@ -136,12 +143,36 @@ def read_groups(
             )
         else:
             best = [usable_whole] if usable_whole is not None else None
-        chosen = best
+        chosen, in_line = best, None
         if index in lines:
             chosen = _prefer_line(groups[index], *lines[index], best, reader, scored.get(index))
+            in_line = None if chosen else _one_sure_digit(whole, lines[index][1], reader)
         uncut |= index in splits and index not in scored and chosen is best
-        readings.append(GroupReading(chosen, None) if chosen else GroupReading([], whole))
+        readings.append(GroupReading(chosen, None) if chosen else GroupReading([], whole, in_line))
     return readings, uncut
+
+
+def _readable(
+    groups: list[Group], wholes: list[Piece | None], splits: list[int], threshold: float
+) -> list[int]:
+    """The groups the line reader reads: those cut (up to `MAX_SPLIT_ASPECT`), and the tallest
+    `MAX_NARROW_LINES` of those rejected while too narrow to cut."""
+    narrow = [
+        i
+        for i, whole in enumerate(wholes)
+        if whole is not None and whole.score < threshold and i not in splits
+    ]
+    narrow.sort(key=lambda i: groups[i].box[3], reverse=True)
+    return [i for i in splits if groups[i].aspect <= MAX_SPLIT_ASPECT] + narrow[:MAX_NARROW_LINES]
+
+
+def _one_sure_digit(whole: Piece, reading: LineReading, reader: LineReader) -> Piece | None:
+    """The group as the one digit the reader reads in it at its acceptance threshold, when the digit
+    model ranks that digit among its `IN_LINE_CHOICES` likeliest (else None)."""
+    if len(reading.digits) != 1 or reading.confidence < reader.accept_threshold:
+        return None
+    digit = Piece(whole.crop, reading.digits[0].probabilities)
+    return digit if digit.label in np.argsort(whole.probabilities)[-IN_LINE_CHOICES:] else None
 
 
 def _read_lines(reader: LineReader, groups: list[Group]) -> list[tuple[LineInput, LineReading]]:

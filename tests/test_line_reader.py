@@ -142,3 +142,32 @@ def test_the_readers_digits_are_placed_on_the_cut_pieces_likeliest_to_show_them(
     assert [p.label for p in placed] == [3, 7] and placed[1].score == pytest.approx(0.95)
     three = LineReading([LineDigit(0, 4, said[0])] * 3)
     assert _placed_on_pieces(cuts, pieces, 40, three) is None  # no chain of three pieces
+
+
+def test_one_digit_the_reader_is_sure_of_counts_only_among_the_digit_models_two_likeliest():
+    from types import SimpleNamespace
+
+    from edge_runtime.line_reader import LineDigit, LineReading
+    from edge_runtime.segment import _one_sure_digit
+
+    reader = SimpleNamespace(accept_threshold=0.7)
+    whole = _piece({5: 0.3, 6: 0.25, 8: 0.2})
+    sure_six = LineReading([LineDigit(0, 8, np.eye(NUM_CLASSES, dtype=np.float32)[6] * 0.9)])
+    assert _one_sure_digit(whole, sure_six, reader).label == 6  # the digit model's second choice
+    assert _one_sure_digit(_piece({5: 0.3, 8: 0.2}), sure_six, reader) is None  # not among its two
+    assert _one_sure_digit(whole, LineReading([sure_six.digits[0]] * 2), reader) is None  # two digits
+    weak = LineReading([LineDigit(0, 8, np.eye(NUM_CLASSES, dtype=np.float32)[6] * 0.6)])
+    assert _one_sure_digit(whole, weak, reader) is None
+
+
+def test_a_rejected_group_joins_the_number_as_the_readers_digit_only_level_with_accepted_digits():
+    from edge_runtime.classify import _with_digits_in_line
+    from edge_runtime.segment import GroupReading
+
+    accepted = [_piece({4: 0.9}, (0, 100, 30, 50)), _piece({2: 0.9}, (80, 100, 30, 50))]
+    level = GroupReading([], _piece({7: 0.2}, (40, 102, 30, 48)), _piece({1: 0.9}, (40, 102, 30, 48)))
+    far = GroupReading([], _piece({7: 0.2}, (40, 400, 30, 48)), _piece({1: 0.9}, (40, 400, 30, 48)))
+    plain = GroupReading([], _piece({3: 0.2}, (120, 100, 30, 50)))
+    digits, rejected = _with_digits_in_line([GroupReading(accepted, None), level, far, plain])
+    assert [d.label for d in digits] == [4, 2, 1]
+    assert [r.crop.box[1] for r in rejected] == [400, 100]  # the far one and the one without a digit
