@@ -246,15 +246,19 @@ def _placed_on_pieces(
 def _line_pieces(group: Group, line: LineInput, reading: LineReading) -> list[Piece] | None:
     """The digits of a line reading as pieces of the group: between two neighbours' columns, the cut
     follows the least-ink path from the column with the least ink (where the reader marks a digit is
-    not its middle, so halfway between two marks can slice one)."""
+    not its middle, so halfway between two marks can slice one), kept between the two marks (else it
+    could slip around a narrow 1)."""
     height, width = group.mask.shape
     profile = np.count_nonzero(group.mask, axis=0)
     centres = [line.group_column((d.start + d.stop) / 2) for d in reading.digits]
-    columns = []
+    margin = max(1, int(MIN_PIECE_WIDTH * height))  # a mark can lie beyond the group's ink
+    spans = []
     for left, right in zip(centres, centres[1:], strict=False):
-        lo, hi = min(max(int(left), 1), width - 1), min(max(int(right), 1), width - 1)
-        columns.append(lo + int(profile[lo:hi].argmin()) if hi > lo else lo)
-    paths = [np.zeros(height, np.int64), *cut_paths(group.mask, columns), np.full(height, width, np.int64)]
+        lo = int(np.clip(left, margin, width - margin - 1))
+        spans.append((lo, int(np.clip(right, lo + 1, width - margin))))
+    columns = [lo + int(profile[lo:hi].argmin()) for lo, hi in spans]
+    inner = cut_paths(group.mask, columns, spans)
+    paths = [np.zeros(height, np.int64), *inner, np.full(height, width, np.int64)]
     pieces = []
     for left, right, digit in zip(paths[:-1], paths[1:], reading.digits, strict=True):
         crop = crop_piece(group, left, right)
@@ -300,19 +304,25 @@ def cut_candidates(mask: np.ndarray) -> list[int]:
     return sorted(chosen)
 
 
-def cut_paths(mask: np.ndarray, columns: list[int]) -> np.ndarray:
+def cut_paths(
+    mask: np.ndarray, columns: list[int], bounds: list[tuple[int, int]] | None = None
+) -> np.ndarray:
     """For each candidate column, the top-to-bottom cut that crosses the least ink near it.
 
     A path moves at most one column per row and at most `CUT_REACH` of the height away from its
-    column, with a small cost for drifting, so that it slips between slanted or overlapping digits
-    where a straight cut would slice through one of them. Returns (len(columns), rows) columns.
+    column (and never out of its `bounds`, first and last column after it, when given), with a small
+    cost for drifting, so that it slips between slanted or overlapping digits where a straight cut
+    would slice through one of them. Returns (len(columns), rows) columns.
     """
     height, width = mask.shape
     if not columns:
         return np.zeros((0, height), np.int64)
     reach = max(1, int(CUT_REACH * height))
     offsets = np.arange(-reach, reach + 1)
-    at = np.clip(np.asarray(columns)[:, None] + offsets[None, :], 0, width - 1)  # (n, window)
+    low, high = (
+        (0, width - 1) if bounds is None else (np.asarray(bounds)[:, :1], np.asarray(bounds)[:, 1:] - 1)
+    )
+    at = np.clip(np.asarray(columns)[:, None] + offsets[None, :], low, high)  # (n, window)
     ink = mask[:, at].transpose(1, 0, 2) > 0  # (n, rows, window)
     cost = ink + CUT_DRIFT_COST * np.abs(offsets)[None, None, :]
     total = cost[:, 0].astype(np.float32)

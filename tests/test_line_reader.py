@@ -171,3 +171,21 @@ def test_a_rejected_group_joins_the_number_as_the_readers_digit_only_level_with_
     digits, rejected = _with_digits_in_line([GroupReading(accepted, None), level, far, plain])
     assert [d.label for d in digits] == [4, 2, 1]
     assert [r.crop.box[1] for r in rejected] == [400, 100]  # the far one and the one without a digit
+
+
+def test_a_readers_mark_beyond_the_groups_ink_still_cuts_between_its_digits():
+    from edge_runtime.line_reader import LineDigit, LineReading
+    from edge_runtime.preprocess import LineInput
+    from edge_runtime.regions import Group
+    from edge_runtime.segment import _line_pieces
+
+    mask = np.zeros((40, 36), np.uint8)
+    mask[2:38, 2:6] = 255  # a 1
+    mask[2:6, 6:34] = mask[2:38, 30:34] = 255  # a 7 touching it
+    group = Group((0, 0, 36, 40), mask.copy(), mask, (0.0, 0.0), 1.0, 128)
+    said = np.eye(NUM_CLASSES, dtype=np.float32)
+    reading = LineReading([LineDigit(0, 2, said[1]), LineDigit(12, 14, said[7])])
+    line = LineInput(np.zeros(LINE_SHAPE, np.uint8), 0, 0.5)  # the first mark maps to column -6
+    pieces = _line_pieces(group, line, reading)
+    assert [p.label for p in pieces] == [1, 7]
+    assert pieces[0].crop.box[0] == 2 and pieces[0].crop.box[2] <= 6 and pieces[1].crop.box[0] >= 6
