@@ -247,7 +247,8 @@ def _line_pieces(group: Group, line: LineInput, reading: LineReading) -> list[Pi
     """The digits of a line reading as pieces of the group: between two neighbours' columns, the cut
     follows the least-ink path from the column with the least ink (where the reader marks a digit is
     not its middle, so halfway between two marks can slice one), kept between the two marks (else it
-    could slip around a narrow 1)."""
+    could slip around a narrow 1). Each piece's box spans the group's rows: where strokes cross, a
+    piece can keep only part of its digit (the bar of a 7 whose stem joined the 1 beside it)."""
     height, width = group.mask.shape
     profile = np.count_nonzero(group.mask, axis=0)
     centres = [line.group_column((d.start + d.stop) / 2) for d in reading.digits]
@@ -259,12 +260,14 @@ def _line_pieces(group: Group, line: LineInput, reading: LineReading) -> list[Pi
     columns = [lo + int(profile[lo:hi].argmin()) for lo, hi in spans]
     inner = cut_paths(group.mask, columns, spans)
     paths = [np.zeros(height, np.int64), *inner, np.full(height, width, np.int64)]
+    _, top, _, rows = crop_piece(group).box
     pieces = []
     for left, right, digit in zip(paths[:-1], paths[1:], reading.digits, strict=True):
         crop = crop_piece(group, left, right)
         if crop is None:
             return None
-        pieces.append(Piece(crop, digit.probabilities))
+        x, _, w, _ = crop.box
+        pieces.append(Piece(DigitCrop((x, top, w, rows), crop.pixels), digit.probabilities))
     return pieces
 
 
