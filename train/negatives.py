@@ -507,11 +507,14 @@ def cut_digits(
 
 
 def _touching(
-    tiles: list[np.ndarray], rng: np.random.Generator, overlap: tuple[float, float] = TOUCHING_OVERLAP
+    tiles: list[np.ndarray],
+    rng: np.random.Generator,
+    overlap: tuple[float, float] = TOUCHING_OVERLAP,
+    pair_width: Callable[[int, int], float] = min,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Trimmed digit tiles enlarged to a runtime group's height and set side by side, each
-    overlapping the previous one by `overlap` of the narrower one's width; also which tile owns each
-    pixel (the one with the most ink there)."""
+    overlapping the previous one by `overlap` of `pair_width` of the two (by default the narrower
+    one's width); also which tile owns each pixel (the one with the most ink there)."""
     scale = CUT_GROUP_HEIGHT / max(t.shape[0] for t in tiles)
     tiles = [
         cv2.resize(t, (max(1, round(t.shape[1] * scale)), max(1, round(t.shape[0] * scale)))) for t in tiles
@@ -522,7 +525,7 @@ def _touching(
     x = 1
     for i, tile in enumerate(tiles):
         if i:
-            x -= int(rng.uniform(*overlap) * min(tile.shape[1], tiles[i - 1].shape[1]))
+            x -= int(rng.uniform(*overlap) * pair_width(tile.shape[1], tiles[i - 1].shape[1]))
         top = 1 + int(rng.integers(0, height - tile.shape[0] + 1))
         layers[i, top : top + tile.shape[0], x : x + tile.shape[1]] = tile
         x += tile.shape[1]
