@@ -190,3 +190,18 @@ def test_a_readers_mark_beyond_the_groups_ink_still_cuts_between_its_digits_whos
     assert [p.label for p in pieces] == [1, 7]
     assert pieces[0].crop.box[0] == 2 and pieces[0].crop.box[2] <= 6 and pieces[1].crop.box[0] >= 6
     assert [p.crop.box[1::2] for p in pieces] == [(2, 36), (2, 36)]  # the 1's ink starts at row 12
+
+
+def test_the_reader_reads_the_groups_that_are_cut_and_the_tallest_rejected_narrow_ones():
+    from edge_runtime.regions import Group
+    from edge_runtime.segment import MAX_NARROW_LINES, _readable
+
+    def group(width: int, height: int) -> Group:
+        mask = np.zeros((height, width), np.uint8)
+        return Group((0, 0, width, height), mask, mask, (0.0, 0.0), 1.0, 128)
+
+    groups = [group(90, 40), group(400, 40), group(30, 40)] + [group(20, 30 + i) for i in range(20)]
+    wholes = [_piece({2: 0.2}), _piece({2: 0.2}), _piece({1: 0.9})] + [_piece({7: 0.2})] * 20
+    read = _readable(groups, wholes, splits=[0, 1], threshold=0.4)
+    # the wide band is too wide to read, the accepted 1 needs no reading, the narrow ones tallest first
+    assert read == [0] + list(range(22, 22 - MAX_NARROW_LINES, -1))
