@@ -235,7 +235,8 @@ def train_reader(
     ] = READER_DEFAULTS.model_dir,
     epochs: Annotated[int, typer.Option(min=1, help="Epochs.")] = READER_DEFAULTS.epochs,
     lines: Annotated[
-        int, typer.Option(min=1, help="Generated training lines: 1-6 touching digits, or no number.")
+        int,
+        typer.Option(min=1, help="Lines generated anew each epoch: 1-6 touching digits, or no number."),
     ] = READER_DEFAULTS.lines,
     batch_size: Annotated[int, typer.Option(min=1, help="Batch size.")] = READER_DEFAULTS.batch_size,
     learning_rate: Annotated[
