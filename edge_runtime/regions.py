@@ -34,6 +34,9 @@ RULED_LINE_THICKNESS = 4  # ...when at most this many such rows (columns) lie si
 GROUP_MAX_HEIGHT = 56  # rows a group is shrunk to before it is cut and cropped (MNIST digits are 20)
 SLIVER_SHARE = 0.15  # in a cut piece, components with less ink than this share of the largest are dropped
 
+ROW_HEIGHT = 64  # rows of the canvas a row of groups is set on for the line reader
+ROW_GAP = 0.05  # of two neighbours' mean width: the most blank left between them there
+
 Box = tuple[int, int, int, int]  # x, y, width, height
 
 
@@ -198,15 +201,72 @@ def crop_piece(
 
 def line_input(group: Group) -> LineInput:
     """The line reader's input of the whole group (its columns map to the group's columns)."""
-    strokes, left = _strokes(group, group.mask, None)
+    strokes, left, _ = _strokes(group, group.mask, None)
     line = to_line(strokes)
     return LineInput(line.pixels, line.left + left, line.factor)
 
 
-def _strokes(group: Group, mask: np.ndarray, inside: np.ndarray | None) -> tuple[np.ndarray, int]:
+@dataclass(frozen=True)
+class RowInput:
+    """The line reader's input of several groups of one row set side by side (`line` columns map to
+    row columns): `places[i]` says where group i went, as (its first and last row column, and the
+    first and last group column shown there)."""
+
+    line: LineInput
+    places: list[tuple[float, float, int, int]]
+
+    def nearest(self, x: float, among: list[int]) -> int:
+        """Of the groups `among`, the one whose middle is nearest to line input column `x`."""
+        column = self.line.group_column(x)
+        return min(among, key=lambda i: abs(column - (self.places[i][0] + self.places[i][1]) / 2))
+
+    def group_column(self, index: int, x: float) -> float:
+        """The column of group `index` that line input column `x` shows."""
+        start, stop, left, right = self.places[index]
+        return left + (self.line.group_column(x) - start) * (right - left) / max(stop - start, 1.0)
+
+
+def row_input(groups: list[Group]) -> RowInput:
+    """The line reader's input of `groups` (left to right, one row) as if written nearly touching: each
+    keeps its height and height in the row as in the image, but the blank between two neighbours
+    shrinks to `ROW_GAP` of their mean width (the reader was trained on touching digits)."""
+    parts = [_strokes(g, g.mask, None) for g in groups]
+    boxes = [  # each group's strokes in original pixels
+        (*_original(g, left, top), strokes.shape[1] / g.scale, strokes.shape[0] / g.scale)
+        for g, (strokes, left, top) in zip(groups, parts, strict=True)
+    ]
+    top = min(b[1] for b in boxes)
+    scale = ROW_HEIGHT / (max(b[1] + b[3] for b in boxes) - top)  # row pixels per original pixel
+    tiles = [
+        cv2.resize(part[0], (max(1, round(w * scale)), max(1, round(h * scale))), None, 0, 0, cv2.INTER_AREA)
+        for part, (_, _, w, h) in zip(parts, boxes, strict=True)
+    ]
+    starts = [0.0]
+    for i in range(1, len(tiles)):
+        gap = (boxes[i][0] - boxes[i - 1][0] - boxes[i - 1][2]) * scale
+        widths = tiles[i].shape[1] + tiles[i - 1].shape[1]
+        starts.append(starts[-1] + tiles[i - 1].shape[1] + min(gap, ROW_GAP * widths / 2))
+    first = min(starts)
+    width = max(start - first + tile.shape[1] for start, tile in zip(starts, tiles, strict=True))
+    canvas = np.zeros((ROW_HEIGHT + 2, int(width) + 1), np.uint8)
+    places = []
+    for start, tile, box, (strokes, left, _) in zip(starts, tiles, boxes, parts, strict=True):
+        x, y = int(round(start - first)), int(round((box[1] - top) * scale))
+        area = canvas[y : y + tile.shape[0], x : x + tile.shape[1]]
+        np.maximum(area, tile[: area.shape[0], : area.shape[1]], out=area)
+        places.append((float(x), float(x + tile.shape[1]), left, left + strokes.shape[1]))
+    return RowInput(to_line(canvas), places)
+
+
+def _original(group: Group, column: float, row: float) -> tuple[float, float]:
+    """Original-image coordinates of a group pixel."""
+    return group.origin[0] + column / group.scale, group.origin[1] + row / group.scale
+
+
+def _strokes(group: Group, mask: np.ndarray, inside: np.ndarray | None) -> tuple[np.ndarray, int, int]:
     """The group's ink under `mask` (not empty), with one pixel of soft edge around the strokes as the
     threshold cut them (not across a cut: `inside`), less half the threshold, and 0 elsewhere; cut to
-    the strokes' box, whose first column is also returned."""
+    the strokes' box, whose first column and row are also returned."""
     ys, xs = np.nonzero(mask)
     y0, y1 = max(ys.min() - 1, 0), min(ys.max() + 2, mask.shape[0])
     x0, x1 = max(xs.min() - 1, 0), min(xs.max() + 2, mask.shape[1])
@@ -215,7 +275,7 @@ def _strokes(group: Group, mask: np.ndarray, inside: np.ndarray | None) -> tuple
         local = cv2.bitwise_and(local, inside[y0:y1, x0:x1])
     # numpy, not cv2.subtract: OpenCV takes an array of 4 or fewer pixels for a scalar
     strokes = np.where(local > 0, group.ink[y0:y1, x0:x1], 0).astype(np.int16) - group.threshold // 2
-    return np.clip(strokes, 0, 255).astype(np.uint8), int(x0)
+    return np.clip(strokes, 0, 255).astype(np.uint8), int(x0), int(y0)
 
 
 def _cut_out(ink: InkImage, binary: np.ndarray, members: list[np.ndarray], box: Box) -> Group:

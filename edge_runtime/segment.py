@@ -22,6 +22,8 @@ no cut, so it reads touching digits that every cut slices wrong. Its digits take
 pieces the digit model finds likeliest to show them, else of cuts along the least-ink path between
 the columns where it read them. Where it reads one sure digit in a rejected group, the group stays
 rejected but carries that digit (`GroupReading.in_line`): beside accepted digits it is one of them.
+Last, rejected groups are read once more with the accepted digits beside them in their row
+(`rows`): what the reader reads there, when it agrees with them, is their digits.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from edge_runtime.interpreter import LineReader
-from edge_runtime.line_reader import LineReading
+from edge_runtime.line_reader import LineDigit, LineReading
 from edge_runtime.preprocess import LineInput
 from edge_runtime.regions import DigitCrop, Group, crop_piece, line_input
+from edge_runtime.rows import read_rows
 from ground.contract import NUM_CLASSES
 
 MIN_SPLIT_ASPECT = 0.9  # width/height: a rejected group narrower than this is not tried as several digits
@@ -131,10 +134,11 @@ def read_groups(
 
     readable = _readable(groups, whole_pieces, splits, threshold) if reader is not None else []
     lines = dict(zip(readable, _read_lines(reader, [groups[i] for i in readable]), strict=True))
-    readings, uncut = [], False
+    readings, read, uncut = [], [], False
     for index, whole in enumerate(whole_pieces):
         if whole is None:
             continue
+        read.append(groups[index])
         usable_whole = whole if whole.score >= threshold else None
         if index in scored:
             cuts, pieces = scored[index]
@@ -149,7 +153,27 @@ def read_groups(
             in_line = None if chosen else _one_sure_digit(whole, lines[index][1], reader)
         uncut |= index in splits and index not in scored and chosen is best
         readings.append(GroupReading(chosen, None) if chosen else GroupReading([], whole, in_line))
-    return readings, uncut
+    return (_with_rows(read, readings, reader) if reader is not None else readings), uncut
+
+
+def _with_rows(groups: list[Group], readings: list[GroupReading], reader: LineReader) -> list[GroupReading]:
+    """`readings` with the rejected groups that the reader reads in their row (`rows.read_rows`) as
+    its digits: one fills the whole group's box, several are cut apart at its marks."""
+    texts = [None if r.rejected else "".join(str(p.label) for p in r.digits) for r in readings]
+    choices = [
+        set(np.argsort(r.rejected.probabilities)[-IN_LINE_CHOICES:].tolist()) if r.rejected else set()
+        for r in readings
+    ]
+    readings = list(readings)
+    for index, marks in read_rows(groups, texts, choices, reader).items():
+        whole, digits = readings[index].rejected, [digit for _, digit in marks]
+        if len(marks) == 1:
+            pieces = [Piece(whole.crop, digits[0].probabilities)]
+        else:
+            pieces = _line_pieces(groups[index], [column for column, _ in marks], digits)
+        if pieces:
+            readings[index] = GroupReading(pieces, None)
+    return readings
 
 
 def _readable(
@@ -203,7 +227,8 @@ def _prefer_line(
     if best is not None and "".join(str(p.label) for p in best) == reading.text:
         return best
     placed = _placed_on_pieces(*cut, group.mask.shape[0], reading) if cut is not None else None
-    return placed or _line_pieces(group, line, reading) or best
+    centres = [line.group_column((d.start + d.stop) / 2) for d in reading.digits]
+    return placed or _line_pieces(group, centres, reading.digits) or best
 
 
 def _placed_on_pieces(
@@ -243,15 +268,15 @@ def _placed_on_pieces(
     return [Piece(p.crop, d.probabilities) for p, d in zip(chosen, reading.digits, strict=True)]
 
 
-def _line_pieces(group: Group, line: LineInput, reading: LineReading) -> list[Piece] | None:
-    """The digits of a line reading as pieces of the group: between two neighbours' columns, the cut
-    follows the least-ink path from the column with the least ink (where the reader marks a digit is
-    not its middle, so halfway between two marks can slice one), kept between the two marks (else it
-    could slip around a narrow 1). Each piece's box spans the group's rows: where strokes cross, a
-    piece can keep only part of its digit (the bar of a 7 whose stem joined the 1 beside it)."""
+def _line_pieces(group: Group, centres: list[float], digits: list[LineDigit]) -> list[Piece] | None:
+    """The digits a line reading marked at group columns `centres` as pieces of the group: between two
+    marks, the cut follows the least-ink path from the column with the least ink (where the reader
+    marks a digit is not its middle, so halfway between two marks can slice one), kept between the
+    two marks (else it could slip around a narrow 1). Each piece's box spans the group's rows: where
+    strokes cross, a piece can keep only part of its digit (the bar of a 7 whose stem joined the 1
+    beside it)."""
     height, width = group.mask.shape
     profile = np.count_nonzero(group.mask, axis=0)
-    centres = [line.group_column((d.start + d.stop) / 2) for d in reading.digits]
     margin = max(1, int(MIN_PIECE_WIDTH * height))  # a mark can lie beyond the group's ink
     spans = []
     for left, right in zip(centres, centres[1:], strict=False):
@@ -262,7 +287,7 @@ def _line_pieces(group: Group, line: LineInput, reading: LineReading) -> list[Pi
     paths = [np.zeros(height, np.int64), *inner, np.full(height, width, np.int64)]
     _, top, _, rows = crop_piece(group).box
     pieces = []
-    for left, right, digit in zip(paths[:-1], paths[1:], reading.digits, strict=True):
+    for left, right, digit in zip(paths[:-1], paths[1:], digits, strict=True):
         crop = crop_piece(group, left, right)
         if crop is None:
             return None

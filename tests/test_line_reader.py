@@ -174,8 +174,7 @@ def test_a_rejected_group_joins_the_number_as_the_readers_digit_only_level_with_
 
 
 def test_a_readers_mark_beyond_the_groups_ink_still_cuts_between_its_digits_whose_boxes_span_the_group():
-    from edge_runtime.line_reader import LineDigit, LineReading
-    from edge_runtime.preprocess import LineInput
+    from edge_runtime.line_reader import LineDigit
     from edge_runtime.regions import Group
     from edge_runtime.segment import _line_pieces
 
@@ -184,9 +183,8 @@ def test_a_readers_mark_beyond_the_groups_ink_still_cuts_between_its_digits_whos
     mask[2:6, 6:34] = mask[2:38, 30:34] = 255  # a 7 touching it
     group = Group((0, 0, 36, 40), mask.copy(), mask, (0.0, 0.0), 1.0, 128)
     said = np.eye(NUM_CLASSES, dtype=np.float32)
-    reading = LineReading([LineDigit(0, 2, said[1]), LineDigit(12, 14, said[7])])
-    line = LineInput(np.zeros(LINE_SHAPE, np.uint8), 0, 0.5)  # the first mark maps to column -6
-    pieces = _line_pieces(group, line, reading)
+    digits = [LineDigit(0, 2, said[1]), LineDigit(12, 14, said[7])]
+    pieces = _line_pieces(group, [-6.0, 18.0], digits)  # the first mark lies left of the group's ink
     assert [p.label for p in pieces] == [1, 7]
     assert pieces[0].crop.box[0] == 2 and pieces[0].crop.box[2] <= 6 and pieces[1].crop.box[0] >= 6
     assert [p.crop.box[1::2] for p in pieces] == [(2, 36), (2, 36)]  # the 1's ink starts at row 12
