@@ -89,7 +89,7 @@ class ReaderConfig:
 
     model_dir: Path = TrainConfig.out_dir  # the digit model's run folder: the reader is saved beside it
     data: str | None = None
-    epochs: int = 6
+    epochs: int = 10
     lines: int = 160_000  # generated training lines (1-6 touching digits, or no number)
     batch_size: int = 64
     learning_rate: float = 1e-3
