@@ -228,7 +228,7 @@ class RowInput:
 
 def row_input(groups: list[Group]) -> RowInput:
     """The line reader's input of `groups` (left to right, one row) as if written nearly touching: each
-    keeps its height and height in the row as in the image, but the blank between two neighbours
+    keeps its size and height in the row as in the image, but the blank between two neighbours
     shrinks to `ROW_GAP` of their mean width (the reader was trained on touching digits)."""
     parts = [_strokes(g, g.mask, None) for g in groups]
     boxes = [  # each group's strokes in original pixels

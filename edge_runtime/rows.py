@@ -38,6 +38,8 @@ def read_rows(
     `choices[i]` the digits a rejected group may be alone. Returns, for each rejected group read, its
     digits left to right with the group column where the reader marked each.
     """
+    if all(text is None for text in texts):  # no accepted digit to read beside (a texture: many groups)
+        return {}
     rows = [row for run in _rejected_runs(groups, texts) if (row := _with_neighbours(groups, texts, run))]
     rows = rows[:MAX_ROWS]
     if not rows:
