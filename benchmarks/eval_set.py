@@ -15,7 +15,9 @@ time, as `runtime_bench.py` reads them. Categories:
 - touching number: 2-6 digits whose neighbours touch or overlap (pitch 0.55-0.8 of their width);
 - non-digit scene: no digit at all: words and letters in the held-out fonts, doodles, scribbles,
   textures, shapes, frame-filling pictures, bare (ruled, shadowed) paper;
-- photographed digit: one digit through the plain `paper_photo([digit], rng)` (640x480), as before.
+- photographed digit: one digit through the plain `paper_photo([digit], rng)` (640x480), as before;
+- slanted number: a number as "number" draws it, photographed by a camera rolled 3-12 degrees either
+  way (zoomed out so that the whole page stays in view).
 
 Photos record their ink, ruled paper and shadow in the item's info, for breakdowns.
 
@@ -34,7 +36,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.samples import INK_BGR, ink_crop, paper_photo, write_image
+from edge_runtime.samples import INK_BGR, ink_crop, paper_photo, rolled, write_image
 from ground.atomic import atomic_write_bytes
 from train.data import load_mnist
 from train.negatives import doodle, font_files, picture, render_text, scribble, texture
@@ -46,6 +48,7 @@ CATEGORIES = (
     "touching number",
     "non-digit scene",
     "photographed digit",
+    "slanted number",
 )
 DEFAULT_PER_CATEGORY = 300
 FRAMES = ((640, 480), (1280, 720), (1920, 1080))  # width, height
@@ -75,6 +78,7 @@ TOUCHING_PITCH = (
 )  # step between neighbours, of their trimmed width: the ink touches, a little overlaps
 RULED_SHARE, SHADOW_SHARE = 0.5, 0.4  # as `paper_photo` draws them
 EDGE_MARGIN = 0.03  # of the frame: room left around a line of digits for its rotation
+SLANT = (3.0, 12.0)  # degrees a slanted number's photo is rolled, either way
 
 # non-digit scenes
 WORDS = (
@@ -271,6 +275,13 @@ def touching_number(digits: Sequence[np.ndarray], rng: np.random.Generator) -> t
     return photo, {"frame": f"{frame[0]}x{frame[1]}", "height": height, "pitch": round(pitch, 2), **style}
 
 
+def slanted_number(digits: Sequence[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """A spaced number photographed by a camera rolled by `SLANT` degrees, either way."""
+    photo, info = spaced_number(digits, rng)
+    degrees = float(rng.uniform(*SLANT) * rng.choice([-1, 1]))
+    return rolled(photo, degrees), {**info, "slant": round(degrees, 1)}
+
+
 def paper_style(rng: np.random.Generator, shadow: float = 0.4) -> dict:
     """Ink colour, ruled paper and shadow for `paper_photo`, drawn as it draws them (recorded in the info)."""
     return {
@@ -422,6 +433,7 @@ def iter_category(
         "touching number": lambda: _digits(deck, rng, TOUCHING_LENGTH, lambda ds: touching_number(ds, rng)),
         "non-digit scene": lambda: (*non_digit_scene(rng, images, fonts), None),
         "photographed digit": lambda: _one_digit(deck, lambda d: _photographed(d, rng)),
+        "slanted number": lambda: _digits(deck, rng, NUMBER_LENGTH, lambda ds: slanted_number(ds, rng)),
     }
     for _ in range(count):
         image, info, expected = makers[category]()

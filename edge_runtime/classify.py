@@ -199,21 +199,29 @@ def _level(region: Piece, digit: Piece) -> bool:
 
 
 def _reading_order(pieces: list[Piece]) -> list[Piece]:
-    """Lines top to bottom (a piece joins the line its vertical centre falls in), each left to right."""
-    lines: list[tuple[int, int, list[Piece]]] = []
-    for piece in sorted(pieces, key=lambda p: p.crop.box[3], reverse=True):
-        x, y, w, h = piece.crop.box
-        centre = y + h / 2
-        for top, bottom, members in lines:
-            if top <= centre <= bottom:
-                members.append(piece)
-                break
+    """Lines top to bottom, each left to right. Taken left to right, a piece continues the line whose
+    last piece it is level with (either one's middle within the other's rows; the nearest in height
+    when several are), so that a line written or photographed at a slant stays one line."""
+    lines: list[list[Piece]] = []
+    for piece in sorted(pieces, key=lambda p: p.crop.box[0]):
+        level = [line for line in lines if _continues(line[-1], piece)]
+        if level:
+            min(level, key=lambda line: abs(_middle(line[-1]) - _middle(piece))).append(piece)
         else:
-            lines.append((y, y + h, [piece]))
-    ordered = []
-    for _, _, members in sorted(lines, key=lambda line: line[0]):
-        ordered += sorted(members, key=lambda p: p.crop.box[0])
-    return ordered
+            lines.append([piece])
+    lines.sort(key=lambda line: np.mean([_middle(p) for p in line]))
+    return [piece for line in lines for piece in line]
+
+
+def _middle(piece: Piece) -> float:
+    _, y, _, h = piece.crop.box
+    return y + h / 2
+
+
+def _continues(last: Piece, piece: Piece) -> bool:
+    _, y, _, h = piece.crop.box
+    _, ly, _, lh = last.crop.box
+    return ly <= _middle(piece) <= ly + lh or y <= _middle(last) <= y + h
 
 
 def _describer(labels: list[str], top_k: int, min_confidence: float, roi: Box | None):

@@ -105,6 +105,16 @@ def _paper(width: int, height: int, rng: np.random.Generator, ruled: bool) -> np
     return page
 
 
+def rolled(photo: np.ndarray, degrees: float) -> np.ndarray:
+    """`photo` as a camera rolled by `degrees` (counter-clockwise) sees it, zoomed out just enough that
+    all of it stays in view; beyond its edges the paper goes on (edge pixels repeated)."""
+    height, width = photo.shape[:2]
+    cos, sin = abs(np.cos(np.radians(degrees))), abs(np.sin(np.radians(degrees)))
+    zoom = min(width / (width * cos + height * sin), height / (width * sin + height * cos))
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, zoom)
+    return cv2.warpAffine(photo, turn, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+
 def _ink_coverage(
     tiles: Sequence[np.ndarray],
     width: int,

@@ -16,7 +16,7 @@ import pytest
 
 from edge_runtime.classify import read_digits
 from edge_runtime.interpreter import DigitModel
-from edge_runtime.samples import paper_photo, write_image, write_video
+from edge_runtime.samples import paper_photo, rolled, write_image, write_video
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
 # Not the letters that are digits in other clothes: I l i (1), O o (0), S (5), Z (2), B (8), G b (6), g q (9)
@@ -137,6 +137,18 @@ def test_twelve_digit_numbers_are_read_whole(model, digits):
     for _ in range(10):
         picks = rng.integers(0, len(x), 12)
         photo = paper_photo(list(x[picks]), rng, (1920, 1080), digit_height=110)
+        hits.append(read_digits(model, photo).number == "".join(str(y[i]) for i in picks))
+    assert sum(hits) >= 8
+
+
+def test_numbers_photographed_at_a_slant_are_read_in_order(model, digits):
+    """A camera rolled by 8 degrees: the ends of an 8-digit line are over a digit's height apart."""
+    x, y = digits
+    rng = np.random.default_rng(5)
+    hits = []
+    for turn in (8, -8) * 5:
+        picks = rng.integers(0, len(x), 8)
+        photo = rolled(paper_photo(list(x[picks]), rng, (1280, 720), digit_height=80), turn)
         hits.append(read_digits(model, photo).number == "".join(str(y[i]) for i in picks))
     assert sum(hits) >= 8
 
