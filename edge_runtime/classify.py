@@ -105,19 +105,21 @@ def read_digits(
     threshold: int | None = None,
     roi: Box | None = None,
     min_confidence: float = 0.0,
+    crop: bool | None = None,
 ) -> Reading:
     """Find, segment and classify every digit of a BGR or grey image.
 
     A 28x28 image is taken as already in the MNIST contract and classified as it is (inverted
     first if it is dark on light). `roi` limits the search to a rectangle; `threshold` overrides
-    the ink threshold (0-255).
+    the ink threshold (0-255); `crop` says whether the image is a crop around a digit or a scene
+    (False for a camera frame; by default, by its size: `preprocess.ink_image`).
     """
     if roi is not None:
         image = crop_roi(image, roi)
     if image.shape[:2] == IMAGE_SHAPE:
         accepted, rejected, cut = _read_mnist(model, darkest_channel(image))
     else:
-        accepted, rejected, cut, filled_edge = _read_ink(model, ink_image(image, threshold))
+        accepted, rejected, cut, filled_edge = _read_ink(model, ink_image(image, threshold, crop))
         if not accepted and filled_edge:  # a large blob cut off by the frame: perhaps a tight crop
             accepted, rejected, cut, _ = _read_ink(model, ink_image(image, threshold, crop=True))
     accepted, too_small = _drop_small(accepted)

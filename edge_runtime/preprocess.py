@@ -8,8 +8,8 @@ whose short side is `WORK_SHORT_SIDE` (480x360 for a webcam frame), except that 
 below 3/4 (1440x810 for 1080p, so that a 20-pixel digit is still 15 pixels tall), and small
 images are enlarged to `WORK_MIN_SIDE`. The copy is extended past its edges where the light darkens
 towards them (vignetting, a shadow), so that the close sees the edge's own light. The
-paper of a small image (a crop, not a camera frame) is taken as evenly lit, so that a digit that
-fills the image and touches its edges is still ink, not paper.
+paper of a small image (a crop, not a camera frame) is a smooth surface fitted to its light pixels,
+so that a digit that fills the image and touches its edges is still ink, not paper.
 
 MNIST's recipe for one digit (`to_mnist`): crop to the digit's bounding box, scale it to fit
 20x20 keeping its aspect ratio, pad to 28x28, and shift it so its centre of mass is at the centre.
@@ -40,7 +40,9 @@ BACKGROUND_KERNEL = 17  # close kernel at that scale: erases (keeps as ink) dark
 BACKGROUND_BLUR = 5  # Gaussian blur of the closed copy (its side)
 CROP_SIDE = 400  # an image no larger than this is a crop, not a scene: its digit may fill it (a crop of
 # a digit up to 300 px tall, with its margin; a camera frame is 640x480 or larger)
-CROP_PAPER_PERCENTILE = 90  # a crop's paper brightness: ink covers well under 90% of any digit crop
+CROP_PAPER_PERCENTILE = 90  # a crop's paper brightness: ink covers well under 90% of any digit crop...
+PAPER_NEAR_FIT = 0.85  # ...and its paper pixels at least this share of it, or of the fitted paper
+PAPER_SAMPLES = 4000  # pixels of a crop sampled to fit its paper
 CROP_OTSU_SHARE = 0.6  # a crop's soft, enlarged strokes break at Otsu's threshold: take less of it
 MIN_PAPER_BRIGHTNESS = 32  # darker "paper" (a black frame) is not divided by: no ink is invented in the dark
 MIN_INK_CONTRAST = 48  # ink must be at least this much darker than the paper (0-255), else "no digit"
@@ -130,17 +132,41 @@ def light_border(grey: np.ndarray) -> bool:
 def paper_brightness(grey: np.ndarray, crop: bool = False) -> np.ndarray:
     """Estimated brightness of the bare paper under `grey` (dark ink on light), same size as `grey`.
 
-    `crop`: the image is a small crop around a digit that may fill it, evenly lit: its paper is
-    one brightness, the `CROP_PAPER_PERCENTILE` of its pixels (strokes there can be of any width).
+    `crop`: the image is a small crop around a digit that may fill it: its paper is a smooth surface
+    fitted to its light pixels (`_smooth_paper`), since strokes there can be of any width.
     """
     if crop:
-        return np.full_like(grey, int(np.percentile(grey, CROP_PAPER_PERCENTILE)))
+        return _smooth_paper(grey)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (BACKGROUND_KERNEL, BACKGROUND_KERNEL))
     small, _ = working_copy(grey, BACKGROUND_SIDE)
     pad = BACKGROUND_KERNEL // 2 + BACKGROUND_BLUR // 2
     small = cv2.morphologyEx(_extended(small, pad), cv2.MORPH_CLOSE, kernel)
     small = cv2.GaussianBlur(small, (BACKGROUND_BLUR, BACKGROUND_BLUR), 0)[pad:-pad, pad:-pad]
     return cv2.resize(small, grey.shape[::-1], interpolation=cv2.INTER_LINEAR)
+
+
+def _smooth_paper(grey: np.ndarray) -> np.ndarray:
+    """The paper of a crop: a quadratic surface fitted to its paper pixels (light falls off smoothly
+    across a small photo), those at least `PAPER_NEAR_FIT` of the bright end, then of the first fit."""
+    height, width = grey.shape
+    step = max(1, int(np.sqrt(height * width / PAPER_SAMPLES)))
+    values = grey[::step, ::step].astype(np.float32).ravel()
+    terms = _quadratic_terms(np.arange(0, height, step), np.arange(0, width, step), grey.shape)
+    terms = terms.reshape(len(terms), -1).T
+    paper = values >= PAPER_NEAR_FIT * np.percentile(values, CROP_PAPER_PERCENTILE)
+    for _ in range(2):
+        fit = np.linalg.lstsq(terms[paper], values[paper], rcond=None)[0]
+        paper = values >= PAPER_NEAR_FIT * (terms @ fit)
+    surface = np.tensordot(fit, _quadratic_terms(np.arange(height), np.arange(width), grey.shape), axes=1)
+    return np.clip(surface, 0, 255).astype(np.uint8)
+
+
+def _quadratic_terms(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """1, x, y, x², y², xy over the grid of `rows` x `columns`, as (6, rows, columns), centred and
+    scaled to the image's `shape`."""
+    y = rows[:, None] / shape[0] - 0.5
+    x = columns[None, :] / shape[1] - 0.5
+    return np.stack(np.broadcast_arrays(np.ones_like(x * y), x, y, x * x, y * y, x * y))
 
 
 def _extended(image: np.ndarray, pad: int) -> np.ndarray:
@@ -171,7 +197,7 @@ def ink_image(image: np.ndarray, threshold: int | None = None, crop: bool | None
 
     `threshold` (0-255 ink strength) overrides the automatic one: Otsu's, but never below
     `MIN_INK_CONTRAST`, so that blank paper and sensor noise never count as a digit. `crop` says
-    whether the image is a crop around a digit (evenly lit, the digit may fill it) rather than a
+    whether the image is a crop around a digit (its light smooth, the digit may fill it) rather than a
     scene; by default, images of at most `CROP_SIDE` pixels are.
     """
     scale = work_scale(*image.shape[:2])

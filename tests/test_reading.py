@@ -153,6 +153,25 @@ def test_numbers_photographed_at_a_slant_are_read_in_order(model, digits):
     assert sum(hits) >= 8
 
 
+def test_small_camera_frames_with_uneven_light_are_read_as_scenes(model, digits, tmp_path):
+    """320x240 frames are the size of a crop; read as one, a shadow's dark paper is ink."""
+    x, y = digits
+    rng = np.random.default_rng(6)
+    photos, wanted = [], []
+    for _ in range(10):
+        picks = rng.integers(0, len(x), 4)
+        photos.append(paper_photo(list(x[picks]), rng, (320, 240), digit_height=40, shadow=True))
+        wanted.append("".join(str(y[i]) for i in picks))
+    as_camera = [read_digits(model, photo, crop=False).number for photo in photos]
+    assert sum(n == w for n, w in zip(as_camera, wanted, strict=True)) >= 9
+    write_video(tmp_path / "qvga.avi", photos)
+    video = str(tmp_path / "qvga.avi")
+    webcam = _edge("webcam", str(FIXTURE), "--source", video, "--headless", "--json", "--every-frame")
+    assert webcam.returncode == 0, webcam.stderr
+    numbers = [json.loads(line)["number"] for line in webcam.stdout.splitlines()]
+    assert sum(n == w for n, w in zip(numbers, wanted, strict=True)) >= 8  # MJPEG costs a little
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_blank_shadowed_or_ruled_paper_gives_no_number(model, seed):
     rng = np.random.default_rng(seed)
