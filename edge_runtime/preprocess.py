@@ -45,7 +45,11 @@ PAPER_NEAR_FIT = 0.85  # ...and its paper pixels at least this share of it, or o
 PAPER_SAMPLES = 4000  # pixels of a crop sampled to fit its paper
 CROP_OTSU_SHARE = 0.6  # a crop's soft, enlarged strokes break at Otsu's threshold: take less of it
 MIN_PAPER_BRIGHTNESS = 32  # darker "paper" (a black frame) is not divided by: no ink is invented in the dark
-MIN_INK_CONTRAST = 48  # ink must be at least this much darker than the paper (0-255), else "no digit"
+MIN_INK_CONTRAST = 48  # ink must be at least this much darker than the paper (0-255), else "no digit"...
+FAINT_INK = 64  # ...unless the darkest strokes (the `STRONG_INK_PIXELS` darkest pixels) reach this:
+STRONG_INK_PIXELS = 64
+FAINT_SHARE = 0.45  # then the ink threshold may be this share of their strength...
+MIN_FAINT_CONTRAST = 32  # ...but no lower
 SMALL_FRAME_PIXELS = 640 * 480  # up to this size, a frame's channel minimum is taken before it is resized
 CHANNEL_MINIMUM = np.ones((1, 3), np.uint8)  # erosion kernel over a pixel's B, G, R (see darkest_channel)
 STROKE_PERCENTILE = 90  # this percentile of a digit's ink becomes full white: MNIST strokes saturate
@@ -211,8 +215,21 @@ def ink_image(image: np.ndarray, threshold: int | None = None, crop: bool | None
     ink = cv2.divide(cv2.subtract(paper, grey), cv2.max(paper, MIN_PAPER_BRIGHTNESS), scale=255)
     if threshold is None:
         otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        threshold = max(int(otsu * (CROP_OTSU_SHARE if crop else 1.0)), MIN_INK_CONTRAST)
+        threshold = int(otsu * (CROP_OTSU_SHARE if crop else 1.0))
+        if threshold < MIN_INK_CONTRAST:
+            threshold = max(threshold, _ink_floor(ink))
     return InkImage(ink=ink, scale=scale, threshold=threshold, crop=crop)
+
+
+def _ink_floor(ink: np.ndarray) -> int:
+    """The least ink threshold: `MIN_INK_CONTRAST`, but for faint ink (pencil, dim light: its darkest
+    strokes `FAINT_INK` to ~2x that) `FAINT_SHARE` of those strokes' strength, down to
+    `MIN_FAINT_CONTRAST`. Blank paper's darkest "ink" (a shadow's edge, noise) stays below `FAINT_INK`."""
+    darker = np.cumsum(cv2.calcHist([ink], [0], None, [256], [0, 256]).ravel()[::-1])  # pixels >= 255 - i
+    strongest = 255 - int(np.searchsorted(darker, STRONG_INK_PIXELS))
+    if strongest < FAINT_INK:
+        return MIN_INK_CONTRAST
+    return int(np.clip(FAINT_SHARE * strongest, MIN_FAINT_CONTRAST, MIN_INK_CONTRAST))
 
 
 def to_mnist(digit: np.ndarray) -> np.ndarray:

@@ -172,6 +172,19 @@ def test_small_camera_frames_with_uneven_light_are_read_as_scenes(model, digits,
     assert sum(n == w for n, w in zip(numbers, wanted, strict=True)) >= 8  # MJPEG costs a little
 
 
+def test_faint_numbers_are_read(model, digits):
+    """Grey strokes on grey paper (pencil, dim light): the ink is under a third darker than its paper."""
+    x, y = digits
+    rng = np.random.default_rng(7)
+    hits = []
+    for _ in range(20):
+        picks = rng.integers(0, len(x), 6)
+        photo = paper_photo(list(x[picks]), rng, (1280, 720), digit_height=60)
+        faint = (photo * 0.35 + 135).astype(np.uint8)
+        hits.append(read_digits(model, faint).number == "".join(str(y[i]) for i in picks))
+    assert sum(hits) >= 13  # 14 of 20 with the fixture; 11 with the ink floor fixed at 48
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_blank_shadowed_or_ruled_paper_gives_no_number(model, seed):
     rng = np.random.default_rng(seed)
