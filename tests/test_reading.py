@@ -130,59 +130,50 @@ def test_touching_numbers_are_read_whole_by_the_line_reader(model, digits):
     assert with_reader >= cut_only + 0.15  # 17 of 30 without its line reader
 
 
-def test_twelve_digit_numbers_are_read_whole(model, digits):
+def _numbers(digits, seed: int, count: int, length: int, size: tuple[int, int], height: int, **style):
+    """`count` photos of `length`-digit numbers of MNIST test digits `height` px tall, and their numbers."""
     x, y = digits
-    rng = np.random.default_rng(4)
-    hits = []
-    for _ in range(10):
-        picks = rng.integers(0, len(x), 12)
-        photo = paper_photo(list(x[picks]), rng, (1920, 1080), digit_height=110)
-        hits.append(read_digits(model, photo).number == "".join(str(y[i]) for i in picks))
-    assert sum(hits) >= 8
+    rng = np.random.default_rng(seed)
+    cases = []
+    for _ in range(count):
+        picks = rng.integers(0, len(x), length)
+        photo = paper_photo(list(x[picks]), rng, size, digit_height=height, **style)
+        cases.append((photo, "".join(str(y[i]) for i in picks)))
+    return cases
+
+
+def _read_right(model, cases, **options) -> int:
+    return sum(read_digits(model, photo, **options).number == want for photo, want in cases)
+
+
+def test_twelve_digit_numbers_are_read_whole(model, digits):
+    assert _read_right(model, _numbers(digits, 4, 10, 12, (1920, 1080), 110)) >= 8
 
 
 def test_numbers_photographed_at_a_slant_are_read_in_order(model, digits):
     """A camera rolled by 8 degrees: the ends of an 8-digit line are over a digit's height apart."""
-    x, y = digits
-    rng = np.random.default_rng(5)
-    hits = []
-    for turn in (8, -8) * 5:
-        picks = rng.integers(0, len(x), 8)
-        photo = rolled(paper_photo(list(x[picks]), rng, (1280, 720), digit_height=80), turn)
-        hits.append(read_digits(model, photo).number == "".join(str(y[i]) for i in picks))
-    assert sum(hits) >= 8
+    cases = _numbers(digits, 5, 10, 8, (1280, 720), 80)
+    slanted = [(rolled(photo, turn), want) for (photo, want), turn in zip(cases, (8, -8) * 5, strict=True)]
+    assert _read_right(model, slanted) >= 8
 
 
 def test_small_camera_frames_with_uneven_light_are_read_as_scenes(model, digits, tmp_path):
     """320x240 frames are the size of a crop; read as one, a shadow's dark paper is ink."""
-    x, y = digits
-    rng = np.random.default_rng(6)
-    photos, wanted = [], []
-    for _ in range(10):
-        picks = rng.integers(0, len(x), 4)
-        photos.append(paper_photo(list(x[picks]), rng, (320, 240), digit_height=40, shadow=True))
-        wanted.append("".join(str(y[i]) for i in picks))
-    as_camera = [read_digits(model, photo, crop=False).number for photo in photos]
-    assert sum(n == w for n, w in zip(as_camera, wanted, strict=True)) >= 9
-    write_video(tmp_path / "qvga.avi", photos)
+    cases = _numbers(digits, 6, 10, 4, (320, 240), 40, shadow=True)
+    assert _read_right(model, cases, crop=False) >= 9
+    write_video(tmp_path / "qvga.avi", [photo for photo, _ in cases])
     video = str(tmp_path / "qvga.avi")
     webcam = _edge("webcam", str(FIXTURE), "--source", video, "--headless", "--json", "--every-frame")
     assert webcam.returncode == 0, webcam.stderr
     numbers = [json.loads(line)["number"] for line in webcam.stdout.splitlines()]
-    assert sum(n == w for n, w in zip(numbers, wanted, strict=True)) >= 8  # MJPEG costs a little
+    assert sum(n == want for n, (_, want) in zip(numbers, cases, strict=True)) >= 8  # MJPEG costs a little
 
 
 def test_faint_numbers_are_read(model, digits):
     """Grey strokes on grey paper (pencil, dim light): the ink is under a third darker than its paper."""
-    x, y = digits
-    rng = np.random.default_rng(7)
-    hits = []
-    for _ in range(20):
-        picks = rng.integers(0, len(x), 6)
-        photo = paper_photo(list(x[picks]), rng, (1280, 720), digit_height=60)
-        faint = (photo * 0.35 + 135).astype(np.uint8)
-        hits.append(read_digits(model, faint).number == "".join(str(y[i]) for i in picks))
-    assert sum(hits) >= 13  # 14 of 20 with the fixture; 11 with the ink floor fixed at 48
+    cases = _numbers(digits, 7, 20, 6, (1280, 720), 60)
+    faint = [((photo * 0.35 + 135).astype(np.uint8), want) for photo, want in cases]
+    assert _read_right(model, faint) >= 13  # 14 of 20 with the fixture; 11 with the ink floor fixed at 48
 
 
 @pytest.mark.parametrize("seed", range(6))
