@@ -67,5 +67,6 @@ def test_help_screens_show_plain_names(command):
     assert not noise, f"edge {command} --help shows {noise}"
     usage = result.stdout.split("Usage:")[1].splitlines()[0]
     assert all(p.upper() == p for p in usage.split()[3:]), usage  # [OPTIONS] MODEL PATHS...
-    flags = [p for p in LAPTOP.commands[command].params if getattr(p, "is_flag", False) and not p.default]
+    params = LAPTOP.commands[command].params
+    flags = [p for p in params if getattr(p, "is_flag", False) and p.default is False]  # None: either way
     assert not [p.secondary_opts for p in flags if p.secondary_opts], "an off-by-default flag needs no --no-x"

@@ -158,7 +158,8 @@ def test_numbers_photographed_at_a_slant_are_read_in_order(model, digits):
 
 
 def test_small_camera_frames_with_uneven_light_are_read_as_scenes(model, digits, tmp_path):
-    """320x240 frames are the size of a crop; read as one, a shadow's dark paper is ink."""
+    """320x240 frames are the size of a crop; read as one, a shadow's dark paper is ink. Webcam frames
+    are scenes; `edge classify --scene` reads files as scenes."""
     cases = _numbers(digits, 6, 10, 4, (320, 240), 40, shadow=True)
     assert _read_right(model, cases, crop=False) >= 9
     write_video(tmp_path / "qvga.avi", [photo for photo, _ in cases])
@@ -167,6 +168,11 @@ def test_small_camera_frames_with_uneven_light_are_read_as_scenes(model, digits,
     assert webcam.returncode == 0, webcam.stderr
     numbers = [json.loads(line)["number"] for line in webcam.stdout.splitlines()]
     assert sum(n == want for n, (_, want) in zip(numbers, cases, strict=True)) >= 8  # MJPEG costs a little
+    files = [write_image(tmp_path / f"qvga{i}.png", photo) for i, (photo, _) in enumerate(cases)]
+    classify = _edge("classify", str(FIXTURE), *map(str, files), "--json", "--scene")
+    assert classify.returncode == 0, classify.stderr
+    numbers = [json.loads(line)["number"] for line in classify.stdout.splitlines()]
+    assert sum(n == want for n, (_, want) in zip(numbers, cases, strict=True)) >= 9
 
 
 def test_faint_numbers_are_read(model, digits):

@@ -62,6 +62,15 @@ def classify(
     ] = MAX_PIXELS,
     verify: VerifyOption = True,
     allow_failed: AllowFailedOption = False,
+    crop: Annotated[
+        bool | None,
+        typer.Option(
+            "--crop/--scene",
+            help="Read every image as a crop around digits that may fill it, or as a scene (a photo, a "
+            "camera frame). Default: images of at most 400 px are crops.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read the digits in image files (PNG, JPEG, BMP, TIFF, WebP); several digits read left to right."""
     files, failures = expand_paths(paths)
@@ -74,7 +83,9 @@ def classify(
     for index, path in enumerate(files):
         try:
             image = read_image(path, max_pixels)
-            reading = read_digits(digit_model, image, top_k, threshold, min_confidence=min_confidence)
+            reading = read_digits(
+                digit_model, image, top_k, threshold, min_confidence=min_confidence, crop=crop
+            )
         except BrokenModelError:
             raise  # not this input's fault: one line, then stop
         except EdgeError as exc:
