@@ -17,7 +17,9 @@ time, as `runtime_bench.py` reads them. Categories:
   textures, shapes, frame-filling pictures, bare (ruled, shadowed) paper;
 - photographed digit: one digit through the plain `paper_photo([digit], rng)` (640x480), as before;
 - slanted number: a number as "number" draws it, photographed by a camera rolled 3-12 degrees either
-  way (zoomed out so that the whole page stays in view).
+  way (zoomed out so that the whole page stays in view);
+- faint number: a number as "number" draws it, its photo keeping 30-50% of its contrast (pencil, dim
+  light: grey strokes on grey paper).
 
 Photos record their ink, ruled paper and shadow in the item's info, for breakdowns.
 
@@ -49,6 +51,7 @@ CATEGORIES = (
     "non-digit scene",
     "photographed digit",
     "slanted number",
+    "faint number",
 )
 DEFAULT_PER_CATEGORY = 300
 FRAMES = ((640, 480), (1280, 720), (1920, 1080))  # width, height
@@ -79,6 +82,8 @@ TOUCHING_PITCH = (
 RULED_SHARE, SHADOW_SHARE = 0.5, 0.4  # as `paper_photo` draws them
 EDGE_MARGIN = 0.03  # of the frame: room left around a line of digits for its rotation
 SLANT = (3.0, 12.0)  # degrees a slanted number's photo is rolled, either way
+FAINT_CONTRAST = (0.3, 0.5)  # share of a faint number's photo's contrast kept (pencil, dim light)...
+FAINT_GREY = 200  # ...around this grey level
 
 # non-digit scenes
 WORDS = (
@@ -282,6 +287,14 @@ def slanted_number(digits: Sequence[np.ndarray], rng: np.random.Generator) -> tu
     return rolled(photo, degrees), {**info, "slant": round(degrees, 1)}
 
 
+def faint_number(digits: Sequence[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """A spaced number whose photo keeps only `FAINT_CONTRAST` of its contrast: grey ink on grey paper."""
+    photo, info = spaced_number(digits, rng)
+    keep = float(rng.uniform(*FAINT_CONTRAST))
+    faint = np.clip(photo * keep + FAINT_GREY * (1 - keep), 0, 255).astype(np.uint8)
+    return faint, {**info, "contrast": round(keep, 2)}
+
+
 def paper_style(rng: np.random.Generator, shadow: float = 0.4) -> dict:
     """Ink colour, ruled paper and shadow for `paper_photo`, drawn as it draws them (recorded in the info)."""
     return {
@@ -434,6 +447,7 @@ def iter_category(
         "non-digit scene": lambda: (*non_digit_scene(rng, images, fonts), None),
         "photographed digit": lambda: _one_digit(deck, lambda d: _photographed(d, rng)),
         "slanted number": lambda: _digits(deck, rng, NUMBER_LENGTH, lambda ds: slanted_number(ds, rng)),
+        "faint number": lambda: _digits(deck, rng, NUMBER_LENGTH, lambda ds: faint_number(ds, rng)),
     }
     for _ in range(count):
         image, info, expected = makers[category]()
