@@ -38,7 +38,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.samples import INK_BGR, ink_crop, paper_photo, rolled, write_image
+from edge_runtime.samples import INK_BGR, block_scan, ink_crop, paper_photo, rolled, write_image
 from ground.atomic import atomic_write_bytes
 from train.data import load_mnist
 from train.negatives import doodle, font_files, picture, render_text, scribble, texture
@@ -177,27 +177,15 @@ def tight_crop(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray,
 
 
 def blocky_crop(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-    """The ink box area-averaged down to 8x8..16x16 blocks of 17 grey levels, enlarged to 64 px tall.
-
-    Like scanned digit sets (a binary bitmap counted in 4x4 blocks: 0-16 pixels set). A narrow digit
-    is widened towards a square at most `MAX_STRETCH` times, so a 1 stays a bar.
-    """
-    rows = int(rng.integers(BLOCKS[0], BLOCKS[1] + 1))
-    ink = ink_crop(digit)
-    height, width = ink.shape
-    cols = int(np.clip(round(rows * min(1.0, MAX_STRETCH * width / height)), 2, rows))
-    big = cv2.resize(cv2.copyMakeBorder(ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0), None, fx=8, fy=8)
-    bitmap = ink_crop((big > 127).astype(np.float32))  # binary, as the scanner saw it
-    levels = np.round(cv2.resize(bitmap, (cols, rows), interpolation=cv2.INTER_AREA) * LEVELS)
-    levels = ink_crop(levels)  # an edge row with too little ink to count is cut: the ink stays tight
+    """The digit as an 8x8..16x16 block scan of 17 grey levels (`samples.block_scan`, like scanned
+    digit sets), enlarged to 64 px tall."""
+    scan = block_scan(digit, int(rng.integers(BLOCKS[0], BLOCKS[1] + 1)), MAX_STRETCH, LEVELS)
     nearest = rng.random() < 0.5
-    size = (max(1, round(BLOCKY_HEIGHT * levels.shape[1] / levels.shape[0])), BLOCKY_HEIGHT)
-    alpha = cv2.resize(
-        levels / LEVELS, size, interpolation=cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR
-    )
+    size = (max(1, round(BLOCKY_HEIGHT * scan.shape[1] / scan.shape[0])), BLOCKY_HEIGHT)
+    alpha = cv2.resize(scan, size, interpolation=cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR)
     dark = rng.random() < DARK_ON_LIGHT
     image = np.round((1 - alpha) * 255 if dark else alpha * 255).astype(np.uint8)
-    info = {"kind": "blocky", "blocks": f"{levels.shape[1]}x{levels.shape[0]}"}
+    info = {"kind": "blocky", "blocks": f"{scan.shape[1]}x{scan.shape[0]}"}
     return image, {**info, "enlarge": "nearest" if nearest else "linear"}
 
 

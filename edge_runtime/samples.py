@@ -169,6 +169,20 @@ def ink_crop(tile: np.ndarray) -> np.ndarray:
     return tile[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] if len(xs) else tile
 
 
+def block_scan(digit: np.ndarray, rows: int, max_stretch: float = 2.0, levels: int = 16) -> np.ndarray:
+    """A digit as low-resolution scanned digit sets hold it: its ink box as a binary bitmap counted in
+    `rows` rows of blocks (0-`levels` pixels set each, as 0-1), a narrow digit widened towards a
+    square at most `max_stretch` times (a 1 stays a bar); edge rows and columns with too little ink
+    to count are cut."""
+    ink = ink_crop(digit)
+    height, width = ink.shape
+    cols = int(np.clip(round(rows * min(1.0, max_stretch * width / height)), 2, rows))
+    big = cv2.resize(cv2.copyMakeBorder(ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0), None, fx=8, fy=8)
+    bitmap = ink_crop((big > 127).astype(np.float32))  # binary, as the scanner saw it
+    counts = np.round(cv2.resize(bitmap, (cols, rows), interpolation=cv2.INTER_AREA) * levels)
+    return ink_crop(counts) / levels
+
+
 def _rotated(tile: np.ndarray, angle: float, grow: bool) -> tuple[np.ndarray, tuple[int, int]]:
     """`tile` rotated by `angle` degrees about its centre, and the margin (x, y) added around it.
 
