@@ -158,9 +158,10 @@ def _smooth_paper(grey: np.ndarray) -> np.ndarray:
     terms = _quadratic_terms(np.arange(0, height, step), np.arange(0, width, step), grey.shape)
     terms = terms.reshape(len(terms), -1).T
     paper = values >= PAPER_NEAR_FIT * np.percentile(values, CROP_PAPER_PERCENTILE)
-    for _ in range(2):
-        fit = np.linalg.lstsq(terms[paper], values[paper], rcond=None)[0]
-        paper = values >= PAPER_NEAR_FIT * (terms @ fit)
+    fit = np.linalg.lstsq(terms[paper], values[paper], rcond=None)[0]
+    near = values >= PAPER_NEAR_FIT * (terms @ fit)
+    if near.sum() >= terms.shape[1]:
+        fit = np.linalg.lstsq(terms[near], values[near], rcond=None)[0]
     surface = np.tensordot(fit, _quadratic_terms(np.arange(height), np.arange(width), grey.shape), axes=1)
     return np.clip(surface, 0, 255).astype(np.uint8)
 
@@ -200,7 +201,8 @@ def ink_image(image: np.ndarray, threshold: int | None = None, crop: bool | None
     """Flatten the paper of a BGR or grey image and measure the ink on its working copy.
 
     `threshold` (0-255 ink strength) overrides the automatic one: Otsu's, but never below
-    `MIN_INK_CONTRAST`, so that blank paper and sensor noise never count as a digit. `crop` says
+    `MIN_INK_CONTRAST` (lower for faint ink: `_ink_floor`), so that blank paper and sensor noise never
+    count as a digit. `crop` says
     whether the image is a crop around a digit (its light smooth, the digit may fill it) rather than a
     scene; by default, images of at most `CROP_SIDE` pixels are.
     """
