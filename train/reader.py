@@ -30,7 +30,8 @@ from train.training import learning_rate_schedule, progress_callbacks, split_tra
 FILTERS = (16, 32, 64)
 CONTEXT_KERNEL = 5  # column steps (of 4 pixels) the context layer sees at once
 CONTEXT_FILTERS = 128
-WIDER_KERNEL = 3  # a second context layer: each column step then sees 7 (28 pixels, over a digit's width)
+WIDER_KERNEL = 3  # a second context layer, dilated: each column step then sees 9 (36 pixels, over
+WIDER_DILATION = 2  # a digit's width) for the weights of a kernel of 3 (a kernel of 5 is over 256 KiB)
 READER_METRICS = "line_reader_metrics.json"
 READER_CURVES = "line_reader_curves.png"
 
@@ -56,7 +57,14 @@ def build_reader() -> keras.Model:
     x = layers.Reshape((LINE_WIDTH // 4, -1), name="flatten_rows")(x)
     x = layers.Dense(CONTEXT_FILTERS, activation="relu", name="column")(x)
     x = layers.Conv1D(CONTEXT_FILTERS, CONTEXT_KERNEL, padding="same", activation="relu", name="context")(x)
-    x = layers.Conv1D(CONTEXT_FILTERS, WIDER_KERNEL, padding="same", activation="relu", name="wider")(x)
+    x = layers.Conv1D(
+        CONTEXT_FILTERS,
+        WIDER_KERNEL,
+        padding="same",
+        dilation_rate=WIDER_DILATION,
+        activation="relu",
+        name="wider",
+    )(x)
     outputs = layers.Dense(NUM_CLASSES + 1, name="logits")(x)
     return keras.Model(inputs, outputs, name="line_reader")
 
