@@ -21,12 +21,10 @@ import cv2
 import numpy as np
 
 from edge_runtime.preprocess import to_mnist
-from edge_runtime.samples import block_scan, ink_crop
+from edge_runtime.samples import ink_crop
 from ground.contract import IMAGE_SHAPE, IMAGE_SIDE
 
 CANVAS = 84  # side of the drawing canvas (3x MNIST): shapes are drawn here, then cut by `to_mnist`
-LOW_RESOLUTION_SHARE = 0.3  # of the photographed digits: enlarged from a low-resolution block scan...
-SCAN_HEIGHT = 64  # ...to this many rows
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 FONT_SUFFIXES = (".ttf", ".otf")
 # Families never used for training: the tests and the evaluation set render letters in these.
@@ -443,17 +441,12 @@ def photographed_digits(
 ) -> tuple[np.ndarray, np.ndarray]:
     """`count` MNIST digits as the runtime cuts them out of a photo, labelled: enlarged, blurred or
     not, strokes thinned or thickened, thresholded at a random ink level and recut by `to_mnist`
-    (photographed strokes come out thinner and harder-edged than MNIST's). `LOW_RESOLUTION_SHARE` of
-    them are enlarged from a block scan of 8-16 rows (`samples.block_scan`), as scanned digit sets
-    hold digits."""
+    (photographed strokes come out thinner and harder-edged than MNIST's)."""
     rng = np.random.default_rng(seed)
     chosen = rng.integers(len(digits), size=count)
     images = np.empty((count, *IMAGE_SHAPE), np.uint8)
     for i, index in enumerate(chosen):
-        if rng.random() < LOW_RESOLUTION_SHARE:
-            ink = _enlarged_scan(block_scan(digits[index], int(rng.integers(8, 17))), rng)
-        else:
-            ink = cv2.resize(digits[index], (CANVAS, CANVAS), interpolation=cv2.INTER_LINEAR)
+        ink = cv2.resize(digits[index], (CANVAS, CANVAS), interpolation=cv2.INTER_LINEAR)
         if rng.random() < 0.5:
             ink = cv2.GaussianBlur(ink, (0, 0), rng.uniform(0.5, 2.0))
         step = int(rng.integers(-1, 4))  # thinning more than a pixel (of 3) breaks MNIST strokes
@@ -464,13 +457,6 @@ def photographed_digits(
         ink = np.where(ink > level, ink - level // 2, 0).astype(np.uint8)
         images[i] = to_mnist(ink) if ink.any() else digits[index]
     return images, labels[chosen].astype(np.uint8)
-
-
-def _enlarged_scan(scan: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A block scan (0-1) enlarged to `SCAN_HEIGHT` rows, by pixel repetition or linearly, as 0-255 ink."""
-    size = (max(1, round(SCAN_HEIGHT * scan.shape[1] / scan.shape[0])), SCAN_HEIGHT)
-    interpolation = cv2.INTER_NEAREST if rng.random() < 0.5 else cv2.INTER_LINEAR
-    return np.round(cv2.resize(scan, size, interpolation=interpolation) * 255).astype(np.uint8)
 
 
 def cut_digits(
