@@ -112,14 +112,11 @@ def groups_of(item: EvalItem) -> list[str]:
             f"frame {info['frame']}",
             *style,
         ]
-    if item.category == "slanted number":
-        slant = "3-7" if abs(info["slant"]) < 7 else "7-12"
-        return [f"{'2-6' if info['length'] <= 6 else '7-12'} digits", f"slant {slant} degrees"]
-    if item.category == "faint number":
-        return [
-            f"{'2-6' if info['length'] <= 6 else '7-12'} digits",
-            f"contrast {'30-40' if info['contrast'] < 0.4 else '40-50'}%",
-        ]
+    if item.category in ("slanted number", "faint number"):
+        length = f"{'2-6' if info['length'] <= 6 else '7-12'} digits"
+        if "slant" in info:
+            return [length, f"slant {'3-7' if abs(info['slant']) < 7 else '7-12'} degrees"]
+        return [length, f"contrast {'30-40' if info['contrast'] < 0.4 else '40-50'}%"]
     if item.category == "touching number":
         band = "below 0.84" if info["pitch"] < 0.84 else "0.84 and up"
         return [f"pitch {band}", f"{'2-3' if info['length'] <= 3 else '4-6'} digits", *style]

@@ -202,8 +202,8 @@ def _level(region: Piece, digit: Piece) -> bool:
 
 def _reading_order(pieces: list[Piece]) -> list[Piece]:
     """Lines top to bottom, each left to right. Taken left to right, a piece continues the line whose
-    last piece it is level with (either one's middle within the other's rows; the nearest in height
-    when several are), so that a line written or photographed at a slant stays one line."""
+    last piece it is level with (either one's middle within the other's rows; of several, the one
+    whose middle is nearest), so that a line written or photographed at a slant stays one line."""
     lines: list[list[Piece]] = []
     for piece in sorted(pieces, key=lambda p: p.crop.box[0]):
         level = [line for line in lines if _continues(line[-1], piece)]

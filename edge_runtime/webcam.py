@@ -112,8 +112,14 @@ def run(
             check_roi(settings.roi, frame.shape, source.description)
         frames += 1
         started = time.perf_counter()
-        reading = read_digits(  # a camera frame is a scene, however small (320x240)
-            model, frame, settings.top_k, settings.threshold, settings.roi, settings.min_confidence, False
+        reading = read_digits(
+            model,
+            frame,
+            settings.top_k,
+            settings.threshold,
+            settings.roi,
+            settings.min_confidence,
+            crop=False,  # a camera frame is a scene, however small (320x240)
         )
         seconds = time.perf_counter() - started
         smoothed, confidence = smoother.update(reading.number, reading.confidence)

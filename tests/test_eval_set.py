@@ -17,7 +17,7 @@ from benchmarks.eval_set import (
     tight_crop,
     touching_number,
 )
-from edge_runtime.samples import drawn_digit, ink_crop, paper_photo
+from edge_runtime.samples import block_scan, drawn_digit, ink_crop, paper_photo
 
 ITEMS = 12
 
@@ -131,3 +131,15 @@ def test_the_cli_writes_every_image_and_labels_json(full_mnist, tmp_path):
         assert all(v is None for v in expected) == (category == "non-digit scene")
     for relative in labels:
         assert cv2.imread(str(tmp_path / "set" / relative), cv2.IMREAD_UNCHANGED) is not None
+
+
+def test_a_block_scan_counts_the_ink_box_in_blocks():
+    ring = np.zeros((28, 28), np.uint8)
+    cv2.circle(ring, (14, 14), 9, 255, 3)
+    bar = np.zeros((28, 28), np.uint8)
+    bar[4:24, 13:16] = 255
+    scan = block_scan(ring, 8)
+    assert scan.shape == (8, 8)
+    assert np.allclose(scan * 16, np.round(scan * 16)) and scan.max() == 1.0  # 0-16 pixels a block
+    assert scan[3:5, 3:5].max() < 0.5 < scan[0].max()  # the hole stays a hole
+    assert block_scan(bar, 8).shape[1] <= 2  # a 1 stays a bar, not widened to a square

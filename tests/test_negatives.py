@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
-from edge_runtime.samples import block_scan
 from train.negatives import (
     HELD_OUT_FONT_FAMILIES,
     KINDS,
@@ -91,15 +89,3 @@ def test_training_set_adds_each_generated_share_with_its_target(digits):
     np.testing.assert_allclose(targets[-300:], 0.1)  # negatives and wrong cuts: uniform
     assert (targets[:1300].max(axis=1) == 1.0).all()  # digits: one-hot
     np.testing.assert_array_equal(targets[:1000].argmax(axis=1), y[:1000])
-
-
-def test_a_block_scan_counts_the_ink_box_in_blocks():
-    ring = np.zeros((28, 28), np.uint8)
-    cv2.circle(ring, (14, 14), 9, 255, 3)
-    bar = np.zeros((28, 28), np.uint8)
-    bar[4:24, 13:16] = 255
-    scan = block_scan(ring, 8)
-    assert scan.shape == (8, 8)
-    assert np.allclose(scan * 16, np.round(scan * 16)) and scan.max() == 1.0  # 0-16 pixels a block
-    assert scan[3:5, 3:5].max() < 0.5 < scan[0].max()  # the hole stays a hole
-    assert block_scan(bar, 8).shape[1] <= 2  # a 1 stays a bar, not widened to a square
