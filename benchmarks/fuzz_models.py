@@ -1,6 +1,6 @@
 """Does the device's `edge` survive damaged model files? Mutate a `.tflite` many ways and count crashes.
 
-  .venv/bin/python benchmarks/fuzz_models.py [--model tests/fixtures/model_int8.tflite] [--count 500]
+  .venv/bin/python benchmarks/fuzz_models.py [--model edge_runtime/models/model_int8.tflite] [--count 500]
 
 Each mutant (seeded: random byte flips, a truncation, or inserted bytes) is run through `edge info`
 and `edge classify` (on one photographed digit). A worker process runs a batch of mutants through
@@ -33,8 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
+from edge_runtime.packaged import PACKAGED_MODEL
+
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_MODEL = REPO / "tests" / "fixtures" / "model_int8.tflite"
+DEFAULT_MODEL = PACKAGED_MODEL
 KINDS = ("flip", "truncate", "insert")
 COMMANDS = ("info", "classify")
 OUTCOMES = ("ok", "error", "traceback", "signal", "hang")

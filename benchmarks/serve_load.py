@@ -1,6 +1,6 @@
 """Load test of `edge serve` on localhost: bounded, stops by itself, prints a table.
 
-  python benchmarks/serve_load.py [--model tests/fixtures/model_int8.tflite] [--duration 30]
+  python benchmarks/serve_load.py [--model edge_runtime/models/model_int8.tflite] [--duration 30]
       [--viewers 10] [--posters 10]
 
 It writes a 30 frames/s 640x480 video of digits (the source: a camera's pace), starts `edge serve` on it

@@ -64,5 +64,5 @@ def bundle(
         serve=serve,
     )
     typer.echo(f"bundle: {result.path}  ({len(result.files)} files, {result.size_bytes / 1024:.0f} KB)")
-    typer.echo(f"try it here:   {result.path}/edge classify {result.model} IMAGE.png")
+    typer.echo(f"try it here:   {result.path}/edge classify -m {result.model} IMAGE.png")
     typer.echo(f"on the Pi:     see {result.path / 'README.md'} (copy, make a venv, pip install, run)")

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import edge_runtime
 import ground
-from edge_runtime.bundle_templates import LAUNCHER, README, SERVE_LINES, SERVICE_UNIT
+from edge_runtime.bundle_templates import README, SERVE_LINES, SERVICE_UNIT, launcher_text
 from edge_runtime.interpreter import check_tflite_file
 from ground.atomic import staging_dir
 from ground.errors import EdgeError, printable
@@ -52,7 +52,7 @@ SERVE_PORT = 8080
 README_FILE = "README.md"
 PACKAGES = (edge_runtime, ground)  # the runtime and the ground it stands on
 DEFAULT_THREADS = 4
-_SOURCE_JUNK = shutil.ignore_patterns("__pycache__", "*.pyc")
+_SOURCE_JUNK = shutil.ignore_patterns("__pycache__", "*.pyc", "models")  # the bundled model replaces it
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def _pinned_version(package: str) -> str:
 
 def _unit_fields(fields: dict, serve: bool) -> dict:
     """What the systemd unit runs: `edge webcam --headless`, or `edge serve` with its token file."""
-    source = f"{fields['model']} --source {fields['camera']}"
+    source = f"-m {fields['model']} --source {fields['camera']}"
     if not serve:
         return {
             "command": f"webcam {source} --headless",
@@ -192,7 +192,7 @@ def build_bundle(
             shutil.copytree(source_root, stage / source_root.name, ignore=_SOURCE_JUNK)
         (stage / REQUIREMENTS_FILE).write_text(requirements_text())
         launcher = stage / LAUNCHER_FILE
-        launcher.write_text(LAUNCHER)
+        launcher.write_text(launcher_text(model.name))
         launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         (stage / SERVICE_FILE).write_text(SERVICE_UNIT.substitute(fields))
         if serve:

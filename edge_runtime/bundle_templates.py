@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import shlex
 from string import Template
 
-# POSIX sh, so it runs on Raspberry Pi OS Lite as is. No templating: it finds everything relative to itself.
-LAUNCHER = """\
+# POSIX sh, so it runs on Raspberry Pi OS Lite as is. It finds everything relative to itself; MODEL_NAME_LINE
+# becomes `model_name=<the bundled model's file name, shell-quoted>` (`launcher_text`).
+MODEL_NAME_LINE = "model_name=@MODEL@"
+LAUNCHER = f"""\
 #!/bin/sh
 # Runs the `edge` CLI from this bundle: its own copy of edge_runtime, with the Python of ./venv.
-# EDGE_PYTHON overrides the interpreter (default: ./venv/bin/python, which must exist).
+# EDGE_PYTHON overrides the interpreter (default: ./venv/bin/python, which must exist); the bundled model
+# is every command's default (EDGE_MODEL or --model/-m overrides it).
 here=$(cd "$(dirname "$0")" && pwd)
+{MODEL_NAME_LINE}
+export EDGE_MODEL="${{EDGE_MODEL:-$here/$model_name}}"
 if [ -n "$EDGE_PYTHON" ]; then
     python=$EDGE_PYTHON
 elif [ -x "$here/venv/bin/python" ]; then
@@ -19,8 +25,14 @@ else
 && venv/bin/pip install -r requirements.txt' (see README.md), or set EDGE_PYTHON" >&2
     exit 1
 fi
-PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m edge_runtime "$@"
+PYTHONPATH="$here${{PYTHONPATH:+:$PYTHONPATH}}" exec "$python" -m edge_runtime "$@"
 """
+
+
+def launcher_text(model_name: str) -> str:
+    """The bundle's `edge` launcher, with `model_name` as every command's default model."""
+    return LAUNCHER.replace(MODEL_NAME_LINE, f"model_name={shlex.quote(model_name)}")
+
 
 SERVICE_UNIT = Template("""\
 # Example systemd unit: recognise digits from the camera at boot, without a screen ($what).
@@ -91,15 +103,15 @@ From the laptop: `scp -r $bundle_name $user@raspberrypi.local:` (any user and ho
 
 ## Run
 
-    ./edge classify $model photo.png                      # images, folders or globs
-    ./edge webcam $model --source picamera --headless     # the Pi camera (CSI ribbon cable)
-    ./edge webcam $model --source 0 --headless            # the first USB webcam
+    ./edge classify -m $model photo.png                      # images, folders or globs
+    ./edge webcam -m $model --source picamera --headless     # the Pi camera (CSI ribbon cable)
+    ./edge webcam -m $model --source 0 --headless            # the first USB webcam
 
 `--headless` prints the readings instead of opening a window: it works over SSH and as a service. It
 prints a line, starting with the local time (ISO 8601), when the reading changes; `--every-frame` prints
 every frame, `--json` JSON lines.
 
-    ./edge serve $model --source 0                        # a live page and API on http://127.0.0.1:8080/
+    ./edge serve -m $model --source 0                        # a live page and API on http://127.0.0.1:8080/
 
 `edge serve` shows the annotated camera image, the reading, a canvas to draw a digit on and an upload
 in a browser, and answers `GET /api/reading`, `POST /api/classify` (an image as the body), a stream of

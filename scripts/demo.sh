@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole pipeline, end to end, on a fresh machine:
+#   read generated sample photos with the packaged model (the first minute, nothing trained) →
 #   train (short demo run) → export int8 with the accuracy gate → bundle for the Pi →
 #   classify generated photos and a generated "webcam" video through the bundle's launcher.
 # Sets up ./.venv itself. MNIST comes from $EDGE_MNIST, else ../shared/data/mnist.npz, else the
@@ -14,29 +15,30 @@ out=${DEMO_OUT:-artifacts/demo}
 edge=.venv/bin/edge
 step() { printf '\n== %s\n' "$*"; }
 
-step "1/5 train (${DEMO_EPOCHS:-3} epochs; the full default is 20)"
+step "1/6 generate sample photos and a video (digits on paper), and read them with the packaged model"
+rm -rf "$out/samples"
+$edge samples "$out/samples" --count 10 ${EDGE_MNIST:+--data "$EDGE_MNIST"}  # MNIST test digits when at hand
+$edge classify "$out/samples"
+
+step "2/6 train (${DEMO_EPOCHS:-3} epochs; the full default is 20)"
 $edge train --epochs "${DEMO_EPOCHS:-3}" --out "$out/run" --overwrite
 
-step "2/5 export int8, checked against the float model on the 10,000 test images"
+step "3/6 export int8, checked against the float model on the 10,000 test images"
 rm -rf "$out/models"
 $edge export "$out/run/model.keras" --quantize int8 --out "$out/models"
 
-step "3/5 bundle for the Raspberry Pi"
+step "4/6 bundle for the Raspberry Pi"
 rm -rf "$out/bundle"
 $edge bundle "$out/models/model_int8.tflite" --out "$out/bundle"
 
-step "4/5 generate sample photos and a video (digits on paper)"
-rm -rf "$out/samples"
-$edge samples "$out/samples" --count 10 ${EDGE_MNIST:+--data "$EDGE_MNIST"}  # MNIST test digits when at hand
-
-step "5/5 classify with the bundle (runtime only: no TensorFlow is imported)"
+step "5/6 classify with the bundle (runtime only: no TensorFlow is imported)"
 export EDGE_PYTHON=$PWD/.venv/bin/python  # on a Pi: the bundle's own venv
-"$out/bundle/edge" classify "$out/bundle/model_int8.tflite" "$out/samples"
+"$out/bundle/edge" classify -m "$out/bundle/model_int8.tflite" "$out/samples"
 # No camera here: the generated video stands in for one (on a Pi: --source picamera or --source 0).
-"$out/bundle/edge" webcam "$out/bundle/model_int8.tflite" --source "$out/samples/digits.avi" --headless \
+"$out/bundle/edge" webcam -m "$out/bundle/model_int8.tflite" --source "$out/samples/digits.avi" --headless \
   --max-frames 40
 
-step "summary"
+step "6/6 summary"
 .venv/bin/python - "$out" <<'PY'
 import json, sys
 from pathlib import Path

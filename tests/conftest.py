@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from edge_runtime.packaged import PACKAGED_MODEL
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist.npz"
 TINY_BLOCKS, TINY_FILTERS = 1, 16
@@ -122,7 +124,7 @@ def runtime_models(tmp_path_factory) -> dict[str, Path]:
     from tests.tflite_models import dense_model
 
     folder = tmp_path_factory.mktemp("runtime_models")
-    fixture = REPO / "tests" / "fixtures" / "model_int8.tflite"
+    fixture = PACKAGED_MODEL
     for source in (fixture, fixture.with_suffix(".json"), fixture.with_name("line_reader_int8.tflite")):
         shutil.copyfile(source, folder / source.name)
     (folder / "model_float32.tflite").write_bytes(dense_model())

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import drawn_digit, video_frames, write_video
 
 REPO = Path(__file__).resolve().parents[1]
-MODEL = REPO / "tests" / "fixtures" / "model_int8.tflite"
+MODEL = PACKAGED_MODEL
 START_TIMEOUT_S = 60
 TERMINATED = 143
 

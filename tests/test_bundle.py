@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from edge_cli import app
 from edge_runtime.bundle import RUNTIME_REQUIREMENTS, build_bundle
+from edge_runtime.packaged import PACKAGED_MODEL
 from ground.errors import EdgeError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,7 +63,7 @@ def test_bundle_holds_model_manifest_runtime_requirements_launcher_unit_readme(m
 
     unit = (root / "edge-digits.service").read_text()
     exec_start = (
-        "ExecStart=/home/pi/pi/edge webcam model_int8.tflite --source picamera --headless --threads 3"
+        "ExecStart=/home/pi/pi/edge webcam -m model_int8.tflite --source picamera --headless --threads 3"
     )
     assert exec_start in unit and "User=pi" in unit and "WantedBy=multi-user.target" in unit
 
@@ -218,7 +219,7 @@ def test_serve_unit_runs_edge_serve_with_a_private_token(model, tmp_path):
     bundle = build_bundle(model, tmp_path / "pi", camera="picamera", threads=2, user="pi", serve=True)
     unit = (bundle.path / "edge-digits.service").read_text()
     exec_start = (
-        "ExecStart=/home/pi/pi/edge serve model_int8.tflite --source picamera --host 0.0.0.0 --port 8080"
+        "ExecStart=/home/pi/pi/edge serve -m model_int8.tflite --source picamera --host 0.0.0.0 --port 8080"
     )
     assert f"{exec_start} --threads 2\n" in unit and "EnvironmentFile=/home/pi/pi/serve.env\n" in unit
     env_file = bundle.path / "serve.env"
@@ -226,3 +227,12 @@ def test_serve_unit_runs_edge_serve_with_a_private_token(model, tmp_path):
     assert re.fullmatch(r"EDGE_TOKEN=[\w-]{32}\n", env_file.read_text())
     assert "`serve.env`" in (bundle.path / "README.md").read_text()
     assert "serve.env" not in build_bundle(model, tmp_path / "plain", user="pi").files
+
+
+def test_the_launcher_reads_with_the_bundled_model_by_default(tmp_path):
+    bundle = build_bundle(PACKAGED_MODEL, tmp_path / "pi", user="pi")
+    assert not (bundle.path / "edge_runtime" / "models").exists()  # the bundled model is the only copy
+    info = run_launcher(bundle.path, "info")
+    assert info.returncode == 0, info.stderr
+    assert info.stdout.startswith(f"{bundle.model.name}:")
+    assert str(bundle.model) in run_launcher(bundle.path, "info", "--json").stdout

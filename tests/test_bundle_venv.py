@@ -89,7 +89,7 @@ def test_bundle_launcher_reads_a_photo_and_a_video(runtime_python, tiny_tflite_m
     frames = video_frames([[mnist_digit(d) for d in VIDEO_NUMBER]], rng, frames_per_number=VIDEO_FRAMES)
     video = write_video(tmp_path / "clip.avi", frames)
 
-    [reading] = run_launcher(bundle.path, runtime_python, "classify", str(bundle.model), str(photo))
+    [reading] = run_launcher(bundle.path, runtime_python, "classify", "-m", str(bundle.model), str(photo))
     here = read_digits(model, read_image(photo))  # the same model in this process
     assert reading["number"] == here.number == str(PHOTO_DIGIT)
     assert reading["confidence"] == pytest.approx(here.confidence, abs=1e-4)
@@ -98,6 +98,7 @@ def test_bundle_launcher_reads_a_photo_and_a_video(runtime_python, tiny_tflite_m
         bundle.path,
         runtime_python,
         "webcam",
+        "-m",
         str(bundle.model),
         "--source",
         str(video),
@@ -115,7 +116,16 @@ def test_bundle_serves_a_video_in_the_fresh_venv(runtime_python, tmp_path):
 
     bundle = build_bundle(MODEL, tmp_path / "bundle")
     video = digit_video(tmp_path / "clip.avi", [PHOTO_DIGIT])
-    command = [str(bundle.path / "edge"), "serve", str(bundle.model), "--source", str(video), "--port", "0"]
+    command = [
+        str(bundle.path / "edge"),
+        "serve",
+        "-m",
+        str(bundle.model),
+        "--source",
+        str(video),
+        "--port",
+        "0",
+    ]
     env_python = {"EDGE_PYTHON": str(runtime_python)}
     with edge_serve(command=command, env=env_python) as served:
         reading = served.json("api/reading")

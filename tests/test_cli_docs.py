@@ -12,6 +12,7 @@ import ground
 from edge_cli import app as laptop_app
 from edge_runtime.bundle import build_bundle
 from edge_runtime.cli import app as device_app
+from edge_runtime.packaged import PACKAGED_MODEL
 from tests.conftest import REPO
 from tests.test_bundle import run_launcher
 
@@ -53,7 +54,7 @@ def test_version(app):
 
 def test_the_bundle_prints_its_version(tmp_path):
     """The bundle's `./edge` runs the copied runtime, with no edge-digits package installed."""
-    bundle = build_bundle(REPO / "tests" / "fixtures" / "model_int8.tflite", tmp_path / "bundle", user="pi")
+    bundle = build_bundle(PACKAGED_MODEL, tmp_path / "bundle", user="pi")
     proc = run_launcher(bundle.path, "--version")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"edge-digits {ground.__version__}\n"

@@ -23,11 +23,12 @@ from edge_runtime.collect import (
     write_contact_sheets,
 )
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import drawn_digit, paper_photo, video_frames, write_image, write_video
 from edge_runtime.webcam import LiveSettings
 from ground.contract import LABELS
 
-FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
+FIXTURE = PACKAGED_MODEL
 NAME = re.compile(r"^(?P<source>.+)-f(?P<frame>\d{6})-x\d+y\d+w\d+h\d+\.png$")
 
 
@@ -98,7 +99,9 @@ def _reading(path: Path):
 def test_headless_label_from_a_video_makes_the_layout_and_a_contact_sheet(tmp_path):
     rng = np.random.default_rng(0)
     video = write_video(tmp_path / "clip.avi", video_frames([[drawn_digit(3, rng)]], rng, 6))
-    result = invoke("collect", FIXTURE, tmp_path / "mine", "--source", video, "--label", "3", "--every", "2")
+    result = invoke(
+        "collect", "-m", FIXTURE, tmp_path / "mine", "--source", video, "--label", "3", "--every", "2"
+    )
     assert result.exit_code == 0, result.output
     files = sorted((tmp_path / "mine" / "3").iterdir())
     assert len(files) >= 3  # frames 1, 3 and 5 (at least one region each)
@@ -111,7 +114,7 @@ def test_headless_label_from_a_video_makes_the_layout_and_a_contact_sheet(tmp_pa
 
 
 def test_auto_keeps_the_confident_digits_under_the_models_label(photos, tmp_path):
-    result = invoke("collect", FIXTURE, tmp_path / "mine", *photos, "--auto", "--min-confidence", "0.5")
+    result = invoke("collect", "-m", FIXTURE, tmp_path / "mine", *photos, "--auto", "--min-confidence", "0.5")
     assert result.exit_code == 0, result.output
     saved = {p.parent.name: p.name for p in (tmp_path / "mine").glob("*/*.png")}
     assert saved == {"7": saved["7"], "2": saved["2"], "5": saved["5"]}
@@ -124,7 +127,7 @@ def test_auto_keeps_the_confident_digits_under_the_models_label(photos, tmp_path
 
 def test_relabel_moves_and_deletes_by_file_name(photos, tmp_path):
     root = tmp_path / "mine"
-    assert invoke("collect", FIXTURE, root, photos[0], "--label", "1").exit_code == 0
+    assert invoke("collect", "-m", FIXTURE, root, photos[0], "--label", "1").exit_code == 0
     (sample,) = (root / "1").iterdir()
     result = invoke("relabel", sample, "--label", "7")
     assert result.exit_code == 0, result.output
@@ -150,16 +153,16 @@ def test_relabel_errors_are_one_line(tmp_path, args, message):
 
 
 def test_collect_refuses_a_label_the_model_does_not_have_and_two_modes(photos, tmp_path):
-    result = invoke("collect", FIXTURE, tmp_path / "mine", photos[0], "--label", "reject")
+    result = invoke("collect", "-m", FIXTURE, tmp_path / "mine", photos[0], "--label", "reject")
     assert result.exit_code == 2 and "not one of the model's labels" in result.stderr
-    result = invoke("collect", FIXTURE, tmp_path / "mine", photos[0], "--label", "3", "--auto")
+    result = invoke("collect", "-m", FIXTURE, tmp_path / "mine", photos[0], "--label", "3", "--auto")
     assert result.exit_code == 2 and "not both" in result.stderr
 
 
 def test_the_window_needs_a_display(photos, tmp_path, monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    result = invoke("collect", FIXTURE, tmp_path / "mine", photos[0])
+    result = invoke("collect", "-m", FIXTURE, tmp_path / "mine", photos[0])
     assert result.exit_code == 1 and "use --label or --auto" in result.stderr
 
 

@@ -12,12 +12,13 @@ import pytest
 
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.line_reader import STEP_COLUMNS, decode
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.preprocess import LINE_MARGIN, to_line
 from ground.contract import LINE_BLANK, LINE_INK_HEIGHT, LINE_SHAPE, LINE_STEPS, NUM_CLASSES
 from ground.errors import EdgeError
 from ground.manifest import line_reader_of
 
-FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
+FIXTURE = PACKAGED_MODEL
 
 
 def _logits(path: list[int], sure: float = 8.0) -> np.ndarray:

@@ -17,12 +17,13 @@ from typer.testing import CliRunner
 
 from edge_runtime.cli import app
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import drawn_digit, write_sample_set
 from ground.manifest import DEFAULT_ACCEPT_THRESHOLD, read_manifest, sha256_bytes
 from ground.model_metadata import embed_contract, parse_model, read_contract
 from tests.tflite_models import dense_model
 
-FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
+FIXTURE = PACKAGED_MODEL
 WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 runner = CliRunner()
 
@@ -89,7 +90,7 @@ def test_a_lone_model_reads_digits_with_its_own_labels(photos, tmp_path):
     lone = tmp_path / "alone" / "model.tflite"
     lone.parent.mkdir()
     lone.write_bytes(embed_contract(FIXTURE.read_bytes(), WORDS))  # labels unlike the defaults
-    result = runner.invoke(app, ["classify", str(lone), str(photos), "--json"])
+    result = runner.invoke(app, ["classify", "-m", str(lone), str(photos), "--json"])
     assert result.exit_code == 0, result.output
     numbers = {
         Path(r["path"]).stem.split("-")[1]: r["number"]
@@ -116,18 +117,18 @@ def test_a_model_edited_after_export_is_refused_with_both_hashes(exported, photo
     data[-1] ^= 0x01  # one byte of the last buffer (the metadata's padding or text)
     exported.write_bytes(bytes(data))
     recorded = read_manifest(exported)["file"]["sha256"]
-    for command in (["classify", str(exported), str(photos)], ["info", str(exported)]):
+    for command in (["classify", "-m", str(exported), str(photos)], ["info", str(exported)]):
         one_error(runner.invoke(app, command), sha256_bytes(bytes(data)), recorded, "--no-verify")
-    assert runner.invoke(app, ["classify", str(exported), str(photos), "--no-verify"]).exit_code == 0
+    assert runner.invoke(app, ["classify", "-m", str(exported), str(photos), "--no-verify"]).exit_code == 0
     info = runner.invoke(app, ["info", str(exported), "--no-verify"])
     assert info.exit_code == 0 and "MISMATCH" in info.output
 
 
 def test_a_model_that_failed_its_gate_is_refused_unless_allowed(exported, photos):
     _edit_manifest(exported, status="failed")
-    one_error(runner.invoke(app, ["classify", str(exported), str(photos)]), "failed", "--allow-failed")
+    one_error(runner.invoke(app, ["classify", "-m", str(exported), str(photos)]), "failed", "--allow-failed")
     one_error(runner.invoke(app, ["benchmark", str(exported), "--runs", "1"]), "--allow-failed")
-    assert runner.invoke(app, ["classify", str(exported), str(photos), "--allow-failed"]).exit_code == 0
+    assert runner.invoke(app, ["classify", "-m", str(exported), str(photos), "--allow-failed"]).exit_code == 0
     info = runner.invoke(app, ["info", str(exported), "--allow-failed"])
     assert info.exit_code == 0 and "FAILED GATE" in info.output
 
@@ -146,7 +147,7 @@ def test_info_says_verified(exported):
 )
 def test_manifest_labels_of_the_wrong_length_or_type(exported, photos, labels, message):
     _edit_manifest(exported, labels=labels)
-    one_error(runner.invoke(app, ["classify", str(exported), str(photos)]), message)
+    one_error(runner.invoke(app, ["classify", "-m", str(exported), str(photos)]), message)
     one_error(runner.invoke(app, ["info", str(exported)]), message)
 
 
@@ -163,13 +164,13 @@ def test_manifest_labels_of_the_wrong_length_or_type(exported, photos, labels, m
 def test_bad_models_end_in_one_error_line(tmp_path, photos, model, message):
     path = tmp_path / "bad.tflite"
     path.write_bytes(dense_model(**model))
-    one_error(runner.invoke(app, ["classify", str(path), str(photos)]), message)
+    one_error(runner.invoke(app, ["classify", "-m", str(path), str(photos)]), message)
 
 
 def test_a_sound_tiny_model_runs(tmp_path, photos):
     path = tmp_path / "tiny.tflite"
     path.write_bytes(dense_model(answer=3, labels=WORDS))
-    result = runner.invoke(app, ["classify", str(path), str(photos)])
+    result = runner.invoke(app, ["classify", "-m", str(path), str(photos)])
     assert result.exit_code == 0 and result.stdout.count("three") >= 3, result.output
 
 
@@ -178,7 +179,7 @@ def test_a_model_file_name_that_is_not_utf8(tmp_path, photos):
     path = folder + b"/mod\xe8le.tflite"  # Latin-1 "modèle"
     with open(path, "wb") as handle:
         handle.write(dense_model(answer=5))
-    for command in ([b"info", path], [b"classify", path, os.fsencode(photos)]):
+    for command in ([b"info", path], [b"classify", b"-m", path, os.fsencode(photos)]):
         done = subprocess.run(
             [sys.executable, "-m", "edge_runtime", *command], capture_output=True, timeout=120
         )

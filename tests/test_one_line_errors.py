@@ -22,12 +22,13 @@ import edge_runtime.cli
 import edge_runtime.samples
 import ground.atomic
 from edge_runtime.interpreter import load_interpreter
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import drawn_digit, paper_photo, write_image, write_video
 from ground.errors import EdgeError
 from train.data import read_idx
 
 REPO = Path(__file__).resolve().parents[1]
-MODEL = REPO / "tests" / "fixtures" / "model_int8.tflite"
+MODEL = PACKAGED_MODEL
 DEVICE, LAPTOP = edge_runtime.cli.app, edge_cli.app
 
 
@@ -52,7 +53,7 @@ def run_cli(module: str, *args: str, timeout: float = 60) -> subprocess.Complete
 
 @pytest.mark.parametrize("module", ["edge_runtime", "edge_cli"])
 def test_a_usage_error_is_one_line_and_exit_2_not_a_box(module):
-    result = run_cli(module, "classify", str(MODEL), "x.png", "--top-k", "0")
+    result = run_cli(module, "classify", "-m", str(MODEL), "x.png", "--top-k", "0")
     assert result.returncode == 2
     line = one_error_line(result.stderr)
     assert "--top-k" in line and "╭" not in result.stderr
@@ -65,8 +66,8 @@ def test_a_usage_error_is_one_line_and_exit_2_not_a_box(module):
         (["classify"], "Missing argument"),
         (["no-such-command"], "No such command"),
         (["--no-such-option"], "No such option"),
-        (["classify", str(MODEL), "x.png", "--no-such-option"], "No such option"),
-        (["webcam", str(MODEL), "--roi", "1,2"], "--roi"),
+        (["classify", "-m", str(MODEL), "x.png", "--no-such-option"], "No such option"),
+        (["webcam", "-m", str(MODEL), "--roi", "1,2"], "--roi"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(app, args, words):
@@ -82,7 +83,8 @@ def test_no_arguments_still_show_the_help():
 
 @pytest.mark.parametrize("command", ["classify", "webcam", "benchmark"])
 def test_absurd_thread_counts_are_refused_before_the_interpreter_sees_them(command):
-    args = [command, str(MODEL), *(["x.png"] if command == "classify" else []), "--threads", "100000"]
+    model = [str(MODEL)] if command == "benchmark" else ["-m", str(MODEL)]
+    args = [command, *model, *(["x.png"] if command == "classify" else []), "--threads", "100000"]
     result = CliRunner().invoke(DEVICE, args)
     assert result.exit_code == 2
     assert "--threads" in one_error_line(result.stderr)
@@ -106,7 +108,7 @@ def blank_png(tmp_path) -> Path:
 def test_a_fifo_is_refused_without_blocking_the_files_after_it(tmp_path, blank_png):
     fifo = tmp_path / "pipe.png"
     os.mkfifo(fifo)
-    result = run_cli("edge_runtime", "classify", str(MODEL), str(fifo), str(blank_png), timeout=60)
+    result = run_cli("edge_runtime", "classify", "-m", str(MODEL), str(fifo), str(blank_png), timeout=60)
     assert result.returncode == 1
     assert one_error_line(result.stderr) == f"error: {fifo}: not a regular file (a FIFO)"
     assert result.stdout.startswith(f"{blank_png}: ")
@@ -114,7 +116,7 @@ def test_a_fifo_is_refused_without_blocking_the_files_after_it(tmp_path, blank_p
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
 def test_dev_zero_is_refused():
-    result = CliRunner().invoke(DEVICE, ["classify", str(MODEL), "/dev/zero"])
+    result = CliRunner().invoke(DEVICE, ["classify", "-m", str(MODEL), "/dev/zero"])
     assert result.exit_code == 1
     assert one_error_line(result.stderr) == "error: /dev/zero: not a regular file (a character device)"
 
@@ -123,7 +125,7 @@ def test_a_huge_file_is_refused_from_its_size_before_it_is_read(tmp_path):
     huge = tmp_path / "huge.png"
     with huge.open("wb") as handle:
         handle.truncate(2**30)  # sparse: 1 GiB declared, nothing on disk
-    result = CliRunner().invoke(DEVICE, ["classify", str(MODEL), str(huge)])
+    result = CliRunner().invoke(DEVICE, ["classify", "-m", str(MODEL), str(huge)])
     assert result.exit_code == 1
     line = one_error_line(result.stderr)
     assert line.startswith(f"error: {huge}: 1,073,741,824 bytes is more than an image of --max-pixels")
@@ -179,7 +181,9 @@ def test_save_crops_that_cannot_be_written_is_one_line(request, tmp_path, digit_
     crops = tmp_path / "crops"
     crops.mkdir()
     request.getfixturevalue(failure)
-    result = CliRunner().invoke(DEVICE, ["classify", str(MODEL), str(digit_png), "--save-crops", str(crops)])
+    result = CliRunner().invoke(
+        DEVICE, ["classify", "-m", str(MODEL), str(digit_png), "--save-crops", str(crops)]
+    )
     assert result.exit_code == 1
     line = one_error_line(result.stderr)
     assert line.startswith(f"error: cannot write {crops}/") and reason in line
@@ -234,7 +238,7 @@ def test_an_output_folder_that_is_a_file_is_one_line(tmp_path, digit_png, comman
     in_the_way = tmp_path / "in-the-way"
     in_the_way.write_text("not a folder")
     args = (
-        ["classify", str(MODEL), str(digit_png), "--save-crops", str(in_the_way)]
+        ["classify", "-m", str(MODEL), str(digit_png), "--save-crops", str(in_the_way)]
         if command == "save-crops"
         else ["samples", str(in_the_way)]
     )
@@ -376,7 +380,7 @@ def short_video(tmp_path) -> Path:
 
 @pytest.mark.parametrize("roi", ["5000,5000,10,10", "100,0,100,50", "0,100,20,21"])
 def test_a_roi_outside_the_frame_is_one_line_at_the_first_frame(short_video, roi):
-    args = ["webcam", str(MODEL), "--source", str(short_video), "--headless", "--roi", roi]
+    args = ["webcam", "-m", str(MODEL), "--source", str(short_video), "--headless", "--roi", roi]
     result = CliRunner().invoke(DEVICE, args)
     assert result.exit_code == 1
     line = one_error_line(result.stderr)
@@ -385,7 +389,7 @@ def test_a_roi_outside_the_frame_is_one_line_at_the_first_frame(short_video, roi
 
 
 def test_a_roi_inside_the_frame_is_read(short_video):
-    args = ["webcam", str(MODEL), "--source", str(short_video), "--headless", "--every-frame"]
+    args = ["webcam", "-m", str(MODEL), "--source", str(short_video), "--headless", "--every-frame"]
     args += ["--roi", "0,0,160,120"]
     result = CliRunner().invoke(DEVICE, args)
     assert result.exit_code == 0, result.output
@@ -395,7 +399,7 @@ def test_a_roi_inside_the_frame_is_read(short_video):
 def test_a_video_with_a_broken_header_is_one_line_without_opencv_chatter(tmp_path):
     broken = tmp_path / "broken.avi"
     broken.write_bytes(b"RIFF\x00\x00\x00\x00AVI LIST")  # OpenCV's AVI parser complains on stderr
-    result = run_cli("edge_runtime", "webcam", str(MODEL), "--source", str(broken), "--headless")
+    result = run_cli("edge_runtime", "webcam", "-m", str(MODEL), "--source", str(broken), "--headless")
     assert result.returncode == 1
     assert one_error_line(result.stderr) == f"error: cannot open video {broken}"
 
@@ -407,7 +411,7 @@ def test_damaged_video_frames_make_no_decoder_chatter(tmp_path):
     data = bytearray(video.read_bytes())
     data[len(data) // 3 : len(data) // 3 + 3000] = b"\x55" * 3000  # inside a frame's JPEG data
     video.write_bytes(bytes(data))
-    result = run_cli("edge_runtime", "webcam", str(MODEL), "--source", str(video), "--headless")
+    result = run_cli("edge_runtime", "webcam", "-m", str(MODEL), "--source", str(video), "--headless")
     assert result.returncode == 0, result.stderr
     assert [line for line in result.stderr.splitlines() if not line.startswith("end of video")] == []
 
@@ -415,7 +419,7 @@ def test_damaged_video_frames_make_no_decoder_chatter(tmp_path):
 def test_a_damaged_jpeg_is_read_without_libjpeg_chatter(tmp_path, digit_png):
     photo = write_image(tmp_path / "photo.jpg", cv2.imread(str(digit_png)))
     photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2] + b"\xff\xd9")
-    result = run_cli("edge_runtime", "classify", str(MODEL), str(photo))
+    result = run_cli("edge_runtime", "classify", "-m", str(MODEL), str(photo))
     assert "Premature end" not in result.stderr and "Corrupt JPEG" not in result.stderr
     if result.returncode != 0:  # whether libjpeg recovers the top half depends on where the cut falls
         one_error_line(result.stderr)

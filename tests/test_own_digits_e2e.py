@@ -84,7 +84,7 @@ def test_fine_tuning_on_collected_digits_reads_the_new_style(trained_model, full
         photos.mkdir(parents=True)
         for i in range(PER_DIGIT):
             write_image(photos / f"d{digit}_{i:02d}.png", outlined_digit(digit, rng))
-        edge("collect", device_model, mine, photos, "--label", digit)
+        edge("collect", "-m", device_model, mine, photos, "--label", digit)
     collected = {d: len(list((mine / str(d)).glob("*.png"))) for d in range(10)}
     assert all(n >= PER_DIGIT for n in collected.values()), collected
     assert all((mine / f"contact_{d}.png").is_file() for d in range(10))

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from edge_runtime.packaged import PACKAGED_MODEL
 from tests.conftest import REPO
 
 SCRIPT = REPO / "scripts" / "pi" / "compare_predictions.py"
@@ -79,7 +80,7 @@ def test_model_outputs_writes_raw_outputs_of_both_kernels(tmp_path):
     rng = np.random.default_rng(0)
     for d in range(3):
         cv2.imwrite(str(tmp_path / f"{d}.png"), drawn_digit(d, rng))
-    model = REPO / "tests" / "fixtures" / "model_int8.tflite"
+    model = PACKAGED_MODEL
     proc = subprocess.run(
         [sys.executable, REPO / "scripts" / "pi" / "model_outputs.py", model, tmp_path],
         capture_output=True,

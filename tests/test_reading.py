@@ -1,4 +1,4 @@
-"""Reading in the wild with the committed model (tests/fixtures, the default recipe in int8): what is
+"""Reading in the wild with the packaged model (edge_runtime/models, the default recipe in int8): what is
 not a digit is rejected, digits are found from tight crops down to 20 pixels in 1080p, touching
 digits are split, and long numbers are read whole. Each test asserts a rate over generated images.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,9 +15,10 @@ import pytest
 
 from edge_runtime.classify import read_digits
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import paper_photo, rolled, write_image, write_video
 
-FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
+FIXTURE = PACKAGED_MODEL
 # Not the letters that are digits in other clothes: I l i (1), O o (0), S (5), Z (2), B (8), G b (6), g q (9)
 HELD_OUT_LETTERS = "ACDEFHJKLMNPQRTUVWXYadefhkmnprtuy"
 
@@ -164,12 +164,12 @@ def test_small_camera_frames_with_uneven_light_are_read_as_scenes(model, digits,
     assert _read_right(model, cases, crop=False) >= 9
     write_video(tmp_path / "qvga.avi", [photo for photo, _ in cases])
     video = str(tmp_path / "qvga.avi")
-    webcam = _edge("webcam", str(FIXTURE), "--source", video, "--headless", "--json", "--every-frame")
+    webcam = _edge("webcam", "-m", str(FIXTURE), "--source", video, "--headless", "--json", "--every-frame")
     assert webcam.returncode == 0, webcam.stderr
     numbers = [json.loads(line)["number"] for line in webcam.stdout.splitlines()]
     assert sum(n == want for n, (_, want) in zip(numbers, cases, strict=True)) >= 8  # MJPEG costs a little
     files = [write_image(tmp_path / f"qvga{i}.png", photo) for i, (photo, _) in enumerate(cases)]
-    classify = _edge("classify", str(FIXTURE), *map(str, files), "--json", "--scene")
+    classify = _edge("classify", "-m", str(FIXTURE), *map(str, files), "--json", "--scene")
     assert classify.returncode == 0, classify.stderr
     numbers = [json.loads(line)["number"] for line in classify.stdout.splitlines()]
     assert sum(n == want for n, (_, want) in zip(numbers, cases, strict=True)) >= 9
@@ -219,7 +219,7 @@ def test_classify_and_webcam_json_say_what_was_rejected(model, digits, tmp_path)
         tmp_path / "scenes.avi", [paper_photo(s, rng, digit_height=150, shadow=False) for s in scenes]
     )
 
-    classify = _edge("classify", str(FIXTURE), str(tmp_path / "word.png"), "--json")
+    classify = _edge("classify", "-m", str(FIXTURE), str(tmp_path / "word.png"), "--json")
     assert classify.returncode == 0, classify.stderr
     line = json.loads(classify.stdout)
     assert line["number"] is None and line["digits"] == []
@@ -227,7 +227,7 @@ def test_classify_and_webcam_json_say_what_was_rejected(model, digits, tmp_path)
     assert all(r["rejected"] and not r["unsure"] for r in line["rejected_regions"])
 
     video = str(tmp_path / "scenes.avi")
-    webcam = _edge("webcam", str(FIXTURE), "--source", video, "--headless", "--json", "--every-frame")
+    webcam = _edge("webcam", "-m", str(FIXTURE), "--source", video, "--headless", "--json", "--every-frame")
     assert webcam.returncode == 0, webcam.stderr
     frames = [json.loads(line) for line in webcam.stdout.splitlines()]
     assert [f["number"] for f in frames] == [None, str(y[0]), None, f"{y[1]}{y[2]}"]

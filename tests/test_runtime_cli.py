@@ -16,11 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 from edge_runtime.cli import app
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import paper_photo, video_frames, write_image, write_sample_set, write_video
 from edge_runtime.sources import open_source
 
 EDGE = Path(sys.executable).parent / "edge"
-FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
+FIXTURE = PACKAGED_MODEL
 ISO_LOCAL_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d"
 PHOTOS = 40
 FRAMES_PER_DIGIT = 3
@@ -65,7 +66,7 @@ def _json_lines(text: str) -> list[dict]:
 
 def test_classify_reads_photographed_digits_well_above_chance(int8_model, samples):
     folder, truth, _, _ = samples
-    result = CliRunner().invoke(app, ["classify", str(int8_model), str(folder), "--json"])
+    result = CliRunner().invoke(app, ["classify", "-m", str(int8_model), str(folder), "--json"])
     assert result.exit_code == 0, result.output
     lines = _json_lines(result.stdout)
     assert len(lines) == PHOTOS
@@ -78,7 +79,7 @@ def test_classify_text_output_top_k_and_unsure_marks(int8_model, samples, tmp_pa
     blank = write_image(tmp_path / "blank.png", paper_photo([], np.random.default_rng(3)))
     one = sorted(truth)[0]
     result = CliRunner().invoke(
-        app, ["classify", str(int8_model), one, str(blank), "--top-k", "2", "--min-confidence", "1.0"]
+        app, ["classify", "-m", str(int8_model), one, str(blank), "--top-k", "2", "--min-confidence", "1.0"]
     )
     assert result.exit_code == 0
     first, second = result.stdout.splitlines()
@@ -91,7 +92,7 @@ def test_classify_saves_the_28x28_inputs_the_model_saw(int8_model, samples, tmp_
     folder, _, _, _ = samples
     crops = tmp_path / "crops"
     result = CliRunner().invoke(
-        app, ["classify", str(int8_model), str(folder / "000*.png"), "--save-crops", str(crops)]
+        app, ["classify", "-m", str(int8_model), str(folder / "000*.png"), "--save-crops", str(crops)]
     )
     assert result.exit_code == 0
     saved = sorted(crops.iterdir())
@@ -103,7 +104,7 @@ def test_webcam_headless_json_reads_a_video_well_above_chance(int8_model, sample
     _, _, path, truth = samples
     result = CliRunner().invoke(
         app,
-        ["webcam", str(int8_model), "--source", str(path), "--headless", "--json", "--smooth", "1"]
+        ["webcam", "-m", str(int8_model), "--source", str(path), "--headless", "--json", "--smooth", "1"]
         + ["--every-frame"],
     )
     assert result.exit_code == 0, result.output
@@ -118,7 +119,7 @@ def test_webcam_headless_json_reads_a_video_well_above_chance(int8_model, sample
 
 def test_webcam_headless_text_with_max_frames_and_roi(int8_model, samples):
     _, _, path, _ = samples
-    args = ["webcam", str(int8_model), "--source", str(path), "--headless", "--max-frames", "2"]
+    args = ["webcam", "-m", str(int8_model), "--source", str(path), "--headless", "--max-frames", "2"]
     result = CliRunner().invoke(app, [*args, "--roi", "0,0,40,40", "--every-frame"])  # a corner, no digit
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -128,7 +129,7 @@ def test_webcam_headless_text_with_max_frames_and_roi(int8_model, samples):
 
 def test_webcam_headless_prints_only_when_the_smoothed_reading_changes(int8_model, samples):
     _, _, path, truth = samples
-    args = ["webcam", str(int8_model), "--source", str(path), "--headless", "--json", "--smooth", "1"]
+    args = ["webcam", "-m", str(int8_model), "--source", str(path), "--headless", "--json", "--smooth", "1"]
     every = _json_lines(CliRunner().invoke(app, [*args, "--every-frame"]).stdout)
     changes = _json_lines(CliRunner().invoke(app, args).stdout)
     assert len(every) == len(truth)
@@ -147,7 +148,17 @@ def test_webcam_headless_prints_only_when_the_smoothed_reading_changes(int8_mode
 
 def test_webcam_json_keeps_its_fields_and_adds_the_time(int8_model, samples):
     _, _, path, _ = samples
-    args = ["webcam", str(int8_model), "--source", str(path), "--headless", "--json", "--max-frames", "1"]
+    args = [
+        "webcam",
+        "-m",
+        str(int8_model),
+        "--source",
+        str(path),
+        "--headless",
+        "--json",
+        "--max-frames",
+        "1",
+    ]
     (line,) = _json_lines(CliRunner().invoke(app, args).stdout)
     assert list(line) == [
         "frame", "number", "confidence", "unsure", "rejected", "cut", "digits", "rejected_regions",
@@ -168,7 +179,7 @@ def test_webcam_json_keeps_its_fields_and_adds_the_time(int8_model, samples):
     ],
 )
 def test_webcam_fails_cleanly(int8_model, args, message):
-    result = CliRunner().invoke(app, ["webcam", str(int8_model), *args])
+    result = CliRunner().invoke(app, ["webcam", "-m", str(int8_model), *args])
     assert result.exit_code in (1, 2)
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -190,7 +201,7 @@ def test_a_camera_that_stops_sending_frames_gives_a_clean_error(int8_model, monk
 
     camera = DroppingCamera()
     monkeypatch.setattr(runtime_commands, "open_source", lambda *args: camera)
-    result = CliRunner().invoke(app, ["webcam", str(int8_model), "--headless", "--every-frame"])
+    result = CliRunner().invoke(app, ["webcam", "-m", str(int8_model), "--headless", "--every-frame"])
     assert result.exit_code == 1
     assert len(result.stdout.splitlines()) == 2
     assert result.stderr.strip() == "error: camera 0 stopped sending frames after 2 of them (disconnected?)"
@@ -200,7 +211,7 @@ def test_a_camera_that_stops_sending_frames_gives_a_clean_error(int8_model, monk
 def test_webcam_without_a_display_asks_for_headless(int8_model, samples):
     _, _, path, _ = samples
     result = CliRunner(env={"DISPLAY": "", "WAYLAND_DISPLAY": ""}).invoke(
-        app, ["webcam", str(int8_model), "--source", str(path)]
+        app, ["webcam", "-m", str(int8_model), "--source", str(path)]
     )
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: no display to show the video on: use --headless"
@@ -215,12 +226,12 @@ def test_classify_and_webcam_work_where_tensorflow_cannot_be_imported(int8_model
     _, truth, video, _ = samples
     one = sorted(truth)[0]
     classify = subprocess.run(
-        [EDGE, "classify", int8_model, one, "--json"], env=env, capture_output=True, text=True
+        [EDGE, "classify", "-m", int8_model, one, "--json"], env=env, capture_output=True, text=True
     )
     assert classify.returncode == 0, classify.stderr
     assert json.loads(classify.stdout)["number"] is not None
     webcam = subprocess.run(
-        [EDGE, "webcam", int8_model, "--source", video, "--headless", "--json", "--max-frames", "3"]
+        [EDGE, "webcam", "-m", int8_model, "--source", video, "--headless", "--json", "--max-frames", "3"]
         + ["--every-frame"],
         env=env,
         capture_output=True,
@@ -235,7 +246,7 @@ def test_ctrl_c_stops_the_webcam_cleanly(int8_model, tmp_path):
     frames = video_frames([[np.zeros((28, 28), np.uint8)]], rng, frames_per_number=400, size=(160, 120))
     clip = write_video(tmp_path / "long.avi", frames)
     process = subprocess.Popen(
-        [EDGE, "webcam", int8_model, "--source", clip, "--headless"],
+        [EDGE, "webcam", "-m", int8_model, "--source", clip, "--headless"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from edge_runtime.cli import app
 from edge_runtime.images import decode_image, expand_paths, read_image
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import drawn_digit, paper_photo
 from ground.errors import EdgeError
 
@@ -63,7 +64,7 @@ def _write_bad(folder: Path, name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def int8_model() -> Path:
-    return Path(__file__).parent / "fixtures" / "model_int8.tflite"  # no TensorFlow or training needed
+    return PACKAGED_MODEL  # no TensorFlow or training needed
 
 
 @pytest.mark.parametrize("name", BAD_FILES)
@@ -122,7 +123,7 @@ def test_paths_expand_from_files_folders_and_globs(tmp_path):
 @pytest.mark.parametrize("name", BAD_FILES)
 def test_classify_reports_a_bad_file_in_one_line_and_exits_1(tmp_path, int8_model, name):
     path = _write_bad(tmp_path, name)
-    result = CliRunner().invoke(app, ["classify", str(int8_model), str(path)])
+    result = CliRunner().invoke(app, ["classify", "-m", str(int8_model), str(path)])
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1  # its own line only: no summary repeating it
@@ -135,7 +136,9 @@ def test_classify_still_reads_the_good_files_among_bad_ones(tmp_path, int8_model
     good.write_bytes(PNG)
     bad = [_write_bad(tmp_path, name) for name in BAD_FILES]
     missing = tmp_path / "missing.jpg"
-    result = CliRunner().invoke(app, ["classify", str(int8_model), str(good), *map(str, bad), str(missing)])
+    result = CliRunner().invoke(
+        app, ["classify", "-m", str(int8_model), str(good), *map(str, bad), str(missing)]
+    )
     assert result.exit_code == 1
     assert result.stdout.startswith(f"{good}: ")
     assert len(result.stdout.strip().splitlines()) == 1
@@ -146,7 +149,7 @@ def test_classify_still_reads_the_good_files_among_bad_ones(tmp_path, int8_model
 
 def test_classify_json_reports_failures_in_the_stream_and_counts_them_on_stderr(tmp_path, int8_model):
     bad = _write_bad(tmp_path, "corrupt.png")
-    result = CliRunner().invoke(app, ["classify", str(int8_model), str(bad), "--json"])
+    result = CliRunner().invoke(app, ["classify", "-m", str(int8_model), str(bad), "--json"])
     assert result.exit_code == 1
     assert '"error"' in result.stdout
     assert result.stderr.strip().splitlines() == ["error: 1 of 1 inputs could not be classified"]

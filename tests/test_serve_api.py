@@ -36,7 +36,7 @@ def photo(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     video = digit_video(tmp_path_factory.mktemp("serve_video") / "clip.avi", [VIDEO_DIGIT])
-    args = [str(MODEL), "--source", str(video), "--token", TOKEN, "--max-upload-bytes", str(MAX_UPLOAD)]
+    args = ["-m", str(MODEL), "--source", str(video), "--token", TOKEN, "--max-upload-bytes", str(MAX_UPLOAD)]
     with edge_serve(*args) as served:
         yield served
 
@@ -135,7 +135,7 @@ def test_events_stream_starts_with_the_current_reading(server):
 
 def test_classify_answers_as_edge_classify_does(server, photo):
     status, reading = post(server, photo.read_bytes())
-    result = CliRunner().invoke(device_app, ["classify", str(MODEL), str(photo), "--json"])
+    result = CliRunner().invoke(device_app, ["classify", "-m", str(MODEL), str(photo), "--json"])
     expected = json.loads(result.stdout)
     del expected["path"]
     assert status == 200 and reading == expected and reading["number"] == "38"

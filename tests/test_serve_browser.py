@@ -33,7 +33,7 @@ SEVEN = [[(70, 60), (120, 58), (170, 60)], [(170, 60), (150, 110), (130, 150), (
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     video = digit_video(tmp_path_factory.mktemp("browser_video") / "clip.avi", [VIDEO_DIGIT])
-    with edge_serve(str(MODEL), "--source", str(video), "--token", TOKEN) as served:
+    with edge_serve("-m", str(MODEL), "--source", str(video), "--token", TOKEN) as served:
         yield served
 
 
@@ -88,7 +88,7 @@ def test_an_upload_reads_as_edge_classify_does(page, tmp_path):
     rng = np.random.default_rng(5)
     photo = write_image(tmp_path / "photo.jpg", paper_photo([drawn_digit(2, rng), drawn_digit(5, rng)], rng))
     expected = json.loads(
-        CliRunner().invoke(device_app, ["classify", str(MODEL), str(photo), "--json"]).stdout
+        CliRunner().invoke(device_app, ["classify", "-m", str(MODEL), str(photo), "--json"]).stdout
     )
     assert expected["number"] == "25"
     page.set_input_files("#upload", str(photo))

@@ -146,7 +146,7 @@ def test_edge_serve_publishes_the_reading_and_goes_offline_on_exit(broker, tmp_p
     discovery = Subscriber(broker.port, "homeassistant/sensor/test_digits/number/config")
     try:
         with edge_serve(
-            str(MODEL), "--source", str(video), "--mqtt", f"127.0.0.1:{broker.port}", "--topic", TOPIC
+            "-m", str(MODEL), "--source", str(video), "--mqtt", f"127.0.0.1:{broker.port}", "--topic", TOPIC
         ):
             seen = {}
             deadline = time.monotonic() + WAIT_S

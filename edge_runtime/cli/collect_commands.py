@@ -11,7 +11,7 @@ import typer
 from edge_runtime.cli.options import (
     AllowFailedOption,
     HeightOption,
-    ModelArgument,
+    ModelOption,
     ThreadsOption,
     ThresholdOption,
     VerifyOption,
@@ -34,6 +34,7 @@ from edge_runtime.collect import (
 )
 from edge_runtime.images import MAX_PIXELS, expand_paths
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import LiveSettings
 from ground.errors import EdgeError, printable
@@ -43,7 +44,6 @@ app = typer.Typer()
 
 @app.command()
 def collect(
-    model: ModelArgument,
     out: Annotated[
         Path,
         typer.Argument(
@@ -98,6 +98,7 @@ def collect(
     max_pixels: Annotated[
         int, typer.Option(min=1, help="Refuse images with more pixels than this (read from the file header).")
     ] = MAX_PIXELS,
+    model: ModelOption = PACKAGED_MODEL,
     verify: VerifyOption = True,
     allow_failed: AllowFailedOption = False,
 ) -> None:

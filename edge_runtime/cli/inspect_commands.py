@@ -21,6 +21,7 @@ from edge_runtime.benchmark import (
 from edge_runtime.cli.options import AllowFailedOption, VerifyOption
 from edge_runtime.interpreter import FAILED_GATE, MAX_THREADS, MISMATCH, NO_MANIFEST, VERIFIED
 from edge_runtime.model_info import ModelInfo, TensorInfo, model_info
+from edge_runtime.packaged import MODEL_ENV, PACKAGED_MODEL, default_model
 from ground.errors import printable
 
 app = typer.Typer()
@@ -30,7 +31,15 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 @app.command("info")
 def info_command(
-    model: Annotated[Path, typer.Argument(help="A .tflite model.")],
+    model: Annotated[
+        Path,
+        typer.Argument(
+            help="A .tflite model (default: $EDGE_MODEL, else the packaged model).",
+            envvar=MODEL_ENV,
+            show_default=False,
+            show_envvar=False,
+        ),
+    ] = PACKAGED_MODEL,
     json_output: JsonOption = False,
     verify: VerifyOption = True,
     allow_failed: AllowFailedOption = False,
@@ -48,8 +57,13 @@ def info_command(
 @app.command("benchmark")
 def benchmark_command(
     models: Annotated[
-        list[Path], typer.Argument(help="One or more .tflite models; ratios are to the first.")
-    ],
+        list[Path] | None,
+        typer.Argument(
+            help="One or more .tflite models; ratios are to the first "
+            "(default: $EDGE_MODEL, else the packaged model).",
+            show_default=False,
+        ),
+    ] = None,
     threads: Annotated[
         int | None,
         typer.Option(
@@ -84,7 +98,7 @@ def benchmark_command(
         verify=verify,
         allow_failed=allow_failed,
     )
-    results = benchmark(models, config)
+    results = benchmark(models or [default_model()], config)
     if json_output:
         report = {
             "environment": environment(),

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from edge_runtime.interpreter import MAX_THREADS
+from edge_runtime.packaged import MODEL_ENV
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 
@@ -25,9 +26,17 @@ AllowFailedOption = Annotated[
     ),
 ]
 
-ModelArgument = Annotated[
+ModelOption = Annotated[
     Path,
-    typer.Argument(help="A .tflite model from `edge export` (any quantization mode).", show_default=False),
+    typer.Option(
+        "--model",
+        "-m",
+        envvar=MODEL_ENV,
+        help="A .tflite model from `edge export` (any quantization mode), or set $EDGE_MODEL. "
+        "Default: the model that ships in the package.",
+        show_default=False,
+        show_envvar=False,
+    ),
 ]
 TopKOption = Annotated[
     int, typer.Option("--top-k", min=1, max=10, help="How many candidates to show per digit.")

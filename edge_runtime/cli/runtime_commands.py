@@ -16,7 +16,7 @@ from edge_runtime.cli.options import (
     HeightOption,
     JsonOption,
     MinConfidenceOption,
-    ModelArgument,
+    ModelOption,
     ThreadsOption,
     ThresholdOption,
     TopKOption,
@@ -27,6 +27,7 @@ from edge_runtime.cli.options import (
 from edge_runtime.drawing import Preview
 from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
 from edge_runtime.interpreter import BrokenModelError, DigitModel
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
@@ -38,7 +39,6 @@ app = typer.Typer()
 
 @app.command()
 def classify(
-    model: ModelArgument,
     paths: Annotated[
         list[str],
         typer.Argument(
@@ -60,6 +60,7 @@ def classify(
     max_pixels: Annotated[
         int, typer.Option(min=1, help="Refuse images with more pixels than this (read from the file header).")
     ] = MAX_PIXELS,
+    model: ModelOption = PACKAGED_MODEL,
     verify: VerifyOption = True,
     allow_failed: AllowFailedOption = False,
     crop: Annotated[
@@ -128,7 +129,6 @@ def _describe(reading: Reading) -> str:
 
 @app.command()
 def webcam(
-    model: ModelArgument,
     source: Annotated[
         str,
         typer.Option(
@@ -171,6 +171,7 @@ def webcam(
     width: WidthOption = None,
     height: HeightOption = None,
     threads: ThreadsOption = None,
+    model: ModelOption = PACKAGED_MODEL,
     verify: VerifyOption = True,
     allow_failed: AllowFailedOption = False,
 ) -> None:

@@ -11,12 +11,13 @@ from edge_runtime.cli.options import (
     AllowFailedOption,
     HeightOption,
     MinConfidenceOption,
-    ModelArgument,
+    ModelOption,
     ThreadsOption,
     VerifyOption,
     WidthOption,
 )
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.serve.loop import LiveFeed, open_live
 from edge_runtime.serve.mqtt import DEFAULT_TOPIC
 from edge_runtime.serve.uploads import UploadLimits, UploadReader
@@ -31,7 +32,6 @@ DEFAULT_MAX_UPLOAD_PIXELS = 16_000_000
 
 @app.command()
 def serve(
-    model: ModelArgument,
     source: Annotated[
         str,
         typer.Option(
@@ -73,6 +73,7 @@ def serve(
         int, typer.Option(min=1, help="Refuse uploads whose header declares more pixels than this (400).")
     ] = DEFAULT_MAX_UPLOAD_PIXELS,
     threads: ThreadsOption = None,
+    model: ModelOption = PACKAGED_MODEL,
     verify: VerifyOption = True,
     allow_failed: AllowFailedOption = False,
 ) -> None:

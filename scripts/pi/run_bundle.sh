@@ -13,9 +13,9 @@ save_crops=
 seconds() { date +%s.%N; }
 start=$(seconds)
 # shellcheck disable=SC2086  # $save_crops is empty or two words
-bundle/edge classify "$model" inputs/*.png --json $save_crops > "$name.classify.jsonl"
+bundle/edge classify -m "$model" inputs/*.png --json $save_crops > "$name.classify.jsonl"
 middle=$(seconds)
-bundle/edge webcam "$model" --source inputs/video.avi --headless --json --every-frame > "$name.webcam.jsonl"
+bundle/edge webcam -m "$model" --source inputs/video.avi --headless --json --every-frame > "$name.webcam.jsonl"
 end=$(seconds)
 python=${EDGE_PYTHON:-bundle/venv/bin/python}  # as the launcher chooses it
 PYTHONPATH=bundle "$python" model_outputs.py "$model" inputs/crops > "$name.outputs.jsonl"
