@@ -272,3 +272,15 @@ def test_samples_writes_photos_and_a_video_without_mnist(tmp_path):
     with open_source(str(tmp_path / "out" / "digits.avi")) as video:
         frames = [video.read() for _ in range(9)]
     assert [f is not None for f in frames] == [True] * 8 + [False]
+
+
+def test_edge_samples_then_classify_reads_with_the_packaged_model_and_no_model_argument(tmp_path):
+    """The quick start: no model argument, no training, no MNIST (the samples' drawn digits)."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["samples", str(tmp_path), "--count", "10"]).exit_code == 0
+    photos = sorted(p for p in tmp_path.iterdir() if p.suffix in (".png", ".jpg"))
+    result = runner.invoke(app, ["classify", *map(str, photos), "--json"])
+    assert result.exit_code == 0, result.output
+    readings = _json_lines(result.stdout)
+    right = sum(r["number"] == Path(r["path"]).stem.split("-")[1] for r in readings)
+    assert len(readings) == 10 and right >= 9, readings
