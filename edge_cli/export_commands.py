@@ -17,7 +17,7 @@ from edge_cli.train_commands import DataOption
 from export.config import ExportConfig
 from export.gate import Gate
 from export.modes import InputType, Quantize, QuantMode
-from ground.errors import EdgeError
+from ground.errors import EdgeError, printable
 
 GATE_EXIT_CODE = 3  # a model failed the accuracy gate (bad input is 1, as everywhere)
 DEBUG_LINES = 5
@@ -117,7 +117,7 @@ def _print_results(run) -> None:
         v = run.results[0].validation
         typer.echo(f"float Keras model: {v.float_accuracy_pct:.2f}% on {v.samples} test images")
         typer.echo(format_table(comparison_rows(run.results)))
-        typer.echo(f"report: {', '.join(str(p) for p in run.report_files)}")
+        typer.echo(f"report: {', '.join(printable(p) for p in run.report_files)}")
     else:
         _print_check(run.results[0])
     for r in run.results:
@@ -131,7 +131,7 @@ def _print_results(run) -> None:
         if r.path is None:
             continue
         verdict = "passed the gate" if r.accepted else "FAILED the gate, kept because of --force"
-        typer.echo(f"{r.mode}: {verdict} ({r.gate.limits}) -> {r.path}")
+        typer.echo(f"{r.mode}: {verdict} ({r.gate.limits}) -> {printable(r.path)}")
         if r.failures:
             typer.echo(f"warning: {r.mode} failed the gate: {'; '.join(r.failures)}", err=True)
     reader = run.results[0].manifest.get("line_reader")
@@ -140,7 +140,7 @@ def _print_results(run) -> None:
         typer.echo(
             f"line reader: {v['exact_pct']:.2f}% of {v['lines']} validation lines read exactly "
             f"(float {v['float_exact_pct']:.2f}%), acceptance threshold {reader['accept_threshold']:.3f} "
-            f"-> {run.line_reader}"
+            f"-> {printable(run.line_reader)}"
         )
     if run.debug_file is not None:
         _print_debug(run.debug_layers, run.debug_file)
@@ -160,4 +160,4 @@ def _print_debug(layers: list[dict], csv_path: Path) -> None:
     typer.echo("quantization error per layer (RMSE/scale, worst first; ~0.29 is pure rounding):")
     for layer in layers[:DEBUG_LINES]:
         typer.echo(f"  {layer['rmse_over_scale']:7.3f}  {layer['op_name']:<16} {layer['tensor_name'][:60]}")
-    typer.echo(f"all {len(layers)} layers: {csv_path}")
+    typer.echo(f"all {len(layers)} layers: {printable(csv_path)}")

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from edge_cli.extras import require_training_extra
+from ground.errors import printable
 from train.config import (
     DISTRIBUTE,
     FINE_TUNE_EPOCHS,
@@ -221,7 +222,8 @@ def train(
         before = m["extra"].get("held_back_before")
         was = f" (before fine-tuning: {before['accuracy'] * 100:.1f}%)" if before else ""
         typer.echo(f"your held-back samples: {held['accuracy'] * 100:.1f}% of {held['samples']}{was}")
-    typer.echo(f"run folder: {result.out_dir}  (model.keras, metrics.json, curves.png, confusion.png)")
+    files = "model.keras, metrics.json, curves.png, confusion.png"
+    typer.echo(f"run folder: {printable(result.out_dir)}  ({files})")
 
 
 @app.command("train-reader")
@@ -255,7 +257,8 @@ def train_reader(
         f"lines read exactly: {metrics['test_exact'] * 100:.2f}% of MNIST test lines, "
         f"{metrics['validation_exact'] * 100:.2f}% of validation lines ({metrics['training_seconds']:.0f} s)"
     )
-    typer.echo(f"saved in {model_dir}: line_reader.keras, line_reader_metrics.json, line_reader_curves.png")
+    files = "line_reader.keras, line_reader_metrics.json, line_reader_curves.png"
+    typer.echo(f"saved in {printable(model_dir)}: {files}")
 
 
 @app.command()

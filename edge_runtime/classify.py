@@ -24,7 +24,7 @@ from edge_runtime.interpreter import DigitModel
 from edge_runtime.preprocess import InkImage, darkest_channel, ink_image
 from edge_runtime.regions import Box, crop_roi, find_groups, mnist_passthrough
 from edge_runtime.segment import GroupReading, Piece, read_groups
-from ground.atomic import atomic_write_bytes
+from ground.atomic import atomic_write_bytes, output_folder
 from ground.contract import IMAGE_SHAPE
 
 CLUTTER_REGIONS = 3  # rejected regions that make a frame cluttered...
@@ -242,12 +242,15 @@ def _offset(box: Box, roi: Box) -> Box:
 
 
 def write_crops(folder: Path, stem: str, reading: Reading) -> list[Path]:
-    """Save each region's 28x28 model input as `<stem>-<position>-<label>.png` in `folder`
-    (`<label>` is `x<guess>` for a rejected region)."""
+    """Save each region's 28x28 model input as `<stem>-<position>-<label>.png` in `folder`, made if
+    needed (`<label>` is `x<guess>` for a rejected region)."""
     paths = []
     regions = [(d, d.label) for d in reading.digits] + [(d, f"x{d.label}") for d in reading.rejected]
-    for position, (digit, label) in enumerate(regions, start=1):
-        path = Path(folder) / f"{stem}-{position}-{label}.png"
-        atomic_write_bytes(path, cv2.imencode(".png", digit.pixels)[1].tobytes())
-        paths.append(path)
+    if not regions:
+        return paths
+    with output_folder(folder) as folder:
+        for position, (digit, label) in enumerate(regions, start=1):
+            path = folder / f"{stem}-{position}-{label}.png"
+            atomic_write_bytes(path, cv2.imencode(".png", digit.pixels)[1].tobytes())
+            paths.append(path)
     return paths

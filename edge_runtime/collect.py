@@ -33,7 +33,7 @@ from edge_runtime.interpreter import DigitModel
 from edge_runtime.picamera_source import PICAMERA
 from edge_runtime.regions import Box
 from edge_runtime.webcam import FrameResult, LiveSettings, run
-from ground.atomic import atomic_write_bytes, ensure_folder, write_error
+from ground.atomic import atomic_write_bytes, check_folder, output_folder, write_error
 from ground.contract import LABELS
 from ground.errors import EdgeError
 
@@ -87,9 +87,11 @@ def source_name(spec: str) -> str:
 
 
 def save_sample(root: Path, label: str, sample: Sample) -> Path:
-    """Write `sample`'s 28x28 input as a grey PNG into `root/label/` (atomically); its path."""
-    path = ensure_folder(Path(root) / label) / sample.name
-    atomic_write_bytes(path, cv2.imencode(".png", sample.region.pixels)[1].tobytes())
+    """Write `sample`'s 28x28 input as a grey PNG into `root/label/` (atomically, making the folders
+    it needs); its path."""
+    with output_folder(Path(root) / label) as folder:
+        path = folder / sample.name
+        atomic_write_bytes(path, cv2.imencode(".png", sample.region.pixels)[1].tobytes())
     return path
 
 
@@ -236,7 +238,7 @@ class Collector:
     label decides what they are; `--auto` cannot)."""
 
     def __init__(self, root: Path, labels: list[str], choose: Chooser, rejected_too: bool = True) -> None:
-        self.root, self.labels, self.choose = ensure_folder(root), list(labels), choose
+        self.root, self.labels, self.choose = check_folder(root), list(labels), choose  # made by a save
         self.rejected_too = rejected_too
         self.summary = CollectSummary()
 
@@ -387,13 +389,15 @@ def move_sample(path: Path, label: str) -> Path:
     if label not in DATASET_LABELS:
         raise EdgeError(f"label {label!r} is not one of {', '.join(DATASET_LABELS)}")
     root, old = sample_label(path)
-    target = ensure_folder(root / label) / Path(path).name
-    if old != label:
+    if old == label:
+        return Path(path)
+    with output_folder(root / label) as folder:
+        target = folder / Path(path).name
         try:
             os.replace(path, target)
         except OSError as exc:
             raise write_error(target, exc) from None
-        write_contact_sheets(root, [old, label])
+    write_contact_sheets(root, [old, label])
     return target
 
 

@@ -2,9 +2,10 @@
 
 The file's header is parsed before any decoding, so an image that would need gigabytes of memory
 (a "decompression bomb") is refused from its declared size, and a file cut short is refused before
-the decoder sees it. 16-bit images and images with an alpha channel are refused rather than
-guessed at: how to flatten them is the user's choice. Only regular files are opened (a FIFO would
-block forever, `/dev/zero` never ends), and only up to the size the largest allowed image could take.
+the decoder sees it (a JPEG cut short that still ends in its end marker: after, `_jpeg_cut_short`).
+16-bit images and images with an alpha channel are refused rather than guessed at: how to flatten
+them is the user's choice. Only regular files are opened (a FIFO would block forever, `/dev/zero`
+never ends), and only up to the size the largest allowed image could take.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ BYTES_PER_PIXEL = 4  # the most an 8-bit image stores uncompressed (BGRA); metad
 METADATA_BYTES = 16 * 2**20
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 SUPPORTED = "PNG, JPEG, BMP, TIFF or WebP"
+_JPEG_PROGRESSIVE = {0xC2, 0xC6, 0xCA, 0xCE}
+_JPEG_TRAILER = b"\x00\r\n "  # bytes some writers leave after the end marker
+# stands in for a JPEG's missing image data: more noise than a block can take, with no 0xFF (which
+# would start a marker), led by 0x00 (so that a cut right after 0xFF reads as its stuffed byte, 0xFF00)
+_JPEG_PROBE_DATA = b"\x00" + np.random.default_rng(0).integers(0, 0xFF, 4096, dtype=np.uint8).tobytes()
 _JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 _TIFF_WIDTH, _TIFF_HEIGHT = 256, 257
 
@@ -104,14 +110,41 @@ def decode_image(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> np.nda
     flags = cv2.IMREAD_COLOR if kind == "JPEG" else cv2.IMREAD_UNCHANGED
     with native_output_silenced():  # libpng/libtiff print their own complaint; ours is the one line
         image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+        cut_short = kind == "JPEG" and image is not None and _jpeg_cut_short(data, name, image, flags)
     if image is None or image.size == 0:
         raise EdgeError(f"{name}: corrupt or truncated {kind} data")
+    if cut_short:
+        raise EdgeError(f"{name}: truncated JPEG file (its image data ends before the last block)")
     if image.dtype != np.uint8:
         raise EdgeError(f"{name}: {image.dtype.itemsize * 8}-bit image; save it with 8 bits per channel")
     channels = 1 if image.ndim == 2 else image.shape[2]
     if channels in (2, 4):
         raise EdgeError(f"{name}: image has an alpha channel; flatten it onto a white background first")
     return image[..., 0] if image.ndim == 3 and channels == 1 else image
+
+
+def _jpeg_cut_short(data: bytes, name: str, image: np.ndarray, flags: int) -> bool:
+    """True if the JPEG's image data ends early, even though the file ends with its end marker.
+
+    libjpeg decodes what it has no data for as flat grey (or leaves a progressive image's last
+    refinements out), with only a warning on stderr. Decoding again with noise before the end marker
+    tells: a whole image never reads it (the same pixels come out), a cut one decodes it as the data
+    it misses (other pixels). A sequential image read to its end has no mid-grey corner: no need to
+    decode it twice. Not caught: a cut within the last block, or one the noise happens to decode as
+    "no more coefficients" (a late refinement scan of a progressive image).
+    """
+    if _jpeg_frame(data, name)[0] not in _JPEG_PROGRESSIVE and not _mid_grey_corner(image):
+        return False
+    probe = data.rstrip(_JPEG_TRAILER)[:-2] + _JPEG_PROBE_DATA + b"\xff\xd9"
+    again = cv2.imdecode(np.frombuffer(probe, np.uint8), flags)
+    return again is None or not np.array_equal(again, image)
+
+
+def _mid_grey_corner(image: np.ndarray) -> bool:
+    """True if a corner pixel is exactly mid-grey (128), the colour of a JPEG block with no data:
+    where the last block of a sequential JPEG lands, whatever its EXIF orientation."""
+    corners = image[[0, 0, -1, -1], [0, -1, 0, -1]]
+    return bool((corners == 128).reshape(4, -1).all(axis=1).any())
 
 
 def image_header(data: bytes, name: str) -> tuple[str, int, int]:
@@ -141,8 +174,13 @@ def _png_size(data: bytes, name: str) -> tuple[int, int]:
 
 
 def _jpeg_size(data: bytes, name: str) -> tuple[int, int]:
-    if not data.rstrip(b"\x00\r\n ").endswith(b"\xff\xd9"):
+    if not data.rstrip(_JPEG_TRAILER).endswith(b"\xff\xd9"):
         raise EdgeError(f"{name}: truncated JPEG file (no end marker)")
+    return _jpeg_frame(data, name)[1:]
+
+
+def _jpeg_frame(data: bytes, name: str) -> tuple[int, int, int]:
+    """(start-of-frame marker, width, height): the frame header's."""
     pos = 2
     while True:
         while data[pos] == 0xFF and data[pos + 1] == 0xFF:  # fill bytes
@@ -153,7 +191,7 @@ def _jpeg_size(data: bytes, name: str) -> tuple[int, int]:
         length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
         if marker in _JPEG_SOF:
             height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
-            return width, height
+            return marker, width, height
         pos += 2 + length
 
 

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from edge_runtime.interpreter import ModelFile, load_interpreter, open_model_file
+from ground.errors import path_fields
 
 DELEGATE_NODE = "DELEGATE"
 
@@ -66,7 +67,7 @@ class ModelInfo:
     def to_dict(self) -> dict:
         """JSON-ready form."""
         data = asdict(self)
-        data["path"] = str(self.path)
+        data.update(path_fields(self.path))
         data["op_counts"] = self.op_counts()
         data["ops_outside_xnnpack"] = self.ops_outside_xnnpack()
         return data

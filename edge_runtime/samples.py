@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from edge_runtime.preprocess import to_mnist
-from ground.atomic import atomic_write_bytes, ensure_folder, staged_path, write_error
+from ground.atomic import atomic_write_bytes, output_folder, staged_path, write_error
 from ground.contract import IMAGE_SHAPE, IMAGE_SIDE
 from ground.errors import EdgeError
 from ground.quiet import native_output_silenced
@@ -323,12 +323,12 @@ def write_sample_set(
     Returns {photo: true label} and the video's path (`digits.avi`, each digit held for
     `frames_per_digit` frames), or None when `frames_per_digit` is 0.
     """
-    folder = ensure_folder(folder)
-    truth = {}
-    for index, (digit, label) in enumerate(zip(digits, labels, strict=True)):
-        path = folder / f"{index:04d}-{label}.{'jpg' if index % 2 else 'png'}"
-        truth[write_image(path, paper_photo([digit], rng))] = str(label)
-    if not frames_per_digit:
-        return truth, None
-    frames = video_frames([[d] for d in digits], rng, frames_per_digit)
-    return truth, write_video(folder / "digits.avi", frames)
+    with output_folder(folder) as folder:
+        truth = {}
+        for index, (digit, label) in enumerate(zip(digits, labels, strict=True)):
+            path = folder / f"{index:04d}-{label}.{'jpg' if index % 2 else 'png'}"
+            truth[write_image(path, paper_photo([digit], rng))] = str(label)
+        if not frames_per_digit:
+            return truth, None
+        frames = video_frames([[d] for d in digits], rng, frames_per_digit)
+        return truth, write_video(folder / "digits.avi", frames)

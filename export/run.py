@@ -23,7 +23,7 @@ from export.pipeline import (
 )
 from export.rejection import make_rejection_set
 from export.validate import make_eval_set
-from ground.atomic import sweep_partials, write_errors
+from ground.atomic import output_folder, sweep_partials, write_errors
 from ground.errors import EdgeError
 from train.data import load_mnist
 from train.extra_data import ExtraData, load_extra_data
@@ -65,11 +65,12 @@ def run_export(config: ExportConfig, on_progress: ModeProgress | None = None) ->
     """Export the requested modes; each is checked and gated, then a report/debug if asked for.
 
     Temporary files a killed export left in the output folder are removed first. A full disk or a
-    read-only folder ends in one EdgeError naming the file, with no temporary file left.
+    read-only folder ends in one EdgeError naming the file, with no temporary file left, nor the
+    output folder when this export made it and wrote nothing there.
     """
     targets = check_config(config)
-    out_dir = prepare_out_dir(config.out_dir)
-    with write_errors(out_dir):
+    with output_folder(config.out_dir) as out_dir, write_errors(out_dir):
+        prepare_out_dir(out_dir)
         sweep_partials(out_dir)
         return _export(config, targets, out_dir, on_progress)
 

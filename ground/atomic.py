@@ -1,7 +1,8 @@
 """Write files and folders so that a crash or a failed check never leaves a half-written one.
 
 A write that fails (disk full, read-only folder, a file where a folder should be) raises EdgeError
-naming the file and the reason, and leaves neither the file nor its temporary copy behind.
+naming the file and the reason, and leaves neither the file nor its temporary copy behind, nor an
+empty folder it made for them (`output_folder`).
 Temporary names are hidden siblings of the result: `.{stem}.XXXXXXXX.partial{suffix}` for a file,
 `.{name}.XXXXXXXX.partial` for a folder. A killed process leaves them behind; `sweep_partials`
 removes them at the start of the next run into the same folder.
@@ -85,22 +86,22 @@ def staging_dir(final: Path, overwrite: bool = False) -> Iterator[Path]:
     final = Path(final)
     if final.exists() and not overwrite:
         raise EdgeError(f"{final} already exists (use --overwrite to replace it)")
-    with _naming(final):
-        final.parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
-    try:
-        stage.chmod(DIR_MODE)  # mkdtemp makes it private; the final folder is an ordinary one
-        yield stage
-        if final.exists():
-            if not overwrite:
-                raise EdgeError(f"{final} already exists (use --overwrite to replace it)")
-            shutil.rmtree(final)
-        replace(stage, final)
-    except OSError as exc:
-        raise write_error(_file_named(exc, final), exc) from None
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
+    with output_folder(final.parent):
+        with _naming(final):
+            stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
+        try:
+            stage.chmod(DIR_MODE)  # mkdtemp makes it private; the final folder is an ordinary one
+            yield stage
+            if final.exists():
+                if not overwrite:
+                    raise EdgeError(f"{final} already exists (use --overwrite to replace it)")
+                shutil.rmtree(final)
+            replace(stage, final)
+        except OSError as exc:
+            raise write_error(_file_named(exc, final), exc) from None
+        finally:
+            if stage.exists():
+                shutil.rmtree(stage, ignore_errors=True)
 
 
 def sweep_partials(folder: Path, name: str | None = None) -> list[Path]:
@@ -139,12 +140,46 @@ def write_errors(target: Path) -> Iterator[None]:
 
 def ensure_folder(path: Path) -> Path:
     """Make the folder `path` (and its parents) unless it exists; EdgeError if it cannot be."""
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise EdgeError(f"{path} is a file, not a folder")
+    path = check_folder(path)
     with _naming(path):
         path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def check_folder(path: Path) -> Path:
+    """`path`, unless it is something other than a folder (EdgeError); it need not exist yet."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise EdgeError(f"{path} is a file, not a folder")
+    return path
+
+
+@contextlib.contextmanager
+def output_folder(path: Path) -> Iterator[Path]:
+    """The folder `path` for the block to write into, made with its missing parents (`ensure_folder`).
+
+    If the block fails (a full disk, Ctrl-C, a bad input found late), the folders made here that are
+    still empty are removed again; a folder holding files written before the failure stays.
+    """
+    path = Path(path)
+    made = _missing_folders(path)
+    try:
+        yield ensure_folder(path)
+    except BaseException:
+        for folder in made:
+            with contextlib.suppress(OSError):  # not empty, or already gone
+                folder.rmdir()
+        raise
+
+
+def _missing_folders(path: Path) -> list[Path]:
+    """`path` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing.append(folder)
+    return missing
 
 
 def write_error(path: Path, exc: OSError) -> EdgeError:

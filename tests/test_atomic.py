@@ -1,4 +1,5 @@
-"""Atomic writes: nothing half-written is ever visible, and results get ordinary permissions."""
+"""Atomic writes: nothing half-written is ever visible, no empty folder is left by a failed write, and
+results get ordinary permissions."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 
 import pytest
 
-from ground.atomic import atomic_write_bytes, staged_path, staging_dir
+from ground.atomic import atomic_write_bytes, output_folder, staged_path, staging_dir
 from ground.errors import EdgeError
 
 
@@ -34,6 +35,30 @@ def test_staging_dir_appears_only_on_success(tmp_path):
     assert (tmp_path / "run").stat().st_mode & 0o777 == 0o755
     with pytest.raises(EdgeError, match="already exists"), staging_dir(tmp_path / "run"):
         pass
+
+
+def test_output_folder_removes_the_empty_folders_it_made_when_the_block_fails(tmp_path):
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(EdgeError), output_folder(tmp_path / "kept" / "a" / "b") as folder:
+        assert folder.is_dir()
+        raise EdgeError("cannot write it (No space left on device)")
+    assert os.listdir(tmp_path) == ["kept"] and os.listdir(tmp_path / "kept") == []
+
+
+def test_output_folder_keeps_what_was_written_before_the_failure(tmp_path):
+    with pytest.raises(KeyboardInterrupt), output_folder(tmp_path / "a" / "b") as folder:
+        (folder / "first.png").write_bytes(b"x")
+        raise KeyboardInterrupt
+    assert os.listdir(tmp_path / "a" / "b") == ["first.png"]
+    with output_folder(tmp_path / "c") as folder:
+        pass
+    assert folder.is_dir()  # a block that succeeds keeps its folder, empty or not
+
+
+def test_a_staging_dir_that_fails_leaves_no_parent_folder_it_made(tmp_path):
+    with pytest.raises(RuntimeError), staging_dir(tmp_path / "runs" / "run"):
+        raise RuntimeError("crash")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_native_output_silenced_from_many_threads_restores_stderr(capfd):

@@ -3,8 +3,10 @@ never a traceback, a crash or a hang."""
 
 from __future__ import annotations
 
+import base64
 import errno
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -19,12 +21,13 @@ from typer.testing import CliRunner
 import edge_cli
 import edge_runtime.bundle
 import edge_runtime.cli
+import edge_runtime.collect
 import edge_runtime.samples
 import ground.atomic
 from edge_runtime.interpreter import load_interpreter
 from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import drawn_digit, paper_photo, write_image, write_video
-from ground.errors import EdgeError
+from ground.errors import EdgeError, path_fields, printable
 from train.data import read_idx
 
 REPO = Path(__file__).resolve().parents[1]
@@ -197,7 +200,43 @@ def test_samples_that_cannot_be_written_is_one_line(request, tmp_path, failure, 
     result = CliRunner().invoke(DEVICE, ["samples", str(out), "--count", "2", "--frames-per-digit", "0"])
     assert result.exit_code == 1
     assert reason in one_error_line(result.stderr)
-    assert _leftovers(tmp_path) == [] and list(out.iterdir()) == []
+    assert _leftovers(tmp_path) == [] and not out.exists()  # the folder it made is gone again
+
+
+@pytest.mark.parametrize("failure, reason", WRITE_FAILURES)
+def test_failed_writes_leave_no_folder_they_made(request, tmp_path, digit_png, failure, reason):
+    """samples, collect and --save-crops into folders that do not exist yet: one line naming the file
+    that could not be written, and neither the folder nor its parents left behind."""
+    request.getfixturevalue(failure)
+    new = tmp_path / "new"
+    commands = {
+        "samples": ["samples", str(new / "samples"), "--count", "2", "--frames-per-digit", "0"],
+        "collect": ["collect", "-m", str(MODEL), str(new / "mine"), str(digit_png), "--label", "7"],
+        "save-crops": ["classify", "-m", str(MODEL), str(digit_png), "--save-crops", str(new / "crops")],
+    }
+    for name, args in commands.items():
+        result = CliRunner().invoke(DEVICE, args)
+        assert result.exit_code == 1, name
+        line = one_error_line(result.stderr)
+        assert line.startswith(f"error: cannot write {new}/") and reason in line, line
+        assert not new.exists(), name
+
+
+def test_a_sample_moved_to_a_new_label_folder_that_fails_leaves_no_folder(tmp_path, digit_png, monkeypatch):
+    root = tmp_path / "mine"
+    collected = CliRunner().invoke(
+        DEVICE, ["collect", "-m", str(MODEL), str(root), str(digit_png), "--label", "1"]
+    )
+    assert collected.exit_code == 0
+    sample = sorted((root / "1").iterdir())[0]
+    monkeypatch.setattr(edge_runtime.collect.os, "replace", _no_space)
+    result = CliRunner().invoke(DEVICE, ["relabel", str(sample), "--label", "7"])
+    assert result.exit_code == 1
+    assert (
+        one_error_line(result.stderr)
+        == f"error: cannot write {root / '7' / sample.name} (No space left on device)"
+    )
+    assert sample.is_file() and not (root / "7").exists()
 
 
 @pytest.mark.parametrize("failure, reason", WRITE_FAILURES)
@@ -416,10 +455,102 @@ def test_damaged_video_frames_make_no_decoder_chatter(tmp_path):
     assert [line for line in result.stderr.splitlines() if not line.startswith("end of video")] == []
 
 
-def test_a_damaged_jpeg_is_read_without_libjpeg_chatter(tmp_path, digit_png):
-    photo = write_image(tmp_path / "photo.jpg", cv2.imread(str(digit_png)))
-    photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2] + b"\xff\xd9")
-    result = run_cli("edge_runtime", "classify", "-m", str(MODEL), str(photo))
-    assert "Premature end" not in result.stderr and "Corrupt JPEG" not in result.stderr
-    if result.returncode != 0:  # whether libjpeg recovers the top half depends on where the cut falls
-        one_error_line(result.stderr)
+@pytest.mark.parametrize(
+    "suffix, params, ending",
+    [
+        (".jpg", [], b"\xff\xd9"),  # the JPEG end marker: OpenCV alone would read the lost half as grey
+        (".jpg", [cv2.IMWRITE_JPEG_PROGRESSIVE, 1], b"\xff\xd9"),
+        (".png", [], b"\x00\x00\x00\x00IEND\xaeB`\x82"),  # the PNG end chunk
+    ],
+    ids=["jpeg", "progressive-jpeg", "png"],
+)
+def test_an_image_cut_in_the_middle_is_one_error_line_whatever_it_ends_with(
+    tmp_path, digit_png, suffix, params, ending
+):
+    data = cv2.imencode(suffix, cv2.imread(str(digit_png)), params)[1].tobytes()
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(data[: len(data) // 2] + ending)
+    result = run_cli("edge_runtime", "classify", "-m", str(MODEL), str(cut), str(digit_png))
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)  # and no libjpeg/libpng chatter
+    assert line.startswith(f"error: {cut}: ") and "truncated" in line
+    assert result.stdout.startswith(f"{digit_png}: 7 ")  # the next file is still read
+
+
+# --- file names: a newline, bytes that are not UTF-8 ---------------------------------------------------
+
+NEWLINE_NAME = b"seven\nlines.png"
+NOT_UTF8_NAME = b"\xff\xfeseven.png"
+
+
+def run_cli_bytes(*args: str | bytes) -> subprocess.CompletedProcess:
+    """`python -m edge_runtime args` with raw bytes out (to check they decode as strict UTF-8)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "edge_runtime", *args]
+    return subprocess.run(command, capture_output=True, timeout=60, env=env, cwd=REPO)
+
+
+@pytest.fixture
+def odd_names(tmp_path, digit_png) -> dict[str, bytes]:
+    """The digit photo under a name with a newline and under one that is not UTF-8, and a file that is
+    not an image under each name."""
+    folder = os.fsencode(tmp_path)
+    names = {}
+    for key, name in (("newline", NEWLINE_NAME), ("not-utf8", NOT_UTF8_NAME)):
+        names[key] = os.path.join(folder, name)
+        names[f"{key}-bad"] = os.path.join(folder, b"bad-" + name)
+        Path(os.fsdecode(names[key])).write_bytes(digit_png.read_bytes())
+        Path(os.fsdecode(names[f"{key}-bad"])).write_bytes(b"not an image")
+    return names
+
+
+@pytest.mark.parametrize("key, shown", [("newline", r"seven\nlines.png"), ("not-utf8", r"\xff\xfeseven.png")])
+def test_odd_file_names_are_printed_escaped_on_one_line(odd_names, key, shown):
+    result = run_cli_bytes("classify", "-m", str(MODEL), odd_names[key], odd_names[f"{key}-bad"])
+    assert result.returncode == 1
+    stdout, stderr = result.stdout.decode("utf-8"), result.stderr.decode("utf-8")  # strict: valid UTF-8
+    (line,) = stdout.splitlines()
+    assert line.startswith(f"{os.fsdecode(os.path.dirname(odd_names[key]))}/{shown}: 7 ")
+    assert one_error_line(stderr).endswith(
+        f"/bad-{shown}: not an image (PNG, JPEG, BMP, TIFF or WebP expected)"
+    )
+
+
+def test_odd_file_names_in_json_are_valid_utf8_with_their_bytes(odd_names):
+    paths = [odd_names[key] for key in ("newline", "not-utf8", "newline-bad", "not-utf8-bad")]
+    result = run_cli_bytes("classify", "-m", str(MODEL), "--json", *paths)
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert len(lines) == 4
+    for record, raw in zip(lines, paths, strict=True):
+        json.dumps(record, ensure_ascii=False).encode("utf-8")  # a lone surrogate would raise here
+        assert "\\ud" not in json.dumps(record)  # nor is one written as an escape
+        assert (
+            base64.b64decode(record["path_bytes"]) == raw
+            if "path_bytes" in record
+            else record["path"] == os.fsdecode(raw)
+        )
+    assert lines[0]["path"].endswith("/seven\nlines.png") and lines[0]["number"] == "7"
+    assert lines[1]["path"].endswith("/\ufffd\ufffdseven.png") and lines[1]["number"] == "7"
+    assert "not an image" in lines[3]["error"] and "\\xff\\xfe" in lines[3]["error"]
+
+
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("bad\nname.png", r"bad\nname.png"),
+        (os.fsdecode(b"\xff\xfe.png"), r"\xff\xfe.png"),
+        ("\x1b[2J.png", r"\x1b[2J.png"),
+    ],
+)
+def test_printable_names_are_one_escaped_line(name, shown):
+    assert printable(name) == shown
+    assert printable(printable(name)) == shown
+
+
+def test_path_fields_are_valid_utf8_with_the_raw_bytes_when_they_differ():
+    assert path_fields("dir/ök\n.png") == {"path": "dir/ök\n.png"}
+    fields = path_fields(os.fsdecode(b"dir/\xff\xfe.png"))
+    assert fields["path"] == "dir/\ufffd\ufffd.png"
+    assert base64.b64decode(fields["path_bytes"]) == b"dir/\xff\xfe.png"
+    assert path_fields(os.fsdecode(b"\xff"), key="source").keys() == {"source", "source_bytes"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from pathlib import Path
@@ -101,6 +102,85 @@ def test_truncated_bmp_and_webp_are_refused(tmp_path, suffix):
     data = _encode(suffix, PHOTO)
     with pytest.raises(EdgeError, match="truncated"):
         decode_image(data[: len(data) // 2], f"cut{suffix}")
+
+
+def _pillow_jpeg(image: np.ndarray, **options) -> bytes:
+    pil_image = pytest.importorskip("PIL.Image")
+    buffer = io.BytesIO()
+    pil_image.fromarray(image[..., ::-1] if image.ndim == 3 else image).save(buffer, "JPEG", **options)
+    return buffer.getvalue()
+
+
+GREY = cv2.cvtColor(PHOTO, cv2.COLOR_BGR2GRAY)
+WEBCAM_PHOTO = paper_photo(
+    [drawn_digit(4, np.random.default_rng(2))], np.random.default_rng(3), size=(640, 480)
+)
+JPEG_ENCODERS = {  # the writers photos come from: OpenCV and Pillow (libjpeg), baseline and progressive
+    "opencv": lambda image: _encode(".jpg", image),
+    "opencv-progressive": lambda image: cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])[
+        1
+    ].tobytes(),
+    "opencv-optimized": lambda image: cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_OPTIMIZE, 1])[
+        1
+    ].tobytes(),
+    "opencv-restarts": lambda image: cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_RST_INTERVAL, 2])[
+        1
+    ].tobytes(),
+    "pillow": lambda image: _pillow_jpeg(image, quality=90),
+    "pillow-progressive": lambda image: _pillow_jpeg(image, progressive=True, optimize=True),
+    "pillow-444": lambda image: _pillow_jpeg(image, subsampling=0, quality=95),
+}
+
+
+@pytest.mark.parametrize("encoder", JPEG_ENCODERS)
+@pytest.mark.parametrize(
+    "image", [PHOTO, GREY, np.full((96, 80, 3), 128, np.uint8)], ids=["colour", "grey", "mid-grey"]
+)
+def test_whole_jpegs_from_common_encoders_are_read_as_opencv_reads_them(encoder, image):
+    data = JPEG_ENCODERS[encoder](image)
+    expected = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    decoded = decode_image(data, "whole.jpg")
+    assert np.array_equal(decoded, expected)
+
+
+@pytest.mark.parametrize("encoder", JPEG_ENCODERS)
+@pytest.mark.parametrize("kept", [0.2, 0.5, 0.8])
+def test_a_jpeg_cut_short_is_refused_though_it_ends_with_its_end_marker(encoder, kept):
+    data = JPEG_ENCODERS[encoder](WEBCAM_PHOTO)  # large enough for every cut to fall in the image data
+    with pytest.raises(EdgeError, match=r"^cut.jpg: truncated JPEG file"):
+        decode_image(data[: int(len(data) * kept)] + b"\xff\xd9", "cut.jpg")
+
+
+def _png_idat_offsets(data: bytes) -> list[int]:
+    """Where each IDAT chunk of a PNG file starts."""
+    offsets, pos = [], 8
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if kind == b"IDAT":
+            offsets.append(pos)
+        pos += 12 + length
+    return offsets
+
+
+def test_a_png_cut_short_is_refused_though_it_ends_with_its_end_chunk():
+    noisy = np.random.default_rng(0).integers(0, 256, (200, 200, 3), dtype=np.uint8)  # several IDATs
+    data = _encode(".png", noisy)
+    end_chunk = _png_chunk(b"IEND", b"")
+    idats = _png_idat_offsets(data)
+    assert len(idats) > 2 and data.endswith(end_chunk)
+    cuts = {
+        "mid-chunk": data[: len(data) // 2] + end_chunk,  # a chunk longer than what is left of the file
+        "between chunks": data[: idats[len(idats) // 2]]
+        + end_chunk,  # every chunk whole, the image data short
+    }
+    for name, cut in cuts.items():
+        with pytest.raises(EdgeError, match=rf"^{name}.png: corrupt or truncated PNG data$"):
+            decode_image(cut, f"{name}.png")
+    assert decode_image(data, "whole.png").shape == noisy.shape
+    pillow_image = pytest.importorskip("PIL.Image")
+    buffer = io.BytesIO()
+    pillow_image.fromarray(noisy).save(buffer, "PNG", optimize=True)
+    assert np.array_equal(decode_image(buffer.getvalue(), "pillow.png"), noisy[..., ::-1])
 
 
 def test_paths_expand_from_files_folders_and_globs(tmp_path):

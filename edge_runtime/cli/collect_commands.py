@@ -132,7 +132,7 @@ def collect(
         if paths:
             files, failures = expand_paths(paths)
             for message in failures:
-                typer.echo(f"error: {message}", err=True)
+                _warn(message)
             summary = collect_images(digit_model, files, collector, settings, max_pixels, _warn)
         else:
             spec = source or "0"
@@ -149,7 +149,7 @@ def collect(
 
 
 def _warn(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {printable(message)}", err=True)
 
 
 def _describe(summary: CollectSummary, out: Path) -> str:

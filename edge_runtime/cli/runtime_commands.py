@@ -31,8 +31,8 @@ from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
-from ground.atomic import ensure_folder
-from ground.errors import EdgeError, printable
+from ground.atomic import check_folder
+from ground.errors import EdgeError, path_fields, printable
 
 app = typer.Typer()
 
@@ -79,7 +79,7 @@ def classify(
         _report_failure(message, None, json_out)
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
     if save_crops is not None:
-        ensure_folder(save_crops)
+        check_folder(save_crops)  # made by the first crop written
     failed = len(failures)
     for index, path in enumerate(files):
         try:
@@ -94,7 +94,7 @@ def classify(
             _report_failure(str(exc), path, json_out)
             continue
         if json_out:
-            typer.echo(json.dumps({"path": str(path), **reading.to_json()}))
+            typer.echo(json.dumps({**path_fields(path), **reading.to_json()}))
         else:
             typer.echo(f"{printable(path)}: {_describe(reading)}")
         if save_crops is not None:
@@ -106,10 +106,13 @@ def classify(
 
 
 def _report_failure(message: str, path: Path | None, json_out: bool) -> None:
+    """One failed input: a JSON line (with its `path`, None for a pattern that matched nothing) or
+    an `error:` line on stderr; either way one line, whatever the file's name."""
     if json_out:
-        typer.echo(json.dumps({"path": str(path) if path else None, "error": message}))
+        where = path_fields(path) if path else {"path": None}
+        typer.echo(json.dumps({**where, "error": printable(message)}))
     else:
-        typer.echo(f"error: {message}", err=True)
+        typer.echo(f"error: {printable(message)}", err=True)
 
 
 def _describe(reading: Reading) -> str:
@@ -208,7 +211,7 @@ def webcam(
             )
         if summary.frames == 0:
             raise EdgeError(f"{frames.description}: no frame could be read")
-        typer.echo(f"end of {frames.description} after {summary.frames} frames", err=True)
+        typer.echo(f"end of {printable(frames.description)} after {summary.frames} frames", err=True)
 
 
 @app.command()
@@ -235,6 +238,6 @@ def samples(
     else:
         digits, labels = npz_test_digits(Path(data), count)
     photos, video = write_sample_set(out, digits, labels, rng, frames_per_digit)
-    typer.echo(f"wrote {len(photos)} photos to {out} (named <index>-<true label>)")
+    typer.echo(f"wrote {len(photos)} photos to {printable(out)} (named <index>-<true label>)")
     if video is not None:
-        typer.echo(f"wrote {video} ({len(photos) * frames_per_digit} frames)")
+        typer.echo(f"wrote {printable(video)} ({len(photos) * frames_per_digit} frames)")

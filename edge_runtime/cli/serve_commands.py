@@ -22,6 +22,7 @@ from edge_runtime.serve.loop import LiveFeed, open_live
 from edge_runtime.serve.mqtt import DEFAULT_TOPIC
 from edge_runtime.serve.uploads import UploadLimits, UploadReader
 from edge_runtime.webcam import LiveSettings
+from ground.errors import printable
 
 app = typer.Typer()
 
@@ -95,4 +96,5 @@ def serve(
     if token is None and not server.is_loopback(host):
         typer.echo(f"warning: anyone who reaches {host}:{port} can use the API: set --token", err=True)
     feed = LiveFeed(camera_model, open_live(source, width, height), settings)
-    server.serve(feed, uploads, options, lambda url: typer.echo(f"serving {url} ({feed.description})"))
+    description = printable(feed.description)
+    server.serve(feed, uploads, options, lambda url: typer.echo(f"serving {url} ({description})"))
