@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from ground.errors import EdgeError
+from ground.files import file_kind
 from ground.quiet import native_output_silenced
 
 MAX_PIXELS = 50_000_000
@@ -69,7 +70,7 @@ def read_image(path: Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise EdgeError(f"{path}: not a regular file ({_file_kind(info.st_mode)})")
+            raise EdgeError(f"{path}: not a regular file ({file_kind(info.st_mode)})")
         if info.st_size > limit:
             raise EdgeError(
                 f"{path}: {info.st_size:,} bytes is more than an image of --max-pixels {max_pixels:,} "
@@ -87,12 +88,6 @@ def read_image(path: Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
 def max_file_bytes(max_pixels: int = MAX_PIXELS) -> int:
     """The largest image file read: the largest allowed image stored uncompressed, plus metadata."""
     return max_pixels * BYTES_PER_PIXEL + METADATA_BYTES
-
-
-def _file_kind(mode: int) -> str:
-    kinds = {stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device"}
-    kinds |= {stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a folder"}
-    return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 
 def decode_image(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> np.ndarray:

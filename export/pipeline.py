@@ -28,12 +28,10 @@ from ground.atomic import replace, staged_path
 from ground.contract import INPUT_SHAPE, NUM_CLASSES
 from ground.errors import EdgeError
 from ground.manifest import (
-    STATUS_FAILED,
-    STATUS_PASSED,
-    STATUS_UNCHECKED,
     build_manifest,
     manifest_path,
     sha256_file,
+    status_of,
 )
 from ground.model_metadata import embed_contract
 from train.evaluate import library_versions
@@ -210,7 +208,6 @@ def export_mode(
         # labels, input contract and threshold travel inside the model (metadata only: same graph)
         tflite_model = embed_contract(converted, accept_threshold=(rejection or {}).get("threshold"))
         staged.write_bytes(tflite_model)
-        status = STATUS_UNCHECKED if verdict is None else STATUS_PASSED if verdict.passed else STATUS_FAILED
         manifest = build_manifest(
             model_file=target.file_name,
             model_bytes=tflite_model,
@@ -219,7 +216,7 @@ def export_mode(
             input_detail=input_detail,
             output_detail=output_detail,
             source=source,
-            status=status,
+            status=status_of(None if verdict is None else verdict.passed),
             validation=validation.to_json() if validation is not None else None,
             gate=verdict.to_json() if verdict is not None else None,
             calibration=calibration.record() if target.mode.needs_calibration else None,

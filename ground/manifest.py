@@ -4,6 +4,9 @@
 gate, acceptance threshold) and the file's size and sha256, which the runtime verifies on load. The
 labels and input contract travel inside the `.tflite` itself (ground/model_metadata.py), so a model
 without a manifest still runs right.
+
+The runtime trusts no manifest: `read_manifest` reads a regular file of bounded size and nesting, and
+checks it against `MANIFEST` (every field export writes, its type and range) before anything uses it.
 """
 
 from __future__ import annotations
@@ -17,10 +20,34 @@ import numpy as np
 
 from ground.atomic import atomic_write_text
 from ground.contract import LABELS, NUM_CLASSES, PIXEL_CONTRACT
-from ground.errors import EdgeError
+from ground.errors import EdgeError, printable
+from ground.files import read_regular_file
+from ground.schema import (
+    SchemaError,
+    boolean,
+    fail,
+    file_name,
+    integer,
+    list_of,
+    mapping,
+    nullable,
+    number,
+    one_of,
+    parse_json,
+    record,
+    sha256,
+    text,
+    timestamp,
+)
 
 FORMAT_VERSION = 1
 DEFAULT_ACCEPT_THRESHOLD = 0.5  # top probability; models from `edge export` carry their own
+MAX_MANIFEST_BYTES = 2**20  # a real manifest is ~4 KB
+MAX_MANIFEST_DEPTH = 10  # the schema nests 5 deep (validation_sets.NAME.per_class_accuracy_pct.float)
+
+STATUS_PASSED = "passed"  # validated against the float model and inside the gate
+STATUS_FAILED = "failed"  # validated, outside the gate, kept only because of --force
+STATUS_UNCHECKED = "unchecked"  # exported without an accuracy check
 
 
 def manifest_path(model_path: Path) -> Path:
@@ -29,30 +56,45 @@ def manifest_path(model_path: Path) -> Path:
 
 
 def read_manifest(model_path: Path) -> dict | None:
-    """The manifest beside `model_path`, or None when there is none."""
+    """The manifest beside `model_path`, checked against the schema (None when there is none).
+
+    EdgeError, naming the manifest and the first bad field, when it is not a regular file of at most
+    `MAX_MANIFEST_BYTES`, nests deeper than `MAX_MANIFEST_DEPTH`, breaks the schema or describes
+    another model file.
+    """
     path = manifest_path(model_path)
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return None
+    data = read_regular_file(path, MAX_MANIFEST_BYTES)
     try:
-        manifest = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise EdgeError(f"{path}: unreadable manifest ({exc})") from exc
-    if not isinstance(manifest, dict):
-        raise EdgeError(f"{path}: manifest is not a JSON object")
+        return check_manifest(parse_json(data.decode("utf-8"), MAX_MANIFEST_DEPTH), Path(model_path).name)
+    except UnicodeDecodeError:
+        raise EdgeError(f"{printable(path)}: not UTF-8 text") from None
+    except SchemaError as exc:
+        raise EdgeError(f"{printable(path)}: {exc}") from None
+
+
+def check_manifest(manifest: object, model_file: str) -> dict:
+    """`manifest` when it follows `MANIFEST`, names `model_file` (the model it sits beside) and its
+    `status` says what its `gate` says; SchemaError naming the first field that does not."""
+    MANIFEST(manifest, "")
+    if manifest["model_file"] != model_file:
+        fail("model_file", f"{json.dumps(model_file)}, the model beside it", manifest["model_file"])
+    gate = manifest["gate"]
+    status = status_of(None if gate is None else gate["passed"])
+    if manifest["status"] != status:
+        fail("status", f"{json.dumps(status)}, as gate.passed says", manifest["status"])
     return manifest
 
 
+def status_of(passed: bool | None) -> str:
+    """The manifest's `status` of a model whose gate `passed` (None: not checked)."""
+    return STATUS_UNCHECKED if passed is None else STATUS_PASSED if passed else STATUS_FAILED
+
+
 def labels_of(manifest: dict | None) -> list[str] | None:
-    """The class labels a manifest declares (None when it declares none); EdgeError unless they are
-    NUM_CLASSES strings."""
-    labels = (manifest or {}).get("labels")
-    if labels is None:
-        return None
-    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-        raise EdgeError(f"the manifest's labels are not a list of strings: {str(labels)[:80]}")
-    if len(labels) != NUM_CLASSES:
-        raise EdgeError(f"the manifest has {len(labels)} labels, a digit model has {NUM_CLASSES}")
-    return labels
+    """The class labels a (checked) manifest declares, None without a manifest."""
+    return None if manifest is None else manifest["labels"]
 
 
 def accept_threshold_of(manifest: dict | None, contract: dict | None = None) -> float:
@@ -69,22 +111,115 @@ def accept_threshold_of(manifest: dict | None, contract: dict | None = None) -> 
 
 
 def line_reader_of(manifest: dict | None) -> dict | None:
-    """The manifest's `line_reader` record (model_file, its size and sha256, acceptance threshold), if
-    it names one."""
-    record = (manifest or {}).get("line_reader")
-    if record is None:
-        return None
-    name = record.get("model_file") if isinstance(record, dict) else None
-    if not isinstance(name, str) or Path(name).name != name:
-        raise EdgeError("the manifest's line_reader does not name a model file beside it")
-    return record
+    """A (checked) manifest's `line_reader` record (model_file, its size and sha256, acceptance
+    threshold), if it names one."""
+    return (manifest or {}).get("line_reader")
+
+
+# ---- the schema: every field `build_manifest` writes, its type and range -------------------------
+
+PERCENT = number(0, 100)
+PROBABILITY = number(0, 1)
+FILE = record({"size_bytes": integer(0), "sha256": sha256()})
+TENSOR = record(
+    {
+        "name": text(),
+        "shape": list_of(integer(1)),
+        "dtype": text(),
+        "quantization": record({"scale": number(0), "zero_point": integer(-(2**31), 2**31 - 1)}),
+    }
+)
+VALIDATION = record(  # export.validate.Validation
+    {
+        "samples": integer(1),
+        "float_accuracy_pct": PERCENT,
+        "tflite_accuracy_pct": PERCENT,
+        "drop_pts": number(-100, 100),
+        "agreement_pct": PERCENT,
+        "mean_abs_prob_diff": PROBABILITY,
+        "max_abs_prob_diff": PROBABILITY,
+        "per_class_accuracy_pct": record(
+            {"float": list_of(PERCENT, NUM_CLASSES), "tflite": list_of(PERCENT, NUM_CLASSES)}
+        ),
+    }
+)
+GATE_FIELDS = {  # export.gate.GateResult
+    "max_drop_pts": number(),  # limits: `export_mode` takes any, an impossible Gate(max_drop=-1) too
+    "min_agreement_pct": number(),
+    "passed": boolean(),
+    "failures": list_of(text()),
+    "forced": boolean(),
+}
+IMAGE_SET = record({"source": text(), "samples": integer(0), "rejected_pct": PERCENT})
+REJECTION = record(  # export.rejection.rejection_record
+    {
+        "method": text(),
+        "threshold": PROBABILITY,
+        "max_digits_rejected_pct": PERCENT,
+        "digits": IMAGE_SET,
+        "negatives": IMAGE_SET,
+    }
+)
+LINE_READER = record(  # export.line_reader.export_line_reader
+    {
+        "model_file": file_name(),
+        "mode": text(),
+        "file": FILE,
+        "accept_threshold": PROBABILITY,
+        "validation": record(
+            {
+                "lines": integer(1),
+                "source": text(),
+                "exact_pct": PERCENT,
+                "float_exact_pct": PERCENT,
+                "no_number_accepted_pct": PERCENT,
+            }
+        ),
+    }
+)
+MANIFEST = record(
+    {
+        "format_version": one_of(FORMAT_VERSION),
+        "model_file": file_name(),
+        "mode": text(),
+        "description": text(),
+        "status": one_of(STATUS_PASSED, STATUS_FAILED, STATUS_UNCHECKED),
+        "labels": list_of(text(), NUM_CLASSES),
+        "input": TENSOR,
+        "pixel_contract": record(
+            {"layout": text(), "range": list_of(integer(0, 255), 2), "polarity": text(), "scaling": text()}
+        ),
+        "output": TENSOR,
+        "file": FILE,
+        "source_model": record({"file": text(), "sha256": sha256()}),
+        "calibration": nullable(  # export.pipeline.Calibration.record
+            record(
+                {"samples": integer(1), "seed": integer(0), "source": text()}, {"extra_samples": integer(1)}
+            )
+        ),
+        "validation": nullable(VALIDATION),
+        "gate": nullable(record(GATE_FIELDS, {"sets": mapping(record(GATE_FIELDS))})),
+        "rejection": nullable(REJECTION),
+        "versions": mapping(text()),
+        "created": timestamp(),
+    },
+    {  # optional: manifests from before the line reader lack it; `validation_sets` comes with --extra-data;
+        # `provenance` is the packaged model's (scripts/make_packaged_model.sh)
+        "line_reader": nullable(LINE_READER),
+        "validation_sets": mapping(VALIDATION),
+        "provenance": record(
+            {
+                "recipe": text(),
+                "digit_model_commit": text(),
+                "line_reader_commit": text(),
+                "figures": mapping(number()),
+            }
+        ),
+    },
+)
 
 
 # ---- write side (used by `export`; plain data, no TensorFlow) -------------------------------------
-
-STATUS_PASSED = "passed"  # validated against the float model and inside the gate
-STATUS_FAILED = "failed"  # validated, outside the gate, kept only because of --force
-STATUS_UNCHECKED = "unchecked"  # exported without an accuracy check
 
 
 def sha256_bytes(data: bytes) -> str:

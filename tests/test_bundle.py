@@ -32,11 +32,13 @@ OPTIONAL_IMPORTS = {"picamera2", "tflite_runtime", "tensorflow", "train", "expor
 
 @pytest.fixture
 def model(tmp_path) -> Path:
-    """A file passing the TFLite check (assembling a bundle needs no real model), with a manifest."""
+    """A file passing the TFLite check (assembling a bundle needs no real model), with the fixture's
+    manifest (naming no line reader)."""
     path = tmp_path / "model_int8.tflite"
     path.write_bytes(b"\x1c\x00\x00\x00TFL3" + bytes(200))
     path.chmod(0o600)  # a private model file: the bundle still gets an ordinary copy
-    path.with_suffix(".json").write_text(json.dumps({"labels": [str(d) for d in range(10)], "mode": "int8"}))
+    manifest = json.loads(PACKAGED_MODEL.with_suffix(".json").read_text())
+    path.with_suffix(".json").write_text(json.dumps({**manifest, "line_reader": None}))
     return path
 
 

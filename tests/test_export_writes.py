@@ -22,7 +22,14 @@ from typer.testing import CliRunner
 from edge_cli import app
 from ground.atomic import sweep_partials
 from ground.errors import EdgeError
-from ground.manifest import build_manifest, file_mismatches, manifest_path, read_manifest
+from ground.manifest import (
+    STATUS_UNCHECKED,
+    build_manifest,
+    file_mismatches,
+    manifest_path,
+    read_manifest,
+    sha256_bytes,
+)
 from tests.conftest import REPO, save_mnist_subset
 
 runner = CliRunner()
@@ -85,8 +92,8 @@ def _pair(folder: Path, content: bytes) -> tuple[Path, dict]:
         description="test",
         input_detail=detail,
         output_detail=detail,
-        source={"file": "model.keras", "sha256": "0"},
-        status="passed",
+        source={"file": "model.keras", "sha256": sha256_bytes(b"model.keras")},
+        status=STATUS_UNCHECKED,
     )
     return folder / "model_int8.tflite", manifest
 

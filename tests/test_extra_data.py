@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from edge_cli import app
 from ground.errors import EdgeError
+from ground.manifest import read_manifest
 from tests.test_train_cli import QUICK, small_npz  # noqa: F401 - the fixture is used by name
 
 runner = CliRunner()
@@ -108,7 +109,7 @@ def test_export_calibrates_and_gates_on_the_extra_data_too(small_npz, extra_dir,
     )
     assert result.exit_code == 0, result.output
     assert "int8 on your samples: accuracy" in result.output
-    manifest = json.loads((out / "model_int8.json").read_text())
+    manifest = read_manifest(out / "model_int8.tflite")  # it validates, sets and all
     assert set(manifest["validation_sets"]) == {"mnist_test", "extra"}
     assert manifest["validation_sets"]["extra"]["samples"] == 10 * PER_DIGIT  # digits, all of them
     assert manifest["validation_sets"]["mnist_test"] == manifest["validation"]

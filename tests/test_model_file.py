@@ -52,10 +52,9 @@ def photos(tmp_path_factory) -> Path:
 @pytest.fixture
 def exported(tmp_path) -> Path:
     """A copy of the exported fixture with its manifest and line reader."""
-    for suffix in (".tflite", ".json"):
-        shutil.copy(FIXTURE.with_suffix(suffix), tmp_path / f"model{suffix}")
-    shutil.copy(FIXTURE.with_name("line_reader_int8.tflite"), tmp_path)
-    return tmp_path / "model.tflite"
+    for source in (FIXTURE, FIXTURE.with_suffix(".json"), FIXTURE.with_name("line_reader_int8.tflite")):
+        shutil.copy(source, tmp_path / source.name)
+    return tmp_path / FIXTURE.name
 
 
 def _edit_manifest(model: Path, **fields) -> None:
@@ -125,7 +124,8 @@ def test_a_model_edited_after_export_is_refused_with_both_hashes(exported, photo
 
 
 def test_a_model_that_failed_its_gate_is_refused_unless_allowed(exported, photos):
-    _edit_manifest(exported, status="failed")
+    gate = {**read_manifest(exported)["gate"], "passed": False, "failures": ["drop"], "forced": True}
+    _edit_manifest(exported, status="failed", gate=gate)
     one_error(runner.invoke(app, ["classify", "-m", str(exported), str(photos)]), "failed", "--allow-failed")
     one_error(runner.invoke(app, ["benchmark", str(exported), "--runs", "1"]), "--allow-failed")
     assert runner.invoke(app, ["classify", "-m", str(exported), str(photos), "--allow-failed"]).exit_code == 0
@@ -143,7 +143,11 @@ def test_info_says_verified(exported):
 
 @pytest.mark.parametrize(
     "labels, message",
-    [(["0", "1"], "has 2 labels"), (list(range(10)), "not a list of strings"), ("0123456789", "not a list")],
+    [
+        (["0", "1"], 'labels: expected a list of 10, got ["0", "1"]'),
+        (list(range(10)), "labels[0]: expected a string, got 0"),
+        ("0123456789", 'labels: expected a list of 10, got "0123456789"'),
+    ],
 )
 def test_manifest_labels_of_the_wrong_length_or_type(exported, photos, labels, message):
     _edit_manifest(exported, labels=labels)
