@@ -16,6 +16,10 @@ class FrameSource:
         """The next BGR frame, or None once the source has no more frames."""
         raise NotImplementedError
 
+    def position(self) -> float | None:
+        """Where the last frame read sits in a video file, in seconds (None for a live source)."""
+        return None
+
     def release(self) -> None:
         """Free the device or file."""
         raise NotImplementedError

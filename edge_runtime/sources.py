@@ -7,6 +7,7 @@ The frame-source interface (what `edge webcam` needs, and all it needs):
         live: bool                        # True for cameras/streams, False for files that end
         frame_rate: float | None          # a file's own frames/s (None for cameras)
         def read(self) -> np.ndarray | None:  # next BGR uint8 frame (h, w, 3); None once it has ended
+        def position(self) -> float | None:  # a file's last frame read, seconds in (None when live)
         def release(self) -> None:        # free the device; safe to call more than once
 
 Sources are context managers (`with open_source(...) as source:`) that release on exit,
@@ -52,6 +53,7 @@ class OpenCVSource(FrameSource):
             self._capture.release()
             hint = " (is it connected and not used by another program?)" if self.live else ""
             raise EdgeError(f"cannot open {self.description}{hint}")
+        self._frames_read = 0
         if not self.live:
             self.frame_rate = self._capture.get(cv2.CAP_PROP_FPS) or None
         if width:
@@ -64,7 +66,17 @@ class OpenCVSource(FrameSource):
             ok, frame = self._capture.read()
         if not ok or frame is None:
             return None
+        self._frames_read += 1
         return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame
+
+    def position(self) -> float | None:
+        """The file's own timestamp of the last frame read (CAP_PROP_POS_MSEC), else its index / fps."""
+        if self.live or self._frames_read == 0:
+            return None
+        msec = self._capture.get(cv2.CAP_PROP_POS_MSEC)
+        if msec > 0 or self._frames_read == 1:
+            return msec / 1000
+        return (self._frames_read - 1) / self.frame_rate if self.frame_rate else None
 
     def release(self) -> None:
         self._capture.release()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -16,7 +17,14 @@ import pytest
 from typer.testing import CliRunner
 
 from edge_runtime.cli import app
-from edge_runtime.samples import paper_photo, video_frames, write_image, write_sample_set, write_video
+from edge_runtime.samples import (
+    drawn_digit,
+    paper_photo,
+    video_frames,
+    write_image,
+    write_sample_set,
+    write_video,
+)
 from edge_runtime.sources import open_source
 
 EDGE = Path(sys.executable).parent / "edge"
@@ -123,7 +131,7 @@ def test_webcam_headless_text_with_max_frames_and_roi(int8_model, samples):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == 2
-    assert re.match(ISO_LOCAL_TIME + " frame 1: no digit  smoothed: -  ", lines[0]), lines[0]
+    assert re.match(ISO_LOCAL_TIME + r" frame 1 at 0\.000 s: no digit  smoothed: -  ", lines[0]), lines[0]
 
 
 def test_webcam_headless_prints_only_when_the_smoothed_reading_changes(int8_model, samples):
@@ -151,7 +159,7 @@ def test_webcam_json_keeps_its_fields_and_adds_the_time(int8_model, samples):
     (line,) = _json_lines(CliRunner().invoke(app, args).stdout)
     assert list(line) == [
         "frame", "number", "confidence", "unsure", "rejected", "cut", "digits", "rejected_regions",
-        "smoothed", "smoothed_confidence", "fps", "time",
+        "smoothed", "smoothed_confidence", "fps", "time", "video_time",
     ]  # fmt: skip
     assert re.fullmatch(ISO_LOCAL_TIME, line["time"])
 
@@ -242,7 +250,7 @@ def test_ctrl_c_stops_the_webcam_cleanly(int8_model, tmp_path):
         # a suite started in the background by a shell inherits an ignored SIGINT: give Ctrl-C back
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    assert " frame 1: " in process.stdout.readline()
+    assert " frame 1 at 0.000 s: " in process.stdout.readline()
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
@@ -261,3 +269,58 @@ def test_samples_writes_photos_and_a_video_without_mnist(tmp_path):
     with open_source(str(tmp_path / "out" / "digits.avi")) as video:
         frames = [video.read() for _ in range(9)]
     assert [f is not None for f in frames] == [True] * 8 + [False]
+
+
+def test_webcam_on_a_video_file_gives_each_frame_its_position_in_the_video(int8_model, samples):
+    _, _, path, truth = samples
+    args = ["webcam", str(int8_model), "--source", str(path), "--headless", "--every-frame"]
+    lines = _json_lines(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    times = [line["video_time"] for line in lines]
+    assert len(times) == len(truth) and times[0] == 0.0
+    assert all(later > earlier for earlier, later in zip(times, times[1:], strict=False))
+    fps = cv2.VideoCapture(str(path)).get(cv2.CAP_PROP_FPS)
+    assert times == pytest.approx([(line["frame"] - 1) / fps for line in lines], abs=1e-3)
+    text = CliRunner().invoke(app, args).stdout.splitlines()
+    assert [float(line.split(" at ")[1].split(" s:")[0]) for line in text] == pytest.approx(times, abs=1e-3)
+
+
+def _small_pipe() -> tuple[int, int]:
+    """A pipe that holds only one page (4 KiB), so that a writer notices a closed reader at once."""
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    return read_end, write_end
+
+
+def _run_into_a_reader_that_stops_after_one_line(command: list[str]) -> subprocess.CompletedProcess:
+    """Run `command` with its stdout piped into a reader that takes one line and closes the pipe, as
+    `| head -1` does; its exit code, stderr and the line read."""
+    read_end, write_end = _small_pipe()
+    proc = subprocess.Popen(command, stdout=write_end, stderr=subprocess.PIPE, text=True)
+    os.close(write_end)
+    with os.fdopen(read_end) as reader:
+        first = reader.readline()
+    _, stderr = proc.communicate(timeout=120)
+    return subprocess.CompletedProcess(command, proc.returncode, first, stderr)
+
+
+def test_a_closed_stdout_ends_webcam_quietly_with_exit_0(int8_model, tmp_path):
+    rng = np.random.default_rng(0)
+    video = write_video(tmp_path / "v.avi", video_frames([[drawn_digit(d, rng)] for d in (1, 2, 3)], rng, 10))
+    command = [sys.executable, "-m", "edge_runtime", "webcam", str(int8_model), "--source", str(video)]
+    result = _run_into_a_reader_that_stops_after_one_line(
+        [*command, "--headless", "--json", "--every-frame"]
+    )  # 30 lines of JSON, far more than the pipe holds
+    assert json.loads(result.stdout)["frame"] == 1
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_a_closed_stdout_ends_classify_quietly_with_exit_0(int8_model, tmp_path):
+    rng = np.random.default_rng(0)
+    photos = [
+        write_image(tmp_path / f"{i:02d}.png", paper_photo([drawn_digit(i % 10, rng)], rng))
+        for i in range(20)
+    ]
+    command = [sys.executable, "-m", "edge_runtime", "classify", str(int8_model), *map(str, photos), "--json"]
+    result = _run_into_a_reader_that_stops_after_one_line(command)  # 20 lines of JSON: more than 4 KiB
+    assert json.loads(result.stdout)["path"] == str(photos[0])
+    assert result.returncode == 0 and result.stderr == ""

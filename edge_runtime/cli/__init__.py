@@ -6,6 +6,7 @@ laptop's `edge` (`edge_cli`) adds training, export and bundling on top of these 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -66,6 +67,8 @@ class EdgeGroup(TyperGroup):
     """Turns EdgeError, usage errors and Ctrl-C into one line on stderr and a non-zero exit code;
     plain help screens.
 
+    A closed stdout (`edge webcam ... | head -1`) ends the command quietly with exit 0.
+
     Usage errors (a missing argument, an unknown option, a value out of range) exit with 2, as
     Click's do, but in one `error:` line instead of Typer's framed box. `edge` alone still shows
     the help. SIGTERM (`kill`, systemd stopping the service) unwinds like Ctrl-C, so every command
@@ -103,6 +106,9 @@ def _one_line_errors() -> Iterator[None]:
         yield
     except NoArgsIsHelpError:
         raise
+    except BrokenPipeError:  # the reader went away (`| head -1`): no one is left to tell
+        _stdout_to_devnull()
+        raise typer.Exit(0) from None
     except ClickException as exc:
         _fail(exc.format_message(), exc.exit_code, getattr(exc, "ctx", None))
     except EdgeError as exc:
@@ -115,6 +121,13 @@ def _one_line_errors() -> Iterator[None]:
         restore_output()
         typer.echo("interrupted", err=True)
         raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, so that Python's final flush at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _fail(message: str, exit_code: int, ctx: typer.Context | None = None) -> NoReturn:

@@ -178,7 +178,9 @@ def webcam(
 
     With --headless (or --json) a line is printed when the smoothed reading changes (and for the first
     frame), each starting with (text) or holding (JSON "time") the local time in ISO 8601 with its UTC
-    offset; --every-frame prints every frame.
+    offset, and the frame's index; from a video file also its position in the video (text "at 1.200 s",
+    JSON "video_time", seconds). --every-frame prints every frame. A closed stdout (`| head -1`) ends
+    the run quietly.
     """
     settings = LiveSettings(top_k, threshold, parse_roi(roi), smooth, fps_window, max_frames, min_confidence)
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
@@ -189,8 +191,9 @@ def webcam(
         if json_out:
             typer.echo(json.dumps(result.to_json()))
         elif headless:
+            at = f" at {result.video_time:.3f} s" if result.video_time is not None else ""
             typer.echo(
-                f"{result.timestamp} frame {result.index}: {_describe(result.reading)}  "
+                f"{result.timestamp} frame {result.index}{at}: {_describe(result.reading)}  "
                 f"smoothed: {result.smoothed or '-'}  {result.fps:.1f} FPS"
             )
 
