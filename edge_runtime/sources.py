@@ -6,6 +6,7 @@ The frame-source interface (what `edge webcam` needs, and all it needs):
         description: str                  # for messages: "camera 0", "video clip.avi", "Pi camera"
         live: bool                        # True for cameras/streams, False for files that end
         frame_rate: float | None          # a file's own frames/s (None for cameras)
+        frame_count: int | None           # how many frames a file says it holds (None for cameras)
         def read(self) -> np.ndarray | None:  # next BGR uint8 frame (h, w, 3); None once it has ended
         def position(self) -> float | None:  # a file's last frame read, seconds in (None when live)
         def release(self) -> None:        # free the device; safe to call more than once
@@ -56,6 +57,8 @@ class OpenCVSource(FrameSource):
         self._frames_read = 0
         if not self.live:
             self.frame_rate = self._capture.get(cv2.CAP_PROP_FPS) or None
+            count = self._capture.get(cv2.CAP_PROP_FRAME_COUNT)  # NaN or negative for some containers
+            self.frame_count = int(count) if count > 0 else None
         if width:
             self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         if height:
