@@ -83,6 +83,16 @@ class FrameSink(Protocol):
         ...
 
 
+class FrameSinks:
+    """Several sinks as one (a window and a recording): each gets every frame; False once any says stop."""
+
+    def __init__(self, sinks: list[FrameSink]) -> None:
+        self.sinks = sinks
+
+    def show(self, frame: np.ndarray) -> bool:
+        return all([sink.show(frame) for sink in self.sinks])  # a list: every sink sees the frame
+
+
 @dataclass(frozen=True)
 class RunSummary:
     """How a live run ended: "max-frames", "ended" (the source ran dry) or "quit" (the user)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -17,6 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from edge_runtime.cli import app
+from edge_runtime.drawing import BOX_BGR, UNSURE_BGR
+from edge_runtime.recording import VideoRecorder
 from edge_runtime.samples import (
     drawn_digit,
     paper_photo,
@@ -26,6 +29,7 @@ from edge_runtime.samples import (
     write_video,
 )
 from edge_runtime.sources import open_source
+from ground.errors import EdgeError
 
 EDGE = Path(sys.executable).parent / "edge"
 FIXTURE = Path(__file__).parent / "fixtures" / "model_int8.tflite"
@@ -324,3 +328,68 @@ def test_a_closed_stdout_ends_classify_quietly_with_exit_0(int8_model, tmp_path)
     result = _run_into_a_reader_that_stops_after_one_line(command)  # 20 lines of JSON: more than 4 KiB
     assert json.loads(result.stdout)["path"] == str(photos[0])
     assert result.returncode == 0 and result.stderr == ""
+
+
+# --- annotated output: --save ------------------------------------------------------------------
+
+
+def _box_drawn(image: np.ndarray, digit: dict, scale: int = 1) -> bool:
+    """Whether the top edge of a digit's box is drawn, green (orange when unsure)."""
+    x, y, w, _ = (v * scale for v in digit["box"])
+    edge = image[y, x : x + w].astype(int)
+    colour = UNSURE_BGR if digit["unsure"] else BOX_BGR
+    return bool((np.abs(edge - colour).sum(axis=1) < 60).mean() > 0.8)
+
+
+def test_classify_save_draws_each_image_with_its_boxes_and_reading(int8_model, tmp_path):
+    rng = np.random.default_rng(3)
+    (tmp_path / "in").mkdir()
+    photo = write_image(tmp_path / "in" / "seven.jpg", paper_photo([drawn_digit(7, rng)], rng))
+    crop = write_image(tmp_path / "in" / "crop.png", cv2.resize(drawn_digit(4, rng), (28, 28)))
+    result = CliRunner().invoke(
+        app, ["classify", str(int8_model), str(photo), str(crop), "--json", "--save", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    readings = _json_lines(result.stdout)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0000-seven.jpg", "0001-crop.png"]
+    drawn = cv2.imread(str(tmp_path / "out" / "0000-seven.jpg"))
+    assert drawn.shape == cv2.imread(str(photo)).shape
+    assert _box_drawn(drawn, readings[0]["digits"][0])
+    small = cv2.imread(str(tmp_path / "out" / "0001-crop.png"))
+    assert small.shape == (252, 252, 3)  # 28 px enlarged 9 times, to at least 240
+    assert _box_drawn(small, readings[1]["digits"][0], scale=9)
+
+
+def test_webcam_save_records_the_annotated_frames_atomically(int8_model, tmp_path):
+    rng = np.random.default_rng(4)
+    frames = video_frames([[drawn_digit(d, rng)] for d in (3, 8)], rng, 6)
+    video = write_video(tmp_path / "in.avi", frames, fps=12.0)
+    out = tmp_path / "rec" / "annotated.mp4"
+    args = ["webcam", str(int8_model), "--source", str(video), "--headless", "--json", "--every-frame"]
+    result = CliRunner().invoke(app, [*args, "--save", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.parent.iterdir()] == ["annotated.mp4"]  # no .partial left
+    recorded = cv2.VideoCapture(str(out))
+    assert recorded.get(cv2.CAP_PROP_FRAME_COUNT) == len(frames) and recorded.get(cv2.CAP_PROP_FPS) == 12.0
+    first = _json_lines(result.stdout)[0]
+    ok, frame = recorded.read()
+    assert ok and _box_drawn(frame, first["digits"][0])
+    assert not _box_drawn(frames[0], first["digits"][0])  # drawn, not in the input
+
+
+@pytest.mark.parametrize("ending", [None, KeyboardInterrupt, EdgeError])
+def test_a_recording_appears_whole_or_not_at_all(tmp_path, ending):
+    out = tmp_path / "clip.avi"
+    with contextlib.suppress(KeyboardInterrupt, EdgeError), VideoRecorder(out, 10.0) as recorder:
+        for _ in range(3):
+            recorder.write(np.zeros((48, 64, 3), np.uint8))
+        assert [p.name for p in tmp_path.iterdir()] != ["clip.avi"]  # still hidden while recording
+        if ending is not None:
+            raise ending("stopped")
+    kept = ending is not EdgeError  # Ctrl-C ends a camera run: what was recorded is kept
+    assert [p.name for p in tmp_path.iterdir()] == (["clip.avi"] if kept else [])
+
+
+def test_webcam_save_refuses_a_format_it_cannot_write(int8_model):
+    result = CliRunner().invoke(app, ["webcam", str(int8_model), "--save", "out.mkv", "--headless"])
+    assert result.exit_code == 2 and "--save" in result.stderr and ".mp4" in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -24,16 +25,19 @@ from edge_runtime.cli.options import (
     WidthOption,
     parse_roi,
 )
-from edge_runtime.drawing import Preview
-from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
+from edge_runtime.drawing import Preview, annotated
+from edge_runtime.images import IMAGE_SUFFIXES, MAX_PIXELS, expand_paths, read_image
 from edge_runtime.interpreter import BrokenModelError, DigitModel
-from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
+from edge_runtime.recording import VideoRecorder, check_video_path
+from edge_runtime.samples import drawn_digit, npz_test_digits, write_image, write_sample_set
 from edge_runtime.sources import open_source
-from edge_runtime.webcam import FrameResult, LiveSettings, run
+from edge_runtime.webcam import FrameResult, FrameSinks, LiveSettings, run
 from ground.atomic import ensure_folder
 from ground.errors import EdgeError, printable
 
 app = typer.Typer()
+
+LIVE_RECORDING_FPS = 15.0  # a camera's recording is stamped at this rate (a video file keeps its own)
 
 
 @app.command()
@@ -48,6 +52,14 @@ def classify(
     top_k: TopKOption = 3,
     json_out: JsonOption = False,
     min_confidence: MinConfidenceOption = DEFAULT_MIN_CONFIDENCE,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder to write each image into with its boxes, digits and reading drawn "
+            "(<index>-<name>; images under 240 px enlarged).",
+            show_default=False,
+        ),
+    ] = None,
     save_crops: Annotated[
         Path | None,
         typer.Option(
@@ -77,8 +89,9 @@ def classify(
     for message in failures:
         _report_failure(message, None, json_out)
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
-    if save_crops is not None:
-        ensure_folder(save_crops)
+    for folder in (save, save_crops):
+        if folder is not None:
+            ensure_folder(folder)
     failed = len(failures)
     for index, path in enumerate(files):
         try:
@@ -96,12 +109,20 @@ def classify(
             typer.echo(json.dumps({"path": str(path), **reading.to_json()}))
         else:
             typer.echo(f"{printable(path)}: {_describe(reading)}")
+        if save is not None:
+            write_image(save / _annotated_name(index, path), annotated(image, reading))
         if save_crops is not None:
             write_crops(save_crops, f"{index:04d}-{path.stem}", reading)
     if failed and json_out:  # the failures are in the JSON stream; stderr says how many
         raise EdgeError(f"{failed} of {len(files) + len(failures)} inputs could not be classified")
     if failed:
         raise typer.Exit(1)  # each failure has had its own `error:` line
+
+
+def _annotated_name(index: int, path: Path) -> str:
+    """`<index>-<name>`, in the image's own format when OpenCV writes it, else PNG."""
+    suffix = path.suffix.lower() if path.suffix.lower() in IMAGE_SUFFIXES else ".png"
+    return f"{index:04d}-{path.stem}{suffix}"
 
 
 def _report_failure(message: str, path: Path | None, json_out: bool) -> None:
@@ -170,6 +191,14 @@ def webcam(
     min_confidence: MinConfidenceOption = DEFAULT_MIN_CONFIDENCE,
     width: WidthOption = None,
     height: HeightOption = None,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            help="Record the annotated frames into this video (.mp4 or .avi), at a video file's own "
+            f"frame rate ({LIVE_RECORDING_FPS:g}/s for a camera); it appears once the run ends.",
+            show_default=False,
+        ),
+    ] = None,
     threads: ThreadsOption = None,
     verify: VerifyOption = True,
     allow_failed: AllowFailedOption = False,
@@ -183,6 +212,11 @@ def webcam(
     the run quietly.
     """
     settings = LiveSettings(top_k, threshold, parse_roi(roi), smooth, fps_window, max_frames, min_confidence)
+    if save is not None:
+        try:
+            check_video_path(save)
+        except EdgeError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--save") from None
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
 
     def report(result: FrameResult) -> None:
@@ -197,12 +231,11 @@ def webcam(
                 f"smoothed: {result.smoothed or '-'}  {result.fps:.1f} FPS"
             )
 
-    with open_source(source, width, height) as frames:
-        if headless:
-            summary = run(digit_model, frames, settings, report)
-        else:
-            with Preview(f"edge webcam - {frames.description}") as preview:
-                summary = run(digit_model, frames, settings, report, preview)
+    with open_source(source, width, height) as frames, contextlib.ExitStack() as sinks:
+        shown = [] if headless else [sinks.enter_context(Preview(f"edge webcam - {frames.description}"))]
+        if save is not None:
+            shown.append(sinks.enter_context(VideoRecorder(save, frames.frame_rate or LIVE_RECORDING_FPS)))
+        summary = run(digit_model, frames, settings, report, FrameSinks(shown) if shown else None)
     if summary.stopped_by == "ended":
         if frames.live:
             raise EdgeError(
