@@ -19,6 +19,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 
 import ground
 from edge_runtime.cli import collect_commands, inspect_commands, runtime_commands, serve_commands
+from edge_runtime.cli.options import examples
 from ground.errors import EdgeError, Terminated, printable, raise_terminated
 from ground.quiet import restore_output
 
@@ -151,23 +152,27 @@ def _global_options(
     """Options before the command: --version."""
 
 
-def new_app(help_text: str) -> typer.Typer:
+def new_app(help_text: str, epilog: str) -> typer.Typer:
     """A Typer app whose errors and Ctrl-C end in one line (the device's and the laptop's CLI), with
-    `--version`."""
+    `--version`. Help screens are Click's plain ones, which wrap cleanly at 80 columns (Rich's tables
+    squeeze an option's help into a narrow column)."""
     app = typer.Typer(
         cls=EdgeGroup,
         name="edge",
         help=help_text,
+        epilog=epilog,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        rich_markup_mode=None,
     )
     app.callback()(_global_options)
     return app
 
 
 app = new_app(
-    "Read handwritten digits with a TFLite model: image files, a camera or a video (no TensorFlow)."
+    "Read handwritten digits with a TFLite model: image files, a camera or a video (no TensorFlow).",
+    examples("edge classify photo.jpg", "edge webcam --source 0", "edge COMMAND --help"),
 )
 # one Typer app per command module
 DEVICE_COMMANDS = (runtime_commands.app, collect_commands.app, inspect_commands.app, serve_commands.app)

@@ -18,6 +18,7 @@ from edge_runtime.cli.options import (
     ThresholdOption,
     VerifyOption,
     WidthOption,
+    examples,
     parse_roi,
 )
 from edge_runtime.collect import (
@@ -46,7 +47,13 @@ from ground.errors import EdgeError, printable
 app = typer.Typer()
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge collect mine/ --source 0",
+        "edge collect mine/ --source clip.mp4 --label 3",
+        "edge collect mine/ photos/ --auto",
+    )
+)
 def collect(
     model: ModelArgument,
     out: Annotated[
@@ -210,7 +217,13 @@ def _describe(summary: CollectSummary, out: Path) -> str:
     )
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge relabel mine/3 --index 52 --label 8",
+        "edge relabel mine/3 --index 4 --index 9 --delete",
+        "edge relabel mine/3/clip-f000120-x312y96w60h88.png --label 5",
+    )
+)
 def relabel(
     files: Annotated[
         list[Path],

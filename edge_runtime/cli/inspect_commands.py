@@ -19,7 +19,7 @@ from edge_runtime.benchmark import (
     environment,
     thread_counts,
 )
-from edge_runtime.cli.options import AllowFailedOption, VerifyOption
+from edge_runtime.cli.options import AllowFailedOption, VerifyOption, examples
 from edge_runtime.interpreter import FAILED_GATE, MAX_THREADS, MISMATCH, NO_MANIFEST, VERIFIED
 from edge_runtime.model_info import ModelInfo, TensorInfo, model_info
 from ground.errors import printable
@@ -29,7 +29,14 @@ app = typer.Typer()
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-@app.command("info")
+@app.command(
+    "info",
+    epilog=examples(
+        "edge info model_int8.tflite",
+        "edge info model_int8.tflite --verbose",
+        "edge info model_int8.tflite --json",
+    ),
+)
 def info_command(
     model: Annotated[Path, typer.Argument(help="A .tflite model.")],
     verbose: Annotated[
@@ -52,7 +59,14 @@ def info_command(
         typer.echo(line)
 
 
-@app.command("benchmark")
+@app.command(
+    "benchmark",
+    epilog=examples(
+        "edge benchmark model_int8.tflite",
+        "edge benchmark model_float32.tflite model_int8.tflite --threads 4",
+        "edge benchmark model_int8.tflite --batch 1 --runs 500 --json > bench.json",
+    ),
+)
 def benchmark_command(
     models: Annotated[
         list[Path], typer.Argument(help="One or more .tflite models; ratios are to the first.")
@@ -69,11 +83,13 @@ def benchmark_command(
     batch: Annotated[
         list[int] | None,
         typer.Option(
-            "--batch", help="Batch size; repeat for several (default: 1 and 64).", show_default=False
+            "--batch", min=1, help="Batch size; repeat for several (default: 1 and 64).", show_default=False
         ),
     ] = None,
-    runs: Annotated[int, typer.Option(help="Timed calls per model and setting.")] = DEFAULT_RUNS,
-    warmup: Annotated[int, typer.Option(help="Untimed calls first, per model and setting.")] = DEFAULT_WARMUP,
+    runs: Annotated[int, typer.Option(min=1, help="Timed calls per model and setting.")] = DEFAULT_RUNS,
+    warmup: Annotated[
+        int, typer.Option(min=0, help="Untimed calls first, per model and setting.")
+    ] = DEFAULT_WARMUP,
     xnnpack: Annotated[
         bool, typer.Option(help="Use the default XNNPACK delegate (--no-xnnpack: builtin kernels only).")
     ] = True,

@@ -23,6 +23,7 @@ from edge_runtime.cli.options import (
     TopKOption,
     VerifyOption,
     WidthOption,
+    examples,
     parse_roi,
 )
 from edge_runtime.drawing import Preview, annotated
@@ -40,7 +41,14 @@ app = typer.Typer()
 LIVE_RECORDING_FPS = 15.0  # a camera's recording is stamped at this rate (a video file keeps its own)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge classify photo.jpg",
+        "edge classify photo.jpg -m model_int8.tflite",
+        "edge classify photos/ --json > readings.jsonl",
+        "edge classify 'scans/*.png' --save annotated/",
+    )
+)
 def classify(
     model: ModelArgument,
     paths: Annotated[
@@ -147,7 +155,14 @@ def _describe(reading: Reading) -> str:
     return "  ".join([text, *notes])
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge webcam --source 0",
+        "edge webcam --source clip.mp4 --headless --json | head -1",
+        "edge webcam --source 0 --save reading.mp4",
+        "edge webcam --source picamera --headless --roi 100,80,320,160",
+    )
+)
 def webcam(
     model: ModelArgument,
     source: Annotated[
@@ -246,7 +261,13 @@ def webcam(
         typer.echo(f"end of {frames.description} after {summary.frames} frames", err=True)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge samples try/",
+        "edge samples try/ --count 9 --frames-per-digit 30",
+        "edge samples try/ --data mnist.npz --frames-per-digit 0",
+    )
+)
 def samples(
     out: Annotated[Path, typer.Argument(help="Folder to write the photos and the video into.")],
     count: Annotated[int, typer.Option(min=1, help="How many digits to photograph.")] = 20,
@@ -260,7 +281,7 @@ def samples(
     frames_per_digit: Annotated[
         int, typer.Option(min=0, help="Frames each digit stays in view in digits.avi (0: no video).")
     ] = 10,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
 ) -> None:
     """Write realistic test inputs: digits in ink on unevenly lit paper, as PNG/JPEG photos and a video."""
     rng = np.random.default_rng(seed)
