@@ -78,18 +78,18 @@ def test_benchmark_text_table(runtime_models):
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    "args, code, message",
     [
-        (["info", "missing.tflite"], "model not found"),
-        (["benchmark", "missing.tflite"], "model not found"),
-        (["benchmark", "{int8}", "--batch", "0"], "batch size must be at least 1"),
-        (["benchmark", "{int8}", "--runs", "0"], "runs and rounds must be at least 1"),
+        (["info", "missing.tflite"], 1, "model not found"),
+        (["benchmark", "missing.tflite"], 1, "model not found"),
+        (["benchmark", "{int8}", "--batch", "0"], 2, "Invalid value for '--batch'"),  # a usage error
+        (["benchmark", "{int8}", "--runs", "0"], 2, "Invalid value for '--runs'"),
     ],
 )
-def test_bad_input_gives_one_line_error(runtime_models, args, message):
+def test_bad_input_gives_one_line_error(runtime_models, args, code, message):
     args = [a.format(int8=runtime_models["int8"]) for a in args]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert f"error: {message}" in result.output and "Traceback" not in result.output
 
 
