@@ -76,10 +76,12 @@ class OpenCVSource(FrameSource):
         """The file's own timestamp of the last frame read (CAP_PROP_POS_MSEC), else its index / fps."""
         if self.live or self._frames_read == 0:
             return None
-        msec = self._capture.get(cv2.CAP_PROP_POS_MSEC)
-        if msec > 0 or self._frames_read == 1:
+        msec = self._capture.get(cv2.CAP_PROP_POS_MSEC)  # 0 or NaN where the container keeps none
+        if msec > 0:
             return msec / 1000
-        return (self._frames_read - 1) / self.frame_rate if self.frame_rate else None
+        if self.frame_rate:
+            return (self._frames_read - 1) / self.frame_rate
+        return 0.0 if self._frames_read == 1 else None
 
     def release(self) -> None:
         self._capture.release()
