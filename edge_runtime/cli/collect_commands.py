@@ -87,7 +87,8 @@ def collect(
         bool,
         typer.Option(
             "--auto",
-            help="No window: accepted digits at or above --min-confidence are saved with the model's label.",
+            help="No window: save the accepted digits whose confidence reaches --min-confidence, "
+            "under the model's label.",
         ),
     ] = False,
     min_confidence: Annotated[
