@@ -8,12 +8,19 @@ from typing import Annotated
 import typer
 
 from edge_runtime.bundle import DEFAULT_THREADS, build_bundle
+from edge_runtime.cli.options import examples
 from edge_runtime.interpreter import MAX_THREADS
 
 app = typer.Typer()
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge bundle models/model_int8.tflite --out pi-digits",
+        "edge bundle models/model_int8.tflite --out pi --camera picamera --user pi",
+        "edge bundle models/model_int8.tflite --out pi-digits --serve",
+    )
+)
 def bundle(
     model: Annotated[
         Path, typer.Argument(help="The .tflite model to deploy (its .json manifest comes along).")

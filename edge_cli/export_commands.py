@@ -14,7 +14,8 @@ import typer
 
 from edge_cli.extras import require_training_extra
 from edge_cli.train_commands import DataOption
-from export.config import ExportConfig
+from edge_runtime.cli.options import examples
+from export.config import MIN_CALIBRATION_SAMPLES, ExportConfig
 from export.gate import Gate
 from export.modes import InputType, Quantize, QuantMode
 from ground.errors import EdgeError, printable
@@ -27,7 +28,14 @@ app = typer.Typer()
 DEFAULTS = ExportConfig()
 
 
-@app.command("export")
+@app.command(
+    "export",
+    epilog=examples(
+        "edge export runs/resnet/model.keras",
+        "edge export runs/resnet/model.keras --quantize all --out models",
+        "edge export runs/resnet/model.keras --extra-data mine/ --force",
+    ),
+)
 def export_command(
     model: Annotated[Path, typer.Argument(help="A .keras model saved by `edge train`.")],
     quantize: Annotated[
@@ -45,12 +53,17 @@ def export_command(
         typer.Option(help="int8 model I/O type: int8 (default) or uint8 (Coral-style).", show_default=False),
     ] = DEFAULTS.input_type,
     calibration_samples: Annotated[
-        int, typer.Option(help="int8 calibration images, drawn from the training set by class.")
+        int,
+        typer.Option(
+            min=MIN_CALIBRATION_SAMPLES, help="int8 calibration images, drawn from the training set by class."
+        ),
     ] = DEFAULTS.calibration_samples,
-    seed: Annotated[int, typer.Option(help="Seed of the calibration sample.")] = DEFAULTS.seed,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the calibration sample.")] = DEFAULTS.seed,
     eval_samples: Annotated[
         int | None,
-        typer.Option(help="Check on the first N test images (default: all 10,000).", show_default=False),
+        typer.Option(
+            min=1, help="Check on the first N test images (default: all 10,000).", show_default=False
+        ),
     ] = DEFAULTS.eval_samples,
     max_drop: Annotated[
         float, typer.Option(min=0.0, help="Gate: largest accepted accuracy drop, percentage points.")

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from edge_cli.extras import require_training_extra
+from edge_runtime.cli.options import examples
 from ground.errors import printable
 from train.config import (
     DISTRIBUTE,
@@ -41,7 +42,13 @@ DEFAULT_PRECISION, DEFAULT_SCHEDULE = Precision(DEFAULTS.precision), Schedule(DE
 READER_DEFAULTS = ReaderConfig()
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge train",
+        "edge train --epochs 5 --out runs/quick --data mnist.npz",
+        "edge train --init-from runs/resnet/model.keras --extra-data mine/",
+    )
+)
 def train(
     data: DataOption = None,
     out: Annotated[Path, typer.Option("--out", help="Run folder to create.")] = DEFAULTS.out_dir,
@@ -73,7 +80,7 @@ def train(
         bool, typer.Option("--ema/--no-ema", help="Validate and keep a moving average of the weights.")
     ] = DEFAULTS.ema,
     seed: Annotated[
-        int, typer.Option(help="Random seed (split, shuffling, initialisation).")
+        int, typer.Option(min=0, help="Random seed (split, shuffling, initialisation).")
     ] = DEFAULTS.seed,
     validation_split: Annotated[
         float,
@@ -226,7 +233,13 @@ def train(
     typer.echo(f"run folder: {printable(result.out_dir)}  ({files})")
 
 
-@app.command("train-reader")
+@app.command(
+    "train-reader",
+    epilog=examples(
+        "edge train-reader",
+        "edge train-reader --model-dir runs/quick --epochs 2 --lines 20000",
+    ),
+)
 def train_reader(
     data: DataOption = None,
     model_dir: Annotated[
@@ -244,7 +257,7 @@ def train_reader(
     learning_rate: Annotated[
         float, typer.Option(min=0.0, help="Adam's initial learning rate, cosine decay.")
     ] = READER_DEFAULTS.learning_rate,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = READER_DEFAULTS.seed,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = READER_DEFAULTS.seed,
 ) -> None:
     """Train the line reader, which reads a group of touching digits whole (CTC); `edge export` then
     exports it beside the digit model and the runtime uses it where digits touch."""
@@ -261,7 +274,12 @@ def train_reader(
     typer.echo(f"saved in {printable(model_dir)}: {files}")
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge evaluate runs/resnet/model.keras",
+        "edge evaluate runs/resnet/model.keras --json",
+    )
+)
 def evaluate(
     model: Annotated[Path, typer.Argument(help="A .keras model saved by `edge train`.")],
     data: DataOption = None,

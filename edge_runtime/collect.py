@@ -9,6 +9,9 @@ The folder is laid out as Keras' `image_dataset_from_directory` expects, one sub
 A sample's name says where it came from: `<source>-f<frame>-x<x>y<y>w<w>h<h>.png` (the source's
 name, the frame's index, 0 for an image file, and the region's box in frame pixels).
 
+From a camera or video, a region is offered only when it has changed (`ChangeFilter`): a digit held
+still for a hundred frames is one sample, not a hundred.
+
 Reading is `classify.read_digits`'s, live frames come through `webcam.run`; this module only decides
 a label per region (`FixedLabel`, `AutoLabel` or a person at a `LabelWindow`) and writes the files.
 """
@@ -41,6 +44,13 @@ REJECT_LABEL = "reject"  # the folder of non-digits, for a model with a reject o
 DATASET_LABELS = (*LABELS, REJECT_LABEL)  # every folder name a dataset may hold
 CONTACT_PREFIX = "contact_"
 DEFAULT_AUTO_CONFIDENCE = 0.8  # the default recipe's label smoothing caps a clean digit near 0.9
+
+# measured on generated videos: the same digit in another frame changes by at most 0.042, another
+# digit at the same place by at least 0.040 (99% of them by more than 0.06)
+DEFAULT_MIN_CHANGE = 0.05
+MAX_SHIFT = 2  # pixels: the camera shakes, the crop is re-centred
+SAME_PLACE_OVERLAP = 0.3  # intersection over union of two boxes
+RECENT_FRAMES = 30  # how long a region not seen again is remembered
 
 SHEET_COLUMNS = 20
 TILE_SCALE = 2  # a 28x28 sample is drawn 56x56 on the contact sheet
@@ -116,9 +126,10 @@ class FixedLabel:
 @dataclass(frozen=True)
 class AutoLabel:
     """Accepted digits whose confidence reaches `min_confidence` get the model's label; the rest are
-    skipped."""
+    skipped, and offered again in the next frame (a clearer view may follow)."""
 
     min_confidence: float = DEFAULT_AUTO_CONFIDENCE
+    retry_skipped = True
 
     def __call__(self, frame: np.ndarray, sample: Sample) -> Choice:
         region = sample.region
@@ -216,17 +227,72 @@ def ask_image(frame: np.ndarray, sample: Sample, labels: list[str]) -> np.ndarra
     return image
 
 
+# --- What is new in a frame ------------------------------------------------------------------------
+
+
+def crop_change(a: np.ndarray, b: np.ndarray, max_shift: int = MAX_SHIFT) -> float:
+    """How much two 28x28 inputs differ: their mean absolute difference (0-1, of 0-255 pixels), the
+    least over shifts of up to `max_shift` pixels each way (camera shake, re-centring)."""
+    a, b = a.astype(np.float32) / 255, b.astype(np.float32) / 255
+    shifts = range(-max_shift, max_shift + 1)
+    return min(float(np.abs(np.roll(a, (dy, dx), (0, 1)) - b).mean()) for dy in shifts for dx in shifts)
+
+
+def box_overlap(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes (0: apart, 1: the same)."""
+    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    inter = max(width, 0) * max(height, 0)
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+
+
+@dataclass
+class _Seen:
+    box: Box
+    pixels: np.ndarray
+    last_frame: int
+
+
+class ChangeFilter:
+    """Remembers the regions offered in recent frames: a region is new unless one at the same place
+    (boxes overlapping by `SAME_PLACE_OVERLAP`), seen within `recent_frames` frames, has a 28x28 input
+    that differs from it by less than `min_change` (`crop_change`). A match counts as seen again, so a
+    digit held still stays one sample however long it is held; the comparison is with what was
+    offered, so a slow drift is offered again once it adds up."""
+
+    def __init__(self, min_change: float = DEFAULT_MIN_CHANGE, recent_frames: int = RECENT_FRAMES) -> None:
+        self.min_change, self.recent_frames = min_change, recent_frames
+        self._seen: list[_Seen] = []
+
+    def is_new(self, sample: Sample) -> bool:
+        """False when a recent region at the same place looks the same (it is then seen again)."""
+        self._seen = [s for s in self._seen if sample.frame - s.last_frame <= self.recent_frames]
+        for seen in self._seen:
+            if (
+                box_overlap(seen.box, sample.box) >= SAME_PLACE_OVERLAP
+                and crop_change(seen.pixels, sample.region.pixels) < self.min_change
+            ):
+                seen.last_frame = sample.frame
+                return False
+        return True
+
+    def remember(self, sample: Sample) -> None:
+        """Remember an offered region."""
+        self._seen.append(_Seen(sample.box, sample.region.pixels, sample.frame))
+
+
 # --- The collection --------------------------------------------------------------------------------
 
 
 @dataclass
 class CollectSummary:
-    """What a collection did: frames read, samples saved per label, regions skipped, how it ended
-    ("ended", "max-frames", "quit"), and the contact sheets written."""
+    """What a collection did: frames read, samples saved per label, regions skipped, regions left out
+    as unchanged, how it ended ("ended", "max-frames", "quit"), and the contact sheets written."""
 
     frames: int = 0
     saved: Counter = field(default_factory=Counter)
     skipped: int = 0
+    unchanged: int = 0
     stopped_by: str = "ended"
     sheets: list[Path] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
@@ -235,11 +301,19 @@ class CollectSummary:
 class Collector:
     """Offers each region of each reading to `choose` and saves the chosen ones under `root`: the
     accepted digits, and the regions the model rejected too when `rejected_too` (a person or a fixed
-    label decides what they are; `--auto` cannot)."""
+    label decides what they are; `--auto` cannot). With a `changes` filter, a region that has not
+    changed since it was last offered is left out before anyone is asked."""
 
-    def __init__(self, root: Path, labels: list[str], choose: Chooser, rejected_too: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        labels: list[str],
+        choose: Chooser,
+        rejected_too: bool = True,
+        changes: ChangeFilter | None = None,
+    ) -> None:
         self.root, self.labels, self.choose = check_folder(root), list(labels), choose  # made by a save
-        self.rejected_too = rejected_too
+        self.rejected_too, self.changes = rejected_too, changes
         self.summary = CollectSummary()
 
     def add(self, frame: np.ndarray, reading: Reading, source: str, index: int) -> bool:
@@ -247,10 +321,16 @@ class Collector:
         regions = reading.digits + (reading.rejected if self.rejected_too else [])
         for region in regions:
             sample = Sample(source, index, region)
+            if self.changes is not None and not self.changes.is_new(sample):
+                self.summary.unchanged += 1
+                continue
             label = self.choose(frame, sample)
             if label is QUIT:
                 self.summary.stopped_by = "quit"
                 return False
+            retry = label is None and getattr(self.choose, "retry_skipped", False)
+            if self.changes is not None and not retry:
+                self.changes.remember(sample)
             if label is None:
                 self.summary.skipped += 1
                 continue
@@ -297,15 +377,19 @@ def collect_live(
     settings: LiveSettings,
     every: int = 1,
     window: LabelWindow | None = None,
+    on_frame: Callable[[int, CollectSummary], None] | None = None,
 ) -> CollectSummary:
     """Run the live loop (`webcam.run`) on `source`, offering every `every`-th frame's regions to
-    `collector`; `window` (interactive labelling) also shows the frames between questions."""
+    `collector`; `window` (interactive labelling) also shows the frames between questions;
+    `on_frame(frames read, summary so far)` follows the progress."""
     stopped = []
 
     def report(result: FrameResult) -> None:
         if (result.index - 1) % every == 0 and not stopped:
             if not collector.add(result.frame.copy(), result.reading, name, result.index):
                 stopped.append(True)
+        if on_frame is not None:
+            on_frame(result.index, collector.summary)
 
     preview = window if window is not None else _StopWhen(stopped)
     summary = run(model, source, settings, report, preview)
@@ -370,6 +454,17 @@ def write_contact_sheets(root: Path, labels: Iterable[str] | None = None) -> lis
 def _read_sample(path: Path) -> np.ndarray | None:
     image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     return image if image is not None and image.shape == (28, 28) else None
+
+
+def sample_numbered(folder: Path, number: int) -> Path:
+    """The sample numbered `number` (from 1) on the contact sheet of the label folder `folder`."""
+    folder = Path(folder)
+    if folder.name not in DATASET_LABELS or not folder.is_dir():
+        raise EdgeError(f"{folder}: not a label folder of a collection (expected DIR/<0-9 or reject>)")
+    samples = samples_of(folder.parent, folder.name)
+    if not 1 <= number <= len(samples):
+        raise EdgeError(f"{folder} has {len(samples)} samples: no number {number} on its contact sheet")
+    return samples[number - 1]
 
 
 def sample_label(path: Path) -> tuple[Path, str]:

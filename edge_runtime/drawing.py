@@ -1,4 +1,4 @@
-"""Draw what the webcam loop found on its frame, and show it in a window."""
+"""Draw what was read on the image or frame it was read from, and show it in a window."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ SHADOW_BGR = (0, 0, 0)
 LABEL_SCALE, LABEL_THICKNESS = 0.7, 2
 BANNER_SCALE, BANNER_THICKNESS = 1.0, 2
 MARGIN = 10
+MIN_ANNOTATED_SIDE = 240  # a smaller image (a 28x28 crop) is enlarged to this before drawing on it
 QUIT_KEYS = {ord("q"), 27}  # q, Esc
 
 
@@ -37,19 +38,45 @@ def draw_reading(
     if roi is not None:
         x, y, w, h = roi
         cv2.rectangle(frame, (x, y), (x + w, y + h), ROI_BGR, 1)
+    draw_regions(frame, reading)
+    _banner(frame, smoothed)
+    _text(frame, f"{fps:.1f} FPS", (MARGIN, frame.shape[0] - MARGIN), LABEL_SCALE, LABEL_THICKNESS)
+
+
+def annotated(image: np.ndarray, reading: Reading) -> np.ndarray:
+    """A BGR copy of `image` with its reading drawn: the boxes, each digit with its confidence, and the
+    number read (`edge classify --save`). An image smaller than `MIN_ANNOTATED_SIDE` is enlarged first."""
+    scale = max(1, -(-MIN_ANNOTATED_SIDE // min(image.shape[:2])))
+    bgr = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    canvas = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    draw_regions(canvas, reading, scale)
+    _banner(canvas, reading.number)
+    return canvas
+
+
+def draw_regions(frame: np.ndarray, reading: Reading, scale: int = 1) -> None:
+    """Draw, in place, each rejected region's thin grey box and each digit's box (orange when unsure)
+    with "digit confidence%"; boxes are in pixels of the frame shrunk `scale` times."""
     for region in reading.rejected:
-        x, y, w, h = region.box
+        x, y, w, h = (v * scale for v in region.box)
         cv2.rectangle(frame, (x, y), (x + w, y + h), REJECTED_BGR, 1)
     for digit in reading.digits:
-        x, y, w, h = digit.box
+        x, y, w, h = (v * scale for v in digit.box)
         colour = UNSURE_BGR if digit.unsure else BOX_BGR
         cv2.rectangle(frame, (x, y), (x + w, y + h), colour, 2)
         _text(
             frame, f"{digit.label} {digit.confidence:.0%}", (x, max(y - 6, 14)), LABEL_SCALE, LABEL_THICKNESS
         )
-    banner = f"number: {smoothed if smoothed is not None else '-'}"
-    _text(frame, banner, (MARGIN, 30), BANNER_SCALE, BANNER_THICKNESS)
-    _text(frame, f"{fps:.1f} FPS", (MARGIN, frame.shape[0] - MARGIN), LABEL_SCALE, LABEL_THICKNESS)
+
+
+def _banner(frame: np.ndarray, number: str | None) -> None:
+    _text(
+        frame,
+        f"number: {number if number is not None else '-'}",
+        (MARGIN, 30),
+        BANNER_SCALE,
+        BANNER_THICKNESS,
+    )
 
 
 def _text(frame: np.ndarray, text: str, origin: tuple[int, int], scale: float, thickness: int) -> None:

@@ -11,10 +11,15 @@ class FrameSource:
     description: str = "frame source"
     live: bool = True
     frame_rate: float | None = None  # a video file's own frames/s; None for cameras, which pace themselves
+    frame_count: int | None = None  # how many frames a video file says it holds; None for cameras
 
     def read(self) -> np.ndarray | None:
         """The next BGR frame, or None once the source has no more frames."""
         raise NotImplementedError
+
+    def position(self) -> float | None:
+        """Where the last frame read sits in a video file, in seconds (None for a live source)."""
+        return None
 
     def release(self) -> None:
         """Free the device or file."""

@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from edge_runtime.interpreter import ModelFile, load_interpreter, open_model_file
-from ground.errors import path_fields
+from edge_runtime.interpreter import ModelFile, load_interpreter, open_model_file, read_model_bytes
+from ground.errors import EdgeError, path_fields
+from ground.manifest import accept_threshold_of, content_mismatches, line_reader_of
 
 DELEGATE_NODE = "DELEGATE"
 
@@ -41,6 +42,16 @@ class OpInfo:
 
 
 @dataclass(frozen=True)
+class LineReaderInfo:
+    """The line reader a manifest names: its file, and how that file stands with the record
+    ("verified", "mismatch", "missing" or "unreadable")."""
+
+    model_file: str
+    status: str
+    accept_threshold: float | None
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """Everything `edge info` shows about a model file."""
 
@@ -53,6 +64,8 @@ class ModelInfo:
     labels_from: str  # "model" (its own metadata), "manifest" or "default"
     verdict: str  # how the file stands with its manifest (see edge_runtime.interpreter)
     manifest: dict | None
+    accept_threshold: float  # the top probability a region needs to count as a digit
+    line_reader: LineReaderInfo | None  # None: the manifest names no line reader
 
     def op_counts(self) -> dict[str, int]:
         """Op name → how many nodes use it, in order of first use."""
@@ -100,6 +113,24 @@ def _labels_from(file: ModelFile) -> str:
     return "manifest" if (file.manifest or {}).get("labels") is not None else "default"
 
 
+def line_reader_info(model_path: Path, manifest: dict | None) -> LineReaderInfo | None:
+    """The line reader `manifest` names beside `model_path`, checked against its recorded size and
+    sha256 (None when it names none)."""
+    record = line_reader_of(manifest)
+    if record is None:
+        return None
+    path = Path(model_path).with_name(record["model_file"])
+    if not path.exists():
+        status = "missing"
+    else:
+        try:
+            status = "mismatch" if content_mismatches(read_model_bytes(path), record) else "verified"
+        except EdgeError:
+            status = "unreadable"
+    threshold = record.get("accept_threshold")
+    return LineReaderInfo(path.name, status, float(threshold) if isinstance(threshold, int | float) else None)
+
+
 def model_info(path: Path, verify: bool = True, allow_failed: bool = False) -> ModelInfo:
     """Inspect the TFLite model at `path` (EdgeError if it is not one, or is refused: see
     `open_model_file`)."""
@@ -126,4 +157,6 @@ def model_info(path: Path, verify: bool = True, allow_failed: bool = False) -> M
         labels_from=_labels_from(file),
         verdict=file.verdict,
         manifest=file.manifest,
+        accept_threshold=accept_threshold_of(file.manifest, file.contract),
+        line_reader=line_reader_info(file.path, file.manifest),
     )

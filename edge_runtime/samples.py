@@ -9,7 +9,6 @@ image (white on black, any size: a word, a doodle) is drawn the same way, scaled
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -17,10 +16,10 @@ import cv2
 import numpy as np
 
 from edge_runtime.preprocess import to_mnist
-from ground.atomic import atomic_write_bytes, output_folder, staged_path, write_error
+from edge_runtime.recording import VideoRecorder
+from ground.atomic import atomic_write_bytes, output_folder
 from ground.contract import IMAGE_SHAPE, IMAGE_SIDE
 from ground.errors import EdgeError
-from ground.quiet import native_output_silenced
 
 FRAME_SIZE = (640, 480)  # width, height: a webcam frame
 INK_BGR = {"black": (40, 35, 35), "blue": (140, 50, 15)}
@@ -37,7 +36,6 @@ FONTS = (
     cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
     cv2.FONT_HERSHEY_PLAIN,
 )
-VIDEO_FOURCC = "MJPG"
 
 
 def drawn_digit(digit: int, rng: np.random.Generator) -> np.ndarray:
@@ -262,34 +260,13 @@ def write_image(path: Path, image: np.ndarray, jpeg_quality: int = 90) -> Path:
 
 
 def write_video(path: Path, frames: Sequence[np.ndarray], fps: float = 10.0) -> Path:
-    """Write BGR `frames` to a Motion-JPEG .avi with cv2.VideoWriter (atomically: temp file, then rename)."""
-    path = Path(path)
-    height, width = frames[0].shape[:2]
-    with staged_path(path) as staged, native_output_silenced():
-        writer = cv2.VideoWriter(str(staged), cv2.VideoWriter_fourcc(*VIDEO_FOURCC), fps, (width, height))
-        try:
-            if not writer.isOpened():
-                raise EdgeError(f"{path}: OpenCV cannot write {VIDEO_FOURCC} video")
-            for frame in frames:
-                writer.write(frame)
-        finally:
-            writer.release()
-        # OpenCV reports no write error (a full disk): the video counts only if it reads back whole.
-        if _frame_count(staged) != len(frames):
-            raise EdgeError(f"cannot write {path} (the video came out incomplete: is the disk full?)")
-        try:
-            os.replace(staged, path)
-        except OSError as exc:
-            raise write_error(path, exc) from None
-    return path
-
-
-def _frame_count(video: Path) -> int:
-    capture = cv2.VideoCapture(str(video))
-    try:
-        return int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
-    finally:
-        capture.release()
+    """Write BGR `frames` to a video (.avi: Motion-JPEG, .mp4: MPEG-4), atomically (`VideoRecorder`)."""
+    if not frames:
+        raise EdgeError(f"{path}: no frames to write")
+    with VideoRecorder(path, fps) as recorder:
+        for frame in frames:
+            recorder.write(frame)
+    return Path(path)
 
 
 def npz_test_digits(path: Path, count: int) -> tuple[list[np.ndarray], list[int]]:

@@ -6,7 +6,9 @@ The frame-source interface (what `edge webcam` needs, and all it needs):
         description: str                  # for messages: "camera 0", "video clip.avi", "Pi camera"
         live: bool                        # True for cameras/streams, False for files that end
         frame_rate: float | None          # a file's own frames/s (None for cameras)
+        frame_count: int | None           # how many frames a file says it holds (None for cameras)
         def read(self) -> np.ndarray | None:  # next BGR uint8 frame (h, w, 3); None once it has ended
+        def position(self) -> float | None:  # a file's last frame read, seconds in (None when live)
         def release(self) -> None:        # free the device; safe to call more than once
 
 Sources are context managers (`with open_source(...) as source:`) that release on exit,
@@ -52,8 +54,11 @@ class OpenCVSource(FrameSource):
             self._capture.release()
             hint = " (is it connected and not used by another program?)" if self.live else ""
             raise EdgeError(f"cannot open {self.description}{hint}")
+        self._frames_read = 0
         if not self.live:
             self.frame_rate = self._capture.get(cv2.CAP_PROP_FPS) or None
+            count = self._capture.get(cv2.CAP_PROP_FRAME_COUNT)  # NaN or negative for some containers
+            self.frame_count = int(count) if count > 0 else None
         if width:
             self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         if height:
@@ -64,7 +69,19 @@ class OpenCVSource(FrameSource):
             ok, frame = self._capture.read()
         if not ok or frame is None:
             return None
+        self._frames_read += 1
         return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame
+
+    def position(self) -> float | None:
+        """The file's own timestamp of the last frame read (CAP_PROP_POS_MSEC), else its index / fps."""
+        if self.live or self._frames_read == 0:
+            return None
+        msec = self._capture.get(cv2.CAP_PROP_POS_MSEC)  # 0 or NaN where the container keeps none
+        if msec > 0:
+            return msec / 1000
+        if self.frame_rate:
+            return (self._frames_read - 1) / self.frame_rate
+        return 0.0 if self._frames_read == 1 else None
 
     def release(self) -> None:
         self._capture.release()

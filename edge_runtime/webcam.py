@@ -38,7 +38,8 @@ class LiveSettings:
 @dataclass(frozen=True)
 class FrameResult:
     """One processed frame: its reading, the smoothed reading, the FPS, when it was read, whether
-    the smoothed reading changed (always true for the first frame), and how long the reading took."""
+    the smoothed reading changed (always true for the first frame), how long the reading took, and,
+    from a video file, where in the video it sits."""
 
     index: int
     frame: np.ndarray
@@ -49,6 +50,7 @@ class FrameResult:
     time: datetime
     changed: bool = True
     read_seconds: float = 0.0  # how long reading the frame's digits took (find, segment, classify)
+    video_time: float | None = None  # where the frame sits in a video file, seconds (None when live)
 
     @property
     def timestamp(self) -> str:
@@ -64,6 +66,7 @@ class FrameResult:
             "smoothed_confidence": round(self.smoothed_confidence, 4),
             "fps": round(self.fps, 1),
             "time": self.timestamp,
+            **({"video_time": round(self.video_time, 3)} if self.video_time is not None else {}),
         }
 
 
@@ -78,6 +81,16 @@ class FrameSink(Protocol):
     def show(self, frame: np.ndarray) -> bool:
         """Take the annotated frame; False to stop the loop."""
         ...
+
+
+class FrameSinks:
+    """Several sinks as one (a window and a recording): each gets every frame; False once any says stop."""
+
+    def __init__(self, sinks: list[FrameSink]) -> None:
+        self.sinks = sinks
+
+    def show(self, frame: np.ndarray) -> bool:
+        return all([sink.show(frame) for sink in self.sinks])  # a list: every sink sees the frame
 
 
 @dataclass(frozen=True)
@@ -125,7 +138,16 @@ def run(
         smoothed, confidence = smoother.update(reading.number, reading.confidence)
         changed = frames == 1 or smoothed != previous
         result = FrameResult(
-            frames, frame, reading, smoothed, confidence, meter.tick(), clock(), changed, seconds
+            frames,
+            frame,
+            reading,
+            smoothed,
+            confidence,
+            meter.tick(),
+            clock(),
+            changed,
+            seconds,
+            source.position(),
         )
         previous = smoothed
         report(result)

@@ -71,3 +71,53 @@ def test_help_screens_show_plain_names(command):
     params = LAPTOP.commands[command].params
     flags = [p for p in params if getattr(p, "is_flag", False) and p.default is False]  # None: either way
     assert not [p.secondary_opts for p in flags if p.secondary_opts], "an off-by-default flag needs no --no-x"
+
+
+# --- help screens at 80 columns, each ending with examples ---------------------------------------
+
+DEVICE = typer.main.get_command(device_app)
+
+
+def _help(app, args: list[str]) -> list[str]:
+    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()
+
+
+def _examples(lines: list[str]) -> list[str]:
+    """The commands under the help screen's closing "Examples:"."""
+    start = max(i for i, line in enumerate(lines) if line.strip() == "Examples:")
+    return [line.strip() for line in lines[start + 1 :] if line.strip()]
+
+
+HELP_SCREENS = [(laptop_app, [c]) for c in COMMANDS] + [(device_app, [c]) for c in sorted(DEVICE.commands)]
+
+
+@pytest.mark.parametrize("app, args", HELP_SCREENS + [(laptop_app, []), (device_app, [])])
+def test_help_wraps_cleanly_at_80_columns(app, args):
+    lines = _help(app, args)
+    assert max(len(line) for line in lines) <= 80, "\n".join(line for line in lines if len(line) > 80)
+    options = lines[lines.index("Options:") + 1 :]
+    # an option's help starts by column 34, leaving it 46 columns or more (Rich's tables left some 20)
+    starts = [len(line) - len(line.lstrip()) for line in options if line.startswith(" " * 10)]
+    assert all(start <= 34 for start in starts), starts
+
+
+@pytest.mark.parametrize("app, args", HELP_SCREENS)
+def test_every_help_ends_with_examples_of_its_own_options(app, args):
+    (command,) = args
+    examples = _examples(_help(app, args))
+    assert 2 <= len(examples) <= 4, examples
+    params = typer.main.get_command(app).commands[command].params
+    known = {name for p in params for name in p.opts + p.secondary_opts}
+    for example in examples:
+        assert example.startswith(f"edge {command}"), example
+        words = re.split(r"[|>]", example)[0].split()
+        unknown = [w for w in words if w.startswith("-") and w not in known]
+        assert not unknown, f"{example}: edge {command} has no {unknown}"
+
+
+@pytest.mark.parametrize("app", [laptop_app, device_app])
+def test_edge_alone_ends_with_examples(app):
+    examples = _examples(_help(app, []))
+    assert 2 <= len(examples) <= 4 and all(e.startswith("edge ") for e in examples)

@@ -11,14 +11,21 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from edge_runtime.classify import DigitPrediction
 from edge_runtime.cli import app
 from edge_runtime.collect import (
     QUIT,
+    RECENT_FRAMES,
     AutoLabel,
+    ChangeFilter,
     Collector,
     LabelWindow,
+    Sample,
+    box_overlap,
     collect_images,
+    crop_change,
     key_action,
+    samples_of,
     source_name,
     write_contact_sheets,
 )
@@ -99,9 +106,8 @@ def _reading(path: Path):
 def test_headless_label_from_a_video_makes_the_layout_and_a_contact_sheet(tmp_path):
     rng = np.random.default_rng(0)
     video = write_video(tmp_path / "clip.avi", video_frames([[drawn_digit(3, rng)]], rng, 6))
-    result = invoke(
-        "collect", "-m", FIXTURE, tmp_path / "mine", "--source", video, "--label", "3", "--every", "2"
-    )
+    args = ["--source", video, "--label", "3", "--every", "2", "--min-change", "0"]  # every region
+    result = invoke("collect", "-m", FIXTURE, tmp_path / "mine", *args)
     assert result.exit_code == 0, result.output
     files = sorted((tmp_path / "mine" / "3").iterdir())
     assert len(files) >= 3  # frames 1, 3 and 5 (at least one region each)
@@ -177,3 +183,78 @@ def test_contact_sheets_skip_a_folder_without_samples(tmp_path):
     (tmp_path / "4").mkdir()
     assert write_contact_sheets(tmp_path) == []
     assert QUIT is not None
+
+
+# --- only what changed is offered -------------------------------------------------------------
+
+
+def _sample(frame: int, pixels: np.ndarray, box=(10, 10, 20, 30)) -> Sample:
+    return Sample("clip", frame, DigitPrediction(box, "7", 0.9, [("7", 0.9)], pixels))
+
+
+def test_crop_change_forgives_a_small_shift_but_not_another_digit():
+    rng = np.random.default_rng(0)
+    seven, two = (cv2.resize(drawn_digit(d, rng), (28, 28)) for d in (7, 2))
+    assert crop_change(seven, seven) == 0.0
+    assert crop_change(seven, np.roll(seven, (2, -1), (0, 1))) == 0.0
+    assert crop_change(seven, two) > 0.1
+    assert box_overlap((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0
+    assert box_overlap((0, 0, 10, 10), (5, 0, 10, 10)) == pytest.approx(50 / 150)
+    assert box_overlap((0, 0, 10, 10), (20, 20, 5, 5)) == 0.0
+
+
+def test_the_change_filter_remembers_what_was_offered_at_the_same_place():
+    rng = np.random.default_rng(0)
+    seven, two = (cv2.resize(drawn_digit(d, rng), (28, 28)) for d in (7, 2))
+    changes = ChangeFilter(0.05)
+    changes.remember(_sample(1, seven))
+    assert not changes.is_new(_sample(2, seven))  # held still
+    assert changes.is_new(_sample(3, two))  # another digit written in its place
+    assert changes.is_new(_sample(4, seven, box=(200, 10, 20, 30)))  # the same digit elsewhere
+    assert not changes.is_new(_sample(2 + RECENT_FRAMES, seven))  # seen at frame 2: still recent
+    assert changes.is_new(_sample(3 + 2 * RECENT_FRAMES, seven))  # out of sight for too long
+
+
+def test_collect_from_a_still_video_saves_each_digit_once(tmp_path):
+    rng = np.random.default_rng(0)
+    digits = list(range(1, 10))
+    frames = video_frames([[drawn_digit(d, rng)] for d in digits], rng, 10)  # shaken, new noise each frame
+    video = write_video(tmp_path / "still.avi", frames)
+    result = invoke("collect", "-m", FIXTURE, tmp_path / "once", "--source", video, "--label", "5")
+    assert result.exit_code == 0, result.output
+    saved = samples_of(tmp_path / "once", "5")
+    assert len(saved) == len(digits)
+    assert sorted({(int(NAME.match(p.name)["frame"]) - 1) // 10 for p in saved}) == list(range(9))
+    assert "9 samples saved" in result.stdout and "81 unchanged" in result.stdout
+    assert result.stderr.splitlines()[0] == "frame 1 of 90 (1%): 1 saved, 0 unchanged"  # progress
+    every = invoke(
+        "collect", "-m", FIXTURE, tmp_path / "all", "--source", video, "--label", "5", "--min-change", "0"
+    )
+    assert every.exit_code == 0 and len(samples_of(tmp_path / "all", "5")) == len(frames)
+
+
+def test_relabel_by_the_number_on_the_contact_sheet(photos, tmp_path):
+    root = tmp_path / "mine"
+    assert invoke("collect", "-m", FIXTURE, root, *photos, "--label", "1").exit_code == 0
+    before = samples_of(root, "1")
+    result = invoke("relabel", root / "1", "--index", "3", "--index", "1", "--label", "8")
+    assert result.exit_code == 0, result.output
+    assert samples_of(root, "8") == [root / "8" / before[0].name, root / "8" / before[2].name]
+    assert samples_of(root, "1") == before[1:2]
+    assert (root / "contact_8.png").is_file()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["1", "--index", "9", "--label", "8"], "has 1 samples: no number 9"),
+        (["1", "--label", "8"], "needs --index"),
+        (["contact_1.png", "--index", "1", "--label", "8"], "one label folder"),
+    ],
+)
+def test_relabel_by_number_errors_are_one_line(photos, tmp_path, args, message):
+    root = tmp_path / "mine"
+    assert invoke("collect", "-m", FIXTURE, root, photos[0], "--label", "1").exit_code == 0
+    result = invoke("relabel", root / args[0], *args[1:])
+    assert result.exit_code in (1, 2) and message in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

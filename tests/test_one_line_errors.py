@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+import typer
 from typer.testing import CliRunner
 
 import edge_cli
@@ -77,6 +78,65 @@ def test_usage_errors_are_one_line_and_exit_2(app, args, words):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert words in one_error_line(result.stderr)
+
+
+def _readme_exit_code(code: int) -> str:
+    """What the README's exit-code table says exit `code` means."""
+    rows = [line for line in (REPO / "README.md").read_text().splitlines() if line.startswith(f"| {code} |")]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def _required(command) -> list[str]:
+    """Placeholder values for a command's required arguments and options (checked only after parsing)."""
+    args = []
+    for param in command.params:
+        if param.required:
+            args += ["x"] if param.param_type_name == "argument" else [param.opts[0], "x"]
+    return args
+
+
+GROUPS = {"device": typer.main.get_command(DEVICE), "laptop": typer.main.get_command(LAPTOP)}  # built once
+
+
+def _usage_errors() -> list[tuple[str, str, list[str], str]]:
+    """(kind, CLI, arguments, what the error line names) for every usage error the README documents, in
+    every command of both CLIs: a missing argument, an unknown option, and each ranged option's value
+    just past each end of its range."""
+    cases = []
+    for cli, group in GROUPS.items():
+        for name, command in group.commands.items():
+            required = _required(command)
+            if any(p.param_type_name == "argument" and p.required for p in command.params):
+                cases.append(("a missing argument", cli, [name], "Missing"))
+            cases.append(("an unknown option", cli, [name, *required, "--no-such-option"], "No such option"))
+            for param in command.params:
+                for limit, step in ((getattr(param, "min", None), -1), (getattr(param, "max", None), 1)):
+                    if limit is not None:
+                        args = [name, *required, param.opts[0], str(limit + step)]
+                        cases.append(("a value out of range", cli, args, param.opts[0]))
+    return cases
+
+
+USAGE_ERRORS = _usage_errors()
+
+
+def test_the_readme_documents_exit_2_for_each_kind_of_usage_error_tested_here():
+    documented = _readme_exit_code(2)
+    kinds = {kind for kind, _, _, _ in USAGE_ERRORS}
+    assert kinds == {"a missing argument", "an unknown option", "a value out of range"}
+    assert all(kind in documented for kind in kinds), documented
+    assert ["benchmark", "--runs", "0"] in [args for _, _, args, _ in USAGE_ERRORS]  # once exit 1
+
+
+@pytest.mark.parametrize(
+    "kind, cli, args, names", USAGE_ERRORS, ids=[f"{c}: {' '.join(a)}" for _, c, a, _ in USAGE_ERRORS]
+)
+def test_every_documented_usage_error_exits_2_in_one_line(kind, cli, args, names, capsys):
+    with pytest.raises(SystemExit) as exited:
+        GROUPS[cli].main(args, prog_name="edge")
+    assert exited.value.code == 2, kind
+    assert names in one_error_line(capsys.readouterr().err)
 
 
 def test_no_arguments_still_show_the_help():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -16,9 +18,19 @@ import pytest
 from typer.testing import CliRunner
 
 from edge_runtime.cli import app
+from edge_runtime.drawing import BOX_BGR, UNSURE_BGR
 from edge_runtime.packaged import PACKAGED_MODEL
-from edge_runtime.samples import paper_photo, video_frames, write_image, write_sample_set, write_video
+from edge_runtime.recording import VideoRecorder
+from edge_runtime.samples import (
+    drawn_digit,
+    paper_photo,
+    video_frames,
+    write_image,
+    write_sample_set,
+    write_video,
+)
 from edge_runtime.sources import open_source
+from ground.errors import EdgeError
 
 EDGE = Path(sys.executable).parent / "edge"
 FIXTURE = PACKAGED_MODEL
@@ -124,7 +136,7 @@ def test_webcam_headless_text_with_max_frames_and_roi(int8_model, samples):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == 2
-    assert re.match(ISO_LOCAL_TIME + " frame 1: no digit  smoothed: -  ", lines[0]), lines[0]
+    assert re.match(ISO_LOCAL_TIME + r" frame 1 at 0\.000 s: no digit  smoothed: -  ", lines[0]), lines[0]
 
 
 def test_webcam_headless_prints_only_when_the_smoothed_reading_changes(int8_model, samples):
@@ -162,7 +174,7 @@ def test_webcam_json_keeps_its_fields_and_adds_the_time(int8_model, samples):
     (line,) = _json_lines(CliRunner().invoke(app, args).stdout)
     assert list(line) == [
         "frame", "number", "confidence", "unsure", "rejected", "cut", "digits", "rejected_regions",
-        "smoothed", "smoothed_confidence", "fps", "time",
+        "smoothed", "smoothed_confidence", "fps", "time", "video_time",
     ]  # fmt: skip
     assert re.fullmatch(ISO_LOCAL_TIME, line["time"])
 
@@ -253,7 +265,7 @@ def test_ctrl_c_stops_the_webcam_cleanly(int8_model, tmp_path):
         # a suite started in the background by a shell inherits an ignored SIGINT: give Ctrl-C back
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    assert " frame 1: " in process.stdout.readline()
+    assert " frame 1 at 0.000 s: " in process.stdout.readline()
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
@@ -284,3 +296,133 @@ def test_edge_samples_then_classify_reads_with_the_packaged_model_and_no_model_a
     readings = _json_lines(result.stdout)
     right = sum(r["number"] == Path(r["path"]).stem.split("-")[1] for r in readings)
     assert len(readings) == 10 and right >= 9, readings
+
+
+def test_webcam_on_a_video_file_gives_each_frame_its_position_in_the_video(int8_model, samples):
+    _, _, path, truth = samples
+    args = ["webcam", "-m", str(int8_model), "--source", str(path), "--headless", "--every-frame"]
+    lines = _json_lines(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    times = [line["video_time"] for line in lines]
+    assert len(times) == len(truth) and times[0] == 0.0
+    assert all(later > earlier for earlier, later in zip(times, times[1:], strict=False))
+    fps = cv2.VideoCapture(str(path)).get(cv2.CAP_PROP_FPS)
+    assert times == pytest.approx([(line["frame"] - 1) / fps for line in lines], abs=1e-3)
+    text = CliRunner().invoke(app, args).stdout.splitlines()
+    assert [float(line.split(" at ")[1].split(" s:")[0]) for line in text] == pytest.approx(times, abs=1e-3)
+
+
+def _small_pipe() -> tuple[int, int]:
+    """A pipe that holds only one page (4 KiB), so that a writer notices a closed reader at once."""
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    return read_end, write_end
+
+
+def _run_into_a_reader_that_stops_after_one_line(command: list[str]) -> subprocess.CompletedProcess:
+    """Run `command` with its stdout piped into a reader that takes one line and closes the pipe, as
+    `| head -1` does; its exit code, stderr and the line read."""
+    read_end, write_end = _small_pipe()
+    proc = subprocess.Popen(command, stdout=write_end, stderr=subprocess.PIPE, text=True)
+    os.close(write_end)
+    with os.fdopen(read_end) as reader:
+        first = reader.readline()
+    _, stderr = proc.communicate(timeout=120)
+    return subprocess.CompletedProcess(command, proc.returncode, first, stderr)
+
+
+def test_a_closed_stdout_ends_webcam_quietly_with_exit_0(int8_model, tmp_path):
+    rng = np.random.default_rng(0)
+    video = write_video(tmp_path / "v.avi", video_frames([[drawn_digit(d, rng)] for d in (1, 2, 3)], rng, 10))
+    command = [sys.executable, "-m", "edge_runtime", "webcam", "-m", str(int8_model), "--source", str(video)]
+    result = _run_into_a_reader_that_stops_after_one_line(
+        [*command, "--headless", "--json", "--every-frame"]
+    )  # 30 lines of JSON, far more than the pipe holds
+    assert json.loads(result.stdout)["frame"] == 1
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_a_closed_stdout_ends_classify_quietly_with_exit_0(int8_model, tmp_path):
+    rng = np.random.default_rng(0)
+    photos = [
+        write_image(tmp_path / f"{i:02d}.png", paper_photo([drawn_digit(i % 10, rng)], rng))
+        for i in range(20)
+    ]
+    command = [
+        sys.executable,
+        "-m",
+        "edge_runtime",
+        "classify",
+        "-m",
+        str(int8_model),
+        *map(str, photos),
+        "--json",
+    ]
+    result = _run_into_a_reader_that_stops_after_one_line(command)  # 20 lines of JSON: more than 4 KiB
+    assert json.loads(result.stdout)["path"] == str(photos[0])
+    assert result.returncode == 0 and result.stderr == ""
+
+
+# --- annotated output: --save ------------------------------------------------------------------
+
+
+def _box_drawn(image: np.ndarray, digit: dict, scale: int = 1) -> bool:
+    """Whether the top edge of a digit's box is drawn, green (orange when unsure)."""
+    x, y, w, _ = (v * scale for v in digit["box"])
+    edge = image[y, x : x + w].astype(int)
+    colour = UNSURE_BGR if digit["unsure"] else BOX_BGR
+    return bool((np.abs(edge - colour).sum(axis=1) < 60).mean() > 0.8)
+
+
+def test_classify_save_draws_each_image_with_its_boxes_and_reading(int8_model, tmp_path):
+    rng = np.random.default_rng(3)
+    (tmp_path / "in").mkdir()
+    photo = write_image(tmp_path / "in" / "seven.jpg", paper_photo([drawn_digit(7, rng)], rng))
+    crop = write_image(tmp_path / "in" / "crop.png", cv2.resize(drawn_digit(4, rng), (28, 28)))
+    result = CliRunner().invoke(
+        app,
+        ["classify", "-m", str(int8_model), str(photo), str(crop), "--json", "--save", str(tmp_path / "out")],
+    )
+    assert result.exit_code == 0, result.output
+    readings = _json_lines(result.stdout)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0000-seven.jpg", "0001-crop.png"]
+    drawn = cv2.imread(str(tmp_path / "out" / "0000-seven.jpg"))
+    assert drawn.shape == cv2.imread(str(photo)).shape
+    assert _box_drawn(drawn, readings[0]["digits"][0])
+    small = cv2.imread(str(tmp_path / "out" / "0001-crop.png"))
+    assert small.shape == (252, 252, 3)  # 28 px enlarged 9 times, to at least 240
+    assert _box_drawn(small, readings[1]["digits"][0], scale=9)
+
+
+def test_webcam_save_records_the_annotated_frames_atomically(int8_model, tmp_path):
+    rng = np.random.default_rng(4)
+    frames = video_frames([[drawn_digit(d, rng)] for d in (3, 8)], rng, 6)
+    video = write_video(tmp_path / "in.avi", frames, fps=12.0)
+    out = tmp_path / "rec" / "annotated.mp4"
+    args = ["webcam", "-m", str(int8_model), "--source", str(video), "--headless", "--json", "--every-frame"]
+    result = CliRunner().invoke(app, [*args, "--save", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.parent.iterdir()] == ["annotated.mp4"]  # no .partial left
+    recorded = cv2.VideoCapture(str(out))
+    assert recorded.get(cv2.CAP_PROP_FRAME_COUNT) == len(frames) and recorded.get(cv2.CAP_PROP_FPS) == 12.0
+    first = _json_lines(result.stdout)[0]
+    ok, frame = recorded.read()
+    assert ok and _box_drawn(frame, first["digits"][0])
+    assert not _box_drawn(frames[0], first["digits"][0])  # drawn, not in the input
+
+
+@pytest.mark.parametrize("ending", [None, KeyboardInterrupt, EdgeError])
+def test_a_recording_appears_whole_or_not_at_all(tmp_path, ending):
+    out = tmp_path / "clip.avi"
+    with contextlib.suppress(KeyboardInterrupt, EdgeError), VideoRecorder(out, 10.0) as recorder:
+        for _ in range(3):
+            recorder.write(np.zeros((48, 64, 3), np.uint8))
+        assert [p.name for p in tmp_path.iterdir()] != ["clip.avi"]  # still hidden while recording
+        if ending is not None:
+            raise ending("stopped")
+    kept = ending is not EdgeError  # Ctrl-C ends a camera run: what was recorded is kept
+    assert [p.name for p in tmp_path.iterdir()] == (["clip.avi"] if kept else [])
+
+
+def test_webcam_save_refuses_a_format_it_cannot_write(int8_model):
+    result = CliRunner().invoke(app, ["webcam", "-m", str(int8_model), "--save", "out.mkv", "--headless"])
+    assert result.exit_code == 2 and "--save" in result.stderr and ".mp4" in result.stderr

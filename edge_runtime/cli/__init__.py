@@ -6,6 +6,7 @@ laptop's `edge` (`edge_cli`) adds training, export and bundling on top of these 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -18,6 +19,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 
 import ground
 from edge_runtime.cli import collect_commands, inspect_commands, runtime_commands, serve_commands
+from edge_runtime.cli.options import examples
 from ground.errors import EdgeError, Terminated, printable, raise_terminated
 from ground.quiet import restore_output
 
@@ -66,6 +68,8 @@ class EdgeGroup(TyperGroup):
     """Turns EdgeError, usage errors and Ctrl-C into one line on stderr and a non-zero exit code;
     plain help screens.
 
+    A closed stdout (`edge webcam ... | head -1`) ends the command quietly with exit 0.
+
     Usage errors (a missing argument, an unknown option, a value out of range) exit with 2, as
     Click's do, but in one `error:` line instead of Typer's framed box. `edge` alone still shows
     the help. SIGTERM (`kill`, systemd stopping the service) unwinds like Ctrl-C, so every command
@@ -103,6 +107,9 @@ def _one_line_errors() -> Iterator[None]:
         yield
     except NoArgsIsHelpError:
         raise
+    except BrokenPipeError:  # the reader went away (`| head -1`): no one is left to tell
+        _stdout_to_devnull()
+        raise typer.Exit(0) from None
     except ClickException as exc:
         _fail(exc.format_message(), exc.exit_code, getattr(exc, "ctx", None))
     except EdgeError as exc:
@@ -115,6 +122,13 @@ def _one_line_errors() -> Iterator[None]:
         restore_output()
         typer.echo("interrupted", err=True)
         raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, so that Python's final flush at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _fail(message: str, exit_code: int, ctx: typer.Context | None = None) -> NoReturn:
@@ -138,23 +152,27 @@ def _global_options(
     """Options before the command: --version."""
 
 
-def new_app(help_text: str) -> typer.Typer:
+def new_app(help_text: str, epilog: str) -> typer.Typer:
     """A Typer app whose errors and Ctrl-C end in one line (the device's and the laptop's CLI), with
-    `--version`."""
+    `--version`. Help screens are Click's plain ones, which wrap cleanly at 80 columns (Rich's tables
+    squeeze an option's help into a narrow column)."""
     app = typer.Typer(
         cls=EdgeGroup,
         name="edge",
         help=help_text,
+        epilog=epilog,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        rich_markup_mode=None,
     )
     app.callback()(_global_options)
     return app
 
 
 app = new_app(
-    "Read handwritten digits with a TFLite model: image files, a camera or a video (no TensorFlow)."
+    "Read handwritten digits with a TFLite model: image files, a camera or a video (no TensorFlow).",
+    examples("edge classify photo.jpg", "edge webcam --source 0", "edge COMMAND --help"),
 )
 # one Typer app per command module
 DEVICE_COMMANDS = (runtime_commands.app, collect_commands.app, inspect_commands.app, serve_commands.app)

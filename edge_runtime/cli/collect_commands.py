@@ -3,6 +3,8 @@ delete a collected sample): numpy, OpenCV and LiteRT only."""
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -16,12 +18,15 @@ from edge_runtime.cli.options import (
     ThresholdOption,
     VerifyOption,
     WidthOption,
+    examples,
     parse_roi,
 )
 from edge_runtime.collect import (
     DATASET_LABELS,
     DEFAULT_AUTO_CONFIDENCE,
+    DEFAULT_MIN_CHANGE,
     AutoLabel,
+    ChangeFilter,
     Collector,
     CollectSummary,
     FixedLabel,
@@ -30,6 +35,7 @@ from edge_runtime.collect import (
     collect_live,
     delete_sample,
     move_sample,
+    sample_numbered,
     source_name,
 )
 from edge_runtime.images import MAX_PIXELS, expand_paths
@@ -42,7 +48,13 @@ from ground.errors import EdgeError, printable
 app = typer.Typer()
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge collect mine/ --source 0",
+        "edge collect mine/ --source clip.mp4 --label 3",
+        "edge collect mine/ photos/ --auto",
+    )
+)
 def collect(
     out: Annotated[
         Path,
@@ -75,7 +87,8 @@ def collect(
         bool,
         typer.Option(
             "--auto",
-            help="No window: accepted digits at or above --min-confidence are saved with the model's label.",
+            help="No window: save the accepted digits whose confidence reaches --min-confidence, "
+            "under the model's label.",
         ),
     ] = False,
     min_confidence: Annotated[
@@ -84,6 +97,16 @@ def collect(
     every: Annotated[
         int, typer.Option(min=1, help="Camera or video: offer the regions of every N-th frame only.")
     ] = 1,
+    min_change: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Camera or video: offer a region only when its 28x28 input differs by at least this "
+            "(mean absolute difference, 0-1, least over 2-pixel shifts) from what was offered at the same "
+            "place in the last 30 frames. 0: every region of every frame.",
+        ),
+    ] = DEFAULT_MIN_CHANGE,
     max_frames: Annotated[
         int | None, typer.Option(min=1, help="Stop after this many frames.", show_default=False)
     ] = None,
@@ -105,9 +128,11 @@ def collect(
     """Save the 28x28 inputs the model saw, labelled, for fine-tuning (`edge train --extra-data OUT`).
 
     Label each region in the window (a digit key; space skips; q quits), or without a window with
-    --label L or --auto. Names carry the source, frame and box; OUT/contact_<label>.png shows every
-    sample of a label, numbered in file-name order. A model with a `reject` output also gets OUT/reject
-    (key r); ours have ten outputs, so there is none.
+    --label L or --auto. From a camera or video, a region that has not changed (--min-change) is
+    offered once, and a video's progress goes to stderr. Names carry the source, frame and box;
+    OUT/contact_<label>.png shows every sample of a label, numbered in file-name order (`edge relabel
+    OUT/3 --index 52 --label 8`). A model with a `reject` output also gets OUT/reject (key r); ours
+    have ten outputs, so there is none.
     """
     if label is not None and auto:
         raise typer.BadParameter("give --label or --auto, not both", param_hint="--label")
@@ -127,7 +152,8 @@ def collect(
         choose = AutoLabel(min_confidence)
     else:
         choose = window = LabelWindow(f"edge collect - {out}", digit_model.labels)
-    collector = Collector(out, digit_model.labels, choose, rejected_too=not auto)
+    changes = ChangeFilter(min_change) if min_change > 0 and not paths else None
+    collector = Collector(out, digit_model.labels, choose, rejected_too=not auto, changes=changes)
     try:
         if paths:
             files, failures = expand_paths(paths)
@@ -137,15 +163,46 @@ def collect(
         else:
             spec = source or "0"
             with open_source(spec, width, height) as frames:
+                progress = None if frames.live else _Progress(frames.frame_count)
                 summary = collect_live(
-                    digit_model, frames, source_name(spec), collector, settings, every, window
+                    digit_model, frames, source_name(spec), collector, settings, every, window, progress
                 )
+                if progress is not None:
+                    progress.finish()
             if summary.frames == 0:
                 raise EdgeError(f"{frames.description}: no frame could be read")
     finally:
         if window is not None:
             window.close()
     typer.echo(_describe(summary, out))
+
+
+class _Progress:
+    """A video's progress on stderr: one line rewritten in place on a terminal, else a line at the first
+    frame and then every `LOG_SECONDS`."""
+
+    TERMINAL_SECONDS, LOG_SECONDS = 0.5, 10.0
+
+    def __init__(self, total: int | None) -> None:
+        self.total, self.terminal = total, sys.stderr.isatty()
+        self.interval = self.TERMINAL_SECONDS if self.terminal else self.LOG_SECONDS
+        self.last: float | None = None
+        self.shown = ""
+
+    def __call__(self, frames: int, summary: CollectSummary) -> None:
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.interval:
+            return
+        self.last = now
+        of = f" of {self.total} ({frames / self.total:.0%})" if self.total else ""
+        saved = sum(summary.saved.values())
+        self.shown = f"frame {frames}{of}: {saved} saved, {summary.unchanged} unchanged"
+        typer.echo(f"\r{self.shown}" if self.terminal else self.shown, err=True, nl=not self.terminal)
+
+    def finish(self) -> None:
+        """End the rewritten line on a terminal."""
+        if self.terminal and self.shown:
+            typer.echo("", err=True)
 
 
 def _warn(message: str) -> None:
@@ -158,15 +215,34 @@ def _describe(summary: CollectSummary, out: Path) -> str:
     return (
         f"{summary.frames} frame{'s' if summary.frames != 1 else ''} read, "
         f"{sum(summary.saved.values())} samples saved to {printable(out)} ({counts}), "
-        f"{summary.skipped} skipped{sheets}"
+        f"{summary.skipped} skipped, {summary.unchanged} unchanged{sheets}"
     )
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge relabel mine/3 --index 52 --label 8",
+        "edge relabel mine/3 --index 4 --index 9 --delete",
+        "edge relabel mine/3/clip-f000120-x312y96w60h88.png --label 5",
+    )
+)
 def relabel(
     files: Annotated[
-        list[Path], typer.Argument(help="Collected samples: DIR/<label>/NAME.png.", show_default=False)
+        list[Path],
+        typer.Argument(
+            help="Collected samples (DIR/<label>/NAME.png), or one label folder (DIR/<label>) with --index.",
+            show_default=False,
+        ),
     ],
+    index: Annotated[
+        list[int] | None,
+        typer.Option(
+            min=1,
+            help="The sample's number on the label's contact sheet (DIR/contact_<label>.png); repeat for "
+            "several.",
+            show_default=False,
+        ),
+    ] = None,
     label: Annotated[
         str | None,
         typer.Option(
@@ -175,12 +251,18 @@ def relabel(
     ] = None,
     delete: Annotated[bool, typer.Option("--delete", help="Delete them instead.")] = False,
 ) -> None:
-    """Move wrongly labelled samples to another label (--label) or delete them (--delete); the contact
-    sheets are rewritten."""
+    """Move wrongly labelled samples to another label (--label) or delete them (--delete), named by file
+    or by their number on the contact sheet (--index); the contact sheets are rewritten."""
     if (label is None) == (not delete):
         raise typer.BadParameter("give --label LABEL or --delete", param_hint="--label")
     if label is not None and label not in DATASET_LABELS:
         raise typer.BadParameter(f"expected one of {', '.join(DATASET_LABELS)}", param_hint="--label")
+    if index and (len(files) != 1 or not files[0].is_dir()):
+        raise typer.BadParameter("with --index, give one label folder (DIR/<label>)", param_hint="--index")
+    if not index and any(path.is_dir() for path in files):
+        raise typer.BadParameter("a label folder needs --index N (its number on the contact sheet)")
+    if index:  # every number is read off the sheet before anything moves
+        files = [sample_numbered(files[0], number) for number in dict.fromkeys(index)]
     for path in files:
         if delete:
             delete_sample(path)

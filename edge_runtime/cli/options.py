@@ -12,6 +12,13 @@ from edge_runtime.packaged import MODEL_ENV
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 
+
+def examples(*commands: str) -> str:
+    """A command's `--help` epilog: "Examples:" and the commands, one a line (Click leaves a paragraph
+    that starts with \\b unwrapped)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {command}" for command in commands)
+
+
 VerifyOption = Annotated[
     bool,
     typer.Option(

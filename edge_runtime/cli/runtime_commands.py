@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -22,22 +23,33 @@ from edge_runtime.cli.options import (
     TopKOption,
     VerifyOption,
     WidthOption,
+    examples,
     parse_roi,
 )
-from edge_runtime.drawing import Preview
-from edge_runtime.images import MAX_PIXELS, expand_paths, read_image
+from edge_runtime.drawing import Preview, annotated
+from edge_runtime.images import IMAGE_SUFFIXES, MAX_PIXELS, expand_paths, read_image
 from edge_runtime.interpreter import BrokenModelError, DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
-from edge_runtime.samples import drawn_digit, npz_test_digits, write_sample_set
+from edge_runtime.recording import VideoRecorder, check_video_path
+from edge_runtime.samples import drawn_digit, npz_test_digits, write_image, write_sample_set
 from edge_runtime.sources import open_source
-from edge_runtime.webcam import FrameResult, LiveSettings, run
-from ground.atomic import check_folder
+from edge_runtime.webcam import FrameResult, FrameSinks, LiveSettings, run
+from ground.atomic import check_folder, ensure_folder
 from ground.errors import EdgeError, path_fields, printable
 
 app = typer.Typer()
 
+LIVE_RECORDING_FPS = 15.0  # a camera's recording is stamped at this rate (a video file keeps its own)
 
-@app.command()
+
+@app.command(
+    epilog=examples(
+        "edge classify photo.jpg",
+        "edge classify photo.jpg -m model_int8.tflite",
+        "edge classify photos/ --json > readings.jsonl",
+        "edge classify 'scans/*.png' --save annotated/",
+    )
+)
 def classify(
     paths: Annotated[
         list[str],
@@ -48,6 +60,14 @@ def classify(
     top_k: TopKOption = 3,
     json_out: JsonOption = False,
     min_confidence: MinConfidenceOption = DEFAULT_MIN_CONFIDENCE,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder to write each image into with its boxes, digits and reading drawn "
+            "(<index>-<name>; images under 240 px enlarged).",
+            show_default=False,
+        ),
+    ] = None,
     save_crops: Annotated[
         Path | None,
         typer.Option(
@@ -78,6 +98,8 @@ def classify(
     for message in failures:
         _report_failure(message, None, json_out)
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    if save is not None:
+        ensure_folder(save)
     if save_crops is not None:
         check_folder(save_crops)  # made by the first crop written
     failed = len(failures)
@@ -97,12 +119,20 @@ def classify(
             typer.echo(json.dumps({**path_fields(path), **reading.to_json()}))
         else:
             typer.echo(f"{printable(path)}: {_describe(reading)}")
+        if save is not None:
+            write_image(save / _annotated_name(index, path), annotated(image, reading))
         if save_crops is not None:
             write_crops(save_crops, f"{index:04d}-{path.stem}", reading)
     if failed and json_out:  # the failures are in the JSON stream; stderr says how many
         raise EdgeError(f"{failed} of {len(files) + len(failures)} inputs could not be classified")
     if failed:
         raise typer.Exit(1)  # each failure has had its own `error:` line
+
+
+def _annotated_name(index: int, path: Path) -> str:
+    """`<index>-<name>`, in the image's own format when OpenCV writes it, else PNG."""
+    suffix = path.suffix.lower() if path.suffix.lower() in IMAGE_SUFFIXES else ".png"
+    return f"{index:04d}-{path.stem}{suffix}"
 
 
 def _report_failure(message: str, path: Path | None, json_out: bool) -> None:
@@ -130,7 +160,14 @@ def _describe(reading: Reading) -> str:
     return "  ".join([text, *notes])
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge webcam --source 0",
+        "edge webcam --source clip.mp4 --headless --json | head -1",
+        "edge webcam --source 0 --save reading.mp4",
+        "edge webcam --source picamera --headless --roi 100,80,320,160",
+    )
+)
 def webcam(
     source: Annotated[
         str,
@@ -173,6 +210,14 @@ def webcam(
     min_confidence: MinConfidenceOption = DEFAULT_MIN_CONFIDENCE,
     width: WidthOption = None,
     height: HeightOption = None,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            help="Record the annotated frames into this video (.mp4 or .avi), at a video file's own "
+            f"frame rate ({LIVE_RECORDING_FPS:g}/s for a camera); it appears once the run ends.",
+            show_default=False,
+        ),
+    ] = None,
     threads: ThreadsOption = None,
     model: ModelOption = PACKAGED_MODEL,
     verify: VerifyOption = True,
@@ -182,9 +227,16 @@ def webcam(
 
     With --headless (or --json) a line is printed when the smoothed reading changes (and for the first
     frame), each starting with (text) or holding (JSON "time") the local time in ISO 8601 with its UTC
-    offset; --every-frame prints every frame.
+    offset, and the frame's index; from a video file also its position in the video (text "at 1.200 s",
+    JSON "video_time", seconds). --every-frame prints every frame. A closed stdout (`| head -1`) ends
+    the run quietly.
     """
     settings = LiveSettings(top_k, threshold, parse_roi(roi), smooth, fps_window, max_frames, min_confidence)
+    if save is not None:
+        try:
+            check_video_path(save)
+        except EdgeError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--save") from None
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
 
     def report(result: FrameResult) -> None:
@@ -193,17 +245,17 @@ def webcam(
         if json_out:
             typer.echo(json.dumps(result.to_json()))
         elif headless:
+            at = f" at {result.video_time:.3f} s" if result.video_time is not None else ""
             typer.echo(
-                f"{result.timestamp} frame {result.index}: {_describe(result.reading)}  "
+                f"{result.timestamp} frame {result.index}{at}: {_describe(result.reading)}  "
                 f"smoothed: {result.smoothed or '-'}  {result.fps:.1f} FPS"
             )
 
-    with open_source(source, width, height) as frames:
-        if headless:
-            summary = run(digit_model, frames, settings, report)
-        else:
-            with Preview(f"edge webcam - {frames.description}") as preview:
-                summary = run(digit_model, frames, settings, report, preview)
+    with open_source(source, width, height) as frames, contextlib.ExitStack() as sinks:
+        shown = [] if headless else [sinks.enter_context(Preview(f"edge webcam - {frames.description}"))]
+        if save is not None:
+            shown.append(sinks.enter_context(VideoRecorder(save, frames.frame_rate or LIVE_RECORDING_FPS)))
+        summary = run(digit_model, frames, settings, report, FrameSinks(shown) if shown else None)
     if summary.stopped_by == "ended":
         if frames.live:
             raise EdgeError(
@@ -214,7 +266,13 @@ def webcam(
         typer.echo(f"end of {printable(frames.description)} after {summary.frames} frames", err=True)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge samples try/",
+        "edge samples try/ --count 9 --frames-per-digit 30",
+        "edge samples try/ --data mnist.npz --frames-per-digit 0",
+    )
+)
 def samples(
     out: Annotated[Path, typer.Argument(help="Folder to write the photos and the video into.")],
     count: Annotated[int, typer.Option(min=1, help="How many digits to photograph.")] = 20,
@@ -228,7 +286,7 @@ def samples(
     frames_per_digit: Annotated[
         int, typer.Option(min=0, help="Frames each digit stays in view in digits.avi (0: no video).")
     ] = 10,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
 ) -> None:
     """Write realistic test inputs: digits in ink on unevenly lit paper, as PNG/JPEG photos and a video."""
     rng = np.random.default_rng(seed)

@@ -15,6 +15,7 @@ from edge_runtime.cli.options import (
     ThreadsOption,
     VerifyOption,
     WidthOption,
+    examples,
 )
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
@@ -31,7 +32,13 @@ DEFAULT_MAX_UPLOAD_BYTES = 10 * 2**20
 DEFAULT_MAX_UPLOAD_PIXELS = 16_000_000
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "edge serve --source 0",
+        'edge serve --source picamera --host 0.0.0.0 --token "$EDGE_TOKEN"',
+        "edge serve --source clip.mp4 --port 0 --mqtt localhost",
+    )
+)
 def serve(
     source: Annotated[
         str,
