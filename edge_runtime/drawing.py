@@ -32,11 +32,19 @@ def draw_reading(
     fps: float,
     roi: Box | None = None,
 ) -> None:
-    """Draw, in place, a box and "digit confidence%" per digit (orange when unsure, a thin grey box
-    per rejected region), the smoothed number and the FPS."""
+    """Draw, in place, the regions of `reading` (`draw_regions`), the smoothed number and the FPS."""
     if roi is not None:
         x, y, w, h = roi
         cv2.rectangle(frame, (x, y), (x + w, y + h), ROI_BGR, 1)
+    draw_regions(frame, reading)
+    banner = f"number: {smoothed if smoothed is not None else '-'}"
+    _text(frame, banner, (MARGIN, 30), BANNER_SCALE, BANNER_THICKNESS)
+    _text(frame, f"{fps:.1f} FPS", (MARGIN, frame.shape[0] - MARGIN), LABEL_SCALE, LABEL_THICKNESS)
+
+
+def draw_regions(frame: np.ndarray, reading: Reading) -> None:
+    """Draw, in place on a BGR image, a box and "digit confidence%" per digit (orange when unsure) and
+    a thin grey box per rejected region."""
     for region in reading.rejected:
         x, y, w, h = region.box
         cv2.rectangle(frame, (x, y), (x + w, y + h), REJECTED_BGR, 1)
@@ -47,9 +55,6 @@ def draw_reading(
         _text(
             frame, f"{digit.label} {digit.confidence:.0%}", (x, max(y - 6, 14)), LABEL_SCALE, LABEL_THICKNESS
         )
-    banner = f"number: {smoothed if smoothed is not None else '-'}"
-    _text(frame, banner, (MARGIN, 30), BANNER_SCALE, BANNER_THICKNESS)
-    _text(frame, f"{fps:.1f} FPS", (MARGIN, frame.shape[0] - MARGIN), LABEL_SCALE, LABEL_THICKNESS)
 
 
 def _text(frame: np.ndarray, text: str, origin: tuple[int, int], scale: float, thickness: int) -> None:
