@@ -1,7 +1,7 @@
 """Load test of `edge serve` on localhost: bounded, stops by itself, prints a table.
 
   python benchmarks/serve_load.py [--model edge_runtime/models/model_int8.tflite] [--duration 30]
-      [--viewers 10] [--posters 10]
+      [--viewers 10] [--posters 10] [--idle 300] [--slow 50]
 
 It writes a 30 frames/s 640x480 video of digits (the source: a camera's pace), starts `edge serve` on it
 (127.0.0.1, a free port), then measures, each phase on the same server:
@@ -10,7 +10,10 @@ It writes a 30 frames/s 640x480 video of digits (the source: a camera's pace), s
 2. alone: `POST /api/classify` of a 640x480 JPEG, one request at a time (200 requests);
 3. load: `--viewers` MJPEG viewers (each reading the stream as fast as it comes) plus `--posters`
    clients posting the JPEG back to back, for `--duration` s: errors, classify latency, the loop's
-   frames/s (against idle), and the server's memory sampled each second (flat: no growth at the end).
+   frames/s (against idle), and the server's memory sampled each second (flat: no growth at the end);
+4. flood: `--idle` sockets that send nothing and `--slow` ones trickling a request head (slowloris),
+   all from 127.0.0.1, while a client asks /healthz and posts the JPEG twice a second: their latency
+   and errors, and how long the server let the sockets stay open.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -29,11 +33,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from edge_runtime.samples import drawn_digit, paper_photo, video_frames, write_video  # noqa: E402
-from tests.serve_process import MODEL, Served, edge_serve  # noqa: E402
+from edge_runtime.serve.protocol import HEADER_TIMEOUT_S  # noqa: E402
+from tests.serve_process import MODEL, Served, SocketFlood, edge_serve  # noqa: E402
 
 FPS = 30.0
 IDLE_S = 10.0
 ALONE_REQUESTS = 200
+PROBE_S = 0.5  # during the flood, /healthz and a classify this often
 
 
 def rss_mb(pid: int) -> float:
@@ -99,11 +105,34 @@ def view(url, stop: threading.Event, frames: list, errors: list) -> None:
         connection.close()
 
 
+def probe_during_flood(served: Served, jpeg: bytes, idle: int, slow: int) -> tuple[list, list, list, list]:
+    """(/healthz seconds, classify seconds, errors, socket lifetimes) while `idle` + `slow` sockets are
+    open, for as long as the server takes to close them all (at most the header timeout and 5 s)."""
+    health, classify, errors = [], [], []
+    with SocketFlood(served.url, idle, slow) as flood:
+        watcher = threading.Thread(target=flood.watch, args=(HEADER_TIMEOUT_S + 5,))
+        watcher.start()
+        while watcher.is_alive():
+            for path, data, times in (("healthz", None, health), ("api/classify", jpeg, classify)):
+                started = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(served.url + path, data=data, timeout=5) as response:
+                        response.read()
+                    times.append(time.perf_counter() - started)
+                except OSError as exc:
+                    errors.append(f"{path} {type(exc).__name__}")
+            time.sleep(PROBE_S)
+        watcher.join()
+    return health, classify, errors, flood.lifetimes()
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) * 1000 if values else float("nan")
 
 
-def run(model: Path, duration: float, viewers: int, posters: int) -> list[tuple[str, str]]:
+def run(
+    model: Path, duration: float, viewers: int, posters: int, idle: int, slow: int
+) -> list[tuple[str, str]]:
     rng = np.random.default_rng(0)
     folder = Path(tempfile.mkdtemp(prefix="serve_load_"))
     digits = [[drawn_digit(d, rng)] for d in (3, 1, 4, 1, 5, 9)]
@@ -134,6 +163,7 @@ def run(model: Path, duration: float, viewers: int, posters: int) -> list[tuple[
         stop.set()
         for thread in threads:
             thread.join(30)
+        health, flooded, flood_errors, lifetimes = probe_during_flood(served, jpeg, idle, slow)
     third = max(len(memory) // 3, 1)
     rows += [
         ("camera loop, no client", f"{idle_fps:.1f} frames/s (source {FPS:.0f})"),
@@ -154,6 +184,21 @@ def run(model: Path, duration: float, viewers: int, posters: int) -> list[tuple[
             "  server memory (first third → last third of the run)",
             f"{np.mean(memory[:third]):.0f} MB → {np.mean(memory[-third:]):.0f} MB (max {max(memory):.0f})",
         ),
+        (f"flood: {idle} idle + {slow} slowloris sockets from 127.0.0.1", f"{idle + slow} sockets"),
+        (
+            "  errors",
+            str(len(flood_errors)) + (f" ({', '.join(sorted(set(flood_errors)))})" if flood_errors else ""),
+        ),
+        (
+            "  GET /healthz during the flood",
+            f"{_latency(health)}, max {max(health, default=0) * 1000:.0f} ms",
+        ),
+        ("  POST /api/classify during the flood", _latency(flooded)),
+        (
+            "  sockets closed by the server",
+            f"{sum(t != float('inf') for t in lifetimes)} of {len(lifetimes)}, the last after "
+            f"{max(lifetimes):.1f} s (header timeout {HEADER_TIMEOUT_S:.0f} s)",
+        ),
     ]
     return rows
 
@@ -168,8 +213,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--viewers", type=int, default=10)
     parser.add_argument("--posters", type=int, default=10)
+    parser.add_argument("--idle", type=int, default=300)
+    parser.add_argument("--slow", type=int, default=50)
     args = parser.parse_args()
-    rows = run(args.model, args.duration, args.viewers, args.posters)
+    rows = run(args.model, args.duration, args.viewers, args.posters, args.idle, args.slow)
     print("| measure | result |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")

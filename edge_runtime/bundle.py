@@ -29,8 +29,8 @@ from ground.manifest import line_reader_of, manifest_path, read_manifest
 # opencv-python-headless: no X11/OpenGL libraries needed, so it also runs on Pi OS Lite.
 # flatbuffers: ai-edge-litert's own dependency, which ground/model_metadata.py also uses directly.
 # simplejpeg: apt's picamera2 imports it, and apt's build breaks under NumPy 2 (shadowed by this one).
-# anyio, starlette, uvicorn, prometheus-client: `edge serve` (pure Python); paho-mqtt: its --mqtt (the
-# `mqtt` extra of a pip install, always in the bundle).
+# anyio, starlette, python-multipart (form uploads), uvicorn, prometheus-client: `edge serve` (pure
+# Python); paho-mqtt: its --mqtt (the `mqtt` extra of a pip install, always in the bundle).
 RUNTIME_REQUIREMENTS = (
     "ai-edge-litert==2.3.0",
     "anyio==4.16.0",
@@ -39,6 +39,7 @@ RUNTIME_REQUIREMENTS = (
     "opencv-python-headless==5.0.0.93",
     "paho-mqtt==2.2.0",
     "prometheus-client==0.26.0",
+    "python-multipart==0.0.34",
     "simplejpeg==1.9.0",
     "starlette==1.10.0",
     "typer==0.29.2",

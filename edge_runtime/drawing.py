@@ -33,8 +33,7 @@ def draw_reading(
     fps: float,
     roi: Box | None = None,
 ) -> None:
-    """Draw, in place, a box and "digit confidence%" per digit (orange when unsure, a thin grey box
-    per rejected region), the smoothed number and the FPS."""
+    """Draw, in place, the regions of `reading` (`draw_regions`), the smoothed number and the FPS."""
     if roi is not None:
         x, y, w, h = roi
         cv2.rectangle(frame, (x, y), (x + w, y + h), ROI_BGR, 1)

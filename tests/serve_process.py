@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import selectors
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -36,11 +39,15 @@ def digit_video(path: Path, digits: list[int], frames_per_digit: int = 10, fps: 
 
 
 class Served:
-    """A running `edge serve`: its base URL, process and what it printed."""
+    """A running `edge serve`: its base URL, process and what it printed on stderr so far."""
 
-    def __init__(self, process: subprocess.Popen, url: str) -> None:
-        self.process, self.url = process, url
-        self.stderr = ""
+    def __init__(self, process: subprocess.Popen, url: str, stderr: list[str]) -> None:
+        self.process, self.url, self._stderr = process, url, stderr
+
+    @property
+    def stderr(self) -> str:
+        """What the server printed on stderr so far."""
+        return "".join(self._stderr)
 
     def get(self, path: str, token: str | None = None, timeout: float = 10) -> tuple[int, dict, bytes]:
         """(status, headers, body) of GET `path`."""
@@ -90,7 +97,7 @@ def edge_serve(*args: str, command: list[str] | None = None, env: dict | None = 
         line = _first_line(process)
         match = re.search(r"serving (http://\S+)", line)
         assert match, f"edge serve did not start: {line!r} {''.join(stderr)}"
-        served = Served(process, match.group(1))
+        served = Served(process, match.group(1), stderr)
         _wait_for_frames(served)
         yield served
     finally:
@@ -119,3 +126,78 @@ def _wait_for_frames(served: Served) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("edge serve read no frame")
+
+
+class SocketFlood:
+    """Sockets that hold a server's connections without finishing a request, all to one address:
+    `idle` ones connect and send nothing, `slow` ones (slowloris) trickle a request head, one header
+    line a second, never ending it. `watch` records when the server closes each; every socket is
+    closed by the flood itself when it ends (a `with` block), and `watch` stops after `seconds`."""
+
+    def __init__(self, url: str, idle: int, slow: int) -> None:
+        address = urlparse(url)
+        self.address, self.idle, self.count = (address.hostname, address.port), idle, idle + slow
+        self.opened: dict[socket.socket, float] = {}
+        self.closed: dict[socket.socket, float] = {}
+        self.slow: list[socket.socket] = []
+
+    def _open(self) -> None:
+        for index in range(self.count):
+            sock = socket.create_connection(self.address, timeout=5)
+            self.opened[sock] = time.monotonic()
+            if index >= self.idle:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: flood\r\n")
+                self.slow.append(sock)
+            sock.setblocking(False)
+
+    def watch(self, seconds: float) -> None:
+        """Trickle the slow sockets' heads and note when the server closes each socket, for at most
+        `seconds` or until all are closed."""
+        deadline, trickle = time.monotonic() + seconds, 0.0
+        with selectors.DefaultSelector() as selector:
+            for sock in self.opened:
+                selector.register(sock, selectors.EVENT_READ)
+            while len(self.closed) < len(self.opened) and time.monotonic() < deadline:
+                if time.monotonic() >= trickle:
+                    trickle = time.monotonic() + 1.0
+                    for sock in self.slow:
+                        if sock not in self.closed:
+                            self._send(sock, selector, b"X-Slow: 1\r\n")
+                for key, _ in selector.select(0.1):
+                    self._receive(key.fileobj, selector)
+
+    def lifetimes(self) -> list[float]:
+        """Seconds each socket stayed open (infinite for those the server has not closed)."""
+        return [self.closed.get(s, float("inf")) - opened for s, opened in self.opened.items()]
+
+    def _send(self, sock: socket.socket, selector: selectors.BaseSelector, data: bytes) -> None:
+        try:
+            sock.send(data)
+        except OSError:
+            self._close(sock, selector)
+
+    def _receive(self, sock: socket.socket, selector: selectors.BaseSelector) -> None:
+        try:
+            if sock.recv(4096):
+                return  # an answer (an error page, say); the server's close comes next
+        except BlockingIOError:
+            return
+        except OSError:
+            pass
+        self._close(sock, selector)
+
+    def _close(self, sock: socket.socket, selector: selectors.BaseSelector) -> None:
+        self.closed[sock] = time.monotonic()
+        selector.unregister(sock)
+
+    def __enter__(self) -> SocketFlood:
+        try:
+            self._open()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for sock in self.opened:
+            sock.close()

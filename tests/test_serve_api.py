@@ -1,24 +1,37 @@
 """`edge serve` over real HTTP: a server on 127.0.0.1 started by the test on a video, every endpoint, the
-token, and 20 hostile uploads each answered 4xx while the server keeps serving."""
+token, 20 hostile uploads each answered 4xx while the server keeps serving, query parameters parsed
+strictly, form uploads, and idle and slowloris sockets that neither lock it out nor stay open."""
 
 from __future__ import annotations
 
 import base64
 import http.client
 import json
+import socket
 import struct
+import threading
+import time
 import zlib
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
+import anyio
 import cv2
 import numpy as np
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.responses import PlainTextResponse
 from typer.testing import CliRunner
 
 from edge_runtime.cli import app as device_app
 from edge_runtime.samples import drawn_digit, paper_photo, write_image
-from tests.serve_process import MODEL, digit_video, edge_serve, request
+from edge_runtime.serve.addresses import listening_urls
+from edge_runtime.serve.app import RequestLimit
+from edge_runtime.serve.mqtt import parse_broker
+from edge_runtime.serve.protocol import HEADER_TIMEOUT_S, MAX_PER_CLIENT
+from edge_runtime.serve.server import listen
+from edge_runtime.serve.uploads import ANNOTATED_SIDE
+from ground.errors import EdgeError
+from tests.serve_process import MODEL, SocketFlood, digit_video, edge_serve, request
 
 TOKEN = "t0ken-for-tests"
 VIDEO_DIGIT = 4
@@ -41,9 +54,26 @@ def server(tmp_path_factory):
         yield served
 
 
-def post(server, data: bytes, query: str = "", token: str | None = TOKEN) -> tuple[int, dict]:
-    status, _, body = request(server.url + "api/classify" + query, data=data, token=token, method="POST")
+def post(
+    server, data: bytes, query: str = "", token: str | None = TOKEN, headers: dict | None = None
+) -> tuple[int, dict]:
+    url = server.url + "api/classify" + query
+    status, _, body = request(url, data=data, token=token, method="POST", headers=headers)
     return status, json.loads(body)
+
+
+def form(files: dict[str, bytes], boundary: str = "edge-test-boundary") -> tuple[bytes, dict]:
+    """A multipart/form-data body with a file part per field (what `curl -F field=@x.jpg` sends), and
+    its Content-Type header."""
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}.jpg"\r\n'
+        f"Content-Type: image/jpeg\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for name, data in files.items()
+    ]
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
 
 def test_the_page_and_its_files_need_no_token(server):
@@ -263,3 +293,179 @@ def test_unknown_paths_and_methods_are_json_errors(server):
     assert status == 404 and json.loads(body)["error"]
     status, _, body = server.get("api/classify", TOKEN)
     assert status == 405 and json.loads(body)["error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "top_k=²",
+        "top_k=①",
+        "top_k=٣",  # an Arabic-Indic 3: int() takes it
+        "top_k=+3",
+        "top_k= 3",
+        "top_k=1_0",
+        "top_k=0",
+        "top_k=11",
+        "top_k=" + "9" * 5000,  # past int()'s 4300 digits
+        "inputs=yes",
+        "annotated=2",
+    ],
+)
+def test_query_parameters_are_parsed_strictly(server, photo, query):
+    name, _, value = query.partition("=")
+    status, body = post(server, photo.read_bytes(), f"?{name}={quote(value)}")
+    assert status == 400 and body["error"].startswith(f"{name} must be "), body
+    assert "Traceback" not in server.stderr
+
+
+def test_a_form_upload_reads_as_the_raw_file(server, photo):
+    raw = post(server, photo.read_bytes())
+    body, headers = form({"file": photo.read_bytes()})
+    assert post(server, body, headers=headers) == raw and raw[0] == 200 and raw[1]["number"] == "38"
+    body, headers = form({"picture": photo.read_bytes()})
+    status, answer = post(server, body, headers=headers)
+    assert status == 400 and "'file'" in answer["error"]
+    body, headers = form({"file": photo.read_bytes(), "second": photo.read_bytes()})
+    assert post(server, body, headers=headers)[0] == 400  # one file per upload
+    no_boundary = {"Content-Type": "multipart/form-data"}
+    assert post(server, form({"file": photo.read_bytes()})[0], headers=no_boundary)[0] == 400
+    body, headers = form({"file": bytes(MAX_UPLOAD)})
+    status, answer = post(server, body, headers=headers)
+    assert status == 413 and "limit" in answer["error"]
+    body, headers = form({"file": b"not an image"})
+    assert post(server, body, headers=headers)[0] == 400
+
+
+def test_classify_can_return_the_image_annotated(server, photo):
+    status, reading = post(server, photo.read_bytes(), "?annotated=1")
+    assert (
+        status == 200
+        and reading["number"] == "38"
+        and "annotated_jpeg" not in post(server, photo.read_bytes())[1]
+    )
+    jpeg = base64.b64decode(reading["annotated_jpeg"].removeprefix("data:image/jpeg;base64,"))
+    annotated = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    original = cv2.imread(str(photo))
+    assert max(annotated.shape[:2]) == ANNOTATED_SIDE
+    assert annotated.shape[0] / annotated.shape[1] == pytest.approx(
+        original.shape[0] / original.shape[1], 0.01
+    )
+    blue, green, red = (annotated[..., c].astype(int) for c in range(3))
+    boxes = (green > 150) & (red < 90) & (blue < 90)  # drawing.BOX_BGR: the photo has no such green
+    scale = ANNOTATED_SIDE / max(original.shape[:2])
+    for digit in reading["digits"]:
+        x, y, w, h = (round(v * scale) for v in digit["box"])
+        assert boxes[y : y + h + 3, x - 2 : x + 3].mean() > 0.5  # the box's left edge
+
+
+def test_events_with_frames_add_the_newest_frame_twice_a_second(server):
+    url = urlparse(server.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection.request("GET", f"/api/events?frames=1&token={TOKEN}")
+    response = connection.getresponse()
+    names, started = [], time.monotonic()
+    while time.monotonic() - started < 2.2:
+        line = response.readline().decode()
+        if line.startswith("event: "):
+            names.append(line.removeprefix("event: ").strip())
+    connection.close()
+    assert names[0] == "reading" and 3 <= names.count("frame") <= 6, names
+
+
+def test_a_busy_server_still_answers_healthz():
+    """RequestLimit: at the limit a request gets 503, /healthz is served."""
+    release = anyio.Event()
+
+    async def slow_app(scope, receive, send) -> None:
+        if scope["path"] == "/slow":
+            await release.wait()
+        await PlainTextResponse("ok")(scope, receive, send)
+
+    async def call(app, path: str) -> int:
+        sent = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
+        await app(scope, receive, send)
+        return sent[0]["status"]
+
+    async def scenario() -> list[int]:
+        limited = RequestLimit(slow_app, limit=1, always=frozenset({"/healthz"}))
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(call, limited, "/slow")
+            await anyio.sleep(0.05)
+            statuses = [await call(limited, "/other"), await call(limited, "/healthz")]
+            release.set()
+        return [*statuses, await call(limited, "/other")]
+
+    assert anyio.run(scenario) == [503, 200, 200]
+
+
+def next_jpeg(stream: http.client.HTTPResponse) -> bytes:
+    """The next whole JPEG of an MJPEG stream."""
+    while stream.readline() != b"--frame\r\n":
+        pass
+    headers = dict(stream.readline().decode().strip().split(": ", 1) for _ in range(2))
+    stream.readline()
+    return stream.read(int(headers["Content-Length"]))
+
+
+def test_idle_and_slowloris_sockets_neither_lock_out_nor_stay(server, photo):
+    idle, slow = 300, 50
+    url = urlparse(server.url)
+    viewer = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    viewer.request("GET", f"/api/stream.mjpg?token={TOKEN}")
+    stream = viewer.getresponse()
+    assert next_jpeg(stream).startswith(b"\xff\xd8")
+    with SocketFlood(server.url, idle, slow) as flood:
+        watcher = threading.Thread(target=flood.watch, args=(HEADER_TIMEOUT_S + 5,))
+        watcher.start()
+        try:
+            started = time.monotonic()
+            status, _, body = server.get("healthz", timeout=1)
+            healthz_s = time.monotonic() - started
+            reading = post(server, photo.read_bytes())
+        finally:
+            watcher.join()
+    assert status == 200 and json.loads(body)["status"] == "ok" and healthz_s < 1
+    assert reading[0] == 200 and reading[1]["number"] == "38"
+    lifetimes = flood.lifetimes()
+    assert len(lifetimes) == idle + slow and max(lifetimes) < HEADER_TIMEOUT_S + 1.5, max(lifetimes)
+    waited_out = [t for t in lifetimes if t > HEADER_TIMEOUT_S - 0.5]  # the newest, within the per-client cap
+    assert 0 < len(waited_out) <= MAX_PER_CLIENT
+    assert server.json("healthz")["status"] == "ok"
+    assert next_jpeg(stream).startswith(b"\xff\xd8")  # a stream in progress is neither cut nor timed out
+    viewer.close()
+
+
+def test_a_wildcard_address_is_announced_as_each_interface_address():
+    with listen("0.0.0.0", 0) as sock:
+        urls = listening_urls(sock)
+        port = sock.getsockname()[1]
+        assert f"http://127.0.0.1:{port}/" == urls[-1] and not any("0.0.0.0" in u for u in urls)
+        for url in urls:
+            address = urlparse(url)
+            with socket.create_connection((address.hostname, address.port), timeout=2):
+                pass  # the listening socket takes it (queued until accepted)
+    with listen("127.0.0.1", 0) as sock:
+        assert listening_urls(sock) == [f"http://127.0.0.1:{sock.getsockname()[1]}/"]
+
+
+def test_edge_serve_on_every_interface_prints_urls_that_open(tmp_path):
+    video = digit_video(tmp_path / "clip.avi", [VIDEO_DIGIT])
+    with edge_serve(
+        "-m", str(MODEL), "--source", str(video), "--host", "0.0.0.0", "--token", TOKEN
+    ) as served:
+        assert "0.0.0.0" not in served.url
+        assert served.json("healthz")["status"] == "ok"
+
+
+@pytest.mark.parametrize("text", ["broker:²", "broker:①", "broker:0", "broker:65536", ":1883", "broker:"])
+def test_a_bad_mqtt_broker_port_is_one_error(text):
+    with pytest.raises(EdgeError, match="--mqtt must be HOST or HOST:PORT"):
+        parse_broker(text)

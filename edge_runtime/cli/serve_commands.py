@@ -103,5 +103,12 @@ def serve(
     if token is None and not server.is_loopback(host):
         typer.echo(f"warning: anyone who reaches {host}:{port} can use the API: set --token", err=True)
     feed = LiveFeed(camera_model, open_live(source, width, height), settings)
+
     description = printable(feed.description)
-    server.serve(feed, uploads, options, lambda url: typer.echo(f"serving {url} ({description})"))
+
+    def announce(urls: list[str]) -> None:
+        typer.echo(f"serving {urls[0]} ({description})")
+        for url in urls[1:]:
+            typer.echo(f"also at {url}")
+
+    server.serve(feed, uploads, options, announce)

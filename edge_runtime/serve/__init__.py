@@ -2,5 +2,7 @@
 
 `loop` runs the camera in one thread (the same `webcam.run` as `edge webcam`) and keeps the latest
 annotated frame and reading; `app` serves them (Starlette), `uploads` reads posted images, `metrics`
-counts for Prometheus, `mqtt` publishes reading changes, and `server` ties them together under uvicorn.
+counts for Prometheus, `mqtt` publishes reading changes, and `server` ties them together under uvicorn,
+with `protocol` (uvicorn's HTTP protocol with limits against idle and slow clients) and `addresses` (the
+URLs it announces).
 """

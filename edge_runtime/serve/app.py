@@ -12,6 +12,8 @@ import hmac
 import importlib.metadata
 import json
 import platform
+import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from pathlib import Path
 import anyio
 from starlette.applications import Starlette
 from starlette.authentication import AuthCredentials, AuthenticationBackend, SimpleUser, requires
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -27,12 +30,13 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import ground
 from edge_runtime.serve.loop import LiveFeed, reading_json
 from edge_runtime.serve.metrics import CONTENT_TYPE, ServeMetrics
-from edge_runtime.serve.uploads import UploadReader, reading_with_inputs
-from edge_runtime.webcam import local_now
+from edge_runtime.serve.uploads import UploadReader
+from edge_runtime.webcam import FrameResult, local_now
 from ground.errors import EdgeError, printable
 
 STATIC = Path(__file__).parent / "static"
@@ -40,8 +44,12 @@ BODY_TIMEOUT_S = 10.0  # an upload must arrive within this (a client trickling b
 QUEUE_TIMEOUT_S = 10.0  # an upload waits at most this long for the reader, then 503
 STALE_FRAME_S = 5.0  # /healthz fails when the newest frame is older than this
 KEEPALIVE_S = 15.0  # an idle event stream gets a comment line this often
+FRAME_EVENT_S = 0.5  # /api/events?frames=1 sends the newest frame's reading this often
 WAKE_S = 1.0  # streams look at least this often whether the server is stopping
+MAX_REQUESTS = 200  # requests served at once, streams included; past it 503, but for /healthz
 SETTINGS_BYTES = 1024
+MAX_TOP_K = 10
+UPLOAD_FIELD = "file"  # the form field of a multipart upload (curl -F file=@photo.jpg)
 BOUNDARY = "frame"
 VERSIONED = ("numpy", "opencv-python-headless", "opencv-python", "ai-edge-litert", "starlette", "uvicorn")
 AUTHENTICATED = "authenticated"
@@ -91,6 +99,27 @@ def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+class RequestLimit:
+    """ASGI middleware: at most `limit` requests served at once (streams included); past it 503, except
+    for the paths in `always` (a health check answers however busy the server is)."""
+
+    def __init__(self, app: ASGIApp, limit: int, always: frozenset[str]) -> None:
+        self.app, self.limit, self.always = app, limit, always
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.always:
+            await self.app(scope, receive, send)
+        elif self.active >= self.limit:
+            await error(503, f"busy: {self.limit} requests at once, try again")(scope, receive, send)
+        else:
+            self.active += 1
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.active -= 1
+
+
 def build_app(context: Context) -> Starlette:
     """The Starlette application of `edge serve`."""
     frames, changes = Pulse(), Pulse()
@@ -117,13 +146,16 @@ def build_app(context: Context) -> Starlette:
         Route("/api/reading", _reading(context)),
         Route("/api/frame.jpg", _frame(context)),
         Route("/api/stream.mjpg", _mjpeg(context, frames)),
-        Route("/api/events", _events(context, changes)),
+        Route("/api/events", _events(context, changes, frames)),
         Route("/api/classify", _classify(context), methods=["POST"]),
         Route("/api/settings", _settings(context), methods=["GET", "PUT"]),
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(AuthenticationMiddleware, backend=TokenBackend(context.token))],
+        middleware=[
+            Middleware(RequestLimit, limit=MAX_REQUESTS, always=frozenset({"/healthz"})),
+            Middleware(AuthenticationMiddleware, backend=TokenBackend(context.token)),
+        ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error(context)},
         lifespan=lifespan,
     )
@@ -251,35 +283,46 @@ def _mjpeg(context: Context, frames: Pulse):
     return stream
 
 
-def _events(context: Context, changes: Pulse):
+def _events(context: Context, changes: Pulse, frames: Pulse):
     @requires(AUTHENTICATED, status_code=401)
     async def events(request: Request) -> StreamingResponse:
         """Server-Sent Events: `reading` (the JSON of /api/reading) at each change of the smoothed
-        reading, starting with the current one; a client too slow for them gets the newest, not a queue."""
+        reading, starting with the current one; with `?frames=1`, also `frame`, the newest frame's,
+        every `FRAME_EVENT_S`. A client too slow for them gets the newest, not a queue."""
+        with_frames = _flag(request, "frames")
+        pulse = frames if with_frames else changes  # a frame pulse fires at changes too
 
         async def lines() -> AsyncIterator[str]:
-            sent, idle = None, 0.0
+            sent_change = sent_frame = None
+            last_write = frame_due = time.monotonic()
             yield "retry: 2000\n\n"
             with _client(context, "events"):
                 while context.feed.running:
-                    wakeup, change = changes.event, context.feed.last_change
-                    if change is not None and change is not sent:
-                        sent, idle = change, 0.0
-                        data = json.dumps(reading_json(change))
-                        yield f"id: {change.index}\nevent: reading\ndata: {data}\n\n"
-                        continue
-                    with anyio.move_on_after(WAKE_S):
-                        await wakeup.wait()
-                    idle += WAKE_S
-                    if idle >= KEEPALIVE_S:
-                        idle = 0.0
+                    wakeup, change, now = pulse.event, context.feed.last_change, time.monotonic()
+                    latest = context.feed.latest.result if context.feed.latest else None
+                    if change is not None and change is not sent_change:
+                        sent_change, last_write = change, now
+                        yield _event("reading", change, f"id: {change.index}\n")
+                    elif with_frames and latest is not None and latest is not sent_frame and now >= frame_due:
+                        sent_frame, last_write, frame_due = latest, now, now + FRAME_EVENT_S
+                        yield _event("frame", latest)
+                    elif now - last_write >= KEEPALIVE_S:
+                        last_write = now
                         yield ": keep-alive\n\n"
+                    else:
+                        with anyio.move_on_after(WAKE_S):
+                            await wakeup.wait()
 
         return StreamingResponse(
             lines(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
         )
 
     return events
+
+
+def _event(name: str, result: FrameResult, head: str = "") -> str:
+    """One Server-Sent Event: `name`, the JSON of `result` as /api/reading has it."""
+    return f"{head}event: {name}\ndata: {json.dumps(reading_json(result))}\n\n"
 
 
 class _client:
@@ -297,9 +340,9 @@ class _client:
 
 async def _capped_body(request: Request, limit: int) -> bytes:
     """The request body, refused (413) past `limit` bytes before it is all read, 408 when too slow."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"upload of {int(declared):,} bytes is past the limit of {limit:,}")
+    declared = _integer(request.headers.get("content-length", ""))
+    if declared is not None and declared > limit:
+        raise HTTPException(413, f"upload of {declared:,} bytes is past the limit of {limit:,}")
     chunks, size = [], 0
     try:
         with anyio.fail_after(BODY_TIMEOUT_S):
@@ -313,23 +356,59 @@ async def _capped_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _top_k(request: Request) -> int:
-    text = request.query_params.get("top_k", "3")
-    if not text.isdigit() or not 1 <= int(text) <= 10:
-        raise HTTPException(400, f"top_k must be an integer from 1 to 10, not {text!r}")
-    return int(text)
+async def _uploaded_image(request: Request, limit: int) -> bytes:
+    """The image file posted: the body itself, or the `file` field of a multipart form (what a browser's
+    form and `curl -F file=@photo.jpg` send); the limit counts the whole body either way."""
+    body = await _capped_body(request, limit)
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "multipart/form-data":
+        return body
+
+    async def replay() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async with Request(request.scope, replay).form(max_files=1, max_fields=10) as form:
+        upload = form.get(UPLOAD_FIELD)
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(
+                400, f"the form has no file field {UPLOAD_FIELD!r} (curl -F {UPLOAD_FIELD}=@photo.jpg)"
+            )
+        return await upload.read()
+
+
+def _integer(text: str) -> int | None:
+    """`text` as a number when it is 1 to 18 ASCII digits (int() also takes '²', '①', '٣', ' 3', '1_0')."""
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
+
+
+def _query_integer(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """The query parameter `name` as an integer from `low` to `high`, else 400."""
+    text = request.query_params.get(name, str(default))
+    number = _integer(text)
+    if number is None or not low <= number <= high:
+        raise HTTPException(400, f"{name} must be an integer from {low} to {high}, not {text[:20]!r}")
+    return number
+
+
+def _flag(request: Request, name: str) -> bool:
+    """The query parameter `name`: 1 (true) or 0 (false, also when absent), else 400."""
+    text = request.query_params.get(name, "0")
+    if text not in ("0", "1"):
+        raise HTTPException(400, f"{name} must be 0 or 1, not {text[:20]!r}")
+    return text == "1"
 
 
 def _classify(context: Context):
     @requires(AUTHENTICATED, status_code=401)
     async def classify(request: Request) -> JSONResponse:
-        """Read the digits of the image in the request body (the raw file: PNG, JPEG, BMP, TIFF, WebP)."""
+        """Read the digits of the posted image (PNG, JPEG, BMP, TIFF, WebP; `_uploaded_image`)."""
         uploads, metrics = context.uploads, context.metrics
         try:
-            top_k, inputs = _top_k(request), request.query_params.get("inputs") == "1"
-            data = await _capped_body(request, uploads.limits.max_bytes)
+            top_k = _query_integer(request, "top_k", 3, 1, MAX_TOP_K)
+            inputs, annotated = _flag(request, "inputs"), _flag(request, "annotated")
+            data = await _uploaded_image(request, uploads.limits.max_bytes)
             with metrics.upload_seconds.time(), anyio.move_on_after(QUEUE_TIMEOUT_S) as waited:
-                reading = await anyio.to_thread.run_sync(uploads.read, data, top_k)
+                upload = await anyio.to_thread.run_sync(uploads.read, data, top_k)
             if waited.cancelled_caught:
                 raise HTTPException(503, "busy: too many uploads waiting, try again")
         except HTTPException as exc:
@@ -341,7 +420,7 @@ def _classify(context: Context):
             metrics.errors.labels("upload").inc()
             return error(400, printable(exc))
         metrics.uploads.labels("200").inc()
-        return JSONResponse(reading_with_inputs(reading) if inputs else reading.to_json())
+        return JSONResponse(await anyio.to_thread.run_sync(upload.to_json, inputs, annotated))
 
     return classify
 

@@ -36,7 +36,7 @@ USERNAME_ENV, PASSWORD_ENV = "EDGE_MQTT_USERNAME", "EDGE_MQTT_PASSWORD"
 def parse_broker(text: str) -> tuple[str, int]:
     """`HOST[:PORT]` → (host, port); EdgeError when malformed."""
     host, _, port = text.rpartition(":") if ":" in text else (text, "", str(DEFAULT_PORT))
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not re.fullmatch(r"[0-9]{1,5}", port) or not 0 < int(port) < 65536:
         raise EdgeError(f"--mqtt must be HOST or HOST:PORT, not {text!r}")
     return host, int(port)
 

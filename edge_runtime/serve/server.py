@@ -11,16 +11,17 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from edge_runtime.serve.addresses import listening_urls
 from edge_runtime.serve.app import Context, build_app
 from edge_runtime.serve.loop import LiveFeed
 from edge_runtime.serve.metrics import ServeMetrics
 from edge_runtime.serve.mqtt import DEFAULT_TOPIC, MqttPublisher
+from edge_runtime.serve.protocol import GuardedH11Protocol
 from edge_runtime.serve.uploads import UploadReader
 from ground.errors import EdgeError
 
-KEEP_ALIVE_S = 5  # an idle connection is closed after this
+KEEP_ALIVE_S = 5  # a connection silent this long after a response is closed
 SHUTDOWN_S = 2  # on exit, open streams get this long to end
-MAX_CONNECTIONS = 200  # past this many connections at once, uvicorn answers 503
 BACKLOG = 128
 
 
@@ -73,9 +74,10 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(
-    feed: LiveFeed, uploads: UploadReader, options: ServeOptions, announce: Callable[[str], None]
+    feed: LiveFeed, uploads: UploadReader, options: ServeOptions, announce: Callable[[list[str]], None]
 ) -> None:
-    """Serve until interrupted or the camera fails (EdgeError saying why); `announce` gets the URL."""
+    """Serve until interrupted or the camera fails (EdgeError saying why); `announce` gets the URLs
+    (`addresses.listening_urls`: each interface's for 0.0.0.0 or ::)."""
     sock = listen(options.host, options.port)
     metrics = ServeMetrics()
     app = build_app(Context(feed, uploads, metrics, options.token, feed.model.accept_threshold))
@@ -85,7 +87,7 @@ def serve(
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE_S,
         timeout_graceful_shutdown=SHUTDOWN_S,
-        limit_concurrency=MAX_CONNECTIONS,
+        http=GuardedH11Protocol,  # header timeout, connection caps (app.RequestLimit: requests at once)
     )
     server = _Server(config, feed)
     publisher = MqttPublisher(options.mqtt, options.topic) if options.mqtt else None
@@ -95,8 +97,7 @@ def serve(
     feed.on_exit = lambda: setattr(server, "should_exit", True)
     try:
         feed.start()
-        host, port = sock.getsockname()[:2]
-        announce(f"http://{f'[{host}]' if ':' in host else host}:{port}/")
+        announce(listening_urls(sock))
         server.run(sockets=[sock])
     finally:
         feed.stop()

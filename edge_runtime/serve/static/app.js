@@ -1,14 +1,19 @@
 // The live page of `edge serve`: plain JavaScript, no build step, nothing fetched from elsewhere.
 "use strict";
 
-const POLL_MS = 500;
+const STILL_MS = 1000;
 const HISTORY = 12;
 const TOP_K = 10;
+const SHOWN_REGIONS = 8; // an upload's regions shown with their input and bars
 const PEN_WIDTH = 18;
 const $ = (id) => document.getElementById(id);
 
-let token = new URLSearchParams(location.search).get("token") || localStorage.getItem("edge-token") || "";
+const query = new URLSearchParams(location.search);
+const still = query.get("still") === "1";
+let token = query.get("token") || localStorage.getItem("edge-token") || "";
 let events = null;
+let poller = null;
+let stillReading; // the smoothed reading the still page last showed
 
 function withToken(url) {
   return token ? `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}` : url;
@@ -38,36 +43,59 @@ function setStatus(text, ok) {
 const percent = (p) => `${(100 * p).toFixed(1)}%`;
 
 // --- live view -------------------------------------------------------------------------------
+// The live page follows one event stream: `reading` events (each change of the smoothed reading)
+// give the reading and the changes, `frame` events (twice a second) the current frame's figures; the
+// image is MJPEG, started once the page has loaded. The still page (?still=1) keeps no connection
+// open, so that it finishes loading (a headless browser's screenshot ends): each second it reads
+// /api/reading, which gives the figures, the reading and the changes it sees, and reloads the frame.
 
-async function poll() {
+function showChange(r) {
+  $("smoothed").textContent = r.smoothed ?? "–";
+  $("smoothed-confidence").textContent = r.smoothed ? percent(r.smoothed_confidence) : "";
+  const item = document.createElement("li");
+  const time = r.time.slice(11, 23);
+  item.textContent = `${time}  ${r.smoothed ?? "–"}${r.smoothed ? ` (${percent(r.smoothed_confidence)})` : ""}`;
+  $("history").prepend(item);
+  while ($("history").children.length > HISTORY) $("history").lastChild.remove();
+}
+
+function showFrame(r) {
+  $("current").textContent = r.number ?? "no digit";
+  $("confidence").textContent = r.number ? percent(r.confidence) : "";
+  $("fps").textContent = r.fps.toFixed(1);
+  $("read-ms").textContent = r.read_ms.toFixed(1);
+  $("frame").textContent = r.frame;
+}
+
+function connectStreams() {
+  if (events) events.close();
+  events = new EventSource(withToken("/api/events?frames=1"));
+  events.addEventListener("reading", (event) => showChange(JSON.parse(event.data)));
+  events.addEventListener("frame", (event) => showFrame(JSON.parse(event.data)));
+  events.addEventListener("open", () => setStatus("live", true));
+  events.addEventListener("error", () => setStatus("reconnecting…", false));
+  const showVideo = () => { $("live").src = withToken("/api/stream.mjpg"); }; // never ends loading
+  if (document.readyState === "complete") showVideo();
+  else window.addEventListener("load", showVideo, { once: true });
+}
+
+async function pollStill() {
   try {
     const r = await api("/api/reading");
-    $("smoothed").textContent = r.smoothed ?? "–";
-    $("smoothed-confidence").textContent = r.smoothed ? percent(r.smoothed_confidence) : "";
-    $("current").textContent = r.number ?? "no digit";
-    $("confidence").textContent = r.number ? percent(r.confidence) : "";
-    $("fps").textContent = r.fps.toFixed(1);
-    $("read-ms").textContent = r.read_ms.toFixed(1);
-    $("frame").textContent = r.frame;
-    setStatus("live", true);
+    showFrame(r);
+    if (r.smoothed !== stillReading) showChange(r);
+    stillReading = r.smoothed;
+    $("live").src = withToken(`/api/frame.jpg?frame=${r.frame}`);
+    setStatus("still", true);
   } catch (error) {
     if ($("token-form").hidden) setStatus(error.message, false);
   }
 }
 
-function addChange(reading) {
-  const item = document.createElement("li");
-  const time = reading.time.slice(11, 23);
-  item.textContent = `${time}  ${reading.smoothed ?? "–"}${reading.smoothed ? ` (${percent(reading.smoothed_confidence)})` : ""}`;
-  $("history").prepend(item);
-  while ($("history").children.length > HISTORY) $("history").lastChild.remove();
-}
-
-function connectStreams() {
-  $("live").src = withToken("/api/stream.mjpg");
-  if (events) events.close();
-  events = new EventSource(withToken("/api/events"));
-  events.addEventListener("reading", (event) => addChange(JSON.parse(event.data)));
+function startPolling() {
+  clearInterval(poller);
+  pollStill();
+  poller = setInterval(pollStill, STILL_MS);
 }
 
 async function loadInfo() {
@@ -102,13 +130,26 @@ $("threshold-reset").addEventListener("click", () => setThreshold($("threshold")
 
 function showResult(element, reading) {
   element.replaceChildren();
-  const region = reading.digits[0] || reading.rejected_regions[0];
   const answer = document.createElement("span");
   answer.className = "answer";
   answer.textContent = reading.number ?? "no digit";
   answer.dataset.number = reading.number ?? "";
   element.append(answer, reading.number ? percent(reading.confidence) : "");
-  if (!region) return;
+  if (reading.annotated_jpeg) {
+    const annotated = document.createElement("img");
+    annotated.src = reading.annotated_jpeg;
+    annotated.alt = "the image with what was read drawn on it";
+    annotated.className = "annotated";
+    element.append(annotated);
+  }
+  const regions = reading.digits.length ? reading.digits : reading.rejected_regions;
+  for (const region of regions.slice(0, SHOWN_REGIONS)) element.append(regionView(region));
+}
+
+// One region: the 28x28 input the model saw, and its top-k bars.
+function regionView(region) {
+  const view = document.createElement("div");
+  view.className = region.rejected ? "region rejected" : "region";
   const input = document.createElement("img");
   input.src = region.input_png;
   input.alt = "the 28x28 input the model saw";
@@ -127,7 +168,8 @@ function showResult(element, reading) {
     row.append(name, bar, value);
     bars.append(row);
   }
-  element.append(document.createElement("br"), input, bars);
+  view.append(input, bars);
+  return view;
 }
 
 function showError(element, error) {
@@ -138,9 +180,10 @@ function showError(element, error) {
   element.append(message);
 }
 
-async function classify(blob, element) {
+// Read `blob` and show the answer in `element`; `annotated`: with the image, the regions drawn on it.
+async function classify(blob, element, annotated) {
   try {
-    const reading = await api(`/api/classify?top_k=${TOP_K}&inputs=1`, {
+    const reading = await api(`/api/classify?top_k=${TOP_K}&inputs=1&annotated=${annotated ? 1 : 0}`, {
       method: "POST",
       headers: { "Content-Type": blob.type || "application/octet-stream" },
       body: blob,
@@ -179,16 +222,17 @@ canvas.addEventListener("pointermove", (event) => {
 });
 canvas.addEventListener("pointerup", (event) => canvas.releasePointerCapture(event.pointerId));
 $("clear").addEventListener("click", () => { clearCanvas(); $("draw-result").replaceChildren(); });
-$("read-drawing").addEventListener("click", () => canvas.toBlob((blob) => classify(blob, $("draw-result")), "image/jpeg", 0.95)); // PNG would carry alpha
+$("read-drawing").addEventListener("click", () => canvas.toBlob((blob) => classify(blob, $("draw-result"), false), "image/jpeg", 0.95)); // PNG would carry alpha
 $("upload").addEventListener("change", (event) => {
   const [file] = event.target.files;
-  if (file) classify(file, $("upload-result"));
+  if (file) classify(file, $("upload-result"), true);
 });
 
 // --- start -----------------------------------------------------------------------------------
 
 function start() {
-  loadInfo().then(connectStreams).catch((error) => setStatus(error.message, false));
+  if (still) $("live").src = withToken("/api/frame.jpg"); // now, so that the load event waits for it
+  loadInfo().then(still ? startPolling : connectStreams).catch((error) => setStatus(error.message, false));
 }
 
 $("token-form").addEventListener("submit", (event) => {
@@ -201,4 +245,3 @@ $("token-form").addEventListener("submit", (event) => {
 
 clearCanvas();
 start();
-setInterval(poll, POLL_MS);
