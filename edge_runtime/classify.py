@@ -22,8 +22,9 @@ import numpy as np
 
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.preprocess import InkImage, darkest_channel, ink_image
-from edge_runtime.regions import Box, crop_roi, find_groups, mnist_passthrough
+from edge_runtime.regions import Box, Groups, crop_roi, find_groups, mnist_passthrough
 from edge_runtime.segment import GroupReading, Piece, read_groups
+from edge_runtime.separators import DigitGroup, Written, looks_like_a_colon, write_lines
 from ground.atomic import atomic_write_bytes, output_folder
 from ground.contract import IMAGE_SHAPE
 
@@ -63,12 +64,24 @@ class Reading:
     """The accepted digits of one image in reading order, and the regions the model rejected.
 
     `number` is None when no digit was accepted; `cut` says that part of the image was not read
-    (more ink regions than the reader looks at).
+    (more ink regions than the reader looks at). `text` is the reading as a person would write it,
+    with the separators seen between digits (`separators`), and `groups` its runs of digits.
     """
 
     digits: list[DigitPrediction]
     rejected: list[DigitPrediction] = field(default_factory=list)
     cut: bool = False
+    written: Written = Written(None, [])
+
+    @property
+    def text(self) -> str | None:
+        """The digits with the separators between them (`.` `,` `:` `-` `/` and spaces), or None."""
+        return self.written.text
+
+    @property
+    def groups(self) -> list[DigitGroup]:
+        """The runs of digits between separators, each with its box."""
+        return self.written.groups
 
     @property
     def number(self) -> str | None:
@@ -89,6 +102,8 @@ class Reading:
         """A JSON-ready dict (README, "JSON output", documents the fields)."""
         return {
             "number": self.number,
+            "text": self.text,
+            "groups": [g.to_json() for g in self.groups],
             "confidence": round(self.confidence, 4),
             "unsure": self.unsure,
             "rejected": len(self.rejected),
@@ -116,20 +131,29 @@ def read_digits(
     """
     if roi is not None:
         image = crop_roi(image, roi)
+    binary, scale = None, 1.0  # the thresholded ink of the working copy, where separators are looked for
     if image.shape[:2] == IMAGE_SHAPE:
         accepted, rejected, cut = _read_mnist(model, darkest_channel(image))
     else:
-        accepted, rejected, cut, filled_edge = _read_ink(model, ink_image(image, threshold, crop))
-        if not accepted and filled_edge:  # a large blob cut off by the frame: perhaps a tight crop
-            accepted, rejected, cut, _ = _read_ink(model, ink_image(image, threshold, crop=True))
+        ink = ink_image(image, threshold, crop)
+        accepted, rejected, cut, found = _read_ink(model, ink)
+        if not accepted and found.filled_edge:  # a large blob cut off by the frame: perhaps a tight crop
+            ink = ink_image(image, threshold, crop=True)
+            accepted, rejected, cut, found = _read_ink(model, ink)
+        binary, scale = found.binary, ink.scale
     accepted, too_small = _drop_small(accepted)
     accepted, doubtful = _drop_doubtful_in_clutter(accepted, rejected)
     accepted, in_words = _drop_lines_with_gaps(accepted, rejected)
+    lines = _reading_lines(accepted)
+    written = write_lines(
+        [[(model.labels[p.label], p.crop.box) for p in line] for line in lines], binary, scale
+    )
     describe = _describer(model.labels, top_k, min_confidence, roi)
     return Reading(
-        [describe(p, False) for p in _reading_order(accepted)],
+        [describe(p, False) for line in lines for p in line],
         [describe(p, True) for p in rejected + too_small + doubtful + in_words],
         cut,
+        written if roi is None else written.moved(max(roi[0], 0), max(roi[1], 0)),
     )
 
 
@@ -144,11 +168,11 @@ def _read_mnist(model: DigitModel, image: np.ndarray) -> tuple[list[Piece], list
     return [p for p in pieces if p.score >= threshold], [p for p in pieces if p.score < threshold], False
 
 
-def _read_ink(model: DigitModel, ink: InkImage) -> tuple[list[Piece], list[Piece], bool, bool]:
+def _read_ink(model: DigitModel, ink: InkImage) -> tuple[list[Piece], list[Piece], bool, Groups]:
     found = find_groups(ink)
     readings, uncut = read_groups(found.groups, model.predict, model.accept_threshold, model.line_reader)
     accepted, rejected = _with_digits_in_line(readings)
-    return accepted, rejected, found.cut or uncut, found.filled_edge
+    return accepted, rejected, found.cut or uncut, found
 
 
 def _with_digits_in_line(readings: list[GroupReading]) -> tuple[list[Piece], list[Piece]]:
@@ -183,8 +207,9 @@ def _drop_doubtful_in_clutter(
 
 def _drop_lines_with_gaps(accepted: list[Piece], rejected: list[Piece]) -> tuple[list[Piece], list[Piece]]:
     """When a rejected region is of about an accepted digit's height and level with it, the line is
-    a word (or a number missing a digit): every accepted digit is rejected. Returns (kept, dropped)."""
-    if any(_level_with_any(region, accepted) for region in rejected):
+    a word (or a number missing a digit): every accepted digit is rejected, unless the region is a
+    colon (12:45). Returns (kept, dropped)."""
+    if any(_level_with_any(r, accepted) and not looks_like_a_colon(r.crop.pixels) for r in rejected):
         return [], accepted
     return accepted, []
 
@@ -200,7 +225,7 @@ def _level(region: Piece, digit: Piece) -> bool:
     return GAP_HEIGHT * dh <= h <= dh / GAP_HEIGHT and dy <= y + h / 2 <= dy + dh
 
 
-def _reading_order(pieces: list[Piece]) -> list[Piece]:
+def _reading_lines(pieces: list[Piece]) -> list[list[Piece]]:
     """Lines top to bottom, each left to right. Taken left to right, a piece continues the line whose
     last piece it is level with (either one's middle within the other's rows; of several, the one
     whose middle is nearest), so that a line written or photographed at a slant stays one line."""
@@ -212,7 +237,7 @@ def _reading_order(pieces: list[Piece]) -> list[Piece]:
         else:
             lines.append([piece])
     lines.sort(key=lambda line: np.mean([_middle(p) for p in line]))
-    return [piece for line in lines for piece in line]
+    return lines
 
 
 def _middle(piece: Piece) -> float:

@@ -27,7 +27,11 @@ MAX_COMPONENTS = 300  # more than this is a texture: only the largest are looked
 COLUMN_OVERLAP_TO_MERGE = 0.5  # of the narrower piece's width
 MAX_GAP_TO_MERGE = 0.6  # vertical gap, of the taller piece's height
 FRAGMENT_HEIGHT = 0.5  # a piece this much shorter than a digit beside it is part of it...
-FRAGMENT_DISTANCE = 0.15  # ...if at most this far (of the digit's height) to its side
+FRAGMENT_DISTANCE = 0.15  # ...if at most this far (of the digit's height) to its side...
+BAR_ASPECT = 1.5  # ...unless it is a bar this many times wider than tall...
+BAR_BAND = (0.3, 0.75)  # ...whose middle lies in this band of the digit's height (a hyphen), or a dot
+MARK_WIDTH, MARK_HEIGHT = 0.4, 0.5  # or comma: at most this wide and tall (of the digit's height)...
+MARK_ELONGATION = 2.5  # ...and at most this many times taller than wide
 RULED_ROW_SHARE = 0.5  # a pixel row with ink across this share of the width is a ruled line
 RULED_COLUMN_SHARE = 0.6  # a column with ink down this share of the height is a margin line...
 RULED_LINE_THICKNESS = 4  # ...when at most this many such rows (columns) lie side by side
@@ -60,12 +64,14 @@ class Group:
 
 @dataclass(frozen=True)
 class Groups:
-    """The groups of one image, left to right, whether some ink was left unread (too much of it), and
-    whether a blob cut off by the frame was as large as half of it (the image may be a tight crop)."""
+    """The groups of one image, left to right, whether some ink was left unread (too much of it),
+    whether a blob cut off by the frame was as large as half of it (the image may be a tight crop), and
+    the thresholded ink they were found in."""
 
     groups: list[Group]
     cut: bool
     filled_edge: bool = False
+    binary: np.ndarray | None = None  # the thresholded ink the groups were found in (working copy)
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ def find_groups(ink: InkImage) -> Groups:
         if h < MIN_DIGIT_HEIGHT or w > MAX_LINE_ASPECT * h:
             continue
         groups.append(_cut_out(ink, binary, members, box))
-    return Groups(sorted(groups, key=lambda g: g.box[0]), cut, filled_edge)
+    return Groups(sorted(groups, key=lambda g: g.box[0]), cut, filled_edge, binary)
 
 
 def without_ruled_lines(binary: np.ndarray) -> np.ndarray:
@@ -338,8 +344,22 @@ def _same_digit(piece: Box, group: Box) -> bool:
         and row_gap <= MAX_GAP_TO_MERGE * taller
     ):
         return True
-    fragment = piece[3] < FRAGMENT_HEIGHT * group[3]
+    fragment = piece[3] < FRAGMENT_HEIGHT * group[3] and not _punctuation(piece, group)
     return fragment and row_gap <= 0 and -column_overlap <= FRAGMENT_DISTANCE * group[3]
+
+
+def _punctuation(piece: Box, group: Box) -> bool:
+    """A mark written between digits rather than a part of one: a flat bar at middle height (the hyphen
+    of a date), or a dot or comma (small and compact). The bar of a 5 lies at its top and is longer;
+    a broken stroke is longer or thinner."""
+    middle = (piece[1] + piece[3] / 2 - group[1]) / group[3]
+    if piece[2] >= BAR_ASPECT * piece[3]:
+        return BAR_BAND[0] <= middle <= BAR_BAND[1]
+    return (
+        piece[2] <= MARK_WIDTH * group[3]
+        and piece[3] <= MARK_HEIGHT * group[3]
+        and piece[3] <= MARK_ELONGATION * piece[2]
+    )
 
 
 def _union(a: Box, b: Box) -> Box:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from edge_runtime.classify import _reading_order
+from edge_runtime.classify import _reading_lines
 from edge_runtime.regions import DigitCrop
 from edge_runtime.segment import Piece
 
@@ -19,7 +19,7 @@ def _line(digits: str, left: int, top: int, rise: int) -> list[Piece]:
 
 
 def _read(pieces: list[Piece]) -> str:
-    return "".join(str(p.label) for p in _reading_order(pieces))
+    return "".join(str(p.label) for line in _reading_lines(pieces) for p in line)
 
 
 def test_a_slanted_line_is_read_as_one_line_left_to_right():

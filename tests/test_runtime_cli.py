@@ -173,7 +173,8 @@ def test_webcam_json_keeps_its_fields_and_adds_the_time(int8_model, samples):
     ]
     (line,) = _json_lines(CliRunner().invoke(app, args).stdout)
     assert list(line) == [
-        "frame", "number", "confidence", "unsure", "rejected", "cut", "digits", "rejected_regions",
+        "frame", "number", "text", "groups", "confidence", "unsure", "rejected", "cut", "digits",
+        "rejected_regions",
         "smoothed", "smoothed_confidence", "fps", "time", "video_time",
     ]  # fmt: skip
     assert re.fullmatch(ISO_LOCAL_TIME, line["time"])

@@ -146,7 +146,8 @@ def _report_failure(message: str, path: Path | None, json_out: bool) -> None:
 
 
 def _describe(reading: Reading) -> str:
-    """One reading as `7 (99.2%)  top-3: 7 99.2% 1 0.5% 2 0.1%`, with one top-k list per digit, then
+    """One reading as `7 (99.2%)  top-3: 7 99.2% 1 0.5% 2 0.1%` (the reading's `text`: `12.50`, `12:45`),
+    with one top-k list per digit, then
     `[unsure]`, how many regions were rejected as not digits, and `[cut]` when part was not read."""
     notes = (["[unsure]"] if reading.unsure else []) + (
         ["[cut: not all ink was read]"] if reading.cut else []
@@ -156,7 +157,7 @@ def _describe(reading: Reading) -> str:
     if not reading.digits:
         return " ".join(["no digit", *notes])
     candidates = " | ".join(" ".join(f"{label} {p:.1%}" for label, p in d.top_k) for d in reading.digits)
-    text = f"{reading.number} ({reading.confidence:.1%})  top-{len(reading.digits[0].top_k)}: {candidates}"
+    text = f"{reading.text} ({reading.confidence:.1%})  top-{len(reading.digits[0].top_k)}: {candidates}"
     return "  ".join([text, *notes])
 
 
