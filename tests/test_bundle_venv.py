@@ -76,7 +76,7 @@ def test_fresh_venv_has_neither_tensorflow_nor_the_repository(runtime_python):
 
 
 def test_bundle_launcher_reads_a_photo_and_a_video(runtime_python, tiny_tflite_models, full_mnist, tmp_path):
-    bundle = build_bundle(tiny_tflite_models["int8"], tmp_path / "bundle")
+    bundle = build_bundle(tiny_tflite_models["int8"], tmp_path / "bundle", user="pi")
     model = DigitModel(bundle.model)
     rng = np.random.default_rng(0)
 
@@ -113,7 +113,7 @@ def test_bundle_serves_a_video_in_the_fresh_venv(runtime_python, tmp_path):
     """`./edge serve` from the bundle, with only its pinned requirements: /api/reading over HTTP."""
     from tests.serve_process import MODEL, digit_video, edge_serve
 
-    bundle = build_bundle(MODEL, tmp_path / "bundle")
+    bundle = build_bundle(MODEL, tmp_path / "bundle", user="pi")
     video = digit_video(tmp_path / "clip.avi", [PHOTO_DIGIT])
     command = [str(bundle.path / "edge"), "serve", str(bundle.model), "--source", str(video), "--port", "0"]
     env_python = {"EDGE_PYTHON": str(runtime_python)}
