@@ -140,17 +140,20 @@ def _unit_fields(fields: dict, serve: bool) -> dict:
             "unit_summary": "webcam --headless",
             "purpose": "print the digits the camera reads, at boot, without a screen",
             "journal": f"The readings go to the journal, one line when the reading changes: {journal}",
+            "journal_holds": "the readings, a line when one changes",
             "description": "digit readings from the camera to the journal (webcam --headless)",
             "serve_lines": "",
             "log_lines": WEBCAM_LOG_LINES,
             "env_row": "",
         }
     listen = f"--host 0.0.0.0 --port {fields['port']}"
+    serve_holds = "its start-up line and any error"  # edge serve logs no readings
     return {
         "command": f"serve {source} {listen}",
         "unit_summary": f"serve {listen}",
         "purpose": f"serve the camera's live reading, a page and an API on port {fields['port']}, at boot",
-        "journal": f"The journal holds its start-up line and any error: {journal}",
+        "journal": f"The journal holds {serve_holds}: {journal}",
+        "journal_holds": f"{serve_holds}; the readings: http://raspberrypi.local:{fields['port']}/",
         "description": f"live digit reading from the camera, page and API on port {fields['port']}",
         "serve_lines": SERVE_LINES.substitute(fields),
         "log_lines": "",

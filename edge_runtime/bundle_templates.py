@@ -125,7 +125,7 @@ The unit assumes the bundle is in `$install_dir`, run by the user `$user`, with 
     sudo cp $service /etc/systemd/system/
     sudo systemctl daemon-reload
     sudo systemctl enable --now $service_stem
-    journalctl -u $service_stem -f                        # the readings, a line when one changes
+    journalctl -u $service_stem -f                        # $journal_holds
 
 ## Performance
 

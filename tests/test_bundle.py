@@ -183,6 +183,8 @@ def test_the_unit_wants_the_network_it_waits_for_and_says_what_it_runs(model, tm
         assert "headless" not in unit and "LogRateLimit" not in unit and "readings go" not in unit
         assert "port 8080" in description and "port 8080" in comments[0]
         assert "start-up line and any error: journalctl -u edge-digits -f" in comments[1]
+        readme = (tmp_path / "pi" / "README.md").read_text()
+        assert "# its start-up line and any error; the readings: http://raspberrypi.local:8080/" in readme
     else:
         assert "(webcam --headless)" in description
         assert comments[1] == (

@@ -71,7 +71,10 @@ def test_fresh_venv_has_neither_tensorflow_nor_the_repository(runtime_python):
     probe = (
         "import importlib.util as u; print([u.find_spec(m) is None for m in ('tensorflow', 'edge_runtime')])"
     )
-    result = subprocess.run([str(runtime_python), "-c", probe], capture_output=True, text=True, cwd="/")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the venv alone, not a checkout
+    result = subprocess.run(
+        [str(runtime_python), "-c", probe], capture_output=True, text=True, cwd="/", env=env
+    )
     assert result.stdout.strip() == "[True, True]", result.stderr
 
 
