@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 
@@ -36,7 +38,8 @@ def bundle(
     user: Annotated[
         str | None,
         typer.Option(
-            help="The account the systemd unit runs as on the Pi. Default: yours (the user behind sudo).",
+            help="The account the systemd unit runs as on the Pi. Default: yours (the user behind sudo); "
+            "root only as --user root.",
             show_default=False,
         ),
     ] = None,
@@ -71,5 +74,9 @@ def bundle(
         serve=serve,
     )
     typer.echo(f"bundle: {result.path}  ({len(result.files)} files, {result.size_bytes / 1024:.0f} KB)")
-    typer.echo(f"try it here:   {result.path}/edge classify -m {result.model} IMAGE.png")
+    # the bundle has no venv yet: here, this Python has everything its runtime needs
+    launcher = shlex.join(
+        [f"EDGE_PYTHON={sys.executable}", str(result.path / "edge"), "classify", "-m", str(result.model)]
+    )
+    typer.echo(f"try it here:   {launcher} IMAGE.png")
     typer.echo(f"on the Pi:     see {result.path / 'README.md'} (copy, make a venv, pip install, run)")

@@ -8,24 +8,49 @@ a half-made bundle.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import secrets
 import shutil
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import edge_runtime
 import ground
-from edge_runtime.bundle_templates import README, SERVE_LINES, SERVICE_UNIT, launcher_text
+from edge_runtime.bundle_templates import (
+    README,
+    SERVE_LINES,
+    SERVICE_UNIT,
+    WEBCAM_LOG_LINES,
+    launcher_text,
+)
 from edge_runtime.interpreter import check_tflite_file
-from ground.atomic import staging_dir
+from ground.atomic import final_name, staging_dir, write_error
 from ground.errors import EdgeError, printable
 from ground.manifest import line_reader_of, manifest_path, read_manifest
 
-# The runtime's packages, pinned to versions with Linux aarch64 / CPython 3.11 wheels (Raspberry Pi OS
-# 64-bit Bookworm); scripts/check_pi_wheels.py verifies that, with their dependencies.
+
+@dataclass(frozen=True)
+class PiRelease:
+    """A Raspberry Pi OS 64-bit release the bundle supports: its Debian base, CPython and glibc."""
+
+    name: str  # the Debian codename Raspberry Pi OS shares
+    debian: int
+    python: str
+    glibc: str
+
+
+PI_RELEASES = (
+    PiRelease("bookworm", 12, "3.11", "2.36"),
+    PiRelease("trixie", 13, "3.13", "2.41"),
+)
+
+# The runtime's packages, pinned to the versions the test suite runs with (tests/test_bundle.py compares
+# them), each with Linux aarch64 wheels for every PI_RELEASES' CPython; scripts/check_pi_wheels.py verifies
+# that, with their dependencies.
 # opencv-python-headless: no X11/OpenGL libraries needed, so it also runs on Pi OS Lite.
 # flatbuffers: ai-edge-litert's own dependency, which ground/model_metadata.py also uses directly.
 # simplejpeg: apt's picamera2 imports it, and apt's build breaks under NumPy 2 (shadowed by this one).
@@ -36,14 +61,14 @@ RUNTIME_REQUIREMENTS = (
     "anyio==4.16.0",
     "flatbuffers==25.12.19",
     "numpy==2.4.6",
-    "opencv-python-headless==5.0.0.93",
+    "opencv-python-headless==5.1.0.95",
     "paho-mqtt==2.2.0",
     "prometheus-client==0.26.0",
     "python-multipart==0.0.34",
     "simplejpeg==1.9.0",
     "starlette==1.10.0",
     "typer==0.29.2",
-    "uvicorn==0.54.0",
+    "uvicorn==0.55.0",
 )
 REQUIREMENTS_FILE = "requirements.txt"
 LAUNCHER_FILE = "edge"
@@ -66,19 +91,35 @@ class Bundle:
     size_bytes: int
 
 
+def releases_text() -> str:
+    """The supported releases in words: `Bookworm (Debian 12, Python 3.11) or Trixie (...)`."""
+    return " or ".join(f"{r.name.title()} (Debian {r.debian}, Python {r.python})" for r in PI_RELEASES)
+
+
 def requirements_text() -> str:
     """The bundle's requirements.txt."""
-    header = "# edge-digits runtime for Raspberry Pi OS 64-bit (aarch64, Python 3.11); no TensorFlow.\n"
+    pythons = ", ".join(r.python for r in PI_RELEASES)
+    header = f"# edge-digits runtime for Raspberry Pi OS 64-bit (aarch64, Python {pythons}); no TensorFlow.\n"
     return header + "".join(f"{line}\n" for line in RUNTIME_REQUIREMENTS)
 
 
 def bundling_user() -> str:
     """The account bundling: the user behind `sudo`, else the login name. New Raspberry Pi OS images
     have no `pi` user: the first user is named at setup, usually as on the laptop."""
-    sudo_user = os.environ.get("SUDO_USER")
-    if sudo_user and sudo_user != "root":
-        return sudo_user
-    return getpass.getuser()
+    return os.environ.get("SUDO_USER") or getpass.getuser()
+
+
+def unit_user(user: str | None) -> str:
+    """The account the unit runs as: `user`, else the bundling user, who must not be root (EdgeError):
+    root is only taken when asked for by name."""
+    if user:
+        return user
+    user = bundling_user()
+    if user == "root":
+        raise EdgeError(
+            "the unit would run as root: name the Pi's user with --user NAME (--user root if you mean it)"
+        )
+    return user
 
 
 def home_on_pi(user: str) -> PurePosixPath:
@@ -93,22 +134,55 @@ def _pinned_version(package: str) -> str:
 def _unit_fields(fields: dict, serve: bool) -> dict:
     """What the systemd unit runs: `edge webcam --headless`, or `edge serve` with its token file."""
     source = f"-m {fields['model']} --source {fields['camera']}"
+    journal = f"journalctl -u {fields['service_stem']} -f"
     if not serve:
         return {
             "command": f"webcam {source} --headless",
             "unit_summary": "webcam --headless",
-            "what": "readings to the journal",
+            "purpose": "print the digits the camera reads, at boot, without a screen",
+            "journal": f"The readings go to the journal, one line when the reading changes: {journal}",
+            "journal_holds": "the readings, a line when one changes",
+            "description": "digit readings from the camera to the journal (webcam --headless)",
             "serve_lines": "",
+            "log_lines": WEBCAM_LOG_LINES,
             "env_row": "",
         }
     listen = f"--host 0.0.0.0 --port {fields['port']}"
+    serve_holds = "its start-up line and any error"  # edge serve logs no readings
     return {
         "command": f"serve {source} {listen}",
         "unit_summary": f"serve {listen}",
-        "what": "a live page and API",
+        "purpose": f"serve the camera's live reading, a page and an API on port {fields['port']}, at boot",
+        "journal": f"The journal holds {serve_holds}: {journal}",
+        "journal_holds": f"{serve_holds}; the readings: http://raspberrypi.local:{fields['port']}/",
+        "description": f"live digit reading from the camera, page and API on port {fields['port']}",
         "serve_lines": SERVE_LINES.substitute(fields),
+        "log_lines": "",
         "env_row": f"| `{SERVE_ENV_FILE}` | the unit's `EDGE_TOKEN`: the token of its page and API |\n",
     }
+
+
+def _copy_fields(bundle_name: str, user: str, install_dir: PurePosixPath) -> dict:
+    """How the README brings the bundle onto the Pi: scp to the unit's user, moved when it lives elsewhere.
+    Raspberry Pi OS refuses root logins over SSH, so a root unit's bundle goes through the user's login."""
+    login = "YOU" if user == "root" else user
+    copied = home_on_pi(login) / bundle_name
+    if user == "root":
+        move = f"    sudo mv ~/{bundle_name} {install_dir} && sudo -i    # the unit runs as root\n"
+        note = "YOU: your login on the Pi; Raspberry Pi OS refuses root logins over SSH"
+    else:
+        move = "" if install_dir == copied else f"    sudo mv ~/{bundle_name} {install_dir}\n"
+        note = "the user the unit runs as; any host name"
+    return {"login": login, "login_note": note, "move_lines": move}
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Name `path` by its final name (not the staging folder's, nor a copy's source) when writing it fails."""
+    try:
+        yield
+    except OSError as exc:
+        raise write_error(final_name(path), exc) from None
 
 
 def line_reader_beside(model: Path) -> Path | None:
@@ -120,6 +194,32 @@ def line_reader_beside(model: Path) -> Path | None:
     if not reader.is_file():
         raise EdgeError(f"{printable(reader)}: the line reader {manifest_path(model).name} names is missing")
     return reader
+
+
+def _fill(stage: Path, models: list[Path], fields: dict, serve: bool) -> None:
+    """Write the bundle's files into the staging folder; a failed write names the bundle's file."""
+    for source in models:
+        with _writing(stage / source.name):
+            shutil.copyfile(source, stage / source.name)  # ordinary permissions, whatever the export's were
+    for package in PACKAGES:
+        source_root = Path(package.__file__).parent
+        with _writing(stage / source_root.name):
+            shutil.copytree(source_root, stage / source_root.name, ignore=_SOURCE_JUNK)
+    texts = {
+        REQUIREMENTS_FILE: requirements_text(),
+        LAUNCHER_FILE: launcher_text(fields["model"]),
+        SERVICE_FILE: SERVICE_UNIT.substitute(fields),
+        README_FILE: README.substitute(fields),
+    }
+    if serve:
+        texts[SERVE_ENV_FILE] = f"EDGE_TOKEN={secrets.token_urlsafe(24)}\n"
+    for name, text in texts.items():
+        path = stage / name
+        with _writing(path):
+            path.touch(mode=0o600 if name == SERVE_ENV_FILE else 0o644)  # the token: its owner's only
+            path.write_text(text)
+    launcher = stage / LAUNCHER_FILE
+    launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
 def build_bundle(
@@ -141,7 +241,8 @@ def build_bundle(
         camera: the `--source` of the systemd unit's `edge webcam` (`picamera`, or a USB camera index).
         threads: the unit's interpreter threads.
         install_dir: where the bundle will live on the Pi (default `/home/<user>/<out's name>`).
-        user: the account the unit runs as (default: the bundling user, see `bundling_user`).
+        user: the account the unit runs as (default: the bundling user, see `unit_user`; root only
+            when named).
         overwrite: replace an existing `out`.
         serve: the unit runs `edge serve` on every network, port 8080, with a random token in
             `serve.env`, instead of `edge webcam --headless`.
@@ -150,7 +251,7 @@ def build_bundle(
     check_tflite_file(model)
     manifest = manifest_path(model)
     reader = line_reader_beside(model)
-    user = user or bundling_user()
+    user = unit_user(user)
     install_dir = install_dir or home_on_pi(user) / Path(out).name
     if not install_dir.is_absolute():
         raise EdgeError(f"--install-dir must be an absolute path on the Pi, not {install_dir}")
@@ -178,29 +279,14 @@ def build_bundle(
         "camera": camera,
         "threads": threads,
         "opencv_version": _pinned_version("opencv-python-headless"),
+        "releases": releases_text(),
         "port": SERVE_PORT,
         "env_file": SERVE_ENV_FILE,
     }
-    fields |= _unit_fields(fields, serve)
+    fields |= _unit_fields(fields, serve) | _copy_fields(fields["bundle_name"], user, install_dir)
+    models = [path for path in (model, manifest, reader) if path is not None and path.is_file()]
     with staging_dir(out, overwrite=overwrite) as stage:
-        shutil.copyfile(model, stage / model.name)  # ordinary permissions, whatever the export's were
-        if manifest.is_file():
-            shutil.copyfile(manifest, stage / manifest.name)
-        if reader is not None:
-            shutil.copyfile(reader, stage / reader.name)
-        for package in PACKAGES:
-            source_root = Path(package.__file__).parent
-            shutil.copytree(source_root, stage / source_root.name, ignore=_SOURCE_JUNK)
-        (stage / REQUIREMENTS_FILE).write_text(requirements_text())
-        launcher = stage / LAUNCHER_FILE
-        launcher.write_text(launcher_text(model.name))
-        launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        (stage / SERVICE_FILE).write_text(SERVICE_UNIT.substitute(fields))
-        if serve:
-            env_file = stage / SERVE_ENV_FILE
-            env_file.touch(mode=0o600)
-            env_file.write_text(f"EDGE_TOKEN={secrets.token_urlsafe(24)}\n")
-        (stage / README_FILE).write_text(README.substitute(fields))
+        _fill(stage, models, fields, serve)
     files = tuple(sorted(str(p.relative_to(out)) for p in Path(out).rglob("*") if p.is_file()))
     size = sum((Path(out) / f).stat().st_size for f in files)
     return Bundle(path=Path(out), model=Path(out) / model.name, files=files, size_bytes=size)

@@ -35,11 +35,12 @@ def launcher_text(model_name: str) -> str:
 
 
 SERVICE_UNIT = Template("""\
-# Example systemd unit: recognise digits from the camera at boot, without a screen ($what).
-# The readings go to the journal, one line when the reading changes: journalctl -u $service_stem -f
+# Example systemd unit: $purpose.
+# $journal
 # Install: sudo cp $service /etc/systemd/system/ && sudo systemctl enable --now $service_stem
 [Unit]
-Description=edge-digits: digit recognition from the camera (headless)
+Description=edge-digits: $description
+Wants=network-online.target
 After=network-online.target
 
 [Service]
@@ -51,13 +52,17 @@ ExecStart=$install_dir/edge $command --threads $threads
 Environment=PYTHONUNBUFFERED=1
 ${serve_lines}Restart=on-failure
 RestartSec=5
-# --headless prints on change only; should the reading flicker, at most 100 lines per 30 s are kept.
-LogRateLimitIntervalSec=30s
-LogRateLimitBurst=100
-
+${log_lines}
 [Install]
 WantedBy=multi-user.target
 """)
+
+# `edge webcam --headless` logs its readings: cap them, should the reading flicker.
+WEBCAM_LOG_LINES = """\
+# --headless prints on change only; should the reading flicker, at most 100 lines per 30 s are kept.
+LogRateLimitIntervalSec=30s
+LogRateLimitBurst=100
+"""
 
 # `edge bundle --serve`: the token comes from a file only its owner can read, not from the unit's text.
 SERVE_LINES = Template("""\
@@ -82,17 +87,19 @@ $manifest_row| `requirements.txt` | the runtime's Python packages, pinned (no Te
 $env_row
 ## Supported
 
-Raspberry Pi 4 or 5 with **Raspberry Pi OS 64-bit** (Bookworm: Debian 12, Python 3.11); `uname -m` must
-print `aarch64`. The 32-bit OS (`armv7l`) is not supported: the LiteRT interpreter (`ai-edge-litert`) has
-no 32-bit ARM wheels. A Pi 3 running the 64-bit OS should work but is untested.
+Raspberry Pi 4 or 5 with **Raspberry Pi OS 64-bit**:
+$releases. `uname -m` must print `aarch64`. The 32-bit OS (`armv7l`) is not supported: the LiteRT
+interpreter (`ai-edge-litert`) has no 32-bit ARM wheels. A Pi 3 running the 64-bit OS should work but is
+untested.
 
 ## Install (once)
 
-From the laptop: `scp -r $bundle_name $user@raspberrypi.local:` (any user and host). Then on the Pi:
+From the laptop: `scp -r $bundle_name $login@raspberrypi.local:`
+($login_note). Then on the Pi:
 
     sudo apt update
     sudo apt install -y python3-venv python3-picamera2    # picamera2: only for a ribbon-cable (CSI) camera
-    cd ~/$bundle_name
+${move_lines}    cd $install_dir
     python3 -m venv --system-site-packages venv
     venv/bin/pip install -r requirements.txt
     ./edge --help
@@ -130,7 +137,7 @@ The unit assumes the bundle is in `$install_dir`, run by the user `$user`, with 
     sudo cp $service /etc/systemd/system/
     sudo systemctl daemon-reload
     sudo systemctl enable --now $service_stem
-    journalctl -u $service_stem -f                        # the readings, a line when one changes
+    journalctl -u $service_stem -f                        # $journal_holds
 
 ## Performance
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Emulated Raspberry Pi check: run a deploy bundle on arm64 Debian Bookworm (the base of Raspberry Pi OS
-# 64-bit: same CPython 3.11, same glibc) under qemu-user, and compare its predictions with the x86 run.
+# Emulated Raspberry Pi check: run a deploy bundle on arm64 Debian under qemu-user, and compare its
+# predictions with the x86 run. The release is the base of a Raspberry Pi OS 64-bit release, with the same
+# CPython and glibc: trixie (Debian 13, CPython 3.13, glibc 2.41: the current Raspberry Pi OS) or bookworm
+# (Debian 12, CPython 3.11, glibc 2.36).
 #
-#   sudo scripts/pi_emulation.sh MODEL.tflite          (by hand, as root; not part of CI)
+#   sudo scripts/pi_emulation.sh [--release trixie|bookworm] MODEL.tflite   (by hand, as root; not in CI)
 #
-# Steps: build the arm64 root once with debootstrap + qemu-user-static (scripts/pi/build_root.sh; the
-# second stage takes ~8 minutes); make the bundle and seeded inputs (photos + a short video) on x86; run
+# Steps: build the release's arm64 root once with debootstrap + qemu-user-static (scripts/pi/build_root.sh;
+# the second stage takes ~8 minutes); make the bundle of this checkout and seeded inputs (photos + a short video) on x86; run
 # the bundle's launcher on them here; copy both into the root, make the venv and pip install the bundle's
 # requirements from the package index exactly as its README says; run the same launcher under
 # QEMU_CPU (cortex-a72 = Pi 4, cortex-a76 = Pi 5) with a matching ARM /proc/cpuinfo bind-mounted over the
@@ -15,17 +17,25 @@
 # by CPU: under cortex-a72/a76 two int8 outputs differ by 1/256), bit-identical with LiteRT's reference
 # kernels (BUILTIN_REF). Timings under emulation are meaningless.
 #
-# Environment: QEMU_CPU (cortex-a72), PI_ROOT (/work/scratch/pi-root), PI_WORK (/work/scratch/pi/emulation),
-# PI_PIP_CACHE (/work/scratch/pi/pip-cache: pip's cache for the emulated installs, kept between runs).
+# Environment: QEMU_CPU (cortex-a72), PI_ROOT (/work/scratch/pi-root-RELEASE), PI_WORK
+# (/work/scratch/pi/emulation), PI_PIP_CACHE (/work/scratch/pi/pip-cache: pip's cache for the emulated
+# installs, kept between runs), PI_PYTHON (the x86 Python with the toolkit's dependencies: ./.venv/bin/python).
 set -euo pipefail
 
-MODEL=$(realpath "${1:?usage: sudo scripts/pi_emulation.sh MODEL.tflite}")
+USAGE="usage: sudo scripts/pi_emulation.sh [--release trixie|bookworm] MODEL.tflite"
+RELEASE=trixie
+if [[ ${1:-} == --release ]]; then
+    RELEASE=${2:?$USAGE}
+    shift 2
+fi
+MODEL=$(realpath "${1:?$USAGE}")
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-ROOT=${PI_ROOT:-/work/scratch/pi-root}
+ROOT=${PI_ROOT:-/work/scratch/pi-root-$RELEASE}
 WORK=${PI_WORK:-/work/scratch/pi/emulation}
 PIP_CACHE=${PI_PIP_CACHE:-/work/scratch/pi/pip-cache}
 export QEMU_CPU=${QEMU_CPU:-cortex-a72}
-PYTHON=$REPO/.venv/bin/python
+PYTHON=${PI_PYTHON:-$REPO/.venv/bin/python}
+STARTED=$(date +%s)
 CHECK_DIR=/opt/edge-check  # inside the root
 # pip inside the root trusts the host's CA bundle: the network may go through a TLS-inspecting proxy (as here).
 HOST_CA=/etc/ssl/certs/host-ca-certificates.crt
@@ -53,14 +63,15 @@ in_pi() {  # run a shell command inside the arm64 root, in $CHECK_DIR
 
 [[ $(id -u) == 0 ]] || { echo "run as root (debootstrap, chroot and mounts need it)" >&2; exit 1; }
 
-step "arm64 Debian Bookworm root: $ROOT"
-"$REPO/scripts/pi/build_root.sh" "$ROOT"
+step "arm64 Debian $RELEASE root: $ROOT"
+"$REPO/scripts/pi/build_root.sh" "$RELEASE" "$ROOT"
 
 step "bundle and inputs (x86)"
 rm -rf "$WORK"
 mkdir -p "$WORK" "$PIP_CACHE"
-"$REPO/.venv/bin/edge" bundle "$MODEL" --out "$WORK/bundle"
-"$PYTHON" "$REPO/scripts/pi/make_inputs.py" "$WORK/inputs" 2>/dev/null
+# this checkout's toolkit, whatever the venv has installed; the unit's user does not matter here
+PYTHONPATH=$REPO "$PYTHON" -m edge_cli bundle "$MODEL" --out "$WORK/bundle" --user pi
+PYTHONPATH=$REPO "$PYTHON" "$REPO/scripts/pi/make_inputs.py" "$WORK/inputs"
 cp "$REPO/scripts/pi/run_bundle.sh" "$REPO/scripts/pi/model_outputs.py" "$WORK/"
 "$REPO/scripts/pi/fake_cpuinfo.sh" "$QEMU_CPU" > "$WORK/cpuinfo"
 
@@ -88,7 +99,7 @@ step "emulated run (timings meaningless under emulation)"
 in_pi './run_bundle.sh pi'
 cp "$ROOT$CHECK_DIR"/pi.*.jsonl "$WORK/"
 
-step "x86 vs emulated Pi ($(basename "$MODEL"))"
+step "x86 vs emulated Pi ($(basename "$MODEL"), $RELEASE, $QEMU_CPU)"
 compare() {  # compare LABEL RUN [--outputs]
     printf '%-34s' "$1:"
     "$PYTHON" "$REPO/scripts/pi/compare_predictions.py" "$WORK/x86.$2.jsonl" "$WORK/pi.$2.jsonl" "${@:3}"
@@ -97,4 +108,6 @@ status=0
 compare "photos (classify)" classify || status=1
 compare "video (webcam --headless)" webcam || status=1
 compare "28x28 model inputs (interpreter)" outputs --outputs || status=1
+commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+echo "pi_emulation: $RELEASE, QEMU_CPU=$QEMU_CPU, commit $commit, $(date -u +%F): exit $status after $(($(date +%s) - STARTED)) s"
 exit $status

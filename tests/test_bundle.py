@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import ast
+import errno
 import getpass
+import importlib.metadata
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from edge_cli import app
 from edge_runtime.bundle import RUNTIME_REQUIREMENTS, build_bundle
 from edge_runtime.packaged import PACKAGED_MODEL
+from edge_runtime.samples import drawn_digit, paper_photo, write_image
 from ground.errors import EdgeError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,6 +33,21 @@ IMPORT_TO_REQUIREMENT |= {"anyio": "anyio", "starlette": "starlette", "uvicorn":
 IMPORT_TO_REQUIREMENT |= {"prometheus_client": "prometheus-client", "paho": "paho-mqtt"}
 # apt's camera; the interpreter's fallbacks; the laptop-side stages (training commands, behind a clear error)
 OPTIONAL_IMPORTS = {"picamera2", "tflite_runtime", "tensorflow", "train", "export"}
+
+
+# The pinned distribution → the distributions that are the same build, any of which the tests may run with:
+# the laptop installs OpenCV with its GUI (windows), the bundle the headless build of the same version.
+SAME_BUILD = {"opencv-python-headless": ("opencv-python-headless", "opencv-python")}
+# Pinned for the Pi only: picamera2 (apt's) imports simplejpeg; the tests never run picamera2.
+PI_ONLY = {"simplejpeg"}
+
+
+@pytest.fixture(autouse=True)
+def bundling_user_pi(monkeypatch, tmp_path):
+    """Bundle as the login `pi`, not under sudo, whoever runs the tests (root is refused by default).
+    (After tmp_path: pytest names its temporary folder after the user.)"""
+    monkeypatch.setattr(getpass, "getuser", lambda: "pi")
+    monkeypatch.delenv("SUDO_USER", raising=False)
 
 
 @pytest.fixture
@@ -83,27 +103,58 @@ def test_a_model_without_manifest_is_bundled_alone(model, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("sudo_user", "login", "user", "home"),
+    ("sudo_user", "login", "user"),
     [
-        (None, "alice", "alice", "/home/alice"),
-        ("bob", "root", "bob", "/home/bob"),  # sudo edge bundle: the user behind sudo
-        (None, "root", "root", "/root"),
+        (None, "alice", "alice"),
+        ("bob", "root", "bob"),  # sudo edge bundle: the user behind sudo
     ],
 )
 def test_the_unit_runs_as_the_bundling_user_from_its_home(
-    model, tmp_path, monkeypatch, sudo_user, login, user, home
+    model, tmp_path, monkeypatch, sudo_user, login, user
 ):
+    bundling_as(monkeypatch, sudo_user, login)
+    result = CliRunner().invoke(app, ["bundle", str(model), "--out", str(tmp_path / "digits")])
+    assert result.exit_code == 0, result.output
+    unit = (tmp_path / "digits" / "edge-digits.service").read_text()
+    assert f"User={user}\n" in unit and f"WorkingDirectory=/home/{user}/digits\n" in unit
+    assert f"ExecStart=/home/{user}/digits/edge webcam" in unit
+    readme = (tmp_path / "digits" / "README.md").read_text()
+    assert (
+        f"`scp -r digits {user}@raspberrypi.local:`" in readme and f"    cd /home/{user}/digits\n" in readme
+    )
+    assert "sudo mv" not in readme
+
+
+@pytest.mark.parametrize("sudo_user", [None, "root"])
+def test_bundling_as_root_is_refused_unless_asked_for_by_name(model, tmp_path, monkeypatch, sudo_user):
+    bundling_as(monkeypatch, sudo_user, "root")
+    result = CliRunner().invoke(app, ["bundle", str(model), "--out", str(tmp_path / "digits")])
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: the unit would run as root: name the Pi's user with --user NAME"
+        " (--user root if you mean it)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model_int8.json", "model_int8.tflite"]
+
+    result = CliRunner().invoke(
+        app, ["bundle", str(model), "--out", str(tmp_path / "digits"), "--user", "root"]
+    )
+    assert result.exit_code == 0, result.output
+    unit = (tmp_path / "digits" / "edge-digits.service").read_text()
+    assert "User=root\n" in unit and "WorkingDirectory=/root/digits\n" in unit
+    readme = (tmp_path / "digits" / "README.md").read_text()
+    assert "root@" not in readme and "Raspberry Pi OS refuses root logins" in readme  # copied as a user
+    assert "`scp -r digits YOU@raspberrypi.local:`" in readme
+    assert "    sudo mv ~/digits /root/digits && sudo -i" in readme and "    cd /root/digits\n" in readme
+
+
+def bundling_as(monkeypatch, sudo_user: str | None, login: str) -> None:
+    """Bundle as `login`, under sudo from `sudo_user` (None: not under sudo)."""
     monkeypatch.setattr(getpass, "getuser", lambda: login)
     if sudo_user is None:
         monkeypatch.delenv("SUDO_USER", raising=False)
     else:
         monkeypatch.setenv("SUDO_USER", sudo_user)
-    result = CliRunner().invoke(app, ["bundle", str(model), "--out", str(tmp_path / "digits")])
-    assert result.exit_code == 0, result.output
-    unit = (tmp_path / "digits" / "edge-digits.service").read_text()
-    assert f"User={user}\n" in unit and f"WorkingDirectory={home}/digits\n" in unit
-    assert f"ExecStart={home}/digits/edge webcam" in unit
-    assert f"scp -r digits {user}@raspberrypi.local:" in (tmp_path / "digits" / "README.md").read_text()
 
 
 def test_user_and_install_dir_options_override_the_default(model, tmp_path):
@@ -111,6 +162,11 @@ def test_user_and_install_dir_options_override_the_default(model, tmp_path):
     assert CliRunner().invoke(app, args).exit_code == 0
     unit = (tmp_path / "b" / "edge-digits.service").read_text()
     assert "User=digits\n" in unit and "WorkingDirectory=/opt/d\n" in unit
+    readme = (tmp_path / "b" / "README.md").read_text()
+    assert (
+        "`scp -r b digits@raspberrypi.local:`" in readme
+        and "    sudo mv ~/b /opt/d\n    cd /opt/d\n" in readme
+    )
 
 
 def test_the_unit_does_not_flood_the_journal(model, tmp_path):
@@ -118,6 +174,63 @@ def test_the_unit_does_not_flood_the_journal(model, tmp_path):
     [exec_start] = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
     assert "--headless" in exec_start and "--every-frame" not in exec_start and "--json" not in exec_start
     assert "LogRateLimitIntervalSec=30s" in unit and "LogRateLimitBurst=100" in unit
+
+
+@pytest.mark.parametrize("serve", [False, True], ids=["webcam", "serve"])
+def test_the_unit_wants_the_network_it_waits_for_and_says_what_it_runs(model, tmp_path, serve):
+    unit = (build_bundle(model, tmp_path / "pi", serve=serve).path / "edge-digits.service").read_text()
+    assert "\nWants=network-online.target\nAfter=network-online.target\n" in unit
+    [description] = [line for line in unit.splitlines() if line.startswith("Description=")]
+    comments = [line for line in unit.splitlines() if line.startswith("#")]
+    if serve:  # edge serve prints no readings: nothing of --headless, its journal lines or their limit
+        assert "headless" not in unit and "LogRateLimit" not in unit and "readings go" not in unit
+        assert "port 8080" in description and "port 8080" in comments[0]
+        assert "start-up line and any error: journalctl -u edge-digits -f" in comments[1]
+        readme = (tmp_path / "pi" / "README.md").read_text()
+        assert "# its start-up line and any error; the readings: http://raspberrypi.local:8080/" in readme
+    else:
+        assert "(webcam --headless)" in description
+        assert comments[1] == (
+            "# The readings go to the journal, one line when the reading changes:"
+            " journalctl -u edge-digits -f"
+        )
+
+
+def test_the_pins_are_the_versions_the_tests_run_with():
+    """Each pinned package is installed here at its pinned version (or the same build of it), so the
+    bundle ships what the suite tested; only the Pi-only packages may be missing."""
+    mismatched, missing = {}, set()
+    for requirement in RUNTIME_REQUIREMENTS:
+        name, pinned = requirement.split("==")
+        installed = [v for d in SAME_BUILD.get(name, (name,)) if (v := installed_version(d))]
+        if not installed:
+            missing.add(name)
+        elif installed[0] != pinned:
+            mismatched[name] = f"pinned {pinned}, tests run {installed[0]}"
+    assert not mismatched, f"update RUNTIME_REQUIREMENTS (then scripts/check_pi_wheels.py): {mismatched}"
+    assert missing <= PI_ONLY
+
+
+def installed_version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def test_a_full_disk_names_the_bundle_file_and_leaves_no_folder(model, tmp_path, monkeypatch):
+    """On Linux shutil copies with sendfile and, on ENOSPC, names the source: the error must name the
+    destination. The folders `--out` needed are removed too."""
+
+    def no_space(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "sendfile", no_space)
+    out = tmp_path / "new" / "deeper" / "pi"
+    result = CliRunner().invoke(app, ["bundle", str(model), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output == f"error: cannot write {out / model.name} (No space left on device)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model_int8.json", "model_int8.tflite"]
 
 
 def test_existing_bundle_is_kept_unless_overwrite(model, tmp_path):
@@ -160,6 +273,22 @@ def test_cli_writes_the_bundle_and_says_where(model, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"bundle: {out}" in result.output and "README.md" in result.output
     assert "ExecStart=/opt/edge/edge webcam" in (out / "edge-digits.service").read_text()
+
+
+def test_the_printed_try_it_here_command_works(runtime_models, tmp_path):
+    """The bundle has no venv yet: the command printed runs it with this Python, from anywhere."""
+    out = tmp_path / "my bundles" / "pi"  # a space in the path: the command is quoted
+    result = CliRunner().invoke(app, ["bundle", str(runtime_models["int8"]), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [command] = [line for line in result.output.splitlines() if line.startswith("try it here:")]
+    command = command.removeprefix("try it here:")
+    rng = np.random.default_rng(0)
+    photo = write_image(tmp_path / "seven.png", paper_photo([drawn_digit(7, rng)], rng, (160, 120)))
+    command = command.replace("IMAGE.png", shlex.quote(str(photo)))
+    env = {k: v for k, v in os.environ.items() if k not in ("EDGE_PYTHON", "PYTHONPATH")}
+    proc = subprocess.run(command, shell=True, capture_output=True, text=True, env=env, cwd="/", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"{photo}: 7 (")
 
 
 def imports_of(tree: ast.AST, skip_functions: bool = False) -> set[str]:

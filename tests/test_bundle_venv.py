@@ -71,12 +71,15 @@ def test_fresh_venv_has_neither_tensorflow_nor_the_repository(runtime_python):
     probe = (
         "import importlib.util as u; print([u.find_spec(m) is None for m in ('tensorflow', 'edge_runtime')])"
     )
-    result = subprocess.run([str(runtime_python), "-c", probe], capture_output=True, text=True, cwd="/")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the venv alone, not a checkout
+    result = subprocess.run(
+        [str(runtime_python), "-c", probe], capture_output=True, text=True, cwd="/", env=env
+    )
     assert result.stdout.strip() == "[True, True]", result.stderr
 
 
 def test_bundle_launcher_reads_a_photo_and_a_video(runtime_python, tiny_tflite_models, full_mnist, tmp_path):
-    bundle = build_bundle(tiny_tflite_models["int8"], tmp_path / "bundle")
+    bundle = build_bundle(tiny_tflite_models["int8"], tmp_path / "bundle", user="pi")
     model = DigitModel(bundle.model)
     rng = np.random.default_rng(0)
 
@@ -114,7 +117,7 @@ def test_bundle_serves_a_video_in_the_fresh_venv(runtime_python, tmp_path):
     """`./edge serve` from the bundle, with only its pinned requirements: /api/reading over HTTP."""
     from tests.serve_process import MODEL, digit_video, edge_serve
 
-    bundle = build_bundle(MODEL, tmp_path / "bundle")
+    bundle = build_bundle(MODEL, tmp_path / "bundle", user="pi")
     video = digit_video(tmp_path / "clip.avi", [PHOTO_DIGIT])
     command = [
         str(bundle.path / "edge"),

@@ -303,10 +303,10 @@ def test_a_sample_moved_to_a_new_label_folder_that_fails_leaves_no_folder(tmp_pa
 def test_bundle_that_cannot_be_written_is_one_line_and_leaves_nothing(request, tmp_path, failure, reason):
     model = _fake_model(tmp_path)
     request.getfixturevalue(failure)
-    result = CliRunner().invoke(LAPTOP, ["bundle", str(model), "--out", str(tmp_path / "pi")])
+    result = CliRunner().invoke(LAPTOP, ["bundle", str(model), "--out", str(tmp_path / "pi"), "--user", "pi"])
     assert result.exit_code == 1
     line = one_error_line(result.stderr)
-    assert line.startswith(f"error: cannot write {tmp_path / 'pi'} (") and reason in line
+    assert line.startswith(f"error: cannot write {tmp_path / 'pi'}") and reason in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.tflite"]
 
 
@@ -444,7 +444,7 @@ def test_train_on_corrupt_idx_data_is_one_line(tmp_path):
 
 
 def test_the_bundle_launcher_without_a_venv_says_how_to_make_one(tmp_path):
-    bundle = edge_runtime.bundle.build_bundle(_fake_model(tmp_path), tmp_path / "pi")
+    bundle = edge_runtime.bundle.build_bundle(_fake_model(tmp_path), tmp_path / "pi", user="pi")
     env = {k: v for k, v in os.environ.items() if k not in ("EDGE_PYTHON", "PYTHONPATH")}
     result = subprocess.run(
         [str(bundle.path / "edge"), "--help"], capture_output=True, text=True, env=env, timeout=60

@@ -7,7 +7,16 @@
 # them), so that both interpreters get identical inputs. Prints the timings.
 set -eu
 name=${1:?usage: run_bundle.sh NAME}
-model=$(ls bundle/*.tflite)
+python=${EDGE_PYTHON:-bundle/venv/bin/python}  # as the launcher chooses it
+# The digit model is the one its manifest names: the bundle holds other .tflite files (the line reader).
+model=bundle/$("$python" -c '
+import glob, json, sys
+manifests = glob.glob("bundle/*.json")
+if len(manifests) != 1:
+    sys.exit(f"error: expected one model manifest in bundle/, found {len(manifests)}")
+print(json.load(open(manifests[0]))["model_file"])
+')
+[ -f "$model" ] || { echo "error: the manifest names a missing model: $model" >&2; exit 1; }
 save_crops=
 [ -d inputs/crops ] || save_crops="--save-crops inputs/crops"
 seconds() { date +%s.%N; }
@@ -17,6 +26,5 @@ bundle/edge classify -m "$model" inputs/*.png --json $save_crops > "$name.classi
 middle=$(seconds)
 bundle/edge webcam -m "$model" --source inputs/video.avi --headless --json --every-frame > "$name.webcam.jsonl"
 end=$(seconds)
-python=${EDGE_PYTHON:-bundle/venv/bin/python}  # as the launcher chooses it
 PYTHONPATH=bundle "$python" model_outputs.py "$model" inputs/crops > "$name.outputs.jsonl"
 awk "BEGIN { printf \"$name: classify %.1f s, webcam %.1f s\\n\", $middle - $start, $end - $middle }"
