@@ -21,10 +21,10 @@ runtime=${RUNTIME_VENV:-.venv-runtime}
 if [ ! -x "$runtime/bin/python" ]; then
   "$PYTHON" -m venv "$runtime"
 fi
-stamp=$runtime/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+stamp=$runtime/.installed-$(cat pyproject.toml .venv/constraints.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   "$runtime/bin/python" -m pip install --quiet --upgrade pip
-  "$runtime/bin/python" -m pip install --quiet -e '.[mqtt]' pytest playwright
+  "$runtime/bin/python" -m pip install --quiet -c .venv/constraints.txt -e '.[mqtt]' pytest playwright
   touch "$stamp"
 fi
 if "$runtime/bin/python" -c "import tensorflow" 2>/dev/null; then

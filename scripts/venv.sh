@@ -5,10 +5,12 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# held to the versions the Pi bundle pins (scripts/constraints.py), so that the suite tests what it ships
+"$PYTHON" scripts/constraints.py > .venv/constraints.txt
+stamp=.venv/.installed-$(cat pyproject.toml .venv/constraints.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[train,dev,mqtt]'
+  .venv/bin/python -m pip install --quiet -c .venv/constraints.txt -e '.[train,dev,mqtt]'
   touch "$stamp"
 fi
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
