@@ -372,7 +372,7 @@ def test_sigterm_during_export_cleans_up_like_ctrl_c(tiny_model_path, small_npz,
     )
     assert result.returncode == 128 + signal.SIGTERM, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "terminated" and "Traceback" not in result.stderr
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # the folder it made is removed too
 
 
 @pytest.mark.train_extra
