@@ -61,14 +61,31 @@ def test_the_ema_momentum_warms_up_to_its_own():
 
 
 @pytest.mark.train_extra
+def test_only_a_short_run_warms_its_ema_up():
+    import keras
+    import tensorflow as tf
+
+    from train.averaging import WarmupAdamW
+    from train.config import TrainConfig
+    from train.training import compiled_model
+
+    config = TrainConfig(blocks=0, filters=4)
+    strategy = tf.distribute.get_strategy()
+    assert type(compiled_model(config, strategy, None, 40).optimizer) is WarmupAdamW
+    assert type(compiled_model(config, strategy, None, 459).optimizer) is keras.optimizers.AdamW  # as before
+    no_ema = TrainConfig(blocks=0, filters=4, ema=False)
+    assert type(compiled_model(no_ema, strategy, None, 40).optimizer) is keras.optimizers.AdamW
+
+
+@pytest.mark.train_extra
 def test_batch_norm_statistics_are_recomputed_as_the_mean_over_batches():
     import keras
     import tensorflow as tf
 
-    from train.averaging import batch_norm_settles, recompute_batch_norm
+    from train.averaging import forgets_start, recompute_batch_norm
 
-    assert not batch_norm_settles(40, 0.99) and not batch_norm_settles(458, 0.99)
-    assert batch_norm_settles(459, 0.99) and batch_norm_settles(50, 0.9)
+    assert not forgets_start(40, 0.99) and not forgets_start(458, 0.99)
+    assert forgets_start(459, 0.99) and forgets_start(50, 0.9)
     inputs = keras.Input((3,))
     model = keras.Model(inputs, keras.layers.BatchNormalization(momentum=0.99, name="bn")(inputs))
     x = np.random.default_rng(0).normal([1.0, -2.0, 5.0], [1.0, 2.0, 0.5], (60, 3)).astype(np.float32)

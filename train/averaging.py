@@ -3,10 +3,11 @@
 A run of a few dozen steps (`edge train --epochs 1 --max-train-samples 3000`: 40) is far too short
 for Keras' fixed averages: an EMA of momentum 0.99 still holds 0.99^40 = 67% of the first step's
 weights, and batch norm's moving statistics at 0.99 still hold 67% of their initial mean 0 and
-variance 1, so the model evaluated at chance. The EMA warms up (TensorFlow's `num_updates` rule);
-in a run too short for batch norm's momentum, its statistics are recomputed with the weights that
-are validated and kept. Long runs are unchanged: the warm-up reaches the EMA's momentum after ~900
-steps (an epoch and a half of the defaults), and the statistics pass is for runs of < 459 steps.
+variance 1, so the model evaluated at chance. In a run too short for a momentum of 0.99 to forget
+its start (< 459 steps), the EMA warms up (TensorFlow's `num_updates` rule) and a new network's
+batch-norm statistics are recomputed with the weights that are validated and kept. Longer runs are
+unchanged (plain AdamW, Keras' own statistics): there the warm-up measured 99.18% against 99.28%
+after one epoch of the defaults (638 steps).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+EMA_MOMENTUM = 0.99  # Keras' default for the weight EMA
 EMA_WARMUP = 10  # the warm-up momentum (1 + step) / (EMA_WARMUP + step)
-BN_FORGOTTEN = 0.01  # a run in which batch norm's initial statistics keep more weight than this is short
+FORGOTTEN = 0.01  # a run at whose end an average's start keeps more weight than this is short
 BN_PASS_BATCHES = 100  # training batches the statistics are recomputed over (12,800 images at 128)
 
 
@@ -44,10 +46,10 @@ class WarmupAdamW(keras.optimizers.AdamW):
                 average.assign(ops.add(ops.multiply(m, average), ops.multiply(ops.subtract(1, m), var)))
 
 
-def batch_norm_settles(steps: int, momentum: float) -> bool:
-    """True when `steps` updates at `momentum` leave batch norm's initial statistics at most 1% of
-    the weight (0.99: 459 steps or more)."""
-    return momentum**steps <= BN_FORGOTTEN
+def forgets_start(steps: int, momentum: float) -> bool:
+    """True when `steps` updates of a moving average at `momentum` leave its start at most 1% of the
+    weight (0.99: 459 steps or more); a shorter run is short."""
+    return momentum**steps <= FORGOTTEN
 
 
 def recompute_batch_norm(

@@ -18,7 +18,7 @@ import tensorflow as tf
 from ground.atomic import staging_dir, sweep_partials, write_errors
 from ground.errors import EdgeError
 from train import plots
-from train.averaging import BatchNormStatistics, WarmupAdamW, batch_norm_settles
+from train.averaging import EMA_MOMENTUM, BatchNormStatistics, WarmupAdamW, forgets_start
 from train.config import DISTRIBUTE, TrainConfig
 from train.data import MnistData, load_mnist
 from train.evaluate import evaluate_model, library_versions, predict_probs
@@ -125,12 +125,14 @@ def compile_model(
     label_smoothing: float = 0.0,
     ema: bool = False,
     schedule: str = "cosine",
+    ema_warmup: bool = False,
 ) -> None:
     """AdamW (plain Adam without `weight_decay`) at a constant, cosine or one-cycle learning rate,
     cross-entropy with optional label smoothing, accuracy; `ema` keeps an exponential moving average
-    of the weights that warms up (so a short run's average is not mostly its first weights)."""
+    of the weights, which `ema_warmup` warms up (for a short run: `WarmupAdamW`)."""
     schedule = learning_rate_schedule(learning_rate, decay_steps, schedule)
-    optimizer = WarmupAdamW(schedule, weight_decay=weight_decay, use_ema=ema)
+    optimizer_class = WarmupAdamW if ema and ema_warmup else keras.optimizers.AdamW
+    optimizer = optimizer_class(schedule, weight_decay=weight_decay, use_ema=ema, ema_momentum=EMA_MOMENTUM)
     model.compile(
         optimizer=optimizer,
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
@@ -190,14 +192,13 @@ class StepHistory(keras.callbacks.Callback):
     def __init__(self) -> None:
         super().__init__()
         self.logs: dict[str, list[float]] = {"epoch": [], "loss": [], "accuracy": []}
-        self._epoch, self._steps = 0, None
+        self._epoch = 0
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._epoch = epoch
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        steps = self.params.get("steps") or batch + 1  # unknown for a dataset of unknown length
-        self.logs["epoch"].append(self._epoch + (batch + 1) / steps)
+        self.logs["epoch"].append(self._epoch + (batch + 1) / self.params["steps"])
         for name in ("loss", "accuracy"):
             self.logs[name].append(float((logs or {}).get(name, np.nan)))
 
@@ -339,7 +340,7 @@ def train(config: TrainConfig, data: MnistData | None = None) -> TrainResult:
 
 @dataclass
 class RunData:
-    """The digits a run trains, validates and tests on, the generated training set and its steps."""
+    """The digits a run trains and validates on, the generated training set and its steps an epoch."""
 
     x_train: np.ndarray  # the MNIST training digits used (before generation)
     y_train: np.ndarray
@@ -373,7 +374,7 @@ def compiled_model(
     config: TrainConfig, strategy: tf.distribute.Strategy, initial: keras.Model | None, steps: int
 ) -> keras.Model:
     """A copy of `initial` (fine-tuning), else a new network, compiled under the run's strategy and
-    precision to run `steps` optimizer steps (all epochs)."""
+    precision to run `steps` optimizer steps (all epochs); a weight EMA warms up in a short run."""
     with strategy.scope(), policy(dtype_policy(config.precision)):
         if initial is not None:  # its layers keep their own (float32) dtype
             model = keras.models.clone_model(initial)
@@ -388,6 +389,7 @@ def compiled_model(
             config.label_smoothing,
             config.ema,
             config.schedule,
+            ema_warmup=not forgets_start(steps, EMA_MOMENTUM),
         )
     return model
 
@@ -449,7 +451,7 @@ def batch_norm_pass(config: TrainConfig, run: RunData, fine_tuning: bool) -> lis
     (< 459 steps at 0.99) gets them recomputed over shuffled, un-augmented training batches. Measured
     on `--epochs 1 --max-train-samples 3000` (40 steps, EMA): 94.3% MNIST test, against 88.9% with
     the momentum lowered to 0.89 instead, 93.1% recomputed over augmented batches, 16.0% at 0.99."""
-    if fine_tuning or batch_norm_settles(run.steps * config.epochs, config.bn_momentum):
+    if fine_tuning or forgets_start(run.steps * config.epochs, config.bn_momentum):
         return []
     return [BatchNormStatistics(make_dataset(run.x_fit, run.y_fit, config.batch_size, config.seed))]
 
