@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from edge_cli.extras import require_training_extra
 from edge_runtime.cli.options import examples
+from ground.contract import NUM_CLASSES
 from ground.errors import printable
 from train.config import (
     DISTRIBUTE,
@@ -24,6 +25,9 @@ from train.config import (
     TrainConfig,
     epochs_and_learning_rate,
 )
+
+if TYPE_CHECKING:
+    from train.training import TrainResult
 
 DataOption = Annotated[
     str | None,
@@ -212,25 +216,49 @@ def train(
         init_from=str(init_from) if init_from else None,
         overwrite=overwrite,
     )
-    result = run_training(config)
+    for line in run_summary(run_training(config)):
+        typer.echo(line, err=line.startswith("warning: "))
+
+
+def run_summary(result: TrainResult) -> list[str]:
+    """What `edge train` prints about a finished run: the test figures, your held-back samples, a
+    warning when the model is near chance, and the run folder."""
     m = result.metrics
     if not result.chief:
-        typer.echo(
+        return [
             f"worker done: test accuracy {m['test_accuracy'] * 100:.2f}%; the chief writes the run folder"
-        )
-        return
-    typer.echo(
+        ]
+    lines = [
         f"test accuracy: {m['test_accuracy'] * 100:.2f}%  loss: {m['test_loss']:.4f}  "
         f"({m['epochs_run']} epochs, best {m['best_epoch']}, {m['training_seconds']:.0f} s, "
         f"{m['train_samples_per_s']:.0f} samples/s)"
-    )
+    ]
     held = m.get("extra", {}).get("held_back")
     if held is not None:
         before = m["extra"].get("held_back_before")
         was = f" (before fine-tuning: {before['accuracy'] * 100:.1f}%)" if before else ""
-        typer.echo(f"your held-back samples: {held['accuracy'] * 100:.1f}% of {held['samples']}{was}")
+        lines.append(f"your held-back samples: {held['accuracy'] * 100:.1f}% of {held['samples']}{was}")
+    warning = chance_warning(m)
+    lines += [warning] if warning else []
     files = "model.keras, metrics.json, curves.png, confusion.png"
-    typer.echo(f"run folder: {printable(result.out_dir)}  ({files})")
+    lines.append(f"run folder: {printable(result.out_dir)}  ({files})")
+    return lines
+
+
+def chance_warning(metrics: dict) -> str | None:
+    """One warning line when metrics.json says the kept model is near chance (`near_chance`), else None."""
+    if not metrics.get("near_chance"):
+        return None
+    validation = metrics.get("validation_accuracy")
+    name, accuracy = (
+        ("validation", validation) if validation is not None else ("test", metrics["test_accuracy"])
+    )
+    chance = 100 / NUM_CLASSES
+    return (
+        f"warning: {name} accuracy {accuracy * 100:.1f}% is near chance ({chance:.0f}% by guessing): the "
+        "model has not learnt to classify; train for more steps (--epochs, --max-train-samples) or check "
+        "the data and --learning-rate"
+    )
 
 
 @app.command(

@@ -30,3 +30,20 @@ def classification_report(y_true: np.ndarray, probs: np.ndarray) -> dict:
         "confusion_matrix": matrix.tolist(),
         "samples": int(len(y_true)),
     }
+
+
+CHANCE_SIGMAS = 3  # a guesser's accuracy on n samples exceeds chance by 3 standard errors 0.13% of the time
+
+
+def chance_bar(samples: int, classes: int = NUM_CLASSES) -> float:
+    """The accuracy below which a model is near chance: twice chance (1/9 of the way from guessing to
+    perfect: 0.2 for ten classes), or, on few samples, what a guesser reaches by luck (chance plus
+    three standard errors), whichever is higher."""
+    chance = 1 / classes
+    luck = chance + CHANCE_SIGMAS * np.sqrt(chance * (1 - chance) / max(1, samples))
+    return float(max(2 * chance, luck))
+
+
+def near_chance(accuracy: float, samples: int, classes: int = NUM_CLASSES) -> bool:
+    """True when `accuracy` on `samples` images is below `chance_bar`: the model has not learnt."""
+    return accuracy < chance_bar(samples, classes)

@@ -12,7 +12,8 @@ def load_keras_model(path: Path):
     """Load a Keras v3 `.keras` archive; raise EdgeError if it is missing or not one."""
     import keras
 
-    import train.objectives  # noqa: F401 - registers the training metric the archive names
+    import train.averaging  # noqa: F401 - registers the optimizer...
+    import train.objectives  # noqa: F401 - ...and the training metric the archive names
 
     path = Path(path)
     if not path.is_file():
