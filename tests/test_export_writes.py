@@ -381,7 +381,7 @@ def test_sigterm_during_train_cleans_up_like_ctrl_c(small_npz, tmp_path):
     result = _terminate_when(
         train_args(small_npz, tmp_path / "run"),
         "train.training",
-        "training_set",  # runs inside the staging folder
+        "compiled_model",  # runs inside the staging folder
         lambda: bool(leftovers(tmp_path)),
     )
     assert result.returncode == 128 + signal.SIGTERM, result.stderr
