@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,10 +27,9 @@ def test_near_chance_is_below_twice_chance_or_a_guessers_luck():
     assert chance_bar(100, classes=2) == pytest.approx(1.0)  # two classes: twice chance is perfect
 
 
+@pytest.mark.train_extra
 def test_a_near_chance_run_prints_one_warning_line():
-    from pathlib import Path
-
-    from train.training import TrainResult
+    from train.training import TrainResult  # TensorFlow
 
     metrics = {
         "test_accuracy": 0.1009,
