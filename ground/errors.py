@@ -20,6 +20,11 @@ def printable(text: object) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that the same cleanup runs (see `raise_terminated`)."""
 

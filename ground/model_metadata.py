@@ -28,6 +28,12 @@ METADATA_NAME = "edge_digits"
 METADATA_FORMAT_VERSION = 1
 TFLITE_IDENTIFIER = b"TFL3"
 MAX_TENSOR_RANK = 8
+MAX_TENSOR_BYTES = 2**31  # a flatbuffer cannot hold more; a larger shape is a damaged one
+# bits per element of the tensor types whose size follows from their shape (TensorType's values)
+_ELEMENT_BITS = {
+    0: 32, 1: 16, 2: 32, 3: 8, 4: 64, 6: 8, 7: 16, 8: 64, 9: 8, 10: 64, 11: 128, 12: 64,
+    15: 32, 16: 16, 17: 4, 18: 16, 19: 2, 20: 4, 21: 8, 22: 8,
+}  # fmt: skip
 
 
 def _schema():
@@ -76,10 +82,10 @@ def parse_model(model_bytes: bytes, name: str = "model"):
 
 
 def _structure_problem(model, file_size: int) -> str | None:
-    """The first index or offset of `model` that points outside what exists, else None."""
+    """The first thing in `model` the interpreter would trust and that is not so, else None: an index
+    or offset outside what exists, a constant whose bytes do not fit its shape and type, an operator
+    reading a tensor nothing has produced yet."""
     buffers, codes = model.buffers or [], model.operatorCodes or []
-    types = _schema().TensorType
-    quantized_types = (types.INT8, types.UINT8, types.INT16)  # their integer kernels need a scale
     if not model.subgraphs:
         return "no subgraph"
     if len(model.subgraphs) != 1:
@@ -93,31 +99,79 @@ def _structure_problem(model, file_size: int) -> str | None:
     for index, entry in enumerate(model.metadata or []):
         if not 0 <= entry.buffer < len(buffers):
             return f"metadata entry {index} names buffer {entry.buffer} of {len(buffers)}"
-    for graph in model.subgraphs:
-        tensors = graph.tensors or []
-        for index, tensor in enumerate(tensors):
-            if not _is_utf8(tensor.name):
-                return f"tensor {index} has a name that is not UTF-8"
-            if not 0 <= tensor.buffer < max(len(buffers), 1):
-                return f"tensor {index} names buffer {tensor.buffer} of {len(buffers)}"
-            shape = _indices(tensor.shape)
-            if len(shape) > MAX_TENSOR_RANK or any(d < -1 for d in shape):
-                return f"tensor {index} has shape {shape}"
-            if tensor.type in quantized_types and not _quantized(tensor.quantization):
-                return f"tensor {index} is an integer tensor without a valid scale and zero point"
-        inputs, outputs = _indices(graph.inputs), _indices(graph.outputs)
-        if not inputs or not outputs:
-            return "the graph has no input or no output"
-        for role, indices in (("input", inputs), ("output", outputs)):
-            if any(not 0 <= i < len(tensors) for i in indices):
-                return f"an {role} names a tensor that does not exist"
-        for index, op in enumerate(graph.operators or []):
-            if not 0 <= op.opcodeIndex < len(codes):
-                return f"operator {index} names op code {op.opcodeIndex} of {len(codes)}"
-            used = _indices(op.inputs) + _indices(op.outputs)
-            if any(not -1 <= i < len(tensors) for i in used):
-                return f"operator {index} names a tensor that does not exist"
+    graph = model.subgraphs[0]
+    tensors = graph.tensors or []
+    for index, tensor in enumerate(tensors):
+        problem = _tensor_problem(tensor, buffers)
+        if problem:
+            return f"tensor {index} {problem}"
+    return _graph_problem(graph, len(tensors), len(codes), _constants(tensors, buffers))
+
+
+def _tensor_problem(tensor, buffers: list) -> str | None:
+    """What is wrong with one tensor (its name, buffer index, shape, quantization, constant bytes)."""
+    types = _schema().TensorType
+    if not _is_utf8(tensor.name):
+        return "has a name that is not UTF-8"
+    if not 0 <= tensor.buffer < max(len(buffers), 1):
+        return f"names buffer {tensor.buffer} of {len(buffers)}"
+    shape = _indices(tensor.shape)
+    if len(shape) > MAX_TENSOR_RANK or any(d < -1 for d in shape):
+        return f"has shape {shape}"
+    if tensor.type in (types.INT8, types.UINT8, types.INT16) and not _quantized(tensor.quantization):
+        return "is an integer tensor without a valid scale and zero point"  # its kernels need a scale
+    bits = _ELEMENT_BITS.get(tensor.type)
+    if bits is None or any(d < 0 for d in shape):
+        return None  # a type or a dynamic shape whose size cannot be told from here
+    size = (int(np.prod(shape, dtype=object)) * bits + 7) // 8
+    if size > MAX_TENSOR_BYTES:
+        return f"of shape {shape} would take {size:,} bytes"
+    stored = _stored_bytes(buffers[tensor.buffer]) if buffers else 0
+    if stored and stored != size and tensor.sparsity is None and not tensor.externalBuffer:
+        return f"of shape {shape} needs {size:,} bytes, its buffer {tensor.buffer} holds {stored:,}"
     return None
+
+
+def _graph_problem(graph, tensor_count: int, code_count: int, constants: set[int]) -> str | None:
+    """What is wrong with the graph's wiring: indices out of range, or a tensor read before any
+    operator produces it (in the order the interpreter runs them), written twice, or a constant written."""
+    inputs, outputs = _indices(graph.inputs), _indices(graph.outputs)
+    if not inputs or not outputs:
+        return "the graph has no input or no output"
+    for role, indices in (("input", inputs), ("output", outputs)):
+        if any(not 0 <= i < tensor_count for i in indices):
+            return f"an {role} names a tensor that does not exist"
+    variables = {index for index, tensor in enumerate(graph.tensors) if tensor.isVariable}  # state, rewritten
+    ready = set(inputs) | constants | variables
+    for index, op in enumerate(graph.operators or []):
+        if not 0 <= op.opcodeIndex < code_count:
+            return f"operator {index} names op code {op.opcodeIndex} of {code_count}"
+        reads, writes = _indices(op.inputs), _indices(op.outputs)
+        if any(not -1 <= i < tensor_count for i in reads) or any(not 0 <= i < tensor_count for i in writes):
+            return f"operator {index} names a tensor that does not exist"
+        unready = [i for i in reads if i != -1 and i not in ready]
+        if unready:
+            return f"operator {index} reads tensor {unready[0]} before anything produces it"
+        rewritten = [i for i in writes if i in ready - variables]
+        if rewritten:
+            return f"operator {index} writes tensor {rewritten[0]}, an input, a constant or another's output"
+        ready.update(writes)
+    missing = [i for i in outputs if i not in ready]
+    return f"the graph's output {missing[0]} is never produced" if missing else None
+
+
+def _constants(tensors: list, buffers: list) -> set[int]:
+    """Indices of the tensors that hold data of their own (weights)."""
+    return {
+        index
+        for index, tensor in enumerate(tensors)
+        if 0 <= tensor.buffer < len(buffers) and _stored_bytes(buffers[tensor.buffer])
+    }
+
+
+def _stored_bytes(buffer) -> int:
+    """How many bytes a buffer holds, inside the flatbuffer or past its end (`offset`, `size`)."""
+    return int(buffer.size) if buffer.offset else 0 if buffer.data is None else len(buffer.data)
 
 
 def _quantized(parameters) -> bool:
