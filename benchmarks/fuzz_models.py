@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,7 @@ BAD_OUTCOMES = ("other", "traceback", "signal", "hang")
 MAX_FLIPS = 16
 MAX_REGION = 512
 WORD = 4
+PROGRESS_EVERY = 100  # mutants
 
 
 # ---- mutations ----------------------------------------------------------------------------------
@@ -193,54 +195,72 @@ def fuzz(
     jobs: int = 2,
     timeout_s: float = 30.0,
     keep: Path | None = None,
+    on_progress: Callable[[int, dict[str, Counter]], None] | None = None,
 ) -> tuple[dict[str, Counter], list[str]]:
     """({"<kind> <command> <setting>": Counter of outcomes}, a line per bad call naming its recipe)
-    over `count` mutants of `model`; the mutants of bad calls are copied to `keep`, if given."""
+    over `count` mutants of `model`, run in order; `on_progress(mutants done, table so far)` is called
+    every `PROGRESS_EVERY` mutants, and the mutants of bad calls are copied to `keep`, if given."""
     data = Path(model).read_bytes()
-    manifest = Path(model).with_suffix(".json")
     with tempfile.TemporaryDirectory(prefix="fuzz-models-") as tmp:
         folder = Path(tmp)
         env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(folder / "cache")}
         photo = write_photo(folder / "photo")
-        intact = folder / "intact.tflite"
-        intact.write_bytes(data)
-        expected = {}
-        for command in COMMANDS:
-            call = Call(-1, command, "alone", intact)
-            code, stdout, stderr = run_edge(command_args(call, photo), env, timeout_s)
-            if code != 0:
-                raise RuntimeError(f"the intact model fails `edge {command}`: {stderr}")
-            expected[command] = comparable(stdout, command, intact)
+        expected = _intact_outputs(data, folder, photo, env, timeout_s)
         recipes = [recipe_of(data, seed, index) for index in range(count)]
-        calls = []
+        calls = [
+            Call(index, command, setting, folder / setting / f"mutant{index:04d}.tflite")
+            for index in range(count)
+            for setting in SETTINGS
+            for command in COMMANDS
+        ]
         for setting in SETTINGS:
             (folder / setting).mkdir()
             for index, recipe in enumerate(recipes):
                 path = folder / setting / f"mutant{index:04d}.tflite"
                 path.write_bytes(apply(data, recipe))
                 if setting == "manifest":
-                    shutil.copy(manifest, path.with_suffix(".json"))
-                calls += [Call(index, command, setting, path) for command in COMMANDS]
+                    shutil.copy(Path(model).with_suffix(".json"), path.with_suffix(".json"))
 
         def run(call: Call) -> str:
             code, stdout, stderr = run_edge(command_args(call, photo), env, timeout_s)
             return outcome(code, comparable(stdout, call.command, call.model), stderr, expected[call.command])
 
-        with ThreadPoolExecutor(jobs) as pool:
-            results = list(pool.map(run, calls))
         table: dict[str, Counter] = {}
         bad = []
-        for call, result in zip(calls, results, strict=True):
-            kind = recipes[call.index].kind
-            for row in (f"{kind} {call.command} {call.setting}", f"all {call.command} {call.setting}"):
-                table.setdefault(row, Counter())[result] += 1
-            if result in BAD_OUTCOMES:
+        with ThreadPoolExecutor(jobs) as pool:
+            for number, (call, result) in enumerate(zip(calls, pool.map(run, calls), strict=True), 1):
                 recipe = recipes[call.index]
-                bad.append(f"{result}: edge {call.command} ({call.setting}), mutant {call.index}: {recipe}")
-                if keep is not None:
-                    keep.mkdir(parents=True, exist_ok=True)
-                    shutil.copy(call.model, keep / f"{call.setting}-{call.model.name}")
+                for row in (
+                    f"{recipe.kind} {call.command} {call.setting}",
+                    f"all {call.command} {call.setting}",
+                ):
+                    table.setdefault(row, Counter())[result] += 1
+                if result in BAD_OUTCOMES:
+                    bad.append(
+                        f"{result}: edge {call.command} ({call.setting}), mutant {call.index}: {recipe}"
+                    )
+                    if keep is not None:
+                        keep.mkdir(parents=True, exist_ok=True)
+                        shutil.copy(call.model, keep / f"{call.setting}-{call.model.name}")
+                mutants_done, last = divmod(number, len(SETTINGS) * len(COMMANDS))
+                if on_progress is not None and last == 0 and mutants_done % PROGRESS_EVERY == 0:
+                    on_progress(mutants_done, table)
     return table, bad
+
+
+def _intact_outputs(data: bytes, folder: Path, photo: Path, env: dict, timeout_s: float) -> dict[str, str]:
+    """{command: what it prints for the intact model, alone} (see `comparable`)."""
+    intact = folder / "intact.tflite"
+    intact.write_bytes(data)
+    expected = {}
+    for command in COMMANDS:
+        code, stdout, stderr = run_edge(
+            command_args(Call(-1, command, "alone", intact), photo), env, timeout_s
+        )
+        if code != 0:
+            raise RuntimeError(f"the intact model fails `edge {command}`: {stderr}")
+        expected[command] = comparable(stdout, command, intact)
+    return expected
 
 
 def table_lines(table: dict[str, Counter]) -> list[str]:
@@ -271,7 +291,20 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Folder to copy the mutants that crashed or hung to.")
     args = parser.parse_args()
     start = time.monotonic()
-    table, bad = fuzz(args.model, args.count, args.seed, args.jobs, args.timeout, args.keep)
+
+    def progress(done: int, table: dict[str, Counter]) -> None:
+        counts = " | ".join(
+            f"{row[4:]}: " + " ".join(f"{o} {n}" for o, n in sorted(table[row].items()))
+            for row in sorted(table)
+            if row.startswith("all ")
+        )
+        print(
+            f"{done}/{args.count} mutants, {time.monotonic() - start:.0f} s: {counts}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    table, bad = fuzz(args.model, args.count, args.seed, args.jobs, args.timeout, args.keep, progress)
     print("\n".join(table_lines(table)))
     print("\n".join(bad))
     print(
