@@ -14,13 +14,13 @@ model's own metadata, else the manifest, else digits 0-9.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from edge_runtime.line_reader import LineReading, decode
+from edge_runtime.litert import interpreter_class
 from edge_runtime.model_probe import probe_model
 from ground.contract import INPUT_SHAPE, LABELS, LINE_HEIGHT, LINE_STEPS, LINE_WIDTH, NUM_CLASSES
 from ground.errors import EdgeError, first_line, printable
@@ -39,7 +39,6 @@ from ground.quiet import native_output_silenced
 MIN_TFLITE_BYTES = 64
 MAX_TFLITE_BYTES = 2**31  # flatbuffers cannot exceed 2 GiB
 MAX_THREADS = 64  # far past any Pi or laptop; LiteRT crashes (segfault) on absurd counts like 100000
-_INTERPRETER_MODULES = ("ai_edge_litert.interpreter", "tflite_runtime.interpreter", "tensorflow.lite")
 
 VERIFIED = "verified"  # a manifest beside it records this very file, and its export passed
 MISMATCH = "mismatch"  # the manifest records another file (loaded only with verify=False)
@@ -49,27 +48,6 @@ FAILED_GATE = "failed gate"  # the manifest records this file, whose export fail
 
 class BrokenModelError(EdgeError):
     """The model itself misbehaves (e.g. answers NaN): no input will fare better, so stop at once."""
-
-
-def interpreter_class():
-    """The `Interpreter` class of the first TFLite runtime installed (see the module's docstring)."""
-    return importlib.import_module(_interpreter_module()).Interpreter
-
-
-def _interpreter_module() -> str:
-    for name in _INTERPRETER_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            continue
-        return name
-    raise EdgeError("no TFLite interpreter installed: pip install ai-edge-litert")
-
-
-def runtime_version() -> str:
-    """Which TFLite runtime loads models, and its version (e.g. `ai_edge_litert 2.3.0`)."""
-    package = _interpreter_module().split(".")[0]
-    return f"{package} {getattr(importlib.import_module(package), '__version__', 'unknown')}"
 
 
 def check_tflite_file(path: Path) -> None:
@@ -166,7 +144,7 @@ def load_interpreter(model: ModelFile | Path | bytes, threads: int | None = None
     if isinstance(model, ModelFile):
         name, data = printable(model.path), model.data
         if not model.vouched_for:
-            probe_model(data, name, runtime_version())
+            probe_model(data, name)
     elif isinstance(model, bytes):
         name, data = "model", model
         parse_model(data, name)
@@ -293,7 +271,7 @@ class LineReader(_SingleIOModel):
             raise EdgeError(f"{name} is not the line reader its manifest records ({'; '.join(mismatches)})")
         self.accept_threshold = float(record.get("accept_threshold", 1.0))
         if mismatches:  # loaded anyway (--no-verify): nothing vouches for it
-            probe_model(data, name, runtime_version())
+            probe_model(data, name)
         super().__init__(load_interpreter(data, threads), path)
         if self.input_shape != (LINE_HEIGHT, LINE_WIDTH, 1) or self.output_shape != (
             LINE_STEPS,

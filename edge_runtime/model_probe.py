@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from edge_runtime.litert import interpreter_class, runtime_version
 from ground.atomic import atomic_write_text, ensure_folder
 from ground.errors import EdgeError, first_line
 from ground.manifest import sha256_bytes
@@ -30,10 +31,10 @@ REFUSED_EXIT = 3  # the child's exit code when the interpreter refused the model
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 
-def probe_model(data: bytes, name: str, runtime: str) -> None:
-    """Raise EdgeError (naming `name`) if the interpreter `runtime` crashes, hangs or fails on the model
-    `data` in a child process; the verdict is read from and written to the cache."""
-    cache = _cache_file(sha256_bytes(data))
+def probe_model(data: bytes, name: str) -> None:
+    """Raise EdgeError (naming `name`) if the interpreter crashes, hangs or fails on the model `data` in
+    a child process; the verdict is read from and written to the cache."""
+    runtime, cache = runtime_version(), _cache_file(sha256_bytes(data))
     problem = _cached(cache, runtime)
     if problem is None:
         problem, conclusive = _probe(data)
@@ -98,8 +99,6 @@ def _probe(data: bytes) -> tuple[str, bool]:
 def main() -> None:
     """The child: load, allocate and invoke the model on stdin once; exit 0, or REFUSED_EXIT with the
     reason on stdout. A native crash kills it, which is what the parent watches for."""
-    from edge_runtime.interpreter import interpreter_class
-
     data = sys.stdin.buffer.read()
     try:
         with native_output_silenced():

@@ -29,10 +29,12 @@ METADATA_FORMAT_VERSION = 1
 TFLITE_IDENTIFIER = b"TFL3"
 MAX_TENSOR_RANK = 8
 MAX_TENSOR_BYTES = 2**31  # a flatbuffer cannot hold more; a larger shape is a damaged one
-# bits per element of the tensor types whose size follows from their shape (TensorType's values)
-_ELEMENT_BITS = {
-    0: 32, 1: 16, 2: 32, 3: 8, 4: 64, 6: 8, 7: 16, 8: 64, 9: 8, 10: 64, 11: 128, 12: 64,
-    15: 32, 16: 16, 17: 4, 18: 16, 19: 2, 20: 4, 21: 8, 22: 8,
+# bits per element of the tensor types whose size follows from their shape (not STRING, RESOURCE, ...)
+ELEMENT_BITS = {
+    "FLOAT32": 32, "FLOAT16": 16, "BFLOAT16": 16, "FLOAT64": 64, "FLOAT8_E4M3FN": 8, "FLOAT8_E5M2": 8,
+    "INT64": 64, "INT32": 32, "INT16": 16, "INT8": 8, "INT4": 4, "INT2": 2,
+    "UINT64": 64, "UINT32": 32, "UINT16": 16, "UINT8": 8, "UINT4": 4,
+    "BOOL": 8, "COMPLEX64": 64, "COMPLEX128": 128,
 }  # fmt: skip
 
 
@@ -105,7 +107,7 @@ def _structure_problem(model, file_size: int) -> str | None:
         problem = _tensor_problem(tensor, buffers)
         if problem:
             return f"tensor {index} {problem}"
-    return _graph_problem(graph, len(tensors), len(codes), _constants(tensors, buffers))
+    return _graph_problem(graph, tensors, buffers, len(codes))
 
 
 def _tensor_problem(tensor, buffers: list) -> str | None:
@@ -120,7 +122,7 @@ def _tensor_problem(tensor, buffers: list) -> str | None:
         return f"has shape {shape}"
     if tensor.type in (types.INT8, types.UINT8, types.INT16) and not _quantized(tensor.quantization):
         return "is an integer tensor without a valid scale and zero point"  # its kernels need a scale
-    bits = _ELEMENT_BITS.get(tensor.type)
+    bits = next((b for name, b in ELEMENT_BITS.items() if getattr(types, name, None) == tensor.type), None)
     if bits is None or any(d < 0 for d in shape):
         return None  # a type or a dynamic shape whose size cannot be told from here
     size = (int(np.prod(shape, dtype=object)) * bits + 7) // 8
@@ -132,31 +134,32 @@ def _tensor_problem(tensor, buffers: list) -> str | None:
     return None
 
 
-def _graph_problem(graph, tensor_count: int, code_count: int, constants: set[int]) -> str | None:
+def _graph_problem(graph, tensors: list, buffers: list, code_count: int) -> str | None:
     """What is wrong with the graph's wiring: indices out of range, or a tensor read before any
     operator produces it (in the order the interpreter runs them), written twice, or a constant written."""
+    tensor_count = len(tensors)
     inputs, outputs = _indices(graph.inputs), _indices(graph.outputs)
     if not inputs or not outputs:
         return "the graph has no input or no output"
     for role, indices in (("input", inputs), ("output", outputs)):
         if any(not 0 <= i < tensor_count for i in indices):
             return f"an {role} names a tensor that does not exist"
-    variables = {index for index, tensor in enumerate(graph.tensors) if tensor.isVariable}  # state, rewritten
-    ready = set(inputs) | constants | variables
+    variables = {index for index, tensor in enumerate(tensors) if tensor.isVariable}  # state, rewritten
+    written = set(inputs) | _constants(tensors, buffers)  # then, each operator's outputs in turn
     for index, op in enumerate(graph.operators or []):
         if not 0 <= op.opcodeIndex < code_count:
             return f"operator {index} names op code {op.opcodeIndex} of {code_count}"
         reads, writes = _indices(op.inputs), _indices(op.outputs)
         if any(not -1 <= i < tensor_count for i in reads) or any(not 0 <= i < tensor_count for i in writes):
             return f"operator {index} names a tensor that does not exist"
-        unready = [i for i in reads if i != -1 and i not in ready]
-        if unready:
-            return f"operator {index} reads tensor {unready[0]} before anything produces it"
-        rewritten = [i for i in writes if i in ready - variables]
+        unwritten = [i for i in reads if i != -1 and i not in written | variables]
+        if unwritten:
+            return f"operator {index} reads tensor {unwritten[0]} before anything produces it"
+        rewritten = [i for i in writes if i in written - variables]
         if rewritten:
             return f"operator {index} writes tensor {rewritten[0]}, an input, a constant or another's output"
-        ready.update(writes)
-    missing = [i for i in outputs if i not in ready]
+        written.update(writes)
+    missing = [i for i in outputs if i not in written | variables]
     return f"the graph's output {missing[0]} is never produced" if missing else None
 
 
