@@ -90,10 +90,17 @@ def _probe(data: bytes) -> tuple[str, bool]:
     if done.returncode == REFUSED_EXIT:
         return f"cannot load TFLite model: {done.stdout.decode(errors='replace').strip()}", True
     if done.returncode < 0:
-        crash = signal.Signals(-done.returncode).name
+        crash = _signal_name(-done.returncode)
         return f"damaged TFLite model (the interpreter crashes on it: {crash} in a test run)", True
     lines = done.stderr.decode(errors="replace").strip().splitlines() or [f"exit code {done.returncode}"]
     return f"could not test-load it in a child process ({lines[-1]})", False
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:  # a real-time signal, say
+        return f"signal {number}"
 
 
 def main() -> None:
