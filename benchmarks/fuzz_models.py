@@ -20,7 +20,8 @@ is: the file's own checks and the interpreter are what is exercised) and with it
 probe cache ($XDG_CACHE_HOME), as on a device. Outcomes:
 
   ok         exit 0: accepted silently (`changed`: of these, how many printed something else than the
-             intact model does, the path aside and, for `info`, its first line, the file's size)
+             intact model does in the same setting, the path aside and, for `info`, its first line,
+             the file's size)
   error      exit 1 with exactly one `error:` line on stderr: refused cleanly
   other      any other non-zero exit or stderr (not one clean line, yet no traceback)
   traceback  "Traceback" on stderr: an exception escaped the CLI (a bug)
@@ -44,6 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ground.manifest import line_reader_of, read_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = REPO / "tests" / "fixtures" / "model_int8.tflite"
@@ -122,8 +125,13 @@ def draw(data: bytes, kind: str, rng: np.random.Generator) -> Recipe:
 
 
 def recipe_of(data: bytes, seed: int, index: int) -> Recipe:
-    """The recipe of mutant number `index` of a run seeded with `seed` (kinds in turn)."""
-    return draw(data, KINDS[index % len(KINDS)], np.random.default_rng([seed, index]))
+    """The recipe of mutant number `index` of a run seeded with `seed` (kinds in turn); drawn again
+    while it would leave `data` as it is (zeros written over zeros, say)."""
+    rng = np.random.default_rng([seed, index])
+    while True:
+        recipe = draw(data, KINDS[index % len(KINDS)], rng)
+        if apply(data, recipe) != data:
+            return recipe
 
 
 # ---- running the CLI ------------------------------------------------------------------------------
@@ -205,7 +213,7 @@ def fuzz(
         folder = Path(tmp)
         env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(folder / "cache")}
         photo = write_photo(folder / "photo")
-        expected = _intact_outputs(data, folder, photo, env, timeout_s)
+        expected = _intact_outputs(Path(model), folder, photo, env, timeout_s)
         recipes = [recipe_of(data, seed, index) for index in range(count)]
         calls = [
             Call(index, command, setting, folder / setting / f"mutant{index:04d}.tflite")
@@ -213,17 +221,14 @@ def fuzz(
             for setting in SETTINGS
             for command in COMMANDS
         ]
-        for setting in SETTINGS:
-            (folder / setting).mkdir()
-            for index, recipe in enumerate(recipes):
-                path = folder / setting / f"mutant{index:04d}.tflite"
-                path.write_bytes(apply(data, recipe))
-                if setting == "manifest":
-                    shutil.copy(Path(model).with_suffix(".json"), path.with_suffix(".json"))
+        for call in calls:
+            if call.command == COMMANDS[0]:
+                place(Path(model), apply(data, recipes[call.index]), call.model, call.setting)
 
         def run(call: Call) -> str:
             code, stdout, stderr = run_edge(command_args(call, photo), env, timeout_s)
-            return outcome(code, comparable(stdout, call.command, call.model), stderr, expected[call.command])
+            printed = comparable(stdout, call.command, call.model)
+            return outcome(code, printed, stderr, expected[call.command, call.setting])
 
         table: dict[str, Counter] = {}
         bad = []
@@ -248,18 +253,31 @@ def fuzz(
     return table, bad
 
 
-def _intact_outputs(data: bytes, folder: Path, photo: Path, env: dict, timeout_s: float) -> dict[str, str]:
-    """{command: what it prints for the intact model, alone} (see `comparable`)."""
-    intact = folder / "intact.tflite"
-    intact.write_bytes(data)
+def place(model: Path, data: bytes, path: Path, setting: str) -> None:
+    """Write the model bytes `data` at `path`; with the manifest of `model` beside them (and the line
+    reader it names) when `setting` is "manifest"."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    if setting == "manifest":
+        shutil.copy(model.with_suffix(".json"), path.with_suffix(".json"))
+        record = line_reader_of(read_manifest(model))
+        if record is not None and not (path.parent / record["model_file"]).exists():
+            shutil.copy(model.with_name(record["model_file"]), path.parent)
+
+
+def _intact_outputs(model: Path, folder: Path, photo: Path, env: dict, timeout_s: float) -> dict:
+    """{(command, setting): what it prints for the intact model} (see `comparable`)."""
     expected = {}
-    for command in COMMANDS:
-        code, stdout, stderr = run_edge(
-            command_args(Call(-1, command, "alone", intact), photo), env, timeout_s
-        )
-        if code != 0:
-            raise RuntimeError(f"the intact model fails `edge {command}`: {stderr}")
-        expected[command] = comparable(stdout, command, intact)
+    for setting in SETTINGS:
+        intact = folder / f"intact-{setting}" / "model.tflite"
+        place(model, model.read_bytes(), intact, setting)
+        for command in COMMANDS:
+            code, stdout, stderr = run_edge(
+                command_args(Call(-1, command, setting, intact), photo), env, timeout_s
+            )
+            if code != 0:
+                raise RuntimeError(f"the intact model fails `edge {command}` ({setting}): {stderr}")
+            expected[command, setting] = comparable(stdout, command, intact)
     return expected
 
 

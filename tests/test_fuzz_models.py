@@ -51,16 +51,17 @@ def test_recipes_are_seeded_per_mutant_and_change_the_file():
     assert recipes == [recipe_of(data, 0, index) for index in range(2 * len(KINDS))]
     assert [r.kind for r in recipes] == list(KINDS) * 2
     assert all(apply(data, r) != data for r in recipes)
+    assert apply(data, recipe_of(data, 0, 296)) != data  # drawn again: its first draw zeroed only zeros
     assert apply(data, Recipe("duplicate", (10, 4))) == data[:14] + data[10:]
     assert apply(data, Recipe("offset", (8, 2**32 - 1)))[8:12] == b"\xff" * 4
 
 
-def test_two_mutants_through_the_cli_alone_and_with_their_manifest():
-    table, bad = fuzz(count=2, seed=0, jobs=2)
+def test_a_mutant_through_the_cli_alone_and_with_its_manifest():
+    table, bad = fuzz(count=1, seed=0, jobs=2)
     assert bad == []
     for command in COMMANDS:
-        assert table[f"all {command} manifest"]["error"] == 2  # the sha256 refuses every one
-        assert sum(table[f"all {command} alone"].values()) == 2
+        assert table[f"all {command} manifest"] == {"error": 1}  # the sha256 refuses it
+        assert sum(table[f"all {command} alone"].values()) == 1
 
 
 @pytest.mark.parametrize("recipe", ABORTING, ids=str)
