@@ -26,7 +26,7 @@ from ground.errors import EdgeError, first_line
 from ground.manifest import sha256_bytes
 from ground.quiet import native_output_silenced
 
-PROBE_TIMEOUT_S = 120.0  # loading a digit model takes well under a second, even on a Pi
+PROBE_TIMEOUT_S = 30.0  # a digit model loads and runs in well under a second, even on a Pi
 REFUSED_EXIT = 3  # the child's exit code when the interpreter refused the model with an exception
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 

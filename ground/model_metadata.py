@@ -117,9 +117,11 @@ def _tensor_problem(tensor, buffers: list) -> str | None:
         return "has a name that is not UTF-8"
     if not 0 <= tensor.buffer < max(len(buffers), 1):
         return f"names buffer {tensor.buffer} of {len(buffers)}"
-    shape = _indices(tensor.shape)
+    shape, signature = _indices(tensor.shape), _indices(tensor.shapeSignature)
     if len(shape) > MAX_TENSOR_RANK or any(d < -1 for d in shape):
         return f"has shape {shape}"
+    if signature and not _fits_signature(shape, signature):
+        return f"has shape {shape}, unlike its signature {signature}"
     if tensor.type in (types.INT8, types.UINT8, types.INT16) and not _quantized(tensor.quantization):
         return "is an integer tensor without a valid scale and zero point"  # its kernels need a scale
     bits = next((b for name, b in ELEMENT_BITS.items() if getattr(types, name, None) == tensor.type), None)
@@ -132,6 +134,14 @@ def _tensor_problem(tensor, buffers: list) -> str | None:
     if stored and stored != size and tensor.sparsity is None and not tensor.externalBuffer:
         return f"of shape {shape} needs {size:,} bytes, its buffer {tensor.buffer} holds {stored:,}"
     return None
+
+
+def _fits_signature(shape: list[int], signature: list[int]) -> bool:
+    """Whether a stored shape is its signature's, with 1 for each dynamic (-1) dimension, as the
+    converter writes it (a batch of 168,720 in the input's shape makes the interpreter crawl)."""
+    return len(shape) == len(signature) and all(
+        d == (1 if s == -1 else s) for d, s in zip(shape, signature, strict=True)
+    )
 
 
 def _graph_problem(graph, tensors: list, buffers: list, code_count: int) -> str | None:

@@ -20,6 +20,9 @@ ABORTING = (Recipe("zero", (154680, 4)), Recipe("zero", (155100, 4)))
 # Mutant 81 of seed 0: an operator reads a tensor nothing writes; `info` passed, and `classify` ended in a
 # traceback (RuntimeError: Input tensor 7 lacks data).
 READS_UNWRITTEN = Recipe("zero", (78434, 455))
+# Mutant 1044 of seed 0: the input's batch dimension becomes 168,720; LiteRT took 7 s to allocate and
+# 51 s to invoke it, and both commands hung past the fuzz's 60 s timeout.
+HUGE_BATCH = Recipe("offset", (168556, 168720))
 
 
 def edge(*args: str | Path) -> subprocess.CompletedProcess:
@@ -79,6 +82,16 @@ def test_a_mutant_reading_an_unwritten_tensor_is_refused_before_it_runs(tmp_path
     assert READS_UNWRITTEN == recipe_of(FIXTURE.read_bytes(), 0, 81)
     for args in (("info", model), ("classify", model, photo)):
         one_error_line(edge(*args), "operator 5 reads tensor 7 before anything produces it")
+
+
+def test_a_mutant_with_a_huge_input_batch_is_refused_before_it_runs(tmp_path, photo):
+    model = tmp_path / "model.tflite"
+    model.write_bytes(apply(FIXTURE.read_bytes(), HUGE_BATCH))
+    assert HUGE_BATCH == recipe_of(FIXTURE.read_bytes(), 0, 1044)
+    for args in (("info", model), ("classify", model, photo)):
+        one_error_line(
+            edge(*args), "tensor 0 has shape [168720, 28, 28, 1], unlike its signature [-1, 28, 28, 1]"
+        )
 
 
 def test_an_error_of_the_interpreter_at_invoke_is_one_line(tmp_path, photo, monkeypatch):
