@@ -1,82 +1,151 @@
 """Does the device's `edge` survive damaged model files? Mutate a `.tflite` many ways and count crashes.
 
-  .venv/bin/python benchmarks/fuzz_models.py [--model edge_runtime/models/model_int8.tflite] [--count 500]
+  .venv/bin/python benchmarks/fuzz_models.py [--model edge_runtime/models/model_int8.tflite] [--count 2000]
+      [--jobs 2] [--timeout 30] [--keep FOLDER]
 
-Each mutant (seeded: random byte flips, a truncation, or inserted bytes) is run through `edge info`
-and `edge classify` (on one photographed digit). A worker process runs a batch of mutants through
-the device's own Typer app, several per process to keep it fast, and logs each before and after; a
-mutant that kills its worker by a signal (a crash in the native interpreter) or stops it past the
-timeout (a hang) is thereby named, and the batch goes on after it in a new worker. Outcomes:
+Each mutant is one seeded recipe (`Recipe`, drawn from the seed and the mutant's number, so any one can
+be replayed alone) applied to the model's bytes:
 
-  ok         exit 0 (a flip in the weights still makes a runnable model)
-  error      exit 1 with one `error:` line: refused cleanly
-  traceback  an exception escaped the CLI (a bug)
-  signal     the worker died by a signal (a native crash)
+  flip       1-16 random bits flipped
+  zero       a region of 1-512 bytes zeroed
+  duplicate  a region of 1-512 bytes copied in again right after itself (what follows it shifts)
+  truncate   the file cut short at a random place
+  offset     one 4-byte word that reads as an offset or a size (a value below the file's length, at an
+             aligned position) overwritten with 0, 1, -1, 2^31, the length, a nearby or a random value
+
+Every mutant runs through `edge info MODEL` and `edge classify MODEL PHOTO` (one photographed digit),
+each a real `python -m edge_runtime` process, twice: the model alone (what a copied file on a device
+is: the file's own checks and the interpreter are what is exercised) and with its manifest beside it
+(which records the original's sha256, so every mutant should be refused). The processes share a fresh
+probe cache ($XDG_CACHE_HOME), as on a device. Outcomes:
+
+  ok         exit 0: accepted silently (`changed`: of these, how many printed something else than the
+             intact model does in the same setting, the path aside and, for `info`, its first line,
+             the file's size)
+  error      exit 1 with exactly one `error:` line on stderr: refused cleanly
+  other      any other non-zero exit or stderr (not one clean line, yet no traceback)
+  traceback  "Traceback" on stderr: an exception escaped the CLI (a bug)
+  signal     killed by a signal (a native crash, e.g. SIGABRT in allocate_tensors)
   hang       no answer within the timeout
-
-Mutants carry no manifest, so the file's own checks (flatbuffer structure, tensors, metadata) are
-what is exercised, not the sha256 check that would refuse every one of them first.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
+import time
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from edge_runtime.packaged import PACKAGED_MODEL
+from ground.manifest import line_reader_of, read_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = PACKAGED_MODEL
-KINDS = ("flip", "truncate", "insert")
+KINDS = ("flip", "zero", "duplicate", "truncate", "offset")
 COMMANDS = ("info", "classify")
-OUTCOMES = ("ok", "error", "traceback", "signal", "hang")
-BAD_OUTCOMES = ("traceback", "signal", "hang")
+SETTINGS = ("alone", "manifest")
+OUTCOMES = ("ok", "changed", "error", "other", "traceback", "signal", "hang")
+BAD_OUTCOMES = ("other", "traceback", "signal", "hang")
 MAX_FLIPS = 16
-MAX_INSERTED = 64
+MAX_REGION = 512
+WORD = 4
+PROGRESS_EVERY = 100  # mutants
+
+
+# ---- mutations ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Mutant:
-    """One damaged copy of the model: where it is and how it was made."""
+class Recipe:
+    """One mutation: its kind and its integer arguments (see the module docstring).
 
-    path: Path
+    flip (position, bit, position, bit, ...); zero (start, length); duplicate (start, length);
+    truncate (length kept); offset (position, new unsigned 32-bit value).
+    """
+
     kind: str
+    args: tuple[int, ...]
+
+    def __str__(self) -> str:
+        return " ".join([self.kind, *map(str, self.args)])
 
 
-def mutate(data: bytes, kind: str, rng: np.random.Generator) -> bytes:
-    """`data` with a few random bytes flipped, cut short at a random place, or with bytes inserted."""
+def apply(data: bytes, recipe: Recipe) -> bytes:
+    """`data` mutated as `recipe` says."""
+    kind, args = recipe.kind, recipe.args
+    out = bytearray(data)
     if kind == "flip":
-        out = bytearray(data)
-        for position in rng.integers(0, len(out), int(rng.integers(1, MAX_FLIPS + 1))):
-            out[position] ^= int(rng.integers(1, 256))
-        return bytes(out)
+        for position, bit in zip(args[::2], args[1::2], strict=True):
+            out[position] ^= 1 << bit
+    elif kind == "zero":
+        start, length = args
+        out[start : start + length] = bytes(len(out[start : start + length]))
+    elif kind == "duplicate":
+        start, length = args
+        out[start + length : start + length] = data[start : start + length]
+    elif kind == "truncate":
+        del out[args[0] :]
+    elif kind == "offset":
+        position, value = args
+        out[position : position + WORD] = value.to_bytes(WORD, "little")
+    else:
+        raise ValueError(f"unknown mutation {kind!r}")
+    return bytes(out)
+
+
+def draw(data: bytes, kind: str, rng: np.random.Generator) -> Recipe:
+    """A random recipe of `kind` for `data`."""
+    size = len(data)
+    if kind == "flip":
+        flips = int(rng.integers(1, MAX_FLIPS + 1))
+        pairs = zip(rng.integers(0, size, flips), rng.integers(0, 8, flips), strict=True)
+        return Recipe(kind, tuple(int(v) for pair in pairs for v in pair))
+    if kind in ("zero", "duplicate"):
+        start = int(rng.integers(0, size))
+        return Recipe(kind, (start, int(rng.integers(1, min(MAX_REGION, size - start) + 1))))
     if kind == "truncate":
-        return data[: int(rng.integers(0, len(data)))]
-    position = int(rng.integers(0, len(data) + 1))
-    inserted = rng.integers(0, 256, int(rng.integers(1, MAX_INSERTED + 1)), dtype=np.uint8).tobytes()
-    return data[:position] + inserted + data[position:]
+        return Recipe(kind, (int(rng.integers(0, size)),))
+    if kind == "offset":
+        words = np.frombuffer(data[: size - size % WORD], "<u4")
+        candidates = np.flatnonzero((words > 0) & (words < size))
+        position = int(rng.choice(candidates))
+        old = int(words[position])
+        values = (0, 1, 2**32 - 1, 2**31, size, old + WORD, old - WORD, int(rng.integers(0, 2**32)))
+        return Recipe(kind, (position * WORD, int(values[int(rng.integers(0, len(values)))]) % 2**32))
+    raise ValueError(f"unknown mutation {kind!r}")
 
 
-def make_mutants(model: Path, count: int, seed: int, folder: Path) -> list[Mutant]:
-    """`count` mutants of `model` in `folder`, kinds in turn."""
-    data, rng = Path(model).read_bytes(), np.random.default_rng(seed)
-    mutants = []
-    for index in range(count):
-        kind = KINDS[index % len(KINDS)]
-        path = folder / f"mutant{index:04d}-{kind}.tflite"
-        path.write_bytes(mutate(data, kind, rng))
-        mutants.append(Mutant(path, kind))
-    return mutants
+def recipe_of(data: bytes, seed: int, index: int) -> Recipe:
+    """The recipe of mutant number `index` of a run seeded with `seed` (kinds in turn); drawn again
+    while it would leave `data` as it is (zeros written over zeros, say)."""
+    rng = np.random.default_rng([seed, index])
+    while True:
+        recipe = draw(data, KINDS[index % len(KINDS)], rng)
+        if apply(data, recipe) != data:
+            return recipe
+
+
+# ---- running the CLI ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """One `edge` command on one mutant, alone or with its manifest."""
+
+    index: int
+    command: str
+    setting: str
+    model: Path
 
 
 def write_photo(folder: Path) -> Path:
@@ -88,139 +157,184 @@ def write_photo(folder: Path) -> Path:
     return next(iter(truth))
 
 
-# ---- the worker: runs a batch in one process, logging each call before and after ---------------
-
-
-def _call(app, args: list[str]) -> str:
-    """Run the device CLI in this process; the outcome (ok, error or traceback)."""
-    import typer
-
+def run_edge(args: list[str], env: dict, timeout_s: float) -> tuple[int | None, str, str]:
+    """(exit code, stdout, stderr) of `python -m edge_runtime ARGS`; the code is None on a timeout and
+    negative when a signal killed it."""
     try:
-        code = app(args, standalone_mode=False)  # an Exit raised inside comes back as its code
-    except typer.Exit as exc:
-        return "ok" if exc.exit_code == 0 else "error"
-    except typer.TyperException:  # a usage error
-        return "error"
-    except SystemExit as exc:
-        return "ok" if exc.code in (0, None) else "error"
-    except Exception:  # noqa: BLE001 - what the fuzzer is looking for
-        traceback.print_exc()
+        done = subprocess.run(
+            [sys.executable, "-m", "edge_runtime", *args],
+            capture_output=True,
+            timeout=timeout_s,
+            cwd=REPO,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        return None, "", ""
+    return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
+
+
+def comparable(stdout: str, command: str, model: Path) -> str:
+    """What a command printed, the model's path aside (and, for `info`, its first line: the size)."""
+    text = stdout.replace(str(model), "MODEL")
+    return text.split("\n", 1)[-1] if command == "info" else text
+
+
+def outcome(code: int | None, stdout: str, stderr: str, expected: str) -> str:
+    """The outcome of one call (see the module docstring); `expected` is what the intact model prints."""
+    if code is None:
+        return "hang"
+    if code < 0:
+        return "signal"
+    if "Traceback" in stderr:
         return "traceback"
-    return "ok" if code in (0, None) else "error"
+    if code == 0:
+        return "ok" if stdout == expected else "changed"
+    lines = stderr.splitlines()
+    return "error" if code == 1 and len(lines) == 1 and lines[0].startswith("error: ") else "other"
 
 
-def worker(log: Path, photo: str, calls: list[str]) -> None:
-    """Run each `command:path` call, appending a `start` and then an outcome line to `log`."""
-    import typer
-
-    from edge_runtime.cli import app as device_app
-
-    app = typer.main.get_command(device_app)
-    with open(log, "a", buffering=1) as out:
-        for call in calls:
-            command, path = call.split(":", 1)
-            out.write(json.dumps({"call": call, "start": True}) + "\n")
-            outcome = _call(app, [command, path] + ([photo] if command == "classify" else []))
-            out.write(json.dumps({"call": call, "outcome": outcome}) + "\n")
-
-
-# ---- the driver -----------------------------------------------------------------------------------
-
-
-def run_calls(calls: list[str], photo: Path, log: Path, per_process: int, timeout_s: float) -> dict[str, str]:
-    """{call: outcome} for every `command:path` call; a worker that crashes or hangs is replaced by a
-    new one that goes on after the call it was in."""
-    results: dict[str, str] = {}
-    todo = list(calls)
-    while todo:
-        batch = todo[:per_process]
-        log.write_text("")
-        command = [sys.executable, "-m", "benchmarks.fuzz_models", "--worker", str(log), str(photo), *batch]
-        try:
-            done = subprocess.run(
-                command,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                timeout=timeout_s * len(batch),
-                cwd=REPO,
-            )
-            stopped = "signal" if done.returncode < 0 else None
-            tracebacks = done.stderr.decode(errors="replace").count("Traceback")
-        except subprocess.TimeoutExpired:
-            stopped, tracebacks = "hang", 0
-        started = None
-        for line in log.read_text().splitlines():
-            entry = json.loads(line)
-            if entry.get("start"):
-                started = entry["call"]
-            else:
-                results[entry["call"]], started = entry["outcome"], None
-        if started is not None:  # the call the worker never came back from
-            results[started] = stopped or "signal"
-        elif stopped is not None or not any(call in results for call in batch):
-            raise RuntimeError(f"the worker failed outside any call: {done.stderr[-2000:]!r}")
-        if stopped is None and tracebacks < sum(results[call] == "traceback" for call in batch):
-            raise RuntimeError("a call raised, yet its traceback is not on stderr")
-        todo = [call for call in todo if call not in results]
-    return results
+def command_args(call: Call, photo: Path) -> list[str]:
+    if call.command == "classify":
+        return [call.command, "-m", str(call.model), str(photo)]
+    return [call.command, str(call.model)]
 
 
 def fuzz(
     model: Path = DEFAULT_MODEL,
-    count: int = 500,
+    count: int = 2000,
     seed: int = 0,
-    per_process: int = 50,
-    timeout_s: float = 10.0,
+    jobs: int = 2,
+    timeout_s: float = 30.0,
     keep: Path | None = None,
-) -> dict[str, Counter]:
-    """{"<kind> <command>": Counter of outcomes} over `count` mutants of `model`; the mutants that
-    caused a traceback, signal or hang are copied to `keep`, if given."""
+    on_progress: Callable[[int, dict[str, Counter]], None] | None = None,
+) -> tuple[dict[str, Counter], list[str]]:
+    """({"<kind> <command> <setting>": Counter of outcomes}, a line per bad call naming its recipe)
+    over `count` mutants of `model`, run in order; `on_progress(mutants done, table so far)` is called
+    every `PROGRESS_EVERY` mutants, and the mutants of bad calls are copied to `keep`, if given."""
+    data = Path(model).read_bytes()
     with tempfile.TemporaryDirectory(prefix="fuzz-models-") as tmp:
         folder = Path(tmp)
-        mutants = make_mutants(model, count, seed, folder)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(folder / "cache")}
         photo = write_photo(folder / "photo")
-        calls = [f"{command}:{m.path}" for m in mutants for command in COMMANDS]
-        results = run_calls(calls, photo, folder / "log.jsonl", per_process, timeout_s)
-        bad = sorted({call.split(":", 1)[1] for call, outcome in results.items() if outcome in BAD_OUTCOMES})
-        if keep is not None and bad:
-            keep.mkdir(parents=True, exist_ok=True)
-            for path in bad:
-                shutil.copy(path, keep)
-    table: dict[str, Counter] = {}
-    for mutant in mutants:
+        expected = _intact_outputs(Path(model), folder, photo, env, timeout_s)
+        recipes = [recipe_of(data, seed, index) for index in range(count)]
+        calls = [
+            Call(index, command, setting, folder / setting / f"{index:04d}" / Path(model).name)
+            for index in range(count)
+            for setting in SETTINGS
+            for command in COMMANDS
+        ]
+        for call in calls:
+            if call.command == COMMANDS[0]:
+                place(Path(model), apply(data, recipes[call.index]), call.model, call.setting)
+
+        def run(call: Call) -> str:
+            code, stdout, stderr = run_edge(command_args(call, photo), env, timeout_s)
+            printed = comparable(stdout, call.command, call.model)
+            return outcome(code, printed, stderr, expected[call.command, call.setting])
+
+        table: dict[str, Counter] = {}
+        bad = []
+        with ThreadPoolExecutor(jobs) as pool:
+            for number, (call, result) in enumerate(zip(calls, pool.map(run, calls), strict=True), 1):
+                recipe = recipes[call.index]
+                for row in (
+                    f"{recipe.kind} {call.command} {call.setting}",
+                    f"all {call.command} {call.setting}",
+                ):
+                    table.setdefault(row, Counter())[result] += 1
+                if result in BAD_OUTCOMES:
+                    bad.append(
+                        f"{result}: edge {call.command} ({call.setting}), mutant {call.index}: {recipe}"
+                    )
+                    if keep is not None:
+                        keep.mkdir(parents=True, exist_ok=True)
+                        shutil.copy(call.model, keep / f"{call.setting}-{call.index:04d}-{call.model.name}")
+                mutants_done, last = divmod(number, len(SETTINGS) * len(COMMANDS))
+                if on_progress is not None and last == 0 and mutants_done % PROGRESS_EVERY == 0:
+                    on_progress(mutants_done, table)
+    return table, bad
+
+
+def place(model: Path, data: bytes, path: Path, setting: str) -> None:
+    """Write the model bytes `data` at `path` (named as `model`: its manifest names it); with the manifest
+    of `model` beside them (and the line reader it names, hard-linked) when `setting` is "manifest"."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    if setting == "manifest":
+        shutil.copy(model.with_suffix(".json"), path.with_suffix(".json"))
+        record = line_reader_of(read_manifest(model))
+        if record is not None and not (path.parent / record["model_file"]).exists():
+            reader = model.with_name(record["model_file"])
+            try:
+                os.link(reader, path.parent / reader.name)  # 2,000 copies would take half a gigabyte
+            except OSError:  # another file system
+                shutil.copy(reader, path.parent)
+
+
+def _intact_outputs(model: Path, folder: Path, photo: Path, env: dict, timeout_s: float) -> dict:
+    """{(command, setting): what it prints for the intact model} (see `comparable`)."""
+    expected = {}
+    for setting in SETTINGS:
+        intact = folder / f"intact-{setting}" / model.name  # a manifest names its model
+        place(model, model.read_bytes(), intact, setting)
         for command in COMMANDS:
-            outcome = results[f"{command}:{mutant.path}"]
-            table.setdefault(f"{mutant.kind} {command}", Counter())[outcome] += 1
-            table.setdefault(f"all {command}", Counter())[outcome] += 1
-    return table
+            code, stdout, stderr = run_edge(
+                command_args(Call(-1, command, setting, intact), photo), env, timeout_s
+            )
+            if code != 0:
+                raise RuntimeError(f"the intact model fails `edge {command}` ({setting}): {stderr}")
+            expected[command, setting] = comparable(stdout, command, intact)
+    return expected
 
 
 def table_lines(table: dict[str, Counter]) -> list[str]:
-    """The counts as a text table, one row per mutation kind and command."""
+    """The counts as a text table, one row per mutation kind, command and setting; `accepted` is ok
+    plus changed (exit 0)."""
     rows = sorted(table, key=lambda name: (name.startswith("all"), name))
-    lines = [f"{'mutants':16s}" + "".join(f"{o:>10s}" for o in ("files", *OUTCOMES))]
+    columns = ("files", "accepted", *OUTCOMES)
+    lines = [f"{'mutants':26s}" + "".join(f"{c:>10s}" for c in columns)]
     for name in rows:
         counts = table[name]
-        lines.append(f"{name:16s}{sum(counts.values()):10d}" + "".join(f"{counts[o]:10d}" for o in OUTCOMES))
+        accepted = counts["ok"] + counts["changed"]
+        lines.append(
+            f"{name:26s}{sum(counts.values()):10d}{accepted:10d}"
+            + "".join(f"{counts[o]:10d}" for o in OUTCOMES)
+        )
     return lines
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        log, photo, *calls = sys.argv[2:]
-        worker(Path(log), photo, calls)
-        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="The .tflite to mutate.")
-    parser.add_argument("--count", type=int, default=500, help="How many mutants.")
+    parser.add_argument(
+        "--model", type=Path, default=DEFAULT_MODEL, help="The .tflite to mutate (its .json beside)."
+    )
+    parser.add_argument("--count", type=int, default=2000, help="How many mutants.")
     parser.add_argument("--seed", type=int, default=0, help="Random seed of the mutations.")
-    parser.add_argument("--per-process", type=int, default=50, help="Calls per worker process.")
-    parser.add_argument("--timeout", type=float, default=10.0, help="Seconds one call may take.")
+    parser.add_argument("--jobs", type=int, default=2, help="Processes run at once.")
+    parser.add_argument("--timeout", type=float, default=30.0, help="Seconds one call may take.")
     parser.add_argument("--keep", type=Path, help="Folder to copy the mutants that crashed or hung to.")
     args = parser.parse_args()
-    table = fuzz(args.model, args.count, args.seed, args.per_process, args.timeout, args.keep)
+    start = time.monotonic()
+
+    def progress(done: int, table: dict[str, Counter]) -> None:
+        counts = " | ".join(
+            f"{row[4:]}: " + " ".join(f"{o} {n}" for o, n in sorted(table[row].items()))
+            for row in sorted(table)
+            if row.startswith("all ")
+        )
+        print(
+            f"{done}/{args.count} mutants, {time.monotonic() - start:.0f} s: {counts}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    table, bad = fuzz(args.model, args.count, args.seed, args.jobs, args.timeout, args.keep, progress)
     print("\n".join(table_lines(table)))
-    bad = sum(table[f"all {c}"][o] for c in COMMANDS for o in BAD_OUTCOMES)
+    print("\n".join(bad))
+    print(
+        f"{args.count} mutants, {4 * args.count} calls in {time.monotonic() - start:.0f} s ({args.jobs} jobs)"
+    )
     sys.exit(1 if bad else 0)
 
 

@@ -7,20 +7,23 @@ with the input tensor's own scale and zero point, and their outputs are dequanti
 A model is read once into memory and checked before the interpreter sees those same bytes: its
 flatbuffer's structure (a damaged file is an EdgeError, not a native crash), then against the
 manifest beside it, if any (size and sha256; a model whose export failed its gate is refused unless
-allowed). Labels come from the model's own metadata, else the manifest, else digits 0-9.
+allowed). A model no manifest vouches for (a lone copy, or one loaded with --no-verify) is first
+test-loaded in a child process, once per file (`edge_runtime.model_probe`). Labels come from the
+model's own metadata, else the manifest, else digits 0-9.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from edge_runtime.line_reader import LineReading, decode
+from edge_runtime.litert import interpreter_class
+from edge_runtime.model_probe import probe_model
 from ground.contract import INPUT_SHAPE, LABELS, LINE_HEIGHT, LINE_STEPS, LINE_WIDTH, NUM_CLASSES
-from ground.errors import EdgeError, printable
+from ground.errors import EdgeError, first_line, printable
 from ground.manifest import (
     STATUS_FAILED,
     accept_threshold_of,
@@ -36,7 +39,6 @@ from ground.quiet import native_output_silenced
 MIN_TFLITE_BYTES = 64
 MAX_TFLITE_BYTES = 2**31  # flatbuffers cannot exceed 2 GiB
 MAX_THREADS = 64  # far past any Pi or laptop; LiteRT crashes (segfault) on absurd counts like 100000
-_INTERPRETER_MODULES = ("ai_edge_litert.interpreter", "tflite_runtime.interpreter", "tensorflow.lite")
 
 VERIFIED = "verified"  # a manifest beside it records this very file, and its export passed
 MISMATCH = "mismatch"  # the manifest records another file (loaded only with verify=False)
@@ -46,15 +48,6 @@ FAILED_GATE = "failed gate"  # the manifest records this file, whose export fail
 
 class BrokenModelError(EdgeError):
     """The model itself misbehaves (e.g. answers NaN): no input will fare better, so stop at once."""
-
-
-def _interpreter_class():
-    for name in _INTERPRETER_MODULES:
-        try:
-            return importlib.import_module(name).Interpreter
-        except ImportError:
-            continue
-    raise EdgeError("no TFLite interpreter installed: pip install ai-edge-litert")
 
 
 def check_tflite_file(path: Path) -> None:
@@ -90,6 +83,11 @@ class ModelFile:
     manifest: dict | None
     verdict: str  # VERIFIED, MISMATCH, NO_MANIFEST or FAILED_GATE
     mismatches: tuple[str, ...] = ()
+
+    @property
+    def vouched_for(self) -> bool:
+        """True when a manifest records this very file (its export ran it)."""
+        return self.verdict in (VERIFIED, FAILED_GATE)
 
     @property
     def labels(self) -> list[str]:
@@ -134,16 +132,19 @@ def open_model_file(path: Path, verify: bool = True, allow_failed: bool = False)
 
 
 def load_interpreter(model: ModelFile | Path | bytes, threads: int | None = None, **options):
-    """An allocated interpreter for a model: a `ModelFile` (checked when it was opened), or a file or
-    flatbuffer bytes, checked first (`parse_model`).
+    """An allocated interpreter for a model: a `ModelFile` (checked when it was opened, and test-loaded
+    in a child process first unless its manifest vouches for it), or a file or flatbuffer bytes of the
+    caller's own (checked first: `parse_model`).
 
     `options` go to the interpreter's constructor as they are (e.g. `experimental_op_resolver_type`).
     """
     if threads is not None and not 1 <= threads <= MAX_THREADS:
         raise EdgeError(f"--threads must be between 1 and {MAX_THREADS}, not {threads}")
-    interpreter_class = _interpreter_class()
+    make_interpreter = interpreter_class()
     if isinstance(model, ModelFile):
         name, data = printable(model.path), model.data
+        if not model.vouched_for:
+            probe_model(data, name)
     elif isinstance(model, bytes):
         name, data = "model", model
         parse_model(data, name)
@@ -152,10 +153,10 @@ def load_interpreter(model: ModelFile | Path | bytes, threads: int | None = None
         parse_model(data, name)
     try:
         with native_output_silenced():  # LiteRT announces its XNNPACK delegate on stderr
-            interpreter = interpreter_class(model_content=data, num_threads=threads, **options)
+            interpreter = make_interpreter(model_content=data, num_threads=threads, **options)
             interpreter.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
-        raise EdgeError(f"{name}: cannot load TFLite model: {str(exc).splitlines()[0]}") from exc
+        raise EdgeError(f"{name}: cannot load TFLite model: {first_line(exc)}") from exc
     return interpreter
 
 
@@ -201,13 +202,18 @@ class _SingleIOModel:
         return x.astype(self.input_dtype, copy=False)
 
     def _invoke(self, batch: np.ndarray) -> np.ndarray:
-        if len(batch) != self._batch:
-            self.interpreter.resize_tensor_input(self._input_index, [len(batch), *self.input_shape])
-            self.interpreter.allocate_tensors()
-            self._batch = len(batch)
-        self.interpreter.set_tensor(self._input_index, batch)
-        self.interpreter.invoke()
-        raw = self.interpreter.get_tensor(self._output_index)
+        try:
+            if len(batch) != self._batch:
+                self.interpreter.resize_tensor_input(self._input_index, [len(batch), *self.input_shape])
+                self.interpreter.allocate_tensors()
+                self._batch = len(batch)
+            self.interpreter.set_tensor(self._input_index, batch)
+            self.interpreter.invoke()
+            raw = self.interpreter.get_tensor(self._output_index)
+        except (ValueError, RuntimeError) as exc:
+            raise BrokenModelError(
+                f"{printable(self.path)}: the TFLite interpreter failed: {first_line(exc)}"
+            ) from exc
         if self.output_dtype.kind in "iu":
             scale, zero_point = self.output_quantization
             values = (raw.astype(np.float32) - zero_point) * scale
@@ -264,6 +270,8 @@ class LineReader(_SingleIOModel):
         if mismatches and verify:
             raise EdgeError(f"{name} is not the line reader its manifest records ({'; '.join(mismatches)})")
         self.accept_threshold = float(record.get("accept_threshold", 1.0))
+        if mismatches:  # loaded anyway (--no-verify): nothing vouches for it
+            probe_model(data, name)
         super().__init__(load_interpreter(data, threads), path)
         if self.input_shape != (LINE_HEIGHT, LINE_WIDTH, 1) or self.output_shape != (
             LINE_STEPS,

@@ -40,6 +40,11 @@ def path_fields(path: str | os.PathLike, key: str = "path") -> dict[str, str]:
     return {key: text, f"{key}_bytes": base64.b64encode(raw).decode("ascii")}
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that the same cleanup runs (see `raise_terminated`)."""
 

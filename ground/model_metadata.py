@@ -28,6 +28,14 @@ METADATA_NAME = "edge_digits"
 METADATA_FORMAT_VERSION = 1
 TFLITE_IDENTIFIER = b"TFL3"
 MAX_TENSOR_RANK = 8
+MAX_TENSOR_BYTES = 2**31  # a flatbuffer cannot hold more; a larger shape is a damaged one
+# bits per element of the tensor types whose size follows from their shape (not STRING, RESOURCE, ...)
+ELEMENT_BITS = {
+    "FLOAT32": 32, "FLOAT16": 16, "BFLOAT16": 16, "FLOAT64": 64, "FLOAT8_E4M3FN": 8, "FLOAT8_E5M2": 8,
+    "INT64": 64, "INT32": 32, "INT16": 16, "INT8": 8, "INT4": 4, "INT2": 2,
+    "UINT64": 64, "UINT32": 32, "UINT16": 16, "UINT8": 8, "UINT4": 4,
+    "BOOL": 8, "COMPLEX64": 64, "COMPLEX128": 128,
+}  # fmt: skip
 
 
 def _schema():
@@ -76,10 +84,10 @@ def parse_model(model_bytes: bytes, name: str = "model"):
 
 
 def _structure_problem(model, file_size: int) -> str | None:
-    """The first index or offset of `model` that points outside what exists, else None."""
+    """The first thing in `model` the interpreter would trust and that is not so, else None: an index
+    or offset outside what exists, a constant whose bytes do not fit its shape and type, an operator
+    reading a tensor nothing has produced yet."""
     buffers, codes = model.buffers or [], model.operatorCodes or []
-    types = _schema().TensorType
-    quantized_types = (types.INT8, types.UINT8, types.INT16)  # their integer kernels need a scale
     if not model.subgraphs:
         return "no subgraph"
     if len(model.subgraphs) != 1:
@@ -93,31 +101,90 @@ def _structure_problem(model, file_size: int) -> str | None:
     for index, entry in enumerate(model.metadata or []):
         if not 0 <= entry.buffer < len(buffers):
             return f"metadata entry {index} names buffer {entry.buffer} of {len(buffers)}"
-    for graph in model.subgraphs:
-        tensors = graph.tensors or []
-        for index, tensor in enumerate(tensors):
-            if not _is_utf8(tensor.name):
-                return f"tensor {index} has a name that is not UTF-8"
-            if not 0 <= tensor.buffer < max(len(buffers), 1):
-                return f"tensor {index} names buffer {tensor.buffer} of {len(buffers)}"
-            shape = _indices(tensor.shape)
-            if len(shape) > MAX_TENSOR_RANK or any(d < -1 for d in shape):
-                return f"tensor {index} has shape {shape}"
-            if tensor.type in quantized_types and not _quantized(tensor.quantization):
-                return f"tensor {index} is an integer tensor without a valid scale and zero point"
-        inputs, outputs = _indices(graph.inputs), _indices(graph.outputs)
-        if not inputs or not outputs:
-            return "the graph has no input or no output"
-        for role, indices in (("input", inputs), ("output", outputs)):
-            if any(not 0 <= i < len(tensors) for i in indices):
-                return f"an {role} names a tensor that does not exist"
-        for index, op in enumerate(graph.operators or []):
-            if not 0 <= op.opcodeIndex < len(codes):
-                return f"operator {index} names op code {op.opcodeIndex} of {len(codes)}"
-            used = _indices(op.inputs) + _indices(op.outputs)
-            if any(not -1 <= i < len(tensors) for i in used):
-                return f"operator {index} names a tensor that does not exist"
+    graph = model.subgraphs[0]
+    tensors = graph.tensors or []
+    for index, tensor in enumerate(tensors):
+        problem = _tensor_problem(tensor, buffers)
+        if problem:
+            return f"tensor {index} {problem}"
+    return _graph_problem(graph, tensors, buffers, len(codes))
+
+
+def _tensor_problem(tensor, buffers: list) -> str | None:
+    """What is wrong with one tensor (its name, buffer index, shape, quantization, constant bytes)."""
+    types = _schema().TensorType
+    if not _is_utf8(tensor.name):
+        return "has a name that is not UTF-8"
+    if not 0 <= tensor.buffer < max(len(buffers), 1):
+        return f"names buffer {tensor.buffer} of {len(buffers)}"
+    shape, signature = _indices(tensor.shape), _indices(tensor.shapeSignature)
+    if len(shape) > MAX_TENSOR_RANK or any(d < -1 for d in shape):
+        return f"has shape {shape}"
+    if signature and not _fits_signature(shape, signature):
+        return f"has shape {shape}, unlike its signature {signature}"
+    if tensor.type in (types.INT8, types.UINT8, types.INT16) and not _quantized(tensor.quantization):
+        return "is an integer tensor without a valid scale and zero point"  # its kernels need a scale
+    bits = next((b for name, b in ELEMENT_BITS.items() if getattr(types, name, None) == tensor.type), None)
+    if bits is None or any(d < 0 for d in shape):
+        return None  # a type or a dynamic shape whose size cannot be told from here
+    size = (int(np.prod(shape, dtype=object)) * bits + 7) // 8
+    if size > MAX_TENSOR_BYTES:
+        return f"of shape {shape} would take {size:,} bytes"
+    stored = _stored_bytes(buffers[tensor.buffer]) if buffers else 0
+    if stored and stored != size and tensor.sparsity is None and not tensor.externalBuffer:
+        return f"of shape {shape} needs {size:,} bytes, its buffer {tensor.buffer} holds {stored:,}"
     return None
+
+
+def _fits_signature(shape: list[int], signature: list[int]) -> bool:
+    """Whether a stored shape is its signature's, with 1 for each dynamic (-1) dimension, as the
+    converter writes it (a batch of 168,720 in the input's shape makes the interpreter crawl)."""
+    return len(shape) == len(signature) and all(
+        d == (1 if s == -1 else s) for d, s in zip(shape, signature, strict=True)
+    )
+
+
+def _graph_problem(graph, tensors: list, buffers: list, code_count: int) -> str | None:
+    """What is wrong with the graph's wiring: indices out of range, or a tensor read before any
+    operator produces it (in the order the interpreter runs them), written twice, or a constant written."""
+    tensor_count = len(tensors)
+    inputs, outputs = _indices(graph.inputs), _indices(graph.outputs)
+    if not inputs or not outputs:
+        return "the graph has no input or no output"
+    for role, indices in (("input", inputs), ("output", outputs)):
+        if any(not 0 <= i < tensor_count for i in indices):
+            return f"an {role} names a tensor that does not exist"
+    variables = {index for index, tensor in enumerate(tensors) if tensor.isVariable}  # state, rewritten
+    written = set(inputs) | _constants(tensors, buffers)  # then, each operator's outputs in turn
+    for index, op in enumerate(graph.operators or []):
+        if not 0 <= op.opcodeIndex < code_count:
+            return f"operator {index} names op code {op.opcodeIndex} of {code_count}"
+        reads, writes = _indices(op.inputs), _indices(op.outputs)
+        if any(not -1 <= i < tensor_count for i in reads) or any(not 0 <= i < tensor_count for i in writes):
+            return f"operator {index} names a tensor that does not exist"
+        unwritten = [i for i in reads if i != -1 and i not in written | variables]
+        if unwritten:
+            return f"operator {index} reads tensor {unwritten[0]} before anything produces it"
+        rewritten = [i for i in writes if i in written - variables]
+        if rewritten:
+            return f"operator {index} writes tensor {rewritten[0]}, an input, a constant or another's output"
+        written.update(writes)
+    missing = [i for i in outputs if i not in written | variables]
+    return f"the graph's output {missing[0]} is never produced" if missing else None
+
+
+def _constants(tensors: list, buffers: list) -> set[int]:
+    """Indices of the tensors that hold data of their own (weights)."""
+    return {
+        index
+        for index, tensor in enumerate(tensors)
+        if 0 <= tensor.buffer < len(buffers) and _stored_bytes(buffers[tensor.buffer])
+    }
+
+
+def _stored_bytes(buffer) -> int:
+    """How many bytes a buffer holds, inside the flatbuffer or past its end (`offset`, `size`)."""
+    return int(buffer.size) if buffer.offset else 0 if buffer.data is None else len(buffer.data)
 
 
 def _quantized(parameters) -> bool:

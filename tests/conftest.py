@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,20 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "train_extra" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_probe_cache(tmp_path_factory) -> Iterator[Path]:
+    """The verdicts of test-loaded models (edge_runtime.model_probe) go to this session's own cache
+    folder, not the user's ~/.cache; the CLI's subprocesses inherit it."""
+    folder = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
 
 
 def require_train_extra() -> None:

@@ -4,6 +4,7 @@ the exported fixture and tiny models built from the TFLite schema (tests/tflite_
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -156,9 +157,39 @@ def test_manifest_labels_of_the_wrong_length_or_type(exported, photos, labels, m
     one_error(runner.invoke(app, ["info", str(exported)]), message)
 
 
+def _short_weights(model) -> None:  # the weights' buffer loses its last row
+    model.buffers[1].data = model.buffers[1].data[: -4 * 28 * 28]
+
+
+def _huge_weights(model) -> None:  # a shape no file can hold
+    model.subgraphs[0].tensors[1].shape = [2**20, 2**20]
+
+
+def _reads_its_output(model) -> None:  # the layer's weights are the tensor it writes
+    model.subgraphs[0].operators[0].inputs = [0, 3, 2]
+
+
+def _writes_its_weights(model) -> None:
+    model.subgraphs[0].operators[0].outputs = [1]
+
+
+def _output_never_written(model) -> None:  # the layer writes a fifth tensor, not the graph's output
+    graph = model.subgraphs[0]
+    graph.tensors.append(copy.copy(graph.tensors[3]))
+    graph.operators[0].outputs = [4]
+
+
 @pytest.mark.parametrize(
     "model, message",
     [
+        (
+            dict(edit=_short_weights),
+            "tensor 1 of shape [10, 784] needs 31,360 bytes, its buffer 1 holds 28,224",
+        ),
+        (dict(edit=_huge_weights), "tensor 1 of shape [1048576, 1048576] would take 4,398,046,511,104 bytes"),
+        (dict(edit=_reads_its_output), "operator 0 reads tensor 3 before anything produces it"),
+        (dict(edit=_writes_its_weights), "operator 0 writes tensor 1, an input, a constant or another's"),
+        (dict(edit=_output_never_written), "the graph's output 3 is never produced"),
         (dict(classes=12), "answers (12,) values per image, expected 10"),
         (dict(classes=3, answer=1), "answers (3,) values per image, expected 10"),
         (dict(weight=float("nan")), "answered NaN"),

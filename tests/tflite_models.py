@@ -3,6 +3,8 @@ checks: one FULLY_CONNECTED layer from the 28x28x1 float input to `classes` floa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flatbuffers
 import numpy as np
 from ai_edge_litert import schema_py_generated as schema
@@ -31,9 +33,11 @@ def dense_model(
     weight: float = 0.0,
     output_name: bytes = b"probabilities",
     labels: list[str] | None = None,
+    edit: Callable[[schema.ModelT], None] | None = None,
 ) -> bytes:
     """A model that answers probability 1 for class `answer` (plus `weight` times the pixel sum, so
-    weight=nan answers NaN); with `labels` it carries them in its own metadata."""
+    weight=nan answers NaN); with `labels` it carries them in its own metadata. `edit` changes its
+    object tree (`ModelT`: tensors 0 pixels, 1 weights, 2 bias, 3 output) before it is written."""
     code = schema.OperatorCodeT()
     code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.FULLY_CONNECTED
     code.version = 1
@@ -54,6 +58,8 @@ def dense_model(
     model = schema.ModelT()
     model.version, model.operatorCodes, model.subgraphs = 3, [code], [graph]
     model.buffers = [_buffer(None), _buffer(np.full((classes, PIXELS), weight, np.float32)), _buffer(bias)]
+    if edit is not None:
+        edit(model)
     builder = flatbuffers.Builder(1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     data = bytes(builder.Output())
