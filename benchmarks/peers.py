@@ -82,7 +82,7 @@ class Engine:
 
 def edge_setup(options: Options) -> dict[str, Reader]:
     """This project's runtime: `read_digits`'s number ("" for none)."""
-    from edge_runtime.classify import read_digits
+    from edge_runtime.reading import read_digits
     from edge_runtime.interpreter import DigitModel
 
     model = DigitModel(options.model, threads=options.threads)

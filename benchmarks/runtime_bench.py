@@ -29,9 +29,9 @@ import cv2
 import numpy as np
 from eval_set import CATEGORIES, DEFAULT_PER_CATEGORY, FULL_HD, EvalItem, iter_category, slug, spaced_number
 
-from edge_runtime.classify import read_digits
+from edge_runtime.reading import read_digits
 from edge_runtime.interpreter import DigitModel
-from edge_runtime.preprocess import to_mnist
+from edge_runtime.reading.inputs import to_mnist
 from edge_runtime.samples import paper_photo, write_image
 from train.data import MnistData, load_mnist
 
@@ -259,8 +259,8 @@ def stage_times(model: DigitModel, frames: list[np.ndarray], repeats: int) -> li
     total = timed(lambda f: read_digits(model, f), frames, repeats)
     rows = [("read_digits", total)]
     try:  # the stages are internal: their names may change, the whole-pipeline figure stays
-        from edge_runtime.preprocess import ink_image
-        from edge_runtime.regions import find_groups
+        from edge_runtime.reading.find import find_groups
+        from edge_runtime.reading.ink import ink_image
 
         inks = [ink_image(f) for f in frames]
         flatten, groups = timed(ink_image, frames, repeats), timed(find_groups, inks, repeats)

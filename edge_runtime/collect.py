@@ -12,7 +12,7 @@ name, the frame's index, 0 for an image file, and the region's box in frame pixe
 From a camera or video, a region is offered only when it has changed (`ChangeFilter`): a digit held
 still for a hundred frames is one sample, not a hundred.
 
-Reading is `classify.read_digits`'s, live frames come through `webcam.run`; this module only decides
+Reading is `reading.read_digits`'s, live frames come through `webcam.run`; this module only decides
 a label per region (`FixedLabel`, `AutoLabel` or a person at a `LabelWindow`) and writes the files.
 """
 
@@ -28,13 +28,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.classify import DigitPrediction, Reading, read_digits
 from edge_runtime.drawing import QUIT_KEYS, Preview
 from edge_runtime.frame_source import FrameSource
 from edge_runtime.images import read_image
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.picamera_source import PICAMERA
-from edge_runtime.regions import Box
+from edge_runtime.reading import DigitPrediction, Reading, ReadingPolicy, read_digits
+from edge_runtime.reading.geometry import Box
 from edge_runtime.webcam import FrameResult, LiveSettings, run
 from ground.atomic import atomic_write_bytes, check_folder, output_folder, write_error
 from ground.contract import LABELS
@@ -351,6 +351,7 @@ def collect_images(
     paths: list[Path],
     collector: Collector,
     settings: LiveSettings,
+    policy: ReadingPolicy,
     max_pixels: int,
     on_error: Callable[[str], None],
 ) -> CollectSummary:
@@ -362,7 +363,7 @@ def collect_images(
         except EdgeError as exc:
             on_error(str(exc))
             continue
-        reading = read_digits(model, image, settings.top_k, settings.threshold, settings.roi)
+        reading = read_digits(model, image, policy, roi=settings.roi, top_k=settings.top_k)
         collector.summary.frames += 1
         if not collector.add(image, reading, source_name(str(path)), 0):
             break
@@ -375,6 +376,7 @@ def collect_live(
     name: str,
     collector: Collector,
     settings: LiveSettings,
+    policy: ReadingPolicy,
     every: int = 1,
     window: LabelWindow | None = None,
     on_frame: Callable[[int, CollectSummary], None] | None = None,
@@ -392,7 +394,7 @@ def collect_live(
             on_frame(result.index, collector.summary)
 
     preview = window if window is not None else _StopWhen(stopped)
-    summary = run(model, source, settings, report, preview)
+    summary = run(model, source, settings, report, lambda: policy, preview)
     collector.summary.frames = summary.frames
     if not stopped:
         collector.summary.stopped_by = summary.stopped_by

@@ -8,8 +8,8 @@ import sys
 import cv2
 import numpy as np
 
-from edge_runtime.classify import Reading
-from edge_runtime.regions import Box
+from edge_runtime.reading import Reading
+from edge_runtime.reading.geometry import Box
 from ground.errors import EdgeError
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX

@@ -1,7 +1,7 @@
 """Decoding the line reader: a second, optional model that reads a whole group of touching digits at once
 (`interpreter.LineReader` runs it).
 
-Its input is a group as `preprocess.to_line` draws it; its output, per 4-pixel column step, the
+Its input is a group as `reading.inputs.to_line` draws it; its output, per 4-pixel column step, the
 logits of a CTC blank and of the digits 0-9 (`train.reader`). Decoding is greedy: the best class of
 each step, runs merged, blanks dropped. Each digit read keeps the steps it spans and its
 probabilities where it peaks; a reading's confidence is its least confident digit's.

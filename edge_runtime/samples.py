@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.preprocess import to_mnist
+from edge_runtime.reading.inputs import to_mnist
 from edge_runtime.recording import VideoRecorder
 from ground.atomic import atomic_write_bytes, output_folder
 from ground.contract import IMAGE_SHAPE, IMAGE_SIDE

@@ -14,11 +14,11 @@ from typing import Protocol
 
 import numpy as np
 
-from edge_runtime.classify import Reading, read_digits
 from edge_runtime.drawing import draw_reading
 from edge_runtime.frame_source import FrameSource
 from edge_runtime.interpreter import DigitModel
-from edge_runtime.regions import Box, check_roi
+from edge_runtime.reading import Reading, ReadingPolicy, read_digits
+from edge_runtime.reading.geometry import Box, check_roi
 from edge_runtime.smoothing import FpsMeter, ReadingSmoother
 
 
@@ -27,12 +27,10 @@ class LiveSettings:
     """How to read the frames (see `edge webcam --help`)."""
 
     top_k: int = 3
-    threshold: int | None = None
     roi: Box | None = None
     smooth: int = 5
     fps_window: int = 30
     max_frames: int | None = None
-    min_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +104,7 @@ def run(
     source: FrameSource,
     settings: LiveSettings,
     report: Callable[[FrameResult], None],
+    policy: Callable[[], ReadingPolicy],
     preview: FrameSink | None = None,
     clock: Callable[[], datetime] = local_now,
 ) -> RunSummary:
@@ -113,7 +112,8 @@ def run(
     (a `FrameSink` whose `show` returns False).
 
     `report` gets every frame; `FrameResult.changed` says whether its smoothed reading differs from the
-    previous frame's, for callers that report changes only. `clock` stamps each frame.
+    previous frame's, for callers that report changes only. `policy` gives the reading policy, asked for
+    every frame (a server swaps it while the loop runs). `clock` stamps each frame.
     """
     smoother, meter = ReadingSmoother(settings.smooth), FpsMeter(settings.fps_window)
     frames, previous = 0, None
@@ -128,10 +128,9 @@ def run(
         reading = read_digits(
             model,
             frame,
-            settings.top_k,
-            settings.threshold,
-            settings.roi,
-            settings.min_confidence,
+            policy(),
+            roi=settings.roi,
+            top_k=settings.top_k,
             crop=False,  # a camera frame is a scene, however small (320x240)
         )
         seconds = time.perf_counter() - started

@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.preprocess import to_line
+from edge_runtime.reading.inputs import to_line
 from edge_runtime.samples import ink_crop
 from ground.contract import LINE_MAX_DIGITS, LINE_SHAPE
 from train.negatives import (

@@ -20,7 +20,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.preprocess import to_mnist
+from edge_runtime.reading.inputs import to_mnist
+from edge_runtime.reading.policy import FindPolicy
 from edge_runtime.samples import ink_crop
 from ground.contract import IMAGE_SHAPE, IMAGE_SIDE
 
@@ -31,7 +32,7 @@ FONT_SUFFIXES = (".ttf", ".otf")
 HELD_OUT_FONT_FAMILIES = ("Humor", "Andika")
 SYMBOL_FONTS = ("StandardSymbols", "D050000L", "Dingbat", "Math")  # no letters or digits in these
 MIN_NEGATIVE_ASPECT = 0.4  # width/height of the ink: anything thinner is a "1" whatever drew it
-CUT_GROUP_HEIGHT = 56  # rows of a group when the runtime cuts it (edge_runtime.regions.GROUP_MAX_HEIGHT)
+CUT_GROUP_HEIGHT = FindPolicy().group_max_height  # rows of a group when the runtime cuts it
 CUT_THRESHOLD = 100  # ink strength of a stroke in the cut digits' masks
 TOUCHING_OVERLAP = (0.05, 0.3)  # of the narrower tile's width: how far touching digits overlap
 RIGHT_PIECE_INK = 0.85  # a right piece holds this share of one digit's ink...
@@ -466,13 +467,14 @@ def cut_digits(
     (one whole digit, labelled) and `count` wrong ones (a fragment, or parts of two digits).
 
     The digits are set side by side until they touch or overlap, and every candidate piece of the
-    runtime's own search (`edge_runtime.segment.candidate_pieces`) is judged by whose ink it holds:
+    runtime's own search (`edge_runtime.reading.cuts.candidate_pieces`) is judged by whose ink it holds:
     right when it holds `RIGHT_PIECE_INK` of one digit and little of the others, wrong when it holds
     `WRONG_PIECE_INK` of a second digit or too little of any. The model learns to accept a digit with a
     sliver of its neighbour or a nick from the cut, and to reject the pieces of a wrong segmentation.
     """
-    from edge_runtime.regions import Group
-    from edge_runtime.segment import candidate_pieces
+    from edge_runtime.reading.cuts import candidate_pieces
+    from edge_runtime.reading.geometry import Transform
+    from edge_runtime.reading.groups import Group
 
     rng = np.random.default_rng(seed)
     right, picked, wrong = [], [], []
@@ -480,7 +482,7 @@ def cut_digits(
         chosen = rng.integers(len(digits), size=2 if rng.random() < 0.7 else 3)
         canvas, owners = _touching([ink_crop(digits[i]) for i in chosen], rng)
         _, mask = cv2.threshold(canvas, CUT_THRESHOLD, 255, cv2.THRESH_BINARY)
-        group = Group((0, 0, canvas.shape[1], canvas.shape[0]), canvas, mask, (0.0, 0.0), 1.0, CUT_THRESHOLD)
+        group = Group((0, 0, canvas.shape[1], canvas.shape[0]), canvas, mask, Transform(), CUT_THRESHOLD)
         paths, pieces = candidate_pieces(group)
         own = [(mask > 0) & (owners == k) for k in range(len(chosen))]
         totals = [max(1, int(o.sum())) for o in own]

@@ -13,9 +13,9 @@ import typer
 from edge_runtime.cli.options import (
     AllowFailedOption,
     HeightOption,
+    InkThresholdOption,
     ModelOption,
     ThreadsOption,
-    ThresholdOption,
     VerifyOption,
     WidthOption,
     examples,
@@ -41,6 +41,7 @@ from edge_runtime.collect import (
 from edge_runtime.images import MAX_PIXELS, expand_paths
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
+from edge_runtime.reading import ReadingPolicy
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import LiveSettings
 from ground.errors import EdgeError, printable
@@ -114,7 +115,7 @@ def collect(
         str | None,
         typer.Option(help="Only look inside this rectangle: x,y,width,height in pixels.", show_default=False),
     ] = None,
-    threshold: ThresholdOption = None,
+    ink_threshold: InkThresholdOption = None,
     width: WidthOption = None,
     height: HeightOption = None,
     threads: ThreadsOption = None,
@@ -138,8 +139,9 @@ def collect(
         raise typer.BadParameter("give --label or --auto, not both", param_hint="--label")
     if paths and source is not None:
         raise typer.BadParameter("give image PATHS or --source, not both", param_hint="--source")
-    settings = LiveSettings(top_k=3, threshold=threshold, roi=parse_roi(roi), max_frames=max_frames)
+    settings = LiveSettings(top_k=3, roi=parse_roi(roi), max_frames=max_frames)
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    policy = ReadingPolicy.for_model(digit_model).with_options(ink_threshold)
     if label is not None and label not in digit_model.labels:
         raise typer.BadParameter(
             f"{label!r} is not one of the model's labels ({', '.join(digit_model.labels)})",
@@ -159,13 +161,21 @@ def collect(
             files, failures = expand_paths(paths)
             for message in failures:
                 _warn(message)
-            summary = collect_images(digit_model, files, collector, settings, max_pixels, _warn)
+            summary = collect_images(digit_model, files, collector, settings, policy, max_pixels, _warn)
         else:
             spec = source or "0"
             with open_source(spec, width, height) as frames:
                 progress = None if frames.live else _Progress(frames.frame_count)
                 summary = collect_live(
-                    digit_model, frames, source_name(spec), collector, settings, every, window, progress
+                    digit_model,
+                    frames,
+                    source_name(spec),
+                    collector,
+                    settings,
+                    policy,
+                    every,
+                    window,
+                    progress,
                 )
                 if progress is not None:
                     progress.finish()

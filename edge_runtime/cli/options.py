@@ -58,9 +58,11 @@ MinConfidenceOption = Annotated[
         "Regions below the model's acceptance threshold (from its manifest) are rejected, never read.",
     ),
 ]
-ThresholdOption = Annotated[
+InkThresholdOption = Annotated[
     int | None,
     typer.Option(
+        "--ink-threshold",
+        "--threshold",
         min=1,
         max=255,
         help="How much darker than the paper (0-255, 255 = black) ink must be to count. Default: Otsu's.",

@@ -10,16 +10,15 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from edge_runtime.classify import Reading, read_digits, write_crops
 from edge_runtime.cli.options import (
     DEFAULT_MIN_CONFIDENCE,
     AllowFailedOption,
     HeightOption,
+    InkThresholdOption,
     JsonOption,
     MinConfidenceOption,
     ModelOption,
     ThreadsOption,
-    ThresholdOption,
     TopKOption,
     VerifyOption,
     WidthOption,
@@ -30,6 +29,7 @@ from edge_runtime.drawing import Preview, annotated
 from edge_runtime.images import IMAGE_SUFFIXES, MAX_PIXELS, expand_paths, read_image
 from edge_runtime.interpreter import BrokenModelError, DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
+from edge_runtime.reading import Reading, ReadingPolicy, read_digits, write_crops
 from edge_runtime.recording import VideoRecorder, check_video_path
 from edge_runtime.samples import drawn_digit, npz_test_digits, write_image, write_sample_set
 from edge_runtime.sources import open_source
@@ -75,7 +75,7 @@ def classify(
             show_default=False,
         ),
     ] = None,
-    threshold: ThresholdOption = None,
+    ink_threshold: InkThresholdOption = None,
     threads: ThreadsOption = None,
     max_pixels: Annotated[
         int, typer.Option(min=1, help="Refuse images with more pixels than this (read from the file header).")
@@ -98,6 +98,7 @@ def classify(
     for message in failures:
         _report_failure(message, None, json_out)
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    policy = ReadingPolicy.for_model(digit_model).with_options(ink_threshold, min_confidence)
     if save is not None:
         ensure_folder(save)
     if save_crops is not None:
@@ -106,9 +107,7 @@ def classify(
     for index, path in enumerate(files):
         try:
             image = read_image(path, max_pixels)
-            reading = read_digits(
-                digit_model, image, top_k, threshold, min_confidence=min_confidence, crop=crop
-            )
+            reading = read_digits(digit_model, image, policy, top_k=top_k, crop=crop)
         except BrokenModelError:
             raise  # not this input's fault: one line, then stop
         except EdgeError as exc:
@@ -202,7 +201,7 @@ def webcam(
             show_default=False,
         ),
     ] = None,
-    threshold: ThresholdOption = None,
+    ink_threshold: InkThresholdOption = None,
     top_k: TopKOption = 3,
     smooth: Annotated[
         int, typer.Option(min=1, help="Show the most frequent reading of the last N frames.")
@@ -232,13 +231,14 @@ def webcam(
     JSON "video_time", seconds). --every-frame prints every frame. A closed stdout (`| head -1`) ends
     the run quietly.
     """
-    settings = LiveSettings(top_k, threshold, parse_roi(roi), smooth, fps_window, max_frames, min_confidence)
+    settings = LiveSettings(top_k, parse_roi(roi), smooth, fps_window, max_frames)
     if save is not None:
         try:
             check_video_path(save)
         except EdgeError as exc:
             raise typer.BadParameter(str(exc), param_hint="--save") from None
     digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    policy = ReadingPolicy.for_model(digit_model).with_options(ink_threshold, min_confidence)
 
     def report(result: FrameResult) -> None:
         if not (result.changed or every_frame):
@@ -256,7 +256,9 @@ def webcam(
         shown = [] if headless else [sinks.enter_context(Preview(f"edge webcam - {frames.description}"))]
         if save is not None:
             shown.append(sinks.enter_context(VideoRecorder(save, frames.frame_rate or LIVE_RECORDING_FPS)))
-        summary = run(digit_model, frames, settings, report, FrameSinks(shown) if shown else None)
+        summary = run(
+            digit_model, frames, settings, report, lambda: policy, FrameSinks(shown) if shown else None
+        )
     if summary.stopped_by == "ended":
         if frames.live:
             raise EdgeError(

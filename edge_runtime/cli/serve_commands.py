@@ -19,6 +19,7 @@ from edge_runtime.cli.options import (
 )
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
+from edge_runtime.reading import ReadingPolicy
 from edge_runtime.serve.loop import LiveFeed, open_live
 from edge_runtime.serve.mqtt import DEFAULT_TOPIC
 from edge_runtime.serve.uploads import UploadLimits, UploadReader
@@ -98,11 +99,12 @@ def serve(
     options = server.ServeOptions(host, port, token, mqtt, topic)
     camera_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
     upload_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
-    uploads = UploadReader(upload_model, UploadLimits(max_upload_bytes, max_pixels), min_confidence)
-    settings = LiveSettings(smooth=smooth, min_confidence=min_confidence)
+    policy = ReadingPolicy.for_model(camera_model).with_options(unsure_below=min_confidence)
+    uploads = UploadReader(upload_model, UploadLimits(max_upload_bytes, max_pixels), policy)
+    settings = LiveSettings(smooth=smooth)
     if token is None and not server.is_loopback(host):
         typer.echo(f"warning: anyone who reaches {host}:{port} can use the API: set --token", err=True)
-    feed = LiveFeed(camera_model, open_live(source, width, height), settings)
+    feed = LiveFeed(camera_model, open_live(source, width, height), settings, policy)
 
     description = printable(feed.description)
 

@@ -63,7 +63,7 @@ class Context:
     uploads: UploadReader
     metrics: ServeMetrics
     token: str | None
-    default_threshold: float
+    default_accept: float  # the digit model's acceptance probability as exported
 
 
 class TokenBackend(AuthenticationBackend):
@@ -427,16 +427,17 @@ def _classify(context: Context):
 
 def _settings_json(context: Context) -> dict:
     return {
-        "accept_threshold": round(context.feed.model.accept_threshold, 4),
-        "default_accept_threshold": round(context.default_threshold, 4),
+        "accept_threshold": round(context.feed.policy.accept.digit, 4),
+        "default_accept_threshold": round(context.default_accept, 4),
     }
 
 
 def _settings(context: Context):
     @requires(AUTHENTICATED, status_code=401)
     async def settings(request: Request) -> JSONResponse:
-        """GET: the settings; PUT `{"accept_threshold": 0-1}`: change the acceptance threshold of the
-        camera loop and of uploads, while it runs (until the server restarts)."""
+        """GET: the settings; PUT `{"accept_threshold": 0-1}`: change the digit model's acceptance
+        probability for the camera loop and uploads while it runs (until the server restarts): both
+        swap to a new reading policy."""
         if request.method == "PUT":
             try:
                 body = json.loads(await _capped_body(request, SETTINGS_BYTES))
@@ -446,7 +447,9 @@ def _settings(context: Context):
             number = isinstance(threshold, int | float) and not isinstance(threshold, bool)
             if not number or not 0 <= threshold <= 1:
                 return error(400, f"accept_threshold must be a number from 0 to 1, not {threshold!r}")
-            context.feed.model.accept_threshold = context.uploads.model.accept_threshold = float(threshold)
+            context.feed.policy = context.uploads.policy = context.feed.policy.with_digit_accept(
+                float(threshold)
+            )
         return JSONResponse(_settings_json(context))
 
     return settings

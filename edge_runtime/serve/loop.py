@@ -14,6 +14,7 @@ import numpy as np
 
 from edge_runtime.frame_source import FrameSource
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.reading import ReadingPolicy
 from edge_runtime.sources import open_source
 from edge_runtime.webcam import FrameResult, LiveSettings, run
 from ground.errors import EdgeError, printable
@@ -82,6 +83,7 @@ class LiveFeed:
     """The camera thread and the latest snapshot. The thread owns `source` and releases it when the
     loop ends (stopped, or the camera failed: `error` says why).
 
+    Frames are read with `policy`, which the server may swap while the loop runs.
     `listeners` are called from the camera thread with every FrameResult (after the snapshot is
     published); they must return quickly. `on_exit` is called when the loop ends for any reason.
     """
@@ -91,9 +93,10 @@ class LiveFeed:
         model: DigitModel,
         source: FrameSource,
         settings: LiveSettings,
+        policy: ReadingPolicy,
         on_exit: Callable[[], None] = lambda: None,
     ) -> None:
-        self.model, self.settings = model, settings
+        self.model, self.settings, self.policy = model, settings, policy
         self.latest: Snapshot | None = None
         self.last_change: FrameResult | None = None  # the newest frame whose smoothed reading changed
         self.source, self.description = source, source.description
@@ -124,7 +127,7 @@ class LiveFeed:
     def _run(self) -> None:
         try:
             with self.source:
-                summary = run(self.model, self.source, self.settings, self._report, self)
+                summary = run(self.model, self.source, self.settings, self._report, lambda: self.policy, self)
             if summary.stopped_by == "ended":
                 self.error = f"{self.description} stopped sending frames after {summary.frames} of them"
         except EdgeError as exc:

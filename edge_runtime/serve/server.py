@@ -80,7 +80,7 @@ def serve(
     (`addresses.listening_urls`: each interface's for 0.0.0.0 or ::)."""
     sock = listen(options.host, options.port)
     metrics = ServeMetrics()
-    app = build_app(Context(feed, uploads, metrics, options.token, feed.model.accept_threshold))
+    app = build_app(Context(feed, uploads, metrics, options.token, feed.policy.accept.digit))
     config = uvicorn.Config(
         app,
         log_level="warning",

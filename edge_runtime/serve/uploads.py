@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge_runtime.classify import Reading, read_digits
 from edge_runtime.drawing import draw_regions
 from edge_runtime.images import decode_image
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.reading import Reading, ReadingPolicy, read_digits
 
 UPLOAD_NAME = "upload"
 ANNOTATED_SIDE = 480  # the annotated image's longer side, in pixels (the labels' size is fixed)
@@ -54,17 +54,18 @@ class Upload:
 
 
 class UploadReader:
-    """Reads uploaded images with its own model; thread-safe (one read at a time)."""
+    """Reads uploaded images with its own model and the reading `policy` (which the server may swap);
+    thread-safe (one read at a time)."""
 
-    def __init__(self, model: DigitModel, limits: UploadLimits, min_confidence: float) -> None:
-        self.model, self.limits, self.min_confidence = model, limits, min_confidence
+    def __init__(self, model: DigitModel, limits: UploadLimits, policy: ReadingPolicy) -> None:
+        self.model, self.limits, self.policy = model, limits, policy
         self._lock = threading.Lock()
 
     def read(self, data: bytes, top_k: int) -> Upload:
         """The digits of the encoded image `data`; EdgeError (one line) when it is not a usable image."""
         image = decode_image(data, UPLOAD_NAME, self.limits.max_pixels)
         with self._lock:
-            return Upload(image, read_digits(self.model, image, top_k, min_confidence=self.min_confidence))
+            return Upload(image, read_digits(self.model, image, self.policy, top_k=top_k))
 
 
 def annotate(image: np.ndarray, reading: Reading) -> np.ndarray:

@@ -1,0 +1,166 @@
+"""Stage 2 of reading, find: the ink groups of an ink image that may hold digits.
+
+The thresholded ink of the working copy (`ink`) is split into blobs by their outer contours (an
+order of magnitude faster than labelling connected components); pieces of one digit (the bar of a
+5, a broken stroke) are merged when they share most of their columns. A group is kept when it is
+tall enough to be read (`min_digit_height` working pixels), is not a thin line and, in a camera
+frame, is not cut off by the frame's border. Nothing is decided here about what a group *is*: one
+digit, several touching digits or something else; `recognise` asks the models. (The values named
+here are `policy.FindPolicy`'s.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from edge_runtime.reading.geometry import Box, Transform, union
+from edge_runtime.reading.groups import Group
+from edge_runtime.reading.ink import InkImage
+from edge_runtime.reading.policy import DEFAULT, FindPolicy
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The groups of one image, left to right, whether some ink was left unread (too much of it),
+    whether a blob cut off by the frame was as large as half of it (the image may be a tight crop), and
+    the thresholded ink they were found in (working copy) with its map to the image."""
+
+    groups: list[Group]
+    cut: bool
+    filled_edge: bool
+    binary: np.ndarray
+    to_image: Transform
+
+
+def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
+    """The ink groups of an ink image that are large enough to be digits, left to right."""
+    _, binary = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
+    if not ink.crop:
+        binary = without_ruled_lines(binary, policy)
+    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    pieces = [(c, cv2.boundingRect(c)) for c in contours if cv2.contourArea(c) >= policy.min_area_pixels]
+    filled_edge = False
+    if not ink.crop:  # before merging, or a digit above a shadow would be merged into it
+        at_edge = [box for _, box in pieces if _at_the_edge(box, binary.shape)]
+        filled_edge = any(h >= binary.shape[0] / 2 or w >= binary.shape[1] / 2 for _, _, w, h in at_edge)
+        pieces = [(c, box) for c, box in pieces if not _at_the_edge(box, binary.shape)]
+    cut = len(pieces) > policy.max_components
+    if cut:
+        pieces = sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True)[: policy.max_components]
+    groups = []
+    for members, box in _merge_overlapping_columns(pieces, policy):
+        x, y, w, h = box
+        if h < policy.min_digit_height or w > policy.max_line_aspect * h:
+            continue
+        groups.append(_cut_out(ink, binary, members, box, policy.group_max_height))
+    return Groups(sorted(groups, key=lambda g: g.box[0]), cut, filled_edge, binary, ink.to_image)
+
+
+def without_ruled_lines(binary: np.ndarray, policy: FindPolicy = DEFAULT.find) -> np.ndarray:
+    """The binary ink without the rows and columns that are ink across much of the frame in thin
+    runs (ruled paper, a margin line, a table's edge), which would otherwise join every digit they
+    cross into one group. A digit loses at most the pixel rows such a line crossed it in; its parts
+    stay together (they share their columns). Rows need `ruled_row_share` of the width, columns
+    `ruled_column_share` of the height: more than the tallest digit in view, so that a 1 is never
+    taken for a margin.
+    """
+    row_ink = cv2.reduce(binary, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[:, 0]
+    column_ink = cv2.reduce(binary, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[0]
+    rows = _thin_runs(row_ink > 255 * policy.ruled_row_share * binary.shape[1], policy.ruled_line_thickness)
+    columns = _thin_runs(
+        column_ink > 255 * policy.ruled_column_share * binary.shape[0], policy.ruled_line_thickness
+    )
+    if not rows.any() and not columns.any():
+        return binary
+    cleaned = binary.copy()
+    cleaned[rows] = 0
+    cleaned[:, columns] = 0
+    return cleaned
+
+
+def _thin_runs(flags: np.ndarray, thickness: int) -> np.ndarray:
+    """`flags` kept only in runs of at most `thickness` (a line, not a dark area)."""
+    if not flags.any():  # most frames: no line at all
+        return flags
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    thin = np.zeros_like(flags)
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start <= thickness:
+            thin[start:stop] = True
+    return thin
+
+
+def _cut_out(
+    ink: InkImage, binary: np.ndarray, members: list[np.ndarray], box: Box, max_height: int
+) -> Group:
+    """The group of blobs `members` (contours) within `box`, with a pixel of margin, shrunk to at most
+    `max_height` rows."""
+    x, y, w, h = box
+    height, width = binary.shape
+    x0, y0, x1, y1 = max(x - 1, 0), max(y - 1, 0), min(x + w + 1, width), min(y + h + 1, height)
+    outline = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.drawContours(outline, members, -1, 255, thickness=cv2.FILLED, offset=(-x0, -y0))
+    window = ink.ink[y0:y1, x0:x1]
+    shrink = min(1.0, max_height / h)
+    if shrink < 1.0:
+        size = (max(1, round((x1 - x0) * shrink)), max(1, round((y1 - y0) * shrink)))
+        window = cv2.resize(window, size, interpolation=cv2.INTER_AREA)
+        outline = cv2.resize(outline, size, interpolation=cv2.INTER_NEAREST)
+    _, strokes = cv2.threshold(window, ink.ink_threshold, 255, cv2.THRESH_BINARY)
+    to_image = Transform((x0 / ink.scale, y0 / ink.scale), ink.scale * shrink)
+    return Group(box, window, cv2.bitwise_and(strokes, outline), to_image, ink.ink_threshold)
+
+
+def _at_the_edge(box: Box, shape: tuple[int, int]) -> bool:
+    """True for ink that touches the frame's border: cut off by it (a digit half in view, a ruled
+    margin, a shadow, the table beyond the paper). Only in scenes: a tight crop's digit touches all four."""
+    x, y, w, h = box
+    height, width = shape
+    return x == 0 or y == 0 or x + w == width or y + h == height
+
+
+def _merge_overlapping_columns(
+    pieces: list[tuple[np.ndarray, Box]], policy: FindPolicy
+) -> list[tuple[list[np.ndarray], Box]]:
+    """Group blobs that share most of the narrower one's columns and nearly touch vertically."""
+    groups: list[tuple[list[np.ndarray], Box]] = []
+    for contour, box in sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True):
+        for i, (members, group_box) in enumerate(groups):
+            if _same_digit(box, group_box, policy):
+                groups[i] = (members + [contour], union([box, group_box]))
+                break
+        else:
+            groups.append(([contour], box))
+    return groups
+
+
+def _same_digit(piece: Box, group: Box, policy: FindPolicy) -> bool:
+    """Stacked parts sharing columns (a broken 5), or a small stroke right beside the group (a 5's bar)."""
+    column_overlap = min(piece[0] + piece[2], group[0] + group[2]) - max(piece[0], group[0])
+    row_gap = max(piece[1], group[1]) - min(piece[1] + piece[3], group[1] + group[3])
+    taller = max(piece[3], group[3])
+    if (
+        column_overlap >= policy.column_overlap_to_merge * min(piece[2], group[2])
+        and row_gap <= policy.max_gap_to_merge * taller
+    ):
+        return True
+    fragment = piece[3] < policy.fragment_height * group[3] and not _punctuation(piece, group, policy)
+    return fragment and row_gap <= 0 and -column_overlap <= policy.fragment_distance * group[3]
+
+
+def _punctuation(piece: Box, group: Box, policy: FindPolicy) -> bool:
+    """A mark written between digits rather than a part of one: a flat bar at middle height (the hyphen
+    of a date), or a dot or comma (small and compact). The bar of a 5 lies at its top and is longer;
+    a broken stroke is longer or thinner."""
+    middle = (piece[1] + piece[3] / 2 - group[1]) / group[3]
+    if piece[2] >= policy.bar_aspect * piece[3]:
+        return policy.bar_band[0] <= middle <= policy.bar_band[1]
+    width, height = policy.mark_size
+    return (
+        piece[2] <= width * group[3]
+        and piece[3] <= height * group[3]
+        and piece[3] <= policy.mark_elongation * piece[2]
+    )

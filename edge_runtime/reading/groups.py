@@ -1,0 +1,116 @@
+"""A group of ink that may be one digit or several, and the model inputs cut out of it.
+
+`find` finds the groups; `recognise` and `rows` cut them: `crop_piece` gives the MNIST input of the
+ink between two cut paths, `line_input` the line reader's input of the whole group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from edge_runtime.reading.geometry import Box, Transform
+from edge_runtime.reading.inputs import LineInput, to_line, to_mnist
+
+
+@dataclass(frozen=True)
+class Group:
+    """Ink that may be one digit or several, cut out of the ink image with a pixel of margin and
+    shrunk to at most `FindPolicy.group_max_height` rows, so that cutting and cropping cost the same
+    at any size."""
+
+    box: Box  # in the working copy
+    ink: np.ndarray  # uint8 (h, w): ink strength around the group
+    mask: np.ndarray  # uint8 (h, w): 255 on the group's own strokes
+    to_image: Transform  # group pixels → the image's
+    ink_threshold: int  # ink strength of a stroke
+
+    @property
+    def aspect(self) -> float:
+        """Width over height."""
+        return self.box[2] / self.box[3]
+
+
+@dataclass(frozen=True)
+class DigitCrop:
+    """A candidate digit: where it is (image pixels) and the 28x28 input it gives."""
+
+    box: Box
+    pixels: np.ndarray  # uint8 (28, 28), white on black
+
+
+def crop_piece(
+    group: Group, left: np.ndarray | None = None, right: np.ndarray | None = None, sliver_share: float = 0.0
+) -> DigitCrop | None:
+    """The MNIST input of the group's ink between two cut paths (the whole group without them).
+
+    `left` and `right` give, for each row of the group, the first column of the piece and the
+    first column after it. A piece cut out of touching digits keeps only its main strokes: slivers of
+    the neighbour that the cut left behind (blobs with less than `sliver_share` of the largest one's
+    ink) are dropped. None when the piece holds no ink.
+    """
+    mask = group.mask
+    inside = None
+    if left is not None or right is not None:
+        height, width = mask.shape
+        columns = np.arange(width)[None, :]
+        starts = np.zeros((height, 1), np.int32) if left is None else left[:, None]
+        stops = np.full((height, 1), width, np.int32) if right is None else right[:, None]
+        inside = ((columns >= starts) & (columns < stops)).astype(np.uint8) * 255
+        mask = _without_slivers(cv2.bitwise_and(mask, inside), sliver_share)
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return None
+    top, bottom, x_min, x_max = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    box = group.to_image.pixel_box((x_min, top, x_max - x_min, bottom - top))
+    return DigitCrop(box, to_mnist(strokes(group, mask, inside)[0]))
+
+
+def line_input(group: Group) -> LineInput:
+    """The line reader's input of the whole group (its columns map to the group's columns)."""
+    ink, left, _ = strokes(group, group.mask, None)
+    return to_line(ink).moved(left)
+
+
+def strokes(group: Group, mask: np.ndarray, inside: np.ndarray | None) -> tuple[np.ndarray, int, int]:
+    """The group's ink under `mask` (not empty), with one pixel of soft edge around the strokes as the
+    threshold cut them (not across a cut: `inside`), less half the threshold, and 0 elsewhere; cut to
+    the strokes' box, whose first column and row are also returned."""
+    ys, xs = np.nonzero(mask)
+    y0, y1 = max(ys.min() - 1, 0), min(ys.max() + 2, mask.shape[0])
+    x0, x1 = max(xs.min() - 1, 0), min(xs.max() + 2, mask.shape[1])
+    local = cv2.dilate(mask[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
+    if inside is not None:
+        local = cv2.bitwise_and(local, inside[y0:y1, x0:x1])
+    # numpy, not cv2.subtract: OpenCV takes an array of 4 or fewer pixels for a scalar
+    ink = np.where(local > 0, group.ink[y0:y1, x0:x1], 0).astype(np.int16) - group.ink_threshold // 2
+    return np.clip(ink, 0, 255).astype(np.uint8), int(x0), int(y0)
+
+
+def _without_slivers(mask: np.ndarray, share: float) -> np.ndarray:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 2:
+        return mask
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.flatnonzero(areas >= share * areas.max()) + 1
+    return np.isin(labels, keep).astype(np.uint8) * 255
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A classified region: where it is, the input the model saw, and its probabilities."""
+
+    crop: DigitCrop
+    probabilities: np.ndarray
+
+    @property
+    def label(self) -> int:
+        """The class with the top probability."""
+        return int(self.probabilities.argmax())
+
+    @property
+    def score(self) -> float:
+        """The top probability: the model's acceptance score."""
+        return float(self.probabilities.max())

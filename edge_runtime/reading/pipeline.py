@@ -1,0 +1,69 @@
+"""`read_digits`: an image through the reading's stages, each taking the previous one's result.
+
+    image ─ink→ InkImage ─find→ Groups ─recognise→ Recognised ─rows→ Recognised
+          ─decide→ Decision ─separators→ Written ─report→ Reading
+
+A 28x28 image skips ink and find: it is the digit model's input as it is. A scene in which nothing
+is accepted while a large blob is cut off by the frame is read once more as a tight crop.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from edge_runtime.reading.decide import decide
+from edge_runtime.reading.find import Groups, find_groups
+from edge_runtime.reading.geometry import Box, Transform, crop_roi
+from edge_runtime.reading.ink import darkest_channel, ink_image
+from edge_runtime.reading.policy import ReadingPolicy
+from edge_runtime.reading.recognise import Recognised, read_groups, read_mnist_input
+from edge_runtime.reading.report import Reading, report
+from edge_runtime.reading.rows import reread_rows
+from edge_runtime.reading.separators import write_lines
+from ground.contract import IMAGE_SHAPE
+
+if TYPE_CHECKING:
+    from edge_runtime.interpreter import DigitModel
+
+
+def read_digits(
+    model: DigitModel,
+    image: np.ndarray,
+    policy: ReadingPolicy | None = None,
+    *,
+    roi: Box | None = None,
+    top_k: int = 3,
+    crop: bool | None = None,
+) -> Reading:
+    """Find, segment and classify every digit of a BGR or grey image.
+
+    `policy` holds every value the reading decides by (`ReadingPolicy.for_model(model)` when None).
+    A 28x28 image is taken as already in the MNIST contract and classified as it is (inverted first
+    if it is dark on light). `roi` limits the search to a rectangle; `crop` says whether the image is
+    a crop around a digit or a scene (False for a camera frame; by default, by its size: `ink`).
+    """
+    policy = policy or ReadingPolicy.for_model(model)
+    view, to_frame = crop_roi(image, roi)
+    if view.shape[:2] == IMAGE_SHAPE:
+        recognised, found = read_mnist_input(darkest_channel(view), model.predict, policy), None
+    else:
+        found, recognised = _found_and_recognised(model, view, policy, crop)
+        if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
+            found, recognised = _found_and_recognised(model, view, policy, True)
+    decision = decide(recognised.readings, policy.decide)
+    labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
+    binary, to_image = (found.binary, found.to_image) if found else (None, Transform())
+    written = write_lines(labelled, binary, to_image, policy.marks)
+    cut = recognised.uncut or (found is not None and found.cut)
+    return report(decision, written, cut, model.labels, to_frame, top_k, policy.accept.unsure_below)
+
+
+def _found_and_recognised(
+    model: DigitModel, image: np.ndarray, policy: ReadingPolicy, crop: bool | None
+) -> tuple[Groups, Recognised]:
+    """The groups of an image (ink, find) and what they hold (recognise, rows)."""
+    found = find_groups(ink_image(image, policy.ink, crop), policy.find)
+    recognised = read_groups(found.groups, model.predict, model.line_reader, policy)
+    return found, reread_rows(recognised, model.line_reader, policy)
