@@ -82,8 +82,8 @@ class Engine:
 
 def edge_setup(options: Options) -> dict[str, Reader]:
     """This project's runtime: `read_digits`'s number ("" for none)."""
-    from edge_runtime.reading import read_digits
     from edge_runtime.interpreter import DigitModel
+    from edge_runtime.reading import read_digits
 
     model = DigitModel(options.model, threads=options.threads)
     return {"": lambda image: read_digits(model, image).number or ""}

@@ -2,7 +2,7 @@
 
   .venv/bin/python benchmarks/runtime_bench.py MODEL.tflite [--data mnist.npz] [--per-category 300]
       [--photos 2000] [--seed 0] [--threads 1] [--speed-only] [--no-line-reader] [--json OUT.json]
-      [--failures DIR]
+      [--failures DIR] [--compare REV [--rounds 5]]
 
 1. Accuracy on the raw 28x28 MNIST test images, next to the export report in the model's manifest.
 2. The runtime's evaluation set (`eval_set.py`: MNIST test digits, fonts and drawings only), made in
@@ -12,7 +12,9 @@
    photographed digits also go through a naive pipeline that thresholds the raw grey frame with one
    global Otsu instead of flattening the paper first.
 3. Speed of `read_digits` on 640x480 frames with one digit and on 1920x1080 frames with a six-digit
-   number (digits 60-120 px tall), on one interpreter thread, and of its stages.
+   number (digits 60-120 px tall), on one interpreter thread, and of its stages. With `--compare REV`,
+   instead, the same frames read by this checkout and by revision REV in alternating rounds
+   (`speed_compare.py`).
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import speed_compare
 from eval_set import CATEGORIES, DEFAULT_PER_CATEGORY, FULL_HD, EvalItem, iter_category, slug, spaced_number
 
-from edge_runtime.reading import read_digits
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.reading import read_digits
 from edge_runtime.reading.inputs import to_mnist
 from edge_runtime.samples import paper_photo, write_image
 from train.data import MnistData, load_mnist
@@ -275,9 +278,9 @@ def stage_times(model: DigitModel, frames: list[np.ndarray], repeats: int) -> li
     return rows
 
 
-def print_speed(model: DigitModel, mnist: MnistData, args: argparse.Namespace) -> dict:
-    """Frames/s of `read_digits` on 640x480 one-digit photos and 1080p six-digit numbers; returns them."""
-    rng = np.random.default_rng(args.seed + 100)
+def speed_frames(mnist: MnistData, seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The frames the speed part reads: 640x480 one-digit photos and 1080p six-digit numbers."""
+    rng = np.random.default_rng(seed + 100)
     picks = iter(rng.permutation(len(mnist.x_test)))
     small = [paper_photo([mnist.x_test[next(picks)]], rng) for _ in range(SPEED_FRAMES)]
     large = [
@@ -289,6 +292,12 @@ def print_speed(model: DigitModel, mnist: MnistData, args: argparse.Namespace) -
         )[0]
         for _ in range(SPEED_FRAMES)
     ]
+    return small, large
+
+
+def print_speed(model: DigitModel, mnist: MnistData, args: argparse.Namespace) -> dict:
+    """Frames/s of `read_digits` on 640x480 one-digit photos and 1080p six-digit numbers; returns them."""
+    small, large = speed_frames(mnist, args.seed)
     results = {}
     for (name, goal), frames, repeats in zip(
         SPEED_TARGETS.items(), (small, large), (args.frames, args.frames_1080p), strict=True
@@ -328,6 +337,8 @@ def main() -> None:
     parser.add_argument(
         "--no-line-reader", action="store_true", help="read without the line reader the manifest names"
     )
+    parser.add_argument("--compare", metavar="REV", help="time this checkout against git revision REV")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of --compare")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -348,7 +359,13 @@ def main() -> None:
     }
     if not args.speed_only:
         report["accuracy"] = print_accuracy(model, mnist, args)
-    report["speed"] = print_speed(model, mnist, args)
+    if args.compare:
+        frames = dict(zip(speed_compare.SIZES, speed_frames(mnist, args.seed), strict=True))
+        repeats = dict(zip(speed_compare.SIZES, (args.frames, args.frames_1080p), strict=True))
+        compared = speed_compare.compare(args.model, args.compare, frames, args.rounds, repeats)
+        report["speed_compare"] = compared
+    else:
+        report["speed"] = print_speed(model, mnist, args)
     print(f"\n(whole benchmark: {time.perf_counter() - start:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, default=float) + "\n")

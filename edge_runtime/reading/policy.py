@@ -19,7 +19,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-BENCH = "benchmarks/runtime_bench.py"
+SEPARATOR_CASES = (
+    "chosen by hand on printed prices, dates, times and phone numbers (the cases of "
+    "tests/test_separators.py), not swept (35165d1)"
+)
+ROW_READING = (
+    "runtime_bench touching number 89.7→91.0%, number 96.0→96.3% with the row re-reading it came "
+    "with; not swept (9402f87)"
+)
+FAINT_NUMBERS = (
+    "runtime_bench faint numbers at 40% contrast 83.5→92% of 200, other categories unchanged (b5abf43)"
+)
+RETRAINED_SPLITS = (
+    "runtime_bench with the retrained model: touching number 55.3→66.3%, number 93.3→95.0%, "
+    "non-digit scene 94.3→95.7% (8e5a163, 8ac60a2)"
+)
+
+
+def unmeasured(commit: str) -> str:
+    """The source of a value set with the code of `commit`, whose message records no measurement."""
+    return f"set with the code; no measurement recorded ({commit})"
 
 
 def tuned(value: Any, source: str) -> Any:
@@ -41,130 +60,308 @@ class InkPolicy:
     """Measuring ink against its paper (`ink`)."""
 
     ink_threshold: int | None = None  # ink strength (0-255) of a stroke; None: chosen per image (Otsu)
-    work_short_side: int = tuned(360, "?")  # the working copy's short side...
-    min_work_scale: float = tuned(0.75, "?")  # ...never below this scale (a 20-px digit stays 15 px)...
-    work_max_side: int = tuned(1920, "?")  # ...nor with a long side above this
-    work_min_side: int = tuned(64, "?")  # a short side below this is enlarged (a small tight crop)...
-    max_enlarge: float = tuned(8.0, "?")  # ...by at most this
-    polarity_coarse: tuple[int, float] = tuned((160, 1 / 3), "?")  # polarity: copy's long side, blur share
-    polarity_fine: tuple[int, float] = tuned((480, 1 / 24), "?")  # ...and a finer look when unclear
-    clear_polarity_vote: float = tuned(0.8, "?")  # a coarse vote this clear needs no finer look
-    background_side: int = tuned(48, "?")  # long side of the copy the paper's brightness is estimated on
-    background_kernel: int = tuned(17, "?")  # its close kernel: dark blobs up to ~1/3 of the image stay ink
-    background_blur: int = tuned(5, "?")  # Gaussian blur of the closed copy
-    crop_side: int = tuned(400, "?")  # an image no larger is a crop around a digit, not a scene
-    crop_paper_percentile: int = tuned(90, "?")  # a crop's paper brightness: this percentile...
-    paper_near_fit: float = tuned(0.85, "?")  # ...and its paper pixels at least this share of it
-    paper_samples: int = tuned(4000, "?")  # pixels of a crop sampled to fit its paper
-    crop_otsu_share: float = tuned(0.6, "?")  # a crop's soft strokes break at Otsu's threshold: this share
-    min_paper_brightness: int = tuned(32, "?")  # darker "paper" is not divided by: no ink in the dark
-    min_ink_contrast: int = tuned(48, "?")  # ink strength below this is no digit...
-    faint_ink: int = tuned(64, "?")  # ...unless the darkest strokes reach this (faint ink)...
-    strong_ink_pixels: int = tuned(64, "?")  # (the darkest this many pixels)...
-    faint_share: float = tuned(0.45, "?")  # ...then the threshold may be this share of their strength...
-    min_faint_contrast: int = tuned(32, "?")  # ...but no lower
-    small_frame_pixels: int = tuned(640 * 480, "?")  # up to this size the channel minimum comes first
+    # the working copy's short side...
+    work_short_side: int = tuned(360, unmeasured("5d54ed4"))
+    # ...never below this scale (a 20-px digit stays 15 px)...
+    min_work_scale: float = tuned(
+        0.75,
+        "speed (0.5 → 1.0 → 0.75 for 1080p); no figures recorded (5f0452a)",
+    )
+    # ...nor with a long side above this
+    work_max_side: int = tuned(1920, unmeasured("5d54ed4"))
+    # a short side below this is enlarged (a small tight crop)...
+    work_min_side: int = tuned(64, unmeasured("eab95cb"))
+    # ...by at most this
+    max_enlarge: float = tuned(8.0, unmeasured("eab95cb"))
+    # polarity: copy's long side, blur share
+    polarity_coarse: tuple[int, float] = tuned(
+        (160, 1 / 3),
+        "speed 640x480: the cheap first vote, 0.7 ms less a frame; the value not swept (c71b8b0)",
+    )
+    # ...and a finer look when unclear
+    polarity_fine: tuple[int, float] = tuned(
+        (480, 1 / 24),
+        "a small digit in a shadowed frame, no figures (f4d0978); the fallback vote since c71b8b0",
+    )
+    # a coarse vote this clear needs no finer look
+    clear_polarity_vote: float = tuned(
+        0.8,
+        "speed 640x480: 0.7 ms less a frame, no accuracy figures (c71b8b0)",
+    )
+    # long side of the copy the paper's brightness is estimated on
+    background_side: int = tuned(48, unmeasured("0464bf5"))
+    # its close kernel: dark blobs up to ~1/3 of the image stay ink
+    background_kernel: int = tuned(
+        17,
+        "9 → 17 so that a filled disc stays a disc, not a ring read as 0; no benchmark figures (b00a1f2)",
+    )
+    # Gaussian blur of the closed copy
+    background_blur: int = tuned(5, unmeasured("0464bf5"))
+    # an image no larger is a crop around a digit, not a scene
+    crop_side: int = tuned(
+        400,
+        "runtime_bench small digit 1080p 89.3→98.3%, number 91.7→93.3%, non-digit scene 92.0→93.3% (256 →"
+        " 400, 4ff6a44)",
+    )
+    # a crop's paper brightness: this percentile...
+    crop_paper_percentile: int = tuned(90, unmeasured("eab95cb"))
+    # ...and its paper pixels at least this share of it
+    paper_near_fit: float = tuned(
+        0.85,
+        "runtime_bench tight crop unchanged, 320x240 touching numbers 6→52% with the fitted paper; not "
+        "swept (aed3e96)",
+    )
+    # pixels of a crop sampled to fit its paper
+    paper_samples: int = tuned(
+        4000,
+        "with the fitted paper (aed3e96, as paper_near_fit); not swept",
+    )
+    # a crop's soft strokes break at Otsu's threshold: this share
+    crop_otsu_share: float = tuned(0.6, unmeasured("eab95cb"))
+    # darker "paper" is not divided by: no ink in the dark
+    min_paper_brightness: int = tuned(32, unmeasured("eab95cb"))
+    # ink strength below this is no digit...
+    min_ink_contrast: int = tuned(48, unmeasured("0464bf5"))
+    # ...unless the darkest strokes reach this (faint ink)...
+    faint_ink: int = tuned(64, FAINT_NUMBERS)
+    # (the darkest this many pixels)...
+    strong_ink_pixels: int = tuned(64, FAINT_NUMBERS)
+    # ...then the threshold may be this share of their strength...
+    faint_share: float = tuned(0.45, FAINT_NUMBERS)
+    # ...but no lower
+    min_faint_contrast: int = tuned(32, FAINT_NUMBERS)
+    # up to this size the channel minimum comes first
+    small_frame_pixels: int = tuned(
+        640 * 480,
+        "speed: 640x480 2.0→1.9 ms, minimum-first costs more at 1080p (5.6 vs 4.0 ms); eval unchanged "
+        "within noise (6b12a12)",
+    )
 
 
 @dataclass(frozen=True)
 class FindPolicy:
     """Finding the ink groups that may hold digits (`find`)."""
 
-    min_digit_height: int = tuned(13, "?")  # working pixels: an 18-px digit at the smallest scale (3/4)
-    min_area_pixels: int = tuned(8, "?")  # ink pixels of a blob worth keeping
-    max_line_aspect: float = tuned(12.0, "?")  # a group this many times wider than tall is a ruled line
-    max_components: int = tuned(300, "?")  # more blobs is a texture: only the largest are read ("cut")
-    column_overlap_to_merge: float = tuned(0.5, "?")  # stacked blobs sharing this share of columns...
-    max_gap_to_merge: float = tuned(0.6, "?")  # ...and this close (of the taller) are one digit
-    fragment_height: float = tuned(0.5, "?")  # a blob this much shorter than a digit beside it is part...
-    fragment_distance: float = tuned(0.15, "?")  # ...if this near (of the digit's height)...
-    bar_aspect: float = tuned(1.5, "?")  # ...unless a bar this many times wider than tall...
-    bar_band: tuple[float, float] = tuned((0.3, 0.75), "?")  # ...at middle height (a hyphen)...
-    mark_size: tuple[float, float] = tuned((0.4, 0.5), "?")  # ...or a dot or comma this wide and tall...
-    mark_elongation: float = tuned(2.5, "?")  # ...and at most this much taller than wide
-    ruled_row_share: float = tuned(0.5, "?")  # a pixel row inked across this share is a ruled line
-    ruled_column_share: float = tuned(0.6, "?")  # a column inked down this share is a margin line...
-    ruled_line_thickness: int = tuned(4, "?")  # ...when at most this many lie side by side
-    group_max_height: int = tuned(56, "?")  # rows a group is shrunk to before it is cut and cropped
+    # working pixels: an 18-px digit at the smallest scale (3/4)
+    min_digit_height: int = tuned(
+        13,
+        "the 3/4 working-scale floor: an 18-px digit (7 → 14 → 13); no benchmark figures (5f0452a)",
+    )
+    # ink pixels of a blob worth keeping
+    min_area_pixels: int = tuned(8, unmeasured("eab95cb"))
+    # a group this many times wider than tall is a ruled line
+    max_line_aspect: float = tuned(12.0, unmeasured("eab95cb"))
+    # more blobs is a texture: only the largest are read ("cut")
+    max_components: int = tuned(300, unmeasured("eab95cb"))
+    # stacked blobs sharing this share of columns...
+    column_overlap_to_merge: float = tuned(0.5, unmeasured("0464bf5"))
+    # ...and this close (of the taller) are one digit
+    max_gap_to_merge: float = tuned(
+        0.6,
+        "0.25 → 0.6 to merge broken digits, with runtime_bench's first version; no figures recorded "
+        "(3a93101)",
+    )
+    # a blob this much shorter than a digit beside it is part...
+    fragment_height: float = tuned(0.5, unmeasured("3a93101"))
+    # ...if this near (of the digit's height)...
+    fragment_distance: float = tuned(0.15, unmeasured("3a93101"))
+    # ...unless a bar this many times wider than tall...
+    bar_aspect: float = tuned(1.5, SEPARATOR_CASES)
+    # ...at middle height (a hyphen)...
+    bar_band: tuple[float, float] = tuned((0.3, 0.75), SEPARATOR_CASES)
+    # ...or a dot or comma this wide and tall...
+    mark_size: tuple[float, float] = tuned((0.4, 0.5), SEPARATOR_CASES)
+    # ...and at most this much taller than wide
+    mark_elongation: float = tuned(2.5, SEPARATOR_CASES)
+    # a pixel row inked across this share is a ruled line
+    ruled_row_share: float = tuned(
+        0.5,
+        "speed: ruled bands no longer cost 100+ ms; no accuracy figures (5f0452a)",
+    )
+    # a column inked down this share is a margin line...
+    ruled_column_share: float = tuned(
+        0.6,
+        "speed (5f0452a, as ruled_row_share)",
+    )
+    # ...when at most this many lie side by side
+    ruled_line_thickness: int = tuned(
+        4,
+        "5 → 4; no measurement recorded (5f0452a)",
+    )
+    # rows a group is shrunk to before it is cut and cropped
+    group_max_height: int = tuned(
+        56,
+        "speed: cutting costs the same at any size; no figures (5ca775e); train.negatives cuts at it too",
+    )
 
 
 @dataclass(frozen=True)
 class CutPolicy:
     """Reading a group as one digit, several or none, by cutting it (`cuts`, `recognise`)."""
 
-    min_split_aspect: float = tuned(0.9, "?")  # a rejected group narrower than this is not cut
-    max_split_aspect: float = tuned(6.0, "?")  # a group wider than this is not cut ("cut")
-    split_accept: float = tuned(0.5, "?")  # a cut piece needs this probability (or the digit bar)...
-    stroke_digits: tuple[int, ...] = tuned((1, 7), "?")  # ...and one read as these (letters' strokes)...
-    stroke_split_accept: float = tuned(0.6, "?")  # ...this
-    even_probability: float = tuned(0.7, "?")  # a piece read this surely neither adds nor costs
-    min_split_gain: float = tuned(-0.2, "?")  # a split read this weakly in all is no reading
-    min_piece_width: float = tuned(0.1, "?")  # of the group's height: a narrow 1
-    max_piece_width: float = tuned(1.3, "?")  # of the group's height: a wide 0 or 2
-    min_piece_height: float = tuned(0.7, "?")  # of the group's height: shorter pieces are fragments
-    min_wide_piece: float = tuned(0.4, "?")  # width/height: a split needs one piece this wide
-    max_skip_width: float = tuned(0.3, "?")  # of the height: a stretch this narrow may be left unread...
-    skip_probability: float = tuned(0.5, "?")  # ...at the cost of a piece read with this probability
-    cut_spacing: float = tuned(0.08, "?")  # of the height: profile minima tried are this far apart...
-    cuts_per_height: int = tuned(4, "?")  # ...and at most this many per height of width
-    grid_step: float = tuned(0.12, "?")  # of the height: cuts are also tried this often...
-    max_grid_cuts: int = tuned(24, "?")  # ...but at most this many
-    cut_reach: float = tuned(0.25, "?")  # of the height: how far a cut path may wander
-    cut_drift_cost: float = tuned(0.02, "?")  # per column of wandering, against 1 per ink pixel crossed
-    path_tolerance: float = tuned(0.04, "?")  # of the height: a path this close to the last is the same
-    sliver_share: float = tuned(0.15, "?")  # in a cut piece, blobs with less ink than this share go
-    max_pieces: int = tuned(400, "?")  # cut pieces classified per frame at most; the rest: "cut"
+    # a rejected group narrower than this is not cut
+    min_split_aspect: float = tuned(
+        0.9,
+        "0.45 → 1.0 → 0.9; no measurement recorded (b00a1f2)",
+    )
+    # a group wider than this is not cut ("cut")
+    max_split_aspect: float = tuned(
+        6.0,
+        "speed cap; no figures (5f0452a)",
+    )
+    # a cut piece needs this probability (or the digit bar)...
+    split_accept: float = tuned(0.5, RETRAINED_SPLITS)
+    # ...and one read as these (letters' strokes)...
+    stroke_digits: tuple[int, ...] = tuned(
+        (1, 7),
+        "held-out letters rejected 79% without the stricter bar, under the test's 80% (db7d44e)",
+    )
+    # ...this
+    stroke_split_accept: float = tuned(0.6, RETRAINED_SPLITS)
+    # a piece read this surely neither adds nor costs
+    even_probability: float = tuned(
+        0.7,
+        "runtime_bench touching number 51.7→56.3%, non-digit scene 93.3→92.7%, others unchanged (db7d44e)",
+    )
+    # a split read this weakly in all is no reading
+    min_split_gain: float = tuned(-0.2, RETRAINED_SPLITS)
+    # of the group's height: a narrow 1
+    min_piece_width: float = tuned(0.1, unmeasured("eab95cb"))
+    # of the group's height: a wide 0 or 2
+    max_piece_width: float = tuned(1.3, unmeasured("eab95cb"))
+    # of the group's height: shorter pieces are fragments
+    min_piece_height: float = tuned(
+        0.7,
+        "0.45 → 0.7; no figures (b00a1f2)",
+    )
+    # width/height: a split needs one piece this wide
+    min_wide_piece: float = tuned(0.4, unmeasured("5d54ed4"))
+    # of the height: a stretch this narrow may be left unread...
+    max_skip_width: float = tuned(0.3, unmeasured("a484a28"))
+    # ...at the cost of a piece read with this probability
+    skip_probability: float = tuned(0.5, unmeasured("a484a28"))
+    # of the height: profile minima tried are this far apart...
+    cut_spacing: float = tuned(0.08, unmeasured("eab95cb"))
+    # ...and at most this many per height of width
+    cuts_per_height: int = tuned(4, unmeasured("eab95cb"))
+    # of the height: cuts are also tried this often...
+    grid_step: float = tuned(0.12, unmeasured("1428e66"))
+    # ...but at most this many
+    max_grid_cuts: int = tuned(
+        24,
+        "speed cap; no figures (5f0452a)",
+    )
+    # of the height: how far a cut path may wander
+    cut_reach: float = tuned(0.25, unmeasured("f4d0978"))
+    # per column of wandering, against 1 per ink pixel crossed
+    cut_drift_cost: float = tuned(0.02, unmeasured("f4d0978"))
+    # of the height: a path this close to the last is the same
+    path_tolerance: float = tuned(0.04, unmeasured("1428e66"))
+    # in a cut piece, blobs with less ink than this share go
+    sliver_share: float = tuned(0.15, unmeasured("eab95cb"))
+    # cut pieces classified per frame at most; the rest: "cut"
+    max_pieces: int = tuned(
+        400,
+        "about 25 ms of inference at 240 (5f0452a), 400 with the retrained model (8ac60a2, figures as "
+        "split_accept)",
+    )
 
 
 @dataclass(frozen=True)
 class LinePolicy:
     """Using the line reader on groups and on rows of groups (`recognise`, `rows`)."""
 
-    min_line_digits: int = tuned(2, "?")  # its reading replaces the cut search's with this many digits
-    in_line_choices: int = tuned(2, "?")  # its digit in a rejected group: one of the model's likeliest
-    max_narrow_lines: int = tuned(16, "?")  # rejected narrow groups it reads per frame, tallest first
-    row_neighbours: int = tuned(2, "?")  # accepted groups read on each side of a rejected run
-    row_spacing: float = tuned(1.0, "?")  # of the taller's height: the widest blank inside a row
-    max_rows: int = tuned(16, "?")  # rows it reads per frame
-    row_height: int = tuned(64, "?")  # rows of the canvas a row of groups is set on
-    row_gap: float = tuned(0.05, "?")  # of two neighbours' mean width: the blank left between them
+    # its reading replaces the cut search's with this many digits
+    min_line_digits: int = tuned(
+        2,
+        "held-out-font single letters rejected 78→82% (34e7a14)",
+    )
+    # its digit in a rejected group: one of the model's likeliest
+    in_line_choices: int = tuned(
+        2,
+        "set with the code; no measurement recorded (138f924); tests/test_line_reader.py pins its effect",
+    )
+    # rejected narrow groups it reads per frame, tallest first
+    max_narrow_lines: int = tuned(16, unmeasured("138f924"))
+    # accepted groups read on each side of a rejected run
+    row_neighbours: int = tuned(2, ROW_READING)
+    # of the taller's height: the widest blank inside a row
+    row_spacing: float = tuned(1.0, ROW_READING)
+    # rows it reads per frame
+    max_rows: int = tuned(16, ROW_READING)
+    # rows of the canvas a row of groups is set on
+    row_height: int = tuned(64, ROW_READING)
+    # of two neighbours' mean width: the blank left between them
+    row_gap: float = tuned(0.05, ROW_READING)
 
 
 @dataclass(frozen=True)
 class DecidePolicy:
     """The rules that accept or reject what was read (`decide`)."""
 
-    level_height: float = tuned(0.5, "?")  # regions on one line are within this ratio of heights
-    min_relative_height: float = tuned(0.4, "?")  # a digit this much shorter than the tallest is dropped
-    clutter_regions: int = tuned(3, "?")  # this many rejected regions make a frame cluttered...
-    clutter_confidence: float = tuned(0.75, "?")  # ...where a digit needs this probability
-    colon_fill: float = tuned(0.5, "?")  # a colon's dots fill this share of their boxes...
-    colon_aspect: float = tuned(2.0, "?")  # ...are at most this much wider than tall or taller...
-    colon_sizes: float = tuned(2.5, "?")  # ...and one holds at most this many times the other's ink
+    # regions on one line are within this ratio of heights
+    level_height: float = tuned(
+        0.5,
+        "runtime_bench non-digit scene: the gap rule at 0.7 took 'no digit' 79.0→92.0% (7284802), 0.5 "
+        "took 92.7→93.7% with no exact read lost (e263317); the row rule's 0.5 came with 9402f87",
+    )
+    # a digit this much shorter than the tallest is dropped
+    min_relative_height: float = tuned(0.4, unmeasured("0464bf5"))
+    # this many rejected regions make a frame cluttered...
+    clutter_regions: int = tuned(3, unmeasured("bf7346e"))
+    # ...where a digit needs this probability
+    clutter_confidence: float = tuned(0.75, unmeasured("bf7346e"))
+    # a colon's dots fill this share of their boxes...
+    colon_fill: float = tuned(0.5, SEPARATOR_CASES)
+    # ...are at most this much wider than tall or taller...
+    colon_aspect: float = tuned(2.0, SEPARATOR_CASES)
+    # ...and one holds at most this many times the other's ink
+    colon_sizes: float = tuned(2.5, SEPARATOR_CASES)
 
 
 @dataclass(frozen=True)
 class MarkPolicy:
     """Telling the separators between digits (`separators`); sizes are shares of the digits' height."""
 
-    band: tuple[float, float] = tuned((-0.3, 1.4), "?")  # rows searched for marks (a comma descends)
-    min_mark_area: float = tuned(0.004, "?")  # of h²: smaller specks are noise
-    dot_size: float = tuned(0.4, "?")  # a dot is at most this wide and tall...
-    dot_low: float = tuned(0.6, "?")  # ...a full stop's or comma's middle below this
-    comma_size: float = tuned(0.5, "?")  # a comma is at most this tall...
-    comma_drop: float = tuned(0.05, "?")  # ...and reaches this far below the baseline...
-    comma_elongation: float = tuned(1.35, "?")  # ...or is this much taller than wide
-    colon_middle: float = tuned(0.5, "?")  # a colon's dots lie above and below this
-    bar_aspect: float = tuned(1.3, "?")  # a hyphen is this many times wider than tall...
-    bar_height: float = tuned(0.35, "?")  # ...at most this tall...
-    bar_width: float = tuned(1.2, "?")  # ...at most this wide...
-    bar_band: tuple[float, float] = tuned((0.3, 0.75), "?")  # ...with its middle in this band
-    slash_height: float = tuned(0.6, "?")  # a slash is at least this tall...
-    slash_width: float = tuned(0.8, "?")  # ...at most this wide
-    space_gap: float = tuned(2.0, "?")  # a blank this many times the line's median is a space...
-    min_space: float = tuned(0.28, "?")  # ...if at least this wide...
-    space_pitch: float = tuned(1.2, "?")  # ...and the pitch this many times the median pitch...
-    lone_space: float = tuned(0.9, "?")  # ...or this wide, in a line of two digits
+    # rows searched for marks (a comma descends)
+    band: tuple[float, float] = tuned((-0.3, 1.4), SEPARATOR_CASES)
+    # of h²: smaller specks are noise
+    min_mark_area: float = tuned(0.004, SEPARATOR_CASES)
+    # a dot is at most this wide and tall...
+    dot_size: float = tuned(0.4, SEPARATOR_CASES)
+    # ...a full stop's or comma's middle below this
+    dot_low: float = tuned(0.6, SEPARATOR_CASES)
+    # a comma is at most this tall...
+    comma_size: float = tuned(0.5, SEPARATOR_CASES)
+    # ...and reaches this far below the baseline...
+    comma_drop: float = tuned(0.05, SEPARATOR_CASES)
+    # ...or is this much taller than wide
+    comma_elongation: float = tuned(1.35, SEPARATOR_CASES)
+    # a colon's dots lie above and below this
+    colon_middle: float = tuned(0.5, SEPARATOR_CASES)
+    # a hyphen is this many times wider than tall...
+    bar_aspect: float = tuned(1.3, SEPARATOR_CASES)
+    # ...at most this tall...
+    bar_height: float = tuned(0.35, SEPARATOR_CASES)
+    # ...at most this wide...
+    bar_width: float = tuned(1.2, SEPARATOR_CASES)
+    # ...with its middle in this band
+    bar_band: tuple[float, float] = tuned((0.3, 0.75), SEPARATOR_CASES)
+    # a slash is at least this tall...
+    slash_height: float = tuned(0.6, SEPARATOR_CASES)
+    # ...at most this wide
+    slash_width: float = tuned(0.8, SEPARATOR_CASES)
+    # a blank this many times the line's median is a space...
+    space_gap: float = tuned(2.0, SEPARATOR_CASES)
+    # ...if at least this wide...
+    min_space: float = tuned(0.28, SEPARATOR_CASES)
+    # ...and the pitch this many times the median pitch...
+    space_pitch: float = tuned(
+        1.2,
+        "tests/test_separators.py: a narrow 1 opened spaces at 1.3 (1.3 → 1.2, 0b542bf)",
+    )
+    # ...or this wide, in a line of two digits
+    lone_space: float = tuned(0.9, SEPARATOR_CASES)
 
 
 @dataclass(frozen=True)
