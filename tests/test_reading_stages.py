@@ -1,0 +1,251 @@
+"""Each stage of the reading on tiny hand-made inputs, without MNIST or a trained model."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+
+import cv2
+import numpy as np
+import pytest
+
+from edge_runtime.reading.cuts import Edge, best_chain
+from edge_runtime.reading.decide import decide, reading_lines
+from edge_runtime.reading.find import find_groups
+from edge_runtime.reading.geometry import Transform, crop_roi, level
+from edge_runtime.reading.groups import DigitCrop, Piece
+from edge_runtime.reading.ink import ink_image
+from edge_runtime.reading.inputs import LINE_MARGIN, to_line
+from edge_runtime.reading.policy import DEFAULT, ReadingPolicy, tuned_values
+from edge_runtime.reading.recognise import GroupReading, read_groups
+
+# --- the cut-graph solver -------------------------------------------------------------------------
+
+
+def _piece(label: int, p: float, box=(0, 0, 10, 20)) -> Piece:
+    probabilities = np.full(10, (1 - p) / 9, np.float32)
+    probabilities[label] = p
+    return Piece(DigitCrop(box, np.zeros((28, 28), np.uint8)), probabilities)
+
+
+def _sum_of_logs(state: int, edge: Edge) -> tuple[int, float]:
+    gain = np.log(0.5) if edge.piece is None else np.log(edge.piece.score)
+    return state + (edge.piece is not None), float(gain)
+
+
+def test_the_solver_takes_the_chain_with_the_highest_summed_gain():
+    # cuts 0..3: one wide piece 0→3 (0.9), or three pieces 0→1→2→3 (0.95 each), or 0→2 + 2→3
+    edges = [
+        Edge(0, 3, _piece(8, 0.9)),
+        Edge(0, 1, _piece(1, 0.95)),
+        Edge(1, 2, _piece(2, 0.95)),
+        Edge(2, 3, _piece(3, 0.95)),
+        Edge(0, 2, _piece(4, 0.99)),
+    ]
+    total, chain = best_chain(edges, 3, 0, _sum_of_logs, ends=[1, 2, 3])
+    assert [p.label for p in chain] == [4, 3]  # 0.99 * 0.95 beats 0.9 and 0.95³
+    assert total == pytest.approx(np.log(0.99) + np.log(0.95))
+    _, three = best_chain(edges, 3, 0, _sum_of_logs, ends=[3])  # only chains of three pieces count
+    assert [p.label for p in three] == [1, 2, 3]
+
+
+def test_the_solver_follows_the_states_rules_and_skips_cost_but_add_no_piece():
+    edges = [Edge(0, 1, _piece(5, 0.9)), Edge(1, 2), Edge(2, 3), Edge(1, 3, _piece(7, 0.2))]
+
+    def no_two_skips(state: bool, edge: Edge) -> tuple[bool, float] | None:
+        if edge.piece is None:
+            return None if state else (True, float(np.log(0.5)))
+        return False, float(np.log(edge.piece.score))
+
+    total, chain = best_chain(edges, 3, False, no_two_skips, ends=[False, True])
+    assert [p.label for p in chain] == [5, 7]  # skipping 1→2→3 would be two skips in a row
+    assert total == pytest.approx(np.log(0.9) + np.log(0.2))
+    _, skipped = best_chain(edges, 3, 0, _sum_of_logs, ends=[1])  # skips allowed: 0.5² beats 0.2
+    assert [p.label for p in skipped] == [5]
+
+
+def test_the_solver_answers_none_without_a_chain_to_the_last_cut():
+    edges = [Edge(0, 1, _piece(1, 0.9)), Edge(2, 3, _piece(2, 0.9))]
+    assert best_chain(edges, 3, 0, _sum_of_logs, ends=[0, 1, 2]) is None
+    assert best_chain([Edge(0, 1, _piece(1, 0.9))], 1, 0, _sum_of_logs, ends=[5]) is None
+
+
+# --- geometry ---------------------------------------------------------------------------------------
+
+
+def test_a_transform_and_its_inverse_round_trip_and_compose_as_applied_one_after_the_other():
+    group = Transform((12.5, 40.0), 0.75)  # group pixels → working copy
+    work = Transform((0.0, 0.0), 0.5)  # working copy → frame
+    roi = Transform((100, 60))  # region of interest → frame
+    for x, y in [(0, 0), (3.5, 7.25), (200, 90)]:
+        assert group.inner_point(*group.point(x, y)) == pytest.approx((x, y))
+        chained = roi.point(*work.point(*group.point(x, y)))
+        assert group.then(work).then(roi).point(x, y) == pytest.approx(chained)
+    assert group.box((4, 8, 30, 60)) == pytest.approx((12.5 + 4 / 0.75, 40 + 8 / 0.75, 40, 80))
+    assert work.pixel_box((10, 21, 5, 7)) == (20, 42, 10, 14)
+
+
+def test_a_region_of_interest_maps_boxes_read_inside_it_back_to_the_frame():
+    image = np.arange(100 * 80, dtype=np.uint16).reshape(80, 100)
+    part, to_frame = crop_roi(image, (30, 20, 40, 50))
+    assert part.shape == (50, 40)
+    x, y = to_frame.point(5, 7)
+    assert part[7, 5] == image[int(y), int(x)]
+    whole, identity = crop_roi(image, None)
+    assert whole is image and identity.pixel_box((1, 2, 3, 4)) == (1, 2, 3, 4)
+
+
+def test_a_line_input_maps_its_columns_back_to_the_groups():
+    ink = np.zeros((40, 120), np.uint8)
+    ink[5:35, 30:90] = 200  # 60 columns of ink from column 30
+    line = to_line(ink).moved(7)  # the ink image starts 7 columns into its group
+    assert line.to_source.column(LINE_MARGIN) == pytest.approx(30 + 7)
+    right = LINE_MARGIN + 60 * line.to_source.scale
+    assert line.to_source.column(right) == pytest.approx(90 + 7)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ratio", "expected"),
+    [
+        ((0, 100, 30, 50), (40, 105, 30, 48), 0.5, True),  # side by side
+        ((0, 100, 30, 50), (40, 170, 30, 50), 0.5, False),  # the next line
+        ((0, 100, 30, 50), (40, 110, 10, 12), 0.5, False),  # a dot: too short to be a digit beside it
+        ((0, 100, 30, 50), (40, 110, 10, 12), 0.0, True),  # ...but on the line for the reading order
+        ((0, 100, 30, 50), (40, 124, 30, 60), 0.5, True),  # slanted: one middle within the other's rows
+    ],
+)
+def test_one_level_rule(a, b, ratio, expected):
+    assert level(a, b, ratio) == level(b, a, ratio) == expected
+
+
+# --- decide -----------------------------------------------------------------------------------------
+
+
+def _accepted(label: int, box, p: float = 0.95) -> GroupReading:
+    return GroupReading(None, [_piece(label, p, box)])
+
+
+def _rejected(box, in_line: Piece | None = None) -> GroupReading:
+    return GroupReading(None, [], _piece(4, 0.2, box), in_line)
+
+
+def test_a_level_rejected_region_voids_the_line_but_one_elsewhere_does_not():
+    digits = [_accepted(1, (0, 100, 30, 50)), _accepted(2, (40, 100, 30, 50))]
+    voided = decide([*digits, _rejected((80, 102, 30, 48))])
+    assert voided.lines == [] and len(voided.rejected) == 3
+    kept = decide([*digits, _rejected((80, 400, 30, 48))])
+    assert ["".join(str(p.label) for p in line) for line in kept.lines] == ["12"]
+
+
+def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():
+    digits = [_accepted(1, (0, 100, 30, 50)), _accepted(2, (80, 100, 30, 50))]
+    joined = decide([*digits, _rejected((40, 101, 30, 49), _piece(7, 0.9, (40, 101, 30, 49)))])
+    assert [p.label for line in joined.lines for p in line] == [1, 7, 2] and joined.rejected == []
+    far = _rejected((40, 300, 30, 49), _piece(7, 0.9, (40, 300, 30, 49)))
+    assert [p.label for line in decide([*digits, far]).lines for p in line] == [1, 2]
+
+
+def test_a_digit_much_shorter_than_the_tallest_is_dropped():
+    decision = decide([_accepted(1, (0, 100, 30, 50)), _accepted(2, (200, 10, 6, 15))])
+    assert [p.label for line in decision.lines for p in line] == [1]
+    assert [p.label for p in decision.rejected] == [2]
+
+
+def test_in_clutter_only_sure_digits_stay():
+    clutter = [_rejected((300 + 50 * i, 400, 20, 20)) for i in range(3)]
+    decision = decide([_accepted(3, (0, 0, 30, 50), 0.97), _accepted(5, (100, 0, 30, 50), 0.6), *clutter])
+    assert [p.label for line in decision.lines for p in line] == [3]
+    policy = dataclasses.replace(DEFAULT.decide, clutter_regions=4)  # not cluttered under this policy
+    relaxed = decide(
+        [_accepted(3, (0, 0, 30, 50), 0.97), _accepted(5, (100, 0, 30, 50), 0.6), *clutter], policy
+    )
+    assert [p.label for line in relaxed.lines for p in line] == [3, 5]
+
+
+def test_a_colon_between_digits_does_not_void_them():
+    colon = np.zeros((28, 28), np.uint8)
+    colon[6:11, 12:17] = colon[18:23, 12:17] = 255
+    digits = [_accepted(1, (0, 100, 30, 50)), _accepted(2, (60, 100, 30, 50))]
+    region = GroupReading(None, [], Piece(DigitCrop((35, 105, 20, 40), colon), np.full(10, 0.1)))
+    assert [p.label for line in decide([*digits, region]).lines for p in line] == [1, 2]
+
+
+def test_lines_are_read_top_to_bottom_each_left_to_right():
+    pieces = [
+        _piece(d, 0.9, box)
+        for d, box in [
+            (4, (100, 200, 30, 50)),
+            (1, (0, 0, 30, 50)),
+            (3, (0, 200, 30, 50)),
+            (2, (50, 5, 30, 50)),
+        ]
+    ]
+    assert [[p.label for p in line] for line in reading_lines(pieces)] == [[1, 2], [3, 4]]
+
+
+# --- ink, find and recognise, with a stand-in digit model -------------------------------------------
+
+
+def _two_touching_squares() -> np.ndarray:
+    """A 640x480 grey page, lit unevenly, with two filled squares joined by a thin bridge."""
+    page = np.tile(np.linspace(235, 180, 640, dtype=np.float32), (480, 1))
+    cv2.rectangle(page, (200, 180), (259, 279), 30, -1)
+    cv2.rectangle(page, (272, 180), (331, 279), 30, -1)
+    cv2.rectangle(page, (259, 228), (272, 231), 30, -1)
+    return page.astype(np.uint8)
+
+
+def _square_ink_is_a_one(images: np.ndarray) -> np.ndarray:
+    """A stand-in digit model: a 1 (0.95) where the input's ink is 0.45-0.8 times as wide as tall (one
+    of the squares, not both, nor a slice of one)."""
+    out = np.full((len(images), 10), 0.1, np.float32)
+    for i, image in enumerate(images.reshape(len(images), 28, 28)):
+        ys, xs = np.nonzero(image)
+        if len(xs) and 0.45 <= (np.ptp(xs) + 1) / (np.ptp(ys) + 1) <= 0.8:
+            out[i] = 0.05 / 9
+            out[i, 1] = 0.95
+    return out
+
+
+def test_ink_is_measured_against_its_own_paper_and_found_as_one_group():
+    ink = ink_image(_two_touching_squares(), DEFAULT.ink, crop=False)
+    assert 0 < ink.ink_threshold < 255
+    found = find_groups(ink, DEFAULT.find)
+    assert len(found.groups) == 1 and not found.cut
+    x, y, w, h = found.to_image.pixel_box(found.groups[0].box)
+    assert abs(x - 200) <= 3 and abs(y - 180) <= 3 and abs(w - 132) <= 4 and abs(h - 100) <= 4
+
+
+def test_a_group_rejected_whole_is_cut_into_the_pieces_the_model_accepts():
+    found = find_groups(ink_image(_two_touching_squares(), DEFAULT.ink, crop=False), DEFAULT.find)
+    policy = ReadingPolicy().with_digit_accept(0.5)
+    recognised = read_groups(found.groups, _square_ink_is_a_one, None, policy)
+    (reading,) = recognised.readings
+    assert reading.rejected is None and [p.label for p in reading.digits] == [1, 1]
+    left, right = (p.crop.box for p in reading.digits)
+    assert 200 <= left[0] + left[2] / 2 <= 260 and 272 <= right[0] + right[2] / 2 <= 332  # one square each
+    assert abs(left[0] - 200) <= 4 and abs(right[0] + right[2] - 332) <= 4
+    strict = read_groups(found.groups, _square_ink_is_a_one, None, policy.with_digit_accept(0.99))
+    assert strict.readings[0].rejected is not None  # no piece reaches the bar: nothing is read
+
+
+# --- the policy -------------------------------------------------------------------------------------
+
+
+def test_every_tuned_value_says_where_it_came_from():
+    values = list(tuned_values())
+    assert len(values) >= 90
+    for name, _, source in values:
+        assert "(" in source and ")" in source, name  # names the commit or test it came from
+
+
+def test_the_policy_comes_from_the_models_and_is_swapped_not_changed():
+    reader = SimpleNamespace(accept_threshold=0.66)
+    policy = ReadingPolicy.for_model(SimpleNamespace(accept_threshold=0.38, line_reader=reader))
+    assert (policy.accept.digit, policy.accept.line) == (0.38, 0.66)
+    options = policy.with_options(ink_threshold=90, unsure_below=0.8)
+    assert (options.ink.ink_threshold, options.accept.unsure_below, options.accept.digit) == (90, 0.8, 0.38)
+    stricter = policy.with_digit_accept(0.9)
+    assert stricter.accept.digit == 0.9 and policy.accept.digit == 0.38
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        policy.accept.digit = 0.1
