@@ -19,6 +19,7 @@ from edge_runtime.cli.options import (
     VerifyOption,
     WidthOption,
     examples,
+    load_model,
     parse_roi,
 )
 from edge_runtime.collect import (
@@ -39,7 +40,6 @@ from edge_runtime.collect import (
     source_name,
 )
 from edge_runtime.images import MAX_PIXELS, expand_paths
-from edge_runtime.interpreter import DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.reading import ReadingPolicy
 from edge_runtime.sources import open_source
@@ -140,7 +140,7 @@ def collect(
     if paths and source is not None:
         raise typer.BadParameter("give image PATHS or --source, not both", param_hint="--source")
     settings = LiveSettings(top_k=3, roi=parse_roi(roi), max_frames=max_frames)
-    digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    digit_model = load_model(model, threads, verify, allow_failed)
     policy = ReadingPolicy.for_model(digit_model).with_options(ink_threshold)
     if label is not None and label not in digit_model.labels:
         raise typer.BadParameter(

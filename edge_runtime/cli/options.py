@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from edge_runtime.interpreter import MAX_THREADS
+from edge_runtime.interpreter import MAX_THREADS, DigitModel
 from edge_runtime.packaged import MODEL_ENV
 
 DEFAULT_MIN_CONFIDENCE = 0.7
@@ -84,6 +84,11 @@ WidthOption = Annotated[
 HeightOption = Annotated[
     int | None, typer.Option(min=1, help="Ask the camera for this frame height.", show_default=False)
 ]
+
+
+def load_model(model: Path, threads: int | None, verify: bool, allow_failed: bool) -> DigitModel:
+    """The digit model the shared options name: --model, --threads, --verify, --allow-failed."""
+    return DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
 
 
 def parse_roi(text: str | None) -> tuple[int, int, int, int] | None:

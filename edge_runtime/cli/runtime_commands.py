@@ -23,11 +23,12 @@ from edge_runtime.cli.options import (
     VerifyOption,
     WidthOption,
     examples,
+    load_model,
     parse_roi,
 )
 from edge_runtime.drawing import Preview, annotated
 from edge_runtime.images import IMAGE_SUFFIXES, MAX_PIXELS, expand_paths, read_image
-from edge_runtime.interpreter import BrokenModelError, DigitModel
+from edge_runtime.interpreter import BrokenModelError
 from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.reading import Reading, ReadingPolicy, read_digits, write_crops
 from edge_runtime.recording import VideoRecorder, check_video_path
@@ -97,7 +98,7 @@ def classify(
     files, failures = expand_paths(paths)
     for message in failures:
         _report_failure(message, None, json_out)
-    digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    digit_model = load_model(model, threads, verify, allow_failed)
     policy = ReadingPolicy.for_model(digit_model).with_options(ink_threshold, min_confidence)
     if save is not None:
         ensure_folder(save)
@@ -237,7 +238,7 @@ def webcam(
             check_video_path(save)
         except EdgeError as exc:
             raise typer.BadParameter(str(exc), param_hint="--save") from None
-    digit_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    digit_model = load_model(model, threads, verify, allow_failed)
     policy = ReadingPolicy.for_model(digit_model).with_options(ink_threshold, min_confidence)
 
     def report(result: FrameResult) -> None:

@@ -16,8 +16,8 @@ from edge_runtime.cli.options import (
     VerifyOption,
     WidthOption,
     examples,
+    load_model,
 )
-from edge_runtime.interpreter import DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.reading import ReadingPolicy
 from edge_runtime.serve.loop import LiveFeed, open_live
@@ -97,8 +97,8 @@ def serve(
     if token is not None and not token.strip():
         raise typer.BadParameter("the token must not be empty", param_hint="--token")
     options = server.ServeOptions(host, port, token, mqtt, topic)
-    camera_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
-    upload_model = DigitModel(model, threads, verify=verify, allow_failed=allow_failed)
+    # two interpreters: the camera thread and the uploads each read with their own
+    camera_model, upload_model = (load_model(model, threads, verify, allow_failed) for _ in range(2))
     policy = ReadingPolicy.for_model(camera_model).with_options(unsure_below=min_confidence)
     uploads = UploadReader(upload_model, UploadLimits(max_upload_bytes, max_pixels), policy)
     settings = LiveSettings(smooth=smooth)
