@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from edge_runtime.packaged import PACKAGED_MODEL
-from ground.manifest import line_reader_of, read_manifest
+from ground.manifest import line_reader_of, line_reader_path, read_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = PACKAGED_MODEL
@@ -264,8 +264,8 @@ def place(model: Path, data: bytes, path: Path, setting: str) -> None:
     if setting == "manifest":
         shutil.copy(model.with_suffix(".json"), path.with_suffix(".json"))
         record = line_reader_of(read_manifest(model))
-        if record is not None and not (path.parent / record["model_file"]).exists():
-            reader = model.with_name(record["model_file"])
+        if record is not None and not line_reader_path(path, record).exists():
+            reader = line_reader_path(model, record)
             try:
                 os.link(reader, path.parent / reader.name)  # 2,000 copies would take half a gigabyte
             except OSError:  # another file system

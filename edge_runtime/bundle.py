@@ -30,7 +30,7 @@ from edge_runtime.bundle_templates import (
 from edge_runtime.interpreter import check_tflite_file
 from ground.atomic import final_name, staging_dir, write_error
 from ground.errors import EdgeError, printable
-from ground.manifest import line_reader_of, manifest_path, read_manifest
+from ground.manifest import line_reader_of, line_reader_path, manifest_path, read_manifest
 
 
 @dataclass(frozen=True)
@@ -185,12 +185,12 @@ def _writing(path: Path) -> Iterator[None]:
         raise write_error(final_name(path), exc) from None
 
 
-def line_reader_beside(model: Path) -> Path | None:
+def _line_reader_to_copy(model: Path) -> Path | None:
     """The line reader that the manifest of `model` names (EdgeError when it names a missing file)."""
     record = line_reader_of(read_manifest(model))
     if record is None:
         return None
-    reader = model.with_name(record["model_file"])
+    reader = line_reader_path(model, record)
     if not reader.is_file():
         raise EdgeError(f"{printable(reader)}: the line reader {manifest_path(model).name} names is missing")
     return reader
@@ -250,7 +250,7 @@ def build_bundle(
     model = Path(model)
     check_tflite_file(model)
     manifest = manifest_path(model)
-    reader = line_reader_beside(model)
+    reader = _line_reader_to_copy(model)
     user = unit_user(user)
     install_dir = install_dir or home_on_pi(user) / Path(out).name
     if not install_dir.is_absolute():

@@ -30,6 +30,7 @@ from ground.manifest import (
     content_mismatches,
     labels_of,
     line_reader_of,
+    line_reader_path,
     manifest_path,
     read_manifest,
 )
@@ -251,7 +252,7 @@ class DigitModel(_SingleIOModel):
             )
         record = line_reader_of(self.manifest) if line_reader else None
         self.line_reader = (
-            LineReader(self.path.with_name(record["model_file"]), record, threads, verify) if record else None
+            LineReader(line_reader_path(self.path, record), record, threads, verify) if record else None
         )
 
     def predict(self, images: np.ndarray, batch_size: int = 256) -> np.ndarray:

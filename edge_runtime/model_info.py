@@ -16,7 +16,7 @@ from pathlib import Path
 
 from edge_runtime.interpreter import ModelFile, load_interpreter, open_model_file, read_model_bytes
 from ground.errors import EdgeError, path_fields
-from ground.manifest import accept_threshold_of, content_mismatches, line_reader_of
+from ground.manifest import accept_threshold_of, content_mismatches, line_reader_of, line_reader_path
 
 DELEGATE_NODE = "DELEGATE"
 
@@ -119,7 +119,7 @@ def line_reader_info(model_path: Path, manifest: dict | None) -> LineReaderInfo 
     record = line_reader_of(manifest)
     if record is None:
         return None
-    path = Path(model_path).with_name(record["model_file"])
+    path = line_reader_path(model_path, record)
     if not path.exists():
         status = "missing"
     else:

@@ -36,8 +36,9 @@ MAX_EXACT_DROP = 1.0  # points of exactly read validation lines the int8 reader 
 MAX_RIGHT_REJECTED = 0.02  # of the validation lines read right, at most this share below the threshold
 
 
-def reader_beside(model_path: Path) -> Path | None:
-    """The line reader trained beside the digit model at `model_path`, if there is one."""
+def trained_line_reader(model_path: Path) -> Path | None:
+    """The Keras line reader `edge train-reader` saved beside the digit model at `model_path` (a
+    `.keras` file), if there is one."""
     path = Path(model_path).with_name(READER_MODEL)
     return path if path.is_file() else None
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from export.calibration import calibration_images
 from export.config import MIN_CALIBRATION_SAMPLES, ExportConfig
-from export.line_reader import export_line_reader, reader_beside
+from export.line_reader import export_line_reader, trained_line_reader
 from export.modes import QuantMode, Target, plan_exports
 from export.pipeline import (
     Calibration,
@@ -90,7 +90,7 @@ def _export(
     extra_eval_set = make_eval_set(model, *extra.digits, None) if extra is not None else None
     rejection_set = make_rejection_set(config.model_path, mnist)
     source = source_record(config.model_path)
-    reader = reader_beside(config.model_path)
+    reader = trained_line_reader(config.model_path)
     line_reader = export_line_reader(reader, out_dir, mnist, config.seed) if reader is not None else None
     results = [
         export_mode(

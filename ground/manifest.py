@@ -116,6 +116,12 @@ def line_reader_of(manifest: dict | None) -> dict | None:
     return (manifest or {}).get("line_reader")
 
 
+def line_reader_path(model_path: Path, record: dict) -> Path:
+    """The line reader file that a digit model's manifest names (its `line_reader` `record`): beside
+    the model at `model_path`."""
+    return Path(model_path).with_name(record["model_file"])
+
+
 # ---- the schema: every field `build_manifest` writes, its type and range -------------------------
 
 PERCENT = number(0, 100)
