@@ -34,7 +34,7 @@ from ground.manifest import (
     manifest_path,
     read_manifest,
 )
-from ground.model_metadata import parse_model, read_contract
+from ground.model_metadata import check_tflite_identifier, parse_model, read_contract
 from ground.quiet import native_output_silenced
 
 MIN_TFLITE_BYTES = 64
@@ -52,7 +52,7 @@ class BrokenModelError(EdgeError):
 
 
 def check_tflite_file(path: Path) -> None:
-    """Raise EdgeError unless `path` exists and has the size of a TFLite flatbuffer."""
+    """Raise EdgeError unless `path` exists and has the size and identifier of a TFLite flatbuffer."""
     path = Path(path)
     if not path.is_file():
         raise EdgeError(f"model not found: {printable(path)}")
@@ -61,8 +61,7 @@ def check_tflite_file(path: Path) -> None:
         raise EdgeError(f"{printable(path)}: not a TFLite model ({size} bytes)")
     with path.open("rb") as handle:
         head = handle.read(8)
-    if head[4:8] != b"TFL3":
-        raise EdgeError(f"{printable(path)}: not a TFLite model (no TFL3 identifier)")
+    check_tflite_identifier(head, printable(path))
 
 
 def read_model_bytes(path: Path) -> bytes:

@@ -65,14 +65,20 @@ def contract_record(
 # ---- read side (the runtime) ---------------------------------------------------------------------
 
 
+def check_tflite_identifier(head: bytes, name: str = "model") -> None:
+    """EdgeError (naming `name`) unless `head`, a file's first 8 or more bytes, carries the TFLite
+    flatbuffer identifier."""
+    if len(head) < 8 or head[4:8] != TFLITE_IDENTIFIER:
+        raise EdgeError(f"{name}: not a TFLite model (no {TFLITE_IDENTIFIER.decode()} identifier)")
+
+
 def parse_model(model_bytes: bytes, name: str = "model"):
     """The flatbuffer's object tree (a `ModelT`), after checking that the interpreter can walk it.
 
     EdgeError (naming `name`) when the file is not a well-formed TFLite model.
     """
     schema = _schema()
-    if len(model_bytes) < 8 or model_bytes[4:8] != TFLITE_IDENTIFIER:
-        raise EdgeError(f"{name}: not a TFLite model (no {TFLITE_IDENTIFIER.decode()} identifier)")
+    check_tflite_identifier(model_bytes, name)
     try:
         model = schema.ModelT.InitFromObj(schema.Model.GetRootAs(model_bytes, 0))
     except (struct.error, IndexError, ValueError, TypeError, OverflowError, MemoryError) as exc:
