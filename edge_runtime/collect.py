@@ -37,10 +37,9 @@ from edge_runtime.reading import DigitPrediction, Reading, ReadingPolicy, read_d
 from edge_runtime.reading.geometry import Box
 from edge_runtime.webcam import FrameResult, LiveSettings, run
 from ground.atomic import atomic_write_bytes, check_folder, output_folder, write_error
-from ground.contract import LABELS
+from ground.contract import LABELS, REJECT_LABEL
 from ground.errors import EdgeError
 
-REJECT_LABEL = "reject"  # the folder of non-digits, for a model with a reject output
 DATASET_LABELS = (*LABELS, REJECT_LABEL)  # every folder name a dataset may hold
 CONTACT_PREFIX = "contact_"
 DEFAULT_AUTO_CONFIDENCE = 0.8  # the default recipe's label smoothing caps a clean digit near 0.9

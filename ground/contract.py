@@ -12,6 +12,9 @@ IMAGE_SHAPE = (IMAGE_SIDE, IMAGE_SIDE)
 INPUT_SHAPE = (IMAGE_SIDE, IMAGE_SIDE, 1)
 LABELS = tuple(str(digit) for digit in range(10))
 NUM_CLASSES = len(LABELS)
+# a dataset's folder of non-digits: `edge collect` writes it (for a model with a reject output),
+# `edge train --extra-data` reads it
+REJECT_LABEL = "reject"
 PIXEL_CONTRACT = {
     "layout": f"NHWC (batch, {IMAGE_SIDE}, {IMAGE_SIDE}, 1)",
     "range": [0, 255],

@@ -12,10 +12,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ground.contract import IMAGE_SHAPE, LABELS, NUM_CLASSES
+from ground.contract import IMAGE_SHAPE, LABELS, NUM_CLASSES, REJECT_LABEL
 from ground.errors import EdgeError
 
-REJECT_FOLDER = "reject"
 REJECT = -1  # the label of a non-digit sample
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -63,7 +62,7 @@ class ExtraData:
     def counts(self) -> dict[str, int]:
         """Samples per label folder."""
         return {
-            (REJECT_FOLDER if label == REJECT else str(label)): int(n)
+            (REJECT_LABEL if label == REJECT else str(label)): int(n)
             for label, n in zip(*np.unique(self.labels, return_counts=True), strict=True)
         }
 
@@ -75,7 +74,7 @@ def load_extra_data(folder: str | Path) -> ExtraData:
     if not folder.is_dir():
         raise EdgeError(f"--extra-data {folder}: no such folder (expected {folder}/0 … {folder}/9)")
     images, labels = [], []
-    for name, label in [*((d, int(d)) for d in LABELS), (REJECT_FOLDER, REJECT)]:
+    for name, label in [*((d, int(d)) for d in LABELS), (REJECT_LABEL, REJECT)]:
         sub = folder / name
         files = sorted(p for p in sub.iterdir() if p.suffix.lower() in SUFFIXES) if sub.is_dir() else []
         for path in files:
