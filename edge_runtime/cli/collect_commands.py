@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click.core import ParameterSource  # Typer vendors Click
 
 from edge_runtime.cli.options import (
+    DEFAULT_SOURCE,
     AllowFailedOption,
     HeightOption,
     InkThresholdOption,
     ModelOption,
+    SourceOption,
     ThreadsOption,
     VerifyOption,
     WidthOption,
@@ -57,6 +60,7 @@ app = typer.Typer()
     )
 )
 def collect(
+    ctx: typer.Context,
     out: Annotated[
         Path,
         typer.Argument(
@@ -70,13 +74,7 @@ def collect(
             show_default=False,
         ),
     ] = None,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            help="Camera index, device, video file, stream URL or 'picamera' (default: 0 without PATHS).",
-            show_default=False,
-        ),
-    ] = None,
+    source: SourceOption = DEFAULT_SOURCE,
     label: Annotated[
         str | None,
         typer.Option(
@@ -137,7 +135,7 @@ def collect(
     """
     if label is not None and auto:
         raise typer.BadParameter("give --label or --auto, not both", param_hint="--label")
-    if paths and source is not None:
+    if paths and ctx.get_parameter_source("source") is not ParameterSource.DEFAULT:
         raise typer.BadParameter("give image PATHS or --source, not both", param_hint="--source")
     settings = LiveSettings(top_k=3, roi=parse_roi(roi), max_frames=max_frames)
     digit_model = load_model(model, threads, verify, allow_failed)
@@ -163,13 +161,12 @@ def collect(
                 _warn(message)
             summary = collect_images(digit_model, files, collector, settings, policy, max_pixels, _warn)
         else:
-            spec = source or "0"
-            with open_source(spec, width, height) as frames:
+            with open_source(source, width, height) as frames:
                 progress = None if frames.live else _Progress(frames.frame_count)
                 summary = collect_live(
                     digit_model,
                     frames,
-                    source_name(spec),
+                    source_name(source),
                     collector,
                     settings,
                     policy,

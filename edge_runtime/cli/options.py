@@ -78,6 +78,11 @@ ThreadsOption = Annotated[
         show_default=False,
     ),
 ]
+DEFAULT_SOURCE = "0"  # the first camera
+SourceOption = Annotated[
+    str,
+    typer.Option(help="Camera index (0), device (/dev/video0), video file, stream URL, or 'picamera' (Pi)."),
+]
 WidthOption = Annotated[
     int | None, typer.Option(min=1, help="Ask the camera for this frame width.", show_default=False)
 ]

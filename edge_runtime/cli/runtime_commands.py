@@ -12,12 +12,14 @@ import typer
 
 from edge_runtime.cli.options import (
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_SOURCE,
     AllowFailedOption,
     HeightOption,
     InkThresholdOption,
     JsonOption,
     MinConfidenceOption,
     ModelOption,
+    SourceOption,
     ThreadsOption,
     TopKOption,
     VerifyOption,
@@ -170,12 +172,7 @@ def _describe(reading: Reading) -> str:
     )
 )
 def webcam(
-    source: Annotated[
-        str,
-        typer.Option(
-            help="Camera index (0), device (/dev/video0), video file, stream URL, or 'picamera' (Pi)."
-        ),
-    ] = "0",
+    source: SourceOption = DEFAULT_SOURCE,
     headless: Annotated[
         bool,
         typer.Option(

@@ -8,10 +8,12 @@ import typer
 
 from edge_runtime.cli.options import (
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_SOURCE,
     AllowFailedOption,
     HeightOption,
     MinConfidenceOption,
     ModelOption,
+    SourceOption,
     ThreadsOption,
     VerifyOption,
     WidthOption,
@@ -41,13 +43,7 @@ DEFAULT_MAX_UPLOAD_PIXELS = 16_000_000
     )
 )
 def serve(
-    source: Annotated[
-        str,
-        typer.Option(
-            help="Camera index (0), device (/dev/video0), video file (replayed at its frame rate, over "
-            "and over), stream URL, or 'picamera' (Pi)."
-        ),
-    ] = "0",
+    source: SourceOption = DEFAULT_SOURCE,
     host: Annotated[
         str, typer.Option(help="Address to listen on; 0.0.0.0 for every network (then set a token).")
     ] = "127.0.0.1",
@@ -90,6 +86,7 @@ def serve(
 
     The page (/) shows the annotated camera image, the reading, FPS and time per frame, the changes,
     a threshold slider, a canvas to draw a digit on and an image upload; see the README for the API.
+    A video file --source is replayed at its frame rate, over and over.
     Ctrl-C or SIGTERM stops it and releases the camera.
     """
     from edge_runtime.serve import server  # Starlette and uvicorn load for this command only
