@@ -35,6 +35,7 @@ from edge_runtime.interpreter import DigitModel
 from edge_runtime.picamera_source import PICAMERA
 from edge_runtime.reading import DigitPrediction, Reading, ReadingPolicy, read_digits
 from edge_runtime.reading.geometry import Box
+from edge_runtime.sources import is_camera_index, is_stream_url
 from edge_runtime.webcam import FrameResult, LiveSettings, run
 from ground.atomic import atomic_write_bytes, check_folder, output_folder, write_error
 from ground.contract import LABELS, REJECT_LABEL
@@ -84,11 +85,11 @@ class Sample:
 
 def source_name(spec: str) -> str:
     """A file-name-safe name of a source: `camera0`, `picamera`, `stream`, or a file's stem."""
-    if spec.isdigit():
+    if is_camera_index(spec):
         name = f"camera{spec}"
     elif spec == PICAMERA:
         name = spec
-    elif re.match(r"^[a-z][a-z0-9+.-]*://", spec, re.IGNORECASE):
+    elif is_stream_url(spec):
         name = "stream"
     else:
         name = Path(spec).stem

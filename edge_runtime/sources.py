@@ -33,14 +33,24 @@ from ground.quiet import native_output_silenced
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
+def is_camera_index(spec: str) -> bool:
+    """True when `spec` is a camera index: ASCII digits only (`²` or `٣` are names, not numbers)."""
+    return spec.isascii() and spec.isdecimal()
+
+
+def is_stream_url(spec: str) -> bool:
+    """True when `spec` starts with a URL scheme (`rtsp://`, `http://`)."""
+    return _URL.match(spec) is not None
+
+
 class OpenCVSource(FrameSource):
     """A camera index, a device path, a video file or a stream URL, through cv2.VideoCapture."""
 
     def __init__(self, spec: str, width: int | None = None, height: int | None = None) -> None:
         target: int | str
-        if spec.isdigit():
+        if is_camera_index(spec):
             target, self.description, self.live = int(spec), f"camera {spec}", True
-        elif _URL.match(spec):
+        elif is_stream_url(spec):
             target, self.description, self.live = spec, f"stream {spec}", True
         elif Path(spec).exists():
             self.live = spec.startswith("/dev/")

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from edge_runtime.classify import DigitPrediction
 from edge_runtime.cli import app
 from edge_runtime.collect import (
-    QUIT,
     RECENT_FRAMES,
     AutoLabel,
     ChangeFilter,
@@ -165,6 +164,22 @@ def test_collect_refuses_a_label_the_model_does_not_have_and_two_modes(photos, t
     assert result.exit_code == 2 and "not both" in result.stderr
 
 
+@pytest.mark.parametrize("source", ["0", "clip.mp4"])  # the default camera too, when named
+def test_collect_refuses_image_paths_and_a_source(photos, tmp_path, source):
+    result = invoke(
+        "collect", "-m", FIXTURE, tmp_path / "mine", photos[0], "--source", source, "--label", "3"
+    )
+    assert result.exit_code == 2 and "give image PATHS or --source, not both" in result.stderr
+    assert not (tmp_path / "mine").exists()
+
+
+def test_a_superscript_digit_is_no_camera_index(tmp_path):
+    """`²` passes str.isdigit() but is no number: a name, which names no file (one line, no traceback)."""
+    result = invoke("collect", "-m", FIXTURE, tmp_path / "mine", "--source", "²", "--label", "3")
+    assert result.exit_code == 1
+    assert result.stderr == "error: no such camera, video file or stream: ²\n"
+
+
 def test_the_window_needs_a_display(photos, tmp_path, monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
@@ -177,12 +192,12 @@ def test_source_names_are_file_name_safe():
     assert source_name("picamera") == "picamera"
     assert source_name("rtsp://host/x") == "stream"
     assert source_name("/tmp/my clip.avi") == "my_clip"
+    assert source_name("²") == "source"  # not camera²: a superscript is no camera index
 
 
 def test_contact_sheets_skip_a_folder_without_samples(tmp_path):
     (tmp_path / "4").mkdir()
     assert write_contact_sheets(tmp_path) == []
-    assert QUIT is not None
 
 
 # --- only what changed is offered -------------------------------------------------------------

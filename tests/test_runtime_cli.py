@@ -188,6 +188,7 @@ def test_webcam_json_keeps_its_fields_and_adds_the_time(int8_model, samples):
             "error: no such camera, video file or stream: /no/such.avi",
         ),
         (["--source", "98", "--headless"], "error: cannot open camera 98 (is it connected"),
+        (["--source", "²", "--headless"], "error: no such camera, video file or stream: ²"),  # isdigit()
         (["--source", "0", "--roi", "1,2,3"], "expected four integers x,y,width,height"),
     ],
 )
