@@ -16,9 +16,9 @@ from edge_runtime.cli.options import examples
 from ground.contract import NUM_CLASSES
 from ground.errors import printable
 from train.config import (
-    DISTRIBUTE,
     FINE_TUNE_EPOCHS,
     FINE_TUNE_LEARNING_RATE,
+    Distribute,
     Precision,
     ReaderConfig,
     Schedule,
@@ -45,6 +45,123 @@ DEFAULTS = TrainConfig()
 DEFAULT_PRECISION, DEFAULT_SCHEDULE = Precision(DEFAULTS.precision), Schedule(DEFAULTS.schedule)
 READER_DEFAULTS = ReaderConfig()
 
+# ---- the options of `edge train` (defaults: TrainConfig's) ----------------------------------------
+
+OutOption = Annotated[Path, typer.Option("--out", help="Run folder to create.")]
+EpochsOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help=f"Maximum epochs (default {DEFAULTS.epochs}; {FINE_TUNE_EPOCHS} with --init-from).",
+        show_default=False,
+    ),
+]
+BatchSizeOption = Annotated[int, typer.Option(min=1, help="Batch size.")]
+LearningRateOption = Annotated[
+    float | None,
+    typer.Option(
+        min=0.0,
+        help=f"Adam's initial learning rate, cosine decay (default {DEFAULTS.learning_rate:g}; "
+        f"{FINE_TUNE_LEARNING_RATE:g} with --init-from).",
+        show_default=False,
+    ),
+]
+WeightDecayOption = Annotated[
+    float, typer.Option(min=0.0, help="AdamW's decoupled weight decay (0: plain Adam).")
+]
+LabelSmoothingOption = Annotated[
+    float, typer.Option(min=0.0, max=0.5, help="Label smoothing of the cross-entropy loss.")
+]
+EmaOption = Annotated[
+    bool, typer.Option("--ema/--no-ema", help="Validate and keep a moving average of the weights.")
+]
+SeedOption = Annotated[int, typer.Option(min=0, help="Random seed (split, shuffling, initialisation).")]
+ValidationSplitOption = Annotated[
+    float, typer.Option(min=0.0, max=0.9, help="Share of training images held out for validation.")
+]
+AugmentOption = Annotated[
+    bool, typer.Option("--augment/--no-augment", help="Random small shifts, rotations and zooms.")
+]
+NegativesOption = Annotated[
+    float,
+    typer.Option(
+        min=0.0,
+        help="Generated non-digits per training digit, trained towards a uniform output "
+        "(outlier exposure), so that the model rejects what is not a digit. 0: none.",
+    ),
+]
+PrintedDigitsOption = Annotated[float, typer.Option(min=0.0, help="Font-rendered digits per training digit.")]
+PhotographedDigitsOption = Annotated[
+    float,
+    typer.Option(
+        min=0.0, help="Digits with strokes as photos give them (thin, thick, hard-edged), per digit."
+    ),
+]
+CutDigitsOption = Annotated[
+    float,
+    typer.Option(
+        min=0.0,
+        help="Pieces cut out of touching digits as the runtime cuts them, per training digit: as many "
+        "right pieces (labelled) and as many wrong ones (rejected).",
+    ),
+]
+PatienceOption = Annotated[
+    int, typer.Option(min=1, help="Early stopping: epochs without validation improvement.")
+]
+BlocksOption = Annotated[int, typer.Option(min=0, help="Residual blocks.")]
+FiltersOption = Annotated[int, typer.Option(min=1, help="Filters in the stem and every block.")]
+MaxTrainSamplesOption = Annotated[
+    int | None,
+    typer.Option(min=1, help="Train on at most this many images (quick runs).", show_default=False),
+]
+DistributeOption = Annotated[
+    Distribute | None,
+    typer.Option(
+        help="'mirrored': tf.distribute.MirroredStrategy over all local devices; 'multiworker': "
+        "MultiWorkerMirroredStrategy over the machines in TF_CONFIG (run on each; the chief writes).",
+        show_default=False,
+    ),
+]
+PrecisionOption = Annotated[
+    Precision,
+    typer.Option(
+        help="bf16: mixed_bfloat16 (the softmax output stays float32) where the CPU has AVX512-BF16 "
+        "or AMX (from /proc/cpuinfo), float32 elsewhere; the saved model is float32 either way.",
+    ),
+]
+ScheduleOption = Annotated[
+    Schedule,
+    typer.Option(
+        help="Learning rate: cosine decay from --learning-rate, constant (the weight EMA averages the "
+        "noise), or one-cycle (a warm-up from 1/25 of it over 30% of the steps, then cosine decay).",
+    ),
+]
+ExtraDataOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Your own samples (an `edge collect` folder: DIR/0 … DIR/9, DIR/reject) mixed into "
+        "training; part of them is held back and reported apart from MNIST test.",
+        show_default=False,
+    ),
+]
+ExtraWeightOption = Annotated[
+    int,
+    typer.Option(min=1, help="--extra-data: each of your training samples is repeated N times an epoch."),
+]
+ExtraHeldBackOption = Annotated[
+    float,
+    typer.Option(min=0.0, max=0.9, help="--extra-data: share of your samples (per label) held back."),
+]
+InitFromOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Fine-tune this .keras model instead of training from scratch (fewer epochs and a lower "
+        "learning rate by default; --blocks/--filters are the model's own; keeps the last epoch).",
+        show_default=False,
+    ),
+]
+OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Replace an existing run folder.")]
+
 
 @app.command(
     epilog=examples(
@@ -55,137 +172,35 @@ READER_DEFAULTS = ReaderConfig()
 )
 def train(
     data: DataOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Run folder to create.")] = DEFAULTS.out_dir,
-    epochs: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help=f"Maximum epochs (default {DEFAULTS.epochs}; {FINE_TUNE_EPOCHS} with --init-from).",
-            show_default=False,
-        ),
-    ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Batch size.")] = DEFAULTS.batch_size,
-    learning_rate: Annotated[
-        float | None,
-        typer.Option(
-            min=0.0,
-            help=f"Adam's initial learning rate, cosine decay (default {DEFAULTS.learning_rate:g}; "
-            f"{FINE_TUNE_LEARNING_RATE:g} with --init-from).",
-            show_default=False,
-        ),
-    ] = None,
-    weight_decay: Annotated[
-        float, typer.Option(min=0.0, help="AdamW's decoupled weight decay (0: plain Adam).")
-    ] = DEFAULTS.weight_decay,
-    label_smoothing: Annotated[
-        float, typer.Option(min=0.0, max=0.5, help="Label smoothing of the cross-entropy loss.")
-    ] = DEFAULTS.label_smoothing,
-    ema: Annotated[
-        bool, typer.Option("--ema/--no-ema", help="Validate and keep a moving average of the weights.")
-    ] = DEFAULTS.ema,
-    seed: Annotated[
-        int, typer.Option(min=0, help="Random seed (split, shuffling, initialisation).")
-    ] = DEFAULTS.seed,
-    validation_split: Annotated[
-        float,
-        typer.Option(min=0.0, max=0.9, help="Share of training images held out for validation."),
-    ] = DEFAULTS.validation_split,
-    augment: Annotated[
-        bool,
-        typer.Option("--augment/--no-augment", help="Random small shifts, rotations and zooms."),
-    ] = DEFAULTS.augment,
-    negatives: Annotated[
-        float,
-        typer.Option(
-            min=0.0,
-            help="Generated non-digits per training digit, trained towards a uniform output "
-            "(outlier exposure), so that the model rejects what is not a digit. 0: none.",
-        ),
-    ] = DEFAULTS.negatives,
-    printed_digits: Annotated[
-        float, typer.Option(min=0.0, help="Font-rendered digits per training digit.")
-    ] = DEFAULTS.printed_digits,
-    photographed_digits: Annotated[
-        float,
-        typer.Option(
-            min=0.0, help="Digits with strokes as photos give them (thin, thick, hard-edged), per digit."
-        ),
-    ] = DEFAULTS.photographed_digits,
-    cut_digits: Annotated[
-        float,
-        typer.Option(
-            min=0.0,
-            help="Pieces cut out of touching digits as the runtime cuts them, per training digit: as many "
-            "right pieces (labelled) and as many wrong ones (rejected).",
-        ),
-    ] = DEFAULTS.cut_digits,
-    patience: Annotated[
-        int, typer.Option(min=1, help="Early stopping: epochs without validation improvement.")
-    ] = DEFAULTS.patience,
-    blocks: Annotated[int, typer.Option(min=0, help="Residual blocks.")] = DEFAULTS.blocks,
-    filters: Annotated[
-        int, typer.Option(min=1, help="Filters in the stem and every block.")
-    ] = DEFAULTS.filters,
-    max_train_samples: Annotated[
-        int | None,
-        typer.Option(min=1, help="Train on at most this many images (quick runs).", show_default=False),
-    ] = DEFAULTS.max_train_samples,
-    distribute: Annotated[
-        str | None,
-        typer.Option(
-            help="'mirrored': tf.distribute.MirroredStrategy over all local devices; 'multiworker': "
-            "MultiWorkerMirroredStrategy over the machines in TF_CONFIG (run on each; the chief writes).",
-            show_default=False,
-        ),
-    ] = DEFAULTS.distribute,
-    precision: Annotated[
-        Precision,
-        typer.Option(
-            help="bf16: mixed_bfloat16 (the softmax output stays float32) where the CPU has AVX512-BF16 "
-            "or AMX (from /proc/cpuinfo), float32 elsewhere; the saved model is float32 either way.",
-        ),
-    ] = DEFAULT_PRECISION,
-    schedule: Annotated[
-        Schedule,
-        typer.Option(
-            help="Learning rate: cosine decay from --learning-rate, constant (the weight EMA averages the "
-            "noise), or one-cycle (a warm-up from 1/25 of it over 30% of the steps, then cosine decay).",
-        ),
-    ] = DEFAULT_SCHEDULE,
-    extra_data: Annotated[
-        Path | None,
-        typer.Option(
-            help="Your own samples (an `edge collect` folder: DIR/0 … DIR/9, DIR/reject) mixed into "
-            "training; part of them is held back and reported apart from MNIST test.",
-            show_default=False,
-        ),
-    ] = None,
-    extra_weight: Annotated[
-        int,
-        typer.Option(min=1, help="--extra-data: each of your training samples is repeated N times an epoch."),
-    ] = DEFAULTS.extra_weight,
-    extra_held_back: Annotated[
-        float,
-        typer.Option(min=0.0, max=0.9, help="--extra-data: share of your samples (per label) held back."),
-    ] = DEFAULTS.extra_held_back,
-    init_from: Annotated[
-        Path | None,
-        typer.Option(
-            help="Fine-tune this .keras model instead of training from scratch (fewer epochs and a lower "
-            "learning rate by default; --blocks/--filters are the model's own; keeps the last epoch).",
-            show_default=False,
-        ),
-    ] = None,
-    overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace an existing run folder.")
-    ] = DEFAULTS.overwrite,
+    out: OutOption = DEFAULTS.out_dir,
+    epochs: EpochsOption = None,
+    batch_size: BatchSizeOption = DEFAULTS.batch_size,
+    learning_rate: LearningRateOption = None,
+    weight_decay: WeightDecayOption = DEFAULTS.weight_decay,
+    label_smoothing: LabelSmoothingOption = DEFAULTS.label_smoothing,
+    ema: EmaOption = DEFAULTS.ema,
+    seed: SeedOption = DEFAULTS.seed,
+    validation_split: ValidationSplitOption = DEFAULTS.validation_split,
+    augment: AugmentOption = DEFAULTS.augment,
+    negatives: NegativesOption = DEFAULTS.negatives,
+    printed_digits: PrintedDigitsOption = DEFAULTS.printed_digits,
+    photographed_digits: PhotographedDigitsOption = DEFAULTS.photographed_digits,
+    cut_digits: CutDigitsOption = DEFAULTS.cut_digits,
+    patience: PatienceOption = DEFAULTS.patience,
+    blocks: BlocksOption = DEFAULTS.blocks,
+    filters: FiltersOption = DEFAULTS.filters,
+    max_train_samples: MaxTrainSamplesOption = DEFAULTS.max_train_samples,
+    distribute: DistributeOption = None,
+    precision: PrecisionOption = DEFAULT_PRECISION,
+    schedule: ScheduleOption = DEFAULT_SCHEDULE,
+    extra_data: ExtraDataOption = None,
+    extra_weight: ExtraWeightOption = DEFAULTS.extra_weight,
+    extra_held_back: ExtraHeldBackOption = DEFAULTS.extra_held_back,
+    init_from: InitFromOption = None,
+    overwrite: OverwriteOption = DEFAULTS.overwrite,
 ) -> None:
     """Train the residual network on MNIST; writes model.keras, metrics, curves and a confusion matrix."""
     require_training_extra()
-    if distribute not in (None, *DISTRIBUTE):
-        raise typer.BadParameter(f"expected one of {', '.join(DISTRIBUTE)}", param_hint="--distribute")
-    from train.training import train as run_training
-
     epochs, learning_rate = epochs_and_learning_rate(epochs, learning_rate, fine_tuning=init_from is not None)
     config = TrainConfig(
         out_dir=out,
@@ -207,7 +222,7 @@ def train(
         blocks=blocks,
         filters=filters,
         max_train_samples=max_train_samples,
-        distribute=distribute,
+        distribute=distribute.value if distribute else None,
         precision=precision.value,
         schedule=schedule.value,
         extra_data=str(extra_data) if extra_data else None,
@@ -216,7 +231,19 @@ def train(
         init_from=str(init_from) if init_from else None,
         overwrite=overwrite,
     )
-    for line in run_summary(run_training(config)):
+    _print_summary(_run(config))
+
+
+def _run(config: TrainConfig) -> TrainResult:
+    """Train as `config` says (TensorFlow is imported here, not when the CLI starts)."""
+    from train.training import train as run_training
+
+    return run_training(config)
+
+
+def _print_summary(result: TrainResult) -> None:
+    """`run_summary`'s lines on stdout, its warnings on stderr."""
+    for line in run_summary(result):
         typer.echo(line, err=line.startswith("warning: "))
 
 

@@ -127,6 +127,16 @@ def test_train_bad_data_is_one_line_error_and_no_run_folder(tmp_path, kind):
     assert not out.exists() and not list(tmp_path.glob(".run*"))
 
 
+def test_an_unknown_distribute_strategy_is_a_usage_error(tmp_path):
+    """Rejected while parsing (exit 2, Click's message naming the choices), before TensorFlow loads."""
+    result = runner.invoke(app, ["train", "--distribute", "bogus", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: Invalid value for '--distribute'")
+    assert "'bogus' is not one of 'mirrored', 'multiworker'" in line
+    assert not (tmp_path / "run").exists()
+
+
 @pytest.mark.train_extra
 def test_evaluate_rejects_a_non_keras_file(tmp_path):
     (tmp_path / "m.keras").write_text("nope")

@@ -10,7 +10,14 @@ DEFAULT_BLOCKS = 2  # the notebook's two residual blocks
 DEFAULT_FILTERS = 64
 FINE_TUNE_EPOCHS = 3  # `--init-from`'s default epochs...
 FINE_TUNE_LEARNING_RATE = 2e-4  # ...and learning rate: a tenth of training from scratch
-DISTRIBUTE = ("mirrored", "multiworker")  # `--distribute`: every local device, or TF_CONFIG's machines
+
+
+class Distribute(StrEnum):
+    """`--distribute`: MirroredStrategy over every local device, or MultiWorkerMirroredStrategy over the
+    machines TF_CONFIG lists."""
+
+    mirrored = "mirrored"
+    multiworker = "multiworker"
 
 
 class Precision(StrEnum):

@@ -19,7 +19,7 @@ from ground.atomic import staging_dir, sweep_partials, write_errors
 from ground.errors import EdgeError
 from train import plots
 from train.averaging import EMA_MOMENTUM, BatchNormStatistics, WarmupAdamW, forgets_start
-from train.config import DISTRIBUTE, TrainConfig
+from train.config import Distribute, TrainConfig
 from train.data import MnistData, load_mnist
 from train.evaluate import evaluate_model, library_versions, predict_probs
 from train.extra_data import ExtraData, load_extra_data
@@ -241,9 +241,9 @@ def _strategy(name: str | None) -> tf.distribute.Strategy:
     local device) or 'multiworker' (MultiWorkerMirroredStrategy over the machines TF_CONFIG lists)."""
     if name is None:
         return tf.distribute.get_strategy()
-    if name == "mirrored":
+    if name == Distribute.mirrored:
         return tf.distribute.MirroredStrategy()
-    if name == "multiworker":
+    if name == Distribute.multiworker:
         if not os.environ.get("TF_CONFIG"):
             raise EdgeError(
                 "--distribute multiworker needs TF_CONFIG (the cluster and this task: see README)"
@@ -253,7 +253,7 @@ def _strategy(name: str | None) -> tf.distribute.Strategy:
         except ValueError as exc:
             raise EdgeError(f"TF_CONFIG is not JSON ({exc})") from None
         return tf.distribute.MultiWorkerMirroredStrategy()
-    raise ValueError(f"unknown distribution strategy {name!r} (expected one of {', '.join(DISTRIBUTE)})")
+    raise ValueError(f"unknown distribution strategy {name!r} (expected one of {', '.join(Distribute)})")
 
 
 def _multiworker_fixes(model: keras.Model, strategy: tf.distribute.Strategy) -> None:
