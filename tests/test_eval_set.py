@@ -80,10 +80,25 @@ def test_paper_photo_places_a_tile_at_the_given_height_and_position(digits):
     assert 50 <= np.ptp(ys) + 1 <= 75
 
 
-def test_paper_photo_defaults_are_unchanged_by_the_new_options(digits):
-    a = paper_photo([digits[0][0], digits[0][1]], np.random.default_rng(4))
-    b = paper_photo([digits[0][0], digits[0][1]], np.random.default_rng(4), digit_height=None, pitch=None)
-    assert np.array_equal(a, b)
+@pytest.mark.parametrize("pitch", [1.0, 2.0])
+def test_paper_photo_steps_from_tile_to_tile_by_the_given_pitch(digits, pitch):
+    """Two tiles of one digit, 60 px tall: the second starts `pitch` tile widths after the first."""
+    tile = ink_crop(digits[0][0])
+    width = round(60 * tile.shape[1] / tile.shape[0])  # the tile's width at that height
+    rng = np.random.default_rng(4)
+    photo = paper_photo(
+        [tile, tile],
+        rng,
+        (640, 480),
+        ruled=False,
+        shadow=False,
+        digit_height=60,
+        pitch=pitch,
+        position=(100, 50),
+    )
+    _, xs = np.nonzero(ink_mask(photo))
+    span = np.ptp(xs) + 1  # from the first tile's left edge to the second's right edge
+    assert abs(span - (pitch + 1) * width) <= 0.25 * width, (span, width)
 
 
 def test_touching_numbers_touch(digits):
