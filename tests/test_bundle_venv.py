@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from edge_runtime.bundle import REQUIREMENTS_FILE, build_bundle, requirements_text
-from edge_runtime.classify import read_digits
 from edge_runtime.images import read_image
 from edge_runtime.interpreter import DigitModel
+from edge_runtime.reading import read_digits
 from edge_runtime.samples import paper_photo, video_frames, write_image, write_video
 
 INDEX = "https://pypi.org/simple/"

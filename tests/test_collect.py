@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from edge_runtime.classify import DigitPrediction
 from edge_runtime.cli import app
 from edge_runtime.collect import (
     RECENT_FRAMES,
@@ -30,6 +29,7 @@ from edge_runtime.collect import (
 )
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
+from edge_runtime.reading import DigitPrediction, ReadingPolicy, read_digits
 from edge_runtime.samples import drawn_digit, paper_photo, video_frames, write_image, write_video
 from edge_runtime.webcam import LiveSettings
 from ground.contract import LABELS
@@ -77,7 +77,9 @@ def test_the_window_labels_skips_and_quits(photos, tmp_path):
         visible=lambda t: True,
     )
     collector = Collector(tmp_path / "mine", list(LABELS), window)
-    summary = collect_images(DigitModel(FIXTURE), photos, collector, LiveSettings(), 10**8, print)
+    model = DigitModel(FIXTURE)
+    policy = ReadingPolicy.for_model(model)
+    summary = collect_images(model, photos, collector, LiveSettings(), policy, 10**8, print)
     assert summary.stopped_by == "quit" and summary.frames == 3
     assert dict(summary.saved) == {"7": 1} and summary.skipped == 1
     (saved,) = (tmp_path / "mine" / "7").iterdir()
@@ -97,8 +99,6 @@ def test_a_closed_window_ends_the_collection(photos, tmp_path):
 
 
 def _reading(path: Path):
-    from edge_runtime.classify import read_digits
-
     return read_digits(DigitModel(FIXTURE), cv2.imread(str(path)))
 
 

@@ -13,7 +13,7 @@ import pytest
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.line_reader import STEP_COLUMNS, decode
 from edge_runtime.packaged import PACKAGED_MODEL
-from edge_runtime.preprocess import LINE_MARGIN, to_line
+from edge_runtime.reading.inputs import LINE_MARGIN, to_line
 from ground.contract import LINE_BLANK, LINE_INK_HEIGHT, LINE_SHAPE, LINE_STEPS, NUM_CLASSES
 from ground.errors import EdgeError
 
@@ -58,8 +58,8 @@ def test_a_group_is_scaled_to_the_line_height_and_its_columns_map_back():
     assert line.pixels.shape == LINE_SHAPE
     rows, columns = np.nonzero(line.pixels)
     assert rows.max() - rows.min() + 1 == LINE_INK_HEIGHT and columns.min() == LINE_MARGIN
-    assert line.group_column(LINE_MARGIN) == pytest.approx(40)
-    assert line.group_column(columns.max() + 1) == pytest.approx(160, abs=1.5)
+    assert line.to_source.column(LINE_MARGIN) == pytest.approx(40)
+    assert line.to_source.column(columns.max() + 1) == pytest.approx(160, abs=1.5)
 
 
 def test_a_group_too_wide_for_the_line_is_scaled_to_its_width():
@@ -106,8 +106,7 @@ def test_the_manifest_without_a_line_reader_reads_without_one(exported):
 
 
 def _piece(probabilities: dict[int, float], box=(0, 0, 10, 20)):
-    from edge_runtime.regions import DigitCrop
-    from edge_runtime.segment import Piece
+    from edge_runtime.reading.groups import DigitCrop, Piece
 
     vector = np.full(NUM_CLASSES, 0.01, np.float32)
     for digit, p in probabilities.items():
@@ -117,7 +116,8 @@ def _piece(probabilities: dict[int, float], box=(0, 0, 10, 20)):
 
 def test_the_readers_digits_are_placed_on_the_cut_pieces_likeliest_to_show_them():
     from edge_runtime.line_reader import LineDigit, LineReading
-    from edge_runtime.segment import _placed_on_pieces
+    from edge_runtime.reading.policy import DEFAULT
+    from edge_runtime.reading.recognise import _placed_on_pieces
 
     cuts = [0, 20, 25, 45]  # the stretch 20-25 is narrow: it may be left out
     pieces = [
@@ -129,69 +129,76 @@ def test_the_readers_digits_are_placed_on_the_cut_pieces_likeliest_to_show_them(
     ]
     said = [np.eye(NUM_CLASSES, dtype=np.float32)[d] * 0.95 for d in (3, 7)]
     reading = LineReading([LineDigit(0, 8, said[0]), LineDigit(12, 20, said[1])])
-    placed = _placed_on_pieces(cuts, pieces, 40, reading)
+    placed = _placed_on_pieces(cuts, pieces, 40, reading, DEFAULT)
     assert [p.crop.box for p in placed] == [(0, 0, 20, 40), (25, 0, 20, 40)]  # 0.9 * 0.5 (skip) * 0.8 wins
     assert [p.label for p in placed] == [3, 7] and placed[1].score == pytest.approx(0.95)
     three = LineReading([LineDigit(0, 4, said[0])] * 3)
-    assert _placed_on_pieces(cuts, pieces, 40, three) is None  # no chain of three pieces
+    assert _placed_on_pieces(cuts, pieces, 40, three, DEFAULT) is None  # no chain of three pieces
 
 
 def test_one_digit_the_reader_is_sure_of_counts_only_among_the_digit_models_two_likeliest():
-    from types import SimpleNamespace
-
     from edge_runtime.line_reader import LineDigit, LineReading
-    from edge_runtime.segment import _one_sure_digit
+    from edge_runtime.reading.policy import Acceptance, ReadingPolicy
+    from edge_runtime.reading.recognise import _one_sure_digit
 
-    reader = SimpleNamespace(accept_threshold=0.7)
+    policy = ReadingPolicy(Acceptance(line=0.7))  # the line reader's readings count from 0.7
     whole = _piece({5: 0.3, 6: 0.25, 8: 0.2})
     sure_six = LineReading([LineDigit(0, 8, np.eye(NUM_CLASSES, dtype=np.float32)[6] * 0.9)])
-    assert _one_sure_digit(whole, sure_six, reader).label == 6  # the digit model's second choice
-    assert _one_sure_digit(_piece({5: 0.3, 8: 0.2}), sure_six, reader) is None  # not among its two
-    assert _one_sure_digit(whole, LineReading([sure_six.digits[0]] * 2), reader) is None  # two digits
+    assert _one_sure_digit(whole, sure_six, policy).label == 6  # the digit model's second choice
+    assert _one_sure_digit(_piece({5: 0.3, 8: 0.2}), sure_six, policy) is None  # not among its two
+    assert _one_sure_digit(whole, LineReading([sure_six.digits[0]] * 2), policy) is None  # two digits
     weak = LineReading([LineDigit(0, 8, np.eye(NUM_CLASSES, dtype=np.float32)[6] * 0.6)])
-    assert _one_sure_digit(whole, weak, reader) is None
+    assert _one_sure_digit(whole, weak, policy) is None
 
 
 def test_a_rejected_group_joins_the_number_as_the_readers_digit_only_level_with_accepted_digits():
-    from edge_runtime.classify import _with_digits_in_line
-    from edge_runtime.segment import GroupReading
+    from edge_runtime.reading.decide import _with_digits_in_line
+    from edge_runtime.reading.policy import DEFAULT
+    from edge_runtime.reading.recognise import GroupReading
 
     accepted = [_piece({4: 0.9}, (0, 100, 30, 50)), _piece({2: 0.9}, (80, 100, 30, 50))]
-    level = GroupReading([], _piece({7: 0.2}, (40, 102, 30, 48)), _piece({1: 0.9}, (40, 102, 30, 48)))
-    far = GroupReading([], _piece({7: 0.2}, (40, 400, 30, 48)), _piece({1: 0.9}, (40, 400, 30, 48)))
-    plain = GroupReading([], _piece({3: 0.2}, (120, 100, 30, 50)))
-    digits, rejected = _with_digits_in_line([GroupReading(accepted, None), level, far, plain])
+    level = GroupReading(None, [], _piece({7: 0.2}, (40, 102, 30, 48)), _piece({1: 0.9}, (40, 102, 30, 48)))
+    far = GroupReading(None, [], _piece({7: 0.2}, (40, 400, 30, 48)), _piece({1: 0.9}, (40, 400, 30, 48)))
+    plain = GroupReading(None, [], _piece({3: 0.2}, (120, 100, 30, 50)))
+    readings = [GroupReading(None, accepted), level, far, plain]
+    digits, rejected = _with_digits_in_line(readings, DEFAULT.decide)
     assert [d.label for d in digits] == [4, 2, 1]
     assert [r.crop.box[1] for r in rejected] == [400, 100]  # the far one and the one without a digit
 
 
 def test_a_readers_mark_beyond_the_groups_ink_still_cuts_between_its_digits_whose_boxes_span_the_group():
     from edge_runtime.line_reader import LineDigit
-    from edge_runtime.regions import Group
-    from edge_runtime.segment import _line_pieces
+    from edge_runtime.reading.cuts import cut_at_marks
+    from edge_runtime.reading.geometry import Transform
+    from edge_runtime.reading.groups import Group
+    from edge_runtime.reading.policy import DEFAULT
 
     mask = np.zeros((40, 36), np.uint8)
     mask[12:38, 2:6] = 255  # a short 1
     mask[2:6, 6:34] = mask[2:38, 30:34] = 255  # a 7 touching it
-    group = Group((0, 0, 36, 40), mask.copy(), mask, (0.0, 0.0), 1.0, 128)
+    group = Group((0, 0, 36, 40), mask.copy(), mask, Transform(), 128)
     said = np.eye(NUM_CLASSES, dtype=np.float32)
     digits = [LineDigit(0, 2, said[1]), LineDigit(12, 14, said[7])]
-    pieces = _line_pieces(group, [-6.0, 18.0], digits)  # the first mark lies left of the group's ink
+    probabilities = [d.probabilities for d in digits]
+    pieces = cut_at_marks(group, [-6.0, 18.0], probabilities, DEFAULT.cut)  # the first mark: left of the ink
     assert [p.label for p in pieces] == [1, 7]
     assert pieces[0].crop.box[0] == 2 and pieces[0].crop.box[2] <= 6 and pieces[1].crop.box[0] >= 6
     assert [p.crop.box[1::2] for p in pieces] == [(2, 36), (2, 36)]  # the 1's ink starts at row 12
 
 
 def test_the_reader_reads_the_groups_that_are_cut_and_the_tallest_rejected_narrow_ones():
-    from edge_runtime.regions import Group
-    from edge_runtime.segment import MAX_NARROW_LINES, _readable
+    from edge_runtime.reading.geometry import Transform
+    from edge_runtime.reading.groups import Group
+    from edge_runtime.reading.policy import Acceptance, ReadingPolicy
+    from edge_runtime.reading.recognise import _readable
 
     def group(width: int, height: int) -> Group:
         mask = np.zeros((height, width), np.uint8)
-        return Group((0, 0, width, height), mask, mask, (0.0, 0.0), 1.0, 128)
+        return Group((0, 0, width, height), mask, mask, Transform(), 128)
 
     groups = [group(90, 40), group(400, 40), group(30, 40)] + [group(20, 30 + i) for i in range(20)]
     wholes = [_piece({2: 0.2}), _piece({2: 0.2}), _piece({1: 0.9})] + [_piece({7: 0.2})] * 20
-    read = _readable(groups, wholes, splits=[0, 1], threshold=0.4)
+    policy = ReadingPolicy(Acceptance(digit=0.4))
+    read = _readable(groups, wholes, [0, 1], policy)
     # the wide band is too wide to read, the accepted 1 needs no reading, the narrow ones tallest first
-    assert read == [0] + list(range(22, 22 - MAX_NARROW_LINES, -1))
+    assert read == [0] + list(range(22, 22 - policy.line.max_narrow_lines, -1))

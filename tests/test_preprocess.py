@@ -6,23 +6,31 @@ import cv2
 import numpy as np
 import pytest
 
-from edge_runtime.preprocess import DIGIT_BOX, ink_image, is_light_background, to_mnist
-from edge_runtime.regions import crop_piece, crop_roi, find_groups, mnist_passthrough
+from edge_runtime.reading.find import find_groups
+from edge_runtime.reading.geometry import crop_roi
+from edge_runtime.reading.groups import crop_piece
+from edge_runtime.reading.ink import ink_image, is_light_background
+from edge_runtime.reading.inputs import DIGIT_BOX, to_mnist
+from edge_runtime.reading.policy import DEFAULT
+from edge_runtime.reading.recognise import read_mnist_input
 from edge_runtime.samples import drawn_digit, paper_photo
-from ground.contract import IMAGE_SHAPE, IMAGE_SIDE
+from ground.contract import IMAGE_SHAPE, IMAGE_SIDE, NUM_CLASSES
 
 
 def extract_digits(image: np.ndarray, roi=None) -> list:
     """Each ink group found in `image`, whole, as its 28x28 crop (no model: no splitting, no rejection)."""
-    if roi is not None:
-        image = crop_roi(image, roi)
+    image, to_frame = crop_roi(image, roi)
     if image.shape[:2] == IMAGE_SHAPE:
-        return mnist_passthrough(image)
+        recognised = read_mnist_input(image, _undecided, DEFAULT)
+        return [p.crop for r in recognised.readings for p in [*r.digits, r.rejected] if p is not None]
     ink = ink_image(image)
     crops = [crop_piece(g) for g in find_groups(ink).groups]
-    if roi is not None:
-        crops = [type(c)((c.box[0] + roi[0], c.box[1] + roi[1], *c.box[2:]), c.pixels) for c in crops]
-    return crops
+    return [type(c)(to_frame.pixel_box(c.box), c.pixels) for c in crops]
+
+
+def _undecided(batch: np.ndarray) -> np.ndarray:
+    """A stand-in for the digit model: every digit equally likely."""
+    return np.full((len(batch), NUM_CLASSES), 1 / NUM_CLASSES, np.float32)
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -97,7 +105,7 @@ def test_flattening_the_paper_keeps_shadows_out_of_the_ink():
     grey = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
     _, global_otsu = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     assert (global_otsu > 0).mean() > 0.3  # a global threshold takes the shadow for ink
-    assert (ink.ink > ink.threshold).mean() < 0.05  # flattened: only the strokes remain
+    assert (ink.ink > ink.ink_threshold).mean() < 0.05  # flattened: only the strokes remain
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -13,9 +13,9 @@ import cv2
 import numpy as np
 import pytest
 
-from edge_runtime.classify import read_digits
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
+from edge_runtime.reading import read_digits
 from edge_runtime.samples import paper_photo, rolled, write_image, write_video
 
 FIXTURE = PACKAGED_MODEL

@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from edge_runtime.classify import _reading_lines
-from edge_runtime.regions import DigitCrop
-from edge_runtime.segment import Piece
+from edge_runtime.reading.decide import reading_lines
+from edge_runtime.reading.groups import DigitCrop, Piece
 
 
 def _line(digits: str, left: int, top: int, rise: int) -> list[Piece]:
@@ -19,7 +18,7 @@ def _line(digits: str, left: int, top: int, rise: int) -> list[Piece]:
 
 
 def _read(pieces: list[Piece]) -> str:
-    return "".join(str(p.label) for line in _reading_lines(pieces) for p in line)
+    return "".join(str(p.label) for line in reading_lines(pieces) for p in line)
 
 
 def test_a_slanted_line_is_read_as_one_line_left_to_right():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from edge_runtime.drawing import BOX_BGR, draw_reading
+from edge_runtime.reading import ReadingPolicy
 from edge_runtime.samples import FRAME_SIZE, drawn_digit, paper_photo, video_frames, write_video
 from edge_runtime.smoothing import FpsMeter, ReadingSmoother
 from edge_runtime.sources import FrameSource, OpenCVSource, open_source
@@ -47,6 +48,11 @@ class ConstantModel:
         return probabilities
 
 
+def policy() -> ReadingPolicy:
+    """The reading policy of `ConstantModel` (the live loop asks for it every frame)."""
+    return ReadingPolicy.for_model(ConstantModel())
+
+
 def test_smoother_shows_the_most_frequent_recent_reading():
     smoother = ReadingSmoother(window=5)
     assert smoother.update("12", 0.9) == ("12", 0.9)
@@ -70,7 +76,7 @@ def test_the_loop_reports_every_frame_and_stops_when_the_source_ends():
     rng = np.random.default_rng(0)
     frames = [paper_photo([drawn_digit(d, rng)], rng) for d in (1, 2, 3)] + [paper_photo([], rng)]
     reported = []
-    summary = run(ConstantModel(), ListSource(frames), LiveSettings(smooth=1), reported.append)
+    summary = run(ConstantModel(), ListSource(frames), LiveSettings(smooth=1), reported.append, policy)
     assert (summary.frames, summary.stopped_by) == (4, "ended")
     assert [r.index for r in reported] == [1, 2, 3, 4]
     assert [r.reading.number for r in reported] == ["4", "4", "4", None]
@@ -79,14 +85,14 @@ def test_the_loop_reports_every_frame_and_stops_when_the_source_ends():
 
 def test_the_loop_stops_after_max_frames():
     frames = [np.full((120, 160, 3), 255, np.uint8)] * 5
-    summary = run(ConstantModel(), ListSource(frames), LiveSettings(max_frames=2), lambda r: None)
+    summary = run(ConstantModel(), ListSource(frames), LiveSettings(max_frames=2), lambda r: None, policy)
     assert (summary.frames, summary.stopped_by) == (2, "max-frames")
 
 
 def test_ctrl_c_releases_the_camera():
     source = ListSource([np.full((120, 160, 3), 255, np.uint8)], then=KeyboardInterrupt)
     with pytest.raises(KeyboardInterrupt), source:
-        run(ConstantModel(), source, LiveSettings(), lambda r: None)
+        run(ConstantModel(), source, LiveSettings(), lambda r: None, policy)
     assert source.released == 1
 
 
@@ -124,7 +130,7 @@ def test_drawing_marks_each_digit_the_number_and_the_fps():
     rng = np.random.default_rng(4)
     frame = paper_photo([drawn_digit(6, rng), drawn_digit(1, rng)], rng, shadow=False)
     reported = []
-    run(ConstantModel(), ListSource([frame.copy()]), LiveSettings(), reported.append)
+    run(ConstantModel(), ListSource([frame.copy()]), LiveSettings(), reported.append, policy)
     reading = reported[0].reading
     drawn = frame.copy()
     draw_reading(drawn, reading, smoothed="44", fps=123.4, roi=(5, 5, 100, 100))
@@ -147,6 +153,7 @@ def test_the_loop_stamps_each_frame_and_marks_where_the_smoothed_reading_changes
         ListSource(frames),
         LiveSettings(smooth=1),
         reported.append,
+        policy,
         clock=lambda: next(times),
     )
     assert [r.smoothed for r in reported] == [None, None, "4", "4", "4", None, None]

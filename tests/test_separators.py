@@ -12,11 +12,13 @@ import cv2
 import numpy as np
 import pytest
 
-from edge_runtime.classify import read_digits
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
+from edge_runtime.reading import read_digits
+from edge_runtime.reading.decide import looks_like_a_colon
+from edge_runtime.reading.geometry import Transform
+from edge_runtime.reading.separators import write_lines
 from edge_runtime.samples import paper_photo, write_image
-from edge_runtime.separators import looks_like_a_colon, write_lines
 
 H = 40  # digit height in the hand-made lines
 DIGIT_W = 24
@@ -62,7 +64,7 @@ def _line(*items: str | tuple[int, int, int, int]) -> tuple[list[tuple[str, tupl
 )
 def test_the_mark_between_two_digits_is_written_between_them(items, text):
     line, binary = _line(*items)
-    written = write_lines([line], binary, 1.0)
+    written = write_lines([line], binary, Transform())
     assert written.text == text
     runs = text.replace(".", " ").replace(",", " ").replace(":", " ").replace("-", " ").replace("/", " ")
     assert [g.digits for g in written.groups] == runs.split()
@@ -70,19 +72,19 @@ def test_the_mark_between_two_digits_is_written_between_them(items, text):
 
 def test_groups_carry_their_boxes_and_lines_are_joined_by_a_space():
     first, binary = _line("1", "2", (1, 18, 12, 4), "3")
-    written = write_lines([first, [("9", (10, 90, 24, 20))]], binary, 1.0)
+    written = write_lines([first, [("9", (10, 90, 24, 20))]], binary, Transform())
     assert written.text == "12-3 9"
     assert [g.to_json() for g in written.groups] == [
         {"digits": "12", "box": [10, 40, 52, 40]},
         {"digits": "3", "box": [83, 40, 24, 40]},
         {"digits": "9", "box": [10, 90, 24, 20]},
     ]
-    assert write_lines([], binary, 1.0).text is None
+    assert write_lines([], binary, Transform()).text is None
 
 
 def test_specks_and_marks_of_another_line_are_not_separators():
     line, binary = _line("1", (1, 20, 1, 1), "2", (1, -20, 6, 30), "3")  # a speck; ink from the line above
-    assert write_lines([line], binary, 1.0).text == "123"
+    assert write_lines([line], binary, Transform()).text == "123"
 
 
 def test_a_colon_is_two_filled_dots_of_one_size_one_above_the_other():

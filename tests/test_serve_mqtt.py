@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from edge_runtime.classify import DigitPrediction, Reading
+from edge_runtime.reading import DigitPrediction, Reading
 from edge_runtime.webcam import FrameResult
 from tests.serve_process import MODEL, digit_video, edge_serve
 
