@@ -249,3 +249,29 @@ def test_the_policy_comes_from_the_models_and_is_swapped_not_changed():
     assert stricter.accept.digit == 0.9 and policy.accept.digit == 0.38
     with pytest.raises(dataclasses.FrozenInstanceError):
         policy.accept.digit = 0.1
+
+
+# --- the chain ----------------------------------------------------------------------------------------
+
+CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller
+    "policy", "geometry", "inputs", "ink", "groups", "find", "cuts", "recognise", "rows", "decide",
+    "separators", "report", "pipeline",
+)  # fmt: skip
+
+
+def test_each_reading_module_imports_only_the_modules_before_it_in_the_chain():
+    import ast
+    from pathlib import Path
+
+    import edge_runtime.reading as reading
+
+    folder = Path(reading.__file__).parent
+    assert {p.stem for p in folder.glob("*.py")} - {"__init__"} == set(CHAIN)
+    for position, name in enumerate(CHAIN):
+        tree = ast.parse((folder / f"{name}.py").read_text())
+        imported = {
+            node.module.rsplit(".", 1)[-1]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("edge_runtime.reading.")
+        }
+        assert imported <= set(CHAIN[:position]), f"{name} imports {imported - set(CHAIN[:position])}"
