@@ -1,7 +1,7 @@
 """The runtime next to the OCR engines a user would otherwise install, on the runtime's evaluation set.
 
   .venv/bin/python benchmarks/peers.py [--per-category 300] [--categories "number,faint number"]
-      [--engines edge,rapidocr,tesseract] [--model MODEL.tflite] [--data mnist.npz] [--seed 0]
+      [--engines edge,rapidocr,tesseract,ssocr] [--model MODEL.tflite] [--data mnist.npz] [--seed 0]
       [--threads 1] [--json OUT.json]
 
 Every image of `eval_set.py` (MNIST test digits, fonts and drawings; made in memory, once) goes
@@ -16,13 +16,19 @@ milliseconds per image. Engines (`ENGINES`; adding one is one row):
   shipped inside its wheel: no download), default settings;
 - tesseract: Tesseract 5 (Debian's `tesseract-ocr`, run as a subprocess per image, as `pytesseract`
   does), digits-only whitelist, each page-segmentation mode of `TESSERACT_PSMS`; the table shows its
-  best mode per category, and which one it was.
+  best mode per category, and which one it was;
+- ssocr: Debian's `ssocr` 2.22, made for seven-segment displays (a subprocess per image, on a
+  temporary PNG), any number of digits (`-d -1`), with its defaults and each option set of
+  `SSOCR_VARIANTS` (digits only, iterative threshold, light digits on a dark background); the best
+  variant per category, as for tesseract. Its "-" and "_" (a digit it could not recognise) count as
+  no digit there; exit 1 or 2 (it did not read the number) is "no digit".
 
-Every engine gets `--threads` threads (interpreter, ONNX Runtime, `OMP_THREAD_LIMIT`). The peers are a
-benchmark-only extra, never part of the runtime install:
+Every engine gets `--threads` threads (interpreter, ONNX Runtime, `OMP_THREAD_LIMIT`; ssocr has one).
+The peers are a benchmark-only extra, never part of the runtime install:
 
   pip install -e '.[peers]'          # rapidocr-onnxruntime
   apt-get install -y tesseract-ocr   # Tesseract 5 (Debian 12: 5.3)
+  apt-get install -y ssocr           # seven-segment OCR (Debian 12: 2.22.1)
 
 An engine that is not installed is skipped with the reason (`--engines` names it: an error).
 """
@@ -36,6 +42,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +61,14 @@ from train.data import load_mnist  # noqa: E402
 
 Reader = Callable[[np.ndarray], str]  # an image (grey or BGR uint8) -> the text an engine found
 TESSERACT_PSMS = (6, 7, 8, 11, 13)  # block, line, word, sparse text, raw line
+SSOCR_VARIANTS = (  # ssocr's options after `-d -1`: its defaults, then digits only, ...
+    (),
+    ("-c", "digits"),
+    ("-c", "digits", "-T"),  # ... iterative (k-means) threshold, ...
+    ("-c", "digits", "-b", "black"),  # ... light segments on a dark background (LEDs, backlit LCDs)
+    ("-c", "digits", "-T", "-b", "black"),
+)
+SSOCR_NOT_READ = (1, 2)  # ssocr's exit codes: another number of digits found, a digit not recognised
 NON_DIGIT = "non-digit scene"
 
 
@@ -127,12 +142,37 @@ def tesseract_setup(options: Options) -> dict[str, Reader]:
     return {f"psm {psm}": reader(psm) for psm in TESSERACT_PSMS}
 
 
+def ssocr_setup(options: Options) -> dict[str, Reader]:
+    """ssocr (seven-segment displays), any number of digits, one variant per `SSOCR_VARIANTS` entry."""
+    binary = shutil.which("ssocr")
+    if binary is None:
+        raise EngineMissing("no ssocr on PATH; apt-get install -y ssocr")
+
+    def reader(flags: tuple[str, ...]) -> Reader:
+        def read(image: np.ndarray) -> str:
+            with tempfile.NamedTemporaryFile(suffix=".png") as file:
+                file.write(cv2.imencode(".png", image)[1].tobytes())
+                file.flush()
+                command = [binary, "-d", "-1", *flags, file.name]
+                done = subprocess.run(command, capture_output=True, check=False)
+            if done.returncode in SSOCR_NOT_READ:
+                return ""
+            if done.returncode != 0:  # 99: e.g. an image it cannot load
+                raise RuntimeError(f"ssocr exited with {done.returncode}: {done.stderr[-200:]!r}")
+            return done.stdout.decode(errors="replace")
+
+        return read
+
+    return {" ".join(flags) or "defaults": reader(flags) for flags in SSOCR_VARIANTS}
+
+
 ENGINES = {
     engine.name: engine
     for engine in (
         Engine("edge", edge_setup),
         Engine("rapidocr", rapidocr_setup),
         Engine("tesseract", tesseract_setup),
+        Engine("ssocr", ssocr_setup),
     )
 }
 
@@ -320,10 +360,11 @@ def versions() -> dict[str, str | None]:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             found[package] = None
-    tesseract = shutil.which("tesseract")
-    if tesseract:
-        out = subprocess.run([tesseract, "--version"], capture_output=True, text=True, check=False).stdout
-        found["tesseract"] = out.splitlines()[0] if out else None
+    for program in ("tesseract", "ssocr"):
+        binary = shutil.which(program)
+        if binary:
+            out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout
+            found[program] = out.splitlines()[0] if out else None
     return found
 
 

@@ -29,12 +29,30 @@ from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.samples import drawn_digit
 
 OPTIONS = Options(PACKAGED_MODEL)
+SEGMENT_BOXES = {  # a seven-segment digit on a 5x9 grid: (x0, y0, x1, y1); the segments meet only at corners
+    "a": (1, 0, 4, 1), "b": (4, 1, 5, 4), "c": (4, 5, 5, 8), "d": (1, 8, 4, 9),
+    "e": (0, 5, 1, 8), "f": (0, 1, 1, 4), "g": (1, 4, 4, 5),
+}  # fmt: skip
+DIGIT_SEGMENTS = dict(
+    zip("0123456789", "abcdef bc abdeg abcdg bcfg acdfg acdefg abc abcdefg abcdfg".split(), strict=True)
+)
 
 
 def printed_number(text: str) -> np.ndarray:
     """`text` printed large and black on a white 320x160 image, with a margin."""
     image = np.full((160, 320), 255, np.uint8)
     cv2.putText(image, text, (30, 110), cv2.FONT_HERSHEY_SIMPLEX, 2.5, 0, 8, cv2.LINE_AA)
+    return image
+
+
+def seven_segment_display(text: str, unit: int = 10) -> np.ndarray:
+    """`text`'s digits as black seven-segment glyphs on white, `unit` pixels a grid step, a 3-unit margin."""
+    image = np.full((15 * unit, (7 * len(text) + 4) * unit), 255, np.uint8)
+    for place, digit in enumerate(text):
+        for segment in DIGIT_SEGMENTS[digit]:
+            x0, y0, x1, y1 = SEGMENT_BOXES[segment]
+            corners = np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)]) + (3 + 7 * place, 3)
+            cv2.fillPoly(image, [corners * unit], 0)
     return image
 
 
@@ -101,7 +119,7 @@ def test_run_scores_every_reader_on_the_same_items():
 
 
 def test_the_registry_holds_the_runtime_and_its_peers():
-    assert {"edge", "rapidocr", "tesseract"} <= set(ENGINES)
+    assert {"edge", "rapidocr", "tesseract", "ssocr"} <= set(ENGINES)
     assert all(name == engine.name for name, engine in ENGINES.items())
 
 
@@ -133,3 +151,16 @@ def test_tesseract_reads_a_printed_number_in_line_mode():
     readers, _ = set_up(["tesseract"], OPTIONS, required=True)
     assert {variant for _, variant in readers} == {"psm 6", "psm 7", "psm 8", "psm 11", "psm 13"}
     assert digits_of(readers[("tesseract", "psm 7")](printed_number("47"))) == "47"
+
+
+@pytest.mark.skipif(shutil.which("ssocr") is None, reason="ssocr not installed: apt-get install ssocr")
+def test_ssocr_reads_a_drawn_seven_segment_display_with_the_variants_for_its_polarity():
+    readers, _ = set_up(["ssocr"], OPTIONS, required=True)
+    display = seven_segment_display("1234")  # black segments on white, as an LCD
+    dark = {variant: digits_of(read(display)) for (_, variant), read in readers.items()}
+    light = {variant: digits_of(read(255 - display)) for (_, variant), read in readers.items()}  # as LEDs
+    for_dark = ["defaults", "-c digits", "-c digits -T"]
+    for_light = ["-c digits -b black", "-c digits -T -b black"]
+    assert list(dark) == for_dark + for_light
+    assert dark == dict.fromkeys(for_dark, "1234") | dict.fromkeys(for_light, None)
+    assert light == dict.fromkeys(for_dark, None) | dict.fromkeys(for_light, "1234")
