@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from ai_edge_litert import schema_py_generated as schema
 
 from edge_runtime.packaged import PACKAGED_MODEL
 from ground.manifest import line_reader_of, line_reader_path, read_manifest
@@ -60,6 +61,8 @@ MAX_FLIPS = 16
 MAX_REGION = 512
 WORD = 4
 PROGRESS_EVERY = 100  # mutants
+# field numbers in the TFLite schema (a table's vtable holds field N's offset at byte 4 + 2N)
+MODEL_BUFFERS, SUBGRAPH_TENSORS, TENSOR_SHAPE = 4, 0, 0
 
 
 # ---- mutations ----------------------------------------------------------------------------------
@@ -133,6 +136,59 @@ def recipe_of(data: bytes, seed: int, index: int) -> Recipe:
         recipe = draw(data, KINDS[index % len(KINDS)], rng)
         if apply(data, recipe) != data:
             return recipe
+
+
+# ---- where a field lies (to replay a found crash on any model of the network) ------------------------
+# A recipe found by the fuzz names byte offsets of one file; these give the position of the same field in
+# any model, so the same defect can be made again after the model is remade (and its bytes move).
+
+
+def _model(data: bytes):
+    """The flatbuffer's root table, read in place."""
+    return schema.Model.GetRootAs(data, 0)
+
+
+def _vector(table, field: int) -> int:
+    """Where element 0 of `table`'s vector field number `field` lies."""
+    return table._tab.Vector(table._tab.Offset(4 + 2 * field))
+
+
+def graph_input(data: bytes) -> int:
+    """The tensor number of the graph's (first) input."""
+    return int(_model(data).Subgraphs(0).Inputs(0))
+
+
+def tensor_entry(data: bytes, tensor: int) -> int:
+    """Where the word lies that points the graph's tensor list at tensor number `tensor`."""
+    return _vector(_model(data).Subgraphs(0), SUBGRAPH_TENSORS) + WORD * tensor
+
+
+def tensor_table(data: bytes, tensor: int) -> int:
+    """Where tensor number `tensor`'s table starts (its first word: the offset back to its vtable)."""
+    return _model(data).Subgraphs(0).Tensors(tensor)._tab.Pos
+
+
+def buffer_table(data: bytes, buffer: int) -> int:
+    """Where buffer number `buffer`'s table starts (its first word: the offset back to its vtable)."""
+    return _model(data).Buffers(buffer)._tab.Pos
+
+
+def shape_entry(data: bytes, tensor: int, dimension: int) -> int:
+    """Where dimension `dimension` of tensor number `tensor`'s shape lies."""
+    return _vector(_model(data).Subgraphs(0).Tensors(tensor), TENSOR_SHAPE) + WORD * dimension
+
+
+def operators(data: bytes, kind: str) -> list[tuple[int, list[int], list[int]]]:
+    """(index, input tensors, output tensors) of the graph's operators of builtin `kind` ("ADD"), in order."""
+    model = _model(data)
+    graph, code = model.Subgraphs(0), getattr(schema.BuiltinOperator, kind)
+    found = []
+    for index in range(graph.OperatorsLength()):
+        op = graph.Operators(index)
+        opcode = model.OperatorCodes(op.OpcodeIndex())
+        if max(opcode.BuiltinCode(), opcode.DeprecatedBuiltinCode()) == code:  # as the interpreter reads it
+            found.append((index, op.InputsAsNumpy().tolist(), op.OutputsAsNumpy().tolist()))
+    return found
 
 
 # ---- running the CLI ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """benchmarks/fuzz_models.py: its seeded recipes, a few mutants through the real CLI, and the mutants it
-found that crashed `edge` (replayed on the fixture: the recipe, not a damaged file, is what is kept).
+found that crashed `edge` (replayed on the fixture: the defect, placed by the model's structure, is what
+is kept, not a damaged file nor byte offsets, which move whenever the model is remade).
 The full run is 2,000 mutants: see the script's docstring."""
 
 from __future__ import annotations
@@ -10,20 +11,71 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ai_edge_litert import schema_py_generated as schema
 
-from benchmarks.fuzz_models import COMMANDS, KINDS, REPO, Recipe, apply, fuzz, recipe_of, write_photo
+from benchmarks.fuzz_models import (
+    COMMANDS,
+    KINDS,
+    REPO,
+    WORD,
+    Recipe,
+    apply,
+    buffer_table,
+    fuzz,
+    graph_input,
+    operators,
+    recipe_of,
+    shape_entry,
+    tensor_entry,
+    tensor_table,
+    write_photo,
+)
 from edge_runtime.packaged import PACKAGED_MODEL
+from ground.model_metadata import embed_contract
 
 FIXTURE = PACKAGED_MODEL
-# Zeroed words that empty the table of an ADD's int8 output tensor (it becomes a shapeless float32 one):
-# LiteRT aborts (SIGABRT) in allocate_tensors. Found by zeroing every word of the flatbuffer's tables.
-ABORTING = (Recipe("zero", (154680, 4)), Recipe("zero", (155100, 4)))
-# Mutant 81 of seed 0: an operator reads a tensor nothing writes; `info` passed, and `classify` ended in a
-# traceback (RuntimeError: Input tensor 7 lacks data).
-READS_UNWRITTEN = Recipe("zero", (78434, 455))
-# Mutant 1044 of seed 0: the input's batch dimension becomes 168,720; LiteRT took 7 s to allocate and
-# 51 s to invoke it, and both commands hung past the fuzz's 60 s timeout.
-HUGE_BATCH = Recipe("offset", (168556, 168720))
+# Found by zeroing every word of the flatbuffer's tables: the table of an ADD's int8 output tensor
+# emptied (it then reads as a FLOAT32 tensor with no shape and no name); LiteRT aborts (SIGABRT) in
+# allocate_tensors. Two ways in, each a zeroed word: the first ADD's output's entry in the graph's tensor
+# list (the entry then points at itself, a zero word: its vtable is empty), and the first word of the
+# second ADD's output's table (the offset to its vtable: its vtable is then the table itself, of size 0).
+ABORTING = {"first ADD, list entry": (0, tensor_entry), "second ADD, table": (1, tensor_table)}
+# From mutant 1044 of seed 0 (on the 168,720-byte model of 2 Dec 2026): the input's batch dimension becomes
+# this; LiteRT took 7 s to allocate and 51 s to invoke it, and both commands hung past the fuzz's timeout.
+HUGE_BATCH = 168_720
+
+
+def add_output(data: bytes, add: int) -> int:
+    """The tensor that ADD operator number `add` (0 the first) writes."""
+    return operators(data, "ADD")[add][2][0]
+
+
+def aborting(data: bytes, add: int, where) -> Recipe:
+    """Zero the word `where` (`tensor_entry` or `tensor_table`) places for the output of ADD `add`."""
+    return Recipe("zero", (where(data, add_output(data, add)), WORD))
+
+
+def reads_unwritten(data: bytes) -> tuple[Recipe, int, int]:
+    """(recipe, operator, tensor): the first word of the table of the buffer that holds the weights of
+    the CONV_2D reading the first ADD's output zeroed (its vtable empty: the buffer holds nothing), so
+    that operator reads a tensor nothing writes. From mutant 81 of seed 0, which zeroed 455 bytes
+    around that table: `info` passed, and `classify` ended in a traceback (RuntimeError: Input tensor 7
+    lacks data)."""
+    added = add_output(data, 0)
+    operator, inputs, _ = next(conv for conv in operators(data, "CONV_2D") if added in conv[1])
+    weights = inputs[1]
+    buffer = _tree(data).subgraphs[0].tensors[weights].buffer
+    return Recipe("zero", (buffer_table(data, buffer), WORD)), operator, weights
+
+
+def huge_batch(data: bytes) -> Recipe:
+    """The graph input's first dimension (its batch) overwritten with `HUGE_BATCH`."""
+    return Recipe("offset", (shape_entry(data, graph_input(data), 0), HUGE_BATCH))
+
+
+def _tree(data: bytes):
+    """The flatbuffer's object tree, unchecked (a mutant's too)."""
+    return schema.ModelT.InitFromObj(schema.Model.GetRootAs(data, 0))
 
 
 def edge(*args: str | Path) -> subprocess.CompletedProcess:
@@ -68,31 +120,49 @@ def test_a_mutant_through_the_cli_alone_and_with_its_manifest():
         assert sum(table[f"all {command} alone"].values()) == 1
 
 
-@pytest.mark.parametrize("recipe", ABORTING, ids=str)
-def test_mutants_that_abort_litert_end_in_one_error_line(recipe, tmp_path, photo):
+@pytest.mark.parametrize("repacked", [False, True], ids=["packaged", "repacked"])
+def test_the_crashes_found_are_placed_by_the_model_structure(repacked):
+    data = FIXTURE.read_bytes()
+    if repacked:  # the same network, laid out anew: every table lies elsewhere
+        data = embed_contract(data, accept_threshold=0.25)
+        assert huge_batch(data) != huge_batch(FIXTURE.read_bytes())
+    for add, where in ABORTING.values():
+        emptied = _tree(apply(data, aborting(data, add, where))).subgraphs[0].tensors[add_output(data, add)]
+        assert (emptied.type, emptied.shape, emptied.name) == (schema.TensorType.FLOAT32, None, None)
+    recipe, _, weights = reads_unwritten(data)
+    buffer = _tree(data).subgraphs[0].tensors[weights].buffer
+    assert _tree(data).buffers[buffer].data is not None
+    assert _tree(apply(data, recipe)).buffers[buffer].data is None
+    batched = _tree(apply(data, huge_batch(data))).subgraphs[0].tensors[graph_input(data)]
+    assert batched.shape.tolist() == [HUGE_BATCH, 28, 28, 1]
+
+
+@pytest.mark.parametrize("add, where", ABORTING.values(), ids=ABORTING)
+def test_mutants_that_abort_litert_end_in_one_error_line(add, where, tmp_path, photo):
+    data = FIXTURE.read_bytes()
     model = tmp_path / "model.tflite"
-    model.write_bytes(apply(FIXTURE.read_bytes(), recipe))
-    assert litert_aborts(model)  # the recipe still hits the crash on this fixture
+    model.write_bytes(apply(data, aborting(data, add, where)))
+    assert litert_aborts(model)  # the mutation still hits the crash
     one_error_line(edge("info", model), "the interpreter crashes on it: SIGABRT")
     one_error_line(edge("classify", "-m", model, photo), "the interpreter crashes on it: SIGABRT")
 
 
 def test_a_mutant_reading_an_unwritten_tensor_is_refused_before_it_runs(tmp_path, photo):
+    data = FIXTURE.read_bytes()
     model = tmp_path / "model.tflite"
-    model.write_bytes(apply(FIXTURE.read_bytes(), READS_UNWRITTEN))
-    assert READS_UNWRITTEN == recipe_of(FIXTURE.read_bytes(), 0, 81)
+    recipe, operator, tensor = reads_unwritten(data)
+    model.write_bytes(apply(data, recipe))
     for args in (("info", model), ("classify", "-m", model, photo)):
-        one_error_line(edge(*args), "operator 5 reads tensor 7 before anything produces it")
+        one_error_line(edge(*args), f"operator {operator} reads tensor {tensor} before anything produces it")
 
 
 def test_a_mutant_with_a_huge_input_batch_is_refused_before_it_runs(tmp_path, photo):
+    data = FIXTURE.read_bytes()
     model = tmp_path / "model.tflite"
-    model.write_bytes(apply(FIXTURE.read_bytes(), HUGE_BATCH))
-    assert HUGE_BATCH == recipe_of(FIXTURE.read_bytes(), 0, 1044)
+    model.write_bytes(apply(data, huge_batch(data)))
+    shapes = f"has shape [{HUGE_BATCH}, 28, 28, 1], unlike its signature [-1, 28, 28, 1]"
     for args in (("info", model), ("classify", "-m", model, photo)):
-        one_error_line(
-            edge(*args), "tensor 0 has shape [168720, 28, 28, 1], unlike its signature [-1, 28, 28, 1]"
-        )
+        one_error_line(edge(*args), f"tensor {graph_input(data)} {shapes}")
 
 
 def test_an_error_of_the_interpreter_at_invoke_is_one_line(tmp_path, photo, monkeypatch):
