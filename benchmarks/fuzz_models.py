@@ -62,7 +62,7 @@ MAX_REGION = 512
 WORD = 4
 PROGRESS_EVERY = 100  # mutants
 # field numbers in the TFLite schema (a table's vtable holds field N's offset at byte 4 + 2N)
-MODEL_BUFFERS, SUBGRAPH_TENSORS, TENSOR_SHAPE = 4, 0, 0
+SUBGRAPH_TENSORS, TENSOR_SHAPE = 0, 0
 
 
 # ---- mutations ----------------------------------------------------------------------------------
