@@ -54,6 +54,8 @@ TAGS = {
     "green": (70, 160, 60), "pink": (170, 140, 245), "black": (30, 30, 30),
 }  # fmt: skip
 DARK_INK, LIGHT_INK = (30, 30, 30), (240, 240, 240)
+SIGNS = {"paper": (235, 240, 242), "white": (245, 245, 245), "yellow": (80, 220, 245), "blue": (150, 80, 25)}
+PAGE_SHARE = 0.4  # of dates, times and phone numbers printed on a sheet that fills the frame
 SCREEN_INK = {
     "white": (235, 235, 235),
     "cyan": (240, 230, 120),
@@ -81,6 +83,7 @@ SEGMENTS = {
 }  # fmt: skip
 SEGMENT_WIDTH = 0.55  # a digit's width, of its height
 SEGMENT_PITCH = 0.78  # from one digit to the next, of the height
+COLON_STEP = 0.3  # the room a clock's colon takes, of the height
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,10 @@ def camera(
     photo = cv2.warpPerspective(scene.astype(np.float32), warp, (width, height), flags=cv2.INTER_LINEAR)
     if rng.random() < 0.7:
         photo = cv2.GaussianBlur(photo, (0, 0), rng.uniform(0.4, 1.2) * width / 640)
-    photo += rng.normal(0, rng.uniform(1.5, 6), photo.shape).astype(np.float32)
+    noise = np.empty_like(photo)
+    cv2.setRNGSeed(int(rng.integers(2**31)))
+    cv2.randn(noise, 0.0, float(rng.uniform(1.5, 6)))
+    photo += noise
     photo = np.clip(photo, 0, 255).astype(np.uint8)
     return jpeg(photo, int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1)))
 
@@ -188,15 +194,17 @@ def printed(text: str, font: Path, digit_height: int) -> np.ndarray:
 def seven_segments(
     text: str, height: int, rng: np.random.Generator, slant: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`text` (digits, "-", " " and "." after a digit) in seven segments `height` px tall, slanted
-    by `slant` degrees: the lit segments and the unlit ones, as float32 0-1 masks of one size."""
+    """`text` (digits, "-", " ", a "." after a digit, a clock's ":") in seven segments `height` px
+    tall, slanted by `slant` degrees: the lit segments and the unlit ones, as float32 0-1 masks of
+    one size."""
     thick = rng.uniform(0.09, 0.15) * height
     gap = rng.uniform(0.03, 0.06) * height
     width, pitch = SEGMENT_WIDTH * height, SEGMENT_PITCH * height
     shear = np.tan(np.radians(slant))
     pad = thick + 2
-    cells = [c for c in text if c != "."]
-    size = (int(len(cells) * pitch + shear * height + 2 * pad), int(height + 2 * pad))
+    steps = {".": 0.0, ":": COLON_STEP * height}
+    line = sum(steps.get(c, pitch) for c in text)
+    size = (int(line + shear * height + 2 * pad), int(height + 2 * pad))
     lit, unlit = np.zeros(size[::-1], np.uint8), np.zeros(size[::-1], np.uint8)
 
     def fill(mask: np.ndarray, polygon: np.ndarray) -> None:
@@ -204,11 +212,16 @@ def seven_segments(
         polygon[:, 0] += shear * (height - polygon[:, 1] + pad)
         cv2.fillPoly(mask, [np.round(polygon * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
 
+    dot = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * thick / 2
     x = 0.0
     for char in text:
-        if char == ".":
-            dot = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * thick / 2
+        if char == ".":  # in the blank after the digit before it
             fill(lit, dot + [x - (pitch - width) / 2, height - thick / 2])
+            continue
+        if char == ":":
+            for y in (0.3 * height, 0.7 * height):
+                fill(lit, dot + [x + (COLON_STEP * height - (pitch - width)) / 2, y])
+            x += COLON_STEP * height
             continue
         for name, (x0, y0, x1, y1) in SEGMENT_AXES.items():
             start = np.array([x + thick / 2 + x0 * (width - thick), thick / 2 + y0 * (height - thick)])
@@ -362,10 +375,10 @@ def wall(size: tuple[int, int], rng: np.random.Generator, kind: str | None = Non
         return scene + 30 * texture[..., None]
     if kind == "wood":
         boards = int(rng.integers(3, 8))
-        ys = np.arange(height, dtype=np.float32)[:, None]
-        grain = np.sin(ys / rng.uniform(3, 9) + 6 * _smooth_field((height, width), rng, 60))
-        shade = 0.85 + 0.1 * grain
-        base = np.array([55, 100, 150]) + rng.uniform(-25, 25, 3)
+        streaks = _smooth_field((height, width), rng, (rng.uniform(1.5, 4), rng.uniform(80, 250)))
+        knots = _smooth_field((height, width), rng, 40)
+        shade = 0.72 + 0.22 * streaks + 0.08 * knots
+        base = np.array([55, 100, 150]) * rng.uniform(0.7, 1.2) + rng.uniform(-8, 8, 3)
         scene = (base * shade[..., None]).astype(np.float32)
         for y in np.linspace(0, height, boards + 1)[1:-1]:
             cv2.line(scene, (0, int(y)), (width, int(y)), (base * 0.45).tolist(), 2, cv2.LINE_AA)
@@ -377,11 +390,13 @@ def wall(size: tuple[int, int], rng: np.random.Generator, kind: str | None = Non
     return scene + 25 * texture[..., None]
 
 
-def _smooth_field(shape: tuple[int, int], rng: np.random.Generator, scale: float) -> np.ndarray:
-    """Smooth noise 0-1 of `shape` (height, width), varying over about `scale` pixels."""
+def _smooth_field(shape: tuple[int, int], rng: np.random.Generator, scale) -> np.ndarray:
+    """Smooth noise 0-1 of `shape` (height, width), varying over about `scale` pixels (or
+    (rows, columns) pixels: streaks)."""
     height, width = shape
-    small = rng.random((max(2, int(height / scale) + 2), max(2, int(width / scale) + 2))).astype(np.float32)
-    return cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC).clip(0, 1)
+    along_y, along_x = scale if isinstance(scale, tuple) else (scale, scale)
+    small = rng.random((max(2, int(height / along_y) + 2), max(2, int(width / along_x) + 2)))
+    return cv2.resize(small.astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC).clip(0, 1)
 
 
 def _rounded(size: tuple[int, int], box: tuple[float, float, float, float], radius: float) -> np.ndarray:
@@ -400,9 +415,28 @@ def _rounded(size: tuple[int, int], box: tuple[float, float, float, float], radi
     return mask.astype(np.float32) / 255
 
 
+def _outline(
+    size: tuple[int, int], box: tuple[float, float, float, float], radius: float, inset: float, thick: float
+) -> np.ndarray:
+    """A float32 mask of a rounded rectangle's outline `thick` px wide, `inset` px inside `box`."""
+    x, y, w, h = box
+
+    def shrunk(by: float) -> np.ndarray:
+        return _rounded(size, (x + by, y + by, w - 2 * by, h - 2 * by), radius - by)
+
+    return shrunk(inset) - shrunk(inset + max(1.5, thick))
+
+
 def _lay(scene: np.ndarray, alpha: np.ndarray, colour) -> None:
     """Paint `colour` (BGR, or an image like `scene`) over `scene` with opacity `alpha`, in place."""
-    scene += (np.asarray(colour, np.float32) - scene) * alpha[..., None]
+    rows, columns = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+    if len(rows) == 0:
+        return
+    window = (slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1))  # where alpha is
+    colour = np.asarray(colour, np.float32)
+    if colour.ndim == 3:
+        colour = colour[window]
+    scene[window] += (colour - scene[window]) * alpha[window][..., None]
 
 
 def _place(ink: np.ndarray, size: tuple[int, int], x: float, y: float) -> np.ndarray:
@@ -442,16 +476,9 @@ def _shadow(scene: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> No
     scene *= 1 - rng.uniform(0.2, 0.45) * soft[..., None]
 
 
-def _writing(
-    content: str, rng: np.random.Generator, number: Callable[[], tuple[str, str]]
-) -> tuple[str, str | None]:
-    """What a printed surface shows, as printed and as written: a `number()` (printed, written),
-    a word (written: None) or nothing ("", None)."""
-    if content == "number":
-        return number()
-    if content == "word":
-        return str(rng.choice(WORDS)), None
-    return "", None
+def _word_or_blank(content: str, rng: np.random.Generator) -> str:
+    """What a surface without a number shows: a word of `WORDS` ("word") or nothing ("blank")."""
+    return str(rng.choice(WORDS)) if content == "word" else ""
 
 
 def _ink_for(printed_text: str, font: Path, blank_aspect: float) -> tuple[np.ndarray | None, float]:
@@ -465,11 +492,22 @@ def _ink_for(printed_text: str, font: Path, blank_aspect: float) -> tuple[np.nda
 
 def _scaled(ink: np.ndarray | None, digit: int) -> np.ndarray | None:
     """Ink drawn with `FONT_SIZE` px digits scaled to `digit` px digits."""
-    if ink is None:
-        return None
-    scale = digit / FONT_SIZE
-    size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
-    return cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
+    return None if ink is None else _resized(ink, digit / FONT_SIZE)
+
+
+def _resized(image: np.ndarray, scale: float) -> np.ndarray:
+    """`image` scaled by `scale` (at least a pixel each way)."""
+    size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+
+
+def _spaced(tiles: list[np.ndarray], gap: float) -> list[np.ndarray]:
+    """Ink tiles with `gap` of their height left blank between neighbours (half on each side)."""
+    pads = [max(1, round(gap * t.shape[0] / 2)) for t in tiles]
+    return [
+        cv2.copyMakeBorder(t, 0, 0, p, p, cv2.BORDER_CONSTANT, value=0)
+        for t, p in zip(tiles, pads, strict=True)
+    ]
 
 
 def _centred(ink: np.ndarray, size: tuple[int, int], box: tuple[float, float, float, float]) -> np.ndarray:
@@ -490,7 +528,8 @@ def _font(rng: np.random.Generator, sources: Sources) -> Path:
 def plate(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
     """A house number (1-4 digits) on a coloured outlined plate on a brick or wood wall."""
     size, font = _frame(rng), _font(rng, sources)
-    shown, written = _writing(content, rng, lambda: (t := _digits(rng, int(rng.integers(1, 5))), t))
+    number = _digits(rng, int(rng.integers(1, 5)))
+    shown, written = (number, number) if content == "number" else (_word_or_blank(content, rng), None)
     ink, aspect = _ink_for(shown, font, 2.0)
     pad = (rng.uniform(0.3, 0.7), rng.uniform(0.25, 0.5))
     x, y, w, h, digit = _object_box(rng, size, aspect, pad, (0.12, 0.35))
@@ -505,27 +544,17 @@ def plate(rng: np.random.Generator, sources: Sources, content: str = "number") -
     _lay(scene, body, np.array(PLATES[colour]) + rng.uniform(-15, 15, 3))
     border = max(2.0, rng.uniform(0.04, 0.1) * digit)
     inset = rng.uniform(0, 0.5) * border
-    line = _rounded(size, (x + inset, y + inset, w - 2 * inset, h - 2 * inset), radius - inset)
-    line -= _rounded(
-        size,
-        (x + inset + border, y + inset + border, w - 2 * (inset + border), h - 2 * (inset + border)),
-        radius - inset - border,
-    )
+    line = _outline(size, (x, y, w, h), radius, inset, border)
     inner = rng.random() < 0.3
-    if inner:
-        gap = inset + border + rng.uniform(0.06, 0.12) * digit
-        thin = max(1.5, border / 2)
-        line += _rounded(size, (x + gap, y + gap, w - 2 * gap, h - 2 * gap), radius - gap)
-        line -= _rounded(
-            size,
-            (x + gap + thin, y + gap + thin, w - 2 * (gap + thin), h - 2 * (gap + thin)),
-            radius - gap - thin,
+    if inner:  # a thinner second outline inside the first
+        line += _outline(
+            size, (x, y, w, h), radius, inset + border + rng.uniform(0.06, 0.12) * digit, border / 2
         )
     _lay(scene, np.clip(line, 0, 1), ink_colour)
     if (ink := _scaled(ink, digit)) is not None:
         _lay(scene, _centred(ink, size, (x, y, w, h)), ink_colour)
     info = {"style": wall_kind, "plate": colour, "inner outline": inner, "height": digit, "font": font.stem}
-    return _photo(scene, rng, shown, written, info, size, glare=rng.random() < 0.3)
+    return _photo(scene, rng, shown, written, info, glare=rng.random() < 0.3)
 
 
 def screen(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
@@ -542,11 +571,11 @@ def screen(rng: np.random.Generator, sources: Sources, content: str = "number") 
             t = f"{int(rng.integers(0, 24)):02d}:{int(rng.integers(0, 60)):02d}"
         return t, t
 
-    shown, written = _writing(content, rng, number)
+    shown, written = number() if content == "number" else (_word_or_blank(content, rng), None)
     segments = content != "word" and rng.random() < 0.35
     slant = float(rng.uniform(0, 10)) if segments else 0.0
     if segments and shown:
-        lit, _ = seven_segments(shown.replace(":", ""), FONT_SIZE, rng, slant)  # no colon segments
+        lit, _ = seven_segments(shown, FONT_SIZE, rng, slant)
         ink, aspect = lit, lit.shape[1] / FONT_SIZE
     else:
         ink, aspect = _ink_for(shown, font, 3.0)
@@ -576,7 +605,7 @@ def screen(rng: np.random.Generator, sources: Sources, content: str = "number") 
         "colour": colour,
         "height": digit,
     }
-    return _photo(scene, rng, shown, written, info | {"font": font.stem}, size)
+    return _photo(scene, rng, shown, written, info | {"font": font.stem})
 
 
 def seven_segment(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
@@ -610,7 +639,7 @@ def seven_segment(rng: np.random.Generator, sources: Sources, content: str = "nu
         ground = np.array([150, 185, 165]) + rng.uniform(-20, 20) + rng.uniform(-8, 8, 3)
         _lay(scene, window, ground)
         if ghosts:
-            _lay(scene, unlit, ground * rng.uniform(0.8, 0.92))
+            _lay(scene, unlit, ground * rng.uniform(0.88, 0.95))
         _lay(scene, lit, rng.uniform(25, 70) + rng.uniform(-5, 5, 3))
     else:
         colour = np.array(LED_INK[str(rng.choice(list(LED_INK)))], np.float32)
@@ -624,13 +653,13 @@ def seven_segment(rng: np.random.Generator, sources: Sources, content: str = "nu
             / 255
         )
     info = {"style": style, "slanted": slant > 0, "off segments": ghosts, "height": digit}
-    return _photo(scene, rng, shown, written, info, size, glare=style == "LCD" and rng.random() < 0.3)
+    return _photo(scene, rng, shown, written, info, glare=style == "LCD" and rng.random() < 0.3)
 
 
 def price_tag(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
     """A price ("12.50", "€3.99", "1,299") on a coloured tag."""
     size, font = _frame(rng), _font(rng, sources)
-    shown, written = _writing(content, rng, lambda: _price(rng))
+    shown, written = _price(rng) if content == "number" else (_word_or_blank(content, rng), None)
     ink, aspect = _ink_for(shown, font, 2.5)
     pad = (rng.uniform(0.25, 0.6), rng.uniform(0.2, 0.5))
     hole = rng.random() < 0.4
@@ -651,40 +680,41 @@ def price_tag(rng: np.random.Generator, sources: Sources, content: str = "number
     if (ink := _scaled(ink, digit)) is not None:
         _lay(scene, _centred(ink, size, (left, y, x + w - left, h)), ink_colour)
     info = {"style": colour, "hole": hole, "height": digit, "font": font.stem, "printed": shown}
-    return _photo(scene, rng, shown, written, info, size, glare=rng.random() < 0.2)
+    return _photo(scene, rng, shown, written, info, glare=rng.random() < 0.2)
 
 
 def date_time(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
-    """A printed date, time or phone number on paper or a sign."""
+    """A printed date, time or phone number on a sheet of paper filling the frame, or on a sign on a
+    wall."""
     size, font = _frame(rng), _font(rng, sources)
-    form = "word"
-
-    def number() -> tuple[str, str]:
-        nonlocal form
-        shown, text, form = _date_time(rng)
-        return shown, text
-
-    shown, written = _writing(content, rng, number)
+    if content == "number":
+        shown, written, form = _date_time(rng)
+    else:
+        shown, written, form = _word_or_blank(content, rng), None, content
     ink, aspect = _ink_for(shown, font, 4.0)
-    x, y, w, h, digit = _object_box(
-        rng, size, aspect, (rng.uniform(0.2, 0.8), rng.uniform(0.3, 1.0)), (0.06, 0.2)
-    )
+    if rng.random() < PAGE_SHARE:
+        return _page(ink, aspect, rng, size, written, {"style": form, "sign": "page", "font": font.stem})
+    pad = (rng.uniform(0.4, 1.0), rng.uniform(0.4, 1.0))
+    x, y, w, h, digit = _object_box(rng, size, aspect, pad, (0.06, 0.2))
     scene = wall(size, rng)
-    sign = str(rng.choice(["paper", "white", "yellow", "blue"]))
-    ground = {
-        "paper": (235, 240, 242),
-        "white": (245, 245, 245),
-        "yellow": (80, 220, 245),
-        "blue": (150, 80, 25),
-    }[sign]
+    sign = str(rng.choice(list(SIGNS)))
     body = _rounded(size, (x, y, w, h), 0 if sign == "paper" else rng.uniform(0, 0.2) * h)
     _shadow(scene, body, rng)
-    _lay(scene, body, np.array(ground) + rng.uniform(-10, 10, 3))
+    _lay(scene, body, np.array(SIGNS[sign]) + rng.uniform(-10, 10, 3))
     if (ink := _scaled(ink, digit)) is not None:
         colour = LIGHT_INK if sign == "blue" else DARK_INK
         _lay(scene, _centred(ink, size, (x, y, w, h)), colour)
     info = {"style": form, "sign": sign, "height": digit, "font": font.stem}
-    return _photo(scene, rng, shown, written, info, size)
+    return _photo(scene, rng, shown, written, info)
+
+
+def _page(ink: np.ndarray | None, aspect: float, rng: np.random.Generator, size, written, info) -> Surface:
+    """Printed ink (at `FONT_SIZE`; None: nothing) on a photographed sheet of paper filling the frame."""
+    width, height = size
+    high = min(0.15 * height, (1 - 2 * MARGIN) * width / aspect)
+    digit = int(rng.uniform(min(max(MIN_DIGIT_HEIGHT, 0.06 * height), high), high))
+    tiles = [] if ink is None else [(_scaled(ink, digit) * 255).astype(np.uint8)]
+    return _on_paper(tiles, written, rng, size, info)
 
 
 def chalkboard(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
@@ -696,22 +726,13 @@ def chalkboard(rng: np.random.Generator, sources: Sources, content: str = "numbe
     scene[:] = np.array(BOARDS[board]) + rng.uniform(-8, 8, 3)
     haze = _smooth_field((height, width), rng, 60) ** 2 * rng.uniform(10, 40)  # wiped-off chalk
     scene += haze[..., None]
-    written = None
+    tiles, shown, written = [], _word_or_blank(content, rng), None
     if content == "number":
         digits, written = sources.digits.deal(int(rng.integers(1, 7)))
-        tiles = [ink_crop(d) for d in digits]
-    elif content == "word":
-        tiles = [
-            ink_crop((printed(str(rng.choice(WORDS)), _font(rng, sources), FONT_SIZE) * 255).astype(np.uint8))
-        ]
-    else:
-        tiles = []
-    gap = rng.uniform(0.2, 0.5)
-    tiles = [
-        cv2.copyMakeBorder(t, 0, 0, p, p, cv2.BORDER_CONSTANT, value=0)
-        for t in tiles
-        for p in [max(1, round(gap * t.shape[0] / 2))]
-    ]
+        tiles, shown = [ink_crop(d) for d in digits], written
+    elif shown:
+        tiles = [ink_crop((printed(shown, _font(rng, sources), FONT_SIZE) * 255).astype(np.uint8))]
+    tiles = _spaced(tiles, rng.uniform(0.2, 0.5))
     aspect = sum(t.shape[1] / t.shape[0] for t in tiles)
     high = min(0.4 * height, (1 - 2 * MARGIN) * width / max(aspect, 1e-6))
     digit = int(
@@ -728,55 +749,45 @@ def chalkboard(rng: np.random.Generator, sources: Sources, content: str = "numbe
         frame[border:-border, border:-border] = 0
         _lay(scene, frame, wall(size, rng, "wood"))
     info = {"style": board, "height": digit}
-    return _photo(scene, rng, written or "", written, info, size)
+    return _photo(scene, rng, shown, written, info)
 
 
-def outlined_handwriting(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
+def outlined_handwriting(rng: np.random.Generator, sources: Sources) -> Surface:
     """1-6 MNIST digits drawn as outlines only ("bubble" digits), dark on paper."""
     size = _frame(rng)
     digits, written = sources.digits.deal(int(rng.integers(1, 7)))
     height = int(rng.uniform(60, 140) * size[1] / 480)
-    tiles = [outlined(d, height, rng) for d in digits]
-    return _paper(tiles, written, rng, size, {"style": "outlined", "height": height})
+    tiles = _spaced([outlined(d, height, rng) for d in digits], rng.uniform(0.25, 0.5))
+    return _on_paper(tiles, written, rng, size, {"style": "outlined"})
 
 
-def hairline_handwriting(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
+def hairline_handwriting(rng: np.random.Generator, sources: Sources) -> Surface:
     """1-6 MNIST digits thinned to hairline strokes (1-2 px at 60-120 px), dark on paper."""
     size = _frame(rng)
     digits, written = sources.digits.deal(int(rng.integers(1, 7)))
     height = int(rng.uniform(60, 120))
-    tiles = [hairline(d, height, rng) for d in digits]
-    return _paper(tiles, written, rng, size, {"style": "hairline", "height": height})
+    tiles = _spaced([hairline(d, height, rng) for d in digits], rng.uniform(0.25, 0.5))
+    return _on_paper(tiles, written, rng, size, {"style": "hairline"})
 
 
-def _paper(
-    tiles: list[np.ndarray], written: str, rng: np.random.Generator, size: tuple[int, int], info: dict
+def _on_paper(
+    tiles: list[np.ndarray], written: str | None, rng: np.random.Generator, size: tuple[int, int], info: dict
 ) -> Surface:
-    """Handwritten tiles (each `info["height"]` px tall) spaced on a photographed sheet of paper."""
-    height = info["height"]
-    gap = rng.uniform(0.25, 0.5)
-    tiles = [
-        cv2.copyMakeBorder(t, 0, 0, p, p, cv2.BORDER_CONSTANT, value=0)
-        for t in tiles
-        for p in [max(1, round(gap * height / 2))]
-    ]
+    """Ink tiles (white on black, of one height) in a line on a photographed sheet of paper filling
+    the frame, made smaller when the line is too long for it."""
+    width, height = size
     line = sum(t.shape[1] for t in tiles)
-    if line > (1 - 2 * MARGIN) * size[0]:  # too long for the frame: smaller
-        scale = (1 - 2 * MARGIN) * size[0] / line
-        tiles = [
-            cv2.resize(
-                t,
-                (max(1, round(t.shape[1] * scale)), max(1, round(t.shape[0] * scale))),
-                interpolation=cv2.INTER_AREA,
-            )
-            for t in tiles
-        ]
-        line, height = sum(t.shape[1] for t in tiles), tiles[0].shape[0]
-    x = int(rng.uniform(MARGIN * size[0], max(MARGIN * size[0], (1 - MARGIN) * size[0] - line)))
-    y = int(rng.uniform(MARGIN * size[1], (1 - MARGIN) * size[1] - height))
-    photo = paper_photo(tiles, rng, size, digit_height=height, pitch=1.0, position=(x, y))
+    if line > (1 - 2 * MARGIN) * width:
+        tiles = [_resized(t, (1 - 2 * MARGIN) * width / line) for t in tiles]
+        line = sum(t.shape[1] for t in tiles)
+    tall = tiles[0].shape[0] if tiles else MIN_DIGIT_HEIGHT
+    x = int(rng.uniform(MARGIN * width, max(MARGIN * width, (1 - MARGIN) * width - line)))
+    y = int(rng.uniform(MARGIN * height, (1 - MARGIN) * height - 1.2 * tall))
+    photo = paper_photo(tiles, rng, size, digit_height=tall, pitch=1.0, position=(x, y))
     image = camera(photo.astype(np.float32), rng, light=False)
-    return Surface(image, written, written, info | {"frame": f"{size[0]}x{size[1]}", "height": height})
+    content = "number" if written else "word" if tiles else "blank"
+    info = info | {"height": tall, "frame": f"{width}x{height}", "content": content}
+    return Surface(image, _digits_only(written), written, info)
 
 
 def _photo(
@@ -785,28 +796,35 @@ def _photo(
     shown: str,
     written: str | None,
     info: dict,
-    size,
     glare: bool = False,
 ) -> Surface:
-    """The scene through the camera, and what it shows."""
-    image = camera(scene, rng, glare=glare)
+    """The scene through the camera, and what it shows (`shown`: as printed; `written`: the text)."""
+    height, width = scene.shape[:2]
     content = "number" if written else "word" if shown.strip() else "blank"
-    return Surface(
-        image, _digits_only(written), written, info | {"frame": f"{size[0]}x{size[1]}", "content": content}
-    )
+    info = info | {"frame": f"{width}x{height}", "content": content}
+    return Surface(camera(scene, rng, glare=glare), _digits_only(written), written, info)
 
 
-NON_DIGIT_KINDS = ("plate", "screen", "seven-segment", "price tag", "date/time", "chalkboard")
+Kind = Callable[..., Surface]  # (rng, sources) -> Surface; a surface of NON_DIGIT_KINDS also takes `content`
+NON_DIGIT_KINDS: dict[str, Kind] = {  # surfaces that can show "number", a "word" or nothing ("blank")
+    "plate": plate,
+    "screen": screen,
+    "seven-segment": seven_segment,
+    "price tag": price_tag,
+    "date/time": date_time,
+    "chalkboard": chalkboard,
+}
 
 
-def non_digit_surface(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
+def non_digit_surface(rng: np.random.Generator, sources: Sources) -> Surface:
     """One of `NON_DIGIT_KINDS` showing a word (a seven-segment display: dashes) or nothing."""
-    kind = NON_DIGIT_KINDS[int(rng.integers(len(NON_DIGIT_KINDS)))]
-    surface = KINDS[kind](rng, sources, "word" if rng.random() < 0.5 else "blank")
+    names = list(NON_DIGIT_KINDS)
+    kind = names[int(rng.integers(len(names)))]
+    surface = NON_DIGIT_KINDS[kind](rng, sources, "word" if rng.random() < 0.5 else "blank")
     return Surface(surface.image, None, None, surface.info | {"surface": kind})
 
 
-KINDS: dict[str, Callable[[np.random.Generator, Sources, str], Surface]] = {
+KINDS: dict[str, Kind] = {
     "plate": plate,
     "screen": screen,
     "seven-segment": seven_segment,
@@ -823,4 +841,4 @@ def draw(kind: str, rng: np.random.Generator, sources: Sources) -> Surface:
     """One photo of `kind` (a key of `KINDS`), drawn with `rng` from `sources`."""
     if kind not in KINDS:
         raise ValueError(f"unknown surface {kind!r}; expected one of {', '.join(KINDS)}")
-    return KINDS[kind](rng, sources, "number")
+    return KINDS[kind](rng, sources)
