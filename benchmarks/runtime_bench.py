@@ -8,7 +8,8 @@
 2. The runtime's evaluation set (`eval_set.py`: MNIST test digits, fonts and drawings only), made in
    memory and read with `read_digits`: per category the exact reads, the "no digit" answers
    (`number` is None), wrong numbers and readings with a rejected region, then a breakdown by how
-   the images were drawn, a few failures, and the targets with pass/fail. For reference, the
+   the images were drawn, a few failures, and the targets with pass/fail (for price tags and
+   dates also `Reading.text`, the separators included). For reference, the
    photographed digits also go through a naive pipeline that thresholds the raw grey frame with one
    global Otsu instead of flattening the paper first.
 3. Speed of `read_digits` on 640x480 frames with one digit and on 1920x1080 frames with a six-digit
