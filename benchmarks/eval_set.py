@@ -2,8 +2,9 @@
 
   .venv/bin/python benchmarks/eval_set.py OUT_DIR [--data mnist.npz] [--per-category 300] [--seed 0]
 
-Writes OUT_DIR/<category>/<index>.png|jpg and, last, OUT_DIR/labels.json ({relative path: the
-number expected, or null for "no digit"}). `iter_eval_set` makes the same items in memory, one at a
+Writes OUT_DIR/<category>/<index>.png|jpg, OUT_DIR/texts.json ({relative path: the text expected,
+with its separators}) and, last, OUT_DIR/labels.json ({relative path: the number expected, or null
+for "no digit"}). `iter_eval_set` makes the same items in memory, one at a
 time, as `runtime_bench.py` reads them. Categories:
 
 - tight crop: one digit whose ink touches all four edges (0-2 px margin), 24-300 px tall, mostly
@@ -19,12 +20,17 @@ time, as `runtime_bench.py` reads them. Categories:
 - slanted number: a number as "number" draws it, photographed by a camera rolled 3-12 degrees either
   way (zoomed out so that the whole page stays in view);
 - faint number: a number as "number" draws it, its photo keeping 30-50% of its contrast (pencil, dim
-  light: grey strokes on grey paper).
+  light: grey strokes on grey paper);
+- plate, screen, seven-segment, price tag, date/time, chalkboard, outlined handwriting, hairline
+  handwriting, non-digit surface: numbers on the surfaces a camera sees besides paper, as
+  `train.surfaces` draws them (its docstring describes each), in the held-out fonts. Their items
+  also hold the `text` expected, with its separators ("12.50", "2024-05-17", "555 0123").
 
 Photos record their ink, ruled paper and shadow in the item's info, for breakdowns.
 
-Every digit is drawn from MNIST's test split, and every category deals from its own shuffled deck
-of it, so categories do not depend on each other. No third-party image data set is used.
+Every handwritten digit is drawn from MNIST's test split, and every category deals from its own
+shuffled deck of it (and draws with its own random generator), so categories do not depend on each
+other. No third-party image data set is used.
 """
 
 from __future__ import annotations
@@ -38,10 +44,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edge_runtime.samples import INK_BGR, block_scan, ink_crop, paper_photo, rolled, write_image
+from edge_runtime.samples import INK_BGR, block_scan, ink_crop, jpeg, paper_photo, rolled, write_image
 from ground.atomic import atomic_write_bytes
 from train.data import load_mnist
 from train.negatives import doodle, font_files, picture, render_text, scribble, texture
+from train.surfaces import KINDS as SURFACES
+from train.surfaces import Deck, Sources, draw
 
 CATEGORIES = (
     "tight crop",
@@ -52,11 +60,13 @@ CATEGORIES = (
     "photographed digit",
     "slanted number",
     "faint number",
+    *SURFACES,  # plate, screen, seven-segment, ... (`train.surfaces`)
 )
 DEFAULT_PER_CATEGORY = 300
 FRAMES = ((640, 480), (1280, 720), (1920, 1080))  # width, height
 FULL_HD = (1920, 1080)
 LABELS_FILE = "labels.json"
+TEXTS_FILE = "texts.json"
 PHOTO_JPEG_QUALITY = 92  # photos wider than 640 are kept (and written) as JPEG: real photos are
 
 # tight crops
@@ -118,24 +128,11 @@ class EvalItem:
     expected: str | None
     info: dict = field(default_factory=dict)  # drawing parameters, to break results down
     suffix: str = ".png"  # the file format it is written in (JPEG items hold the decoded JPEG)
+    text: str | None = None  # the number as written ("12.50", "2024-05-17"); None: `expected`
 
-
-class Deck:
-    """MNIST test digits dealt in a shuffled order (reshuffled when used up)."""
-
-    def __init__(self, images: np.ndarray, labels: np.ndarray, rng: np.random.Generator) -> None:
-        self.images, self.labels, self.rng = images, labels, rng
-        self.order, self.next = rng.permutation(len(images)), 0
-
-    def deal(self, count: int) -> tuple[list[np.ndarray], str]:
-        """`count` digit images and the number they spell."""
-        picks = []
-        for _ in range(count):
-            if self.next == len(self.order):
-                self.order, self.next = self.rng.permutation(len(self.images)), 0
-            picks.append(self.order[self.next])
-            self.next += 1
-        return [self.images[i] for i in picks], "".join(str(int(self.labels[i])) for i in picks)
+    def __post_init__(self) -> None:
+        if self.text is None:
+            object.__setattr__(self, "text", self.expected)
 
 
 # ---- tight crops ----------------------------------------------------------------------------------
@@ -201,12 +198,6 @@ def _colour(alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         alpha = alpha[..., None]
     image = ground + (ink - ground) * alpha
     return np.clip(image, 0, 255).astype(np.uint8)
-
-
-def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
-    """`image` after a JPEG round trip at `quality`."""
-    _, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
 
 
 # ---- photos of digits -----------------------------------------------------------------------------
@@ -437,12 +428,18 @@ def iter_category(
         "slanted number": lambda: _digits(deck, rng, NUMBER_LENGTH, lambda ds: slanted_number(ds, rng)),
         "faint number": lambda: _digits(deck, rng, NUMBER_LENGTH, lambda ds: faint_number(ds, rng)),
     }
+    sources = Sources(deck, fonts)
     for _ in range(count):
-        image, info, expected = makers[category]()
+        if category in SURFACES:
+            surface = draw(category, rng, sources)
+            image, info, expected, text = surface.image, surface.info, surface.number, surface.text
+        else:
+            image, info, expected = makers[category]()
+            text = expected
         suffix = ".png"
         if category != "tight crop" and image.shape[1] > FRAMES[0][0]:
             image, suffix = jpeg(image, PHOTO_JPEG_QUALITY), ".jpg"
-        yield EvalItem(category, image, expected, info, suffix)
+        yield EvalItem(category, image, expected, info, suffix, text)
 
 
 def build_category(
@@ -489,14 +486,16 @@ def build_eval_set(
 
 
 def slug(category: str) -> str:
-    """A category's folder name."""
-    return category.replace(" ", "-")
+    """A category's folder name ("date/time": date-time)."""
+    return category.replace(" ", "-").replace("/", "-")
 
 
 def write_eval_set(items: Iterable[EvalItem], out_dir: Path) -> Path:
-    """Write each item as OUT_DIR/<category>/<index><suffix>, then OUT_DIR/labels.json (returned)."""
+    """Write each item as OUT_DIR/<category>/<index><suffix>, then OUT_DIR/texts.json (the texts
+    expected) and OUT_DIR/labels.json (the numbers expected; returned)."""
     out_dir = Path(out_dir)
     truth: dict[str, str | None] = {}
+    texts: dict[str, str | None] = {}
     counters: dict[str, int] = {}
     for item in items:
         index = counters.get(item.category, 0)
@@ -504,7 +503,10 @@ def write_eval_set(items: Iterable[EvalItem], out_dir: Path) -> Path:
         relative = f"{slug(item.category)}/{index:04d}{item.suffix}"
         (out_dir / slug(item.category)).mkdir(parents=True, exist_ok=True)
         write_image(out_dir / relative, item.image, PHOTO_JPEG_QUALITY)
-        truth[relative] = item.expected
+        truth[relative], texts[relative] = item.expected, item.text
+    atomic_write_bytes(
+        out_dir / TEXTS_FILE, (json.dumps(texts, indent=1, ensure_ascii=False) + "\n").encode()
+    )
     path = out_dir / LABELS_FILE
     atomic_write_bytes(path, (json.dumps(truth, indent=1) + "\n").encode())
     return path

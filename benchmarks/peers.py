@@ -7,8 +7,8 @@
 Every image of `eval_set.py` (MNIST test digits, fonts and drawings; made in memory, once) goes
 through every engine, one after the other, on the same machine in one run. An engine's answer is the
 digits of the text it found, in its own reading order ("" is "no digit"). Per category and engine:
-the exact numbers read, the "no digit" answers (for the non-digit scenes: answered correctly) and
-milliseconds per image. Engines (`ENGINES`; adding one is one row):
+the exact numbers read, the "no digit" answers (for the non-digit scenes and surfaces: answered
+correctly) and milliseconds per image. Engines (`ENGINES`; adding one is one row):
 
 - edge: this project's `read_digits` with the packaged model (or `--model`), as `runtime_bench.py`
   reads;
@@ -70,6 +70,7 @@ SSOCR_VARIANTS = (  # ssocr's options after `-d -1`: its defaults, then digits o
 )
 SSOCR_NOT_READ = (1, 2)  # ssocr's exit codes: another number of digits found, a digit not recognised
 NON_DIGIT = "non-digit scene"
+NO_DIGIT = (NON_DIGIT, "non-digit surface")  # categories whose items show no digit
 
 
 class EngineMissing(Exception):
@@ -276,7 +277,7 @@ def markdown_table(table: dict[str, dict[str, dict]]) -> str:
         for engine in engines:
             row = rows[engine]
             variant = f" ({row['variant']})" if row["variant"] else ""
-            no_digit = f"{row['no_digit_pct']:.1f}" + (" ✓" if category == NON_DIGIT else "")
+            no_digit = f"{row['no_digit_pct']:.1f}" + (" ✓" if category in NO_DIGIT else "")
             cells += [f"{row['exact_pct']:.1f}{variant}", no_digit, f"{row['ms_per_image']:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

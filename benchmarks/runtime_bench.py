@@ -8,7 +8,8 @@
 2. The runtime's evaluation set (`eval_set.py`: MNIST test digits, fonts and drawings only), made in
    memory and read with `read_digits`: per category the exact reads, the "no digit" answers
    (`number` is None), wrong numbers and readings with a rejected region, then a breakdown by how
-   the images were drawn, a few failures, and the targets with pass/fail. For reference, the
+   the images were drawn, a few failures, and the targets with pass/fail (for price tags and
+   dates also `Reading.text`, the separators included). For reference, the
    photographed digits also go through a naive pipeline that thresholds the raw grey frame with one
    global Otsu instead of flattening the paper first.
 3. Speed of `read_digits` on 640x480 frames with one digit and on 1920x1080 frames with a six-digit
@@ -30,7 +31,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 import speed_compare
-from eval_set import CATEGORIES, DEFAULT_PER_CATEGORY, FULL_HD, EvalItem, iter_category, slug, spaced_number
+from eval_set import (
+    CATEGORIES,
+    DEFAULT_PER_CATEGORY,
+    FULL_HD,
+    SURFACES,
+    EvalItem,
+    iter_category,
+    slug,
+    spaced_number,
+)
 
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.reading import read_digits
@@ -46,6 +56,9 @@ EXAMPLES = 4  # failures printed per category
 ERROR = "ERROR"  # what an item is read as when read_digits raises
 SINGLE_DIGIT = ("tight crop", "small digit 1080p", "photographed digit")
 NUMBERS = ("number", "touching number")
+NO_DIGIT = ("non-digit scene", "non-digit surface")  # categories whose items show no digit
+SURFACE_NUMBERS = tuple(c for c in SURFACES if c not in NO_DIGIT)
+WRITTEN = ("price tag", "date/time")  # their text (separators) is a target too
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,7 @@ class Target:
     hit: Callable[[str | None, str | None], bool]  # (expected, read) → counts towards the figure
     goal: float  # percent
     at_most: bool = False
+    text: bool = False  # compare the texts (with separators), not the numbers
 
 
 EXACT = lambda expected, read: read == expected  # noqa: E731
@@ -68,6 +82,10 @@ TARGETS = (
     Target("non-digit scenes answered 'no digit'", ("non-digit scene",), NOTHING, 95.0),
     Target("one-digit images answered 'no digit'", SINGLE_DIGIT, NOTHING, 1.0, at_most=True),
     Target("photographed digits exactly", ("photographed digit",), EXACT, 99.4),
+    *(Target(f"{c} exactly", (c,), EXACT, 95.0) for c in SURFACE_NUMBERS),
+    Target("non-digit surfaces answered 'no digit'", ("non-digit surface",), NOTHING, 97.0),
+    Target("surface numbers answered 'no digit'", SURFACE_NUMBERS, NOTHING, 1.0, at_most=True),
+    *(Target(f"{c} text (separators) exactly", (c,), EXACT, 95.0, text=True) for c in WRITTEN),
 )
 SPEED_TARGETS = {"640x480, one digit": 500.0, "1920x1080, six-digit number": 60.0}  # frames/s
 
@@ -78,15 +96,22 @@ class Tally:
 
     expected: list[str | None] = field(default_factory=list)
     read: list[str | None] = field(default_factory=list)
+    expected_text: list[str | None] = field(default_factory=list)
+    read_text: list[str | None] = field(default_factory=list)
     with_rejects: list[bool] = field(default_factory=list)
     groups: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)  # read_digits raised
     failures: list[tuple[str | None, str | None, dict]] = field(default_factory=list)  # expected, read, info
     seconds: float = 0.0
 
-    def share(self, hit: Callable[[str | None, str | None], bool]) -> float:
-        """Percent of the items for which `hit(expected, read)` holds."""
-        hits = [hit(e, r) for e, r in zip(self.expected, self.read, strict=True)]
+    def share(self, hit: Callable[[str | None, str | None], bool], text: bool = False) -> float:
+        """Percent of the items for which `hit(expected, read)` holds (of the texts, with `text`)."""
+        pairs = (
+            zip(self.expected_text, self.read_text, strict=True)
+            if text
+            else zip(self.expected, self.read, strict=True)
+        )
+        hits = [hit(e, r) for e, r in pairs]
         return 100 * float(np.mean(hits)) if hits else float("nan")
 
 
@@ -125,6 +150,9 @@ def groups_of(item: EvalItem) -> list[str]:
         return [f"pitch {band}", f"{'2-3' if info['length'] <= 3 else '4-6'} digits", *style]
     if item.category == "non-digit scene":
         return [f"kind {info['kind']}"] + [s for s in style if s in ("ruled", "shadow")]
+    if item.category in SURFACES:
+        rows = [f"{info['style']}", f"frame {info['frame']}"]
+        return rows + [f"{info['surface']} {info['content']}"] if "surface" in info else rows
     return style
 
 
@@ -141,13 +169,15 @@ def evaluate(
             start = time.perf_counter()
             try:
                 reading = read_digits(model, item.image)
-                read, rejects = reading.number, bool(reading.rejected)
+                read, text, rejects = reading.number, reading.text, bool(reading.rejected)
             except Exception as error:  # a crash is a result too: counted as a wrong read, and shown
-                read, rejects = ERROR, False
+                read, text, rejects = ERROR, ERROR, False
                 tally.errors.append(f"{type(error).__name__}: {str(error).strip().splitlines()[-1]}")
             tally.seconds += time.perf_counter() - start
             tally.expected.append(item.expected)
             tally.read.append(read)
+            tally.expected_text.append(item.text)
+            tally.read_text.append(text)
             tally.with_rejects.append(rejects)
             for group in groups_of(item):
                 tally.groups[group].append(read == item.expected)
@@ -201,7 +231,7 @@ def print_accuracy(model: DigitModel, mnist: MnistData, args: argparse.Namespace
     for category, t in tallies.items():
         n = len(t.read)
         exact, none = t.share(EXACT), t.share(NOTHING)
-        wrong = 100 - exact - (none if category != "non-digit scene" else 0)
+        wrong = 100 - exact - (none if category not in NO_DIGIT else 0)
         rejects = 100 * float(np.mean(t.with_rejects)) if n else float("nan")
         ms = 1e3 * t.seconds / max(n, 1)
         rows[category] = {"images": n, "exact_pct": exact, "no_digit_pct": none, "wrong_pct": wrong}
@@ -234,7 +264,9 @@ def print_accuracy(model: DigitModel, mnist: MnistData, args: argparse.Namespace
         for category in target.categories:
             pooled.expected += tallies[category].expected
             pooled.read += tallies[category].read
-        value = pooled.share(target.hit)
+            pooled.expected_text += tallies[category].expected_text
+            pooled.read_text += tallies[category].read_text
+        value = pooled.share(target.hit, target.text)
         passed = value <= target.goal if target.at_most else value >= target.goal
         goal = f"{'<=' if target.at_most else '>='}{target.goal:g}%"
         print(f"{target.name:<48} {value:8.2f}% {goal:>8}  {'pass' if passed else 'FAIL'}")

@@ -75,10 +75,10 @@ def paper_photo(
     ruled = bool(rng.random() < 0.5) if ruled is None else ruled
     shadow = bool(rng.random() < 0.4) if shadow is None else shadow
     page = _paper(width, height, rng, ruled)
-    coverage = _ink_coverage(digits, width, height, rng, digit_height, pitch, position)
+    coverage = ink_coverage(digits, width, height, rng, digit_height, pitch, position)
     coverage = cv2.merge([coverage] * 3)
     page += cv2.multiply(np.array(INK_BGR[ink], np.float32) - page, coverage)  # ink over paper
-    page = cv2.multiply(page, cv2.merge([_illumination(width, height, rng, shadow)] * 3))
+    page = cv2.multiply(page, cv2.merge([illumination(width, height, rng, shadow)] * 3))
     noise = np.empty_like(page)
     cv2.setRNGSeed(int(rng.integers(2**31)))
     cv2.randn(noise, 0.0, float(rng.uniform(2, 6)))
@@ -113,7 +113,7 @@ def rolled(photo: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(photo, turn, (width, height), borderMode=cv2.BORDER_REPLICATE)
 
 
-def _ink_coverage(
+def ink_coverage(
     tiles: Sequence[np.ndarray],
     width: int,
     height: int,
@@ -159,6 +159,12 @@ def _ink_coverage(
         offset += slot
         _paint(coverage, tile.astype(np.float32) / 255, x - pad[0] - edge, y - pad[1] - edge)
     return coverage
+
+
+def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    """`image` after a JPEG round trip at `quality`."""
+    _, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
 
 
 def ink_crop(tile: np.ndarray) -> np.ndarray:
@@ -209,7 +215,7 @@ def _paint(coverage: np.ndarray, tile: np.ndarray, x: int, y: int) -> None:
         np.maximum(window, tile[y0 - y : y1 - y, x0 - x : x1 - x], out=window)
 
 
-def _illumination(width: int, height: int, rng: np.random.Generator, shadow: bool) -> np.ndarray:
+def illumination(width: int, height: int, rng: np.random.Generator, shadow: bool) -> np.ndarray:
     """Float32 (height, width) light level: a random gradient, vignetting and maybe a soft shadow.
 
     Light varies smoothly, so it is computed on a grid 8 times coarser and enlarged.

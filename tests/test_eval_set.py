@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import cv2
 import numpy as np
@@ -138,12 +139,16 @@ def test_the_cli_writes_every_image_and_labels_json(full_mnist, tmp_path):
     np.savez(path, **{k: getattr(full_mnist, k)[:200] for k in ("x_train", "y_train", "x_test", "y_test")})
     main([str(tmp_path / "set"), "--data", str(path), "--per-category", "2", "--seed", "3"])
     labels = json.loads((tmp_path / "set" / "labels.json").read_text())
-    files = {str(p.relative_to(tmp_path / "set")) for p in (tmp_path / "set").rglob("*.*")} - {"labels.json"}
-    assert set(labels) == files and len(files) == 2 * len(CATEGORIES)
+    texts = json.loads((tmp_path / "set" / "texts.json").read_text())
+    files = {str(p.relative_to(tmp_path / "set")) for p in (tmp_path / "set").rglob("*.*")}
+    files -= {"labels.json", "texts.json"}
+    assert set(labels) == set(texts) == files and len(files) == 2 * len(CATEGORIES)
     for category in CATEGORIES:
         expected = [v for k, v in labels.items() if k.startswith(slug(category) + "/")]
         assert len(expected) == 2
-        assert all(v is None for v in expected) == (category == "non-digit scene")
+        assert all(v is None for v in expected) == (category in ("non-digit scene", "non-digit surface"))
+    for relative, number in labels.items():
+        assert number == (re.sub(r"\D", "", texts[relative]) if texts[relative] else None)
     for relative in labels:
         assert cv2.imread(str(tmp_path / "set" / relative), cv2.IMREAD_UNCHANGED) is not None
 
@@ -158,3 +163,16 @@ def test_a_block_scan_counts_the_ink_box_in_blocks():
     assert np.allclose(scan * 16, np.round(scan * 16)) and scan.max() == 1.0  # 0-16 pixels a block
     assert scan[3:5, 3:5].max() < 0.5 < scan[0].max()  # the hole stays a hole
     assert block_scan(bar, 8).shape[1] <= 2  # a 1 stays a bar, not widened to a square
+
+
+@pytest.mark.train_extra  # the surfaces print in the held-out fonts
+def test_surface_categories_hold_their_text_and_leave_the_others_as_they_were(digits):
+    for category in ("price tag", "date/time", "plate", "non-digit surface"):
+        for item in build_category(category, *digits, 3, seed=9):
+            if category == "price tag":  # its text is what it prints without the currency sign
+                assert item.text == item.info["printed"].strip("€$ ")
+            digits_of_text = re.sub(r"\D", "", item.text or "") or None
+            assert digits_of_text == item.expected and item.suffix in (".png", ".jpg")
+    for item in build_category("number", *digits, 3, seed=9):
+        assert item.text == item.expected  # a number's text is its digits
+    assert slug("date/time") == "date-time"

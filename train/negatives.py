@@ -66,7 +66,8 @@ def font_files(held_out: bool = False) -> list[Path]:
 
 
 @cache
-def _font(path: Path, size: int):
+def load_font(path: Path, size: int):
+    """`path` as a Pillow font of `size` pixels (cached)."""
     from PIL import ImageFont  # Pillow comes with the training extra (matplotlib needs it)
 
     return ImageFont.truetype(str(path), size)
@@ -80,7 +81,7 @@ def render_text(
     if fonts and rng.random() >= hershey:
         from PIL import Image, ImageDraw
 
-        font = _font(fonts[int(rng.integers(len(fonts)))], 64)
+        font = load_font(fonts[int(rng.integers(len(fonts)))], 64)
         image = Image.new("L", (64 * (len(text) + 2), 128), 0)
         ImageDraw.Draw(image).text((32, 16), text, fill=255, font=font)
         canvas = np.asarray(image)
