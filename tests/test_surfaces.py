@@ -22,6 +22,8 @@ from train.surfaces import (
     seven_segments,
 )
 
+pytestmark = pytest.mark.train_extra  # Pillow draws the fonts
+
 HELD_OUT = font_files(held_out=True)
 TRAINING = font_files()
 pytestmark = pytest.mark.skipif(not HELD_OUT or not TRAINING, reason="no fonts here: scripts/fonts.sh")
