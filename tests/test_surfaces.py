@@ -22,11 +22,12 @@ from train.surfaces import (
     seven_segments,
 )
 
-pytestmark = pytest.mark.train_extra  # Pillow draws the fonts
-
 HELD_OUT = font_files(held_out=True)
 TRAINING = font_files()
-pytestmark = pytest.mark.skipif(not HELD_OUT or not TRAINING, reason="no fonts here: scripts/fonts.sh")
+pytestmark = [
+    pytest.mark.train_extra,  # Pillow draws the fonts
+    pytest.mark.skipif(not HELD_OUT or not TRAINING, reason="no fonts here: scripts/fonts.sh"),
+]
 WRITTEN = {  # what each kind's text looks like
     "price tag": r"\d{1,3}(\.\d\d)?|\d,\d{3}|\d{1,2},\d\d",
     "date/time": r"\d{4}-\d\d-\d\d|\d\d/\d\d/\d{4}|\d\d\.\d\d\.\d{4}|\d\d:\d\d|\d{3} \d{4}",
