@@ -16,37 +16,40 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge_runtime.reading.geometry import Box, Transform, union
+from edge_runtime.reading.geometry import Box, Transform, touches_border, union
 from edge_runtime.reading.groups import Group
 from edge_runtime.reading.ink import InkImage
+from edge_runtime.reading.nesting import Nesting, nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, FindPolicy
 
 
 @dataclass(frozen=True)
 class Groups:
     """The groups of one image, left to right, whether some ink was left unread (too much of it),
-    whether a blob cut off by the frame was as large as half of it (the image may be a tight crop), and
-    the thresholded ink they were found in (working copy) with its map to the image."""
+    whether a blob cut off by the frame was as large as half of it (the image may be a tight crop),
+    the thresholded ink they were found in (working copy) with its map to the image, and the surfaces
+    (plates, screens) that may hold digits of their own polarity."""
 
     groups: list[Group]
     cut: bool
     filled_edge: bool
     binary: np.ndarray
     to_image: Transform
+    surfaces: list[Box]  # in the image: where digits may lie on their own surface (`nesting`)
 
 
 def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
     """The ink groups of an ink image that are large enough to be digits, left to right."""
-    _, binary = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
-    if not ink.crop:
-        binary = without_ruled_lines(binary, policy)
-    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    pieces = [(c, cv2.boundingRect(c)) for c in contours if cv2.contourArea(c) >= policy.min_area_pixels]
+    _, thresholded = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
+    binary = thresholded if ink.crop else without_ruled_lines(thresholded, policy)
+    tree = nesting(binary)
+    blobs = unframed_blobs(tree, policy)
+    pieces = [(c, box) for c, box in blobs if cv2.contourArea(c) >= policy.min_area_pixels]
     filled_edge = False
-    if not ink.crop:  # before merging, or a digit above a shadow would be merged into it
-        at_edge = [box for _, box in pieces if _at_the_edge(box, binary.shape)]
+    if not ink.crop:  # cut off by the frame's border; before merging, or a digit above a shadow joins it
+        at_edge = [box for _, box in pieces if touches_border(box, binary.shape)]
         filled_edge = any(h >= binary.shape[0] / 2 or w >= binary.shape[1] / 2 for _, _, w, h in at_edge)
-        pieces = [(c, box) for c, box in pieces if not _at_the_edge(box, binary.shape)]
+        pieces = [(c, box) for c, box in pieces if not touches_border(box, binary.shape)]
     cut = len(pieces) > policy.max_components
     if cut:
         pieces = sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True)[: policy.max_components]
@@ -56,7 +59,26 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
         if h < policy.min_digit_height or w > policy.max_line_aspect * h:
             continue
         groups.append(_cut_out(ink, binary, members, box, policy.group_max_height))
-    return Groups(sorted(groups, key=lambda g: g.box[0]), cut, filled_edge, binary, ink.to_image)
+    found_surfaces = [ink.to_image.pixel_box(box) for box in _surfaces(tree, thresholded, binary, policy)]
+    return Groups(
+        sorted(groups, key=lambda g: g.box[0]),
+        cut,
+        filled_edge,
+        binary,
+        ink.to_image,
+        found_surfaces,
+    )
+
+
+def _surfaces(tree: Nesting, thresholded: np.ndarray, binary: np.ndarray, policy: FindPolicy) -> list[Box]:
+    """The surfaces (`nesting.surfaces`) of the ink; where ruled lines were removed (`binary` is not the
+    `thresholded` ink), also those of the ink before, off the border: a frame's edge and the ink beside
+    it can fill a row like a ruled line. At most `max_surfaces` in all."""
+    found = surfaces(tree, binary.shape, policy)
+    if binary is thresholded:
+        return found
+    found += surfaces(nesting(thresholded), binary.shape, policy, cut_off=False)
+    return found[: policy.max_surfaces]
 
 
 def without_ruled_lines(binary: np.ndarray, policy: FindPolicy = DEFAULT.find) -> np.ndarray:
@@ -112,14 +134,6 @@ def _cut_out(
     _, strokes = cv2.threshold(window, ink.ink_threshold, 255, cv2.THRESH_BINARY)
     to_image = Transform((x0 / ink.scale, y0 / ink.scale), ink.scale * shrink)
     return Group(box, window, cv2.bitwise_and(strokes, outline), to_image, ink.ink_threshold)
-
-
-def _at_the_edge(box: Box, shape: tuple[int, int]) -> bool:
-    """True for ink that touches the frame's border: cut off by it (a digit half in view, a ruled
-    margin, a shadow, the table beyond the paper). Only in scenes: a tight crop's digit touches all four."""
-    x, y, w, h = box
-    height, width = shape
-    return x == 0 or y == 0 or x + w == width or y + h == height
 
 
 def _merge_overlapping_columns(

@@ -96,6 +96,24 @@ def check_roi(roi: Box, image_shape: tuple[int, ...], source: str) -> None:
         )
 
 
+def inside(box: Box, outer: Box) -> bool:
+    """True when `box` lies within `outer`."""
+    return (
+        box[0] >= outer[0]
+        and box[1] >= outer[1]
+        and box[0] + box[2] <= outer[0] + outer[2]
+        and box[1] + box[3] <= outer[1] + outer[3]
+    )
+
+
+def touches_border(box: Box, shape: tuple[int, int]) -> bool:
+    """True for a box that touches the border of an image of `shape` (rows, columns): in a scene, ink
+    cut off by it (a digit half in view, a ruled margin, a shadow, the table beyond the paper)."""
+    x, y, w, h = box
+    height, width = shape
+    return x == 0 or y == 0 or x + w == width or y + h == height
+
+
 def crop_roi(image: np.ndarray, roi: Box | None) -> tuple[np.ndarray, Transform]:
     """The part of `image` inside `roi` (clipped to the image; all of it for None), and the map from
     that part's coordinates to the image's."""

@@ -3,8 +3,12 @@
     image ─ink→ InkImage ─find→ Groups ─recognise→ Recognised ─rows→ Recognised
           ─decide→ Decision ─separators→ Written ─report→ Reading
 
-A 28x28 image skips ink and find: it is the digit model's input as it is. A scene in which nothing
-is accepted while a large blob is cut off by the frame is read once more as a tight crop.
+A 28x28 image skips ink and find: it is the digit model's input as it is. When nothing is accepted,
+or every digit accepted lies on one surface that `find` saw (a plate inside its outline, a screen in
+its bezel: `nesting`), each surface, largest first, is read as an image of its own, with its own
+paper, polarity and threshold, and the first that holds an accepted digit is the reading. A scene in
+which nothing is accepted still while a large blob is cut off by the frame is read once more as a
+tight crop.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import numpy as np
 
 from edge_runtime.reading.decide import decide
 from edge_runtime.reading.find import Groups, find_groups
-from edge_runtime.reading.geometry import Box, Transform, crop_roi
+from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside
 from edge_runtime.reading.ink import darkest_channel, ink_image
 from edge_runtime.reading.policy import ReadingPolicy
 from edge_runtime.reading.recognise import Recognised, read_groups, read_mnist_input
@@ -50,6 +54,8 @@ def read_digits(
         recognised, found = read_mnist_input(darkest_channel(view), model.predict, policy), None
     else:
         found, recognised = _found_and_recognised(model, view, policy, crop)
+        if found.surfaces and _read_on_a_surface(recognised, found.surfaces):
+            view, to_frame, found, recognised = _on_surfaces(model, view, to_frame, found, recognised, policy)
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
             found, recognised = _found_and_recognised(model, view, policy, True)
     decision = decide(recognised.readings, policy.decide)
@@ -58,6 +64,32 @@ def read_digits(
     written = write_lines(labelled, binary, to_image, policy.marks)
     cut = recognised.uncut or (found is not None and found.cut)
     return report(decision, written, cut, model.labels, to_frame, top_k, policy.accept.unsure_below)
+
+
+def _read_on_a_surface(recognised: Recognised, surfaces: list[Box]) -> bool:
+    """True when no digit was accepted, or every one lies on one surface: then the digits on a surface
+    are read better with its own paper, polarity and threshold (`_on_surfaces`)."""
+    boxes = [p.crop.box for r in recognised.readings for p in r.digits]
+    return not boxes or any(all(inside(b, surface) for b in boxes) for surface in surfaces)
+
+
+def _on_surfaces(
+    model: DigitModel,
+    view: np.ndarray,
+    to_frame: Transform,
+    found: Groups,
+    recognised: Recognised,
+    policy: ReadingPolicy,
+) -> tuple[np.ndarray, Transform, Groups, Recognised]:
+    """The first of `found`'s surfaces (largest first) that holds an accepted digit, read as a scene of
+    its own (its own paper, polarity and threshold), with its map to the frame; else the view as it was
+    read."""
+    for box in found.surfaces:
+        surface, to_view = crop_roi(view, box)
+        surface_found, surface_recognised = _found_and_recognised(model, surface, policy, False)
+        if surface_recognised.any_digit:
+            return surface, to_view.then(to_frame), surface_found, surface_recognised
+    return view, to_frame, found, recognised
 
 
 def _found_and_recognised(

@@ -35,6 +35,11 @@ RETRAINED_SPLITS = (
     "non-digit scene 94.3→95.7% (8e5a163, 8ac60a2)"
 )
 
+SURFACE_PROBES = (
+    "scratch probes (plates with an outline on brick/wood, screens in a bezel with glare, blank ones); "
+    "not swept"
+)
+
 
 def unmeasured(commit: str) -> str:
     """The source of a value set with the code of `commit`, whose message records no measurement."""
@@ -188,6 +193,20 @@ class FindPolicy:
         4,
         "5 → 4; no measurement recorded (5f0452a)",
     )
+    # working pixels: a surface (plate, screen) shorter than this is not read on its own...
+    min_surface_height: int = tuned(20, SURFACE_PROBES)
+    # ...nor a blob whose digit-tall hole is more than this share of its height (a 0)...
+    surface_fill: float = tuned(0.75, SURFACE_PROBES)
+    # ...or whose outline fills less than this share of its box (a letter, a drawing, a circle)...
+    surface_solidity: float = tuned(
+        0.85,
+        "probes' screens and plates fill ~0.9-1 of their box; in runtime_bench's non-digit scenes a "
+        "doodle's blob (0.75) and a circle round a face (0.79) read a 7 and an 8 as surfaces",
+    )
+    # ...and at most this many a frame, largest first...
+    max_surfaces: int = tuned(3, SURFACE_PROBES)
+    # ...each shrunk by this many working pixels (clear of its frame's edge)
+    surface_inset: int = tuned(3, SURFACE_PROBES)
     # rows a group is shrunk to before it is cut and cropped
     group_max_height: int = tuned(
         56,
