@@ -106,10 +106,12 @@ def framed_holes(tree: Nesting, blob: int, policy: FindPolicy = DEFAULT.find) ->
 
 def _holds_digit_holes(tree: Nesting, index: int, policy: FindPolicy) -> bool:
     """True for a blob that fills its box (`_fills_its_box`) with a hole at least a digit tall but at
-    most `surface_fill` of its own height (a 0's hole is most of its height)."""
+    most `surface_fill` of its own height (a 0's hole is most of its height) that does not fill its
+    own box: a digit's shape, not a bezel's empty window (whose glare band would be read as a 1)."""
     height = tree.boxes[index][3]
     return _fills_its_box(tree, index, policy) and any(
         policy.min_digit_height <= tree.boxes[hole][3] <= policy.surface_fill * height
+        and not _fills_its_box(tree, hole, policy)
         for hole in tree.children(index)
     )
 
