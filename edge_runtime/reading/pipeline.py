@@ -69,8 +69,13 @@ def read_digits(
 def _read_on_a_surface(recognised: Recognised, surfaces: list[Box]) -> bool:
     """True when no digit was accepted, or every one lies on one surface: then the digits on a surface
     are read better with its own paper, polarity and threshold (`_on_surfaces`)."""
+    return not recognised.any_digit or _surface_of(recognised, surfaces) is not None
+
+
+def _surface_of(recognised: Recognised, surfaces: list[Box]) -> Box | None:
+    """The first of `surfaces` on which every accepted digit lies, if any (None without digits)."""
     boxes = [p.crop.box for r in recognised.readings for p in r.digits]
-    return not boxes or any(all(inside(b, surface) for b in boxes) for surface in surfaces)
+    return next((s for s in surfaces if boxes and all(inside(b, s) for b in boxes)), None)
 
 
 def _on_surfaces(
@@ -82,14 +87,20 @@ def _on_surfaces(
     policy: ReadingPolicy,
 ) -> tuple[np.ndarray, Transform, Groups, Recognised]:
     """The first of `found`'s surfaces (largest first) that holds an accepted digit, read as a scene of
-    its own (its own paper, polarity and threshold), with its map to the frame; else the view as it was
-    read."""
+    its own (its own paper, polarity and threshold), with its map to the frame. When none does, the
+    surface on which every digit of the view's reading lay, read as holding none (a screen's glare
+    band read as a 1 once its bezel is dropped as a frame), else the view as it was read."""
+    holding = _surface_of(recognised, found.surfaces)
+    fallback = view, to_frame, found, recognised
     for box in found.surfaces:
         surface, to_view = crop_roi(view, box)
         surface_found, surface_recognised = _found_and_recognised(model, surface, policy, False)
+        read = surface, to_view.then(to_frame), surface_found, surface_recognised
         if surface_recognised.any_digit:
-            return surface, to_view.then(to_frame), surface_found, surface_recognised
-    return view, to_frame, found, recognised
+            return read
+        if box == holding:
+            fallback = read
+    return fallback
 
 
 def _found_and_recognised(
