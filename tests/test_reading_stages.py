@@ -16,6 +16,7 @@ from edge_runtime.reading.geometry import Transform, crop_roi, level
 from edge_runtime.reading.groups import DigitCrop, Piece
 from edge_runtime.reading.ink import ink_image
 from edge_runtime.reading.inputs import LINE_MARGIN, to_line
+from edge_runtime.reading.nesting import nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, ReadingPolicy, tuned_values
 from edge_runtime.reading.recognise import GroupReading, read_groups
 
@@ -232,6 +233,47 @@ def test_a_group_rejected_whole_is_cut_into_the_pieces_the_model_accepts():
 # --- the policy -------------------------------------------------------------------------------------
 
 
+# --- frames and surfaces (nesting) --------------------------------------------------------------------
+
+
+def _outlined_bar(outline: str) -> np.ndarray:
+    """A 30-px bar (a 1) inside a rectangle or a circle drawn round it, on a 100x120 binary image."""
+    binary = np.zeros((100, 120), np.uint8)
+    if outline == "rectangle":
+        cv2.rectangle(binary, (20, 15), (100, 85), 255, 3)
+    else:
+        cv2.circle(binary, (60, 50), 40, 255, 3)
+    cv2.rectangle(binary, (56, 35), (62, 65), 255, -1)
+    return binary
+
+
+def test_a_rectangle_round_a_digit_is_a_frame_whose_hole_is_a_surface():
+    tree = nesting(_outlined_bar("rectangle"))
+    assert [box for _, box in unframed_blobs(tree)] == [(56, 35, 7, 31)]  # the bar, not the frame
+    [(x, y, w, h)] = surfaces(tree, (100, 120))
+    assert 20 < x < 56 and 15 < y < 35 and x + w < 100 and y + h < 85  # inside the frame, round the bar
+
+
+def test_a_circle_round_a_doodle_is_no_frame_and_a_blank_outline_holds_no_surface():
+    tree = nesting(_outlined_bar("circle"))
+    [(_, (x, y, w, h))] = unframed_blobs(tree)  # one blob: the circle, the bar within it
+    assert w >= 80 and h >= 80
+    assert surfaces(tree, (100, 120)) == []
+    blank = np.zeros((100, 120), np.uint8)
+    cv2.rectangle(blank, (20, 15), (100, 85), 255, 3)
+    assert surfaces(nesting(blank), (100, 120)) == []
+
+
+def test_a_solid_screen_with_digit_shaped_holes_is_a_surface_but_not_with_an_empty_window():
+    screen = np.zeros((100, 160), np.uint8)
+    cv2.rectangle(screen, (20, 20), (140, 80), 255, -1)
+    window = screen.copy()
+    cv2.putText(screen, "47", (50, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 5)  # light digits: holes
+    assert len(surfaces(nesting(screen), screen.shape)) == 1
+    cv2.rectangle(window, (40, 35), (120, 65), 0, -1)  # a bezel round an empty screen
+    assert surfaces(nesting(window), window.shape) == []
+
+
 def test_every_tuned_value_says_where_it_came_from():
     values = list(tuned_values())
     assert len(values) >= 90
@@ -254,7 +296,7 @@ def test_the_policy_comes_from_the_models_and_is_swapped_not_changed():
 # --- the chain ----------------------------------------------------------------------------------------
 
 CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller
-    "policy", "geometry", "inputs", "ink", "groups", "find", "cuts", "recognise", "rows", "decide",
+    "policy", "geometry", "inputs", "ink", "groups", "nesting", "find", "cuts", "recognise", "rows", "decide",
     "separators", "report", "pipeline",
 )  # fmt: skip
 
