@@ -21,7 +21,10 @@ from train.surfaces import Deck, Sources, Surface, plate, screen
 
 PHOTOS = 30
 HELD_OUT = font_files(held_out=True)
-pytestmark = pytest.mark.skipif(not HELD_OUT, reason="no fonts here: scripts/fonts.sh")
+pytestmark = [
+    pytest.mark.train_extra,  # Pillow draws the fonts
+    pytest.mark.skipif(not HELD_OUT, reason="no fonts here: scripts/fonts.sh"),
+]
 
 
 def _sources(seed: int) -> Sources:
