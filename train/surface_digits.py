@@ -60,7 +60,7 @@ SEGMENTS = {
 
 @dataclass(frozen=True)
 class Drawing:
-    """A digit's ink (0-1, any size, no margin), its faint unlit parts, and its light and surface."""
+    """A digit's ink (0-1, any size, no margin), its faint unlit parts, and whether it is light on dark."""
 
     ink: np.ndarray  # float32 (h, w)
     off: np.ndarray | None = None  # float32 like `ink`: unlit segments, drawn faintly
