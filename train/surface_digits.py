@@ -37,7 +37,10 @@ from train.negatives import font_files, render_text
 DIGIT_HEIGHT = (40, 150)  # pixels: a digit as a camera frame holds it
 HAIRLINE_HEIGHT = (60, 120)
 MARGIN = (0.25, 0.8)  # of the digit's height, around it on the canvas
-BOX_SLACK = 0.1  # of the digit's height: how far the ink found may reach beyond the digit drawn
+BOX_SLACK = 0.1  # of the digit's height: how far the ink found may reach beyond the digit drawn...
+MIN_COVER = 0.8  # ...and how much of the digit's height it must span
+MAX_BLUR = 1.2  # a photo's blur (Gaussian sigma) per 80 px of digit height, at most...
+FINE_LINE_BLUR = 0.5  # ...and for a 1-3 px pen line, which more blur fades below any ink threshold
 # every blob of the canvas is one group: the digit's segments, outline or chalk pieces together
 ONE_GROUP = replace(DEFAULT.find, column_overlap_to_merge=-10.0, max_gap_to_merge=10.0)
 BOLD_OR_CONDENSED = ("bold", "narrow", "condensed", "demi", "black", "heavy")
@@ -65,6 +68,7 @@ class Drawing:
     ink: np.ndarray  # float32 (h, w)
     off: np.ndarray | None = None  # float32 like `ink`: unlit segments, drawn faintly
     light_on_dark: bool = False
+    blur: float = MAX_BLUR  # the most blur a photo of it gets, per 80 px of its height
 
 
 # ---- the styles: each draws one digit of `label`, from `digit` (an MNIST image of it) or a font ----
@@ -133,13 +137,13 @@ def outlined(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Seq
     """A bubble digit: only the outline of a thickened MNIST stroke, its inside sometimes faintly filled."""
     strokes = _mnist_strokes(digit, rng.uniform(*DIGIT_HEIGHT))
     height = strokes.shape[0]
-    bubble = _grown(strokes, max(2, round(height * rng.uniform(0.04, 0.1))))
+    bubble = _grown(strokes, max(2, round(height * rng.uniform(0.03, 0.07))))
     line = max(1, round(height * rng.uniform(0.015, 0.035)))
     inside = cv2.erode(bubble, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * line + 1,) * 2))
     outline = (bubble > 0) & (inside == 0)
     fill = rng.uniform(0.0, 0.15) if rng.random() < 0.3 else 0.0
     ink = cv2.GaussianBlur(outline.astype(np.float32), (0, 0), 0.6)
-    return Drawing(ink, (inside > 0).astype(np.float32) * fill, rng.random() < 0.2)
+    return Drawing(ink, (inside > 0).astype(np.float32) * fill, rng.random() < 0.2, FINE_LINE_BLUR)
 
 
 def hairline(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequence[Path]) -> Drawing:
@@ -148,8 +152,8 @@ def hairline(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Seq
     line = thinned(strokes > 0).astype(np.uint8)
     if rng.random() < 0.5:
         line = cv2.dilate(line, np.ones((2, 2), np.uint8))
-    ink = cv2.GaussianBlur(line.astype(np.float32), (0, 0), 0.5) * rng.uniform(0.6, 1.0)
-    return Drawing(np.clip(ink / max(float(ink.max()), 1e-6), 0, 1), None, rng.random() < 0.2)
+    ink = cv2.GaussianBlur(line.astype(np.float32), (0, 0), 0.5)
+    return Drawing(ink / max(float(ink.max()), 1e-6), None, rng.random() < 0.2, FINE_LINE_BLUR)
 
 
 def chalk(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequence[Path]) -> Drawing:
@@ -228,9 +232,10 @@ def thinned(mask: np.ndarray) -> np.ndarray:
 
 def photographed(drawing: Drawing, rng: np.random.Generator) -> tuple[np.ndarray, Box]:
     """The drawing on a surface with a margin, as a grey camera image (ink and surface levels of the
-    drawing's polarity, light falloff, blur, sensor noise and JPEG), and where the drawing is in it."""
+    drawing's polarity, light falloff, blur, sensor noise and JPEG), and the box of its (lit) ink."""
     ink = drawing.ink if drawing.off is None else np.maximum(drawing.ink, drawing.off)
     height, width = ink.shape
+    ys, xs = np.nonzero(drawing.ink > 0.25)
     top, bottom, left, right = (int(height * rng.uniform(*MARGIN)) for _ in range(4))
     ink = cv2.copyMakeBorder(ink, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0)
     surface, strongest = (
@@ -244,20 +249,22 @@ def photographed(drawing: Drawing, rng: np.random.Generator) -> tuple[np.ndarray
         -0.3, 0.3
     )
     image = (surface + (strongest - surface) * ink) * (1 + ramp)
-    blur = rng.uniform(0.0, 1.2) * max(height, 40) / 80
+    blur = rng.uniform(0.0, drawing.blur) * max(height, 40) / 80
     if blur > 0.3:
         image = cv2.GaussianBlur(image, (0, 0), blur)
     image = image + rng.normal(0, rng.uniform(1, 8), image.shape)
     grey = np.clip(image, 0, 255).astype(np.uint8)
     _, jpeg = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 96))])
-    return cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE), (left, top, width, height)
+    box = (left + int(xs.min()), top + int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1)
+    return cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE), box
 
 
 def runtime_cut(photo: np.ndarray, digit_box: Box) -> np.ndarray | None:
     """The 28x28 input the runtime cuts out of a photo of one digit: its ink as `ink_image` measures
     it, every blob one group (`ONE_GROUP`), `crop_piece`. None when no ink is found, or when what was
-    found reaches `BOX_SLACK` of the digit's height beyond the digit's box (x, y, w, h): the surface
-    itself was taken for ink."""
+    found reaches `BOX_SLACK` of the digit's height beyond the digit's box (x, y, w, h: the surface
+    or unlit segments were taken for ink), or spans less than `MIN_COVER` of its height (a part of
+    it, the rest too faint to be found)."""
     found = find_groups(ink_image(photo, crop=True), ONE_GROUP)
     if not found.groups:
         return None
@@ -267,7 +274,7 @@ def runtime_cut(photo: np.ndarray, digit_box: Box) -> np.ndarray | None:
     (x, y, w, h), (dx, dy, dw, dh) = piece.box, digit_box
     slack = BOX_SLACK * dh
     inside = x >= dx - slack and y >= dy - slack and x + w <= dx + dw + slack and y + h <= dy + dh + slack
-    return piece.pixels if inside else None
+    return piece.pixels if inside and h >= MIN_COVER * dh else None
 
 
 @dataclass(frozen=True)
