@@ -73,6 +73,12 @@ def test_a_blank_surface_gives_no_digit():
     assert runtime_cut(blank, (30, 30, 40, 60)) is None
 
 
+@pytest.mark.parametrize("style", [s for s in STYLES if s.from_mnist], ids=lambda s: s.name)
+def test_blank_digits_are_an_error_not_an_endless_loop(style):
+    with pytest.raises(ValueError, match="blank digit"):
+        surface_digits(1, np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.uint8), styles=[style])
+
+
 def test_thinning_leaves_a_one_pixel_line():
     bar = np.zeros((40, 40), bool)
     bar[5:35, 15:24] = True

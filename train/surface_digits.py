@@ -32,6 +32,7 @@ from edge_runtime.reading.groups import crop_piece
 from edge_runtime.reading.ink import ink_image
 from edge_runtime.reading.policy import DEFAULT
 from edge_runtime.samples import ink_crop
+from ground.contract import IMAGE_SHAPE
 from train.negatives import font_files, render_text
 
 DIGIT_HEIGHT = (40, 150)  # pixels: a digit as a camera frame holds it
@@ -45,6 +46,7 @@ FINE_LINE_BLUR = 0.5  # ...and for a 1-3 px pen line, which more blur fades belo
 ONE_GROUP = replace(DEFAULT.find, column_overlap_to_merge=-10.0, max_gap_to_merge=10.0)
 BOLD_OR_CONDENSED = ("bold", "narrow", "condensed", "demi", "black", "heavy")
 MAX_ITALIC_DEGREES = 12.0
+MAX_TRIES = 100  # photos drawn for one digit before giving up (the runtime found none of them)
 # segments a-g (top, top right, bottom right, bottom, bottom left, top left, middle) lit per digit,
 # with the variants displays use: a 6 and 9 without tails, a 7 with its top-left segment
 SEGMENTS = {
@@ -179,6 +181,8 @@ def printed(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequ
 
 def _mnist_strokes(digit: np.ndarray, height: float) -> np.ndarray:
     """The MNIST digit's ink box scaled to `height` rows, thresholded to its strokes (0 or 255)."""
+    if not digit.any():
+        raise ValueError("a blank digit has no strokes to draw")
     ink = ink_crop(digit)
     factor = height / ink.shape[0]
     size = (max(2, round(ink.shape[1] * factor)), max(2, round(height)))
@@ -311,14 +315,17 @@ def surface_digits(
     fonts = font_files() if fonts is None else list(fonts)
     shares = np.array([s.share for s in styles])
     picks = rng.choice(len(styles), size=count, p=shares / shares.sum())
-    images = np.zeros((count, 28, 28), np.uint8)
+    images = np.zeros((count, *IMAGE_SHAPE), np.uint8)
     out_labels = np.zeros(count, np.uint8)
     for i, pick in enumerate(picks):
         style = styles[pick]
-        pixels = None
-        while pixels is None:
+        for _ in range(MAX_TRIES):
             index = int(rng.integers(len(digits)))
             label = int(labels[index]) if style.from_mnist else int(rng.integers(10))
             pixels = runtime_cut(*photographed(style.draw(rng, label, digits[index], fonts), rng))
+            if pixels is not None:
+                break
+        else:
+            raise ValueError(f"no {style.name} digit was found in {MAX_TRIES} photos")
         images[i], out_labels[i] = pixels, label
     return images, out_labels
