@@ -105,6 +105,14 @@ CutDigitsOption = Annotated[
         "right pieces (labelled) and as many wrong ones (rejected).",
     ),
 ]
+SurfaceDigitsOption = Annotated[
+    float,
+    typer.Option(
+        min=0.0,
+        help="Digits in the styles of other surfaces (seven-segment, outlined, hairline, chalk, bold "
+        "printed), photographed and cut out as the runtime cuts them, per training digit.",
+    ),
+]
 PatienceOption = Annotated[
     int, typer.Option(min=1, help="Early stopping: epochs without validation improvement.")
 ]
@@ -186,6 +194,7 @@ def train(
     printed_digits: PrintedDigitsOption = DEFAULTS.printed_digits,
     photographed_digits: PhotographedDigitsOption = DEFAULTS.photographed_digits,
     cut_digits: CutDigitsOption = DEFAULTS.cut_digits,
+    surface_digits: SurfaceDigitsOption = DEFAULTS.surface_digits,
     patience: PatienceOption = DEFAULTS.patience,
     blocks: BlocksOption = DEFAULTS.blocks,
     filters: FiltersOption = DEFAULTS.filters,
@@ -218,6 +227,7 @@ def train(
         printed_digits=printed_digits,
         photographed_digits=photographed_digits,
         cut_digits=cut_digits,
+        surface_digits=surface_digits,
         patience=patience,
         blocks=blocks,
         filters=filters,

@@ -82,6 +82,7 @@ def test_training_set_adds_each_generated_share_with_its_target(digits):
         "printed_digits": 50,
         "cut_digits": 100,
         "photographed_digits": 150,
+        "surface_digits": 0,
         "negatives": 200,
         "wrong_cuts": 100,
     }

@@ -56,6 +56,7 @@ class TrainConfig:
     printed_digits: float = 0.05  # font-rendered digits per training digit
     photographed_digits: float = 0.15  # digits with photographed strokes (thin, thick, hard-edged), per digit
     cut_digits: float = 0.1  # right pieces of touching digits (and as many wrong ones), per training digit
+    surface_digits: float = 0.0  # seven-segment, outlined, hairline, chalk and bold printed digits, per digit
     patience: int = 5
     blocks: int = DEFAULT_BLOCKS
     filters: int = DEFAULT_FILTERS
