@@ -224,6 +224,8 @@ def test_a_rejected_region_right_beside_a_line_of_digits_is_a_sign_that_does_not
         return GroupReading(None, [], _piece(6, 0.2, box))
 
     assert _labels(decide([euro((20, 100, 32, 50)), *price])) == [3, 9, 9]  # €399
+    assert _labels(decide([euro((32, 100, 32, 50)), *price])) == [3, 9, 9]  # its box overlapping the 3's
+    assert decide([euro((45, 100, 32, 50)), *price]).lines == []  # half over the 3: not beside it
     assert _labels(decide([*price, euro((200, 100, 32, 50))])) == [3, 9, 9]  # 399 €
     assert _labels(decide([_rejected((20, 92, 30, 64)), *price])) == [3, 9, 9]  # a $ rejected as a 4
     assert decide([_rejected((20, 100, 32, 50)), *price]).lines == []  # a letter's size: a word

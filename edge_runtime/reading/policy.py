@@ -367,8 +367,8 @@ class DecidePolicy:
     currency_tall: float = tuned(1.15, CURRENCY_SIGNS)
     # ...reaching this share of it above and below them all...
     currency_reach: float = tuned(0.04, CURRENCY_SIGNS)
-    # ...or rejected, at most this share of their height from the nearest...
-    currency_gap: float = tuned(1.0, CURRENCY_SIGNS)
+    # ...or rejected, this share of their height from the nearest (below 0: overlapping its box)...
+    currency_gap: tuple[float, float] = tuned((-0.15, 1.0), CURRENCY_SIGNS)
     # ...and either shaped so or read as one of these (a € reads as a 6)
     currency_labels: tuple[int, ...] = tuned((6,), CURRENCY_SIGNS)
 

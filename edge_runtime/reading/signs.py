@@ -82,11 +82,13 @@ def is_tall_sign(box: Box, others: list[Box], policy: DecidePolicy = DEFAULT.dec
 
 def is_sign_beside(region: Piece, digits: list[Box], policy: DecidePolicy = DEFAULT.decide) -> bool:
     """True when a rejected `region` lies beyond every one of `digits` (the digits of its line) on one
-    side, right beside the nearest, and is shaped as a `$` (`is_tall_sign`) or read as what a `€`
-    reads as (`currency_labels`): a currency sign before or after a price."""
+    side, right beside the nearest (`currency_gap`: its box may overlap that digit's a little), and is
+    shaped as a `$` (`is_tall_sign`) or read as what a `€` reads as (`currency_labels`): a currency
+    sign before or after a price."""
     if len(digits) < policy.currency_digits:
         return False
     x, _, w, _ = box = region.crop.box
     gap = max(min(b[0] for b in digits) - (x + w), x - max(b[0] + b[2] for b in digits))
-    near = 0 <= gap <= policy.currency_gap * float(np.median([b[3] for b in digits]))
+    low, high = (share * float(np.median([b[3] for b in digits])) for share in policy.currency_gap)
+    near = low <= gap <= high
     return near and (region.label in policy.currency_labels or is_tall_sign(box, digits, policy))
