@@ -10,13 +10,10 @@ below it) and wrote into the manifest. Then, in this order:
 - an accepted digit much shorter than the tallest one in view (`min_relative_height`) is rejected;
 - in a cluttered frame (at least `clutter_regions` rejected regions, more than the digits accepted),
   a digit accepted with less than `clutter_confidence` is more likely a texture's blob: rejected;
-- a printed sign read as a digit is taken out of its line (`signs`): a slash read as a 1 or a comma
-  read as a 9 between two digits (06/11/2017, 5,903), a currency sign at a line's end ($5 as 85);
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
-  wrong, unless the region is a colon (12:45) or a currency sign right beside the line's digits
-  (€3.99: `signs`);
+  wrong, unless the region is a colon (12:45);
 - the digits left are put in reading order: lines top to bottom, each left to right.
 (The values named here are `policy.DecidePolicy`'s.)
 """
@@ -32,7 +29,6 @@ from edge_runtime.reading.geometry import level, middle
 from edge_runtime.reading.groups import Piece
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
-from edge_runtime.reading.signs import is_comma, is_sign_beside, is_slash, is_tall_sign
 
 
 @dataclass(frozen=True)
@@ -48,9 +44,8 @@ def decide(readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide) 
     accepted, rejected = _with_digits_in_line(readings, policy)
     accepted, too_small = _drop_small(accepted, policy)
     accepted, doubtful = _drop_doubtful_in_clutter(accepted, rejected, policy)
-    accepted, signs = _take_out_signs(accepted, policy)
     accepted, in_words = _drop_lines_with_gaps(accepted, rejected, policy)
-    return Decision(reading_lines(accepted), rejected + too_small + doubtful + signs + in_words)
+    return Decision(reading_lines(accepted), rejected + too_small + doubtful + in_words)
 
 
 def _with_digits_in_line(
@@ -86,44 +81,17 @@ def _drop_doubtful_in_clutter(
     return keep, [p for p in accepted if p.score < policy.clutter_confidence]
 
 
-def _take_out_signs(accepted: list[Piece], policy: DecidePolicy) -> tuple[list[Piece], list[Piece]]:
-    """The accepted digits less the slashes, commas and currency signs read as digits (`signs`).
-    Returns (digits, signs)."""
-    signs: list[Piece] = []
-    for line in reading_lines(accepted):
-        boxes = [p.crop.box for p in line]
-        signs += [
-            p
-            for i, p in enumerate(line[1:-1], 1)
-            if is_slash(p, boxes[i - 1], boxes[i + 1], policy)
-            or is_comma(p, boxes[i - 1], boxes[i + 1], policy)
-        ]
-        if len(line) > 1:
-            signs += [
-                p
-                for p, rest in ((line[0], boxes[1:]), (line[-1], boxes[:-1]))
-                if is_tall_sign(p.crop.box, rest, policy)
-            ]
-    return [p for p in accepted if not any(p is s for s in signs)], signs
-
-
 def _drop_lines_with_gaps(
     accepted: list[Piece], rejected: list[Piece], policy: DecidePolicy
 ) -> tuple[list[Piece], list[Piece]]:
-    """Every accepted digit is dropped when a rejected region that is not a colon nor a currency sign
-    is level with one of them. Returns (kept, dropped)."""
-    if any(_in_a_word(r, accepted, policy) for r in rejected):
+    """Every accepted digit is dropped when a rejected region that is not a colon is level with one of
+    them. Returns (kept, dropped)."""
+    if any(
+        _level_with_any(r, accepted, policy) and not looks_like_a_colon(r.crop.pixels, policy)
+        for r in rejected
+    ):
         return [], accepted
     return accepted, []
-
-
-def _in_a_word(region: Piece, accepted: list[Piece], policy: DecidePolicy) -> bool:
-    """True when a rejected region is level with accepted digits while neither a colon nor a currency
-    sign beside them."""
-    beside = [p.crop.box for p in accepted if level(region.crop.box, p.crop.box, policy.level_height)]
-    return bool(beside) and not (
-        looks_like_a_colon(region.crop.pixels, policy) or is_sign_beside(region, beside, policy)
-    )
 
 
 def _level_with_any(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:

@@ -40,18 +40,6 @@ SURFACE_PROBES = (
     "not swept"
 )
 
-SLASH_STROKES = (
-    "the accepted 1s between two digits in eval_set's date/time d/m/y items (300 drawn, seed 0): 73 of "
-    "84 slashes and none of 186 handwritten 1s of number, slanted, touching and faint number (100 "
-    "each) fit (h-prices)"
-)
-CURRENCY_SIGNS = (
-    "eval_set price tag (300, seed 0): a $ read as a digit is 1.19-1.26x its line's median height, "
-    "reaching 0.04-0.12 above and 0.07-0.16 below; a rejected € is read as a 6 in most; with the "
-    "comma and slash rules price tag 47 -> 102 exact of 300, the 8 handwritten categories, non-digit "
-    "scene and surface unchanged (scratch/equiv.py, 100 each; h-prices)"
-)
-
 
 def unmeasured(commit: str) -> str:
     """The source of a value set with the code of `commit`, whose message records no measurement."""
@@ -348,34 +336,6 @@ class DecidePolicy:
     colon_aspect: float = tuned(2.0, SEPARATOR_CASES)
     # ...and one holds at most this many times the other's ink
     colon_sizes: float = tuned(2.5, SEPARATOR_CASES)
-    # a slash read as a 1: its stroke leans this far from vertical (degrees)...
-    slash_angle: tuple[float, float] = tuned((15.0, 50.0), SLASH_STROKES)
-    # ...with at most this spread across it over along it (no flag nor foot)...
-    slash_thinness: float = tuned(0.15, SLASH_STROKES)
-    # ...and is this much taller than its neighbours...
-    slash_tall: float = tuned(1.1, SLASH_STROKES)
-    # ...reaching this share of their height below them (and no less above),
-    slash_drop: float = tuned(0.05, SLASH_STROKES)
-    # ...or is at most this tall...
-    slash_short: float = tuned(0.9, SLASH_STROKES)
-    # ...its top this share of their height below theirs
-    slash_low: float = tuned(0.2, SLASH_STROKES)
-    # a comma read as a digit is at most this share of its neighbours' height (its top below their middles)
-    comma_height: float = tuned(
-        0.6,
-        "eval_set price tag (300, seed 0): 9 of the 11 lines it fits read right with it, none before; "
-        "it fits no line of the other 15 categories' 100 items each (h-prices)",
-    )
-    # a currency sign sits at the end of a line of at least this many digits...
-    currency_digits: int = tuned(2, CURRENCY_SIGNS)
-    # ...read as a digit, this many times their median height...
-    currency_tall: float = tuned(1.15, CURRENCY_SIGNS)
-    # ...reaching this share of it above and below them all...
-    currency_reach: float = tuned(0.04, CURRENCY_SIGNS)
-    # ...or rejected, this share of their height from the nearest (below 0: overlapping its box)...
-    currency_gap: tuple[float, float] = tuned((-0.15, 1.0), CURRENCY_SIGNS)
-    # ...and either shaped so or read as one of these (a € reads as a 6)
-    currency_labels: tuple[int, ...] = tuned((6,), CURRENCY_SIGNS)
 
 
 @dataclass(frozen=True)
@@ -409,11 +369,7 @@ class MarkPolicy:
     # a slash is at least this tall...
     slash_height: float = tuned(0.6, SEPARATOR_CASES)
     # ...at most this wide
-    slash_width: float = tuned(
-        1.1,
-        "0.8 → 1.1: slashes leaning past their digits in eval_set date/time d/m/y items are 0.9-1.07 "
-        "of the digits' height wide (h-prices)",
-    )
+    slash_width: float = tuned(0.8, SEPARATOR_CASES)
     # a blank this many times the line's median is a space...
     space_gap: float = tuned(2.0, SEPARATOR_CASES)
     # ...if at least this wide...
