@@ -14,11 +14,12 @@ from edge_runtime.reading.decide import decide, reading_lines
 from edge_runtime.reading.find import find_groups
 from edge_runtime.reading.geometry import Transform, crop_roi, level
 from edge_runtime.reading.groups import DigitCrop, Piece
-from edge_runtime.reading.ink import ink_image
+from edge_runtime.reading.ink import darkest_channel, ink_image, lit_as_ink
 from edge_runtime.reading.inputs import LINE_MARGIN, to_line
 from edge_runtime.reading.nesting import nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, ReadingPolicy, tuned_values
 from edge_runtime.reading.recognise import GroupReading, read_groups
+from edge_runtime.reading.segments import segment_digits
 
 # --- the cut-graph solver -------------------------------------------------------------------------
 
@@ -274,6 +275,70 @@ def test_a_solid_screen_with_digit_shaped_holes_is_a_surface_but_not_with_an_emp
     assert surfaces(nesting(window), window.shape) == []
 
 
+# --- seven-segment digits (segments) and lit digits (ink) ----------------------------------------------
+
+SEGMENTS_OF = {"8": "abcdefg", "4": "bcfg", "7": "abc", "1": "bc", "-": "g"}
+
+
+def _display(text: str, height: int = 60, gap: int = 3, pitch: float = 0.8) -> np.ndarray:
+    """`text` as seven-segment digits `height` px tall (bars `height`/8 thick, `gap` px apart) on black."""
+    thick, width = height // 8, int(0.55 * height)
+    image = np.zeros((height + 40, int(len(text) * pitch * height) + 40), np.uint8)
+    for index, char in enumerate(text):
+        x, y, half = 20 + int(index * pitch * height), 20, height // 2
+        bars = {
+            "a": (x + thick + gap, y, x + width - thick - gap, y + thick),
+            "g": (x + thick + gap, y + half - thick // 2, x + width - thick - gap, y + half + thick // 2),
+            "d": (x + thick + gap, y + height - thick, x + width - thick - gap, y + height),
+            "f": (x, y + gap, x + thick, y + half - gap),
+            "e": (x, y + half + gap, x + thick, y + height - gap),
+            "b": (x + width - thick, y + gap, x + width, y + half - gap),
+            "c": (x + width - thick, y + half + gap, x + width, y + height - gap),
+        }
+        for name in SEGMENTS_OF[char]:
+            x0, y0, x1, y1 = bars[name]
+            cv2.rectangle(image, (x0, y0), (x1 - 1, y1 - 1), 255, -1)
+    return image
+
+
+def _pieces(binary: np.ndarray) -> list:
+    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return [(c, cv2.boundingRect(c)) for c in contours]
+
+
+def test_the_bars_of_each_seven_segment_digit_are_gathered_into_one_digit_and_no_further():
+    digits, rest = segment_digits(_pieces(_display("847")))
+    assert len(digits) == 3 and rest == []  # 7, 4 and 3 bars: one digit each, not one group of all
+    boxes = sorted(box for _, box in digits)
+    assert [len(members) for members, _ in sorted(digits, key=lambda d: d[1][0])] == [7, 4, 3]
+    assert all(a[0] + a[2] < b[0] for a, b in zip(boxes, boxes[1:]))  # side by side, apart
+    one_digits, one_rest = segment_digits(_pieces(_display("1")))  # two upright bars: left for find
+    assert one_digits == [] and len(one_rest) == 2
+
+
+def test_a_hyphen_beside_a_handwritten_one_stays_apart():
+    binary = np.zeros((100, 140), np.uint8)
+    cv2.rectangle(binary, (20, 47), (50, 54), 255, -1)  # a hyphen
+    cv2.rectangle(binary, (58, 20), (65, 80), 255, -1)  # a 1 as tall as the line
+    cv2.rectangle(binary, (75, 47), (105, 54), 255, -1)  # another hyphen
+    digits, rest = segment_digits(_pieces(binary))
+    assert digits == [] and len(rest) == 3
+
+
+def test_a_found_display_gives_one_group_per_digit():
+    light = cv2.bitwise_not(_display("84"))  # dark bars on a light ground, as ink finds them
+    groups = find_groups(ink_image(cv2.cvtColor(light, cv2.COLOR_GRAY2BGR), crop=False)).groups
+    assert len(groups) == 2
+
+
+def test_lit_colour_digits_are_ink_only_when_lit():
+    blue = np.zeros((60, 80, 3), np.uint8)
+    cv2.putText(blue, "5", (25, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (255, 160, 40), 4)  # a blue LED 5
+    assert darkest_channel(blue).max() < 50  # the minimum over B, G, R loses it in the dark
+    lit = lit_as_ink(blue)
+    assert lit[0, 0] == 255 and lit.min() < 50  # in `lit_as_ink` it is dark on light
+
+
 def test_every_tuned_value_says_where_it_came_from():
     values = list(tuned_values())
     assert len(values) >= 90
@@ -296,7 +361,7 @@ def test_the_policy_comes_from_the_models_and_is_swapped_not_changed():
 # --- the chain ----------------------------------------------------------------------------------------
 
 CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller
-    "policy", "geometry", "inputs", "ink", "groups", "nesting", "find", "cuts", "recognise", "rows", "decide",
+    "policy", "geometry", "inputs", "ink", "groups", "nesting", "segments", "find", "cuts", "recognise", "rows", "decide",
     "separators", "report", "pipeline",
 )  # fmt: skip
 

@@ -21,6 +21,7 @@ from edge_runtime.reading.groups import Group
 from edge_runtime.reading.ink import InkImage
 from edge_runtime.reading.nesting import Nesting, nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, FindPolicy
+from edge_runtime.reading.segments import Piece, segment_digits
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,9 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
     cut = len(pieces) > policy.max_components
     if cut:
         pieces = sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True)[: policy.max_components]
+    digits, pieces = segment_digits(pieces, policy)
     groups = []
-    for members, box in _merge_overlapping_columns(pieces, policy):
+    for members, box in _merge_overlapping_columns(digits, pieces, policy):
         x, y, w, h = box
         if h < policy.min_digit_height or w > policy.max_line_aspect * h:
             continue
@@ -137,10 +139,11 @@ def _cut_out(
 
 
 def _merge_overlapping_columns(
-    pieces: list[tuple[np.ndarray, Box]], policy: FindPolicy
+    groups: list[tuple[list[np.ndarray], Box]], pieces: list[Piece], policy: FindPolicy
 ) -> list[tuple[list[np.ndarray], Box]]:
-    """Group blobs that share most of the narrower one's columns and nearly touch vertically."""
-    groups: list[tuple[list[np.ndarray], Box]] = []
+    """Group blobs that share most of the narrower one's columns and nearly touch vertically, starting
+    from `groups` (a display's seven-segment digits)."""
+    groups = list(groups)
     for contour, box in sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True):
         for i, (members, group_box) in enumerate(groups):
             if _same_digit(box, group_box, policy):

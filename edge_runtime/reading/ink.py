@@ -23,7 +23,7 @@ import numpy as np
 from edge_runtime.reading.geometry import Transform
 from edge_runtime.reading.policy import DEFAULT, InkPolicy
 
-CHANNEL_MINIMUM = np.ones((1, 3), np.uint8)  # erosion kernel over a pixel's B, G, R (see darkest_channel)
+CHANNEL_KERNEL = np.ones((1, 3), np.uint8)  # erosion (dilation) kernel over a pixel's B, G, R (`_across_channels`)
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,25 @@ class InkImage:
 
 def darkest_channel(image: np.ndarray) -> np.ndarray:
     """Grey image in which any coloured ink (blue, red, black) is dark: the minimum over B, G, R."""
+    return _across_channels(image, cv2.erode)
+
+
+def lit_as_ink(image: np.ndarray) -> np.ndarray:
+    """Grey image in which whatever is lit in any colour (a red LED, a blue screen's digits) is dark and
+    a dark ground is light: 255 minus the maximum over B, G, R. (In `darkest_channel` a blue digit on
+    black is as dark as its ground.)"""
+    return cv2.bitwise_not(_across_channels(image, cv2.dilate))
+
+
+def _across_channels(image: np.ndarray, extreme) -> np.ndarray:
+    """The minimum (`cv2.erode`) or maximum (`cv2.dilate`) over each pixel's channels."""
     if image.ndim == 2:
         return image
     height, width, channels = image.shape
     # each pixel's B, G, R are neighbours in a row of the interleaved image: a 3-wide erosion anchored
     # on B gives their minimum at every `channels`-th column (3-4x faster than splitting the channels)
     rows = np.ascontiguousarray(image).reshape(height, width * channels)
-    return np.ascontiguousarray(cv2.erode(rows, CHANNEL_MINIMUM, anchor=(0, 0))[:, ::channels])
+    return np.ascontiguousarray(extreme(rows, CHANNEL_KERNEL, anchor=(0, 0))[:, ::channels])
 
 
 def working_copy(grey: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
@@ -174,20 +186,25 @@ def _grey_working_copy(image: np.ndarray, scale: float, policy: InkPolicy) -> np
     return darkest_channel(resized(image, scale))
 
 
-def ink_image(image: np.ndarray, policy: InkPolicy = DEFAULT.ink, crop: bool | None = None) -> InkImage:
+def ink_image(
+    image: np.ndarray, policy: InkPolicy = DEFAULT.ink, crop: bool | None = None, dark_ink: bool | None = None
+) -> InkImage:
     """Flatten the paper of a BGR or grey image and measure the ink on its working copy.
 
     The ink threshold (0-255 ink strength) is the policy's `ink_threshold` when set, else Otsu's, but
     never below `min_ink_contrast` (lower for faint ink: `_ink_floor`), so that blank paper and sensor
     noise never count as a digit. `crop` says whether the image is a crop around a digit (its light
     smooth, the digit may fill it) rather than a scene; by default, images of at most `crop_side`
-    pixels are.
+    pixels are. `dark_ink` says whether the ink is darker than its ground (a `lit_as_ink` image's is);
+    by default the image's polarity decides (`light_border`, `is_light_background`).
     """
     scale = work_scale(*image.shape[:2], policy)
     grey = _grey_working_copy(image, scale, policy)
     grey = cv2.GaussianBlur(grey, (3, 3), 0)
     crop = max(image.shape[:2]) <= policy.crop_side if crop is None else crop
-    if not (light_border(grey) if crop else is_light_background(grey, policy)):
+    if dark_ink is None:
+        dark_ink = light_border(grey) if crop else is_light_background(grey, policy)
+    if not dark_ink:
         grey = cv2.bitwise_not(grey)
     paper = paper_brightness(grey, crop, policy)
     # ink strength = how much darker than its paper, relative to the paper (0 where it is no darker)

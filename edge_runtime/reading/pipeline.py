@@ -19,9 +19,9 @@ import numpy as np
 
 from edge_runtime.reading.decide import decide
 from edge_runtime.reading.find import Groups, find_groups
-from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside
-from edge_runtime.reading.ink import darkest_channel, ink_image
-from edge_runtime.reading.policy import ReadingPolicy
+from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
+from edge_runtime.reading.ink import darkest_channel, ink_image, lit_as_ink
+from edge_runtime.reading.policy import InkPolicy, ReadingPolicy
 from edge_runtime.reading.recognise import Recognised, read_groups, read_mnist_input
 from edge_runtime.reading.report import Reading, report
 from edge_runtime.reading.rows import reread_rows
@@ -53,9 +53,11 @@ def read_digits(
     if view.shape[:2] == IMAGE_SHAPE:
         recognised, found = read_mnist_input(darkest_channel(view), model.predict, policy), None
     else:
-        found, recognised = _found_and_recognised(model, view, policy, crop)
-        if found.surfaces and _read_on_a_surface(recognised, found.surfaces):
-            view, to_frame, found, recognised = _on_surfaces(model, view, to_frame, found, recognised, policy)
+        view, to_frame, found, recognised = _look(model, view, to_frame, policy, crop)
+        if not recognised.any_digit and view.ndim == 3:  # perhaps light coloured digits on a dark ground
+            lit = _look(model, lit_as_ink(view), to_frame, policy, crop, dark_ink=True)
+            if lit[3].any_digit and _on_a_dark_ground(lit[0], lit[3], policy.ink):
+                view, to_frame, found, recognised = lit
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
             found, recognised = _found_and_recognised(model, view, policy, True)
     decision = decide(recognised.readings, policy.decide)
@@ -64,6 +66,32 @@ def read_digits(
     written = write_lines(labelled, binary, to_image, policy.marks)
     cut = recognised.uncut or (found is not None and found.cut)
     return report(decision, written, cut, model.labels, to_frame, top_k, policy.accept.unsure_below)
+
+
+def _look(
+    model: DigitModel,
+    view: np.ndarray,
+    to_frame: Transform,
+    policy: ReadingPolicy,
+    crop: bool | None,
+    dark_ink: bool | None = None,
+) -> tuple[np.ndarray, Transform, Groups, Recognised]:
+    """`view` read as a scene, or, when its digits lie on a surface `find` saw, that surface read as one
+    (`_on_surfaces`), with the image read and its map to the frame. `dark_ink`: as `ink_image`'s."""
+    found, recognised = _found_and_recognised(model, view, policy, crop, dark_ink)
+    if found.surfaces and _read_on_a_surface(recognised, found.surfaces):
+        return _on_surfaces(model, view, to_frame, found, recognised, policy, dark_ink)
+    return view, to_frame, found, recognised
+
+
+def _on_a_dark_ground(lit: np.ndarray, recognised: Recognised, ink: InkPolicy) -> bool:
+    """True when the digits accepted in a `lit_as_ink` image, and `lit_margin` of their height around
+    them, lie on a ground whose brightest channel is at most `max_lit_ground` (a screen, a display:
+    lit digits), not on paper (coloured ink) or beside a dark shape's edge."""
+    x, y, w, h = union([p.crop.box for r in recognised.readings for p in r.digits])
+    margin = round(ink.lit_margin * h)
+    around = lit[max(y - margin, 0) : y + h + margin, max(x - margin, 0) : x + w + margin]
+    return float(np.percentile(around, 75)) >= 255 - ink.max_lit_ground
 
 
 def _read_on_a_surface(recognised: Recognised, surfaces: list[Box]) -> bool:
@@ -85,6 +113,7 @@ def _on_surfaces(
     found: Groups,
     recognised: Recognised,
     policy: ReadingPolicy,
+    dark_ink: bool | None,
 ) -> tuple[np.ndarray, Transform, Groups, Recognised]:
     """The first of `found`'s surfaces (largest first) that holds an accepted digit, read as a scene of
     its own (its own paper, polarity and threshold), with its map to the frame. When none does, the
@@ -94,7 +123,7 @@ def _on_surfaces(
     fallback = view, to_frame, found, recognised
     for box in found.surfaces:
         surface, to_view = crop_roi(view, box)
-        surface_found, surface_recognised = _found_and_recognised(model, surface, policy, False)
+        surface_found, surface_recognised = _found_and_recognised(model, surface, policy, False, dark_ink)
         read = surface, to_view.then(to_frame), surface_found, surface_recognised
         if surface_recognised.any_digit:
             return read
@@ -104,9 +133,9 @@ def _on_surfaces(
 
 
 def _found_and_recognised(
-    model: DigitModel, image: np.ndarray, policy: ReadingPolicy, crop: bool | None
+    model: DigitModel, image: np.ndarray, policy: ReadingPolicy, crop: bool | None, dark_ink: bool | None = None
 ) -> tuple[Groups, Recognised]:
     """The groups of an image (ink, find) and what they hold (recognise, rows)."""
-    found = find_groups(ink_image(image, policy.ink, crop), policy.find)
+    found = find_groups(ink_image(image, policy.ink, crop, dark_ink), policy.find)
     recognised = read_groups(found.groups, model.predict, model.line_reader, policy)
     return found, reread_rows(recognised, model.line_reader, policy)

@@ -35,6 +35,13 @@ RETRAINED_SPLITS = (
     "non-digit scene 94.3→95.7% (8e5a163, 8ac60a2)"
 )
 
+LIT_DIGITS = (
+    "train.surfaces' LED displays and screens (grounds 8-40) against runtime_bench's non-digit scenes on "
+    "paper, where a lit reading without it found digits in 10 of 100"
+)
+SEVEN_SEGMENTS = (
+    "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
+)
 SURFACE_PROBES = (
     "scratch probes (plates with an outline on brick/wood, screens in a bezel with glare, blank ones); "
     "not swept"
@@ -135,6 +142,10 @@ class InkPolicy:
     faint_share: float = tuned(0.45, FAINT_NUMBERS)
     # ...but no lower
     min_faint_contrast: int = tuned(32, FAINT_NUMBERS)
+    # digits read lit (`lit_as_ink`) count only on a ground whose brightest channel is at most this
+    max_lit_ground: int = tuned(70, LIT_DIGITS)
+    # ...around them too, this share of their height beyond them
+    lit_margin: float = tuned(0.3, LIT_DIGITS)
     # up to this size the channel minimum comes first
     small_frame_pixels: int = tuned(
         640 * 480,
@@ -207,6 +218,14 @@ class FindPolicy:
     max_surfaces: int = tuned(3, SURFACE_PROBES)
     # ...each shrunk by this many working pixels (clear of its frame's edge)
     surface_inset: int = tuned(3, SURFACE_PROBES)
+    # a blob this many times longer than thick (rotated rectangle) is a display's bar...
+    segment_bar_aspect: float = tuned(2.0, SEVEN_SEGMENTS)
+    # ...bars this near (of the longer's length) are of one digit...
+    segment_reach: float = tuned(0.45, SEVEN_SEGMENTS)
+    # ...if at least this many...
+    segment_min_bars: int = tuned(3, SEVEN_SEGMENTS)
+    # ...and no upright one taller than this share of them all
+    segment_max_upright: float = tuned(0.65, SEVEN_SEGMENTS)
     # rows a group is shrunk to before it is cut and cropped
     group_max_height: int = tuned(
         56,
