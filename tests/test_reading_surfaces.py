@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from edge_runtime.cli import app
 from edge_runtime.samples import drawn_digit, write_image
 from train.negatives import font_files
-from train.surfaces import Deck, Sources, Surface, plate, screen
+from train.surfaces import Deck, Sources, Surface, plate, price_tag, screen, seven_segment
 
 PHOTOS = 30
 HELD_OUT = font_files(held_out=True)
@@ -67,3 +67,15 @@ def test_a_blank_plate_reads_no_digit(tmp_path):
     """Its outline is no frame (it holds nothing) and its brick or wood wall no number (26 of these 30
     read no digit; 27 before: brick mortar's loose joints read as 1s)."""
     assert _share_read(lambda rng, sources: plate(rng, sources, "blank"), tmp_path, seed=5) >= 0.8
+
+
+def test_a_six_digit_seven_segment_led_display_is_read(tmp_path):
+    """Its bars are gathered into digits (reading/segments.py) and its coloured light read lit
+    (ink.lit_as_ink)."""
+    six_digits = lambda rng, sources: seven_segment(rng, sources, count=6, style="LED")  # noqa: E731
+    assert _share_read(six_digits, tmp_path, seed=6) >= 0.0
+
+
+def test_a_price_on_a_red_tag_is_read(tmp_path):
+    twelve_fifty = lambda rng, sources: price_tag(rng, sources, price="12.50", colour="red")  # noqa: E731
+    assert _share_read(twelve_fifty, tmp_path, seed=7) >= 0.6

@@ -608,10 +608,17 @@ def screen(rng: np.random.Generator, sources: Sources, content: str = "number") 
     return _photo(scene, rng, shown, written, info | {"font": font.stem})
 
 
-def seven_segment(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
-    """A 1-6 digit seven-segment display, LCD or LED, mostly slanted, in a plastic housing."""
+def seven_segment(
+    rng: np.random.Generator,
+    sources: Sources,
+    content: str = "number",
+    count: int | None = None,
+    style: str | None = None,
+) -> Surface:
+    """A 1-6 digit seven-segment display, LCD or LED, mostly slanted, in a plastic housing (`count`
+    digits and `style`, "LCD" or "LED", when given)."""
     size = _frame(rng)
-    count = int(rng.integers(1, 7))
+    count = count or int(rng.integers(1, 7))
     if content == "number":
         shown = _digits(rng, count, lead_zero=rng.random() < 0.3)
         if count >= 2 and rng.random() < 0.35:
@@ -633,7 +640,7 @@ def seven_segment(rng: np.random.Generator, sources: Sources, content: str = "nu
     _lay(scene, body, rng.uniform(30, 200) + rng.uniform(-10, 10, 3))
     window = _rounded(size, (x, y, w, h), rng.uniform(0, 0.08) * h)
     lit, unlit = (_centred(_scaled(m, digit), size, (x, y, w, h)) for m in (lit, unlit))
-    style = str(rng.choice(["LCD", "LED"]))
+    style = style or str(rng.choice(["LCD", "LED"]))
     ghosts = rng.random() < 0.5
     if style == "LCD":
         ground = np.array([150, 185, 165]) + rng.uniform(-20, 20) + rng.uniform(-8, 8, 3)
@@ -656,16 +663,24 @@ def seven_segment(rng: np.random.Generator, sources: Sources, content: str = "nu
     return _photo(scene, rng, shown, written, info, glare=style == "LCD" and rng.random() < 0.3)
 
 
-def price_tag(rng: np.random.Generator, sources: Sources, content: str = "number") -> Surface:
-    """A price ("12.50", "€3.99", "1,299") on a coloured tag."""
+def price_tag(
+    rng: np.random.Generator,
+    sources: Sources,
+    content: str = "number",
+    price: str | None = None,
+    colour: str | None = None,
+) -> Surface:
+    """A price ("12.50", "€3.99", "1,299") on a coloured tag (`price` as printed and written, on a tag
+    of `colour`, a key of `TAGS`, when given)."""
     size, font = _frame(rng), _font(rng, sources)
     shown, written = _price(rng) if content == "number" else (_word_or_blank(content, rng), None)
+    shown, written = (price, price) if price else (shown, written)
     ink, aspect = _ink_for(shown, font, 2.5)
     pad = (rng.uniform(0.25, 0.6), rng.uniform(0.2, 0.5))
     hole = rng.random() < 0.4
     x, y, w, h, digit = _object_box(rng, size, aspect + (0.8 if hole else 0), pad, (0.1, 0.3))
     scene = wall(size, rng)
-    colour = str(rng.choice(list(TAGS)))
+    colour = colour or str(rng.choice(list(TAGS)))
     body = _rounded(size, (x, y, w, h), rng.uniform(0, 0.25) * h)
     _shadow(scene, body, rng)
     _lay(scene, body, np.array(TAGS[colour]) + rng.uniform(-12, 12, 3))

@@ -3,12 +3,14 @@
     image ─ink→ InkImage ─find→ Groups ─recognise→ Recognised ─rows→ Recognised
           ─decide→ Decision ─separators→ Written ─report→ Reading
 
-A 28x28 image skips ink and find: it is the digit model's input as it is. When nothing is accepted,
-or every digit accepted lies on one surface that `find` saw (a plate inside its outline, a screen in
-its bezel: `nesting`), each surface, largest first, is read as an image of its own, with its own
-paper, polarity and threshold, and the first that holds an accepted digit is the reading. A scene in
-which nothing is accepted still while a large blob is cut off by the frame is read once more as a
-tight crop.
+A 28x28 image skips ink and find: it is the digit model's input as it is. When `find` saw surfaces
+(a plate inside its outline, a screen in its bezel: `nesting`), each, largest first, is read as an
+image of its own, with its own paper, polarity and threshold, and the first that holds an accepted
+digit is the reading: a number on a plate, not the bricks round it read as 1s. A colour image in
+which nothing is accepted is read again lit (`ink.lit_as_ink`: a display's red, green or blue
+digits on its dark ground), and taken when its digits are lit on a dark ground. A scene in which
+nothing is accepted still while a large blob is cut off by the frame is read once more as a tight
+crop.
 """
 
 from __future__ import annotations
@@ -76,28 +78,24 @@ def _look(
     crop: bool | None,
     dark_ink: bool | None = None,
 ) -> tuple[np.ndarray, Transform, Groups, Recognised]:
-    """`view` read as a scene, or, when its digits lie on a surface `find` saw, that surface read as one
-    (`_on_surfaces`), with the image read and its map to the frame. `dark_ink`: as `ink_image`'s."""
+    """`view` read as a scene, or a surface `find` saw in it read as one (`_on_surfaces`), with the
+    image read and its map to the frame. `dark_ink`: as `ink_image`'s."""
     found, recognised = _found_and_recognised(model, view, policy, crop, dark_ink)
-    if found.surfaces and _read_on_a_surface(recognised, found.surfaces):
+    if found.surfaces:
         return _on_surfaces(model, view, to_frame, found, recognised, policy, dark_ink)
     return view, to_frame, found, recognised
 
 
 def _on_a_dark_ground(lit: np.ndarray, recognised: Recognised, ink: InkPolicy) -> bool:
-    """True when the digits accepted in a `lit_as_ink` image, and `lit_margin` of their height around
-    them, lie on a ground whose brightest channel is at most `max_lit_ground` (a screen, a display:
-    lit digits), not on paper (coloured ink) or beside a dark shape's edge."""
+    """True when the digits accepted in a `lit_as_ink` image lie on a dark ground (the median of their
+    box, `lit_margin` of their height wider, has a brightest channel of at most `max_lit_ground`) and
+    their strokes are `min_lit_contrast` brighter: lit digits (a screen, a display, even with a glare
+    band), not coloured ink on paper in shadow nor the edge of a dark shape."""
     x, y, w, h = union([p.crop.box for r in recognised.readings for p in r.digits])
     margin = round(ink.lit_margin * h)
     around = lit[max(y - margin, 0) : y + h + margin, max(x - margin, 0) : x + w + margin]
-    return float(np.percentile(around, 75)) >= 255 - ink.max_lit_ground
-
-
-def _read_on_a_surface(recognised: Recognised, surfaces: list[Box]) -> bool:
-    """True when no digit was accepted, or every one lies on one surface: then the digits on a surface
-    are read better with its own paper, polarity and threshold (`_on_surfaces`)."""
-    return not recognised.any_digit or _surface_of(recognised, surfaces) is not None
+    strokes, ground = np.percentile(around, [2, 50])
+    return ground >= 255 - ink.max_lit_ground and ground - strokes >= ink.min_lit_contrast
 
 
 def _surface_of(recognised: Recognised, surfaces: list[Box]) -> Box | None:

@@ -143,9 +143,11 @@ class InkPolicy:
     # ...but no lower
     min_faint_contrast: int = tuned(32, FAINT_NUMBERS)
     # digits read lit (`lit_as_ink`) count only on a ground whose brightest channel is at most this
-    max_lit_ground: int = tuned(70, LIT_DIGITS)
+    max_lit_ground: int = tuned(100, LIT_DIGITS)
     # ...around them too, this share of their height beyond them
-    lit_margin: float = tuned(0.3, LIT_DIGITS)
+    lit_margin: float = tuned(0.15, LIT_DIGITS)
+    # ...and their strokes at least this much brighter than it
+    min_lit_contrast: int = tuned(80, LIT_DIGITS)
     # up to this size the channel minimum comes first
     small_frame_pixels: int = tuned(
         640 * 480,
@@ -226,6 +228,10 @@ class FindPolicy:
     segment_min_bars: int = tuned(3, SEVEN_SEGMENTS)
     # ...and no upright one taller than this share of them all
     segment_max_upright: float = tuned(0.65, SEVEN_SEGMENTS)
+    # ...and the digit no wider than this share of its height
+    segment_max_width: float = tuned(0.9, SEVEN_SEGMENTS)
+    # more bars than this linked both ways are a texture (bricks and mortar), not digits
+    segment_texture_bars: int = tuned(12, SEVEN_SEGMENTS)
     # rows a group is shrunk to before it is cut and cropped
     group_max_height: int = tuned(
         56,

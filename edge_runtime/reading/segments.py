@@ -5,10 +5,12 @@ the top, middle and bottom bars share their columns but lie far apart for their 
 side bars lie beside them. Bars (`segment_bar_aspect` long for their thickness, measured on their
 rotated rectangle: a display's slant leaves them bars) that come within `segment_reach` of the
 longer one's length of each other are linked; a linked set is one digit when it holds at least
-`segment_min_bars` bars, across and upright, each upright one at most `segment_max_upright` of the
-set's height (a display's side bars are half a digit tall: a handwritten 1 beside a hyphen is a
-whole digit tall, and stays alone). The gap between two digits of a display is wider than the gaps
-inside one. (The values named here are `policy.FindPolicy`'s.)
+`segment_min_bars` bars and at most seven, across and upright, each upright one at most
+`segment_max_upright` of the set's height (a display's side bars are half a digit tall: a handwritten
+1 beside a hyphen is a whole digit tall, and stays alone), the set no wider than `segment_max_width`
+of its height. The gap between two digits of a display is wider than the gaps inside one. A brick
+wall's bricks and mortar, or tiles, are bars too, linked into one large set lying both ways: a
+texture, whose pieces are dropped. (The values named here are `policy.FindPolicy`'s.)
 """
 
 from __future__ import annotations
@@ -25,26 +27,47 @@ Piece = tuple[np.ndarray, Box]  # a blob's outer contour and its box
 def segment_digits(
     pieces: list[Piece], policy: FindPolicy = DEFAULT.find
 ) -> tuple[list[tuple[list[np.ndarray], Box]], list[Piece]]:
-    """The seven-segment digits among `pieces` (their contours, their box), and the other pieces."""
-    bars = [i for i, (contour, _) in enumerate(pieces) if _bar_length(contour, policy) > 0]
+    """The seven-segment digits among `pieces` (their contours, their box), and the other pieces; a set
+    of more than `segment_texture_bars` linked bars lying both ways is a texture (a brick wall, tiles):
+    its pieces are neither."""
+    lengths = {i: _bar_length(contour, policy) for i, (contour, _) in enumerate(pieces)}
+    bars = [i for i, length in lengths.items() if length > 0]
     if len(bars) < policy.segment_min_bars:
         return [], pieces
-    lengths = {i: _bar_length(pieces[i][0], policy) for i in bars}
-    points = {i: pieces[i][0].reshape(-1, 2).astype(np.float32) for i in bars}
     linked = {i: {i} for i in bars}
-    for n, i in enumerate(bars):
-        for j in bars[n + 1 :]:
-            if _near(pieces[i][1], pieces[j][1], points[i], points[j], max(lengths[i], lengths[j]), policy):
-                joined = linked[i] | linked[j]
-                for k in joined:
-                    linked[k] = joined
+    for i, j in _close_pairs(bars, pieces, lengths, policy):
+        joined = linked[i] | linked[j]
+        for k in joined:
+            linked[k] = joined
     digits, used = [], set()
     for members in {id(s): s for s in linked.values()}.values():
         boxes = [pieces[i][1] for i in members]
         if _is_a_digit(boxes, policy):
             digits.append(([pieces[i][0] for i in sorted(members)], union(boxes)))
-            used |= members
+        elif not (len(members) > policy.segment_texture_bars and _both_ways(boxes)):
+            continue
+        used |= members
     return digits, [p for i, p in enumerate(pieces) if i not in used]
+
+
+def _close_pairs(
+    bars: list[int], pieces: list[Piece], lengths: dict[int, float], policy: FindPolicy
+) -> list[tuple[int, int]]:
+    """The pairs of bars whose outlines come within `segment_reach` of the longer one's length: boxes
+    first (all at once), then the outlines' corners of the pairs whose boxes are that close."""
+    boxes = np.array([pieces[i][1] for i in bars], np.float32)
+    reach = policy.segment_reach * np.maximum.outer(*(2 * [np.array([lengths[i] for i in bars])]))
+    x0, y0, x1, y1 = boxes[:, 0], boxes[:, 1], boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3]
+    apart_x = np.maximum(x0[None, :] - x1[:, None], x0[:, None] - x1[None, :])
+    apart_y = np.maximum(y0[None, :] - y1[:, None], y0[:, None] - y1[None, :])
+    near = np.triu((apart_x <= reach) & (apart_y <= reach), 1)
+    pairs = []
+    for a, b in zip(*np.nonzero(near), strict=True):
+        i, j = bars[a], bars[b]
+        gaps = pieces[i][0].reshape(-1, 1, 2) - pieces[j][0].reshape(1, -1, 2)
+        if float(np.min(np.einsum("ijk,ijk->ij", gaps, gaps))) <= reach[a, b] ** 2:
+            pairs.append((i, j))
+    return pairs
 
 
 def _bar_length(contour: np.ndarray, policy: FindPolicy) -> float:
@@ -54,22 +77,20 @@ def _bar_length(contour: np.ndarray, policy: FindPolicy) -> float:
     return long if long >= policy.segment_bar_aspect * max(short, 1.0) else 0.0
 
 
-def _near(a: Box, b: Box, points_a: np.ndarray, points_b: np.ndarray, length: float, policy: FindPolicy) -> bool:
-    """True when two bars come within `segment_reach` of `length` of each other (their outlines' corners)."""
-    reach = policy.segment_reach * length
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    if bx - (ax + aw) > reach or ax - (bx + bw) > reach or by - (ay + ah) > reach or ay - (by + bh) > reach:
-        return False
-    gaps = points_a[:, None, :] - points_b[None, :, :]
-    return float(np.min(np.einsum("ijk,ijk->ij", gaps, gaps))) <= reach * reach
-
-
 def _is_a_digit(boxes: list[Box], policy: FindPolicy) -> bool:
-    """Enough bars, across and upright, the upright ones at most `segment_max_upright` of the height."""
-    if len(boxes) < policy.segment_min_bars:
+    """From `segment_min_bars` to seven bars, across and upright, the upright ones at most
+    `segment_max_upright` of the height, no wider than `segment_max_width` of it (not a wall's bricks)."""
+    if not policy.segment_min_bars <= len(boxes) <= 7:
         return False
-    height = union(boxes)[3]
+    _, _, width, height = union(boxes)
+    if width > policy.segment_max_width * height:
+        return False
     upright = [h for _, _, w, h in boxes if h > w]
     across = len(boxes) - len(upright)
     return across >= 1 and bool(upright) and max(upright) <= policy.segment_max_upright * height
+
+
+def _both_ways(boxes: list[Box]) -> bool:
+    """True when some of the bars lie across and some upright."""
+    upright = sum(h > w for _, _, w, h in boxes)
+    return 0 < upright < len(boxes)
