@@ -13,7 +13,7 @@ from edge_runtime.reading.cuts import Edge, best_chain
 from edge_runtime.reading.decide import decide, reading_lines
 from edge_runtime.reading.find import find_groups
 from edge_runtime.reading.geometry import Transform, crop_roi, level
-from edge_runtime.reading.groups import DigitCrop, Piece
+from edge_runtime.reading.groups import DigitCrop, Group, Piece, filled_outline
 from edge_runtime.reading.ink import darkest_channel, ink_image, lit_as_ink
 from edge_runtime.reading.inputs import LINE_MARGIN, to_line
 from edge_runtime.reading.nesting import nesting, surfaces, unframed_blobs
@@ -311,7 +311,7 @@ def test_the_bars_of_each_seven_segment_digit_are_gathered_into_one_digit_and_no
     assert len(digits) == 3 and rest == []  # 7, 4 and 3 bars: one digit each, not one group of all
     boxes = sorted(box for _, box in digits)
     assert [len(members) for members, _ in sorted(digits, key=lambda d: d[1][0])] == [7, 4, 3]
-    assert all(a[0] + a[2] < b[0] for a, b in zip(boxes, boxes[1:]))  # side by side, apart
+    assert all(a[0] + a[2] < b[0] for a, b in zip(boxes, boxes[1:], strict=False))  # side by side, apart
     one_digits, one_rest = segment_digits(_pieces(_display("1")))  # two upright bars: left for find
     assert one_digits == [] and len(one_rest) == 2
 
@@ -329,6 +329,25 @@ def test_a_found_display_gives_one_group_per_digit():
     light = cv2.bitwise_not(_display("84"))  # dark bars on a light ground, as ink finds them
     groups = find_groups(ink_image(cv2.cvtColor(light, cv2.COLOR_GRAY2BGR), crop=False)).groups
     assert len(groups) == 2
+
+
+def _group(mask: np.ndarray) -> Group:
+    return Group((0, 0, mask.shape[1], mask.shape[0]), mask.copy(), mask, Transform(), 64)
+
+
+def test_an_outlined_digit_is_filled_even_odd_and_a_plain_one_is_left_alone():
+    bubble_one = np.zeros((60, 40), np.uint8)
+    cv2.rectangle(bubble_one, (12, 5), (27, 54), 255, 2)  # the outline of a thick 1
+    filled = filled_outline(_group(bubble_one), 2.0)
+    assert filled is not None and filled.mask[10:50, 15:25].all()  # its inside is stroke now
+    bubble_zero = np.zeros((60, 50), np.uint8)
+    cv2.ellipse(bubble_zero, (25, 30), (20, 27), 0, 0, 360, 255, 2)  # outer outline
+    cv2.ellipse(bubble_zero, (25, 30), (8, 14), 0, 0, 360, 255, 2)  # inner outline
+    ring = filled_outline(_group(bubble_zero), 2.0).mask
+    assert ring[30, 10] and ring[30, 40] and not ring[30, 25]  # the ring filled, its hole left open
+    plain_zero = np.zeros((60, 50), np.uint8)
+    cv2.ellipse(plain_zero, (25, 30), (16, 22), 0, 0, 360, 255, 7)  # a 0 drawn with a thick pen
+    assert filled_outline(_group(plain_zero), 2.0) is None
 
 
 def test_lit_colour_digits_are_ink_only_when_lit():
@@ -361,8 +380,8 @@ def test_the_policy_comes_from_the_models_and_is_swapped_not_changed():
 # --- the chain ----------------------------------------------------------------------------------------
 
 CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller
-    "policy", "geometry", "inputs", "ink", "groups", "nesting", "segments", "find", "cuts", "recognise", "rows", "decide",
-    "separators", "report", "pipeline",
+    "policy", "geometry", "inputs", "ink", "groups", "nesting", "segments", "find", "cuts", "recognise",
+    "rows", "decide", "separators", "report", "pipeline",
 )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ ink between two cut paths, `line_input` the line reader's input of the whole gro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -66,6 +66,30 @@ def crop_piece(
     top, bottom, x_min, x_max = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     box = group.to_image.pixel_box((x_min, top, x_max - x_min, bottom - top))
     return DigitCrop(box, to_mnist(strokes(group, mask, inside)[0]))
+
+
+def filled_outline(group: Group, min_growth: float) -> Group | None:
+    """The group with the insides of its outlines filled, as a "bubble" digit's outline stands for the
+    stroke it draws round: each hole filled, a hole within what fills it left open (even-odd, as a
+    bubble 0 is two outlines, one inside the other). None unless filling grows the ink `min_growth`
+    times (a plain digit's loops are small beside its strokes)."""
+    contours, hierarchy = cv2.findContours(group.mask, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return None
+    parents = hierarchy[0][:, 3]
+    inside = np.zeros_like(group.mask)
+    for index, contour in enumerate(contours):
+        depth, parent = 0, parents[index]
+        while parent >= 0:
+            depth, parent = depth + 1, parents[parent]
+        if depth % 2:  # a hole (blobs and holes alternate down the tree)
+            hole = np.zeros_like(group.mask)
+            cv2.drawContours(hole, [contour], -1, 255, cv2.FILLED)
+            inside = cv2.bitwise_xor(inside, hole)
+    mask = cv2.bitwise_or(group.mask, inside)
+    if cv2.countNonZero(mask) < min_growth * cv2.countNonZero(group.mask):
+        return None
+    return replace(group, ink=np.where(mask > 0, 255, group.ink).astype(np.uint8), mask=mask)
 
 
 def line_input(group: Group) -> LineInput:

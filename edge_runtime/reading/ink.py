@@ -23,7 +23,7 @@ import numpy as np
 from edge_runtime.reading.geometry import Transform
 from edge_runtime.reading.policy import DEFAULT, InkPolicy
 
-CHANNEL_KERNEL = np.ones((1, 3), np.uint8)  # erosion (dilation) kernel over a pixel's B, G, R (`_across_channels`)
+CHANNEL_KERNEL = np.ones((1, 3), np.uint8)  # over a pixel's B, G, R (`_across_channels`)
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,11 @@ def _on_surfaces(
 
 
 def _found_and_recognised(
-    model: DigitModel, image: np.ndarray, policy: ReadingPolicy, crop: bool | None, dark_ink: bool | None = None
+    model: DigitModel,
+    image: np.ndarray,
+    policy: ReadingPolicy,
+    crop: bool | None,
+    dark_ink: bool | None = None,
 ) -> tuple[Groups, Recognised]:
     """The groups of an image (ink, find) and what they hold (recognise, rows)."""
     found = find_groups(ink_image(image, policy.ink, crop, dark_ink), policy.find)

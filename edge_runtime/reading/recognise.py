@@ -1,7 +1,9 @@
 """Stage 3 of reading, recognise: what each group holds — one digit, several, or none at all.
 
-Every group is first classified whole. A group the digit model rejects while it is wide enough to
-hold two digits, or one wider than any single digit, is then cut (`cuts`). Every candidate piece is
+Every group is first classified whole. A rejected group that is an outline (a "bubble" digit: its
+holes, filled, hold `outline_growth` times its ink) is classified filled too, and read filled where
+the model accepts it so (`groups.filled_outline`). A group the digit model rejects while it is wide
+enough to hold two digits, or one wider than any single digit, is then cut (`cuts`). Every candidate piece is
 classified (all groups' pieces in one batch), and the segmentation kept is the one whose pieces the
 model *all* accepts with the highest summed log(p / `even_probability`) (`cuts.best_chain`; a plain
 joint probability would favour reading two touching digits as one). A group with no such
@@ -40,7 +42,7 @@ from edge_runtime.reading.cuts import (
     cut_columns,
     skip_edges,
 )
-from edge_runtime.reading.groups import DigitCrop, Group, Piece, crop_piece, line_input
+from edge_runtime.reading.groups import DigitCrop, Group, Piece, crop_piece, filled_outline, line_input
 from edge_runtime.reading.inputs import LineInput
 from edge_runtime.reading.policy import ReadingPolicy
 from ground.contract import IMAGE_SHAPE, NUM_CLASSES
@@ -107,6 +109,7 @@ def read_groups(
     reader, if any."""
     accept, cut = policy.accept.digit, policy.cut
     wholes = _classify_all(classify, [crop_piece(g) for g in groups])
+    groups, wholes = _filled_outlines(groups, wholes, classify, accept, cut.outline_growth)
     splits = [i for i, w in enumerate(wholes) if w and _needs_split(groups[i], w, accept, cut)]
     cuts = _cut_groups(groups, splits, classify, cut)
     readable = _readable(groups, wholes, splits, policy) if reader is not None else []
@@ -130,6 +133,24 @@ def read_groups(
         uncut |= index in splits and index not in cuts and chosen is best
         readings.append(GroupReading(group, chosen) if chosen else GroupReading(group, [], whole, in_line))
     return Recognised(readings, uncut)
+
+
+def _filled_outlines(
+    groups: list[Group], wholes: list[Piece | None], classify: Classifier, accept: float, growth: float
+) -> tuple[list[Group], list[Piece | None]]:
+    """The groups, each rejected one that is an outline (`groups.filled_outline`) filled where the
+    model accepts it filled, with their whole readings."""
+    rejected = [i for i, w in enumerate(wholes) if w is not None and w.score < accept]
+    filled = {i: f for i in rejected if (f := filled_outline(groups[i], growth)) is not None}
+    if not filled:
+        return groups, wholes
+    groups, wholes = list(groups), list(wholes)
+    for (index, group), whole in zip(
+        filled.items(), _classify_all(classify, [crop_piece(f) for f in filled.values()]), strict=True
+    ):
+        if whole is not None and whole.score >= accept:
+            groups[index], wholes[index] = group, whole
+    return groups, wholes
 
 
 def _classify_all(classify: Classifier, crops: list[DigitCrop | None]) -> list[Piece | None]:
