@@ -1,8 +1,10 @@
 """Digits on surfaces besides paper through `edge classify --json` (the packaged model): a house number
-on a plate inside its outline, light digits on a dark screen in its bezel, and blank plates, each
-drawn by `train.surfaces` and asserted as a rate over 30 photos (edge_runtime/reading/nesting.py).
-The rates say what the reading does today, far from the issue's goal (22): each sits a photo or two
-below what it measured, and well above the reading before frames and surfaces."""
+on a plate inside its outline, light digits on a dark screen in its bezel, a six-digit LED display,
+a price on a red tag, and blank plates, each drawn by `train.surfaces` and asserted as a rate over 30
+photos. The rates say what the reading does today (frames and surfaces, `reading/nesting.py`; bars
+gathered into digits, `reading/segments.py`; lit and coloured looks, `reading/pipeline.py`; the
+digit model trained on surface digits), still short of the issue's goal (22): each sits a photo or
+two below what it measured."""
 
 from __future__ import annotations
 
@@ -53,29 +55,31 @@ def _share_read(make: Callable[..., Surface], folder: Path, seed: int) -> float:
 
 
 def test_a_house_number_on_a_plate_inside_its_outline_is_read(tmp_path):
-    """The outline is a frame: dropped for the digits it holds (6 of these 30 read; none before)."""
-    assert _share_read(plate, tmp_path, seed=3) >= 0.15
+    """The outline is a frame: dropped for the digits it holds (19 of these 30 read; 6 with the frames
+    alone, none before)."""
+    assert _share_read(plate, tmp_path, seed=3) >= 0.55
 
 
 def test_light_digits_on_a_dark_screen_in_its_bezel_are_read(tmp_path):
-    """The screen is a surface read with its own polarity and threshold (10 of these 30 read; none
-    before)."""
-    assert _share_read(screen, tmp_path, seed=4) >= 0.25
+    """The screen is a surface read with its own polarity and threshold (19 of these 30 read; 10 with
+    the surfaces alone, none before)."""
+    assert _share_read(screen, tmp_path, seed=4) >= 0.55
 
 
 def test_a_blank_plate_reads_no_digit(tmp_path):
-    """Its outline is no frame (it holds nothing) and its brick or wood wall no number (26 of these 30
-    read no digit; 27 before: brick mortar's loose joints read as 1s)."""
+    """Its outline is a blank frame and its brick or wood wall no number (25 of these 30 read no digit;
+    27 with the model before the surface digits: brick mortar's loose joints read as 1s)."""
     assert _share_read(lambda rng, sources: plate(rng, sources, "blank"), tmp_path, seed=5) >= 0.8
 
 
 def test_a_six_digit_seven_segment_led_display_is_read(tmp_path):
     """Its bars are gathered into digits (reading/segments.py) and its coloured light read lit
-    (ink.lit_as_ink)."""
+    (ink.lit_as_ink): 12 of these 30 read, none before."""
     six_digits = lambda rng, sources: seven_segment(rng, sources, count=6, style="LED")  # noqa: E731
-    assert _share_read(six_digits, tmp_path, seed=6) >= 0.0
+    assert _share_read(six_digits, tmp_path, seed=6) >= 0.33
 
 
 def test_a_price_on_a_red_tag_is_read(tmp_path):
+    """12.50 in held-out fonts, its dot a separator (21 of these 30 read)."""
     twelve_fifty = lambda rng, sources: price_tag(rng, sources, price="12.50", colour="red")  # noqa: E731
-    assert _share_read(twelve_fifty, tmp_path, seed=7) >= 0.6
+    assert _share_read(twelve_fifty, tmp_path, seed=7) >= 0.63

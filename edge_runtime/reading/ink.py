@@ -24,6 +24,7 @@ from edge_runtime.reading.geometry import Transform
 from edge_runtime.reading.policy import DEFAULT, InkPolicy
 
 CHANNEL_KERNEL = np.ones((1, 3), np.uint8)  # over a pixel's B, G, R (`_across_channels`)
+COLOUR_COPY = (64, 48)  # the small copy `is_coloured` looks at
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,32 @@ def darkest_channel(image: np.ndarray) -> np.ndarray:
     return _across_channels(image, cv2.erode)
 
 
+def brightest_channel(image: np.ndarray) -> np.ndarray:
+    """Grey image in which a coloured surface (a yellow sign, a red tag, a brick wall) is as light as
+    its colour is bright: the maximum over B, G, R. (In `darkest_channel` a yellow sign is as dark as
+    the black digits on it.)"""
+    return _across_channels(image, cv2.dilate)
+
+
+def is_coloured(image: np.ndarray, policy: InkPolicy = DEFAULT.ink) -> bool:
+    """True for a colour image whose coloured areas (channels `colour_spread` apart) cover at least
+    `colour_share` of it, on a small copy: tags, signs, walls; not ink on white paper, whose colour is
+    only in its thin strokes."""
+    if image.ndim == 2:
+        return False
+    small = cv2.resize(image, COLOUR_COPY, interpolation=cv2.INTER_NEAREST)  # a sample: cheap at 1080p
+    spread = cv2.subtract(brightest_channel(small), darkest_channel(small))
+    return (
+        cv2.countNonZero(cv2.compare(spread, policy.colour_spread, cv2.CMP_GE))
+        >= policy.colour_share * spread.size
+    )
+
+
 def lit_as_ink(image: np.ndarray) -> np.ndarray:
     """Grey image in which whatever is lit in any colour (a red LED, a blue screen's digits) is dark and
     a dark ground is light: 255 minus the maximum over B, G, R. (In `darkest_channel` a blue digit on
     black is as dark as its ground.)"""
-    return cv2.bitwise_not(_across_channels(image, cv2.dilate))
+    return cv2.bitwise_not(brightest_channel(image))
 
 
 def _across_channels(image: np.ndarray, extreme) -> np.ndarray:

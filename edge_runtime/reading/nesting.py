@@ -11,6 +11,8 @@ or a circle drawn round a doodle):
 - a *frame* is a blob with such a hole in which lies a blob at least a digit tall
   (`min_digit_height`): the frame is no digit, the blobs in its holes are read instead
   (`unframed_blobs`); a 0's hole holds no such blob;
+- a blob like a frame round an empty hole (`blank_frame_hole` of its box) is a blank plate's
+  outline or screen's bezel: no digit, dropped too;
 - a *surface* is a region whose digits may need their own polarity and threshold: a frame's hole
   (the plate inside its outline, the screen inside its bezel), or such a blob with a hole at least a
   digit tall but at most `surface_fill` of its own height (a dark screen with light digits), neither
@@ -66,9 +68,21 @@ def unframed_blobs(tree: Nesting, policy: FindPolicy = DEFAULT.find) -> list[tup
         index = pending.pop()
         if framed_holes(tree, index, policy):
             pending += [inner for hole in tree.children(index) for inner in tree.children(hole)]
-        else:
+        elif not _blank_frame(tree, index, policy):
             blobs.append((tree.contours[index], tree.boxes[index]))
     return blobs
+
+
+def _blank_frame(tree: Nesting, blob: int, policy: FindPolicy) -> bool:
+    """True for a blob that fills its box round a hole that fills its own box and most of the blob's
+    (`blank_frame_hole`): an empty plate's outline, a blank screen's bezel, read as a 0 otherwise. A
+    digit's 0 is an oval (its outline fills ~0.79 of its box)."""
+    x, y, w, h = tree.boxes[blob]
+    return _fills_its_box(tree, blob, policy) and any(
+        _fills_its_box(tree, hole, policy)
+        and tree.boxes[hole][2] * tree.boxes[hole][3] >= policy.blank_frame_hole * w * h
+        for hole in tree.children(blob)
+    )
 
 
 def surfaces(

@@ -6,11 +6,13 @@
 A 28x28 image skips ink and find: it is the digit model's input as it is. When `find` saw surfaces
 (a plate inside its outline, a screen in its bezel: `nesting`), each, largest first, is read as an
 image of its own, with its own paper, polarity and threshold, and the first that holds an accepted
-digit is the reading: a number on a plate, not the bricks round it read as 1s. A colour image in
-which nothing is accepted is read again lit (`ink.lit_as_ink`: a display's red, green or blue
-digits on its dark ground), and taken when its digits are lit on a dark ground. A scene in which
-nothing is accepted still while a large blob is cut off by the frame is read once more as a tight
-crop.
+digit is the reading: a number on a plate, not the bricks round it read as 1s. A coloured scene
+(`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel too, and the
+stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the black digits on
+it. A colour image in which nothing is accepted is read again lit (`ink.lit_as_ink`: a display's
+red, green or blue digits on its dark ground), and taken when its digits are lit on a dark ground.
+A scene in which nothing is accepted still while a large blob is cut off by the frame is read once
+more as a tight crop.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 from edge_runtime.reading.decide import decide
 from edge_runtime.reading.find import Groups, find_groups
 from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
-from edge_runtime.reading.ink import darkest_channel, ink_image, lit_as_ink
+from edge_runtime.reading.ink import brightest_channel, darkest_channel, ink_image, is_coloured, lit_as_ink
 from edge_runtime.reading.policy import InkPolicy, ReadingPolicy
 from edge_runtime.reading.recognise import Recognised, read_groups, read_mnist_input
 from edge_runtime.reading.report import Reading, report
@@ -55,9 +57,14 @@ def read_digits(
     if view.shape[:2] == IMAGE_SHAPE:
         recognised, found = read_mnist_input(darkest_channel(view), model.predict, policy), None
     else:
-        view, to_frame, found, recognised = _look(model, view, to_frame, policy, crop)
-        if not recognised.any_digit and view.ndim == 3:  # perhaps light coloured digits on a dark ground
-            lit = _look(model, lit_as_ink(view), to_frame, policy, crop, dark_ink=True)
+        scene, scene_to_frame = view, to_frame
+        view, to_frame, found, recognised = _look(model, scene, scene_to_frame, policy, crop)
+        if is_coloured(scene, policy.ink):  # perhaps dark digits on a coloured tag, sign or wall
+            bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
+            if _strength(bright[3], policy) > _strength(recognised, policy):
+                view, to_frame, found, recognised = bright
+        if not recognised.any_digit and scene.ndim == 3:  # perhaps light coloured digits on a dark ground
+            lit = _look(model, lit_as_ink(scene), scene_to_frame, policy, crop, dark_ink=True)
             if lit[3].any_digit and _on_a_dark_ground(lit[0], lit[3], policy.ink):
                 view, to_frame, found, recognised = lit
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
@@ -84,6 +91,15 @@ def _look(
     if found.surfaces:
         return _on_surfaces(model, view, to_frame, found, recognised, policy, dark_ink)
     return view, to_frame, found, recognised
+
+
+def _strength(recognised: Recognised, policy: ReadingPolicy) -> float:
+    """How well a look read its image: the summed confidence of the digits it accepts, less half a
+    digit for each region rejected; -1 for none accepted."""
+    decision = decide(recognised.readings, policy.decide)
+    if not decision.lines:
+        return -1.0
+    return sum(p.score for line in decision.lines for p in line) - 0.5 * len(decision.rejected)
 
 
 def _on_a_dark_ground(lit: np.ndarray, recognised: Recognised, ink: InkPolicy) -> bool:

@@ -44,6 +44,11 @@ OUTLINES = (
     "MNIST test digits filled grow under 1.42x (90%), 2x or more for 2% (their large loops), only "
     "tried when rejected (scratch probes)"
 )
+COLOURED = (
+    "scratch probe with the surface-trained model, 40 photos each: plates 21→31, screens 22→27, price "
+    "tags 3→6, dates 18→17, non-digit surfaces 37→36; paper (non-digit scene, photographed, faint: 100 "
+    "each) unchanged, its brightest channel looked at in 2 of 300"
+)
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
 )
@@ -147,6 +152,10 @@ class InkPolicy:
     faint_share: float = tuned(0.45, FAINT_NUMBERS)
     # ...but no lower
     min_faint_contrast: int = tuned(32, FAINT_NUMBERS)
+    # a colour image is read in its brightest channel too when this share of it...
+    colour_share: float = tuned(0.1, COLOURED)
+    # ...has channels this far apart (a tag, a sign, a wall; not ink on white paper)
+    colour_spread: int = tuned(60, COLOURED)
     # digits read lit (`lit_as_ink`) count only on a ground whose brightest channel is at most this
     max_lit_ground: int = tuned(100, LIT_DIGITS)
     # ...around them too, this share of their height beyond them
@@ -221,6 +230,8 @@ class FindPolicy:
         "probes' screens and plates fill ~0.9-1 of their box; in runtime_bench's non-digit scenes a "
         "doodle's blob (0.75) and a circle round a face (0.79) read a 7 and an 8 as surfaces",
     )
+    # a box-like blob round a box-like empty hole this share of its box is a blank frame, no digit
+    blank_frame_hole: float = tuned(0.5, SURFACE_PROBES)
     # ...and at most this many a frame, largest first...
     max_surfaces: int = tuned(3, SURFACE_PROBES)
     # ...each shrunk by this many working pixels (clear of its frame's edge)
