@@ -13,7 +13,9 @@ below it) and wrote into the manifest. Then, in this order:
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
-  wrong, unless the region is a colon (12:45);
+  wrong, unless the region is a colon (12:45), or at either end of a number of two digits or more
+  while the model finds it like no digit at all (`sign_score`) and reads each digit surely
+  (`sign_number_score`): €12.50, 30 kg;
 - the digits left are put in reading order: lines top to bottom, each left to right.
 (The values named here are `policy.DecidePolicy`'s.)
 """
@@ -85,13 +87,29 @@ def _drop_lines_with_gaps(
     accepted: list[Piece], rejected: list[Piece], policy: DecidePolicy
 ) -> tuple[list[Piece], list[Piece]]:
     """Every accepted digit is dropped when a rejected region that is not a colon is level with one of
-    them. Returns (kept, dropped)."""
+    them, unless it is a sign beside a number (`_sign_beside`). Returns (kept, dropped)."""
     if any(
-        _level_with_any(r, accepted, policy) and not looks_like_a_colon(r.crop.pixels, policy)
+        _level_with_any(r, accepted, policy)
+        and not looks_like_a_colon(r.crop.pixels, policy)
+        and not _sign_beside(r, accepted, policy)
         for r in rejected
     ):
         return [], accepted
     return accepted, []
+
+
+def _sign_beside(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:
+    """True for a region the model finds like no digit at all (top probability at most `sign_score`)
+    before or after a number of at least two digits level with it, none beyond it, every digit in
+    view read surely (`sign_number_score`): a currency sign, a unit. An unreadable digit stays nearer the acceptance
+    bar, and a word's digit-like letters are read less surely."""
+    if region.score > policy.sign_score:
+        return False
+    beside = [d for d in digits if level(region.crop.box, d.crop.box, policy.level_height)]
+    middle = region.crop.box[0] + region.crop.box[2] / 2
+    left = [d for d in beside if d.crop.box[0] + d.crop.box[2] / 2 < middle]
+    sure = all(d.score >= policy.sign_number_score for d in digits)
+    return sure and len(beside) >= 2 and (not left or len(left) == len(beside))
 
 
 def _level_with_any(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:

@@ -49,6 +49,11 @@ COLOURED = (
     "tags 3→6, dates 18→17, non-digit surfaces 37→36; paper (non-digit scene, photographed, faint: 100 "
     "each) unchanged, its brightest channel looked at in 2 of 300"
 )
+SIGNS = (
+    "train.surfaces' price tags: € and $ beside a price score 0.10-0.15 (uniform: outlier exposure), "
+    "printed digits 0.8-0.9; in runtime_bench's non-digit scenes the words read so had a letter-digit "
+    "at 0.51-0.67 (6 of 300 without sign_number_score; scratch probes)"
+)
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
 )
@@ -373,6 +378,10 @@ class DecidePolicy:
     clutter_regions: int = tuned(3, unmeasured("bf7346e"))
     # ...where a digit needs this probability
     clutter_confidence: float = tuned(0.75, unmeasured("bf7346e"))
+    # a rejected region at a number's end with at most this top probability is a sign (€, $), no gap
+    sign_score: float = tuned(0.2, SIGNS)
+    # ...beside digits each read with at least this probability (a word's digit-like letters are not)
+    sign_number_score: float = tuned(0.75, SIGNS)
     # a colon's dots fill this share of their boxes...
     colon_fill: float = tuned(0.5, SEPARATOR_CASES)
     # ...are at most this much wider than tall or taller...
