@@ -127,8 +127,13 @@ def _accepted(label: int, box, p: float = 0.95) -> GroupReading:
     return GroupReading(None, [_piece(label, p, box)])
 
 
-def _rejected(box, in_line: Piece | None = None) -> GroupReading:
-    return GroupReading(None, [], _piece(4, 0.2, box), in_line)
+def _rejected(box, in_line: Piece | None = None, p: float = 0.3) -> GroupReading:
+    """A rejected region: an unreadable digit near the bar (0.3), or like no digit at all (0.1)."""
+    return GroupReading(None, [], _piece(4, p, box), in_line)
+
+
+def _text(decision) -> list[str]:
+    return ["".join(str(p.label) for p in line) for line in decision.lines]
 
 
 def test_a_level_rejected_region_voids_the_line_but_one_elsewhere_does_not():
@@ -137,6 +142,25 @@ def test_a_level_rejected_region_voids_the_line_but_one_elsewhere_does_not():
     assert voided.lines == [] and len(voided.rejected) == 3
     kept = decide([*digits, _rejected((80, 400, 30, 48))])
     assert ["".join(str(p.label) for p in line) for line in kept.lines] == ["12"]
+
+
+def test_a_sign_at_a_surely_read_numbers_end_does_not_void_it_but_an_unsure_number_or_a_middle_one_does():
+    digits = [_accepted(6, (40, 100, 30, 50), 0.9), _accepted(9, (80, 100, 30, 50), 0.9)]
+    assert _text(decide([_rejected((0, 98, 30, 54), p=0.1), *digits])) == ["69"]  # €69
+    assert _text(decide([*digits, _rejected((120, 98, 30, 54), p=0.1)])) == ["69"]  # 69 €
+    assert decide([*digits, _rejected((120, 98, 30, 54), p=0.3)]).lines == []  # an unreadable digit
+    unsure = [_accepted(6, (40, 100, 30, 50), 0.6), _accepted(9, (80, 100, 30, 50), 0.9)]
+    assert decide([*unsure, _rejected((120, 98, 30, 54), p=0.1)]).lines == []  # a word's letters
+    middle = [*digits, _rejected((120, 98, 30, 54), p=0.1), _accepted(1, (160, 100, 30, 50), 0.9)]
+    assert decide(middle).lines == []
+
+
+def test_an_unsure_5_or_8_before_surely_read_digits_is_a_dollar_sign():
+    rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
+    assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.75), *rest])) == ["74"]  # $74
+    assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.9), *rest])) == ["874"]  # a sure 8 stays
+    unsure_rest = [_accepted(7, (40, 100, 30, 50), 0.7), _accepted(4, (80, 100, 30, 50), 0.9)]
+    assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.75), *unsure_rest])) == ["874"]  # handwriting
 
 
 def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():

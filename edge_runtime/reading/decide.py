@@ -16,7 +16,9 @@ below it) and wrote into the manifest. Then, in this order:
   wrong, unless the region is a colon (12:45), or at either end of a number of two digits or more
   while the model finds it like no digit at all (`sign_score`) and reads each digit surely
   (`sign_number_score`): €12.50, 30 kg;
-- the digits left are put in reading order: lines top to bottom, each left to right.
+- the digits left are put in reading order: lines top to bottom, each left to right;
+- a line's first digit read as a 5 or an 8 below `sign_digit_score` while the rest of the line is
+  read at `sure_score` or more is a dollar sign ($7.41), dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -47,7 +49,8 @@ def decide(readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide) 
     accepted, too_small = _drop_small(accepted, policy)
     accepted, doubtful = _drop_doubtful_in_clutter(accepted, rejected, policy)
     accepted, in_words = _drop_lines_with_gaps(accepted, rejected, policy)
-    return Decision(reading_lines(accepted), rejected + too_small + doubtful + in_words)
+    lines, signs = _without_leading_signs(reading_lines(accepted), policy)
+    return Decision(lines, rejected + too_small + doubtful + in_words + signs)
 
 
 def _with_digits_in_line(
@@ -101,8 +104,8 @@ def _drop_lines_with_gaps(
 def _sign_beside(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:
     """True for a region the model finds like no digit at all (top probability at most `sign_score`)
     before or after a number of at least two digits level with it, none beyond it, every digit in
-    view read surely (`sign_number_score`): a currency sign, a unit. An unreadable digit stays nearer the acceptance
-    bar, and a word's digit-like letters are read less surely."""
+    view read surely (`sign_number_score`): a currency sign, a unit. An unreadable digit stays nearer
+    the acceptance bar, and a word's digit-like letters are read less surely."""
     if region.score > policy.sign_score:
         return False
     beside = [d for d in digits if level(region.crop.box, d.crop.box, policy.level_height)]
@@ -110,6 +113,28 @@ def _sign_beside(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bo
     left = [d for d in beside if d.crop.box[0] + d.crop.box[2] / 2 < middle]
     sure = all(d.score >= policy.sign_number_score for d in digits)
     return sure and len(beside) >= 2 and (not left or len(left) == len(beside))
+
+
+def _without_leading_signs(
+    lines: list[list[Piece]], policy: DecidePolicy
+) -> tuple[list[list[Piece]], list[Piece]]:
+    """Each line without a first "digit" that is a dollar sign: read as one of `sign_digits` (its S)
+    with less than `sign_digit_score` while every other digit of the line, one at least, is read with
+    `sure_score` or more (printed digits). Returns (lines, the signs dropped)."""
+    kept, signs = [], []
+    for line in lines:
+        first, rest = line[0], line[1:]
+        if (
+            rest
+            and first.label in policy.sign_digits
+            and first.score < policy.sign_digit_score
+            and min(p.score for p in rest) >= policy.sure_score
+        ):
+            kept.append(rest)
+            signs.append(first)
+        else:
+            kept.append(line)
+    return kept, signs
 
 
 def _level_with_any(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:

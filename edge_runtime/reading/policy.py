@@ -54,6 +54,10 @@ SIGNS = (
     "printed digits 0.8-0.9; in runtime_bench's non-digit scenes the words read so had a letter-digit "
     "at 0.51-0.67 (6 of 300 without sign_number_score; scratch probes)"
 )
+DOLLARS = (
+    "train.surfaces' price tags: a $ read as an 8 or a 5 at 0.43-0.78 before digits at 0.84-0.96; in "
+    "runtime_bench's 2,400 paper images one line reads so (a touching 821), scratch probes"
+)
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
 )
@@ -386,6 +390,12 @@ class DecidePolicy:
     sign_score: float = tuned(0.2, SIGNS)
     # ...beside digits each read with at least this probability (a word's digit-like letters are not)
     sign_number_score: float = tuned(0.75, SIGNS)
+    # a line's first "digit" read as one of these...
+    sign_digits: tuple[int, ...] = tuned((5, 8), DOLLARS)
+    # ...with less than this...
+    sign_digit_score: float = tuned(0.8, DOLLARS)
+    # ...before digits all read with this or more is a dollar sign
+    sure_score: float = tuned(0.84, DOLLARS)
     # a colon's dots fill this share of their boxes...
     colon_fill: float = tuned(0.5, SEPARATOR_CASES)
     # ...are at most this much wider than tall or taller...
