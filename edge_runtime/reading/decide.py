@@ -17,8 +17,9 @@ below it) and wrote into the manifest. Then, in this order:
   while the model finds it like no digit at all (`sign_score`) and reads each digit surely
   (`sign_number_score`): €12.50, 30 kg;
 - the digits left are put in reading order: lines top to bottom, each left to right;
-- a line's first digit read as a 5 or an 8 below `sign_digit_score` while the rest of the line is
-  read at `sure_score` or more is a dollar sign ($7.41), dropped.
+- a line's first digit read as a 5 or an 8 (`sign_digits`: none for a scene on paper, see
+  `pipeline`) below `sign_digit_score` while the rest of the line is read at `sure_score` or more is
+  a dollar sign ($7.41), dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 

@@ -9,14 +9,16 @@ image of its own, with its own paper, polarity and threshold, and the first that
 digit is the reading: a number on a plate, not the bricks round it read as 1s. A coloured scene
 (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel too, and the
 stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the black digits on
-it. A colour image in which nothing is accepted is read again lit (`ink.lit_as_ink`: a display's
-red, green or blue digits on its dark ground), and taken when its digits are lit on a dark ground.
-A scene in which nothing is accepted still while a large blob is cut off by the frame is read once
-more as a tight crop.
+it; only there is a dollar sign read as a digit looked for (`decide`: on paper, a handwritten number's
+first 8 or 5 can be as unsure). A colour image in which nothing is accepted is read again lit
+(`ink.lit_as_ink`: a display's red, green or blue digits on its dark ground), and taken when its
+digits are lit on a dark ground. A scene in which nothing is accepted still while a large blob is
+cut off by the frame is read once more as a tight crop.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,6 +65,8 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _strength(bright[3], policy) > _strength(recognised, policy):
                 view, to_frame, found, recognised = bright
+        else:  # a dollar sign read as a digit is looked for on tags and signs only
+            policy = replace(policy, decide=replace(policy.decide, sign_digits=()))
         if not recognised.any_digit and scene.ndim == 3:  # perhaps light coloured digits on a dark ground
             lit = _look(model, lit_as_ink(scene), scene_to_frame, policy, crop, dark_ink=True)
             if lit[3].any_digit and _on_a_dark_ground(lit[0], lit[3], policy.ink):

@@ -56,7 +56,8 @@ SIGNS = (
 )
 DOLLARS = (
     "train.surfaces' price tags: a $ read as an 8 or a 5 at 0.43-0.78 before digits at 0.84-0.96; in "
-    "runtime_bench's 2,400 paper images one line reads so (a touching 821), scratch probes"
+    "runtime_bench's 2,400 paper images one line reads so with the packaged model, three with the model "
+    "before it: the pipeline looks for it in coloured scenes only (scratch probes)"
 )
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
