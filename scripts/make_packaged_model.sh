@@ -5,8 +5,8 @@
 # outlined, hairline, chalk, bold print, 0.2 per digit), then the reading fine-tune (4 epochs at 3e-4
 # with many more pieces of touching digits cut as the runtime cuts them, right ones labelled, wrong
 # ones as non-digits, and the surface digits again), then the line reader (`edge train-reader`,
-# beside it), exported to int8 with their gates and acceptance thresholds; `edge export` embeds the labels, input contract and threshold in the digit
-# model itself, and names the reader in its manifest. The manifest's `provenance` records this recipe,
+# beside it), exported to int8 with their gates and acceptance thresholds; `edge export` embeds the
+# labels, input contract and threshold in the digit model itself, and names the reader in its manifest. The manifest's `provenance` records this recipe,
 # the commit it ran on and the headline figures. The tests use these same files (no TensorFlow or MNIST).
 # Takes about two hours on 2 cores. Usage: scripts/make_packaged_model.sh [--keep-reader] [MNIST.npz]
 #

@@ -17,8 +17,8 @@ below it) and wrote into the manifest. Then, in this order:
   while the model finds it like no digit at all (`sign_score`) and reads each digit surely
   (`sign_number_score`): €12.50, 30 kg;
 - the digits left are put in reading order: lines top to bottom, each left to right;
-- a line's first digit read as a 5 or an 8 (`sign_digits`: none for a scene on paper, see
-  `pipeline`) below `sign_digit_score` while the rest of the line is read at `sure_score` or more is
+- a line's first digit read as a 5 or an 8 (`dollar_digits`: none for a scene on paper, see
+  `pipeline`) below `dollar_score` while the rest of the line is read at `dollar_rest_score` or more is
   a dollar sign ($7.41), dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
@@ -119,17 +119,17 @@ def _sign_beside(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bo
 def _without_leading_signs(
     lines: list[list[Piece]], policy: DecidePolicy
 ) -> tuple[list[list[Piece]], list[Piece]]:
-    """Each line without a first "digit" that is a dollar sign: read as one of `sign_digits` (its S)
-    with less than `sign_digit_score` while every other digit of the line, one at least, is read with
-    `sure_score` or more (printed digits). Returns (lines, the signs dropped)."""
+    """Each line without a first "digit" that is a dollar sign: read as one of `dollar_digits` (its S)
+    with less than `dollar_score` while every other digit of the line, one at least, is read with
+    `dollar_rest_score` or more (printed digits). Returns (lines, the signs dropped)."""
     kept, signs = [], []
     for line in lines:
         first, rest = line[0], line[1:]
         if (
             rest
-            and first.label in policy.sign_digits
-            and first.score < policy.sign_digit_score
-            and min(p.score for p in rest) >= policy.sure_score
+            and first.label in policy.dollar_digits
+            and first.score < policy.dollar_score
+            and min(p.score for p in rest) >= policy.dollar_rest_score
         ):
             kept.append(rest)
             signs.append(first)

@@ -392,11 +392,11 @@ class DecidePolicy:
     # ...beside digits each read with at least this probability (a word's digit-like letters are not)
     sign_number_score: float = tuned(0.75, SIGNS)
     # a line's first "digit" read as one of these...
-    sign_digits: tuple[int, ...] = tuned((5, 8), DOLLARS)
+    dollar_digits: tuple[int, ...] = tuned((5, 8), DOLLARS)
     # ...with less than this...
-    sign_digit_score: float = tuned(0.8, DOLLARS)
+    dollar_score: float = tuned(0.8, DOLLARS)
     # ...before digits all read with this or more is a dollar sign
-    sure_score: float = tuned(0.84, DOLLARS)
+    dollar_rest_score: float = tuned(0.84, DOLLARS)
     # a colon's dots fill this share of their boxes...
     colon_fill: float = tuned(0.5, SEPARATOR_CASES)
     # ...are at most this much wider than tall or taller...

@@ -44,9 +44,9 @@ def segment_digits(
         boxes = [pieces[i][1] for i in members]
         if _is_a_digit(boxes, policy):
             digits.append(([pieces[i][0] for i in sorted(members)], union(boxes)))
-        elif not (len(members) > policy.segment_texture_bars and _both_ways(boxes)):
-            continue
-        used |= members
+            used |= members
+        elif len(members) > policy.segment_texture_bars and _both_ways(boxes):
+            used |= members  # a texture: dropped
     return digits, [p for i, p in enumerate(pieces) if i not in used]
 
 
@@ -56,7 +56,8 @@ def _close_pairs(
     """The pairs of bars whose outlines come within `segment_reach` of the longer one's length: boxes
     first (all at once), then the outlines' corners of the pairs whose boxes are that close."""
     boxes = np.array([pieces[i][1] for i in bars], np.float32)
-    reach = policy.segment_reach * np.maximum.outer(*(2 * [np.array([lengths[i] for i in bars])]))
+    long = np.array([lengths[i] for i in bars])
+    reach = policy.segment_reach * np.maximum.outer(long, long)
     x0, y0, x1, y1 = boxes[:, 0], boxes[:, 1], boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3]
     apart_x = np.maximum(x0[None, :] - x1[:, None], x0[:, None] - x1[None, :])
     apart_y = np.maximum(y0[None, :] - y1[:, None], y0[:, None] - y1[None, :])
