@@ -155,6 +155,53 @@ def test_a_sign_at_a_surely_read_numbers_end_does_not_void_it_but_an_unsure_numb
     assert decide(middle).lines == []
 
 
+def test_at_most_one_sign_at_each_end_of_a_number_keeps_it():
+    digits = [_accepted(6, (40, 100, 30, 50), 0.9), _accepted(9, (80, 100, 30, 50), 0.9)]
+    both = [_rejected((0, 98, 30, 54), p=0.1), *digits, _rejected((120, 98, 30, 54), p=0.1)]
+    assert _text(decide(both)) == ["69"]  # € 69 ¢
+    word = [*digits, _rejected((120, 98, 30, 54), p=0.1), _rejected((160, 98, 30, 54), p=0.1)]
+    assert decide(word).lines == []  # two letters after a number: a word ("69th")
+    assert decide([_rejected((0, 98, 30, 54), p=0.1), digits[1]]).lines == []  # a 9 beside a scribble
+
+
+def _stroke(label: int, box, top: tuple[int, int], bottom: tuple[int, int], width: int = 3) -> GroupReading:
+    """An accepted digit whose model input is one stroke from `top` to `bottom` (x, y)."""
+    pixels = np.zeros((28, 28), np.uint8)
+    cv2.line(pixels, top, bottom, 255, width)
+    return GroupReading(None, [Piece(DigitCrop(box, pixels), _piece(label, 0.95).probabilities)])
+
+
+def _date(top: tuple[int, int], bottom: tuple[int, int], slash_box) -> list:
+    """24?05?26: six digits of one stroke from `top` to `bottom`, two 1s between them (`slash_box`)."""
+    digits = [
+        _stroke(k, (x, 100, 30, 50), top, bottom)
+        for k, x in zip((2, 4, 0, 5, 2, 6), (0, 40, 100, 140, 200, 240), strict=True)
+    ]
+    ones = [_stroke(1, (x, *slash_box), (20, 4), (8, 24)) for x in (70, 170)]
+    return [*digits, *ones]
+
+
+def test_1s_leaning_more_than_their_line_and_taller_are_slashes_but_not_1s_leaning_with_it():
+    assert _text(decide(_date((14, 4), (14, 24), (92, 30, 62)))) == ["240526"]  # 24/05/26
+    assert _text(decide(_date((14, 4), (14, 24), (100, 30, 50)))) == ["24105126"]  # as tall: handwriting
+    assert _text(decide(_date((18, 4), (10, 24), (92, 30, 62)))) == ["24105126"]  # leaning with the line
+    one = _date((14, 4), (14, 24), (92, 30, 62))
+    one[-1] = _stroke(1, (170, 100, 30, 50), (14, 4), (14, 24))
+    assert _text(decide(one)) == ["24105126"]  # a slash alone is as likely a handwritten 1
+
+
+def test_a_thin_or_tall_1_at_a_numbers_end_is_an_edge_but_a_1_like_its_neighbours_is_not():
+    number = [_stroke(k, (40 * i, 100, 30, 50), (14, 4), (14, 24), 5) for i, k in enumerate((8, 3, 5))]
+    thin = _stroke(1, (120, 100, 10, 50), (14, 4), (14, 24), 1)
+    assert _text(decide([*number, thin])) == ["835"]  # a plate's inner outline
+    tall = _stroke(1, (120, 80, 10, 90), (14, 4), (14, 24), 5)
+    assert _text(decide([tall, *number])) == ["835"]  # a tag's edge
+    one = _stroke(1, (120, 100, 10, 50), (14, 4), (14, 24), 5)
+    assert _text(decide([*number, one])) == ["8351"]
+    inside = _stroke(1, (70, 100, 10, 50), (14, 4), (14, 24), 1)
+    assert _text(decide([*number, inside])) == ["8315"]  # inside a number, a thin 1 is a digit
+
+
 def test_an_unsure_5_or_8_before_surely_read_digits_is_a_dollar_sign():
     rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
     assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.75), *rest])) == ["74"]  # $74

@@ -13,10 +13,15 @@ below it) and wrote into the manifest. Then, in this order:
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
-  wrong, unless the region is a colon (12:45), or at either end of a number of two digits or more
-  while the model finds it like no digit at all (`sign_score`) and reads each digit surely
-  (`sign_number_score`): €12.50, 30 kg;
+  wrong, unless the region is a colon (12:45), or one sign at either end of a number of
+  `sign_digits` or more while the model finds it
+  like no digit at all (`sign_score`) and reads each digit surely (`sign_number_score`): €12.50, 30 ¢;
 - the digits left are put in reading order: lines top to bottom, each left to right;
+- 1s inside a line that lean `slash_lean` more than the line's other digits and stand `slash_height`
+  times taller, `slashes` of them at least, are slashes (a date's 17/05/2024), taken out of the line
+  (`separators` writes them);
+- a 1 at a line's end whose stroke is at most `edge_stroke` of the line's other digits', or who
+  stands `edge_height` times taller, is the edge of a frame, an outline, a tag: dropped;
 - a line's first digit read as a 5 or an 8 (`dollar_digits`: none for a scene on paper, see
   `pipeline`) below `dollar_score` while the rest of the line is read at `dollar_rest_score` or more is
   a dollar sign ($7.41), dropped.
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge_runtime.reading.geometry import level, middle
+from edge_runtime.reading.geometry import level, middle, middle_x
 from edge_runtime.reading.groups import Piece
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
@@ -50,8 +55,10 @@ def decide(readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide) 
     accepted, too_small = _drop_small(accepted, policy)
     accepted, doubtful = _drop_doubtful_in_clutter(accepted, rejected, policy)
     accepted, in_words = _drop_lines_with_gaps(accepted, rejected, policy)
-    lines, signs = _without_leading_signs(reading_lines(accepted), policy)
-    return Decision(lines, rejected + too_small + doubtful + in_words + signs)
+    lines, slashes = _without_slashes(reading_lines(accepted), policy)
+    lines, edges = _without_edges(lines, policy)
+    lines, signs = _without_leading_signs(lines, policy)
+    return Decision(lines, rejected + too_small + doubtful + in_words + slashes + edges + signs)
 
 
 def _with_digits_in_line(
@@ -91,29 +98,101 @@ def _drop_lines_with_gaps(
     accepted: list[Piece], rejected: list[Piece], policy: DecidePolicy
 ) -> tuple[list[Piece], list[Piece]]:
     """Every accepted digit is dropped when a rejected region that is not a colon is level with one of
-    them, unless it is a sign beside a number (`_sign_beside`). Returns (kept, dropped)."""
-    if any(
-        _level_with_any(r, accepted, policy)
-        and not looks_like_a_colon(r.crop.pixels, policy)
-        and not _sign_beside(r, accepted, policy)
+    them, unless the regions so level are signs beside a number (`_signs_beside`). Returns (kept,
+    dropped)."""
+    gaps = [
+        r
         for r in rejected
-    ):
+        if _level_with_any(r, accepted, policy) and not looks_like_a_colon(r.crop.pixels, policy)
+    ]
+    if gaps and not _signs_beside(gaps, accepted, policy):
         return [], accepted
     return accepted, []
 
 
-def _sign_beside(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:
-    """True for a region the model finds like no digit at all (top probability at most `sign_score`)
-    before or after a number of at least two digits level with it, none beyond it, every digit in
-    view read surely (`sign_number_score`): a currency sign, a unit. An unreadable digit stays nearer
-    the acceptance bar, and a word's digit-like letters are read less surely."""
-    if region.score > policy.sign_score:
+def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolicy) -> bool:
+    """True when `regions` are at most one sign before and one after a number, none amid it: each
+    found like no digit at all by the model (top probability at most `sign_score`), beside at least
+    `sign_digits` digits level with it, every digit in view read surely (`sign_number_score`): a
+    currency sign, a unit. An unreadable digit stays nearer the acceptance bar, and a word's
+    digit-like letters are read less surely."""
+    if not all(d.score >= policy.sign_number_score for d in digits):
         return False
-    beside = [d for d in digits if level(region.crop.box, d.crop.box, policy.level_height)]
-    middle = region.crop.box[0] + region.crop.box[2] / 2
-    left = [d for d in beside if d.crop.box[0] + d.crop.box[2] / 2 < middle]
-    sure = all(d.score >= policy.sign_number_score for d in digits)
-    return sure and len(beside) >= 2 and (not left or len(left) == len(beside))
+    sides = []
+    for region in regions:
+        beside = [d for d in digits if level(region.crop.box, d.crop.box, policy.level_height)]
+        centre = middle_x(region.crop.box)
+        left = [d for d in beside if middle_x(d.crop.box) < centre]
+        if (
+            region.score > policy.sign_score
+            or len(beside) < policy.sign_digits
+            or 0 < len(left) < len(beside)
+        ):
+            return False
+        sides.append(bool(left))
+    return sides.count(True) <= 1 and sides.count(False) <= 1
+
+
+def _without_slashes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
+    """Each line without the 1s inside it that are slashes, when it holds `slashes` of them at least:
+    leaning `slash_lean` more than the median of the line's other digits and `slash_height` times
+    their median height (a printed slash leans and reaches above and below the digits; a handwritten
+    number's 1 leans with its neighbours, and two such in one number are rarer still). Returns (lines,
+    the slashes taken out)."""
+    kept, slashes = [], []
+    for line in lines:
+        leans = [lean(p.crop.pixels) for p in line]
+        heights = [p.crop.box[3] for p in line]
+        out = []
+        for index in range(1, len(line) - 1):
+            others = [k for k in range(len(line)) if k != index]
+            if (
+                line[index].label == 1
+                and leans[index] - np.median([leans[k] for k in others]) >= policy.slash_lean
+                and heights[index] >= policy.slash_height * np.median([heights[k] for k in others])
+            ):
+                out.append(index)
+        if len(out) < policy.slashes:
+            out = []
+        kept.append([p for k, p in enumerate(line) if k not in out])
+        slashes += [line[k] for k in out]
+    return kept, slashes
+
+
+def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
+    """Each line without a 1 at either end whose stroke is at most `edge_stroke` of the line's other
+    digits' (median) or who stands `edge_height` times taller than they do: the side of a plate's
+    inner outline, a tag's or a screen's edge, not a digit. Returns (lines, the edges dropped)."""
+    kept, edges = [], []
+    for line in lines:
+        ends = {0, len(line) - 1} if len(line) >= 2 else set()
+        out = set()
+        for index in ends:
+            others = [p for k, p in enumerate(line) if k != index and k not in out]
+            if line[index].label == 1 and others:
+                stroke = np.median([stroke_width(p.crop.pixels) for p in others])
+                height = np.median([p.crop.box[3] for p in others])
+                if (
+                    0 < stroke_width(line[index].crop.pixels) <= policy.edge_stroke * stroke
+                    or line[index].crop.box[3] >= policy.edge_height * height
+                ):
+                    out.add(index)
+        kept.append([p for k, p in enumerate(line) if k not in out])
+        edges += [line[k] for k in sorted(out)]
+    return kept, edges
+
+
+def stroke_width(pixels: np.ndarray) -> float:
+    """The mean stroke width of a model input's ink, in its pixels: twice its area over its outline."""
+    ink = cv2.compare(pixels, 0.3 * float(pixels.max()), cv2.CMP_GT)
+    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    return 2 * cv2.countNonZero(ink) / max(sum(cv2.arcLength(c, True) for c in contours), 1.0)
+
+
+def lean(pixels: np.ndarray) -> float:
+    """How far a model input's ink leans right going up: columns per row, from its second moments."""
+    moments = cv2.moments(pixels.astype(np.float32))
+    return -moments["mu11"] / max(moments["mu02"], 1e-6)
 
 
 def _without_leading_signs(

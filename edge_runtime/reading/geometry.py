@@ -71,6 +71,11 @@ def middle(box: Sequence[float]) -> float:
     return box[1] + box[3] / 2
 
 
+def middle_x(box: Sequence[float]) -> float:
+    """A box's middle column."""
+    return box[0] + box[2] / 2
+
+
 def level(a: Sequence[float], b: Sequence[float], height_ratio: float = 0.0) -> bool:
     """True when boxes `a` and `b` are on one line: the middle of one lies within the other's rows,
     and neither is less than `height_ratio` of the other's height (0: any heights)."""

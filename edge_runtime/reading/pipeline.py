@@ -66,7 +66,7 @@ def read_digits(
             if _strength(bright[3], policy) > _strength(recognised, policy):
                 view, to_frame, found, recognised = bright
         else:  # a dollar sign read as a digit is looked for on tags and signs only
-            policy = replace(policy, decide=replace(policy.decide, dollar_digits=()))
+            policy = replace(policy, decide=policy.decide.on_paper())
         if not recognised.any_digit and scene.ndim == 3:  # perhaps light coloured digits on a dark ground
             lit = _look(model, lit_as_ink(scene), scene_to_frame, policy, crop, dark_ink=True)
             if lit[3].any_digit and _on_a_dark_ground(lit[0], lit[3], policy.ink):

@@ -59,6 +59,17 @@ DOLLARS = (
     "runtime_bench's 2,400 paper images one line reads so with the packaged model, three with the model "
     "before it: the pipeline looks for it in coloured scenes only (scratch probes)"
 )
+SLASHES = (
+    "train.surfaces' dates (dd/mm/yyyy): of 84 slashes read as 1s, 60 lean 0.25 more than their line's "
+    "other digits (moments of the model input) and stand 1.1 times taller; of 682 handwritten 1s inside "
+    "numbers (number, touching, slanted, faint; seed 7) one does both (scratch probes, session 28)"
+)
+EDGES = (
+    "train.surfaces' plates, screens, tags, dates (seed 7, 150 each): of 27 frame or outline edges "
+    "read as a 1 at a number's end, 14 have a stroke at most 0.5 of the other digits' or stand 1.3 "
+    "times taller; of 256 real 1s at a number's end (those and number, touching, slanted, faint, chalk, "
+    "hairline) one does (scratch probes, session 28)"
+)
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
 )
@@ -163,7 +174,11 @@ class InkPolicy:
     # ...but no lower
     min_faint_contrast: int = tuned(32, FAINT_NUMBERS)
     # a colour image is read in its brightest channel too when this share of it...
-    colour_share: float = tuned(0.1, COLOURED)
+    colour_share: float = tuned(
+        0.02,
+        COLOURED + "; 0.1 → 0.02: a tag is small in its frame: price tags 33.8 → 40.0% (80, seed 7), one "
+        "more of 30 blank plates reads a 1 (session 28)",
+    )
     # ...has channels this far apart (a tag, a sign, a wall; not ink on white paper)
     colour_spread: int = tuned(60, COLOURED)
     # digits read lit (`lit_as_ink`) count only on a ground whose brightest channel is at most this
@@ -389,14 +404,35 @@ class DecidePolicy:
     clutter_confidence: float = tuned(0.75, unmeasured("bf7346e"))
     # a rejected region at a number's end with at most this top probability is a sign (€, $), no gap
     sign_score: float = tuned(0.2, SIGNS)
-    # ...beside digits each read with at least this probability (a word's digit-like letters are not)
+    # ...beside digits each read with at least this probability (a word's digit-like letters are not)...
     sign_number_score: float = tuned(0.75, SIGNS)
+    # ...and at least this many of them
+    sign_digits: int = tuned(
+        2,
+        SIGNS + "; at 1 (a tag's €7), price tags 32.5 → 33.8% (80, seed 7) but 2 of 150 non-digit scenes "
+        "and 2 of 30 blank plates read a digit (session 28)",
+    )
+    # a 1 at a line's end with a stroke this thin next to the others'...
+    edge_stroke: float = tuned(0.5, EDGES)
+    # ...or this many times taller is an edge (a frame's, an outline's)
+    edge_height: float = tuned(1.3, EDGES)
     # a line's first "digit" read as one of these...
     dollar_digits: tuple[int, ...] = tuned((5, 8), DOLLARS)
     # ...with less than this...
     dollar_score: float = tuned(0.8, DOLLARS)
     # ...before digits all read with this or more is a dollar sign
     dollar_rest_score: float = tuned(0.84, DOLLARS)
+    # a 1 inside a line leaning this much more than the line's other digits (x shift per row)...
+    slash_lean: float = tuned(0.25, SLASHES)
+    # ...and this many times their median height is a slash (a date's dd/mm/yyyy)...
+    slash_height: float = tuned(1.1, SLASHES)
+    # ...when the line holds this many
+    slashes: int = tuned(2, SLASHES + "; the one handwritten 1 so was alone in its number")
+
+    def on_paper(self) -> DecidePolicy:
+        """The rules for a scene without coloured areas: no dollar sign looked for."""
+        return replace(self, dollar_digits=())
+
     # a colon's dots fill this share of their boxes...
     colon_fill: float = tuned(0.5, SEPARATOR_CASES)
     # ...are at most this much wider than tall or taller...
@@ -435,8 +471,8 @@ class MarkPolicy:
     bar_band: tuple[float, float] = tuned((0.3, 0.75), SEPARATOR_CASES)
     # a slash is at least this tall...
     slash_height: float = tuned(0.6, SEPARATOR_CASES)
-    # ...at most this wide
-    slash_width: float = tuned(0.8, SEPARATOR_CASES)
+    # ...at most this wide (a bold font's slash, taken out of a date by `decide`, is 1.0 wide)
+    slash_width: float = tuned(1.1, SEPARATOR_CASES + "; 0.8 → 1.1 with decide's slashes (SLASHES)")
     # a blank this many times the line's median is a space...
     space_gap: float = tuned(2.0, SEPARATOR_CASES)
     # ...if at least this wide...
