@@ -6,8 +6,9 @@
 # with many more pieces of touching digits cut as the runtime cuts them, right ones labelled, wrong
 # ones as non-digits, and the surface digits again), then the line reader (`edge train-reader`,
 # beside it), exported to int8 with their gates and acceptance thresholds; `edge export` embeds the
-# labels, input contract and threshold in the digit model itself, and names the reader in its manifest. The manifest's `provenance` records this recipe,
-# the commit it ran on and the headline figures. The tests use these same files (no TensorFlow or MNIST).
+# labels, input contract and threshold in the digit model itself, and names the reader in its
+# manifest. The manifest's `provenance` records this recipe, the commit it ran on and the headline
+# figures. The tests use these same files (no TensorFlow or MNIST).
 # Takes about two hours on 2 cores. Usage: scripts/make_packaged_model.sh [--keep-reader] [MNIST.npz]
 #
 # `--keep-reader` remakes the digit model only (about an hour) and keeps the packaged line reader, which

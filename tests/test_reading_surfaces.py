@@ -55,8 +55,8 @@ def _share_read(make: Callable[..., Surface], folder: Path, seed: int) -> float:
 
 
 def test_a_house_number_on_a_plate_inside_its_outline_is_read(tmp_path):
-    """The outline is a frame: dropped for the digits it holds (19 of these 30 read; 6 with the frames
-    alone, none before; 20 once a frame's edge beside a number is no 1)."""
+    """The outline is a frame: dropped for the digits it holds (20 of these 30 read; 19 before a frame's
+    edge beside a number was dropped, 6 with the frames alone, none before)."""
     assert _share_read(plate, tmp_path, seed=3) >= 0.55
 
 

@@ -13,9 +13,9 @@ below it) and wrote into the manifest. Then, in this order:
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
-  wrong, unless the region is a colon (12:45), or one sign at either end of a number of
-  `sign_digits` or more while the model finds it
-  like no digit at all (`sign_score`) and reads each digit surely (`sign_number_score`): €12.50, 30 ¢;
+  wrong, unless the region is a colon (12:45), or one sign at either end of a number of `sign_digits`
+  or more while the model finds it like no digit at all (`sign_score`) and reads each digit surely
+  (`sign_number_score`): €12.50, 30 ¢;
 - the digits left are put in reading order: lines top to bottom, each left to right;
 - 1s inside a line that lean `slash_lean` more than the line's other digits and stand `slash_height`
   times taller, `slashes` of them at least, are slashes (a date's 17/05/2024), taken out of the line
@@ -141,7 +141,7 @@ def _without_slashes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[li
     the slashes taken out)."""
     kept, slashes = [], []
     for line in lines:
-        leans = [lean(p.crop.pixels) for p in line]
+        leans = [_lean(p.crop.pixels) for p in line]
         heights = [p.crop.box[3] for p in line]
         out = []
         for index in range(1, len(line) - 1):
@@ -170,10 +170,10 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
         for index in ends:
             others = [p for k, p in enumerate(line) if k != index and k not in out]
             if line[index].label == 1 and others:
-                stroke = np.median([stroke_width(p.crop.pixels) for p in others])
+                stroke = np.median([_stroke_width(p.crop.pixels) for p in others])
                 height = np.median([p.crop.box[3] for p in others])
                 if (
-                    0 < stroke_width(line[index].crop.pixels) <= policy.edge_stroke * stroke
+                    0 < _stroke_width(line[index].crop.pixels) <= policy.edge_stroke * stroke
                     or line[index].crop.box[3] >= policy.edge_height * height
                 ):
                     out.add(index)
@@ -182,14 +182,14 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
     return kept, edges
 
 
-def stroke_width(pixels: np.ndarray) -> float:
+def _stroke_width(pixels: np.ndarray) -> float:
     """The mean stroke width of a model input's ink, in its pixels: twice its area over its outline."""
     ink = cv2.compare(pixels, 0.3 * float(pixels.max()), cv2.CMP_GT)
     contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
     return 2 * cv2.countNonZero(ink) / max(sum(cv2.arcLength(c, True) for c in contours), 1.0)
 
 
-def lean(pixels: np.ndarray) -> float:
+def _lean(pixels: np.ndarray) -> float:
     """How far a model input's ink leans right going up: columns per row, from its second moments."""
     moments = cv2.moments(pixels.astype(np.float32))
     return -moments["mu11"] / max(moments["mu02"], 1e-6)

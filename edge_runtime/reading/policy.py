@@ -412,6 +412,12 @@ class DecidePolicy:
         SIGNS + "; at 1 (a tag's €7), price tags 32.5 → 33.8% (80, seed 7) but 2 of 150 non-digit scenes "
         "and 2 of 30 blank plates read a digit (session 28)",
     )
+    # a 1 inside a line leaning this much more than the line's other digits (x shift per row)...
+    slash_lean: float = tuned(0.25, SLASHES)
+    # ...and this many times their median height is a slash (a date's dd/mm/yyyy)...
+    slash_height: float = tuned(1.1, SLASHES)
+    # ...when the line holds this many
+    slashes: int = tuned(2, SLASHES + "; the one handwritten 1 so was alone in its number")
     # a 1 at a line's end with a stroke this thin next to the others'...
     edge_stroke: float = tuned(0.5, EDGES)
     # ...or this many times taller is an edge (a frame's, an outline's)
@@ -422,23 +428,16 @@ class DecidePolicy:
     dollar_score: float = tuned(0.8, DOLLARS)
     # ...before digits all read with this or more is a dollar sign
     dollar_rest_score: float = tuned(0.84, DOLLARS)
-    # a 1 inside a line leaning this much more than the line's other digits (x shift per row)...
-    slash_lean: float = tuned(0.25, SLASHES)
-    # ...and this many times their median height is a slash (a date's dd/mm/yyyy)...
-    slash_height: float = tuned(1.1, SLASHES)
-    # ...when the line holds this many
-    slashes: int = tuned(2, SLASHES + "; the one handwritten 1 so was alone in its number")
-
-    def on_paper(self) -> DecidePolicy:
-        """The rules for a scene without coloured areas: no dollar sign looked for."""
-        return replace(self, dollar_digits=())
-
     # a colon's dots fill this share of their boxes...
     colon_fill: float = tuned(0.5, SEPARATOR_CASES)
     # ...are at most this much wider than tall or taller...
     colon_aspect: float = tuned(2.0, SEPARATOR_CASES)
     # ...and one holds at most this many times the other's ink
     colon_sizes: float = tuned(2.5, SEPARATOR_CASES)
+
+    def on_paper(self) -> DecidePolicy:
+        """The rules for a scene without coloured areas: no dollar sign looked for."""
+        return replace(self, dollar_digits=())
 
 
 @dataclass(frozen=True)
