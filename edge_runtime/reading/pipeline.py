@@ -10,7 +10,9 @@ digit is the reading: a number on a plate, not the bricks round it read as 1s. A
 (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel too, and the
 stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the black digits on
 it; only there is a dollar sign read as a digit looked for (`decide`: on paper, a handwritten number's
-first 8 or 5 can be as unsure). A colour image in which nothing is accepted is read again lit
+first 8 or 5 can be as unsure). A colour scene with too little colour to count (a small tag on a grey wall) in
+which nothing is accepted is read in its brightest channel too, and taken when it reads more than a
+lone 1. A colour image in which nothing is accepted is read again lit
 (`ink.lit_as_ink`: a display's red, green or blue digits on its dark ground), and taken when its
 digits are lit on a dark ground. A scene in which nothing is accepted still while a large blob is
 cut off by the frame is read once more as a tight crop.
@@ -67,6 +69,10 @@ def read_digits(
                 view, to_frame, found, recognised = bright
         else:  # a dollar sign read as a digit is looked for on tags and signs only
             policy = replace(policy, decide=policy.decide.on_paper())
+            if not recognised.any_digit and scene.ndim == 3:  # perhaps a small tag on a grey wall
+                bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
+                if _more_than_a_stroke(bright[3], policy, model.labels):
+                    view, to_frame, found, recognised = bright
         if not recognised.any_digit and scene.ndim == 3:  # perhaps light coloured digits on a dark ground
             lit = _look(model, lit_as_ink(scene), scene_to_frame, policy, crop, dark_ink=True)
             if lit[3].any_digit and _on_a_dark_ground(lit[0], lit[3], policy.ink):
@@ -104,6 +110,13 @@ def _strength(recognised: Recognised, policy: ReadingPolicy) -> float:
     if not decision.lines:
         return -1.0
     return sum(p.score for line in decision.lines for p in line) - 0.5 * len(decision.rejected)
+
+
+def _more_than_a_stroke(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
+    """True when a look accepts digits other than a lone 1: in the brightest channel of a scene that
+    is not coloured, a lone 1 is more often wood grain or an edge than a digit."""
+    lines = decide(recognised.readings, policy.decide).lines
+    return bool(lines) and [[labels[p.label] for p in line] for line in lines] != [["1"]]
 
 
 def _on_a_dark_ground(lit: np.ndarray, recognised: Recognised, ink: InkPolicy) -> bool:
