@@ -15,7 +15,8 @@ below it) and wrote into the manifest. Then, in this order:
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
   wrong, unless the region is a colon (12:45), or one sign at either end of a number of `sign_digits`
   or more while the model finds it like no digit at all (`sign_score`) and reads each digit surely
-  (`sign_number_score`): €12.50, 30 ¢;
+  (`sign_number_score`): €12.50, 30 ¢; or a sign before a lone digit read with `lone_sign_score` that
+  is none of `lone_sign_not` (€7; a word's O and I are read as 0 and 1);
 - the digits left are put in reading order: lines top to bottom, each left to right;
 - 1s inside a line that lean `slash_lean` more than the line's other digits and stand `slash_height`
   times taller, `slashes` of them at least, are slashes (a date's 17/05/2024), taken out of the line
@@ -113,9 +114,9 @@ def _drop_lines_with_gaps(
 def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolicy) -> bool:
     """True when `regions` are at most one sign before and one after a number, none amid it: each
     found like no digit at all by the model (top probability at most `sign_score`), beside at least
-    `sign_digits` digits level with it, every digit in view read surely (`sign_number_score`): a
-    currency sign, a unit. An unreadable digit stays nearer the acceptance bar, and a word's
-    digit-like letters are read less surely."""
+    `sign_digits` digits level with it, every digit in view read surely (`sign_number_score`), or
+    before one digit (`_lone_digit_after`): a currency sign, a unit. An unreadable digit stays nearer
+    the acceptance bar, and a word's digit-like letters are read less surely."""
     if not all(d.score >= policy.sign_number_score for d in digits):
         return False
     sides = []
@@ -125,12 +126,23 @@ def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolic
         left = [d for d in beside if middle_x(d.crop.box) < centre]
         if (
             region.score > policy.sign_score
-            or len(beside) < policy.sign_digits
+            or (len(beside) < policy.sign_digits and not _lone_digit_after(beside, left, policy))
             or 0 < len(left) < len(beside)
         ):
             return False
         sides.append(bool(left))
     return sides.count(True) <= 1 and sides.count(False) <= 1
+
+
+def _lone_digit_after(beside: list[Piece], left: list[Piece], policy: DecidePolicy) -> bool:
+    """True when a sign has one digit beside it, after it, read with `lone_sign_score` and none of
+    `lone_sign_not` (€7)."""
+    return (
+        len(beside) == 1
+        and not left
+        and beside[0].score >= policy.lone_sign_score
+        and beside[0].label not in policy.lone_sign_not
+    )
 
 
 def _without_slashes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:

@@ -11,8 +11,8 @@ digit is the reading: a number on a plate, not the bricks round it read as 1s. A
 stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the black digits on
 it; only there is a dollar sign read as a digit looked for (`decide`: on paper, a handwritten number's
 first 8 or 5 can be as unsure). A colour scene with too little colour to count (a small tag on a grey wall) in
-which nothing is accepted is read in its brightest channel too, and taken when it reads more than a
-lone 1. A colour image in which nothing is accepted is read again lit
+which nothing is accepted is read in its brightest channel too, and taken when it reads more than
+lone 1s. A colour image in which nothing is accepted is read again lit
 (`ink.lit_as_ink`: a display's red, green or blue digits on its dark ground), and taken when its
 digits are lit on a dark ground. A scene in which nothing is accepted still while a large blob is
 cut off by the frame is read once more as a tight crop.
@@ -113,10 +113,10 @@ def _strength(recognised: Recognised, policy: ReadingPolicy) -> float:
 
 
 def _more_than_a_stroke(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
-    """True when a look accepts digits other than a lone 1: in the brightest channel of a scene that
-    is not coloured, a lone 1 is more often wood grain or an edge than a digit."""
+    """True when a look accepts more than lone 1s (a line of one 1 each): in the brightest channel of
+    a scene that is not coloured, those are more often wood grain or edges than digits."""
     lines = decide(recognised.readings, policy.decide).lines
-    return bool(lines) and [[labels[p.label] for p in line] for line in lines] != [["1"]]
+    return any([labels[p.label] for p in line] != ["1"] for line in lines)
 
 
 def _on_a_dark_ground(lit: np.ndarray, recognised: Recognised, ink: InkPolicy) -> bool:

@@ -54,6 +54,11 @@ SIGNS = (
     "printed digits 0.8-0.9; in runtime_bench's non-digit scenes the words read so had a letter-digit "
     "at 0.51-0.67 (6 of 300 without sign_number_score; scratch probes)"
 )
+LONE_SIGNS = (
+    "train.surfaces' price tags (seed 7, 100): a sign before one digit (€7) takes them 36 → 39% with "
+    "non-digit surfaces and runtime_bench's non-digit scenes unchanged (90%, 88%; scratch probes, "
+    "session 29); the tag's 7 or 9 read at 0.91-0.93, the sign at 0.12-0.16"
+)
 DOLLARS = (
     "train.surfaces' price tags: a $ read as an 8 or a 5 at 0.43-0.78 before digits at 0.84-0.96; in "
     "runtime_bench's 2,400 paper images one line reads so with the packaged model, three with the model "
@@ -412,6 +417,10 @@ class DecidePolicy:
         SIGNS + "; at 1 (a tag's €7), price tags 32.5 → 33.8% (80, seed 7) but 2 of 150 non-digit scenes "
         "and 2 of 30 blank plates read a digit (session 28)",
     )
+    # ...or one digit after it read with at least this probability...
+    lone_sign_score: float = tuned(0.9, LONE_SIGNS)
+    # ...that is none of these (a word's O and I: "SO", "IN")
+    lone_sign_not: tuple[int, ...] = tuned((0, 1), LONE_SIGNS)
     # a 1 inside a line leaning this much more than the line's other digits (x shift per row)...
     slash_lean: float = tuned(0.25, SLASHES)
     # ...and this many times their median height is a slash (a date's dd/mm/yyyy)...
