@@ -183,7 +183,6 @@ def test_faint_numbers_are_read(model, digits):
     assert _read_right(model, faint) >= 13  # 14 of 20 with the fixture; 11 with the ink floor fixed at 48
 
 
-@pytest.mark.parametrize("seed", range(6))
 def _tag_on_a_grey_wall(number: str, rng: np.random.Generator) -> np.ndarray:
     """A small orange tag with `number` printed on it, on a grey wall: too little colour for the
     scene to count as coloured (`ink.is_coloured`), and in the darkest channel the tag is as dark as
@@ -204,6 +203,7 @@ def test_a_small_tag_on_a_grey_wall_is_read_in_its_brightest_channel(model):
     assert _share([read_digits(model, p).number == n for p, n in zip(photos, numbers, strict=True)]) >= 0.75
 
 
+@pytest.mark.parametrize("seed", range(6))
 def test_blank_shadowed_or_ruled_paper_gives_no_number(model, seed):
     rng = np.random.default_rng(seed)
     reading = read_digits(model, paper_photo([], rng, ruled=bool(seed % 2), shadow=True))
