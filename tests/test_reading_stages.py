@@ -11,10 +11,10 @@ import pytest
 
 from edge_runtime.reading.cuts import Edge, best_chain
 from edge_runtime.reading.decide import decide, reading_lines
-from edge_runtime.reading.find import find_groups
+from edge_runtime.reading.find import find_groups, strokes
 from edge_runtime.reading.geometry import Transform, crop_roi, level
 from edge_runtime.reading.groups import DigitCrop, Group, Piece, filled_outline
-from edge_runtime.reading.ink import darkest_channel, ink_image, lit_as_ink
+from edge_runtime.reading.ink import InkImage, darkest_channel, ink_image, lit_as_ink
 from edge_runtime.reading.inputs import LINE_MARGIN, to_line
 from edge_runtime.reading.nesting import nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, ReadingPolicy, tuned_values
@@ -295,6 +295,17 @@ def test_ink_is_measured_against_its_own_paper_and_found_as_one_group():
     assert len(found.groups) == 1 and not found.cut
     x, y, w, h = found.to_image.pixel_box(found.groups[0].box)
     assert abs(x - 200) <= 3 and abs(y - 180) <= 3 and abs(w - 132) <= 4 and abs(h - 100) <= 4
+
+
+def test_a_hairline_s_fainter_stretch_joins_its_stroke_but_faint_ink_apart_stays_paper():
+    ink = np.zeros((120, 160), np.uint8)
+    cv2.line(ink, (40, 20), (40, 100), 120, 1)  # a hairline stroke...
+    ink[58:62, 40] = 70  # ...fading below the threshold (100) for four pixels
+    ink[10, 120] = ink[60, 130] = 70  # faint specks away from it
+    binary = strokes(InkImage(ink=ink, scale=1.0, ink_threshold=100), DEFAULT.find)
+    assert binary[58:62, 40].all() and not binary[10, 120] and not binary[60, 130]
+    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    assert len(contours) == 1  # one stroke, not two
 
 
 def test_a_group_rejected_whole_is_cut_into_the_pieces_the_model_accepts():

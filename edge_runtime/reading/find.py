@@ -1,12 +1,12 @@
 """Stage 2 of reading, find: the ink groups of an ink image that may hold digits.
 
-The thresholded ink of the working copy (`ink`) is split into blobs by their outer contours (an
-order of magnitude faster than labelling connected components); pieces of one digit (the bar of a
-5, a broken stroke) are merged when they share most of their columns. A group is kept when it is
-tall enough to be read (`min_digit_height` working pixels), is not a thin line and, in a camera
-frame, is not cut off by the frame's border. Nothing is decided here about what a group *is*: one
-digit, several touching digits or something else; `recognise` asks the models. (The values named
-here are `policy.FindPolicy`'s.)
+The thresholded ink of the working copy (`ink`), with the weaker ink beside its strokes (`strokes`),
+is split into blobs by their outer contours (an order of magnitude faster than labelling connected
+components); pieces of one digit (the bar of a 5, a broken stroke) are merged when they share most
+of their columns. A group is kept when it is tall enough to be read (`min_digit_height` working
+pixels), is not a thin line and, in a camera frame, is not cut off by the frame's border. Nothing is
+decided here about what a group *is*: one digit, several touching digits or something else;
+`recognise` asks the models. (The values named here are `policy.FindPolicy`'s.)
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from edge_runtime.reading.ink import InkImage
 from edge_runtime.reading.nesting import Nesting, nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, FindPolicy
 from edge_runtime.reading.segments import Piece, segment_digits
+
+GROW = np.ones((3, 3), np.uint8)  # one pixel each way (`strokes`)
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Groups:
 
 def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
     """The ink groups of an ink image that are large enough to be digits, left to right."""
-    _, thresholded = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
+    thresholded = strokes(ink, policy)
     binary = thresholded if ink.crop else without_ruled_lines(thresholded, policy)
     tree = nesting(binary)
     blobs = unframed_blobs(tree, policy)
@@ -70,6 +72,24 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
         ink.to_image,
         found_surfaces,
     )
+
+
+def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> np.ndarray:
+    """The binary ink: the pixels above the ink threshold and, when its strokes are a hairline's (the
+    ink's area at most `hairline_width` times its edge pixels': strokes about 3 pixels wide or less),
+    grown `weak_steps` pixels at a time into ink of at least `weak_share` of the threshold
+    (hysteresis): a thin stroke's fainter stretches join it instead of breaking it into specks, while
+    faint ink away from any stroke stays paper. Bolder ink is left as it is: there the weak halo of
+    print would join digits to each other and to their frame."""
+    _, binary = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
+    area = cv2.countNonZero(binary)
+    edge = area - cv2.countNonZero(cv2.erode(binary, GROW))
+    if area == 0 or area > policy.hairline_width * edge:
+        return binary
+    _, weak = cv2.threshold(ink.ink, int(ink.ink_threshold * policy.weak_share), 255, cv2.THRESH_BINARY)
+    for _ in range(policy.weak_steps):
+        binary = cv2.bitwise_and(weak, cv2.dilate(binary, GROW))
+    return binary
 
 
 def _surfaces(tree: Nesting, thresholded: np.ndarray, binary: np.ndarray, policy: FindPolicy) -> list[Box]:

@@ -54,6 +54,12 @@ SIGNS = (
     "printed digits 0.8-0.9; in runtime_bench's non-digit scenes the words read so had a letter-digit "
     "at 0.51-0.67 (6 of 300 without sign_number_score; scratch probes)"
 )
+HAIRLINES = (
+    "runtime_bench, seed 7, 100 each (session 29): hairline handwriting 54 → 65%, non-digit surfaces "
+    "90 → 91%, seven-segment 72 → 73%, plates, screens, dates unchanged; on all ink (no width gate) "
+    "plates 75 → 66%, price tags 39 → 33% (print's halo joins digits and frames); the ink's area over "
+    "its edge pixels was 1.2-1.5 on hairlines, 1.8-25 on the other surfaces (10th-90th percentile)"
+)
 LONE_SIGNS = (
     "train.surfaces' price tags (seed 7, 100): a sign before one digit (€7) takes them 36 → 39% with "
     "non-digit surfaces and runtime_bench's non-digit scenes unchanged (90%, 88%; scratch probes, "
@@ -203,6 +209,13 @@ class InkPolicy:
 @dataclass(frozen=True)
 class FindPolicy:
     """Finding the ink groups that may hold digits (`find`)."""
+
+    # ink whose area is at most this many times its edge pixels' is a hairline's...
+    hairline_width: float = tuned(1.5, HAIRLINES)
+    # ...where ink of this share of the ink threshold beside a stroke is stroke too...
+    weak_share: float = tuned(0.5, HAIRLINES)
+    # ...grown into this many pixels at a time
+    weak_steps: int = tuned(2, HAIRLINES)
 
     # working pixels: an 18-px digit at the smallest scale (3/4)
     min_digit_height: int = tuned(
