@@ -14,7 +14,7 @@ from edge_runtime.reading.decide import decide, reading_lines
 from edge_runtime.reading.find import find_groups, strokes
 from edge_runtime.reading.geometry import Transform, crop_roi, level
 from edge_runtime.reading.groups import DigitCrop, Group, Piece, filled_outline
-from edge_runtime.reading.ink import InkImage, darkest_channel, ink_image, lit_as_ink
+from edge_runtime.reading.ink import InkImage, darkest_channel, ink_image, lit_as_ink, strongest_ink
 from edge_runtime.reading.inputs import LINE_MARGIN, to_line
 from edge_runtime.reading.nesting import nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, ReadingPolicy, tuned_values
@@ -198,6 +198,16 @@ def test_1s_leaning_more_than_their_line_and_taller_are_slashes_but_not_1s_leani
     assert _text(decide(one)) == ["24105126"]  # a slash alone is as likely a handwritten 1
 
 
+def test_a_small_digit_on_a_lines_baseline_inside_it_is_a_comma_but_not_level_with_the_digits():
+    def line(mark_box) -> list:
+        digits = [_accepted(d, (x, 100, 30, 50)) for d, x in ((9, 0), (1, 60), (0, 100), (8, 140))]
+        return [digits[0], _accepted(9, mark_box), *digits[1:]]
+
+    assert _text(decide(line((40, 136, 12, 22)))) == ["9108"]  # 9,108 read 99108
+    assert _text(decide(line((40, 110, 12, 22)))) == ["99108"]  # a small 9 in the middle of the line
+    assert _text(decide(line((40, 126, 12, 30)))) == ["99108"]  # low, but too tall for a comma
+
+
 def test_a_thin_or_tall_1_at_a_numbers_end_is_an_edge_but_a_1_like_its_neighbours_is_not():
     number = [_stroke(k, (40 * i, 100, 30, 50), (14, 4), (14, 24), 5) for i, k in enumerate((8, 3, 5))]
     thin = _stroke(1, (120, 100, 10, 50), (14, 4), (14, 24), 1)
@@ -297,15 +307,39 @@ def test_ink_is_measured_against_its_own_paper_and_found_as_one_group():
     assert abs(x - 200) <= 3 and abs(y - 180) <= 3 and abs(w - 132) <= 4 and abs(h - 100) <= 4
 
 
-def test_a_hairline_s_fainter_stretch_joins_its_stroke_but_faint_ink_apart_stays_paper():
+def test_on_paper_a_hairline_s_fainter_stretch_joins_its_stroke_but_faint_ink_apart_stays_paper():
     ink = np.zeros((120, 160), np.uint8)
     cv2.line(ink, (40, 20), (40, 100), 120, 1)  # a hairline stroke...
     ink[58:62, 40] = 70  # ...fading below the threshold (100) for four pixels
     ink[10, 120] = ink[60, 130] = 70  # faint specks away from it
-    binary = strokes(InkImage(ink=ink, scale=1.0, ink_threshold=100), DEFAULT.find)
+    faint = InkImage(ink=ink, scale=1.0, ink_threshold=100)
+    assert not strokes(faint, DEFAULT.find)[58:62, 40].any()  # joined on paper only
+    binary = strokes(faint, DEFAULT.find.on_paper())
     assert binary[58:62, 40].all() and not binary[10, 120] and not binary[60, 130]
     contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     assert len(contours) == 1  # one stroke, not two
+
+
+def test_digits_joined_by_a_weaker_band_are_found_apart_at_their_strongest_inks_threshold():
+    ink = np.zeros((200, 300), np.uint8)
+    cv2.line(ink, (40, 150), (260, 50), 70, 40)  # a glare band across the screen...
+    cv2.rectangle(ink, (100, 60), (115, 140), 220, cv2.FILLED)  # ...over two bright strokes
+    cv2.rectangle(ink, (180, 60), (195, 140), 220, cv2.FILLED)
+    first = InkImage(ink=ink, scale=1.0, ink_threshold=40)
+    assert len(find_groups(first, DEFAULT.find).groups) == 1  # one blob with the band
+    stronger = strongest_ink(first, DEFAULT.ink)
+    assert stronger is not None and 70 <= stronger.ink_threshold < 220
+    assert len(find_groups(stronger, DEFAULT.find).groups) == 2
+    uniform = InkImage(ink=np.where(ink >= 220, 220, 0).astype(np.uint8), scale=1.0, ink_threshold=40)
+    assert strongest_ink(uniform, DEFAULT.ink) is None  # strokes all of one strength
+    rimmed = np.zeros_like(ink)
+    cv2.rectangle(rimmed, (98, 58), (117, 142), 70, cv2.FILLED)  # a stroke's soft rim...
+    cv2.rectangle(rimmed, (100, 60), (115, 140), 220, cv2.FILLED)
+    rim = InkImage(ink=rimmed, scale=1.0, ink_threshold=40)
+    assert strongest_ink(rim, DEFAULT.ink) is None  # ...is no band
+    assert (
+        strongest_ink(dataclasses.replace(first, crop=True), DEFAULT.ink) is None
+    )  # a crop has its own threshold
 
 
 def test_a_group_rejected_whole_is_cut_into_the_pieces_the_model_accepts():

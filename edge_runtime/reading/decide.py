@@ -21,6 +21,9 @@ below it) and wrote into the manifest. Then, in this order:
 - 1s inside a line that lean `slash_lean` more than the line's other digits and stand `slash_height`
   times taller, `slashes` of them at least, are slashes (a date's 17/05/2024), taken out of the line
   (`separators` writes them);
+- a "digit" inside a line at most `mark_height` of the line's other digits and whose middle lies
+  `mark_low` of their height below their top, on their baseline, is a comma or a full stop: taken out
+  of the line (`separators` writes it);
 - a 1 at a line's end whose stroke is at most `edge_stroke` of the line's other digits', or who
   stands `edge_height` times taller, is the edge of a frame, an outline, a tag: dropped;
 - a line's first digit read as a 5 or an 8 (`dollar_digits`: none for a scene on paper, see
@@ -57,9 +60,10 @@ def decide(readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide) 
     accepted, doubtful = _drop_doubtful_in_clutter(accepted, rejected, policy)
     accepted, in_words = _drop_lines_with_gaps(accepted, rejected, policy)
     lines, slashes = _without_slashes(reading_lines(accepted), policy)
+    lines, marks = _without_marks(lines, policy)
     lines, edges = _without_edges(lines, policy)
     lines, signs = _without_leading_signs(lines, policy)
-    return Decision(lines, rejected + too_small + doubtful + in_words + slashes + edges + signs)
+    return Decision(lines, rejected + too_small + doubtful + in_words + slashes + marks + edges + signs)
 
 
 def _with_digits_in_line(
@@ -169,6 +173,26 @@ def _without_slashes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[li
         kept.append([p for k, p in enumerate(line) if k not in out])
         slashes += [line[k] for k in out]
     return kept, slashes
+
+
+def _without_marks(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
+    """Each line without the "digits" inside it that are a comma or a full stop read as a digit (9,108
+    read 99108): at most `mark_height` of the median height of the line's other digits, with their
+    middle at least `mark_low` of that height below the others' median top (on their baseline).
+    Returns (lines, the marks taken out)."""
+    kept, marks = [], []
+    for line in lines:
+        out = []
+        for index in range(1, len(line) - 1):
+            others = [p.crop.box for k, p in enumerate(line) if k != index]
+            height = np.median([b[3] for b in others])
+            top = np.median([b[1] for b in others])
+            box = line[index].crop.box
+            if box[3] <= policy.mark_height * height and middle(box) - top >= policy.mark_low * height:
+                out.append(index)
+        kept.append([p for k, p in enumerate(line) if k not in out])
+        marks += [line[k] for k in out]
+    return kept, marks
 
 
 def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:

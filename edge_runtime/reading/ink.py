@@ -15,7 +15,7 @@ so that a digit that fills the image and touches its edges is still ink, not pap
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -238,6 +238,26 @@ def ink_image(
         if threshold < policy.min_ink_contrast:
             threshold = max(threshold, _ink_floor(ink, policy))
     return InkImage(ink=ink, scale=scale, ink_threshold=threshold, crop=crop)
+
+
+def strongest_ink(ink: InkImage, policy: InkPolicy = DEFAULT.ink) -> InkImage | None:
+    """The same scene's ink at the threshold that splits its strokes in two (Otsu's over the pixels
+    above its threshold): digits lit brighter than a screen's glare band, which joins them at the
+    first threshold. None for a crop, when that split is under `strong_ink_ratio` times the first
+    threshold, or when the weaker ink is only the soft rim of strokes of one strength, not an area (a
+    band): less than `band_share` of it is left once eroded by `band_kernel` pixels (a letter on paper,
+    read thinner, can pass for a digit)."""
+    strokes = ink.ink[ink.ink > ink.ink_threshold]
+    if ink.crop or strokes.size == 0:
+        return None
+    split, _ = cv2.threshold(strokes.reshape(1, -1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    if split < policy.strong_ink_ratio * ink.ink_threshold:
+        return None
+    weaker = cv2.inRange(ink.ink, ink.ink_threshold + 1, int(split))
+    inside = cv2.erode(weaker, np.ones((policy.band_kernel, policy.band_kernel), np.uint8))
+    if cv2.countNonZero(inside) < policy.band_share * cv2.countNonZero(weaker):
+        return None
+    return replace(ink, ink_threshold=int(split))
 
 
 def _ink_floor(ink: np.ndarray, policy: InkPolicy) -> int:

@@ -8,19 +8,21 @@ A 28x28 image skips ink and find: it is the digit model's input as it is. When `
 image of its own, with its own paper, polarity and threshold, and the first that holds an accepted
 digit is the reading: a number on a plate, not the bricks round it read as 1s. A coloured scene
 (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel too, and the
-stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the black digits on
-it; only there is a dollar sign read as a digit looked for (`decide`: on paper, a handwritten number's
-first 8 or 5 can be as unsure). A colour scene with too little colour to count (a small tag on a grey wall) in
-which nothing is accepted is read in its brightest channel too, and taken when it reads more than
-lone 1s. A colour image in which nothing is accepted is read again lit
-(`ink.lit_as_ink`: a display's red, green or blue digits on its dark ground), and taken when its
-digits are lit on a dark ground. A scene in which nothing is accepted still while a large blob is
-cut off by the frame is read once more as a tight crop.
+stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the black digits
+on it; only there is a dollar sign read as a digit looked for (`decide`: on paper, a handwritten
+number's first 8 or 5 can be as unsure), and only elsewhere are a hairline's faint stretches joined
+to its strokes (`find.strokes`: a wall's mortar is thin too). A colour scene with too little colour
+to count (a small tag on a grey wall) in which nothing is accepted is read in its brightest channel
+too, and taken when it reads more than lone 1s. A colour image in which nothing is accepted is read
+again lit (`ink.lit_as_ink`: a display's red, green or blue digits on its dark ground), and taken
+when its digits are lit on a dark ground. A scene in which nothing is accepted still while a large
+blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an image
+in which nothing is accepted is read again at the threshold of its strongest strokes
+(`ink.strongest_ink`: a screen's glare band joins its digits at the first).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,7 +30,15 @@ import numpy as np
 from edge_runtime.reading.decide import decide
 from edge_runtime.reading.find import Groups, find_groups
 from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
-from edge_runtime.reading.ink import brightest_channel, darkest_channel, ink_image, is_coloured, lit_as_ink
+from edge_runtime.reading.ink import (
+    InkImage,
+    brightest_channel,
+    darkest_channel,
+    ink_image,
+    is_coloured,
+    lit_as_ink,
+    strongest_ink,
+)
 from edge_runtime.reading.policy import InkPolicy, ReadingPolicy
 from edge_runtime.reading.recognise import Recognised, read_groups, read_mnist_input
 from edge_runtime.reading.report import Reading, report
@@ -62,17 +72,18 @@ def read_digits(
         recognised, found = read_mnist_input(darkest_channel(view), model.predict, policy), None
     else:
         scene, scene_to_frame = view, to_frame
+        coloured = is_coloured(scene, policy.ink)
+        if not coloured:  # hairlines joined; a dollar sign read as a digit looked for on tags only
+            policy = policy.on_paper()
         view, to_frame, found, recognised = _look(model, scene, scene_to_frame, policy, crop)
-        if is_coloured(scene, policy.ink):  # perhaps dark digits on a coloured tag, sign or wall
+        if coloured:  # perhaps dark digits on a coloured tag, sign or wall
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _strength(bright[3], policy) > _strength(recognised, policy):
                 view, to_frame, found, recognised = bright
-        else:  # a dollar sign read as a digit is looked for on tags and signs only
-            policy = replace(policy, decide=policy.decide.on_paper())
-            if not recognised.any_digit and scene.ndim == 3:  # perhaps a small tag on a grey wall
-                bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
-                if _more_than_a_stroke(bright[3], policy, model.labels):
-                    view, to_frame, found, recognised = bright
+        elif not recognised.any_digit and scene.ndim == 3:  # perhaps a small tag on a grey wall
+            bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
+            if _more_than_a_stroke(bright[3], policy, model.labels):
+                view, to_frame, found, recognised = bright
         if not recognised.any_digit and scene.ndim == 3:  # perhaps light coloured digits on a dark ground
             lit = _look(model, lit_as_ink(scene), scene_to_frame, policy, crop, dark_ink=True)
             if lit[3].any_digit and _on_a_dark_ground(lit[0], lit[3], policy.ink):
@@ -170,7 +181,22 @@ def _found_and_recognised(
     crop: bool | None,
     dark_ink: bool | None = None,
 ) -> tuple[Groups, Recognised]:
-    """The groups of an image (ink, find) and what they hold (recognise, rows)."""
-    found = find_groups(ink_image(image, policy.ink, crop, dark_ink), policy.find)
+    """The groups of an image (ink, find) and what they hold (recognise, rows). A scene in which
+    nothing is accepted is read again at the threshold of its strongest strokes (`ink.strongest_ink`:
+    a screen's glare band joins its digits at the first), taken when that reads more than lone 1s."""
+    ink = ink_image(image, policy.ink, crop, dark_ink)
+    found, recognised = _read_ink(model, ink, policy)
+    if not recognised.any_digit and found.groups:
+        stronger = strongest_ink(ink, policy.ink)
+        if stronger is not None:
+            again = _read_ink(model, stronger, policy)
+            if _more_than_a_stroke(again[1], policy, model.labels):
+                return again
+    return found, recognised
+
+
+def _read_ink(model: DigitModel, ink: InkImage, policy: ReadingPolicy) -> tuple[Groups, Recognised]:
+    """The groups of an ink image (find) and what they hold (recognise, rows)."""
+    found = find_groups(ink, policy.find)
     recognised = read_groups(found.groups, model.predict, model.line_reader, policy)
     return found, reread_rows(recognised, model.line_reader, policy)
