@@ -342,6 +342,15 @@ def test_digits_joined_by_a_weaker_band_are_found_apart_at_their_strongest_inks_
     )  # a crop has its own threshold
 
 
+def test_on_a_surface_1s_that_fill_its_height_are_digits_not_margin_lines():
+    ink = np.zeros((100, 200), np.uint8)
+    for x in (50, 100, 150):
+        cv2.rectangle(ink, (x, 8), (x + 3, 92), 220, cv2.FILLED)  # a plate's 1s, 85% of its height
+    plate = InkImage(ink=ink, scale=1.0, ink_threshold=100)
+    assert find_groups(plate, DEFAULT.find).groups == []  # on paper: margin lines, removed
+    assert len(find_groups(plate, DEFAULT.find.on_surface()).groups) == 3
+
+
 def test_a_group_rejected_whole_is_cut_into_the_pieces_the_model_accepts():
     found = find_groups(ink_image(_two_touching_squares(), DEFAULT.ink, crop=False), DEFAULT.find)
     policy = ReadingPolicy().with_digit_accept(0.5)

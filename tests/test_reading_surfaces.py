@@ -55,15 +55,17 @@ def _share_read(make: Callable[..., Surface], folder: Path, seed: int) -> float:
 
 
 def test_a_house_number_on_a_plate_inside_its_outline_is_read(tmp_path):
-    """The outline is a frame: dropped for the digits it holds (20 of these 30 read; 19 before a frame's
-    edge beside a number was dropped, 6 with the frames alone, none before)."""
-    assert _share_read(plate, tmp_path, seed=3) >= 0.55
+    """The outline is a frame: dropped for the digits it holds, and the plate inside it read with no
+    ruled lines looked for (28 of these 30 read; 20 while its 1s and straight strokes were cut out as
+    margin lines, 19 before a frame's edge beside a number was dropped, 6 with the frames alone, none
+    before)."""
+    assert _share_read(plate, tmp_path, seed=3) >= 0.87
 
 
 def test_light_digits_on_a_dark_screen_in_its_bezel_are_read(tmp_path):
-    """The screen is a surface read with its own polarity and threshold (19 of these 30 read; 10 with
-    the surfaces alone, none before)."""
-    assert _share_read(screen, tmp_path, seed=4) >= 0.55
+    """The screen is a surface read with its own polarity and threshold (20 of these 30 read; 19 with
+    ruled lines looked for on it, 10 with the surfaces alone, none before)."""
+    assert _share_read(screen, tmp_path, seed=4) >= 0.6
 
 
 def test_a_blank_plate_reads_no_digit(tmp_path):
@@ -81,6 +83,7 @@ def test_a_six_digit_seven_segment_led_display_is_read(tmp_path):
 
 
 def test_a_price_on_a_red_tag_is_read(tmp_path):
-    """12.50 in held-out fonts, its dot a separator (21 of these 30 read)."""
+    """12.50 in held-out fonts, its dot a separator (23 of these 30 read; 21 with ruled lines looked
+    for on the tag)."""
     twelve_fifty = lambda rng, sources: price_tag(rng, sources, price="12.50", colour="red")  # noqa: E731
-    assert _share_read(twelve_fifty, tmp_path, seed=7) >= 0.63
+    assert _share_read(twelve_fifty, tmp_path, seed=7) >= 0.7

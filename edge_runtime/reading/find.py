@@ -44,7 +44,7 @@ class Groups:
 def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
     """The ink groups of an ink image that are large enough to be digits, left to right."""
     thresholded = strokes(ink, policy)
-    binary = thresholded if ink.crop else without_ruled_lines(thresholded, policy)
+    binary = without_ruled_lines(thresholded, policy) if policy.ruled_lines and not ink.crop else thresholded
     tree = nesting(binary)
     blobs = unframed_blobs(tree, policy)
     pieces = [(c, box) for c, box in blobs if cv2.contourArea(c) >= policy.min_area_pixels]

@@ -5,20 +5,21 @@
 
 A 28x28 image skips ink and find: it is the digit model's input as it is. When `find` saw surfaces
 (a plate inside its outline, a screen in its bezel: `nesting`), each, largest first, is read as an
-image of its own, with its own paper, polarity and threshold, and the first that holds an accepted
-digit is the reading: a number on a plate, not the bricks round it read as 1s. A coloured scene
-(`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel too, and the
-stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the black digits
-on it; only there is a dollar sign read as a digit looked for (`decide`: on paper, a handwritten
-number's first 8 or 5 can be as unsure), and only elsewhere are a hairline's faint stretches joined
-to its strokes (`find.strokes`: a wall's mortar is thin too). A colour scene with too little colour
-to count (a small tag on a grey wall) in which nothing is accepted is read in its brightest channel
-too, and taken when it reads more than lone 1s. A colour image in which nothing is accepted is read
-again lit (`ink.lit_as_ink`: a display's red, green or blue digits on its dark ground), and taken
-when its digits are lit on a dark ground. A scene in which nothing is accepted still while a large
-blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an image
-in which nothing is accepted is read again at the threshold of its strongest strokes
-(`ink.strongest_ink`: a screen's glare band joins its digits at the first).
+image of its own, with its own paper, polarity and threshold and no ruled lines looked for (a
+plate's digits fill it: their strokes ink its columns like a margin line), and the first that holds
+an accepted digit is the reading: a number on a plate, not the bricks round it read as 1s. A
+coloured scene (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel
+too, and the stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the
+black digits on it; only there is a dollar sign read as a digit looked for (`decide`: on paper, a
+handwritten number's first 8 or 5 can be as unsure), and only elsewhere are a hairline's faint
+stretches joined to its strokes (`find.strokes`: a wall's mortar is thin too). A colour scene with
+too little colour to count (a small tag on a grey wall) in which nothing is accepted is read in its
+brightest channel too, and taken when it reads more than lone 1s. A colour image in which nothing is
+accepted is read again lit (`ink.lit_as_ink`: a display's red, green or blue digits on its dark
+ground), and taken when its digits are lit on a dark ground. A scene in which nothing is accepted
+still while a large blob is cut off by the frame is read once more as a tight crop. Within each of
+these looks, an image in which nothing is accepted is read again at the threshold of its strongest
+strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first).
 """
 
 from __future__ import annotations
@@ -158,14 +159,16 @@ def _on_surfaces(
     dark_ink: bool | None,
 ) -> tuple[np.ndarray, Transform, Groups, Recognised]:
     """The first of `found`'s surfaces (largest first) that holds an accepted digit, read as a scene of
-    its own (its own paper, polarity and threshold), with its map to the frame. When none does, the
-    surface on which every digit of the view's reading lay, read as holding none (a screen's glare
-    band read as a 1 once its bezel is dropped as a frame), else the view as it was read."""
+    its own (its own paper, polarity and threshold, no ruled lines), with its map to the frame. When
+    none does, the surface on which every digit of the view's reading lay, read as holding none (a
+    screen's glare band read as a 1 once its bezel is dropped as a frame), else the view as it was
+    read."""
     holding = _surface_of(recognised, found.surfaces)
     fallback = view, to_frame, found, recognised
+    on_surface = policy.on_surface()
     for box in found.surfaces:
         surface, to_view = crop_roi(view, box)
-        surface_found, surface_recognised = _found_and_recognised(model, surface, policy, False, dark_ink)
+        surface_found, surface_recognised = _found_and_recognised(model, surface, on_surface, False, dark_ink)
         read = surface, to_view.then(to_frame), surface_found, surface_recognised
         if surface_recognised.any_digit:
             return read

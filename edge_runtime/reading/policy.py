@@ -240,6 +240,8 @@ class FindPolicy:
     weak_steps: int = tuned(2, HAIRLINES)
     # whether hairlines are joined so: on paper only (`on_paper`; a brick wall's mortar is thin too)
     hairlines: bool = False
+    # whether ruled lines are looked for: not on a surface (`on_surface`: a plate's digits fill it)
+    ruled_lines: bool = True
 
     # working pixels: an 18-px digit at the smallest scale (3/4)
     min_digit_height: int = tuned(
@@ -328,6 +330,11 @@ class FindPolicy:
     def on_paper(self) -> FindPolicy:
         """The rules for a scene without coloured areas: hairlines joined."""
         return replace(self, hairlines=True)
+
+    def on_surface(self) -> FindPolicy:
+        """The rules for a surface read as an image of its own: no ruled lines looked for (a plate's
+        digits fill its height, and their straight strokes ink its columns and rows like a margin)."""
+        return replace(self, ruled_lines=False)
 
 
 @dataclass(frozen=True)
@@ -571,6 +578,10 @@ class ReadingPolicy:
         """This policy for a scene without coloured areas (`ink.is_coloured`): hairlines joined, no
         dollar sign looked for."""
         return replace(self, find=self.find.on_paper(), decide=self.decide.on_paper())
+
+    def on_surface(self) -> ReadingPolicy:
+        """This policy for a surface (a plate, a screen) read as an image of its own: no ruled lines."""
+        return replace(self, find=self.find.on_surface())
 
     def with_digit_accept(self, probability: float) -> ReadingPolicy:
         """This policy with another acceptance probability for the digit model."""
