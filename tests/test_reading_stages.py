@@ -510,6 +510,15 @@ def test_the_policy_comes_from_the_models_and_is_swapped_not_changed():
         policy.accept.digit = 0.1
 
 
+def test_paper_and_surfaces_have_their_own_rules_whatever_policy_they_come_from():
+    paper = ReadingPolicy().on_paper()
+    assert paper.find.hairlines and paper.decide.dollar_digits == ()
+    for surface in (ReadingPolicy().on_surface(), paper.on_surface()):
+        assert not surface.find.ruled_lines
+        assert surface.ink.background_kernel == DEFAULT.ink.surface_background_kernel
+    assert DEFAULT.find.ruled_lines and not DEFAULT.find.hairlines
+
+
 # --- the chain ----------------------------------------------------------------------------------------
 
 CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller

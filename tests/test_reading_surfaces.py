@@ -63,9 +63,10 @@ def test_a_house_number_on_a_plate_inside_its_outline_is_read(tmp_path):
 
 
 def test_light_digits_on_a_dark_screen_in_its_bezel_are_read(tmp_path):
-    """The screen is a surface read with its own polarity and threshold (20 of these 30 read; 19 with
-    ruled lines looked for on it, 10 with the surfaces alone, none before)."""
-    assert _share_read(screen, tmp_path, seed=4) >= 0.6
+    """The screen is a surface read with its own ground, polarity and threshold (23 of these 30 read;
+    20 with the whole image's ground, 19 with ruled lines looked for on it, 10 with the surfaces alone,
+    none before)."""
+    assert _share_read(screen, tmp_path, seed=4) >= 0.7
 
 
 def test_a_blank_plate_reads_no_digit(tmp_path):
