@@ -125,8 +125,9 @@ def _strength(recognised: Recognised, policy: ReadingPolicy) -> float:
 
 
 def _more_than_a_stroke(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
-    """True when a look accepts more than lone 1s (a line of one 1 each): in the brightest channel of
-    a scene that is not coloured, those are more often wood grain or edges than digits."""
+    """True when a look accepts more than lone 1s (a line of one 1 each): a second look (a grey scene's
+    brightest channel, a second threshold) that reads only those has more often found wood grain or an
+    edge than a digit."""
     lines = decide(recognised.readings, policy.decide).lines
     return any([labels[p.label] for p in line] != ["1"] for line in lines)
 
