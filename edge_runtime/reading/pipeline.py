@@ -14,12 +14,12 @@ black digits on it; only there is a dollar sign read as a digit looked for (`dec
 handwritten number's first 8 or 5 can be as unsure), and only elsewhere are a hairline's faint
 stretches joined to its strokes (`find.strokes`: a wall's mortar is thin too). A colour scene with
 too little colour to count (a small tag on a grey wall) in which nothing is accepted is read in its
-brightest channel too, and taken when it reads more than lone 1s. A colour image in which nothing is
-accepted is read again lit (`ink.lit_as_ink`: a display's red, green or blue digits on its dark
-ground), and taken when its digits are lit on a dark ground. A scene in which nothing is accepted
-still while a large blob is cut off by the frame is read once more as a tight crop. Within each of
-these looks, an image in which nothing is accepted is read again at the threshold of its strongest
-strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first).
+brightest channel too, and taken when it reads more than lone 1s, each surely. A colour image in
+which nothing is accepted is read again lit (`ink.lit_as_ink`: a display's red, green or blue digits
+on its dark ground), and taken when its digits are lit on a dark ground. A scene in which nothing is
+accepted still while a large blob is cut off by the frame is read once more as a tight crop. Within
+each of these looks, an image in which nothing is accepted is read again at the threshold of its
+strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def read_digits(
                 view, to_frame, found, recognised = bright
         elif not recognised.any_digit and scene.ndim == 3:  # perhaps a small tag on a grey wall
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
-            if _more_than_a_stroke(bright[3], policy, model.labels):
+            if _more_than_a_stroke(bright[3], policy, model.labels) and _read_surely(bright[3], policy):
                 view, to_frame, found, recognised = bright
         if not recognised.any_digit and scene.ndim == 3:  # perhaps light coloured digits on a dark ground
             lit = _look(model, lit_as_ink(scene), scene_to_frame, policy, crop, dark_ink=True)
@@ -130,6 +130,14 @@ def _more_than_a_stroke(recognised: Recognised, policy: ReadingPolicy, labels: l
     edge than a digit."""
     lines = decide(recognised.readings, policy.decide).lines
     return any([labels[p.label] for p in line] != ["1"] for line in lines)
+
+
+def _read_surely(recognised: Recognised, policy: ReadingPolicy) -> bool:
+    """True when every digit a look accepts is read with `second_look_score` or more: in a grey
+    scene's brightest channel, coloured ink on paper is faint, and a digit read there near the
+    acceptance bar is as likely refused on another platform's rounding."""
+    lines = decide(recognised.readings, policy.decide).lines
+    return all(p.score >= policy.ink.second_look_score for line in lines for p in line)
 
 
 def _on_a_dark_ground(lit: np.ndarray, recognised: Recognised, ink: InkPolicy) -> bool:
