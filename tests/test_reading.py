@@ -195,12 +195,13 @@ def _tag_on_a_grey_wall(number: str, rng: np.random.Generator) -> np.ndarray:
 
 
 def test_a_small_tag_on_a_grey_wall_is_read_in_its_brightest_channel(model):
-    """16 of these 20 read; none before that look was added (nothing is read in the darkest channel)."""
+    """All 20 read (16 when this test was written, before the later reading changes of session 29);
+    none before that look was added (nothing is read in the darkest channel)."""
     rng = np.random.default_rng(0)
     numbers = [str(n) for n in rng.integers(10, 1000, size=20)]
     photos = [_tag_on_a_grey_wall(n, rng) for n in numbers]
     assert not any(is_coloured(photo) for photo in photos)
-    assert _share([read_digits(model, p).number == n for p, n in zip(photos, numbers, strict=True)]) >= 0.75
+    assert _share([read_digits(model, p).number == n for p, n in zip(photos, numbers, strict=True)]) >= 0.9
 
 
 @pytest.mark.parametrize("seed", range(6))
