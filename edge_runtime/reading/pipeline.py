@@ -133,9 +133,10 @@ def _more_than_a_stroke(recognised: Recognised, policy: ReadingPolicy, labels: l
 
 
 def _read_surely(recognised: Recognised, policy: ReadingPolicy) -> bool:
-    """True when every digit a look accepts is read with `second_look_score` or more: in a grey
-    scene's brightest channel, coloured ink on paper is faint, and a digit read there near the
-    acceptance bar is as likely refused on another platform's rounding."""
+    """True when every digit a second look accepts is read with `second_look_score` or more: in a grey
+    scene's brightest channel coloured ink on paper is faint, and a digit read there near the
+    acceptance bar is as likely refused on another platform's rounding; at a second threshold a
+    shape's or a picture's thinned ink can pass for a digit, unsurely."""
     lines = decide(recognised.readings, policy.decide).lines
     return all(p.score >= policy.ink.second_look_score for line in lines for p in line)
 
@@ -195,14 +196,15 @@ def _found_and_recognised(
 ) -> tuple[Groups, Recognised]:
     """The groups of an image (ink, find) and what they hold (recognise, rows). A scene in which
     nothing is accepted is read again at the threshold of its strongest strokes (`ink.strongest_ink`:
-    a screen's glare band joins its digits at the first), taken when that reads more than lone 1s."""
+    a screen's glare band joins its digits at the first), taken when that reads more than lone 1s,
+    each surely."""
     ink = ink_image(image, policy.ink, crop, dark_ink)
     found, recognised = _read_ink(model, ink, policy)
     if not recognised.any_digit and found.groups:
         stronger = strongest_ink(ink, policy.ink)
         if stronger is not None:
             again = _read_ink(model, stronger, policy)
-            if _more_than_a_stroke(again[1], policy, model.labels):
+            if _more_than_a_stroke(again[1], policy, model.labels) and _read_surely(again[1], policy):
                 return again
     return found, recognised
 
