@@ -34,6 +34,7 @@ below it) and wrote into the manifest. Then, in this order:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -155,11 +156,11 @@ def _without_slashes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[li
     their median height (a printed slash leans and reaches above and below the digits; a handwritten
     number's 1 leans with its neighbours, and two such in one number are rarer still). Returns (lines,
     the slashes taken out)."""
-    kept, slashes = [], []
-    for line in lines:
+
+    def slashes(line: list[Piece]) -> list[int]:
         leans = [_lean(p.crop.pixels) for p in line]
         heights = [p.crop.box[3] for p in line]
-        out = []
+        found = []
         for index in range(1, len(line) - 1):
             others = [k for k in range(len(line)) if k != index]
             if (
@@ -167,12 +168,10 @@ def _without_slashes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[li
                 and leans[index] - np.median([leans[k] for k in others]) >= policy.slash_lean
                 and heights[index] >= policy.slash_height * np.median([heights[k] for k in others])
             ):
-                out.append(index)
-        if len(out) < policy.slashes:
-            out = []
-        kept.append([p for k, p in enumerate(line) if k not in out])
-        slashes += [line[k] for k in out]
-    return kept, slashes
+                found.append(index)
+        return found if len(found) >= policy.slashes else []
+
+    return _taken_out(lines, slashes)
 
 
 def _without_marks(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
@@ -180,31 +179,30 @@ def _without_marks(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
     read 99108): at most `mark_height` of the median height of the line's other digits, with their
     middle at least `mark_low` of that height below the others' median top (on their baseline).
     Returns (lines, the marks taken out)."""
-    kept, marks = [], []
-    for line in lines:
-        out = []
+
+    def marks(line: list[Piece]) -> list[int]:
+        found = []
         for index in range(1, len(line) - 1):
             others = [p.crop.box for k, p in enumerate(line) if k != index]
             height = np.median([b[3] for b in others])
             top = np.median([b[1] for b in others])
             box = line[index].crop.box
             if box[3] <= policy.mark_height * height and middle(box) - top >= policy.mark_low * height:
-                out.append(index)
-        kept.append([p for k, p in enumerate(line) if k not in out])
-        marks += [line[k] for k in out]
-    return kept, marks
+                found.append(index)
+        return found
+
+    return _taken_out(lines, marks)
 
 
 def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
     """Each line without a 1 at either end whose stroke is at most `edge_stroke` of the line's other
     digits' (median) or who stands `edge_height` times taller than they do: the side of a plate's
     inner outline, a tag's or a screen's edge, not a digit. Returns (lines, the edges dropped)."""
-    kept, edges = [], []
-    for line in lines:
-        ends = {0, len(line) - 1} if len(line) >= 2 else set()
-        out = set()
-        for index in ends:
-            others = [p for k, p in enumerate(line) if k != index and k not in out]
+
+    def edges(line: list[Piece]) -> list[int]:
+        found: list[int] = []
+        for index in sorted({0, len(line) - 1} if len(line) >= 2 else set()):
+            others = [p for k, p in enumerate(line) if k != index and k not in found]
             if line[index].label == 1 and others:
                 stroke = np.median([_stroke_width(p.crop.pixels) for p in others])
                 height = np.median([p.crop.box[3] for p in others])
@@ -212,10 +210,22 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
                     0 < _stroke_width(line[index].crop.pixels) <= policy.edge_stroke * stroke
                     or line[index].crop.box[3] >= policy.edge_height * height
                 ):
-                    out.add(index)
-        kept.append([p for k, p in enumerate(line) if k not in out])
-        edges += [line[k] for k in sorted(out)]
-    return kept, edges
+                    found.append(index)
+        return found
+
+    return _taken_out(lines, edges)
+
+
+def _taken_out(
+    lines: list[list[Piece]], indices: Callable[[list[Piece]], list[int]]
+) -> tuple[list[list[Piece]], list[Piece]]:
+    """Each line without the pieces at its `indices`, and those pieces."""
+    kept, out = [], []
+    for line in lines:
+        drop = indices(line)
+        kept.append([p for k, p in enumerate(line) if k not in drop])
+        out += [line[k] for k in drop]
+    return kept, out
 
 
 def _stroke_width(pixels: np.ndarray) -> float:

@@ -77,11 +77,10 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
 def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> np.ndarray:
     """The binary ink: the pixels above the ink threshold and, on paper (`hairlines`) when its strokes
     are a hairline's (the ink's area at most `hairline_width` times its edge pixels': strokes about 3
-    pixels wide or less),
-    grown `weak_steps` pixels at a time into ink of at least `weak_share` of the threshold
-    (hysteresis): a thin stroke's fainter stretches join it instead of breaking it into specks, while
-    faint ink away from any stroke stays paper. Bolder ink is left as it is: there the weak halo of
-    print would join digits to each other and to their frame."""
+    pixels wide or less), grown `weak_steps` pixels at a time into ink of at least `weak_share` of the
+    threshold (hysteresis): a thin stroke's fainter stretches join it instead of breaking it into
+    specks, while faint ink away from any stroke stays paper. Bolder ink is left as it is: there the
+    weak halo of print would join digits to each other and to their frame."""
     _, binary = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
     if not policy.hairlines:
         return binary

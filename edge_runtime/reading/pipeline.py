@@ -11,8 +11,8 @@ an accepted digit is the reading: a number on a plate, not the bricks round it r
 coloured scene (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel
 too, and the stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the
 black digits on it; only there is a dollar sign read as a digit looked for (`decide`: on paper, a
-handwritten number's first 8 or 5 can be as unsure), and only elsewhere are a hairline's faint
-stretches joined to its strokes (`find.strokes`: a wall's mortar is thin too). A colour scene with
+handwritten number's first 8 or 5 can be as unsure), and only elsewhere (on paper) are a hairline's
+faint stretches joined to its strokes (`find.strokes`: a wall's mortar is thin too). A colour scene with
 too little colour to count (a small tag on a grey wall) in which nothing is accepted is read in its
 brightest channel too, and taken when it reads more than lone 1s, each surely. A colour image in
 which nothing is accepted is read again lit (`ink.lit_as_ink`: a display's red, green or blue digits
@@ -83,7 +83,7 @@ def read_digits(
                 view, to_frame, found, recognised = bright
         elif not recognised.any_digit and scene.ndim == 3:  # perhaps a small tag on a grey wall
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
-            if _more_than_a_stroke(bright[3], policy, model.labels) and _read_surely(bright[3], policy):
+            if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
         if not recognised.any_digit and scene.ndim == 3:  # perhaps light coloured digits on a dark ground
             lit = _look(model, lit_as_ink(scene), scene_to_frame, policy, crop, dark_ink=True)
@@ -124,21 +124,16 @@ def _strength(recognised: Recognised, policy: ReadingPolicy) -> float:
     return sum(p.score for line in decision.lines for p in line) - 0.5 * len(decision.rejected)
 
 
-def _more_than_a_stroke(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
-    """True when a look accepts more than lone 1s (a line of one 1 each): a second look (a grey scene's
-    brightest channel, a second threshold) that reads only those has more often found wood grain or an
-    edge than a digit."""
+def _second_look_taken(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
+    """True when a second look (a grey scene's brightest channel, a second threshold) accepts more than
+    lone 1s (a line of one 1 each: more often wood grain or an edge than a digit), each digit read with
+    `second_look_score` or more: in a grey scene's brightest channel coloured ink on paper is faint,
+    and a digit read there near the acceptance bar is as likely refused on another platform's
+    rounding; at a second threshold a shape's or a picture's thinned ink can pass for a digit, unsurely."""
     lines = decide(recognised.readings, policy.decide).lines
-    return any([labels[p.label] for p in line] != ["1"] for line in lines)
-
-
-def _read_surely(recognised: Recognised, policy: ReadingPolicy) -> bool:
-    """True when every digit a second look accepts is read with `second_look_score` or more: in a grey
-    scene's brightest channel coloured ink on paper is faint, and a digit read there near the
-    acceptance bar is as likely refused on another platform's rounding; at a second threshold a
-    shape's or a picture's thinned ink can pass for a digit, unsurely."""
-    lines = decide(recognised.readings, policy.decide).lines
-    return all(p.score >= policy.ink.second_look_score for line in lines for p in line)
+    return any([labels[p.label] for p in line] != ["1"] for line in lines) and all(
+        p.score >= policy.ink.second_look_score for line in lines for p in line
+    )
 
 
 def _on_a_dark_ground(lit: np.ndarray, recognised: Recognised, ink: InkPolicy) -> bool:
@@ -204,7 +199,7 @@ def _found_and_recognised(
         stronger = strongest_ink(ink, policy.ink)
         if stronger is not None:
             again = _read_ink(model, stronger, policy)
-            if _more_than_a_stroke(again[1], policy, model.labels) and _read_surely(again[1], policy):
+            if _second_look_taken(again[1], policy, model.labels):
                 return again
     return found, recognised
 
