@@ -519,6 +519,24 @@ def test_paper_and_surfaces_have_their_own_rules_whatever_policy_they_come_from(
     assert DEFAULT.find.ruled_lines and not DEFAULT.find.hairlines
 
 
+# --- pipeline -------------------------------------------------------------------------------------
+
+
+def test_a_look_reading_a_number_amid_clutter_is_stronger_than_one_reading_nothing_but_lone_1s_are_not():
+    from edge_runtime.reading.pipeline import _strength
+    from edge_runtime.reading.recognise import Recognised
+
+    labels = [str(d) for d in range(10)]
+    clutter = [_rejected((40 * k, 300, 20, 30), p=0.2) for k in range(12)]  # a brick wall's blobs
+    number = Recognised([_accepted(3, (100, 100, 30, 50)), _accepted(5, (140, 100, 30, 50)), *clutter])
+    nothing = Recognised(clutter[:3])
+    assert _strength(number, DEFAULT, labels) > _strength(nothing, DEFAULT, labels)
+    lone_one = Recognised([_accepted(1, (100, 100, 8, 50)), *clutter])
+    assert _strength(lone_one, DEFAULT, labels) < _strength(nothing, DEFAULT, labels)
+    quiet = Recognised([_accepted(3, (100, 100, 30, 50)), _accepted(5, (140, 100, 30, 50))])
+    assert _strength(quiet, DEFAULT, labels) > _strength(number, DEFAULT, labels)
+
+
 # --- the chain ----------------------------------------------------------------------------------------
 
 CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller

@@ -30,6 +30,7 @@ import numpy as np
 
 from edge_runtime.reading.decide import decide
 from edge_runtime.reading.find import Groups, find_groups
+from edge_runtime.reading.groups import Piece
 from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
 from edge_runtime.reading.ink import (
     InkImage,
@@ -79,7 +80,7 @@ def read_digits(
         view, to_frame, found, recognised = _look(model, scene, scene_to_frame, policy, crop)
         if coloured:  # perhaps dark digits on a coloured tag, sign or wall
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
-            if _strength(bright[3], policy) > _strength(recognised, policy):
+            if _strength(bright[3], policy, model.labels) > _strength(recognised, policy, model.labels):
                 view, to_frame, found, recognised = bright
         elif not recognised.any_digit and scene.ndim == 3:  # perhaps a small tag on a grey wall
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
@@ -115,13 +116,15 @@ def _look(
     return view, to_frame, found, recognised
 
 
-def _strength(recognised: Recognised, policy: ReadingPolicy) -> float:
-    """How well a look read its image: the summed confidence of the digits it accepts, less half a
-    digit for each region rejected; -1 for none accepted."""
+def _strength(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> tuple[bool, float]:
+    """How well a look read its image: whether it reads more than lone 1s, then the summed
+    confidence of the digits it accepts, less half a digit for each region rejected (-1 for none
+    accepted)."""
     decision = decide(recognised.readings, policy.decide)
     if not decision.lines:
-        return -1.0
-    return sum(p.score for line in decision.lines for p in line) - 0.5 * len(decision.rejected)
+        return False, -1.0
+    score = sum(p.score for line in decision.lines for p in line) - 0.5 * len(decision.rejected)
+    return _more_than_lone_ones(decision.lines, labels), score
 
 
 def _second_look_taken(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
@@ -131,9 +134,14 @@ def _second_look_taken(recognised: Recognised, policy: ReadingPolicy, labels: li
     and a digit read there near the acceptance bar is as likely refused on another platform's
     rounding; at a second threshold a shape's or a picture's thinned ink can pass for a digit, unsurely."""
     lines = decide(recognised.readings, policy.decide).lines
-    return any([labels[p.label] for p in line] != ["1"] for line in lines) and all(
+    return _more_than_lone_ones(lines, labels) and all(
         p.score >= policy.ink.second_look_score for line in lines for p in line
     )
+
+
+def _more_than_lone_ones(lines: list[list[Piece]], labels: list[str]) -> bool:
+    """True when a line is more than one 1 (a lone 1 is more often wood grain or an edge than a digit)."""
+    return any([labels[p.label] for p in line] != ["1"] for line in lines)
 
 
 def _on_a_dark_ground(lit: np.ndarray, recognised: Recognised, ink: InkPolicy) -> bool:
