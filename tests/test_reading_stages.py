@@ -228,6 +228,29 @@ def test_an_unsure_5_or_8_before_surely_read_digits_is_a_dollar_sign():
     assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.75), *unsure_rest])) == ["874"]  # handwriting
 
 
+def _glyph(text: str, stem: bool = False) -> np.ndarray:
+    """A model input of `text` in OpenCV's stroke font, with a stroke through it top to bottom."""
+    pixels = np.zeros((28, 28), np.uint8)
+    cv2.putText(pixels, text, (6, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 255, 2)
+    if stem:
+        cv2.line(pixels, (13, 1), (13, 26), 255, 2)
+    return pixels
+
+
+def test_a_sure_5_or_8_with_a_stem_sticking_out_above_and_below_the_digits_after_it_is_a_dollar_sign():
+    rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
+
+    def first(text: str, stem: bool, box) -> GroupReading:
+        return GroupReading(None, [Piece(DigitCrop(box, _glyph(text, stem)), _piece(8, 0.97).probabilities)])
+
+    on_paper = DEFAULT.decide.on_paper()
+    assert _text(decide([first("S", True, (0, 95, 30, 62)), *rest], on_paper)) == ["74"]  # $74
+    assert _text(decide([first("8", False, (0, 95, 30, 62)), *rest], on_paper)) == ["874"]  # a tall 8
+    assert _text(decide([first("S", True, (0, 100, 30, 50)), *rest], on_paper)) == ["874"]  # level: an 8
+    unsure_rest = [_accepted(7, (40, 100, 30, 50), 0.7), _accepted(4, (80, 100, 30, 50), 0.9)]
+    assert _text(decide([first("S", True, (0, 95, 30, 62)), *unsure_rest], on_paper)) == ["874"]
+
+
 def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():
     digits = [_accepted(1, (0, 100, 30, 50)), _accepted(2, (80, 100, 30, 50))]
     joined = decide([*digits, _rejected((40, 101, 30, 49), _piece(7, 0.9, (40, 101, 30, 49)))])
@@ -512,7 +535,7 @@ def test_the_policy_comes_from_the_models_and_is_swapped_not_changed():
 
 def test_paper_and_surfaces_have_their_own_rules_whatever_policy_they_come_from():
     paper = ReadingPolicy().on_paper()
-    assert paper.find.hairlines and paper.decide.dollar_digits == ()
+    assert paper.find.hairlines and paper.decide.dollar_score == 0.0
     for surface in (ReadingPolicy().on_surface(), paper.on_surface()):
         assert not surface.find.ruled_lines
         assert surface.ink.background_kernel == DEFAULT.ink.surface_background_kernel

@@ -26,9 +26,10 @@ below it) and wrote into the manifest. Then, in this order:
   of the line (`separators` writes it);
 - a 1 at a line's end whose stroke is at most `edge_stroke` of the line's other digits', or who
   stands `edge_height` times taller, is the edge of a frame, an outline, a tag: dropped;
-- a line's first digit read as a 5 or an 8 (`dollar_digits`: none for a scene on paper, see
-  `pipeline`) below `dollar_score` while the rest of the line is read at `dollar_rest_score` or more is
-  a dollar sign ($7.41), dropped.
+- a line's first digit read as a 5 or an 8 (`dollar_digits`) while the rest of the line is read at
+  `dollar_rest_score` or more is a dollar sign ($7.41), dropped, when it is read below `dollar_score`
+  (not on paper, see `pipeline`) or its stem sticks out above and below the others (`stem_above`,
+  `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`).
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -245,22 +246,46 @@ def _without_leading_signs(
     lines: list[list[Piece]], policy: DecidePolicy
 ) -> tuple[list[list[Piece]], list[Piece]]:
     """Each line without a first "digit" that is a dollar sign: read as one of `dollar_digits` (its S)
-    with less than `dollar_score` while every other digit of the line, one at least, is read with
-    `dollar_rest_score` or more (printed digits). Returns (lines, the signs dropped)."""
+    while every other digit of the line, one at least, is read with `dollar_rest_score` or more
+    (printed digits), and either read with less than `dollar_score` or with a dollar's stem
+    (`_has_a_stem`). Returns (lines, the signs dropped)."""
     kept, signs = [], []
     for line in lines:
         first, rest = line[0], line[1:]
         if (
             rest
             and first.label in policy.dollar_digits
-            and first.score < policy.dollar_score
             and min(p.score for p in rest) >= policy.dollar_rest_score
+            and (first.score < policy.dollar_score or _has_a_stem(first, rest, policy))
         ):
             kept.append(rest)
             signs.append(first)
         else:
             kept.append(line)
     return kept, signs
+
+
+def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
+    """True when `first` sticks out `stem_above` above the median top of `rest` and `stem_below` below
+    their median baseline (shares of their height), and the top and bottom `stem_rows` of its ink each
+    span at most `stem_width` of its ink's width: a stroke through an S."""
+    top = np.median([p.crop.box[1] for p in rest])
+    bottom = np.median([p.crop.box[1] + p.crop.box[3] for p in rest])
+    _, y, _, height = first.crop.box
+    if top - y < policy.stem_above * (bottom - top) or y + height - bottom < policy.stem_below * (bottom - top):
+        return False
+    ink = first.crop.pixels > 0.3 * float(first.crop.pixels.max())
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not rows.size:
+        return False
+    width, band = columns[-1] - columns[0] + 1, max(1, round(policy.stem_rows * (rows[-1] - rows[0] + 1)))
+
+    def span(part: np.ndarray) -> int:
+        used = np.flatnonzero(part.any(axis=0))
+        return int(used[-1] - used[0] + 1) if used.size else 0
+
+    ends = (ink[rows[0] : rows[0] + band], ink[rows[-1] - band + 1 : rows[-1] + 1])
+    return all(span(end) <= policy.stem_width * width for end in ends)
 
 
 def _level_with_any(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:

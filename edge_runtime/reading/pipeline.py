@@ -10,8 +10,8 @@ plate's digits fill it: their strokes ink its columns like a margin line), and t
 an accepted digit is the reading: a number on a plate, not the bricks round it read as 1s. A
 coloured scene (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel
 too, and the stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the
-black digits on it; only there is a dollar sign read as a digit looked for (`decide`: on paper, a
-handwritten number's first 8 or 5 can be as unsure), and only elsewhere (on paper) are a hairline's
+black digits on it; only there is an unsure first 5 or 8 taken for a dollar sign (`decide`: on
+paper, a handwritten number's first 8 or 5 can be as unsure; one with a dollar's stem is one anywhere), and only elsewhere (on paper) are a hairline's
 faint stretches joined to its strokes (`find.strokes`: a wall's mortar is thin too). A colour scene with
 too little colour to count (a small tag on a grey wall) in which nothing is accepted is read in its
 brightest channel too, and taken when it reads more than lone 1s, each surely. A colour image in
@@ -75,7 +75,7 @@ def read_digits(
     else:
         scene, scene_to_frame = view, to_frame
         coloured = is_coloured(scene, policy.ink)
-        if not coloured:  # hairlines joined; a dollar sign read as a digit looked for on tags only
+        if not coloured:  # hairlines joined; an unsure 5 or 8 is no dollar sign here
             policy = policy.on_paper()
         view, to_frame, found, recognised = _look(model, scene, scene_to_frame, policy, crop)
         if coloured:  # perhaps dark digits on a coloured tag, sign or wall

@@ -99,6 +99,13 @@ DOLLARS = (
     "runtime_bench's 2,400 paper images one line reads so with the packaged model, three with the model "
     "before it: the pipeline looks for it in coloured scenes only (scratch probes)"
 )
+DOLLAR_STEMS = (
+    "train.surfaces' price tags (seed 7, 200): 11 of the 12 Andika dollar signs read as a 5 or an 8 "
+    "stick out 0.03-0.10 above the digits after them and 0.09-0.18 below, their top and bottom rows "
+    "spanning 0.10-0.25 of their width; of 251 lines starting with a 5 or an 8 read right on paper and "
+    "plates (numbers, touching, slanted, faint), none so (the nearest 0.04 above and 0.06 below; "
+    "scratch probes, session 30). Humor Sans's $ is an 8 with ticks: not caught"
+)
 SLASHES = (
     "train.surfaces' dates (dd/mm/yyyy): of 84 slashes read as 1s, 60 lean 0.25 more than their line's "
     "other digits (moments of the model input) and stand 1.1 times taller; of 682 handwritten 1s inside "
@@ -511,6 +518,14 @@ class DecidePolicy:
     dollar_score: float = tuned(0.8, DOLLARS)
     # ...before digits all read with this or more is a dollar sign
     dollar_rest_score: float = tuned(0.84, DOLLARS)
+    # so is one read surely whose stem sticks out this far above the others' tops (of their height)...
+    stem_above: float = tuned(0.02, DOLLAR_STEMS)
+    # ...and this far below their baseline...
+    stem_below: float = tuned(0.07, DOLLAR_STEMS)
+    # ...where its ink's top and bottom rows (this share of its height) span at most...
+    stem_rows: float = tuned(0.08, DOLLAR_STEMS)
+    # ...this share of its width: a stroke through an S, not a 5's bar or an 8's loop
+    stem_width: float = tuned(0.3, DOLLAR_STEMS)
     # a colon's dots fill this share of their boxes...
     colon_fill: float = tuned(0.5, SEPARATOR_CASES)
     # ...are at most this much wider than tall or taller...
@@ -519,8 +534,9 @@ class DecidePolicy:
     colon_sizes: float = tuned(2.5, SEPARATOR_CASES)
 
     def on_paper(self) -> DecidePolicy:
-        """The rules for a scene without coloured areas: no dollar sign looked for."""
-        return replace(self, dollar_digits=())
+        """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
+        handwritten number's first 8 or 5 can be as unsure), only one with a dollar's stem."""
+        return replace(self, dollar_score=0.0)
 
 
 @dataclass(frozen=True)
