@@ -251,6 +251,14 @@ def test_a_sure_5_or_8_with_a_stem_sticking_out_above_and_below_the_digits_after
     assert _text(decide([first("S", True, (0, 95, 30, 62)), *unsure_rest], on_paper)) == ["874"]
 
 
+def test_lines_of_1s_beside_a_line_with_other_digits_are_texture_but_alone_they_are_read():
+    number = [_accepted(3, (100, 100, 30, 50)), _accepted(5, (140, 100, 30, 50))]
+    mortar = [_accepted(1, (20 + 60 * k, 300, 8, 30)) for k in range(3)]
+    assert _text(decide([*number, *mortar])) == ["35"]
+    assert _text(decide(mortar)) == ["111"]  # a house number 111
+    assert _text(decide([*number, *mortar[:2], _accepted(7, (140, 300, 20, 30))])) == ["35", "117"]
+
+
 def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():
     digits = [_accepted(1, (0, 100, 30, 50)), _accepted(2, (80, 100, 30, 50))]
     joined = decide([*digits, _rejected((40, 101, 30, 49), _piece(7, 0.9, (40, 101, 30, 49)))])

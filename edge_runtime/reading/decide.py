@@ -29,7 +29,9 @@ below it) and wrote into the manifest. Then, in this order:
 - a line's first digit read as a 5 or an 8 (`dollar_digits`) while the rest of the line is read at
   `dollar_rest_score` or more is a dollar sign ($7.41), dropped, when it is read below `dollar_score`
   (not on paper, see `pipeline`) or its stem sticks out above and below the others (`stem_above`,
-  `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`).
+  `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`);
+- lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
+  object's edges, not a number: dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -65,7 +67,10 @@ def decide(readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide) 
     lines, marks = _without_marks(lines, policy)
     lines, edges = _without_edges(lines, policy)
     lines, signs = _without_leading_signs(lines, policy)
-    return Decision(lines, rejected + too_small + doubtful + in_words + slashes + marks + edges + signs)
+    lines, ones = _without_lines_of_ones(lines)
+    return Decision(
+        lines, rejected + too_small + doubtful + in_words + slashes + marks + edges + signs + ones
+    )
 
 
 def _with_digits_in_line(
@@ -272,7 +277,8 @@ def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
     top = np.median([p.crop.box[1] for p in rest])
     bottom = np.median([p.crop.box[1] + p.crop.box[3] for p in rest])
     _, y, _, height = first.crop.box
-    if top - y < policy.stem_above * (bottom - top) or y + height - bottom < policy.stem_below * (bottom - top):
+    line_height = bottom - top
+    if top - y < policy.stem_above * line_height or y + height - bottom < policy.stem_below * line_height:
         return False
     ink = first.crop.pixels > 0.3 * float(first.crop.pixels.max())
     rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
@@ -286,6 +292,16 @@ def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
 
     ends = (ink[rows[0] : rows[0] + band], ink[rows[-1] - band + 1 : rows[-1] + 1])
     return all(span(end) <= policy.stem_width * width for end in ends)
+
+
+def _without_lines_of_ones(lines: list[list[Piece]]) -> tuple[list[list[Piece]], list[Piece]]:
+    """The lines, without those of 1s only when another line holds another digit: a wall's mortar,
+    wood grain or an object's edges beside a number. Returns (lines, the 1s dropped)."""
+    ones = [all(p.label == 1 for p in line) for line in lines]
+    if all(ones):
+        return lines, []
+    kept = [line for line, only in zip(lines, ones, strict=True) if not only]
+    return kept, [p for line, only in zip(lines, ones, strict=True) if only for p in line]
 
 
 def _level_with_any(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:

@@ -10,16 +10,17 @@ plate's digits fill it: their strokes ink its columns like a margin line), and t
 an accepted digit is the reading: a number on a plate, not the bricks round it read as 1s. A
 coloured scene (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel
 too, and the stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the
-black digits on it; only there is an unsure first 5 or 8 taken for a dollar sign (`decide`: on
-paper, a handwritten number's first 8 or 5 can be as unsure; one with a dollar's stem is one anywhere), and only elsewhere (on paper) are a hairline's
-faint stretches joined to its strokes (`find.strokes`: a wall's mortar is thin too). A colour scene with
-too little colour to count (a small tag on a grey wall) in which nothing is accepted is read in its
-brightest channel too, and taken when it reads more than lone 1s, each surely. A colour image in
-which nothing is accepted is read again lit (`ink.lit_as_ink`: a display's red, green or blue digits
-on its dark ground), and taken when its digits are lit on a dark ground. A scene in which nothing is
-accepted still while a large blob is cut off by the frame is read once more as a tight crop. Within
-each of these looks, an image in which nothing is accepted is read again at the threshold of its
-strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first).
+black digits on it. Only there is an unsure first 5 or 8 taken for a dollar sign (`decide`: on
+paper, a handwritten number's first 8 or 5 can be as unsure; one with a dollar's stem is one
+anywhere), and only elsewhere (on paper) are a hairline's faint stretches joined to its strokes
+(`find.strokes`: a wall's mortar is thin too). A colour scene with too little colour to count (a
+small tag on a grey wall) in which nothing is accepted is read in its brightest channel too, and
+taken when it reads more than lone 1s, each surely. A colour image in which nothing is accepted is
+read again lit (`ink.lit_as_ink`: a display's red, green or blue digits on its dark ground), and
+taken when its digits are lit on a dark ground. A scene in which nothing is accepted still while a
+large blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
+image in which nothing is accepted is read again at the threshold of its strongest strokes
+(`ink.strongest_ink`: a screen's glare band joins its digits at the first).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ import numpy as np
 
 from edge_runtime.reading.decide import decide
 from edge_runtime.reading.find import Groups, find_groups
-from edge_runtime.reading.groups import Piece
 from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
+from edge_runtime.reading.groups import Piece
 from edge_runtime.reading.ink import (
     InkImage,
     brightest_channel,
