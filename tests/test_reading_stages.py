@@ -259,6 +259,13 @@ def test_lines_of_1s_beside_a_line_with_other_digits_are_texture_but_alone_they_
     assert _text(decide([*number, *mortar[:2], _accepted(7, (140, 300, 20, 30))])) == ["35", "117"]
 
 
+def test_a_lone_unsure_0_much_wider_than_tall_is_an_outline_but_a_sure_or_round_one_is_a_0():
+    assert decide([_accepted(0, (100, 100, 160, 90), 0.5)]).lines == []  # a blank plate's outline
+    assert _text(decide([_accepted(0, (100, 100, 160, 90), 0.9)])) == ["0"]
+    assert _text(decide([_accepted(0, (100, 100, 70, 90), 0.5)])) == ["0"]
+    assert _text(decide([_accepted(0, (100, 100, 160, 90), 0.5), _accepted(7, (270, 100, 60, 90))])) == ["07"]
+
+
 def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():
     digits = [_accepted(1, (0, 100, 30, 50)), _accepted(2, (80, 100, 30, 50))]
     joined = decide([*digits, _rejected((40, 101, 30, 49), _piece(7, 0.9, (40, 101, 30, 49)))])

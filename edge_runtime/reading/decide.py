@@ -31,7 +31,9 @@ below it) and wrote into the manifest. Then, in this order:
   (not on paper, see `pipeline`) or its stem sticks out above and below the others (`stem_above`,
   `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`);
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
-  object's edges, not a number: dropped.
+  object's edges, not a number: dropped;
+- a line of one 0 `ring_aspect` times wider than tall, read below `ring_score`, is the outline of a
+  frame or a blank plate: dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -68,8 +70,9 @@ def decide(readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide) 
     lines, edges = _without_edges(lines, policy)
     lines, signs = _without_leading_signs(lines, policy)
     lines, ones = _without_lines_of_ones(lines)
+    lines, rings = _without_rings(lines, policy)
     return Decision(
-        lines, rejected + too_small + doubtful + in_words + slashes + marks + edges + signs + ones
+        lines, rejected + too_small + doubtful + in_words + slashes + marks + edges + signs + ones + rings
     )
 
 
@@ -302,6 +305,23 @@ def _without_lines_of_ones(lines: list[list[Piece]]) -> tuple[list[list[Piece]],
         return lines, []
     kept = [line for line, only in zip(lines, ones, strict=True) if not only]
     return kept, [p for line, only in zip(lines, ones, strict=True) if only for p in line]
+
+
+def _without_rings(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
+    """The lines without those of one 0 `ring_aspect` times wider than tall, read with less than
+    `ring_score`: a frame's or a blank plate's outline. Returns (lines, the rings dropped)."""
+
+    def ring(line: list[Piece]) -> bool:
+        if len(line) != 1:
+            return False
+        _, _, width, height = line[0].crop.box
+        return (
+            line[0].label == 0 and width >= policy.ring_aspect * height and line[0].score < policy.ring_score
+        )
+
+    flags = [ring(line) for line in lines]
+    kept = [line for line, flag in zip(lines, flags, strict=True) if not flag]
+    return kept, [line[0] for line, flag in zip(lines, flags, strict=True) if flag]
 
 
 def _level_with_any(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:

@@ -117,6 +117,12 @@ EDGES = (
     "times taller; of 256 real 1s at a number's end (those and number, touching, slanted, faint, chalk, "
     "hairline) one does (scratch probes, session 28)"
 )
+RINGS = (
+    "train.surfaces' non-digit surfaces (seed 7, 100): 3 blank plates and screens read as one 0, "
+    "1.48-2.0 times wider than tall at 0.43-0.55; of the lone digits read right in 100 of each surface "
+    "and 300 of each paper category, none is a 0 so wide (the widest 1.37, at 0.92; scratch probes, "
+    "session 30)"
+)
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
 )
@@ -512,6 +518,10 @@ class DecidePolicy:
     edge_stroke: float = tuned(0.5, EDGES)
     # ...or this many times taller is an edge (a frame's, an outline's)
     edge_height: float = tuned(1.3, EDGES)
+    # a line of one 0 at least this many times wider than tall...
+    ring_aspect: float = tuned(1.45, RINGS)
+    # ...read with less than this is a frame's or a blank plate's outline
+    ring_score: float = tuned(0.75, RINGS)
     # a line's first "digit" read as one of these...
     dollar_digits: tuple[int, ...] = tuned((5, 8), DOLLARS)
     # ...with less than this...
