@@ -483,8 +483,12 @@ def test_the_bars_of_each_seven_segment_digit_are_gathered_into_one_digit_and_no
     boxes = sorted(box for _, box in digits)
     assert [len(members) for members, _ in sorted(digits, key=lambda d: d[1][0])] == [7, 4, 3]
     assert all(a[0] + a[2] < b[0] for a, b in zip(boxes, boxes[1:], strict=False))  # side by side, apart
-    one_digits, one_rest = segment_digits(_pieces(_display("1")))  # two upright bars: left for find
-    assert one_digits == [] and len(one_rest) == 2
+    ones, rest = segment_digits(_pieces(_display("181")))  # a 1: two upright bars, one above the other
+    assert [len(members) for members, _ in sorted(ones, key=lambda d: d[1][0])] == [2, 7, 2] and rest == []
+    side_by_side = np.zeros((100, 100), np.uint8)
+    for x in (30, 45):
+        cv2.rectangle(side_by_side, (x, 20), (x + 6, 50), 255, -1)  # two bars beside each other: no 1
+    assert segment_digits(_pieces(side_by_side))[0] == []
 
 
 def test_a_hyphen_beside_a_handwritten_one_stays_apart():

@@ -354,6 +354,13 @@ class FindPolicy:
     segment_max_upright: float = tuned(0.65, SEVEN_SEGMENTS)
     # ...and the digit no wider than this share of its height
     segment_max_width: float = tuned(0.9, SEVEN_SEGMENTS)
+    # two upright bars one above the other no wider than this share of their height are a 1
+    segment_one_width: float = tuned(
+        0.4,
+        "not swept; gathering a display's 1 (two upright bars), train.surfaces' seven-segment (seed 7, "
+        "100): 77 → 80% read, price tags 57 → 56%, other surfaces and paper (300 each) unchanged "
+        "(scratch probes, session 30)",
+    )
     # more bars than this linked both ways are a texture (bricks and mortar), not digits
     segment_texture_bars: int = tuned(12, SEVEN_SEGMENTS)
     # rows a group is shrunk to before it is cut and cropped

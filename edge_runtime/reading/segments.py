@@ -8,7 +8,8 @@ longer one's length of each other are linked; a linked set is one digit when it 
 `segment_min_bars` bars and at most seven, across and upright, each upright one at most
 `segment_max_upright` of the set's height (a display's side bars are half a digit tall: a handwritten
 1 beside a hyphen is a whole digit tall, and stays alone), the set no wider than `segment_max_width`
-of its height. The gap between two digits of a display is wider than the gaps inside one. A brick
+of its height; two upright bars one above the other, no wider than `segment_one_width` of their
+height, are a 1. The gap between two digits of a display is wider than the gaps inside one. A brick
 wall's bricks and mortar, or tiles, are bars too, linked into one large set lying both ways: a
 texture, whose pieces are dropped. (The values named here are `policy.FindPolicy`'s.)
 """
@@ -80,15 +81,16 @@ def _bar_length(contour: np.ndarray, policy: FindPolicy) -> float:
 
 def _is_a_digit(boxes: list[Box], policy: FindPolicy) -> bool:
     """From `segment_min_bars` to seven bars, across and upright, the upright ones at most
-    `segment_max_upright` of the height, no wider than `segment_max_width` of it (not a wall's bricks)."""
-    if not policy.segment_min_bars <= len(boxes) <= 7:
+    `segment_max_upright` of the height, no wider than `segment_max_width` of it (not a wall's bricks);
+    or a 1: two upright bars one above the other, no wider than `segment_one_width` of their height."""
+    if not (policy.segment_min_bars <= len(boxes) <= 7 or len(boxes) == 2):
         return False
     _, _, width, height = union(boxes)
-    if width > policy.segment_max_width * height:
-        return False
     upright = [h for _, _, w, h in boxes if h > w]
-    across = len(boxes) - len(upright)
-    return across >= 1 and bool(upright) and max(upright) <= policy.segment_max_upright * height
+    stacked = bool(upright) and max(upright) <= policy.segment_max_upright * height
+    if len(boxes) == 2:
+        return len(upright) == 2 and stacked and width <= policy.segment_one_width * height
+    return width <= policy.segment_max_width * height and len(upright) < len(boxes) and stacked
 
 
 def _both_ways(boxes: list[Box]) -> bool:
