@@ -189,9 +189,14 @@ def _date(top: tuple[int, int], bottom: tuple[int, int], slash_box) -> list:
     return [*digits, *ones]
 
 
-def test_1s_leaning_more_than_their_line_and_taller_are_slashes_but_not_1s_leaning_with_it():
+def test_1s_leaning_more_than_their_line_and_taller_or_far_more_in_a_date_are_slashes_but_not_with_it():
     assert _text(decide(_date((14, 4), (14, 24), (92, 30, 62)))) == ["240526"]  # 24/05/26
-    assert _text(decide(_date((14, 4), (14, 24), (100, 30, 50)))) == ["24105126"]  # as tall: handwriting
+    as_tall = _date((14, 4), (14, 24), (100, 30, 50))
+    assert _text(decide(as_tall)) == ["240526"]  # as tall but leaning far more, between a date's digits
+    assert _text(decide([*as_tall, _stroke(7, (280, 100, 30, 50), (14, 4), (14, 24))])) == ["241051267"]
+    gentle = _date((14, 4), (14, 24), (100, 30, 50))
+    gentle[-2:] = [_stroke(1, (x, 100, 30, 50), (17, 4), (11, 24)) for x in (70, 170)]
+    assert _text(decide(gentle)) == ["24105126"]  # as tall and leaning a little more: handwriting
     assert _text(decide(_date((18, 4), (10, 24), (92, 30, 62)))) == ["24105126"]  # leaning with the line
     one = _date((14, 4), (14, 24), (92, 30, 62))
     one[-1] = _stroke(1, (170, 100, 30, 50), (14, 4), (14, 24))

@@ -20,7 +20,7 @@ below it) and wrote into the manifest. Then, in this order:
 - the digits left are put in reading order: lines top to bottom, each left to right;
 - 1s inside a line that lean `slash_lean` more than the line's other digits and stand `slash_height`
   times taller, `slashes` of them at least, are slashes (a date's 17/05/2024), taken out of the line
-  (`separators` writes them);
+  (`separators` writes them); so are two that lean `slash_steep` more between a date's runs of digits;
 - a "digit" inside a line at most `mark_height` of the line's other digits and whose middle lies
   `mark_low` of their height below their top, on their baseline, is a comma or a full stop: taken out
   of the line (`separators` writes it);
@@ -163,22 +163,26 @@ def _without_slashes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[li
     """Each line without the 1s inside it that are slashes, when it holds `slashes` of them at least:
     leaning `slash_lean` more than the median of the line's other digits and `slash_height` times
     their median height (a printed slash leans and reaches above and below the digits; a handwritten
-    number's 1 leans with its neighbours, and two such in one number are rarer still). Returns (lines,
-    the slashes taken out)."""
+    number's 1 leans with its neighbours, and two such in one number are rarer still); or two 1s of
+    any height leaning `slash_steep` more, between digits that run as a date's (`date_runs`). Returns
+    (lines, the slashes taken out)."""
 
     def slashes(line: list[Piece]) -> list[int]:
         leans = [_lean(p.crop.pixels) for p in line]
         heights = [p.crop.box[3] for p in line]
-        found = []
+        found, steep = [], []
         for index in range(1, len(line) - 1):
             others = [k for k in range(len(line)) if k != index]
-            if (
-                line[index].label == 1
-                and leans[index] - np.median([leans[k] for k in others]) >= policy.slash_lean
-                and heights[index] >= policy.slash_height * np.median([heights[k] for k in others])
-            ):
-                found.append(index)
-        return found if len(found) >= policy.slashes else []
+            more = leans[index] - np.median([leans[k] for k in others])
+            if line[index].label == 1 and more >= policy.slash_lean:
+                if heights[index] >= policy.slash_height * np.median([heights[k] for k in others]):
+                    found.append(index)
+                if more >= policy.slash_steep:
+                    steep.append(index)
+        if len(found) >= policy.slashes:
+            return found
+        runs = tuple(np.diff([-1, *steep, len(line)]) - 1)
+        return steep if len(steep) == 2 and runs in policy.date_runs else []
 
     return _taken_out(lines, slashes)
 

@@ -111,6 +111,12 @@ SLASHES = (
     "other digits (moments of the model input) and stand 1.1 times taller; of 682 handwritten 1s inside "
     "numbers (number, touching, slanted, faint; seed 7) one does both (scratch probes, session 28)"
 )
+STEEP_SLASHES = (
+    "train.surfaces' dates (seed 7, 100): Humor Sans's slashes stand 0.74-0.87 as tall as the digits "
+    "but lean 0.53-0.70 more, the two of a date alike; 3 handwritten numbers of 1,200 (number, touching, "
+    "slanted, faint; seed 7) hold two 1s leaning 0.4 more, none splitting the digits 2/2/2, 2/2/4 or "
+    "4/2/2 (scratch probes, session 30)"
+)
 EDGES = (
     "train.surfaces' plates, screens, tags, dates (seed 7, 150 each): of 27 frame or outline edges "
     "read as a 1 at a number's end, 14 have a stroke at most 0.5 of the other digits' or stand 1.3 "
@@ -517,6 +523,10 @@ class DecidePolicy:
     slash_height: float = tuned(1.1, SLASHES)
     # ...when the line holds this many
     slashes: int = tuned(2, SLASHES + "; the one handwritten 1 so was alone in its number")
+    # two 1s leaning this much more than the line's other digits, whatever their height, are slashes...
+    slash_steep: float = tuned(0.4, STEEP_SLASHES)
+    # ...when the digits between them run as a date's do (dd/mm/yy, dd/mm/yyyy, yyyy/mm/dd)
+    date_runs: tuple[tuple[int, int, int], ...] = tuned(((2, 2, 2), (2, 2, 4), (4, 2, 2)), STEEP_SLASHES)
     # a "digit" inside a line at most this share of the others' height...
     mark_height: float = tuned(0.5, MARKS)
     # ...with its middle this far below their top (of their height) is a comma or a full stop
