@@ -315,6 +315,11 @@ def test_lines_are_read_top_to_bottom_each_left_to_right():
         ]
     ]
     assert [[p.label for p in line] for line in reading_lines(pieces)] == [[1, 2], [3, 4]]
+    comma = [
+        _piece(d, 0.9, box)
+        for d, box in [(3, (0, 100, 30, 50)), (9, (35, 140, 10, 20)), (1, (50, 100, 30, 50))]
+    ]
+    assert [[p.label for p in line] for line in reading_lines(comma)] == [[3, 9, 1]]  # 3,1: one line
 
 
 # --- ink, find and recognise, with a stand-in digit model -------------------------------------------

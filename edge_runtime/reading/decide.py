@@ -334,11 +334,12 @@ def _level_with_any(region: Piece, digits: list[Piece], policy: DecidePolicy) ->
 
 def reading_lines(pieces: list[Piece]) -> list[list[Piece]]:
     """Lines top to bottom, each left to right. Taken left to right, a piece continues the line whose
-    last piece it is level with (of several, the one whose middle is nearest), so that a line written
-    or photographed at a slant stays one line."""
+    last piece, or the one before it, it is level with (of several, the one whose last piece's
+    middle is nearest), so that a line written or photographed at a slant stays one line, and one
+    past a comma read as a digit (36,19) too."""
     lines: list[list[Piece]] = []
     for piece in sorted(pieces, key=lambda p: p.crop.box[0]):
-        continued = [line for line in lines if level(line[-1].crop.box, piece.crop.box)]
+        continued = [line for line in lines if any(level(p.crop.box, piece.crop.box) for p in line[-2:])]
         if continued:
             min(continued, key=lambda line: abs(middle(line[-1].crop.box) - middle(piece.crop.box))).append(
                 piece
