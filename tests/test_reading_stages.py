@@ -366,6 +366,11 @@ def test_on_paper_a_hairline_s_fainter_stretch_joins_its_stroke_but_faint_ink_ap
     assert binary[58:62, 40].all() and not binary[10, 120] and not binary[60, 130]
     contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     assert len(contours) == 1  # one stroke, not two
+    ink[20:100, 89:92] = 120  # a 3-px stroke...
+    ink[50:52, 89:92] = 0  # ...that faded out entirely for two pixels
+    ink[108:118, 89:92] = 120  # and another 3-px stroke seven pixels below its end
+    binary = strokes(faint, DEFAULT.find.on_paper())
+    assert binary[50:52, 90].all() and not binary[101:107, 90].any()  # a short gap is closed, a wide one not
 
 
 def test_digits_joined_by_a_weaker_band_are_found_apart_at_their_strongest_inks_threshold():

@@ -79,8 +79,9 @@ def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> np.ndarray:
     are a hairline's (the ink's area at most `hairline_width` times its edge pixels': strokes about 3
     pixels wide or less), grown `weak_steps` pixels at a time into ink of at least `weak_share` of the
     threshold (hysteresis): a thin stroke's fainter stretches join it instead of breaking it into
-    specks, while faint ink away from any stroke stays paper. Bolder ink is left as it is: there the
-    weak halo of print would join digits to each other and to their frame."""
+    specks, while faint ink away from any stroke stays paper; then gaps narrower than `hairline_gap`
+    are closed (a stroke that faded out entirely for a moment). Bolder ink is left as it is: there
+    the weak halo of print would join digits to each other and to their frame."""
     _, binary = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
     if not policy.hairlines:
         return binary
@@ -91,7 +92,8 @@ def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> np.ndarray:
     _, weak = cv2.threshold(ink.ink, int(ink.ink_threshold * policy.weak_share), 255, cv2.THRESH_BINARY)
     for _ in range(policy.weak_steps):
         binary = cv2.bitwise_and(weak, cv2.dilate(binary, GROW))
-    return binary
+    bridge = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (policy.hairline_gap, policy.hairline_gap))
+    return cv2.morphologyEx(binary, cv2.MORPH_CLOSE, bridge)
 
 
 def _surfaces(tree: Nesting, thresholded: np.ndarray, binary: np.ndarray, policy: FindPolicy) -> list[Box]:

@@ -279,6 +279,12 @@ class FindPolicy:
     weak_share: float = tuned(0.5, HAIRLINES)
     # ...grown into this many pixels at a time
     weak_steps: int = tuned(2, HAIRLINES)
+    # ...then gaps in them narrower than this (working pixels) closed
+    hairline_gap: int = tuned(
+        5,
+        "train.surfaces' hairline handwriting (seed 7, 200): closing 3/5/7/9 px 66.5 → 68.0/69.0/68.5/"
+        "69.0%, faint, number and touching numbers unchanged (scratch probes, session 30)",
+    )
     # whether hairlines are joined so: on paper only (`on_paper`; a brick wall's mortar is thin too)
     hairlines: bool = False
     # whether ruled lines are looked for: not on a surface (`on_surface`: a plate's digits fill it)
