@@ -26,10 +26,11 @@ below it) and wrote into the manifest. Then, in this order:
   of the line (`separators` writes it);
 - a 1 at a line's end whose stroke is at most `edge_stroke` of the line's other digits', or who
   stands `edge_height` times taller, is the edge of a frame, an outline, a tag: dropped;
-- a line's first digit read as a 5 or an 8 (`dollar_digits`) while the rest of the line is read at
-  `dollar_rest_score` or more is a dollar sign ($7.41), dropped, when it is read below `dollar_score`
-  (not on paper, see `pipeline`) or its stem sticks out above and below the others (`stem_above`,
-  `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`);
+- a line's first digit read as a 5 or an 8 (`dollar_digits`) is a dollar sign ($7.41), dropped, when
+  it is read below `dollar_score` (not on paper, see `pipeline`) while the rest of the line is read
+  at `dollar_rest_score` or more, or when its stem sticks out above and below the others
+  (`stem_above`, `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`) while they are read at
+  `sign_number_score` or more;
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
   object's edges, not a number: dropped;
 - a line of one 0 `ring_aspect` times wider than tall, read below `ring_score`, is the outline of a
@@ -257,18 +258,17 @@ def _lean(pixels: np.ndarray) -> float:
 def _without_leading_signs(
     lines: list[list[Piece]], policy: DecidePolicy
 ) -> tuple[list[list[Piece]], list[Piece]]:
-    """Each line without a first "digit" that is a dollar sign: read as one of `dollar_digits` (its S)
-    while every other digit of the line, one at least, is read with `dollar_rest_score` or more
-    (printed digits), and either read with less than `dollar_score` or with a dollar's stem
-    (`_has_a_stem`). Returns (lines, the signs dropped)."""
+    """Each line without a first "digit" that is a dollar sign: read as one of `dollar_digits` (its S),
+    either with less than `dollar_score` while every other digit of the line, one at least, is read
+    with `dollar_rest_score` or more (printed digits), or with a dollar's stem (`_has_a_stem`) while
+    they are read with `sign_number_score` or more. Returns (lines, the signs dropped)."""
     kept, signs = [], []
     for line in lines:
         first, rest = line[0], line[1:]
-        if (
-            rest
-            and first.label in policy.dollar_digits
-            and min(p.score for p in rest) >= policy.dollar_rest_score
-            and (first.score < policy.dollar_score or _has_a_stem(first, rest, policy))
+        least = min((p.score for p in rest), default=0.0)
+        if first.label in policy.dollar_digits and (
+            (least >= policy.dollar_rest_score and first.score < policy.dollar_score)
+            or (least >= policy.sign_number_score and _has_a_stem(first, rest, policy))
         ):
             kept.append(rest)
             signs.append(first)
