@@ -279,6 +279,11 @@ def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_leve
     assert [p.label for line in decide([*digits, far]).lines for p in line] == [1, 2]
 
 
+def test_a_speck_read_as_a_digit_is_dropped():
+    assert decide([_accepted(7, (24, 9, 6, 7))]).lines == []
+    assert _text(decide([_accepted(7, (24, 9, 8, 12))])) == ["7"]
+
+
 def test_a_digit_much_shorter_than_the_tallest_is_dropped():
     decision = decide([_accepted(1, (0, 100, 30, 50)), _accepted(2, (200, 10, 6, 15))])
     assert [p.label for line in decision.lines for p in line] == [1]

@@ -7,7 +7,8 @@ below it) and wrote into the manifest. Then, in this order:
 - a rejected group in which the line reader is sure of one digit (`GroupReading.in_line`) is taken as
   that digit when it is level with an accepted one: in a number, the reader's reading is a second
   opinion the digit model's lone verdict lacks (the reader reads letters as no number);
-- an accepted digit much shorter than the tallest one in view (`min_relative_height`) is rejected;
+- an accepted digit much shorter than the tallest one in view (`min_relative_height`), or shorter
+  than `min_digit_pixels` (a speck), is rejected;
 - in a cluttered frame (at least `clutter_regions` rejected regions, more than the digits accepted),
   a digit accepted with less than `clutter_confidence` is more likely a texture's blob: rejected;
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
@@ -92,10 +93,11 @@ def _with_digits_in_line(
 
 
 def _drop_small(pieces: list[Piece], policy: DecidePolicy) -> tuple[list[Piece], list[Piece]]:
-    """Accepted pieces split into those tall enough next to the tallest, and the rest."""
+    """Accepted pieces split into those tall enough next to the tallest and `min_digit_pixels` tall at
+    least, and the rest."""
     if not pieces:
         return [], []
-    least = policy.min_relative_height * max(p.crop.box[3] for p in pieces)
+    least = max(policy.min_relative_height * max(p.crop.box[3] for p in pieces), policy.min_digit_pixels)
     return [p for p in pieces if p.crop.box[3] >= least], [p for p in pieces if p.crop.box[3] < least]
 
 

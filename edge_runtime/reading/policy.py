@@ -505,6 +505,13 @@ class DecidePolicy:
     )
     # a digit this much shorter than the tallest is dropped
     min_relative_height: float = tuned(0.4, unmeasured("0464bf5"))
+    # a digit shorter than this (image pixels) is a speck
+    min_digit_pixels: int = tuned(
+        10,
+        "train.surfaces' non-digit surfaces (seed 7, 100): a 6x7-px speck on a PUSH sign read as a 7 "
+        "dropped, 94 → 95%; other surfaces (100) and small, tight, photographed digits, numbers, "
+        "touching numbers, non-digit scenes (300 each) unchanged (scratch probes, session 30)",
+    )
     # this many rejected regions make a frame cluttered...
     clutter_regions: int = tuned(3, unmeasured("bf7346e"))
     # ...where a digit needs this probability
