@@ -70,10 +70,11 @@ def test_light_digits_on_a_dark_screen_in_its_bezel_are_read(tmp_path):
 
 
 def test_a_blank_plate_reads_no_digit(tmp_path):
-    """Its outline is a blank frame and its brick or wood wall no number (23 of these 30 read no digit,
-    24 before a look that accepts nothing was read again at its strongest ink; 27 with the model before
-    the surface digits: brick mortar's loose joints read as 1s)."""
-    assert _share_read(lambda rng, sources: plate(rng, sources, "blank"), tmp_path, seed=5) >= 0.75
+    """Its outline is a blank frame and its brick or wood wall no number (25 of these 30 read no digit
+    since a lone, unsure 0 much wider than tall is taken for an outline; 23 before, 24 before a look
+    that accepts nothing was read again at its strongest ink; 27 with the model before the surface
+    digits: brick mortar's loose joints read as 1s)."""
+    assert _share_read(lambda rng, sources: plate(rng, sources, "blank"), tmp_path, seed=5) >= 0.8
 
 
 def test_a_six_digit_seven_segment_led_display_is_read(tmp_path):
