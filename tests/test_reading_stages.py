@@ -264,11 +264,17 @@ def test_lines_of_1s_beside_a_line_with_other_digits_are_texture_but_alone_they_
     assert _text(decide([*number, *mortar[:2], _accepted(7, (140, 300, 20, 30))])) == ["35", "117"]
 
 
-def test_a_lone_unsure_0_much_wider_than_tall_is_an_outline_but_a_sure_or_round_one_is_a_0():
-    assert decide([_accepted(0, (100, 100, 160, 90), 0.5)]).lines == []  # a blank plate's outline
-    assert _text(decide([_accepted(0, (100, 100, 160, 90), 0.9)])) == ["0"]
-    assert _text(decide([_accepted(0, (100, 100, 70, 90), 0.5)])) == ["0"]
-    assert _text(decide([_accepted(0, (100, 100, 160, 90), 0.5), _accepted(7, (270, 100, 60, 90))])) == ["07"]
+def test_a_lone_unsure_thin_0_much_wider_than_tall_is_an_outline_but_a_sure_round_or_bold_one_is_a_0():
+    def zero(box, p: float, stroke: int) -> GroupReading:
+        pixels = np.zeros((28, 28), np.uint8)
+        cv2.ellipse(pixels, (14, 14), (10, 6), 0, 0, 360, 255, stroke)
+        return GroupReading(None, [Piece(DigitCrop(box, pixels), _piece(0, p).probabilities)])
+
+    assert decide([zero((100, 100, 160, 90), 0.5, 1)]).lines == []  # a blank plate's outline
+    assert _text(decide([zero((100, 100, 160, 90), 0.5, 4)])) == ["0"]  # a wide handwritten 0
+    assert _text(decide([zero((100, 100, 160, 90), 0.9, 1)])) == ["0"]
+    assert _text(decide([zero((100, 100, 70, 90), 0.5, 1)])) == ["0"]
+    assert _text(decide([zero((100, 100, 160, 90), 0.5, 1), _accepted(7, (270, 100, 60, 90))])) == ["07"]
 
 
 def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():
@@ -595,6 +601,12 @@ def test_a_look_reading_a_number_amid_clutter_is_stronger_than_one_reading_nothi
     assert _strength(number, DEFAULT, labels) > _strength(nothing, DEFAULT, labels)
     lone_one = Recognised([_accepted(1, (100, 100, 8, 50)), *clutter])
     assert _strength(lone_one, DEFAULT, labels) < _strength(nothing, DEFAULT, labels)
+    mortar = Recognised([_accepted(1, (100, 100, 8, 50)), _accepted(1, (140, 100, 8, 50)), *clutter])
+    assert _strength(mortar, DEFAULT, labels) < _strength(nothing, DEFAULT, labels)  # a wall's 11
+    lone = Recognised([_accepted(4, (100, 100, 30, 50), 0.86), *clutter])
+    assert _strength(lone, DEFAULT, labels) < _strength(nothing, DEFAULT, labels)  # a brick read as a 4
+    sure = Recognised([_accepted(2, (100, 100, 30, 50), 0.95), *clutter])
+    assert _strength(sure, DEFAULT, labels) > _strength(nothing, DEFAULT, labels)  # a tag's sure 2
     quiet = Recognised([_accepted(3, (100, 100, 30, 50)), _accepted(5, (140, 100, 30, 50))])
     assert _strength(quiet, DEFAULT, labels) > _strength(number, DEFAULT, labels)
 

@@ -34,8 +34,8 @@ below it) and wrote into the manifest. Then, in this order:
   `sign_number_score` or more;
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
   object's edges, not a number: dropped;
-- a line of one 0 `ring_aspect` times wider than tall, read below `ring_score`, is the outline of a
-  frame or a blank plate: dropped.
+- a line of one thin 0 (`ring_stroke`) `ring_aspect` times wider than tall, read below `ring_score`,
+  is the outline of a frame or a blank plate: dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -282,7 +282,8 @@ def _without_leading_signs(
 def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
     """True when `first` sticks out `stem_above` above the median top of `rest` and `stem_below` below
     their median baseline (shares of their height), and the top and bottom `stem_rows` of its ink each
-    span at most `stem_width` of its ink's width: a stroke through an S."""
+    span at most `stem_width` of its ink's width, at most `stem_offset` of it from its middle: a
+    stroke through the middle of an S, not a handwritten 5's bar tip and tail."""
     top = np.median([p.crop.box[1] for p in rest])
     bottom = np.median([p.crop.box[1] + p.crop.box[3] for p in rest])
     _, y, _, height = first.crop.box
@@ -295,12 +296,16 @@ def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
         return False
     width, band = columns[-1] - columns[0] + 1, max(1, round(policy.stem_rows * (rows[-1] - rows[0] + 1)))
 
-    def span(part: np.ndarray) -> int:
-        used = np.flatnonzero(part.any(axis=0))
-        return int(used[-1] - used[0] + 1) if used.size else 0
+    centre = (columns[0] + columns[-1]) / 2
 
-    ends = (ink[rows[0] : rows[0] + band], ink[rows[-1] - band + 1 : rows[-1] + 1])
-    return all(span(end) <= policy.stem_width * width for end in ends)
+    def stem(part: np.ndarray) -> bool:
+        used = np.flatnonzero(part.any(axis=0))
+        return bool(used.size) and (
+            used[-1] - used[0] + 1 <= policy.stem_width * width
+            and abs((used[0] + used[-1]) / 2 - centre) <= policy.stem_offset * width
+        )
+
+    return stem(ink[rows[0] : rows[0] + band]) and stem(ink[rows[-1] - band + 1 : rows[-1] + 1])
 
 
 def _without_lines_of_ones(lines: list[list[Piece]]) -> tuple[list[list[Piece]], list[Piece]]:
@@ -315,14 +320,18 @@ def _without_lines_of_ones(lines: list[list[Piece]]) -> tuple[list[list[Piece]],
 
 def _without_rings(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
     """The lines without those of one 0 `ring_aspect` times wider than tall, read with less than
-    `ring_score`: a frame's or a blank plate's outline. Returns (lines, the rings dropped)."""
+    `ring_score`, its stroke at most `ring_stroke` in its model input: a frame's or a blank plate's
+    thin outline, not a wide handwritten 0. Returns (lines, the rings dropped)."""
 
     def ring(line: list[Piece]) -> bool:
         if len(line) != 1:
             return False
         _, _, width, height = line[0].crop.box
         return (
-            line[0].label == 0 and width >= policy.ring_aspect * height and line[0].score < policy.ring_score
+            line[0].label == 0
+            and width >= policy.ring_aspect * height
+            and line[0].score < policy.ring_score
+            and _stroke_width(line[0].crop.pixels) <= policy.ring_stroke
         )
 
     flags = [ring(line) for line in lines]

@@ -118,14 +118,21 @@ def _look(
 
 
 def _strength(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> tuple[bool, float]:
-    """How well a look read its image: whether it reads more than lone 1s, then the summed
-    confidence of the digits it accepts, less half a digit for each region rejected (-1 for none
-    accepted)."""
+    """How well a look read its image: whether it reads a number (a line of two digits or more, not
+    all 1s, each read with `number_look_score` or more, or of one digit other than a 1 read with
+    `lone_look_score`), then the summed confidence of the digits it accepts, less half a digit for
+    each region rejected (-1 for none accepted)."""
     decision = decide(recognised.readings, policy.decide)
     if not decision.lines:
         return False, -1.0
     score = sum(p.score for line in decision.lines for p in line) - 0.5 * len(decision.rejected)
-    return _more_than_lone_ones(decision.lines, labels), score
+    number = any(
+        any(labels[p.label] != "1" for p in line)
+        and all(p.score >= policy.ink.number_look_score for p in line)
+        and (len(line) >= 2 or line[0].score >= policy.ink.lone_look_score)
+        for line in decision.lines
+    )
+    return number, score
 
 
 def _second_look_taken(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:

@@ -193,6 +193,20 @@ class InkPolicy:
     # a second look (a grey scene's brightest channel, a second threshold) is taken only when each of
     # its digits is read with this or more
     second_look_score: float = tuned(0.75, SECOND_LOOK)
+    # a look reading a number (two digits or more, not all 1s, each read with this or more, or one
+    # digit other than a 1 read with `lone_look_score`) is stronger than one reading none, whatever
+    # clutter it rejects
+    number_look_score: float = tuned(
+        0.8,
+        "train.surfaces' price tags (seed 7, 100): 48 → 51% with any reading of more than lone 1s; on "
+        "runtime_bench's non-digit surfaces (seed 0) that read a wall's 11 111 and lone 4s and 7s; with "
+        "two digits or more each at 0.8 (scratch probes, session 30)",
+    )
+    lone_look_score: float = tuned(
+        0.9,
+        "runtime_bench's non-digit surfaces (seed 0): bricks read as a lone 4 or 7 at 0.46-0.87; a tag's "
+        "lone 2 (price tags, seed 7) lost without it (scratch probes, session 30)",
+    )
     # a scene read again at its strongest strokes' threshold when that is this many times the first
     strong_ink_ratio: float = tuned(1.3, GLARE)
     # ...and this share of the weaker ink is left once eroded by...
@@ -550,8 +564,15 @@ class DecidePolicy:
     edge_height: float = tuned(1.3, EDGES)
     # a line of one 0 at least this many times wider than tall...
     ring_aspect: float = tuned(1.45, RINGS)
-    # ...read with less than this is a frame's or a blank plate's outline
+    # ...read with less than this...
     ring_score: float = tuned(0.75, RINGS)
+    # ...its stroke this thin in its model input is a frame's or a blank plate's outline
+    ring_stroke: float = tuned(
+        2.0,
+        "runtime_bench's photographed digits (seed 0): a handwritten 0 1.48 times wider than tall at "
+        "0.44 has a 4.2-px stroke; the blank plates' outlines 1.1-1.2 px, a screen's bezel 3.0 "
+        "(scratch probes, session 30)",
+    )
     # a line's first "digit" read as one of these...
     dollar_digits: tuple[int, ...] = tuned((5, 8), DOLLARS)
     # ...with less than this...
@@ -564,8 +585,15 @@ class DecidePolicy:
     stem_below: float = tuned(0.07, DOLLAR_STEMS)
     # ...where its ink's top and bottom rows (this share of its height) span at most...
     stem_rows: float = tuned(0.08, DOLLAR_STEMS)
-    # ...this share of its width: a stroke through an S, not a 5's bar or an 8's loop
+    # ...this share of its width: a stroke through an S, not a 5's bar or an 8's loop...
     stem_width: float = tuned(0.3, DOLLAR_STEMS)
+    # ...with its middle at most this share of the width from the ink's middle
+    stem_offset: float = tuned(
+        0.3,
+        "runtime_bench's numbers (seed 0): a handwritten 5 whose rising bar tip and tail stuck out "
+        "like a stem, 0.42 and 0.32 off its middle (5137 read 137); Andika's dollar signs' stem ends, "
+        "italic too, are at most 0.23 off (price tags, seed 7; scratch probes, session 30)",
+    )
     # a colon's dots fill this share of their boxes...
     colon_fill: float = tuned(0.5, SEPARATOR_CASES)
     # ...are at most this much wider than tall or taller...
