@@ -295,7 +295,6 @@ def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
     if not rows.size:
         return False
     width, band = columns[-1] - columns[0] + 1, max(1, round(policy.stem_rows * (rows[-1] - rows[0] + 1)))
-
     centre = (columns[0] + columns[-1]) / 2
 
     def stem(part: np.ndarray) -> bool:
@@ -311,11 +310,9 @@ def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
 def _without_lines_of_ones(lines: list[list[Piece]]) -> tuple[list[list[Piece]], list[Piece]]:
     """The lines, without those of 1s only when another line holds another digit: a wall's mortar,
     wood grain or an object's edges beside a number. Returns (lines, the 1s dropped)."""
-    ones = [all(p.label == 1 for p in line) for line in lines]
-    if all(ones):
+    if all(p.label == 1 for line in lines for p in line):
         return lines, []
-    kept = [line for line, only in zip(lines, ones, strict=True) if not only]
-    return kept, [p for line, only in zip(lines, ones, strict=True) if only for p in line]
+    return _lines_taken_out(lines, lambda line: all(p.label == 1 for p in line))
 
 
 def _without_rings(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
@@ -334,9 +331,16 @@ def _without_rings(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
             and _stroke_width(line[0].crop.pixels) <= policy.ring_stroke
         )
 
-    flags = [ring(line) for line in lines]
+    return _lines_taken_out(lines, ring)
+
+
+def _lines_taken_out(
+    lines: list[list[Piece]], out: Callable[[list[Piece]], bool]
+) -> tuple[list[list[Piece]], list[Piece]]:
+    """The lines for which `out` is False, and the pieces of the others."""
+    flags = [out(line) for line in lines]
     kept = [line for line, flag in zip(lines, flags, strict=True) if not flag]
-    return kept, [line[0] for line, flag in zip(lines, flags, strict=True) if flag]
+    return kept, [p for line, flag in zip(lines, flags, strict=True) if flag for p in line]
 
 
 def _level_with_any(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:
