@@ -137,10 +137,10 @@ def _text(decision) -> list[str]:
 
 
 def test_a_level_rejected_region_voids_the_line_but_one_elsewhere_does_not():
-    digits = [_accepted(1, (0, 100, 30, 50)), _accepted(2, (40, 100, 30, 50))]
-    voided = decide([*digits, _rejected((80, 102, 30, 48))])
+    digits = [_accepted(1, (0, 100, 30, 50)), _accepted(2, (80, 100, 30, 50))]
+    voided = decide([*digits, _rejected((40, 102, 30, 48))])  # amid them: a letter or an unreadable digit
     assert voided.lines == [] and len(voided.rejected) == 3
-    kept = decide([*digits, _rejected((80, 400, 30, 48))])
+    kept = decide([*digits, _rejected((40, 400, 30, 48))])
     assert ["".join(str(p.label) for p in line) for line in kept.lines] == ["12"]
 
 
@@ -148,11 +148,21 @@ def test_a_sign_at_a_surely_read_numbers_end_does_not_void_it_but_an_unsure_numb
     digits = [_accepted(6, (40, 100, 30, 50), 0.9), _accepted(9, (80, 100, 30, 50), 0.9)]
     assert _text(decide([_rejected((0, 98, 30, 54), p=0.1), *digits])) == ["69"]  # €69
     assert _text(decide([*digits, _rejected((120, 98, 30, 54), p=0.1)])) == ["69"]  # 69 €
-    assert decide([*digits, _rejected((120, 98, 30, 54), p=0.3)]).lines == []  # an unreadable digit
+    assert _text(decide([*digits, _rejected((120, 98, 30, 54), p=0.4)])) == ["69"]  # a doodled €
     unsure = [_accepted(6, (40, 100, 30, 50), 0.6), _accepted(9, (80, 100, 30, 50), 0.9)]
     assert decide([*unsure, _rejected((120, 98, 30, 54), p=0.1)]).lines == []  # a word's letters
     middle = [*digits, _rejected((120, 98, 30, 54), p=0.1), _accepted(1, (160, 100, 30, 50), 0.9)]
     assert decide(middle).lines == []
+
+
+def test_a_comma_read_unsurely_as_a_digit_does_not_keep_a_sign_from_its_price():
+    digits = [_accepted(6, (40, 100, 30, 50), 0.9), _accepted(9, (80, 100, 30, 50), 0.9)]
+    comma = _accepted(9, (115, 140, 8, 16), 0.5)  # on the baseline, a third of the digits' height
+    cents = [_accepted(5, (130, 100, 30, 50), 0.9), _accepted(0, (170, 100, 30, 50), 0.9)]
+    dollar = _rejected((0, 95, 30, 60), p=0.3)
+    assert _text(decide([dollar, *digits, comma, *cents])) == ["6950"]  # $69,50
+    unsure = _accepted(9, (115, 100, 30, 50), 0.5)  # a digit of the digits' height read unsurely
+    assert decide([dollar, *digits, unsure, *cents]).lines == []
 
 
 def test_at_most_one_sign_at_each_end_of_a_number_keeps_it():

@@ -15,9 +15,9 @@ below it) and wrote into the manifest. Then, in this order:
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
   wrong, unless the region is a colon (12:45), or one sign at either end of a number of `sign_digits`
-  or more while the model finds it like no digit at all (`sign_score`) and reads each digit surely
-  (`sign_number_score`): €12.50, 30 ¢; or a sign before a lone digit read with `lone_sign_score` that
-  is none of `lone_sign_not` (€7; a word's O and I are read as 0 and 1);
+  or more while the model reads each digit surely (`sign_number_score`; a comma or a full stop read
+  as a digit aside): €12.50, 30 ¢; or a sign before a lone digit read with `lone_sign_score` that is
+  none of `lone_sign_not` (€7; a word's O and I are read as 0 and 1);
 - the digits left are put in reading order: lines top to bottom, each left to right;
 - 1s inside a line that lean `slash_lean` more than the line's other digits and stand `slash_height`
   times taller, `slashes` of them at least, are slashes (a date's 17/05/2024), taken out of the line
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge_runtime.reading.geometry import level, middle, middle_x
+from edge_runtime.reading.geometry import Box, level, middle, middle_x
 from edge_runtime.reading.groups import Piece
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
@@ -130,25 +130,28 @@ def _drop_lines_with_gaps(
 
 def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolicy) -> bool:
     """True when `regions` are at most one sign before and one after a number, none amid it: each
-    found like no digit at all by the model (top probability at most `sign_score`), beside at least
-    `sign_digits` digits level with it, every digit in view read surely (`sign_number_score`), or
-    before one digit (`_lone_digit_after`): a currency sign, a unit. An unreadable digit stays nearer
-    the acceptance bar, and a word's digit-like letters are read less surely."""
-    if not all(d.score >= policy.sign_number_score for d in digits):
+    beside at least `sign_digits` digits level with it, every digit in view but a comma or a full
+    stop (`_a_mark`) read surely (`sign_number_score`), or before one digit (`_lone_digit_after`): a
+    currency sign, a unit. A word's digit-like letters are read less surely, and a word has more than
+    one letter at an end."""
+    if not all(d.score >= policy.sign_number_score for d in digits if not _a_mark_among(d, digits, policy)):
         return False
     sides = []
     for region in regions:
         beside = [d for d in digits if level(region.crop.box, d.crop.box, policy.level_height)]
         centre = middle_x(region.crop.box)
         left = [d for d in beside if middle_x(d.crop.box) < centre]
-        if (
-            region.score > policy.sign_score
-            or (len(beside) < policy.sign_digits and not _lone_digit_after(beside, left, policy))
-            or 0 < len(left) < len(beside)
-        ):
+        amid = 0 < len(left) < len(beside)
+        if amid or (len(beside) < policy.sign_digits and not _lone_digit_after(beside, left, policy)):
             return False
         sides.append(bool(left))
     return sides.count(True) <= 1 and sides.count(False) <= 1
+
+
+def _a_mark_among(digit: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:
+    """True when `digit` is a comma or a full stop (`_a_mark`) beside the other `digits` level with it."""
+    others = [d.crop.box for d in digits if d is not digit and level(d.crop.box, digit.crop.box)]
+    return bool(others) and _a_mark(digit.crop.box, others, policy)
 
 
 def _lone_digit_after(beside: list[Piece], left: list[Piece], policy: DecidePolicy) -> bool:
@@ -200,14 +203,19 @@ def _without_marks(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
         found = []
         for index in range(1, len(line) - 1):
             others = [p.crop.box for k, p in enumerate(line) if k != index]
-            height = np.median([b[3] for b in others])
-            top = np.median([b[1] for b in others])
-            box = line[index].crop.box
-            if box[3] <= policy.mark_height * height and middle(box) - top >= policy.mark_low * height:
+            if _a_mark(line[index].crop.box, others, policy):
                 found.append(index)
         return found
 
     return _taken_out(lines, marks)
+
+
+def _a_mark(box: Box, others: list[Box], policy: DecidePolicy) -> bool:
+    """True when `box` is at most `mark_height` of the median height of `others` with its middle at
+    least `mark_low` of that height below their median top: a comma or a full stop on their baseline."""
+    height = np.median([b[3] for b in others])
+    top = np.median([b[1] for b in others])
+    return box[3] <= policy.mark_height * height and middle(box) - top >= policy.mark_low * height
 
 
 def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
