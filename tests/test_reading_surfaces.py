@@ -84,6 +84,14 @@ def test_a_six_digit_seven_segment_led_display_is_read(tmp_path):
     assert _share_read(six_digits, tmp_path, seed=6) >= 0.43
 
 
+def test_a_lone_digit_on_an_led_display_is_read(tmp_path):
+    """Its dark window can read as an unsure 0 and a segment alone on the display's surface as a 1:
+    the lit look is taken when it reads stronger, and the view's reading when it reads the surface
+    stronger (25 of these 30 read; 20 when only a look reading nothing was read again lit)."""
+    one_digit = lambda rng, sources: seven_segment(rng, sources, count=1, style="LED")  # noqa: E731
+    assert _share_read(one_digit, tmp_path, seed=9) >= 0.77
+
+
 def test_a_price_on_a_red_tag_is_read(tmp_path):
     """12.50 in held-out fonts, its dot a separator (23 of these 30 read; 21 with ruled lines looked
     for on the tag)."""

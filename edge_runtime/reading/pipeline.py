@@ -15,9 +15,10 @@ paper, a handwritten number's first 8 or 5 can be as unsure; one with a dollar's
 anywhere), and only elsewhere (on paper) are a hairline's faint stretches joined to its strokes
 (`find.strokes`: a wall's mortar is thin too). A colour scene with too little colour to count (a
 small tag on a grey wall) in which nothing is accepted is read in its brightest channel too, and
-taken when it reads more than lone 1s, each surely. A colour image in which nothing is accepted is
-read again lit (`ink.lit_as_ink`: a display's red, green or blue digits on its dark ground), and
-taken when its digits are lit on a dark ground. A scene in which nothing is accepted still while a
+taken when it reads more than lone 1s, each surely. A colour image in which no number is read (a
+display's dark window can read as one unsure 0) is read again lit (`ink.lit_as_ink`: a display's
+red, green or blue digits on its dark ground), and taken when its digits are lit on a dark ground
+and it reads stronger. A scene in which nothing is accepted still while a
 large blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
 image in which nothing is accepted is read again at the threshold of its strongest strokes
 (`ink.strongest_ink`: a screen's glare band joins its digits at the first).
@@ -87,9 +88,13 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
-        if not recognised.any_digit and scene.ndim == 3:  # perhaps light coloured digits on a dark ground
+        if scene.ndim == 3 and not _strength(recognised, policy, model.labels)[0]:  # perhaps lit digits
             lit = _look(model, lit_as_ink(scene), scene_to_frame, policy, crop, dark_ink=True)
-            if lit[3].any_digit and _on_a_dark_ground(lit[0], lit[3], policy.ink):
+            if (
+                lit[3].any_digit
+                and _on_a_dark_ground(lit[0], lit[3], policy.ink)
+                and _strength(lit[3], policy, model.labels) > _strength(recognised, policy, model.labels)
+            ):
                 view, to_frame, found, recognised = lit
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
             found, recognised = _found_and_recognised(model, view, policy, True)
@@ -180,10 +185,12 @@ def _on_surfaces(
     dark_ink: bool | None,
 ) -> tuple[np.ndarray, Transform, Groups, Recognised]:
     """The first of `found`'s surfaces (largest first) that holds an accepted digit, read as a scene of
-    its own (its own paper, polarity and threshold, no ruled lines), with its map to the frame. When
-    none does, the surface on which every digit of the view's reading lay, read as holding none (a
-    screen's glare band read as a 1 once its bezel is dropped as a frame), else the view as it was
-    read."""
+    its own (its own paper, polarity and threshold, no ruled lines), with its map to the frame, unless
+    it is the surface on which every digit of the view's reading lay and the view read it stronger
+    (`_strength`: a display's 5 read surely in the view, a segment of it alone on the surface). When
+    none holds a digit, the surface on which every digit of the view's reading lay, read as holding
+    none (a screen's glare band read as a 1 once its bezel is dropped as a frame), else the view as
+    it was read."""
     holding = _surface_of(recognised, found.surfaces)
     fallback = view, to_frame, found, recognised
     on_surface = policy.on_surface()
@@ -192,7 +199,10 @@ def _on_surfaces(
         surface_found, surface_recognised = _found_and_recognised(model, surface, on_surface, False, dark_ink)
         read = surface, to_view.then(to_frame), surface_found, surface_recognised
         if surface_recognised.any_digit:
-            return read
+            view_stronger = _strength(recognised, policy, model.labels) > _strength(
+                surface_recognised, on_surface, model.labels
+            )
+            return (view, to_frame, found, recognised) if box == holding and view_stronger else read
         if box == holding:
             fallback = read
     return fallback
