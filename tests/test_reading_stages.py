@@ -155,6 +155,23 @@ def test_a_sign_at_a_surely_read_numbers_end_does_not_void_it_but_an_unsure_numb
     assert decide(middle).lines == []
 
 
+def test_a_bar_at_a_lines_end_with_a_wall_beyond_it_is_a_tags_edge():
+    from edge_runtime.reading.decide import without_wall_edges
+
+    tag = np.full((200, 400), 200, np.uint8)
+    on_a_wall = tag.copy()
+    on_a_wall[:, 300:] = 100  # the wall beyond the tag's right edge
+    digits = [_accepted(3, (100, 50, 30, 50)), _accepted(5, (140, 50, 30, 50))]
+    edge = _accepted(1, (290, 50, 6, 50))
+    assert _text(without_wall_edges(decide([*digits, edge]), on_a_wall)) == ["35"]
+    assert _text(without_wall_edges(decide([*digits, edge]), tag)) == ["351"]  # a 1 on the tag
+    slanted = _accepted(1, (270, 50, 26, 50))  # a display's slanted 1 is wider than a bar
+    assert _text(without_wall_edges(decide([*digits, slanted]), on_a_wall)) == ["351"]
+    leading = _accepted(1, (60, 50, 6, 50))
+    on_a_wall[:, :60] = 100
+    assert _text(without_wall_edges(decide([leading, *digits]), on_a_wall)) == ["35"]
+
+
 def test_a_comma_read_unsurely_as_a_digit_does_not_keep_a_sign_from_its_price():
     digits = [_accepted(6, (40, 100, 30, 50), 0.9), _accepted(9, (80, 100, 30, 50), 0.9)]
     comma = _accepted(9, (115, 140, 8, 16), 0.5)  # on the baseline, a third of the digits' height

@@ -35,7 +35,10 @@ below it) and wrote into the manifest. Then, in this order:
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
   object's edges, not a number: dropped;
 - a line of one thin 0 (`ring_stroke`) `ring_aspect` times wider than tall, read below `ring_score`,
-  is the outline of a frame or a blank plate: dropped.
+  is the outline of a frame or a blank plate: dropped;
+- in a coloured scene (`without_wall_edges`, which `pipeline` applies with the image read), a 1 at a
+  line's end that is a straight bar (`bar_width`) with the ground beyond it `ground_step` brighter or
+  darker than between it and its neighbour is the edge of a tag or a sign against a wall: dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -49,6 +52,7 @@ import numpy as np
 
 from edge_runtime.reading.geometry import Box, level, middle, middle_x
 from edge_runtime.reading.groups import Piece
+from edge_runtime.reading.ink import brightest_channel
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
 
@@ -250,6 +254,39 @@ def _taken_out(
         kept.append([p for k, p in enumerate(line) if k not in drop])
         out += [line[k] for k in drop]
     return kept, out
+
+
+def without_wall_edges(
+    decision: Decision, image: np.ndarray, policy: DecidePolicy = DEFAULT.decide
+) -> Decision:
+    """`decision` without each 1 at either end of a line of two digits or more that is a straight bar,
+    at most `bar_width` of its height wide, with the ground beyond it `ground_step` brighter or darker
+    than between it and its neighbour (medians of `image`'s brightest channel in bands `ground_band` of
+    its height wide; `image` is the one the pieces' boxes lie in): the edge of a tag or a sign against
+    its wall, not a digit on it."""
+    grey = brightest_channel(image)
+
+    def edges(line: list[Piece]) -> list[int]:
+        found: list[int] = []
+        for index, neighbour in ((len(line) - 1, len(line) - 2), (0, 1)) if len(line) >= 2 else ():
+            x, y, w, h = line[index].crop.box
+            if line[index].label != 1 or w > policy.bar_width * h or neighbour in found:
+                continue
+            near_x, _, near_w, _ = line[neighbour].crop.box
+            band = max(2, round(policy.ground_band * h))
+            if index > neighbour:  # the line's last piece
+                between = grey[y : y + h, max(near_x + near_w, x - band) : x]
+                beyond = grey[y : y + h, x + w + 1 : x + w + 1 + band]
+            else:
+                between = grey[y : y + h, x + w : min(near_x, x + w + band)]
+                beyond = grey[y : y + h, max(x - 1 - band, 0) : max(x - 1, 0)]
+            if between.size and beyond.size:
+                if abs(float(np.median(between)) - float(np.median(beyond))) >= policy.ground_step:
+                    found.append(index)
+        return found
+
+    lines, dropped = _taken_out(decision.lines, edges)
+    return Decision(lines, decision.rejected + dropped)
 
 
 def _stroke_width(pixels: np.ndarray) -> float:

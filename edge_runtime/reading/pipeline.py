@@ -21,7 +21,8 @@ red, green or blue digits on its dark ground), and taken when its digits are lit
 and it reads stronger. A scene in which nothing is accepted still while a
 large blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
 image in which nothing is accepted is read again at the threshold of its strongest strokes
-(`ink.strongest_ink`: a screen's glare band joins its digits at the first).
+(`ink.strongest_ink`: a screen's glare band joins its digits at the first). In a coloured scene, a 1
+at the end of a line with a wall beyond it is a tag's edge (`decide.without_wall_edges`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from edge_runtime.reading.decide import decide
+from edge_runtime.reading.decide import decide, without_wall_edges
 from edge_runtime.reading.find import Groups, find_groups
 from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
 from edge_runtime.reading.groups import Piece
@@ -72,6 +73,7 @@ def read_digits(
     """
     policy = policy or ReadingPolicy.for_model(model)
     view, to_frame = crop_roi(image, roi)
+    coloured = False
     if view.shape[:2] == IMAGE_SHAPE:
         recognised, found = read_mnist_input(darkest_channel(view), model.predict, policy), None
     else:
@@ -99,6 +101,8 @@ def read_digits(
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
             found, recognised = _found_and_recognised(model, view, policy, True)
     decision = decide(recognised.readings, policy.decide)
+    if coloured:  # perhaps a tag's or a sign's edge against its wall, read as a 1
+        decision = without_wall_edges(decision, view, policy.decide)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
     binary, to_image = (found.binary, found.to_image) if found else (None, Transform())
     written = write_lines(labelled, binary, to_image, policy.marks)

@@ -132,6 +132,12 @@ RINGS = (
     "and 300 of each paper category, none is a 0 so wide (the widest 1.37, at 0.92; scratch probes, "
     "session 30)"
 )
+WALL_EDGES = (
+    "train.surfaces' price tags (seed 7, 100): a tag's edge against a wall read as a 1 after the price "
+    "(66,941, 9,473,1, 97,801), 6-13 px wide at 81-114 tall, the wall 60-90 darker than the tag "
+    "beside it; a slanted display's 1s are half their height wide. Price tags 67 → 70%; paper, other "
+    "surfaces and non-digit surfaces unchanged (scratch probes, session 31)"
+)
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
 )
@@ -575,6 +581,12 @@ class DecidePolicy:
         "0.44 has a 4.2-px stroke; the blank plates' outlines 1.1-1.2 px, a screen's bezel 3.0 "
         "(scratch probes, session 30)",
     )
+    # in a coloured scene, a 1 at a line's end at most this share of its height wide...
+    bar_width: float = tuned(0.16, WALL_EDGES)
+    # ...with the ground beyond it this much brighter or darker than between it and its neighbour...
+    ground_step: float = tuned(40.0, WALL_EDGES)
+    # ...each measured this share of its height wide, is the edge of a tag or a sign against a wall
+    ground_band: float = tuned(0.25, WALL_EDGES)
     # a line's first "digit" read as one of these...
     dollar_digits: tuple[int, ...] = tuned((5, 8), DOLLARS)
     # ...with less than this...
