@@ -15,11 +15,13 @@ paper, a handwritten number's first 8 or 5 can be as unsure; one with a dollar's
 anywhere), and only elsewhere (on paper) are a hairline's faint stretches joined to its strokes
 (`find.strokes`: a wall's mortar is thin too). A colour scene with too little colour to count (a
 small tag on a grey wall) in which nothing is accepted is read in its brightest channel too, and
-taken when it reads more than lone 1s, each surely. A colour image in which no number is read (a
-display's dark window can read as one unsure 0) is read again lit (`ink.lit_as_ink`: a display's
-red, green or blue digits on its dark ground), and taken when its digits are lit on a dark ground
-and it reads stronger. A scene in which nothing is accepted still while a
-large blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
+taken when it reads more than lone 1s, each surely. A coloured scene, and a colour image in which no
+number is read (a display's dark window can read as one unsure 0), is read again lit
+(`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground; a tag lit brighter
+than its wall), and taken when it reads stronger and its digits are lit on a dark ground or lie on
+a surface at least as wide as tall (a tag, whose edges joined its digits in the other looks; every
+surface is read with its own polarity). A scene in which nothing is accepted still while a large
+blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
 image in which nothing is accepted is read again at the threshold of its strongest strokes
 (`ink.strongest_ink`: a screen's glare band joins its digits at the first). In a coloured scene, a 1
 at the end of a line with a wall beyond it is a tag's edge (`decide.without_wall_edges`).
@@ -90,11 +92,13 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
-        if scene.ndim == 3 and not _strength(recognised, policy, model.labels)[0]:  # perhaps lit digits
-            lit = _look(model, lit_as_ink(scene), scene_to_frame, policy, crop, dark_ink=True)
+        if scene.ndim == 3 and (coloured or not _strength(recognised, policy, model.labels)[0]):
+            lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
+            lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
+            on_a_tag = lit[0] is not lit_image and lit[0].shape[1] >= lit[0].shape[0]  # a landscape surface
             if (
                 lit[3].any_digit
-                and _on_a_dark_ground(lit[0], lit[3], policy.ink)
+                and (on_a_tag or _on_a_dark_ground(lit[0], lit[3], policy.ink))
                 and _strength(lit[3], policy, model.labels) > _strength(recognised, policy, model.labels)
             ):
                 view, to_frame, found, recognised = lit
@@ -122,7 +126,7 @@ def _look(
     image read and its map to the frame. `dark_ink`: as `ink_image`'s."""
     found, recognised = _found_and_recognised(model, view, policy, crop, dark_ink)
     if found.surfaces:
-        return _on_surfaces(model, view, to_frame, found, recognised, policy, dark_ink)
+        return _on_surfaces(model, view, to_frame, found, recognised, policy)
     return view, to_frame, found, recognised
 
 
@@ -186,10 +190,9 @@ def _on_surfaces(
     found: Groups,
     recognised: Recognised,
     policy: ReadingPolicy,
-    dark_ink: bool | None,
 ) -> tuple[np.ndarray, Transform, Groups, Recognised]:
     """The first of `found`'s surfaces (largest first) that holds an accepted digit, read as a scene of
-    its own (its own paper, polarity and threshold, no ruled lines), with its map to the frame, unless
+    its own (its own paper, polarity, whatever the view's, and threshold, no ruled lines), with its map to the frame, unless
     it is the surface on which every digit of the view's reading lay and the view read it stronger
     (`_strength`: a display's 5 read surely in the view, a segment of it alone on the surface). When
     none holds a digit, the surface on which every digit of the view's reading lay, read as holding
@@ -200,7 +203,7 @@ def _on_surfaces(
     on_surface = policy.on_surface()
     for box in found.surfaces:
         surface, to_view = crop_roi(view, box)
-        surface_found, surface_recognised = _found_and_recognised(model, surface, on_surface, False, dark_ink)
+        surface_found, surface_recognised = _found_and_recognised(model, surface, on_surface, False)
         read = surface, to_view.then(to_frame), surface_found, surface_recognised
         if surface_recognised.any_digit:
             view_stronger = _strength(recognised, policy, model.labels) > _strength(
