@@ -192,9 +192,10 @@ def _on_surfaces(
     policy: ReadingPolicy,
 ) -> tuple[np.ndarray, Transform, Groups, Recognised]:
     """The first of `found`'s surfaces (largest first) that holds an accepted digit, read as a scene of
-    its own (its own paper, polarity, whatever the view's, and threshold, no ruled lines), with its map to the frame, unless
-    it is the surface on which every digit of the view's reading lay and the view read it stronger
-    (`_strength`: a display's 5 read surely in the view, a segment of it alone on the surface). When
+    its own (its own paper, polarity, whatever the view's, and threshold, no ruled lines), with its
+    map to the frame, unless it is the surface on which every digit of the view's reading lay and the
+    view read it stronger (`_strength`: a display's 5 read surely in the view, a segment of it alone
+    on the surface). When
     none holds a digit, the surface on which every digit of the view's reading lay, read as holding
     none (a screen's glare band read as a 1 once its bezel is dropped as a frame), else the view as
     it was read."""
