@@ -397,18 +397,33 @@ def test_on_paper_a_hairline_s_fainter_stretch_joins_its_stroke_but_faint_ink_ap
     ink = np.zeros((120, 160), np.uint8)
     cv2.line(ink, (40, 20), (40, 100), 120, 1)  # a hairline stroke...
     ink[58:62, 40] = 70  # ...fading below the threshold (100) for four pixels
-    ink[10, 120] = ink[60, 130] = 70  # faint specks away from it
+    ink[10, 120] = ink[60, 130] = 55  # fainter specks away from it
     faint = InkImage(ink=ink, scale=1.0, ink_threshold=100)
-    assert not strokes(faint, DEFAULT.find)[58:62, 40].any()  # joined on paper only
-    binary = strokes(faint, DEFAULT.find.on_paper())
-    assert binary[58:62, 40].all() and not binary[10, 120] and not binary[60, 130]
+    assert not strokes(faint, DEFAULT.find)[0][58:62, 40].any()  # joined on paper only
+    binary, hairline = strokes(faint, DEFAULT.find.on_paper())
+    assert hairline and binary[58:62, 40].all() and not binary[10, 120] and not binary[60, 130]
     contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     assert len(contours) == 1  # one stroke, not two
     ink[20:100, 89:92] = 120  # a 3-px stroke...
     ink[50:52, 89:92] = 0  # ...that faded out entirely for two pixels
     ink[108:118, 89:92] = 120  # and another 3-px stroke seven pixels below its end
-    binary = strokes(faint, DEFAULT.find.on_paper())
+    binary = strokes(faint, DEFAULT.find.on_paper())[0]
     assert binary[50:52, 90].all() and not binary[101:107, 90].any()  # a short gap is closed, a wide one not
+
+
+def test_on_paper_a_hairline_digit_fainter_than_the_threshold_is_found_and_cut_out_at_full_strength():
+    ink = np.zeros((240, 200), np.uint8)  # tall enough that the 1 is no margin line
+    cv2.line(ink, (40, 20), (40, 100), 140, 2)  # a hairline 1 above the threshold (100)...
+    cv2.circle(ink, (120, 60), 35, 70, 2)  # ...and a 0 drawn fainter, all of it below the threshold
+    faint = InkImage(ink=ink, scale=1.0, ink_threshold=100)
+    assert len(find_groups(faint, DEFAULT.find).groups) == 1  # only the 1 off paper
+    groups = find_groups(faint, DEFAULT.find.on_paper()).groups
+    assert len(groups) == 2
+    zero = groups[1]
+    assert zero.ink_threshold == round(255 * DEFAULT.find.weak_share)
+    assert np.median(zero.ink[zero.mask > 0]) >= 170  # 70 of a threshold of 100, on a scale of 255
+    bold = InkImage(ink=cv2.dilate(ink, np.ones((7, 7), np.uint8)), scale=1.0, ink_threshold=100)
+    assert len(find_groups(bold, DEFAULT.find.on_paper()).groups) == 1  # bold strokes: no hairline
 
 
 def test_digits_joined_by_a_weaker_band_are_found_apart_at_their_strongest_inks_threshold():

@@ -1,17 +1,18 @@
 """Stage 2 of reading, find: the ink groups of an ink image that may hold digits.
 
-The thresholded ink of the working copy (`ink`), with the weaker ink beside its strokes (`strokes`),
-is split into blobs by their outer contours (an order of magnitude faster than labelling connected
-components); pieces of one digit (the bar of a 5, a broken stroke) are merged when they share most
-of their columns. A group is kept when it is tall enough to be read (`min_digit_height` working
-pixels), is not a thin line and, in a camera frame, is not cut off by the frame's border. Nothing is
-decided here about what a group *is*: one digit, several touching digits or something else;
-`recognise` asks the models. (The values named here are `policy.FindPolicy`'s.)
+The thresholded ink of the working copy (`ink`), with the weaker ink beside its strokes (`strokes`;
+a hairline's groups are cut out of its ink stretched, `stretched`), is split into blobs by their
+outer contours (an order of magnitude faster than labelling connected components); pieces of one
+digit (the bar of a 5, a broken stroke) are merged when they share most of their columns. A group is
+kept when it is tall enough to be read (`min_digit_height` working pixels), is not a thin line and,
+in a camera frame, is not cut off by the frame's border. Nothing is decided here about what a group
+*is*: one digit, several touching digits or something else; `recognise` asks the models. (The
+values named here are `policy.FindPolicy`'s.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -43,7 +44,8 @@ class Groups:
 
 def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
     """The ink groups of an ink image that are large enough to be digits, left to right."""
-    thresholded = strokes(ink, policy)
+    thresholded, hairline = strokes(ink, policy)
+    cut_from = stretched(ink, policy) if hairline else ink
     binary = without_ruled_lines(thresholded, policy) if policy.ruled_lines and not ink.crop else thresholded
     tree = nesting(binary)
     blobs = unframed_blobs(tree, policy)
@@ -62,7 +64,7 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
         x, y, w, h = box
         if h < policy.min_digit_height or w > policy.max_line_aspect * h:
             continue
-        groups.append(_cut_out(ink, binary, members, box, policy.group_max_height))
+        groups.append(_cut_out(cut_from, binary, members, box, policy.group_max_height))
     found_surfaces = [ink.to_image.pixel_box(box) for box in _surfaces(tree, thresholded, binary, policy)]
     return Groups(
         sorted(groups, key=lambda g: g.box[0]),
@@ -74,26 +76,38 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
     )
 
 
-def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> np.ndarray:
-    """The binary ink: the pixels above the ink threshold and, on paper (`hairlines`) when its strokes
-    are a hairline's (the ink's area at most `hairline_width` times its edge pixels': strokes about 3
-    pixels wide or less), grown `weak_steps` pixels at a time into ink of at least `weak_share` of the
-    threshold (hysteresis): a thin stroke's fainter stretches join it instead of breaking it into
-    specks, while faint ink away from any stroke stays paper; then gaps narrower than `hairline_gap`
-    are closed (a stroke that faded out entirely for a moment). Bolder ink is left as it is: there
-    the weak halo of print would join digits to each other and to their frame."""
+def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> tuple[np.ndarray, bool]:
+    """The binary ink, and whether it is a hairline's: the pixels above the ink threshold and, on paper
+    (`hairlines`) when its strokes are a hairline's (the ink's area at most `hairline_width` times its
+    edge pixels': strokes about 3 pixels wide or less), those above `hairline_seed` of it (a faint
+    pen's whole digit can fade below it), grown `weak_steps` pixels at a time into ink of at least
+    `weak_share` of the threshold (hysteresis): a thin stroke's fainter stretches join it instead of
+    breaking it into specks, while fainter ink away from any stroke stays paper; then gaps narrower
+    than `hairline_gap` are closed (a stroke that faded out entirely for a moment). Bolder ink is left
+    as it is: there the weak halo of print would join digits to each other and to their frame."""
     _, binary = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
     if not policy.hairlines:
-        return binary
+        return binary, False
     area = cv2.countNonZero(binary)
     edge = area - cv2.countNonZero(cv2.erode(binary, GROW))
     if area == 0 or area > policy.hairline_width * edge:
-        return binary
+        return binary, False
+    _, binary = cv2.threshold(ink.ink, int(ink.ink_threshold * policy.hairline_seed), 255, cv2.THRESH_BINARY)
     _, weak = cv2.threshold(ink.ink, int(ink.ink_threshold * policy.weak_share), 255, cv2.THRESH_BINARY)
     for _ in range(policy.weak_steps):
         binary = cv2.bitwise_and(weak, cv2.dilate(binary, GROW))
     bridge = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (policy.hairline_gap, policy.hairline_gap))
-    return cv2.morphologyEx(binary, cv2.MORPH_CLOSE, bridge)
+    return cv2.morphologyEx(binary, cv2.MORPH_CLOSE, bridge), True
+
+
+def stretched(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> InkImage:
+    """A hairline's ink stretched so that its threshold reads full strength (255) and its stroke ink
+    cut at `weak_share` of it: a faint pen's digits are cut out (`_cut_out`) and shown to the model
+    as strokes as strong as a dark pen's, not as the specks left above the first threshold."""
+    gain = 255.0 / max(ink.ink_threshold, 1)
+    return replace(
+        ink, ink=cv2.convertScaleAbs(ink.ink, alpha=gain), ink_threshold=round(255 * policy.weak_share)
+    )
 
 
 def _surfaces(tree: Nesting, thresholded: np.ndarray, binary: np.ndarray, policy: FindPolicy) -> list[Box]:
