@@ -411,6 +411,18 @@ def test_on_paper_a_hairline_s_fainter_stretch_joins_its_stroke_but_faint_ink_ap
     assert binary[50:52, 90].all() and not binary[101:107, 90].any()  # a short gap is closed, a wide one not
 
 
+def test_a_display_s_dark_window_is_a_dark_ground_but_a_photo_of_paper_is_not():
+    from edge_runtime.reading.ink import has_dark_ground
+
+    paper = np.full((480, 640, 3), (200, 205, 210), np.uint8)
+    cv2.putText(paper, "7", (280, 300), cv2.FONT_HERSHEY_SIMPLEX, 5, (40, 40, 40), 12)  # dark ink
+    assert not has_dark_ground(paper)
+    display = paper.copy()
+    cv2.rectangle(display, (200, 150), (440, 330), (20, 20, 20), cv2.FILLED)  # a display's window
+    assert has_dark_ground(display)
+    assert not has_dark_ground(paper[:, :, 0])  # a grey image is read as it is
+
+
 def test_on_paper_a_hairline_digit_fainter_than_the_threshold_is_found_and_cut_out_at_full_strength():
     ink = np.zeros((240, 200), np.uint8)  # tall enough that the 1 is no margin line
     cv2.line(ink, (40, 20), (40, 100), 140, 2)  # a hairline 1 above the threshold (100)...

@@ -68,6 +68,17 @@ def is_coloured(image: np.ndarray, policy: InkPolicy = DEFAULT.ink) -> bool:
     )
 
 
+def has_dark_ground(image: np.ndarray, policy: InkPolicy = DEFAULT.ink) -> bool:
+    """True for a colour image of which at least `dark_share` is dark in every channel (its brightest at
+    most `max_lit_ground`), on the small copy `is_coloured` samples: a display's or a screen's window,
+    not a photo of paper."""
+    if image.ndim == 2:
+        return False
+    small = cv2.resize(image, COLOUR_COPY, interpolation=cv2.INTER_NEAREST)
+    dark = cv2.compare(brightest_channel(small), policy.max_lit_ground, cv2.CMP_LE)
+    return cv2.countNonZero(dark) >= policy.dark_share * dark.size
+
+
 def lit_as_ink(image: np.ndarray) -> np.ndarray:
     """Grey image in which whatever is lit in any colour (a red LED, a blue screen's digits) is dark and
     a dark ground is light: 255 minus the maximum over B, G, R. (In `darkest_channel` a blue digit on

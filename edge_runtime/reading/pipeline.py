@@ -16,8 +16,9 @@ anywhere), and only elsewhere (on paper) are a hairline's faint stretches joined
 its faint digits found and stretched (`find.strokes`, `find.stretched`: a wall's mortar is thin
 too). A colour scene with too little colour to count (a small tag on a grey wall) in which nothing is
 accepted is read in its brightest channel too, and taken when it reads more than lone 1s, each
-surely. A coloured scene, and a colour image in which no
-number is read (a display's dark window can read as one unsure 0), is read again lit
+surely. A coloured scene, a colour image in which nothing is accepted, and one with a dark
+ground (`ink.has_dark_ground`: a display's window) in which no number is read (its window can read
+as one unsure 0), is read again lit
 (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground; a tag lit brighter
 than its wall), and taken when it reads stronger and its digits are lit on a dark ground or lie on
 a surface at least as wide as tall (a tag, whose edges joined its digits in the other looks; every
@@ -42,6 +43,7 @@ from edge_runtime.reading.ink import (
     InkImage,
     brightest_channel,
     darkest_channel,
+    has_dark_ground,
     ink_image,
     is_coloured,
     lit_as_ink,
@@ -93,7 +95,10 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
-        if scene.ndim == 3 and (coloured or not _strength(recognised, policy, model.labels)[0]):
+        no_number = not _strength(recognised, policy, model.labels)[0]
+        if scene.ndim == 3 and (
+            coloured or not recognised.any_digit or (no_number and has_dark_ground(scene))
+        ):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
             lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
             on_a_tag = lit[0] is not lit_image and lit[0].shape[1] >= lit[0].shape[0]  # a landscape surface

@@ -132,6 +132,10 @@ RINGS = (
     "and 300 of each paper category, none is a 0 so wide (the widest 1.37, at 0.92; scratch probes, "
     "session 30)"
 )
+DARK_GROUNDS = (
+    "speed (session 31): read lit whenever no number was read, a one-digit paper frame was read a "
+    "third time (640x480 3.6x slower); the lit look's display gains on seed 7 kept (scratch probes)"
+)
 HAIRLINE_SEEDS = (
     "train.surfaces' hairline handwriting (seed 7, 100, session 31): a thinned digit's strokes fade "
     "below the threshold for whole digits; seeds at 0.5/0.65/0.8/1.0 of it, with the groups' ink "
@@ -283,6 +287,8 @@ class InkPolicy:
     colour_spread: int = tuned(60, COLOURED)
     # digits read lit (`lit_as_ink`) count only on a ground whose brightest channel is at most this
     max_lit_ground: int = tuned(100, LIT_DIGITS)
+    # a colour image this much of which is so dark is read lit when it reads no number (a display)
+    dark_share: float = tuned(0.05, DARK_GROUNDS)
     # ...around them too, this share of their height beyond them
     lit_margin: float = tuned(0.15, LIT_DIGITS)
     # ...and their strokes at least this much brighter than it
