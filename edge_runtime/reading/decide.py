@@ -264,7 +264,10 @@ def without_wall_edges(
     than between it and its neighbour (medians of `image`'s brightest channel in bands `ground_band` of
     its height wide; `image` is the one the pieces' boxes lie in): the edge of a tag or a sign against
     its wall, not a digit on it."""
-    grey = brightest_channel(image)
+
+    def ground(rows: slice, start: int, stop: int) -> float | None:
+        band = image[rows, max(start, 0) : max(stop, 0)]
+        return float(np.median(brightest_channel(band))) if band.size else None
 
     def edges(line: list[Piece]) -> list[int]:
         found: list[int] = []
@@ -273,16 +276,15 @@ def without_wall_edges(
             if line[index].label != 1 or w > policy.bar_width * h or neighbour in found:
                 continue
             near_x, _, near_w, _ = line[neighbour].crop.box
-            band = max(2, round(policy.ground_band * h))
+            band, rows = max(2, round(policy.ground_band * h)), slice(y, y + h)
             if index > neighbour:  # the line's last piece
-                between = grey[y : y + h, max(near_x + near_w, x - band) : x]
-                beyond = grey[y : y + h, x + w + 1 : x + w + 1 + band]
+                between = ground(rows, max(near_x + near_w, x - band), x)
+                beyond = ground(rows, x + w + 1, x + w + 1 + band)
             else:
-                between = grey[y : y + h, x + w : min(near_x, x + w + band)]
-                beyond = grey[y : y + h, max(x - 1 - band, 0) : max(x - 1, 0)]
-            if between.size and beyond.size:
-                if abs(float(np.median(between)) - float(np.median(beyond))) >= policy.ground_step:
-                    found.append(index)
+                between = ground(rows, x + w, min(near_x, x + w + band))
+                beyond = ground(rows, x - 1 - band, x - 1)
+            if between is not None and beyond is not None and abs(between - beyond) >= policy.ground_step:
+                found.append(index)
         return found
 
     lines, dropped = _taken_out(decision.lines, edges)

@@ -95,9 +95,10 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
-        no_number = not _strength(recognised, policy, model.labels)[0]
         if scene.ndim == 3 and (
-            coloured or not recognised.any_digit or (no_number and has_dark_ground(scene))
+            coloured
+            or not recognised.any_digit
+            or (has_dark_ground(scene, policy.ink) and not _strength(recognised, policy, model.labels)[0])
         ):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
             lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
@@ -201,10 +202,9 @@ def _on_surfaces(
     its own (its own paper, polarity, whatever the view's, and threshold, no ruled lines), with its
     map to the frame, unless it is the surface on which every digit of the view's reading lay and the
     view read it stronger (`_strength`: a display's 5 read surely in the view, a segment of it alone
-    on the surface). When
-    none holds a digit, the surface on which every digit of the view's reading lay, read as holding
-    none (a screen's glare band read as a 1 once its bezel is dropped as a frame), else the view as
-    it was read."""
+    on the surface). When none holds a digit, the surface on which every digit of the view's reading
+    lay, read as holding none (a screen's glare band read as a 1 once its bezel is dropped as a
+    frame), else the view as it was read."""
     holding = _surface_of(recognised, found.surfaces)
     fallback = view, to_frame, found, recognised
     on_surface = policy.on_surface()
