@@ -438,6 +438,19 @@ def test_on_paper_a_hairline_digit_fainter_than_the_threshold_is_found_and_cut_o
     assert len(find_groups(bold, DEFAULT.find.on_paper()).groups) == 1  # bold strokes: no hairline
 
 
+def test_on_paper_a_small_whole_digit_is_not_taken_for_a_faded_hairline():
+    ink = np.zeros((400, 600), np.uint8)
+    cv2.rectangle(ink, (300, 200), (302, 220), 200, cv2.FILLED)  # a 1 21 px tall in 3-px strokes...
+    cv2.line(ink, (0, 240), (599, 240), 70, 1)  # ...and a ruled line below the threshold (100)
+    frame = InkImage(ink=ink, scale=1.0, ink_threshold=100)
+    binary, faded = strokes(frame, DEFAULT.find.on_paper())
+    assert not faded and not binary[240, 100:200].any()  # the ruled line stays paper
+    tall = ink.copy()
+    cv2.rectangle(tall, (300, 100), (302, 220), 200, cv2.FILLED)  # the same strokes 121 px tall
+    binary, faded = strokes(InkImage(ink=tall, scale=1.0, ink_threshold=100), DEFAULT.find.on_paper())
+    assert faded and binary[240, 100:200].all()  # a hairline pen's: its faint ink is a stroke
+
+
 def test_digits_joined_by_a_weaker_band_are_found_apart_at_their_strongest_inks_threshold():
     ink = np.zeros((200, 300), np.uint8)
     cv2.line(ink, (40, 150), (260, 50), 70, 40)  # a glare band across the screen...

@@ -77,14 +77,15 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
 
 
 def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> tuple[np.ndarray, bool]:
-    """The binary ink, and whether it is a hairline's: the pixels above the ink threshold and, on paper
-    (`hairlines`) when its strokes are a hairline's (the ink's area at most `hairline_width` times its
-    edge pixels': strokes about 3 pixels wide or less), those above `hairline_seed` of it (a faint
-    pen's whole digit can fade below it), grown `weak_steps` pixels at a time into ink of at least
-    `weak_share` of the threshold (hysteresis): a thin stroke's fainter stretches join it instead of
-    breaking it into specks, while fainter ink away from any stroke stays paper; then gaps narrower
-    than `hairline_gap` are closed (a stroke that faded out entirely for a moment). Bolder ink is left
-    as it is: there the weak halo of print would join digits to each other and to their frame."""
+    """The binary ink, and whether it is a faded hairline's: the pixels above the ink threshold and, on
+    paper (`hairlines`) when its strokes are a hairline's (the ink's area at most `hairline_width` times
+    its edge pixels': strokes about 3 pixels wide or less), those above `hairline_seed` of it (a faint
+    pen's whole digit can fade below it) unless the ink is one small whole digit, grown `weak_steps`
+    pixels at a time into ink of at least `weak_share` of the threshold (hysteresis): a thin stroke's
+    fainter stretches join it instead of breaking it into specks, while fainter ink away from any
+    stroke stays paper; then gaps narrower than `hairline_gap` are closed (a stroke that faded out
+    entirely for a moment). Bolder ink is left as it is: there the weak halo of print would join
+    digits to each other and to their frame."""
     _, binary = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
     if not policy.hairlines:
         return binary, False
@@ -92,12 +93,25 @@ def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> tuple[np.ndarra
     edge = area - cv2.countNonZero(cv2.erode(binary, GROW))
     if area == 0 or area > policy.hairline_width * edge:
         return binary, False
-    _, binary = cv2.threshold(ink.ink, int(ink.ink_threshold * policy.hairline_seed), 255, cv2.THRESH_BINARY)
+    faded = not _lone_small_digit(binary, area / edge, policy)
+    seed = policy.hairline_seed if faded else 1.0
+    _, binary = cv2.threshold(ink.ink, int(ink.ink_threshold * seed), 255, cv2.THRESH_BINARY)
     _, weak = cv2.threshold(ink.ink, int(ink.ink_threshold * policy.weak_share), 255, cv2.THRESH_BINARY)
     for _ in range(policy.weak_steps):
         binary = cv2.bitwise_and(weak, cv2.dilate(binary, GROW))
     bridge = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (policy.hairline_gap, policy.hairline_gap))
-    return cv2.morphologyEx(binary, cv2.MORPH_CLOSE, bridge), True
+    return cv2.morphologyEx(binary, cv2.MORPH_CLOSE, bridge), faded
+
+
+def _lone_small_digit(binary: np.ndarray, width: float, policy: FindPolicy) -> bool:
+    """True when thin ink is one small whole digit: a single blob at least half a digit's height, tall
+    enough to be read and at most `small_digit_strokes` times the ink's stroke width (`width`, area
+    over edge pixels) tall. A small digit in a large frame is thin in pixels but not for its size, and
+    a hairline pen's faded digit is in pieces or thin for its height."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    pieces = heights[heights >= policy.min_digit_height / 2]
+    return len(pieces) == 1 and policy.min_digit_height <= pieces[0] <= policy.small_digit_strokes * width
 
 
 def stretched(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> InkImage:

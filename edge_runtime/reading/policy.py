@@ -136,6 +136,14 @@ DARK_GROUNDS = (
     "speed (session 31): read lit whenever no number was read, a one-digit paper frame was read a "
     "third time (640x480 3.6x slower); the lit look's display gains on seed 7 kept (scratch probes)"
 )
+SMALL_THIN_DIGITS = (
+    "runtime_bench's small digits 1080p (seed 11, 600, session 32): seeds and stretching read 4 of them "
+    "wrong (a ruled line's seeded stretch beside a 1 read as another 1, a closed 3 read 7); a lone blob "
+    "16-23 working px tall is 14-20 times its strokes' width there, a hairline digit 29-63 times: at 24, "
+    "small digits 96.3 → 97.0% (as before the seeds), hairline handwriting (83.0%) and faint numbers "
+    "(91.0%, seed 7, 300) unchanged; the tallest blob's height alone (pieces not counted) at 16-26 "
+    "cost 3-4 hairline digits"
+)
 HAIRLINE_SEEDS = (
     "train.surfaces' hairline handwriting (seed 7, 100, session 31): a thinned digit's strokes fade "
     "below the threshold for whole digits; seeds at 0.5/0.65/0.8/1.0 of it, with the groups' ink "
@@ -317,6 +325,8 @@ class FindPolicy:
     weak_share: float = tuned(0.5, HAIRLINES)
     # ...grown into this many pixels at a time
     weak_steps: int = tuned(2, HAIRLINES)
+    # ...unless it is one blob at most this many times its stroke width tall (a small whole digit)...
+    small_digit_strokes: float = tuned(24.0, SMALL_THIN_DIGITS)
     # ...then gaps in them narrower than this (working pixels) closed
     hairline_gap: int = tuned(
         5,
