@@ -55,6 +55,8 @@ def _line(*items: str | tuple[int, int, int, int]) -> tuple[list[tuple[str, tupl
     [
         (("1", "2", (1, 34, 6, 6), "5", "0"), "12.50"),  # a dot on the baseline
         (("3", (1, 32, 5, 13), "9", "9"), "3,99"),  # a comma reaches below it
+        (("3", (1, 24, 9, 12), "9", "9"), "3,99"),  # or, large, is taller than wide (a doodled comma)
+        (("1", "2", (1, 32, 7, 8), "5", "0"), "12.50"),  # a small dot a little taller than wide
         (("1", "2", (1, 8, 6, 6), (-10, 26, 6, 6), "4", "5"), "12:45"),  # two dots stacked
         (("2", "0", (1, 18, 12, 4), "0", "5"), "20-05"),  # a bar at middle height
         (("1", "7", (1, -2, 6, 44), "0", "5"), "17/05"),  # a tall thin stroke

@@ -4,13 +4,13 @@
 The digits of one line are read as they are; then the ink between two neighbours (the working copy's
 thresholded ink, the same that `find.find_groups` split into groups) is looked at for marks too
 small or too thin to have been read as digits. Their size and place against the two digits' rows
-say which separator they are: a dot on the baseline is a full stop, one that reaches below it a comma,
-two dots stacked a colon, a flat bar at middle height a hyphen, a tall thin slanted stroke a slash. No
-mark but a blank much wider than the line's other blanks is a space. Sizes are shares of the two
-digits' mean height (`h`); the values were chosen on printed prices, dates, times and phone numbers
-drawn by `tests/test_separators.py` (DejaVu, Liberation, FreeFont and URW fonts, 40-120 px digits,
-photographed by `samples.paper_photo`), where the digits themselves read right. (The values named
-here are `policy.MarkPolicy`'s.)
+say which separator they are: a dot on the baseline is a full stop, one that reaches below it or is
+taller than wide a comma, two dots stacked a colon, a flat bar at middle height a hyphen, a tall thin
+slanted stroke a slash. No mark but a blank much wider than the line's other blanks is a space. Sizes
+are shares of the two digits' mean height (`h`); the values were chosen on printed prices, dates,
+times and phone numbers drawn by `tests/test_separators.py` (DejaVu, Liberation, FreeFont and URW
+fonts, 40-120 px digits, photographed by `samples.paper_photo`), where the digits themselves read
+right. (The values named here are `policy.MarkPolicy`'s.)
 """
 
 from __future__ import annotations
@@ -151,7 +151,8 @@ def _mark(marks: list[Box], top: float, height: float, policy: MarkPolicy) -> st
         low, high = policy.bar_band
         return "-" if h <= policy.bar_height and w <= policy.bar_width and low <= middle <= high else ""
     if w <= dot and h <= policy.comma_size and middle >= policy.dot_low:
-        if bottom >= 1 + policy.comma_drop or h >= policy.comma_elongation * w:
+        tall = h >= policy.comma_elongation * w or (h >= policy.large_comma * w and h >= policy.large_mark)
+        if bottom >= 1 + policy.comma_drop or tall:
             return ","
         return "." if h <= dot else ""
     if h >= policy.slash_height and w <= policy.slash_width:
