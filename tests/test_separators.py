@@ -57,8 +57,11 @@ def _line(*items: str | tuple[int, int, int, int]) -> tuple[list[tuple[str, tupl
         (("3", (1, 32, 5, 13), "9", "9"), "3,99"),  # a comma reaches below it
         (("3", (1, 24, 9, 12), "9", "9"), "3,99"),  # or, large, is taller than wide (a doodled comma)
         (("1", "2", (1, 32, 7, 8), "5", "0"), "12.50"),  # a small dot a little taller than wide
+        (("1", "2", (1, 37, 6, 6), "5", "0"), "12.50"),  # a round dot a little below (a display's point)
         (("1", "2", (1, 8, 6, 6), (-10, 26, 6, 6), "4", "5"), "12:45"),  # two dots stacked
+        (("2", "1", (1, 16, 9, 9), (-13, 34, 9, 9), "3", "4"), "21:34"),  # a low colon (a doodled font's)
         (("2", "0", (1, 18, 12, 4), "0", "5"), "20-05"),  # a bar at middle height
+        (("1", "7", (1, -2, 47, 44), "0", "5"), "17/05"),  # an italic bold slash's wide box
         (("1", "7", (1, -2, 6, 44), "0", "5"), "17/05"),  # a tall thin stroke
         (("5", "5", "5", " ", "0", "1", "2", "3"), "555 0123"),  # a blank far wider than the others
         (("1", "2", "3", "4"), "1234"),
@@ -70,6 +73,21 @@ def test_the_mark_between_two_digits_is_written_between_them(items, text):
     assert written.text == text
     runs = text.replace(".", " ").replace(",", " ").replace(":", " ").replace("-", " ").replace("/", " ")
     assert [g.digits for g in written.groups] == runs.split()
+
+
+def test_a_display_s_1_lit_at_its_cell_s_right_opens_no_space_but_a_wide_blank_before_it_does():
+    def line(first_one_x: int) -> tuple[list[tuple[str, tuple]], np.ndarray]:
+        binary = np.zeros((120, 400), np.uint8)
+        cells = [("3", 10, 24), ("9", 38, 24), ("9", 66, 24), ("1", first_one_x, 6)]
+        cells.append(("2", first_one_x + 10, 24))
+        for _, x, w in cells:
+            cv2.rectangle(binary, (x, 40), (x + w - 1, 79), 255, cv2.FILLED)
+        return [(d, (x, 40, w, H)) for d, x, w in cells], binary
+
+    display, binary = line(112)  # the 1's cell is 94-117, the same pitch as the others': lit at its right
+    assert write_lines([display], binary, Transform()).text == "39912"
+    spaced, binary = line(150)  # a blank as wide as a digit more before it
+    assert write_lines([spaced], binary, Transform()).text == "399 12"
 
 
 def test_groups_carry_their_boxes_and_lines_are_joined_by_a_space():

@@ -29,6 +29,19 @@ ROUND_COMMAS = (
     "above the baseline; every full stop read was at most 0.23 tall when 1.2 times taller than wide "
     "(Andika Bold Italic's 0.27 tall at 1.17)"
 )
+LOW_COLONS = (
+    "train.surfaces' dates and times (seed 7, 300, session 32): 9 of the 12 read with their digits right "
+    "but their separators wrong had lost a colon whose upper dot's middle stood at 0.50-0.51 of the "
+    "digits' height (Humor Sans, Andika Bold: the colon sits low), 2 a slash 1.13-1.22 of it wide "
+    "(Andika Bold Italic); colon_middle 0.6 (and slash_width 1.25): dates' text 90.0 → 92.7 (93.3)%, "
+    "price tags (text 72.7%), the separator cases unchanged"
+)
+ROUND_POINTS = (
+    "train.surfaces' seven-segment displays and screens (seed 7, 100 each, session 32): 14 of 52 decimal "
+    "points were read as commas, reaching 1.06-1.22 of the digits' height down (a slanted display's "
+    "point sits at or below its digits' foot) at 0.9-1.09 times taller than wide; every comma read on "
+    "price tags (seed 7, 300) was 1.23 times taller than wide or more"
+)
 ROW_READING = (
     "runtime_bench touching number 89.7→91.0%, number 96.0→96.3% with the row re-reading it came "
     "with; not swept (9402f87)"
@@ -667,15 +680,17 @@ class MarkPolicy:
     dot_low: float = tuned(0.6, SEPARATOR_CASES)
     # a comma is at most this tall...
     comma_size: float = tuned(0.5, SEPARATOR_CASES)
-    # ...and reaches this far below the baseline...
+    # ...and reaches this far below the baseline, this much taller than wide (a display's round point
+    # can sit as low)...
     comma_drop: float = tuned(0.05, SEPARATOR_CASES)
+    dropped_comma: float = tuned(1.15, ROUND_POINTS)
     # ...or is this much taller than wide
     comma_elongation: float = tuned(1.35, SEPARATOR_CASES)
     # ...or, when at least this tall, this much taller than wide (a doodled comma, short and round)
     large_mark: float = tuned(0.25, ROUND_COMMAS)
     large_comma: float = tuned(1.2, ROUND_COMMAS)
     # a colon's dots lie above and below this
-    colon_middle: float = tuned(0.5, SEPARATOR_CASES)
+    colon_middle: float = tuned(0.6, SEPARATOR_CASES + "; 0.5 → 0.6 for LOW_COLONS")
     # a hyphen is this many times wider than tall...
     bar_aspect: float = tuned(1.3, SEPARATOR_CASES)
     # ...at most this tall...
@@ -687,7 +702,9 @@ class MarkPolicy:
     # a slash is at least this tall...
     slash_height: float = tuned(0.6, SEPARATOR_CASES)
     # ...at most this wide (a bold font's slash, taken out of a date by `decide`, is 1.0 wide)
-    slash_width: float = tuned(1.1, SEPARATOR_CASES + "; 0.8 → 1.1 with decide's slashes (SLASHES)")
+    slash_width: float = tuned(
+        1.25, SEPARATOR_CASES + "; 0.8 → 1.1 with decide's slashes (SLASHES); 1.1 → 1.25 for LOW_COLONS"
+    )
     # a blank this many times the line's median is a space...
     space_gap: float = tuned(2.0, SEPARATOR_CASES)
     # ...if at least this wide...

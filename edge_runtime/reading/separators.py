@@ -83,7 +83,7 @@ def _line_separators(
     """The separator between each two neighbours of a line ("" for none)."""
     boxes = [box for _, box in line]
     gaps = [b[0] - (a[0] + a[2]) for a, b in zip(boxes, boxes[1:], strict=False)]
-    pitches = [(b[0] + b[2] / 2) - (a[0] + a[2] / 2) for a, b in zip(boxes, boxes[1:], strict=False)]
+    pitches = [_pitch(a, b) for a, b in zip(boxes, boxes[1:], strict=False)]
     usual = (float(np.median(gaps)), float(np.median(pitches))) if len(gaps) > 1 else None
     separators = []
     for a, b, gap, pitch in zip(boxes, boxes[1:], gaps, pitches, strict=False):
@@ -93,6 +93,12 @@ def _line_separators(
         space = gap > 0 and _is_space(gap, pitch, height, usual, policy)
         separators.append(mark or (" " if space else ""))
     return separators
+
+
+def _pitch(a: Box, b: Box) -> float:
+    """How far box `b` stands from `a`: centre to centre, or right edge to right edge when that is
+    less (a seven-segment display's 1 is lit at its cell's right, its centre half a digit further)."""
+    return min((b[0] + b[2] / 2) - (a[0] + a[2] / 2), (b[0] + b[2]) - (a[0] + a[2]))
 
 
 def _is_space(
@@ -151,8 +157,9 @@ def _mark(marks: list[Box], top: float, height: float, policy: MarkPolicy) -> st
         low, high = policy.bar_band
         return "-" if h <= policy.bar_height and w <= policy.bar_width and low <= middle <= high else ""
     if w <= dot and h <= policy.comma_size and middle >= policy.dot_low:
+        dropped = bottom >= 1 + policy.comma_drop and h >= policy.dropped_comma * w
         tall = h >= policy.comma_elongation * w or (h >= policy.large_comma * w and h >= policy.large_mark)
-        if bottom >= 1 + policy.comma_drop or tall:
+        if dropped or tall:
             return ","
         return "." if h <= dot else ""
     if h >= policy.slash_height and w <= policy.slash_width:
