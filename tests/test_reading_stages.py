@@ -438,6 +438,25 @@ def test_on_paper_a_hairline_digit_fainter_than_the_threshold_is_found_and_cut_o
     assert len(find_groups(bold, DEFAULT.find.on_paper()).groups) == 1  # bold strokes: no hairline
 
 
+def test_a_bezel_broken_by_glare_is_dropped_but_a_branching_blob_round_pieces_is_not():
+    ink = np.zeros((300, 400), np.uint8)
+    cv2.rectangle(ink, (40, 40), (360, 260), 200, 8)  # a bezel...
+    ink[36:50, 300:364] = 0  # ...broken at a corner by glare: no hole, one blob
+    cv2.rectangle(ink, (150, 100), (158, 140), 200, cv2.FILLED)  # a 1's two segments inside it
+    cv2.rectangle(ink, (150, 150), (158, 190), 200, cv2.FILLED)
+    frame = InkImage(ink=ink, scale=1.0, ink_threshold=100)
+    boxes = [g.box for g in find_groups(frame, DEFAULT.find).groups]
+    assert len(boxes) == 1 and boxes[0][1] >= 95 and boxes[0][3] <= 100  # the 1, not the bezel round it
+    grain = np.zeros((300, 400), np.uint8)
+    cv2.line(grain, (200, 20), (200, 280), 200, 6)  # a branching blob (wood grain)...
+    cv2.line(grain, (200, 150), (60, 30), 200, 6)
+    cv2.line(grain, (200, 150), (340, 270), 200, 6)
+    cv2.rectangle(grain, (100, 150), (108, 180), 200, cv2.FILLED)  # ...round two pieces
+    cv2.rectangle(grain, (280, 100), (288, 130), 200, cv2.FILLED)
+    groups = find_groups(InkImage(ink=grain, scale=1.0, ink_threshold=100), DEFAULT.find).groups
+    assert any(g.box[3] > 200 for g in groups)  # the blob is kept: it runs along no side of its box
+
+
 def test_on_paper_a_small_whole_digit_is_not_taken_for_a_faded_hairline():
     ink = np.zeros((400, 600), np.uint8)
     cv2.rectangle(ink, (300, 200), (302, 220), 200, cv2.FILLED)  # a 1 21 px tall in 3-px strokes...

@@ -3,7 +3,8 @@
 The thresholded ink of the working copy (`ink`), with the weaker ink beside its strokes (`strokes`;
 a hairline's groups are cut out of its ink stretched, `stretched`), is split into blobs by their
 outer contours (an order of magnitude faster than labelling connected components); pieces of one
-digit (the bar of a 5, a broken stroke) are merged when they share most of their columns. A group is
+digit (the bar of a 5, a broken stroke) are merged when they share most of their columns, once open
+frames (a bezel broken by glare, `_without_open_frames`) are dropped. A group is
 kept when it is tall enough to be read (`min_digit_height` working pixels), is not a thin line and,
 in a camera frame, is not cut off by the frame's border. Nothing is decided here about what a group
 *is*: one digit, several touching digits or something else; `recognise` asks the models. (The
@@ -55,6 +56,7 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
         at_edge = [box for _, box in pieces if touches_border(box, binary.shape)]
         filled_edge = any(h >= binary.shape[0] / 2 or w >= binary.shape[1] / 2 for _, _, w, h in at_edge)
         pieces = [(c, box) for c, box in pieces if not touches_border(box, binary.shape)]
+    pieces = _without_open_frames(pieces, policy)
     cut = len(pieces) > policy.max_components
     if cut:
         pieces = sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True)[: policy.max_components]
@@ -188,6 +190,47 @@ def _cut_out(
     _, strokes = cv2.threshold(window, ink.ink_threshold, 255, cv2.THRESH_BINARY)
     to_image = Transform((x0 / ink.scale, y0 / ink.scale), ink.scale * shrink)
     return Group(box, window, cv2.bitwise_and(strokes, outline), to_image, ink.ink_threshold)
+
+
+def _without_open_frames(pieces: list[Piece], policy: FindPolicy) -> list[Piece]:
+    """`pieces` without the open frames: a blob that runs along at least `open_frame_sides` sides of its
+    box (`_framing`) round two pieces or more lying wholly inside that box, together at most
+    `open_frame_span` of its height: a bezel or an outline broken by glare or shading, which is no
+    frame in `nesting` (no hole) and would otherwise swallow every digit inside it as one group."""
+    kept = []
+    for contour, box in pieces:
+        inside = [other for _, other in pieces if other is not box and _within(other, box)]
+        if len(inside) >= 2:
+            span = union(inside)[3]
+            if (
+                span <= policy.open_frame_span * box[3]
+                and _framing(contour, box, policy) >= policy.open_frame_sides
+            ):
+                continue
+        kept.append((contour, box))
+    return kept
+
+
+def _within(inner: Box, outer: Box) -> bool:
+    """True when box `inner` lies strictly inside box `outer`."""
+    x, y, w, h = outer
+    return inner[0] > x and inner[1] > y and inner[0] + inner[2] < x + w and inner[1] + inner[3] < y + h
+
+
+def _framing(contour: np.ndarray, box: Box, policy: FindPolicy) -> int:
+    """How many sides of its box a blob runs along: sides whose band (`frame_band` of the box's shorter
+    side deep) it fills for at least `frame_side_share` of their length."""
+    x, y, w, h = box
+    mask = np.zeros((h, w), np.uint8)
+    cv2.drawContours(mask, [contour], -1, 255, cv2.FILLED, offset=(-x, -y))
+    band = max(2, round(policy.frame_band * min(w, h)))
+    sides = (
+        mask[:band].any(axis=0),
+        mask[-band:].any(axis=0),
+        mask[:, :band].any(axis=1),
+        mask[:, -band:].any(axis=1),
+    )
+    return sum(float(side.mean()) >= policy.frame_side_share for side in sides)
 
 
 def _merge_overlapping_columns(
