@@ -193,28 +193,30 @@ def _cut_out(
 
 
 def _without_open_frames(pieces: list[Piece], policy: FindPolicy) -> list[Piece]:
-    """`pieces` without the open frames: a blob that runs along at least `open_frame_sides` sides of its
-    box (`_framing`) round two pieces or more lying wholly inside that box, together at most
-    `open_frame_span` of its height: a bezel or an outline broken by glare or shading, which is no
-    frame in `nesting` (no hole) and would otherwise swallow every digit inside it as one group."""
+    """`pieces` without the open frames: a blob at least two digits tall that runs along at least
+    `open_frame_sides` sides of its box (`_framing`) round two pieces or more lying wholly inside that
+    box, together at most `open_frame_span` of its height: a bezel or an outline broken by glare or
+    shading, which is no frame in `nesting` (no hole) and would otherwise swallow every digit inside
+    it as one group."""
+    if len(pieces) < 3:
+        return pieces
+    boxes = np.array([box for _, box in pieces])
+    left, top = boxes[:, 0], boxes[:, 1]
+    right, bottom = left + boxes[:, 2], top + boxes[:, 3]
     kept = []
     for contour, box in pieces:
-        inside = [other for _, other in pieces if other is not box and _within(other, box)]
-        if len(inside) >= 2:
-            span = union(inside)[3]
-            if (
-                span <= policy.open_frame_span * box[3]
-                and _framing(contour, box, policy) >= policy.open_frame_sides
-            ):
-                continue
+        x, y, w, h = box
+        if h >= 2 * policy.min_digit_height:
+            inside = (left > x) & (top > y) & (right < x + w) & (bottom < y + h)
+            if np.count_nonzero(inside) >= 2:
+                span = bottom[inside].max() - top[inside].min()
+                if (
+                    span <= policy.open_frame_span * h
+                    and _framing(contour, box, policy) >= policy.open_frame_sides
+                ):
+                    continue
         kept.append((contour, box))
     return kept
-
-
-def _within(inner: Box, outer: Box) -> bool:
-    """True when box `inner` lies strictly inside box `outer`."""
-    x, y, w, h = outer
-    return inner[0] > x and inner[1] > y and inner[0] + inner[2] < x + w and inner[1] + inner[3] < y + h
 
 
 def _framing(contour: np.ndarray, box: Box, policy: FindPolicy) -> int:
