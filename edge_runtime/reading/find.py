@@ -110,8 +110,8 @@ def _lone_small_digit(binary: np.ndarray, width: float, policy: FindPolicy) -> b
     enough to be read and at most `small_digit_strokes` times the ink's stroke width (`width`, area
     over edge pixels) tall. A small digit in a large frame is thin in pixels but not for its size, and
     a hairline pen's faded digit is in pieces or thin for its height."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(binary)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    heights = np.array([cv2.boundingRect(contour)[3] for contour in contours])
     pieces = heights[heights >= policy.min_digit_height / 2]
     return len(pieces) == 1 and policy.min_digit_height <= pieces[0] <= policy.small_digit_strokes * width
 
