@@ -671,6 +671,8 @@ def test_paper_and_surfaces_have_their_own_rules_whatever_policy_they_come_from(
         assert not surface.find.ruled_lines
         assert surface.ink.background_kernel == DEFAULT.ink.surface_background_kernel
     assert DEFAULT.find.ruled_lines and not DEFAULT.find.hairlines
+    coloured = ReadingPolicy().in_colour()  # ruled lines are paper's
+    assert not coloured.find.ruled_lines and not coloured.find.hairlines and paper.find.ruled_lines
 
 
 # --- pipeline -------------------------------------------------------------------------------------

@@ -57,22 +57,24 @@ def _share_read(make: Callable[..., Surface], folder: Path, seed: int) -> float:
 
 def test_a_house_number_on_a_plate_inside_its_outline_is_read(tmp_path):
     """The outline is a frame: dropped for the digits it holds, and the plate inside it read with no
-    ruled lines looked for (28 of these 30 read; 20 while its 1s and straight strokes were cut out as
-    margin lines, 19 before a frame's edge beside a number was dropped, 6 with the frames alone, none
+    ruled lines looked for, nor in the whole coloured scene (30 of these 30 read; 28 with ruled lines
+    looked for in the scene, 20 while its 1s and straight strokes were cut out as margin lines on the
+    plate too, 19 before a frame's edge beside a number was dropped, 6 with the frames alone, none
     before)."""
-    assert _share_read(plate, tmp_path, seed=3) >= 0.87
+    assert _share_read(plate, tmp_path, seed=3) >= 0.9
 
 
 def test_light_digits_on_a_dark_screen_in_its_bezel_are_read(tmp_path):
-    """The screen is a surface read with its own ground, polarity and threshold (23 of these 30 read;
-    20 with the whole image's ground, 19 with ruled lines looked for on it, 10 with the surfaces alone,
-    none before)."""
+    """The screen is a surface read with its own ground, polarity and threshold (24 of these 30 read;
+    25 with ruled lines looked for in the coloured scene, 20 with the whole image's ground, 19 with
+    ruled lines looked for on it, 10 with the surfaces alone, none before)."""
     assert _share_read(screen, tmp_path, seed=4) >= 0.7
 
 
 def test_a_blank_plate_reads_no_digit(tmp_path):
-    """Its outline is a blank frame and its brick or wood wall no number (25 of these 30 read no digit
-    since a lone, unsure 0 much wider than tall is taken for an outline; 23 before, 24 before a look
+    """Its outline is a blank frame and its brick or wood wall no number (27 of these 30 read no digit;
+    25 with ruled lines looked for in the coloured scene, since a lone, unsure 0 much wider than tall
+    is taken for an outline; 23 before, 24 before a look
     that accepts nothing was read again at its strongest ink; 27 with the model before the surface
     digits: brick mortar's loose joints read as 1s)."""
     assert _share_read(lambda rng, sources: plate(rng, sources, "blank"), tmp_path, seed=5) >= 0.8
@@ -80,9 +82,9 @@ def test_a_blank_plate_reads_no_digit(tmp_path):
 
 def test_a_six_digit_seven_segment_led_display_is_read(tmp_path):
     """Its bars are gathered into digits (reading/segments.py) and its coloured light read lit
-    (ink.lit_as_ink): 15 of these 30 read, none before."""
+    (ink.lit_as_ink): 20 of these 30 read (15 when the bars were first gathered), none before."""
     six_digits = lambda rng, sources: seven_segment(rng, sources, count=6, style="LED")  # noqa: E731
-    assert _share_read(six_digits, tmp_path, seed=6) >= 0.43
+    assert _share_read(six_digits, tmp_path, seed=6) >= 0.55
 
 
 def test_a_lone_digit_on_an_led_display_is_read(tmp_path):
@@ -94,19 +96,20 @@ def test_a_lone_digit_on_an_led_display_is_read(tmp_path):
 
 
 def test_a_price_on_a_red_tag_is_read(tmp_path):
-    """12.50 in held-out fonts, its dot a separator (23 of these 30 read; 21 with ruled lines looked
-    for on the tag)."""
+    """12.50 in held-out fonts, its dot a separator (25 of these 30 read; 24 with ruled lines looked
+    for in the coloured scene, 21 with ruled lines looked for on the tag too)."""
     twelve_fifty = lambda rng, sources: price_tag(rng, sources, price="12.50", colour="red")  # noqa: E731
     assert _share_read(twelve_fifty, tmp_path, seed=7) >= 0.7
 
 
 def test_prices_on_tags_of_every_colour_on_walls_are_read(tmp_path):
     """A tag's edges join its digits in the darkest and the brightest channel; lit, the tag is a surface
-    read with its own polarity, and a tag's edge read as a 1 after the price is dropped (24 of these
-    30 read; 18 before)."""
+    read with its own polarity, and a tag's edge read as a 1 after the price is dropped (25 of these
+    30 read; 24 with ruled lines looked for in the coloured scene, 18 before the lit look)."""
     assert _share_read(price_tag, tmp_path, seed=13) >= 0.77
 
 
 def test_dates_times_and_phone_numbers_on_signs_are_read(tmp_path):
-    """Printed on paper or on a sign on a wall (28 of these 30 read; 24 before the lit look read tags)."""
+    """Printed on paper or on a sign on a wall (29 of these 30 read; 28 with ruled lines looked for in
+    coloured scenes, 24 before the lit look read tags)."""
     assert _share_read(date_time, tmp_path, seed=13) >= 0.9

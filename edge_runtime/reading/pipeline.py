@@ -84,8 +84,8 @@ def read_digits(
     else:
         scene, scene_to_frame = view, to_frame
         coloured = is_coloured(scene, policy.ink)
-        if not coloured:  # hairlines joined; an unsure 5 or 8 is no dollar sign here
-            policy = policy.on_paper()
+        # on paper hairlines are joined and an unsure 5 or 8 is no dollar sign; ruled lines are paper's
+        policy = policy.in_colour() if coloured else policy.on_paper()
         view, to_frame, found, recognised = _look(model, scene, scene_to_frame, policy, crop)
         if coloured:  # perhaps dark digits on a coloured tag, sign or wall
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
