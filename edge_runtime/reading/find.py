@@ -4,11 +4,11 @@ The thresholded ink of the working copy (`ink`), with the weaker ink beside its 
 a hairline's groups are cut out of its ink stretched, `stretched`), is split into blobs by their
 outer contours (an order of magnitude faster than labelling connected components); pieces of one
 digit (the bar of a 5, a broken stroke) are merged when they share most of their columns, once open
-frames (a bezel broken by glare, `_without_open_frames`) are dropped. A group is
-kept when it is tall enough to be read (`min_digit_height` working pixels), is not a thin line and,
-in a camera frame, is not cut off by the frame's border. Nothing is decided here about what a group
-*is*: one digit, several touching digits or something else; `recognise` asks the models. (The
-values named here are `policy.FindPolicy`'s.)
+frames (a bezel broken by glare, `_without_open_frames`) are dropped. A group is kept when it is
+tall enough to be read (`min_digit_height` working pixels), is not a thin line and, in a camera
+frame, is not cut off by the frame's border. Nothing is decided here about what a group *is*: one
+digit, several touching digits or something else; `recognise` asks the models. (The values named
+here are `policy.FindPolicy`'s.)
 """
 
 from __future__ import annotations
@@ -96,8 +96,9 @@ def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> tuple[np.ndarra
     if area == 0 or area > policy.hairline_width * edge:
         return binary, False
     faded = not _lone_small_digit(binary, area / edge, policy)
-    seed = policy.hairline_seed if faded else 1.0
-    _, binary = cv2.threshold(ink.ink, int(ink.ink_threshold * seed), 255, cv2.THRESH_BINARY)
+    if faded:
+        seed = int(ink.ink_threshold * policy.hairline_seed)
+        _, binary = cv2.threshold(ink.ink, seed, 255, cv2.THRESH_BINARY)
     _, weak = cv2.threshold(ink.ink, int(ink.ink_threshold * policy.weak_share), 255, cv2.THRESH_BINARY)
     for _ in range(policy.weak_steps):
         binary = cv2.bitwise_and(weak, cv2.dilate(binary, GROW))

@@ -12,13 +12,14 @@ coloured scene (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its b
 too, and the stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the
 black digits on it. Only there is an unsure first 5 or 8 taken for a dollar sign (`decide`: on
 paper, a handwritten number's first 8 or 5 can be as unsure; one with a dollar's stem is one
-anywhere), and only elsewhere (on paper) are a hairline's faint stretches joined to its strokes and
-its faint digits found and stretched (`find.strokes`, `find.stretched`: a wall's mortar is thin
-too). A colour scene with too little colour to count (a small tag on a grey wall) in which nothing is
-accepted is read in its brightest channel too, and taken when it reads more than lone 1s, each
-surely. A coloured scene, a colour image in which nothing is accepted, and one with a dark
-ground (`ink.has_dark_ground`: a display's window) in which no number is read (its window can read
-as one unsure 0), is read again lit
+anywhere), and only there are ruled lines not looked for (a tag's last 1, with the wall's glare
+above and below it, filled its columns like a margin line); only elsewhere (on paper) are a
+hairline's faint stretches joined to its strokes and its faint digits found and stretched
+(`find.strokes`, `find.stretched`: a wall's mortar is thin too). A colour scene with too little
+colour to count (a small tag on a grey wall) in which nothing is accepted is read in its brightest
+channel too, and taken when it reads more than lone 1s, each surely. A coloured scene, a colour image
+in which nothing is accepted, and one with a dark ground (`ink.has_dark_ground`: a display's window)
+in which no number is read (its window can read as one unsure 0), is read again lit
 (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground; a tag lit brighter
 than its wall), and taken when it reads stronger and its digits are lit on a dark ground or lie on
 a surface at least as wide as tall (a tag, whose edges joined its digits in the other looks; every

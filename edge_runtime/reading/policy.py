@@ -711,7 +711,7 @@ class MarkPolicy:
     large_mark: float = tuned(0.25, ROUND_COMMAS)
     large_comma: float = tuned(1.2, ROUND_COMMAS)
     # a colon's dots lie above and below this
-    colon_middle: float = tuned(0.6, SEPARATOR_CASES + "; 0.5 → 0.6 for LOW_COLONS")
+    colon_middle: float = tuned(0.6, SEPARATOR_CASES + "; 0.5 → 0.6: " + LOW_COLONS)
     # a hyphen is this many times wider than tall...
     bar_aspect: float = tuned(1.3, SEPARATOR_CASES)
     # ...at most this tall...
@@ -724,7 +724,7 @@ class MarkPolicy:
     slash_height: float = tuned(0.6, SEPARATOR_CASES)
     # ...at most this wide (a bold font's slash, taken out of a date by `decide`, is 1.0 wide)
     slash_width: float = tuned(
-        1.25, SEPARATOR_CASES + "; 0.8 → 1.1 with decide's slashes (SLASHES); 1.1 → 1.25 for LOW_COLONS"
+        1.25, SEPARATOR_CASES + "; 0.8 → 1.1 with decide's slashes (SLASHES); 1.1 → 1.25: " + LOW_COLONS
     )
     # a blank this many times the line's median is a space...
     space_gap: float = tuned(2.0, SEPARATOR_CASES)
