@@ -283,6 +283,33 @@ def test_a_sure_5_or_8_with_a_stem_sticking_out_above_and_below_the_digits_after
     assert _text(decide([first("S", True, (0, 95, 30, 62)), *unsure_rest], on_paper)) == ["874"]
 
 
+def _loops(upper: tuple[int, int], lower: tuple[int, int], stem: bool) -> np.ndarray:
+    """A model input of two loops one above the other, each drawn over the arc (degrees) given, and a
+    stem down the middle: a dollar sign with an S's halves, or an 8."""
+    pixels = np.zeros((28, 28), np.uint8)
+    cv2.ellipse(pixels, (14, 9), (6, 5), 0, *upper, 255, 2)
+    cv2.ellipse(pixels, (14, 19), (6, 5), 0, *lower, 255, 2)
+    if stem:
+        cv2.line(pixels, (14, 3), (14, 25), 255, 2)
+    return pixels
+
+
+def test_an_8_read_unsurely_whose_loops_are_an_s_crossed_by_a_stem_is_a_dollar_sign_even_on_paper():
+    rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
+
+    def first(pixels: np.ndarray, p: float) -> GroupReading:  # level with the digits: no stem sticks out
+        return GroupReading(None, [Piece(DigitCrop((0, 100, 30, 50), pixels), _piece(8, p).probabilities)])
+
+    dollar = _loops((90, 360), (270, 540), stem=True)  # the S's halves: a hole left above, right below
+    on_paper = DEFAULT.decide.on_paper()
+    assert _text(decide([first(dollar, 0.85), *rest], on_paper)) == ["74"]  # Humor Sans's $74
+    assert _text(decide([first(dollar, 0.95), *rest], on_paper)) == ["874"]  # read surely: an 8
+    eight = _loops((0, 360), (0, 360), stem=False)
+    assert _text(decide([first(eight, 0.85), *rest], on_paper)) == ["874"]  # its loops span its width
+    open_top = _loops((90, 300), (0, 360), stem=False)  # a handwritten 8 whose top stays open
+    assert _text(decide([first(open_top, 0.85), *rest], on_paper)) == ["874"]
+
+
 def test_lines_of_1s_beside_a_line_with_other_digits_are_texture_but_alone_they_are_read():
     number = [_accepted(3, (100, 100, 30, 50)), _accepted(5, (140, 100, 30, 50))]
     mortar = [_accepted(1, (20 + 60 * k, 300, 8, 30)) for k in range(3)]

@@ -30,8 +30,9 @@ below it) and wrote into the manifest. Then, in this order:
 - a line's first digit read as a 5 or an 8 (`dollar_digits`) is a dollar sign ($7.41), dropped, when
   it is read below `dollar_score` (not on paper, see `pipeline`) while the rest of the line is read
   at `dollar_rest_score` or more, or when its stem sticks out above and below the others
-  (`stem_above`, `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`) while they are read at
-  `sign_number_score` or more;
+  (`stem_above`, `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`), or it is read below
+  `dollar_loop_score` with an S's half loops on either side of a stem (`dollar_loop_width`), while
+  they are read at `sign_number_score` or more;
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
   object's edges, not a number: dropped;
 - a line of one thin 0 (`ring_stroke`) `ring_aspect` times wider than tall, read below `ring_score`,
@@ -309,15 +310,19 @@ def _without_leading_signs(
 ) -> tuple[list[list[Piece]], list[Piece]]:
     """Each line without a first "digit" that is a dollar sign: read as one of `dollar_digits` (its S),
     either with less than `dollar_score` while every other digit of the line, one at least, is read
-    with `dollar_rest_score` or more (printed digits), or with a dollar's stem (`_has_a_stem`) while
-    they are read with `sign_number_score` or more. Returns (lines, the signs dropped)."""
+    with `dollar_rest_score` or more (printed digits), or with a dollar's stem (`_has_a_stem`) or, read
+    with less than `dollar_loop_score`, a dollar's loops (`_has_dollar_loops`) while they are read
+    with `sign_number_score` or more. Returns (lines, the signs dropped)."""
     kept, signs = [], []
     for line in lines:
         first, rest = line[0], line[1:]
         least = min((p.score for p in rest), default=0.0)
         if first.label in policy.dollar_digits and (
             (least >= policy.dollar_rest_score and first.score < policy.dollar_score)
-            or (least >= policy.sign_number_score and _has_a_stem(first, rest, policy))
+            or (
+                least >= policy.sign_number_score
+                and (_has_a_stem(first, rest, policy) or _has_dollar_loops(first, policy))
+            )
         ):
             kept.append(rest)
             signs.append(first)
@@ -352,6 +357,32 @@ def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
         )
 
     return stem(ink[rows[0] : rows[0] + band]) and stem(ink[rows[-1] - band + 1 : rows[-1] + 1])
+
+
+def _has_dollar_loops(first: Piece, policy: DecidePolicy) -> bool:
+    """True when `first` is read with less than `dollar_loop_score` and its input's ink has two holes
+    or more, each at most `dollar_loop_width` of the ink's width wide, the lowest one's middle right of
+    the ink's and another's left of it: an S crossed by a stem, whose loops are halves on either side
+    of it (an 8's span its width; a handwritten 8's open top leaves it one)."""
+    if first.score >= policy.dollar_loop_score:
+        return False
+    pixels = first.crop.pixels
+    ink = (pixels > 0.3 * float(pixels.max())).astype(np.uint8)
+    contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return False
+    holes = [cv2.boundingRect(c) for c, h in zip(contours, hierarchy[0], strict=True) if h[3] >= 0]
+    if len(holes) < 2:
+        return False
+    columns = np.flatnonzero(ink.any(axis=0))
+    width, middle = columns[-1] - columns[0] + 1, (columns[0] + columns[-1] + 1) / 2
+    holes.sort(key=lambda b: b[1] + b[3] / 2)
+    x, _, w, _ = holes[-1]
+    return (
+        all(w <= policy.dollar_loop_width * width for _, _, w, _ in holes)
+        and x + w / 2 > middle
+        and any(x + w / 2 < middle for x, _, w, _ in holes[:-1])
+    )
 
 
 def _without_lines_of_ones(lines: list[list[Piece]]) -> tuple[list[list[Piece]], list[Piece]]:

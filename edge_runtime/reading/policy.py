@@ -128,6 +128,15 @@ DOLLAR_STEMS = (
     "plates (numbers, touching, slanted, faint), none so (the nearest 0.04 above and 0.06 below; "
     "scratch probes, session 30). Humor Sans's $ is an 8 with ticks: not caught"
 )
+DOLLAR_LOOPS = (
+    "train.surfaces' price tags (seed 7, 150): Humor Sans's $, an S crossed by a stem that hardly sticks "
+    "out, read as an 8 at 0.64-0.88 before 13 prices, on tags too grey to count as coloured as well; "
+    "its holes are 0.23-0.42 of its width wide, the lowest one's middle right of the ink's, a small one "
+    "left of it above. The 8s read at the start of numbers, prices, plates, screens and dates have holes "
+    "0.41-0.71 wide, the lowest left of the middle, or one hole (a handwritten 8's open top). Price tags "
+    "82.0 -> 86.7% (seed 7) and 74.7 -> 78.7% (seed 11, 150), numbers, touching, slanted, faint, "
+    "hairline and outlined handwriting and the other surfaces unchanged (scratch probes, session 33)"
+)
 SLASHES = (
     "train.surfaces' dates (dd/mm/yyyy): of 84 slashes read as 1s, 60 lean 0.25 more than their line's "
     "other digits (moments of the model input) and stand 1.1 times taller; of 682 handwritten 1s inside "
@@ -674,6 +683,11 @@ class DecidePolicy:
         "like a stem, 0.42 and 0.32 off its middle (5137 read 137); Andika's dollar signs' stem ends, "
         "italic too, are at most 0.23 off (price tags, seed 7; scratch probes, session 30)",
     )
+    # so is one read with less than this whose loops are a dollar's (`decide._has_dollar_loops`),
+    # before digits read at `sign_number_score` or more...
+    dollar_loop_score: float = tuned(0.9, DOLLAR_LOOPS)
+    # ...each hole at most this share of its ink's width wide
+    dollar_loop_width: float = tuned(0.45, DOLLAR_LOOPS)
     # a colon's dots fill this share of their boxes...
     colon_fill: float = tuned(0.5, SEPARATOR_CASES)
     # ...are at most this much wider than tall or taller...
@@ -683,7 +697,7 @@ class DecidePolicy:
 
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
-        handwritten number's first 8 or 5 can be as unsure), only one with a dollar's stem."""
+        handwritten number's first 8 or 5 can be as unsure), only one with a dollar's stem or loops."""
         return replace(self, dollar_score=0.0)
 
 
