@@ -585,6 +585,21 @@ def test_a_solid_screen_with_digit_shaped_holes_is_a_surface_but_not_with_an_emp
     assert surfaces(nesting(window), window.shape) == []
 
 
+def test_a_tag_joined_to_a_brick_walls_mortar_is_a_surface_once_the_thin_mortar_is_opened_away():
+    wall = np.zeros((300, 400), np.uint8)  # ink: the light mortar and the tag; the bricks are ground
+    for row, y in enumerate(range(0, 300, 30)):
+        cv2.line(wall, (0, y), (399, y), 255, 3)
+        for x in range(15 * (row % 2), 400, 60):
+            cv2.line(wall, (x, y), (x, y + 30), 255, 3)
+    cv2.rectangle(wall, (120, 100), (280, 190), 255, -1)
+    cv2.putText(wall, "35", (150, 175), cv2.FONT_HERSHEY_SIMPLEX, 2.2, 0, 7)  # dark digits: holes
+    ink = InkImage(ink=wall, scale=1.0, ink_threshold=100)
+    policy = ReadingPolicy().in_colour().find
+    [(x, y, w, h)] = find_groups(ink, policy).surfaces  # the tag alone, not the frame
+    assert 115 <= x <= 130 and 95 <= y <= 110 and 140 <= w <= 170 and 75 <= h <= 100
+    assert find_groups(ink, dataclasses.replace(policy, solid_opening=1)).surfaces == []  # one blob, cut off
+
+
 # --- seven-segment digits (segments) and lit digits (ink) ----------------------------------------------
 
 SEGMENTS_OF = {"8": "abcdefg", "4": "bcfg", "7": "abc", "1": "bc", "-": "g"}

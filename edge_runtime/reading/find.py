@@ -7,8 +7,10 @@ digit (the bar of a 5, a broken stroke) are merged when they share most of their
 frames (a bezel broken by glare, `_without_open_frames`) are dropped. A group is kept when it is
 tall enough to be read (`min_digit_height` working pixels), is not a thin line and, in a camera
 frame, is not cut off by the frame's border. Nothing is decided here about what a group *is*: one
-digit, several touching digits or something else; `recognise` asks the models. (The values named
-here are `policy.FindPolicy`'s.)
+digit, several touching digits or something else; `recognise` asks the models. The surfaces that may
+hold digits of their own polarity (`nesting`) are looked for in the ink, and again in the ink opened
+by `solid_opening` (a tag joined to a brick wall's mortar is one blob with it until its thin lines are
+gone). (The values named here are `policy.FindPolicy`'s.)
 """
 
 from __future__ import annotations
@@ -130,12 +132,14 @@ def stretched(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> InkImage:
 def _surfaces(tree: Nesting, thresholded: np.ndarray, binary: np.ndarray, policy: FindPolicy) -> list[Box]:
     """The surfaces (`nesting.surfaces`) of the ink; where ruled lines were removed (`binary` is not the
     `thresholded` ink), also those of the ink before, off the border: a frame's edge and the ink beside
-    it can fill a row like a ruled line. At most `max_surfaces` in all."""
+    it can fill a row like a ruled line; then those of the ink without its thin lines (`solid`), off
+    the border: a tag joined to a brick wall's mortar. At most `max_surfaces` in all."""
     found = surfaces(tree, binary.shape, policy)
-    if binary is thresholded:
-        return found
-    found += surfaces(nesting(thresholded), binary.shape, policy, cut_off=False)
-    return found[: policy.max_surfaces]
+    if binary is not thresholded:
+        found += surfaces(nesting(thresholded), binary.shape, policy, cut_off=False)
+    solid = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((policy.solid_opening,) * 2, np.uint8))
+    solid_found = surfaces(nesting(solid), binary.shape, policy, cut_off=False)
+    return (found + [box for box in solid_found if box not in found])[: policy.max_surfaces]
 
 
 def without_ruled_lines(binary: np.ndarray, policy: FindPolicy = DEFAULT.find) -> np.ndarray:
