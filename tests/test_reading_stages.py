@@ -240,6 +240,13 @@ def test_a_small_digit_on_a_lines_baseline_inside_it_is_a_comma_but_not_level_wi
     assert _text(decide(line((40, 126, 12, 30)))) == ["99108"]  # low, but too tall for a comma
 
 
+def test_a_line_of_one_small_digit_hanging_below_a_number_between_its_digits_is_a_comma():
+    digits = [_accepted(d, (x, 10, 62, 78)) for d, x in ((4, 86), (9, 188), (8, 249))]
+    assert _text(decide([*digits, _accepted(9, (151, 71, 24, 36))])) == ["498"]  # €4,98 read 4,98 and 9
+    assert _text(decide([*digits, _accepted(9, (330, 71, 24, 36))])) == ["498", "9"]  # beyond the number
+    assert _text(decide([*digits, _accepted(9, (151, 71, 40, 60))])) == ["498", "9"]  # a digit's height
+
+
 def test_a_thin_or_tall_1_at_a_numbers_end_is_an_edge_but_a_1_like_its_neighbours_is_not():
     number = [_stroke(k, (40 * i, 100, 30, 50), (14, 4), (14, 24), 5) for i, k in enumerate((8, 3, 5))]
     thin = _stroke(1, (120, 100, 10, 50), (14, 4), (14, 24), 1)

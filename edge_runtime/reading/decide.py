@@ -24,7 +24,8 @@ below it) and wrote into the manifest. Then, in this order:
   (`separators` writes them); so are two that lean `slash_steep` more between a date's runs of digits;
 - a "digit" inside a line at most `mark_height` of the line's other digits and whose middle lies
   `mark_low` of their height below their top, on their baseline, is a comma or a full stop: taken out
-  of the line (`separators` writes it);
+  of the line (`separators` writes it); so is a line of one such "digit" below another line, between
+  two of its digits (a large comma hanging low);
 - a 1 at a line's end whose stroke is at most `edge_stroke` of the line's other digits', or who
   stands `edge_height` times taller, is the edge of a frame, an outline, a tag: dropped;
 - a line's first digit read as a 5 or an 8 (`dollar_digits`) is a dollar sign ($7.41), dropped, when
@@ -74,12 +75,14 @@ def decide(readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide) 
     accepted, in_words = _drop_lines_with_gaps(accepted, rejected, policy)
     lines, slashes = _without_slashes(reading_lines(accepted), policy)
     lines, marks = _without_marks(lines, policy)
+    lines, stray = _without_stray_marks(lines, policy)
     lines, edges = _without_edges(lines, policy)
     lines, signs = _without_leading_signs(lines, policy)
     lines, ones = _without_lines_of_ones(lines)
     lines, rings = _without_rings(lines, policy)
     return Decision(
-        lines, rejected + too_small + doubtful + in_words + slashes + marks + edges + signs + ones + rings
+        lines,
+        rejected + too_small + doubtful + in_words + slashes + marks + stray + edges + signs + ones + rings,
     )
 
 
@@ -221,6 +224,28 @@ def _a_mark(box: Box, others: list[Box], policy: DecidePolicy) -> bool:
     height = np.median([b[3] for b in others])
     top = np.median([b[1] for b in others])
     return box[3] <= policy.mark_height * height and middle(box) - top >= policy.mark_low * height
+
+
+def _without_stray_marks(
+    lines: list[list[Piece]], policy: DecidePolicy
+) -> tuple[list[list[Piece]], list[Piece]]:
+    """The lines without those of one "digit" that is a mark (`_a_mark`) of another line, between two
+    of its digits: a large comma hanging so low below its digits that it began a line of its own
+    (€4,98 read 4,98 and 9). Returns (lines, the marks taken out)."""
+
+    def stray(line: list[Piece]) -> bool:
+        if len(line) != 1:
+            return False
+        box, x = line[0].crop.box, middle_x(line[0].crop.box)
+        return any(
+            len(other) >= 2
+            and middle_x(other[0].crop.box) < x < middle_x(other[-1].crop.box)
+            and _a_mark(box, [p.crop.box for p in other], policy)
+            for other in lines
+            if other is not line
+        )
+
+    return _lines_taken_out(lines, stray)
 
 
 def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
