@@ -259,6 +259,17 @@ def test_a_thin_or_tall_1_at_a_numbers_end_is_an_edge_but_a_1_like_its_neighbour
     assert _text(decide([*number, inside])) == ["8315"]  # inside a number, a thin 1 is a digit
 
 
+def test_a_short_1_standing_apart_beyond_a_numbers_last_digit_is_a_windows_edge():
+    number = [_stroke(k, (60 * i, 100, 45, 100), (14, 4), (14, 24), 5) for i, k in enumerate((7, 4))]
+
+    def one(x: int, height: int):
+        return _stroke(1, (x, 115, 10, height), (14, 4), (14, 24), 5)
+
+    assert _text(decide([*number, one(205, 70)])) == ["74"]  # 100 px beyond the 4: a display's window
+    assert _text(decide([*number, one(125, 70)])) == ["741"]  # close by: a digit
+    assert _text(decide([*number, one(205, 100)])) == ["741"]  # as tall as the digits: a digit
+
+
 def test_an_unsure_5_or_8_before_surely_read_digits_is_a_dollar_sign():
     rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
     assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.75), *rest])) == ["74"]  # $74

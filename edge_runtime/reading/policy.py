@@ -154,6 +154,13 @@ EDGES = (
     "times taller; of 256 real 1s at a number's end (those and number, touching, slanted, faint, chalk, "
     "hairline) one does (scratch probes, session 28)"
 )
+APART_EDGES = (
+    "train.surfaces' seven-segment displays (seed 11, 100): a window's inner edge read as a 1 beyond a "
+    "number's last digit stands 0.98-1.85 of the digits' height apart and 0.5-0.86 of it tall; apart "
+    "1.0 and at most 0.8 tall: seven-segment 87 -> 88%, 0.8 and 0.9: 90% (seed 7, 150: 85.3 -> 86.0%, "
+    "price tags 91.3 -> 92.0%); numbers, touching, slanted, faint, chalk and hairline handwriting, "
+    "screens, plates, dates and non-digit surfaces unchanged (scratch probes, session 33)"
+)
 RINGS = (
     "train.surfaces' non-digit surfaces (seed 7, 100): 3 blank plates and screens read as one 0, "
     "1.48-2.0 times wider than tall at 0.43-0.55; of the lone digits read right in 100 of each surface "
@@ -652,8 +659,12 @@ class DecidePolicy:
     mark_low: float = tuned(0.85, MARKS)
     # a 1 at a line's end with a stroke this thin next to the others'...
     edge_stroke: float = tuned(0.5, EDGES)
-    # ...or this many times taller is an edge (a frame's, an outline's)
+    # ...or this many times taller is an edge (a frame's, an outline's)...
     edge_height: float = tuned(1.3, EDGES)
+    # ...or one standing apart from its neighbour by this share of their height...
+    apart_gap: float = tuned(0.8, APART_EDGES)
+    # ...at most this share of it tall (a display window's edge beyond its last digit)
+    apart_height: float = tuned(0.9, APART_EDGES)
     # a line of one 0 at least this many times wider than tall...
     ring_aspect: float = tuned(1.45, RINGS)
     # ...read with less than this...
