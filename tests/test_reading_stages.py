@@ -759,6 +759,22 @@ def test_a_look_reading_a_number_amid_clutter_is_stronger_than_one_reading_nothi
     assert _strength(quiet, DEFAULT, labels) > _strength(number, DEFAULT, labels)
 
 
+def test_a_look_at_the_strongest_strokes_is_taken_over_one_that_read_digits_only_if_it_reads_no_fewer():
+    from edge_runtime.reading.pipeline import _stronger_look_taken
+    from edge_runtime.reading.recognise import Recognised
+
+    labels = [str(d) for d in range(10)]
+    digits = [_accepted(d, (40 * k, 100, 30, 50)) for k, d in enumerate((0, 4, 1, 6))]
+    glare = Recognised(digits[2:])  # 04 lost under a screen's glare band: 16
+    assert _stronger_look_taken(glare, Recognised(digits), DEFAULT, labels)  # 0416
+    assert not _stronger_look_taken(Recognised(digits), glare, DEFAULT, labels)
+    one_sure = Recognised([_accepted(9, (40, 100, 30, 50), 0.99)])
+    unsure = Recognised([_accepted(7, (40 * k, 100, 30, 50), 0.5) for k in range(2)])
+    assert not _stronger_look_taken(unsure, one_sure, DEFAULT, labels)  # fewer digits, however sure
+    nothing = Recognised([_rejected((40, 100, 30, 50))])
+    assert _stronger_look_taken(nothing, Recognised(digits), DEFAULT, labels)
+
+
 # --- the chain ----------------------------------------------------------------------------------------
 
 CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller

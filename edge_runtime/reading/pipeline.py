@@ -25,8 +25,9 @@ than its wall), and taken when it reads stronger and its digits are lit on a dar
 a surface at least as wide as tall (a tag, whose edges joined its digits in the other looks; every
 surface is read with its own polarity). A scene in which nothing is accepted still while a large
 blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
-image in which nothing is accepted is read again at the threshold of its strongest strokes
-(`ink.strongest_ink`: a screen's glare band joins its digits at the first). In a coloured scene, a 1
+image in which nothing is accepted, or in which a blob cut off by its border is as large as half of
+it, is read again at the threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare
+band joins its digits at the first, or is cut off with them). In a coloured scene, a 1
 at the end of a line with a wall beyond it is a tag's edge (`decide.without_wall_edges`).
 """
 
@@ -231,18 +232,34 @@ def _found_and_recognised(
     dark_ink: bool | None = None,
 ) -> tuple[Groups, Recognised]:
     """The groups of an image (ink, find) and what they hold (recognise, rows). A scene in which
-    nothing is accepted is read again at the threshold of its strongest strokes (`ink.strongest_ink`:
-    a screen's glare band joins its digits at the first), taken when that reads more than lone 1s,
-    each surely."""
+    nothing is accepted, or in which a blob cut off by its border is as large as half of it (a glare
+    band across a screen read as a surface), is read again at the threshold of its strongest strokes
+    (`ink.strongest_ink`: the glare band joins digits at the first), taken as `_stronger_look_taken`
+    says."""
     ink = ink_image(image, policy.ink, crop, dark_ink)
     found, recognised = _read_ink(model, ink, policy)
-    if not recognised.any_digit and found.groups:
+    if found.groups and (not recognised.any_digit or found.filled_edge):
         stronger = strongest_ink(ink, policy.ink)
         if stronger is not None:
             again = _read_ink(model, stronger, policy)
-            if _second_look_taken(again[1], policy, model.labels):
+            if _stronger_look_taken(recognised, again[1], policy, model.labels):
                 return again
     return found, recognised
+
+
+def _stronger_look_taken(
+    first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str]
+) -> bool:
+    """Whether a look at the threshold of the strongest strokes is taken over the first: where the first
+    accepts nothing, as a second look (`_second_look_taken`); else when it reads stronger (`_strength`)
+    and no fewer digits (the first lost digits under a glare band, it did not misread them)."""
+    if not first.any_digit:
+        return _second_look_taken(again, policy, labels)
+    first_digits, again_digits = (
+        sum(len(line) for line in decide(r.readings, policy.decide).lines) for r in (first, again)
+    )
+    stronger = _strength(again, policy, labels) > _strength(first, policy, labels)
+    return again_digits >= first_digits and stronger
 
 
 def _read_ink(model: DigitModel, ink: InkImage, policy: ReadingPolicy) -> tuple[Groups, Recognised]:
