@@ -726,7 +726,7 @@ def test_the_policy_comes_from_the_models_and_is_swapped_not_changed():
 
 def test_paper_and_surfaces_have_their_own_rules_whatever_policy_they_come_from():
     paper = ReadingPolicy().on_paper()
-    assert paper.find.hairlines and paper.decide.dollar_score == 0.0
+    assert paper.find.hairlines and paper.decide.dollar_score == 0.0 and paper.find.solid_opening == 0
     for surface in (ReadingPolicy().on_surface(), paper.on_surface()):
         assert not surface.find.ruled_lines
         assert surface.ink.background_kernel == DEFAULT.ink.surface_background_kernel

@@ -8,9 +8,9 @@ frames (a bezel broken by glare, `_without_open_frames`) are dropped. A group is
 tall enough to be read (`min_digit_height` working pixels), is not a thin line and, in a camera
 frame, is not cut off by the frame's border. Nothing is decided here about what a group *is*: one
 digit, several touching digits or something else; `recognise` asks the models. The surfaces that may
-hold digits of their own polarity (`nesting`) are looked for in the ink, and again in the ink opened
-by `solid_opening` (a tag joined to a brick wall's mortar is one blob with it until its thin lines are
-gone). (The values named here are `policy.FindPolicy`'s.)
+hold digits of their own polarity (`nesting`) are looked for in the ink and, off paper, again in the
+ink opened by `solid_opening` (a tag joined to a brick wall's mortar is one blob with it until its
+thin lines are gone). (The values named here are `policy.FindPolicy`'s.)
 """
 
 from __future__ import annotations
@@ -132,14 +132,16 @@ def stretched(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> InkImage:
 def _surfaces(tree: Nesting, thresholded: np.ndarray, binary: np.ndarray, policy: FindPolicy) -> list[Box]:
     """The surfaces (`nesting.surfaces`) of the ink; where ruled lines were removed (`binary` is not the
     `thresholded` ink), also those of the ink before, off the border: a frame's edge and the ink beside
-    it can fill a row like a ruled line; then those of the ink without its thin lines (`solid`), off
-    the border: a tag joined to a brick wall's mortar. At most `max_surfaces` in all."""
+    it can fill a row like a ruled line; then, unless `solid_opening` is 0 (on paper), those of the
+    ink without its thin lines, off the border: a tag joined to a brick wall's mortar. At most
+    `max_surfaces` in all."""
     found = surfaces(tree, binary.shape, policy)
     if binary is not thresholded:
         found += surfaces(nesting(thresholded), binary.shape, policy, cut_off=False)
-    solid = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((policy.solid_opening,) * 2, np.uint8))
-    solid_found = surfaces(nesting(solid), binary.shape, policy, cut_off=False)
-    return (found + [box for box in solid_found if box not in found])[: policy.max_surfaces]
+    if policy.solid_opening:
+        solid = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((policy.solid_opening,) * 2, np.uint8))
+        found += [b for b in surfaces(nesting(solid), binary.shape, policy, cut_off=False) if b not in found]
+    return found[: policy.max_surfaces]
 
 
 def without_ruled_lines(binary: np.ndarray, policy: FindPolicy = DEFAULT.find) -> np.ndarray:

@@ -464,7 +464,7 @@ class FindPolicy:
     # ...each shrunk by this many working pixels (clear of its frame's edge)
     surface_inset: int = tuned(3, SURFACE_PROBES)
     # surfaces are looked for again in the ink opened by a square this many working pixels wide (thin
-    # lines such as a brick wall's mortar gone, a tag kept)
+    # lines such as a brick wall's mortar gone, a tag kept; 0: not, as on paper)
     solid_opening: int = tuned(9, SOLID_SURFACES)
     # a blob this many times longer than thick (rotated rectangle) is a display's bar...
     segment_bar_aspect: float = tuned(
@@ -496,8 +496,9 @@ class FindPolicy:
     )
 
     def on_paper(self) -> FindPolicy:
-        """The rules for a scene without coloured areas: hairlines joined."""
-        return replace(self, hairlines=True)
+        """The rules for a scene without coloured areas: hairlines joined, no surfaces looked for in the
+        ink opened (a wall's mortar is coloured; the opening costs a tenth of a paper frame)."""
+        return replace(self, hairlines=True, solid_opening=0)
 
     def on_surface(self) -> FindPolicy:
         """The rules for a surface read as an image of its own: no ruled lines looked for (a plate's
