@@ -406,13 +406,13 @@ def _has_dollar_loops(first: Piece, policy: DecidePolicy) -> bool:
     if len(holes) < 2:
         return False
     columns = np.flatnonzero(ink.any(axis=0))
-    width, middle = columns[-1] - columns[0] + 1, (columns[0] + columns[-1] + 1) / 2
+    width, centre = columns[-1] - columns[0] + 1, (columns[0] + columns[-1] + 1) / 2
     holes.sort(key=lambda b: b[1] + b[3] / 2)
-    x, _, w, _ = holes[-1]
+    lowest, higher = holes[-1], holes[:-1]
     return (
         all(w <= policy.dollar_loop_width * width for _, _, w, _ in holes)
-        and x + w / 2 > middle
-        and any(x + w / 2 < middle for x, _, w, _ in holes[:-1])
+        and middle_x(lowest) > centre
+        and any(middle_x(hole) < centre for hole in higher)
     )
 
 

@@ -126,7 +126,7 @@ DOLLAR_STEMS = (
     "stick out 0.03-0.10 above the digits after them and 0.09-0.18 below, their top and bottom rows "
     "spanning 0.10-0.25 of their width; of 251 lines starting with a 5 or an 8 read right on paper and "
     "plates (numbers, touching, slanted, faint), none so (the nearest 0.04 above and 0.06 below; "
-    "scratch probes, session 30). Humor Sans's $ is an 8 with ticks: not caught"
+    "scratch probes, session 30). Humor Sans's $ is an 8 with ticks: not caught (DOLLAR_LOOPS catches it)"
 )
 DOLLAR_LOOPS = (
     "train.surfaces' price tags (seed 7, 150): Humor Sans's $, an S crossed by a stem that hardly sticks "
