@@ -620,12 +620,15 @@ def test_a_tag_joined_to_a_brick_walls_mortar_is_a_surface_once_the_thin_mortar_
 
 # --- seven-segment digits (segments) and lit digits (ink) ----------------------------------------------
 
-SEGMENTS_OF = {"8": "abcdefg", "4": "bcfg", "7": "abc", "1": "bc", "-": "g"}
+SEGMENTS_OF = {"8": "abcdefg", "4": "bcfg", "7": "abc", "1": "bc", "-": "g", "0": "abcdef"}
 
 
-def _display(text: str, height: int = 60, gap: int = 3, pitch: float = 0.8) -> np.ndarray:
-    """`text` as seven-segment digits `height` px tall (bars `height`/8 thick, `gap` px apart) on black."""
-    thick, width = height // 8, int(0.55 * height)
+def _display(
+    text: str, height: int = 60, gap: int = 3, pitch: float = 0.8, width: float = 0.55, thick: float = 1 / 8
+) -> np.ndarray:
+    """`text` as seven-segment digits `height` px tall and `width` of it wide (bars `thick` of it thick,
+    `gap` px apart) on black."""
+    thick, width = int(thick * height), int(width * height)
     image = np.zeros((height + 40, int(len(text) * pitch * height) + 40), np.uint8)
     for index, char in enumerate(text):
         x, y, half = 20 + int(index * pitch * height), 20, height // 2
@@ -661,6 +664,15 @@ def test_the_bars_of_each_seven_segment_digit_are_gathered_into_one_digit_and_no
     for x in (30, 45):
         cv2.rectangle(side_by_side, (x, 20), (x + 6, 50), 255, -1)  # two bars beside each other: no 1
     assert segment_digits(_pieces(side_by_side))[0] == []
+
+
+def test_a_digits_sides_one_above_the_other_are_gathered_across_its_unlit_middle_bar():
+    wide_gaps = _display("07", gap=5, pitch=1.0, width=0.8, thick=0.1)  # sides 10 px apart: beyond reach
+    digits, rest = segment_digits(_pieces(wide_gaps))
+    assert [len(members) for members, _ in sorted(digits, key=lambda d: d[1][0])] == [6, 3] and rest == []
+    policy = dataclasses.replace(DEFAULT.find, segment_stack_reach=DEFAULT.find.segment_reach)
+    halves, _ = segment_digits(_pieces(wide_gaps), policy)  # the 0's halves alone are too wide a digit
+    assert all(len(members) < 6 for members, _ in halves)
 
 
 def test_a_hyphen_beside_a_handwritten_one_stays_apart():

@@ -209,6 +209,13 @@ WALL_EDGES = (
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
 )
+STACKED_SIDES = (
+    "0.45 (segment_reach) → 0.8, columns 0.5 not swept: train.surfaces' screens (seed 7, 150) 88.7 → "
+    "92.7% (a display's 0 read as two 1s, its sides 7.0 px apart, 6.75 within reach); seven-segment, "
+    "price tags, plates, dates, non-digit surfaces and paper's numbers, touching, slanted, faint, outlined "
+    "and hairline (150), seed 11's screens, seven-segment, price tags and non-digit surfaces (100) "
+    "unchanged (scratch probes, session 34)"
+)
 SOLID_SURFACES = (
     "train.surfaces' price tags on brick walls: a tag lighter than the wall joins its mortar into one "
     "blob cut off by the frame, a surface whose box is the frame. Opened by 5, 9 and 13 working pixels, "
@@ -474,6 +481,10 @@ class FindPolicy:
     )
     # ...bars this near (of the longer's length) are of one digit...
     segment_reach: float = tuned(0.45, SEVEN_SEGMENTS)
+    # ...or this near, upright bars one above the other sharing this share of the narrower's columns
+    # (a digit's sides, apart by the middle bar's place when it is off)...
+    segment_stack_reach: float = tuned(0.8, STACKED_SIDES)
+    segment_stack_columns: float = tuned(0.5, STACKED_SIDES)
     # ...if at least this many...
     segment_min_bars: int = tuned(3, SEVEN_SEGMENTS)
     # ...and no upright one taller than this share of them all

@@ -1,17 +1,18 @@
 """Seven-segment digits for `find`: the separate bars of a display's digit gathered into one group.
 
 An LCD or LED digit is up to seven bars with gaps between them, so its blobs are bars, not strokes:
-the top, middle and bottom bars share their columns but lie far apart for their height, and the
-side bars lie beside them. Bars (`segment_bar_aspect` long for their thickness, measured on their
-rotated rectangle: a display's slant leaves them bars) that come within `segment_reach` of the
-longer one's length of each other are linked; a linked set is one digit when it holds at least
-`segment_min_bars` bars and at most seven, across and upright, each upright one at most
-`segment_max_upright` of the set's height (a display's side bars are half a digit tall: a handwritten
-1 beside a hyphen is a whole digit tall, and stays alone), the set no wider than `segment_max_width`
-of its height; two upright bars one above the other, no wider than `segment_one_width` of their
-height, are a 1. The gap between two digits of a display is wider than the gaps inside one. A brick
-wall's bricks and mortar, or tiles, are bars too, linked into one large set lying both ways: a
-texture, whose pieces are dropped. (The values named here are `policy.FindPolicy`'s.)
+the top, middle and bottom bars share their columns but lie far apart for their height, and the side
+bars lie beside them. Bars (`segment_bar_aspect` long for their thickness, measured on their rotated
+rectangle: a display's slant leaves them bars) that come within `segment_reach` of the longer one's
+length of each other are linked (upright bars one above the other within `segment_stack_reach`: a
+0's or a 7's sides, apart by the place of its unlit middle bar); a linked set is one digit when it
+holds at least `segment_min_bars` bars and at most seven, across and upright, each upright one at
+most `segment_max_upright` of the set's height (a display's side bars are half a digit tall: a
+handwritten 1 beside a hyphen is a whole digit tall, and stays alone), the set no wider than
+`segment_max_width` of its height; two upright bars one above the other, no wider than
+`segment_one_width` of their height, are a 1. The gap between two digits of a display is wider than
+the gaps inside one. A brick wall's bricks and mortar, or tiles, are bars too, linked into one large
+set lying both ways: a texture, whose pieces are dropped. (The values named here are `policy.FindPolicy`'s.)
 """
 
 from __future__ import annotations
@@ -54,14 +55,20 @@ def segment_digits(
 def _close_pairs(
     bars: list[int], pieces: list[Piece], lengths: dict[int, float], policy: FindPolicy
 ) -> list[tuple[int, int]]:
-    """The pairs of bars whose outlines come within `segment_reach` of the longer one's length: boxes
-    first (all at once), then the outlines' corners of the pairs whose boxes are that close."""
+    """The pairs of bars whose outlines come within `segment_reach` of the longer one's length, or
+    `segment_stack_reach` for two upright bars one above the other sharing `segment_stack_columns` of
+    the narrower's columns (a digit's sides, apart by its middle bar's place when it is off: 0, 7):
+    boxes first (all at once), then the outlines' corners of the pairs whose boxes are that close."""
     boxes = np.array([pieces[i][1] for i in bars], np.float32)
     long = np.array([lengths[i] for i in bars])
-    reach = policy.segment_reach * np.maximum.outer(long, long)
     x0, y0, x1, y1 = boxes[:, 0], boxes[:, 1], boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3]
     apart_x = np.maximum(x0[None, :] - x1[:, None], x0[:, None] - x1[None, :])
     apart_y = np.maximum(y0[None, :] - y1[:, None], y0[:, None] - y1[None, :])
+    upright = boxes[:, 3] > boxes[:, 2]
+    narrower = np.minimum.outer(boxes[:, 2], boxes[:, 2])
+    stacked = np.logical_and.outer(upright, upright) & (-apart_x >= policy.segment_stack_columns * narrower)
+    share = np.where(stacked, policy.segment_stack_reach, policy.segment_reach)
+    reach = share * np.maximum.outer(long, long)
     near = np.triu((apart_x <= reach) & (apart_y <= reach), 1)
     pairs = []
     for a, b in zip(*np.nonzero(near), strict=True):
