@@ -368,6 +368,16 @@ def test_a_digit_much_shorter_than_the_tallest_is_dropped():
     assert [p.label for p in decision.rejected] == [2]
 
 
+def test_a_1_far_taller_than_every_other_digit_is_no_measure_of_the_digits_height():
+    number = [_accepted(k, (100 + 60 * i, 200, 45, 100)) for i, k in enumerate((9, 4))]
+    window = [_accepted(1, (0, 100, 20, 300)), _accepted(1, (400, 100, 20, 300))]  # a display's sides
+    assert _text(decide([*window, *number])) == ["94"]  # kept, the sides then dropped as edges
+    half = _accepted(7, (300, 240, 20, 50))  # a digit half as tall as the others: too small beside a 1
+    taller = decide([_accepted(1, (0, 160, 20, 140)), *number, half])  # 1.4 times their height...
+    assert _text(taller) == ["94"] and (300, 240, 20, 50) in [p.crop.box for p in taller.rejected]
+    assert _text(decide([*window, *number, half])) == ["947"]  # ...not beside a display's sides
+
+
 def test_in_clutter_only_sure_digits_stay():
     clutter = [_rejected((300 + 50 * i, 400, 20, 20)) for i in range(3)]
     decision = decide([_accepted(3, (0, 0, 30, 50), 0.97), _accepted(5, (100, 0, 30, 50), 0.6), *clutter])

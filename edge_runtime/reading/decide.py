@@ -7,7 +7,8 @@ below it) and wrote into the manifest. Then, in this order:
 - a rejected group in which the line reader is sure of one digit (`GroupReading.in_line`) is taken as
   that digit when it is level with an accepted one: in a number, the reader's reading is a second
   opinion the digit model's lone verdict lacks (the reader reads letters as no number);
-- an accepted digit much shorter than the tallest one in view (`min_relative_height`), or shorter
+- an accepted digit much shorter than the tallest one in view (`min_relative_height`; a 1
+  `edge_one_height` times taller than two other digits or more is an edge, no measure), or shorter
   than `min_digit_pixels` (a speck), is rejected;
 - in a cluttered frame (at least `clutter_regions` rejected regions, more than the digits accepted),
   a digit accepted with less than `clutter_confidence` is more likely a texture's blob: rejected;
@@ -103,10 +104,14 @@ def _with_digits_in_line(
 
 def _drop_small(pieces: list[Piece], policy: DecidePolicy) -> tuple[list[Piece], list[Piece]]:
     """Accepted pieces split into those tall enough next to the tallest and `min_digit_pixels` tall at
-    least, and the rest."""
+    least, and the rest. A 1 `edge_one_height` times taller than every other digit, two at least, is
+    no measure: an edge (a display's window, a tag's side), not the digits' height."""
     if not pieces:
         return [], []
-    least = max(policy.min_relative_height * max(p.crop.box[3] for p in pieces), policy.min_digit_pixels)
+    others = [p.crop.box[3] for p in pieces if p.label != 1]
+    ceiling = policy.edge_one_height * max(others) if len(others) >= 2 else np.inf
+    tallest = max(p.crop.box[3] for p in pieces if p.crop.box[3] < ceiling)
+    least = max(policy.min_relative_height * tallest, policy.min_digit_pixels)
     return [p for p in pieces if p.crop.box[3] >= least], [p for p in pieces if p.crop.box[3] < least]
 
 

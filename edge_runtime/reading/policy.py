@@ -209,6 +209,15 @@ WALL_EDGES = (
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
 )
+TALL_EDGES = (
+    "a display window's sides and a tag's edge read as 1s 1.86-3.0 times as tall as the digits dropped "
+    "a seven-segment 941, 2648.99 and a date as too short beside them; a price's 1 1.4 times as tall "
+    "must stay the measure (6.14: a speck below half the digits' height kept voided the line). 1.5: "
+    "seven-segment 86.7 → 87.3% (seed 7, 150), 91 → 92% (seed 11, 100), dates 98.7 → 99.3% (seed 7); "
+    "screens, price tags, plates, non-digit surfaces and paper's numbers, touching, slanted, faint, "
+    "outlined, hairline, non-digit scenes, tight crops, small and photographed digits (150) unchanged "
+    "(scratch probes, session 34)"
+)
 STACKED_SIDES = (
     "0.45 (segment_reach) → 0.8, columns 0.5 not swept: train.surfaces' screens (seed 7, 150) 88.7 → "
     "92.7% (a display's 0 read as two 1s, its sides 7.0 px apart, 6.75 within reach); seven-segment, "
@@ -631,6 +640,8 @@ class DecidePolicy:
     )
     # a digit this much shorter than the tallest is dropped
     min_relative_height: float = tuned(0.4, unmeasured("0464bf5"))
+    # ...but a 1 this many times taller than every other digit (two at least) is no measure of it
+    edge_one_height: float = tuned(1.5, TALL_EDGES)
     # a digit shorter than this (image pixels) is a speck
     min_digit_pixels: int = tuned(
         10,
