@@ -42,7 +42,9 @@ below it) and wrote into the manifest. Then, in this order:
   is the outline of a frame or a blank plate: dropped;
 - in a coloured scene (`without_wall_edges`, which `pipeline` applies with the image read), a 1 at a
   line's end that is a straight bar (`bar_width`) with the ground beyond it `ground_step` brighter or
-  darker than between it and its neighbour is the edge of a tag or a sign against a wall: dropped.
+  darker than between it and its neighbour is the edge of a tag or a sign against a wall: dropped;
+- in a coloured scene's reading (`without_unsure_lone_ones`, which `pipeline` applies), a line of one
+  1 read with less than `lone_one_score` is an edge, a glare band or an unlit segment: dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -325,6 +327,18 @@ def without_wall_edges(
         return found
 
     lines, dropped = _taken_out(decision.lines, edges)
+    return Decision(lines, decision.rejected + dropped)
+
+
+def without_unsure_lone_ones(decision: Decision, policy: DecidePolicy = DEFAULT.decide) -> Decision:
+    """`decision` without its lines of one 1 read with less than `lone_one_score`: in a coloured scene
+    more often a tag's or a plate's edge, a glare band or a display's unlit segment than a digit (on
+    paper a handwritten 1 is read as unsurely). `pipeline` applies it to the reading taken, not to
+    the looks it compares: a look that reads such a 1 still found where digits may lie."""
+    lines, dropped = _lines_taken_out(
+        decision.lines,
+        lambda line: len(line) == 1 and line[0].label == 1 and line[0].score < policy.lone_one_score,
+    )
     return Decision(lines, decision.rejected + dropped)
 
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from edge_runtime.reading.decide import decide, without_wall_edges
+from edge_runtime.reading.decide import decide, without_unsure_lone_ones, without_wall_edges
 from edge_runtime.reading.find import Groups, find_groups
 from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
 from edge_runtime.reading.groups import Piece
@@ -114,8 +114,8 @@ def read_digits(
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
             found, recognised = _found_and_recognised(model, view, policy, True)
     decision = decide(recognised.readings, policy.decide)
-    if coloured:  # perhaps a tag's or a sign's edge against its wall, read as a 1
-        decision = without_wall_edges(decision, view, policy.decide)
+    if coloured:  # perhaps a tag's or a sign's edge against its wall, a glare band, read as a 1
+        decision = without_unsure_lone_ones(without_wall_edges(decision, view, policy.decide), policy.decide)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
     binary, to_image = (found.binary, found.to_image) if found else (None, Transform())
     written = write_lines(labelled, binary, to_image, policy.marks)

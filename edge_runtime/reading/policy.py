@@ -218,6 +218,15 @@ TALL_EDGES = (
     "outlined, hairline, non-digit scenes, tight crops, small and photographed digits (150) unchanged "
     "(scratch probes, session 34)"
 )
+LONE_ONES = (
+    "train.surfaces (seed 7, 150 a category): blank tags, plates and screens read as one 1 at 0.47-0.94 "
+    "(11 of 150 non-digit surfaces), coloured ones below 0.9 in 6; the lone 1s read right in coloured "
+    "scenes (plates, seven-segment, price tags, tight crops) at 0.914-0.965, on paper at 0.55-0.95. "
+    "Non-digit surfaces 88.0 → 91.3% (seed 7), 92 → 93% (seed 11, 100); plates, seven-segment, price "
+    "tags, screens (both seeds), dates, chalk, non-digit scenes, tight crops and photographed digits "
+    "unchanged. Applied inside `decide` it changed which look was taken (a look reading a tag's edge "
+    "lost to one without the tag: price tags 87 → 86%, seed 11) (scratch probes, session 34)"
+)
 STACKED_SIDES = (
     "0.45 (segment_reach) → 0.8, columns 0.5 not swept: train.surfaces' screens (seed 7, 150) 88.7 → "
     "92.7% (a display's 0 read as two 1s, its sides 7.0 px apart, 6.75 within reach); seven-segment, "
@@ -738,6 +747,10 @@ class DecidePolicy:
     colon_aspect: float = tuned(2.0, SEPARATOR_CASES)
     # ...and one holds at most this many times the other's ink
     colon_sizes: float = tuned(2.5, SEPARATOR_CASES)
+
+    # in a coloured scene, a line of one 1 read with less than this is an edge, a glare band or an
+    # unlit segment (on paper a handwritten 1 is read as unsurely)
+    lone_one_score: float = tuned(0.9, LONE_ONES)
 
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
