@@ -22,13 +22,14 @@ in which nothing is accepted, and one with a dark ground (`ink.has_dark_ground`:
 in which no number is read (its window can read as one unsure 0), is read again lit
 (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground; a tag lit brighter
 than its wall), and taken when it reads stronger and its digits are lit on a dark ground or lie on
-a surface at least as wide as tall (a tag, whose edges joined its digits in the other looks; every
-surface is read with its own polarity). A scene in which nothing is accepted still while a large
+a surface (a tag, whose edges joined its digits in the other looks; every surface is read with its
+own polarity). A scene in which nothing is accepted still while a large
 blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
 image in which nothing is accepted, or in which a blob cut off by its border is as large as half of
 it, is read again at the threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare
 band joins its digits at the first, or is cut off with them). In a coloured scene, a 1
-at the end of a line with a wall beyond it is a tag's edge (`decide.without_wall_edges`).
+at the end of a line with a wall beyond it is a tag's edge (`decide.without_wall_edges`), and a
+line of one 1 read unsurely an edge or a glare band (`decide.without_unsure_lone_ones`).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def read_digits(
         ):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
             lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
-            on_a_tag = lit[0] is not lit_image and lit[0].shape[1] >= lit[0].shape[0]  # a landscape surface
+            on_a_tag = lit[0] is not lit_image  # read on a surface
             if (
                 lit[3].any_digit
                 and (on_a_tag or _on_a_dark_ground(lit[0], lit[3], policy.ink))
