@@ -161,7 +161,7 @@ def test_a_bar_at_a_lines_end_with_a_wall_beyond_it_is_a_tags_edge():
     tag = np.full((200, 400), 200, np.uint8)
     on_a_wall = tag.copy()
     on_a_wall[:, 300:] = 100  # the wall beyond the tag's right edge
-    digits = [_accepted(3, (100, 50, 30, 50)), _accepted(5, (140, 50, 30, 50))]
+    digits = [_accepted(3, (150, 50, 30, 50)), _accepted(5, (190, 50, 30, 50))]
     edge = _accepted(1, (290, 50, 6, 50))
     assert _text(without_wall_edges(decide([*digits, edge]), on_a_wall)) == ["35"]
     assert _text(without_wall_edges(decide([*digits, edge]), tag)) == ["351"]  # a 1 on the tag
@@ -268,6 +268,7 @@ def test_a_short_1_standing_apart_beyond_a_numbers_last_digit_is_a_windows_edge(
     assert _text(decide([*number, one(205, 70)])) == ["74"]  # 100 px beyond the 4: a display's window
     assert _text(decide([*number, one(125, 70)])) == ["741"]  # close by: a digit
     assert _text(decide([*number, one(205, 100)])) == ["741"]  # as tall as the digits: a digit
+    assert _text(decide([*number, one(310, 100)])) == ["74"]  # but twice their height apart: an edge
 
 
 def test_an_unsure_5_or_8_before_surely_read_digits_is_a_dollar_sign():

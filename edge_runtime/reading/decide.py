@@ -29,7 +29,8 @@ below it) and wrote into the manifest. Then, in this order:
   two of its digits (a large comma hanging low);
 - a 1 at a line's end whose stroke is at most `edge_stroke` of the line's other digits', or who
   stands `edge_height` times taller, or `apart_gap` of their height from its neighbour and at most
-  `apart_height` of it tall, is the edge of a frame, an outline, a tag, a display's window: dropped;
+  `apart_height` of it tall, or `far_gap` of it from its neighbour, is the edge of a frame, an
+  outline, a tag, a display's window: dropped;
 - a line's first digit read as a 5 or an 8 (`dollar_digits`) is a dollar sign ($7.41), dropped, when
   it is read below `dollar_score` (not on paper, see `pipeline`) while the rest of the line is read
   at `dollar_rest_score` or more, or when its stem sticks out above and below the others
@@ -259,9 +260,9 @@ def _without_stray_marks(
 def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
     """Each line without a 1 at either end whose stroke is at most `edge_stroke` of the line's other
     digits' (median), who stands `edge_height` times taller than they do, or who stands `apart_gap`
-    of their height from its neighbour while at most `apart_height` of it tall: the side of a plate's
-    inner outline, a tag's or a screen's edge, a display window's, not a digit. Returns (lines, the
-    edges dropped)."""
+    of their height from its neighbour while at most `apart_height` of it tall, or `far_gap` of it
+    whatever its height: the side of a plate's inner outline, a tag's or a screen's edge, a display
+    window's, not a digit. Returns (lines, the edges dropped)."""
 
     def edges(line: list[Piece]) -> list[int]:
         found: list[int] = []
@@ -276,6 +277,7 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
                     0 < _stroke_width(line[index].crop.pixels) <= policy.edge_stroke * stroke
                     or box[3] >= policy.edge_height * height
                     or (gap >= policy.apart_gap * height and box[3] <= policy.apart_height * height)
+                    or gap >= policy.far_gap * height
                 ):
                     found.append(index)
         return found

@@ -697,6 +697,15 @@ class DecidePolicy:
     apart_gap: float = tuned(0.8, APART_EDGES)
     # ...at most this share of it tall (a display window's edge beyond its last digit)
     apart_height: float = tuned(0.9, APART_EDGES)
+    # ...or of any height this far apart
+    far_gap: float = tuned(
+        2.0,
+        "a display window's edge as tall as the digits, 3.3 of their height beyond the last (4.051 read "
+        "'4.051 1'); 2.0 not swept: seven-segment 87.3 -> 88.0% (seed 7, 150), seed 11's seven-segment, "
+        "screens, price tags (100), seed 7's screens, price tags, plates, dates, non-digit surfaces and "
+        "paper's numbers, touching, slanted, faint, hairline, outlined and chalk (150) unchanged "
+        "(scratch probes, session 34)",
+    )
     # a line of one 0 at least this many times wider than tall...
     ring_aspect: float = tuned(1.45, RINGS)
     # ...read with less than this...
