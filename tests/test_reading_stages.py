@@ -193,6 +193,7 @@ def test_at_most_one_sign_at_each_end_of_a_number_keeps_it():
 def test_a_sign_before_one_surely_read_digit_keeps_it_but_not_after_it_nor_before_a_0_or_1():
     sign = _rejected((0, 98, 30, 54), p=0.1)
     assert _text(decide([sign, _accepted(7, (40, 100, 30, 50), 0.93)])) == ["7"]  # €7
+    assert _text(decide([sign, _accepted(8, (40, 100, 30, 50), 0.87)])) == ["8"]  # a tag's €8, large
     assert decide([_accepted(7, (0, 100, 30, 50), 0.93), _rejected((40, 98, 30, 54), p=0.1)]).lines == []
     assert decide([sign, _accepted(0, (40, 100, 30, 50), 0.95)]).lines == []  # "SO"
     assert decide([sign, _accepted(1, (40, 100, 30, 50), 0.95)]).lines == []  # "AI"
