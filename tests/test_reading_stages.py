@@ -697,6 +697,15 @@ def test_a_digits_sides_one_above_the_other_are_gathered_across_its_unlit_middle
     assert all(len(members) < 6 for members, _ in halves)
 
 
+def test_a_long_bar_reaches_no_further_than_the_shorter_bar_beside_it():
+    four, wide_seven = _display("4"), _display("7", width=0.9)  # the 7's top bar 34 px, the 4's sides 24
+    display = np.zeros((100, 200), np.uint8)
+    display[:, : four.shape[1]] |= four
+    display[:, 35 : 35 + wide_seven.shape[1]] |= wide_seven  # its top bar 13 px beyond the 4's side
+    digits, rest = segment_digits(_pieces(display))  # two digits, not one set too wide for either
+    assert sorted(len(members) for members, _ in digits) == [3, 4] and rest == []
+
+
 def test_a_hyphen_beside_a_handwritten_one_stays_apart():
     binary = np.zeros((100, 140), np.uint8)
     cv2.rectangle(binary, (20, 47), (50, 54), 255, -1)  # a hyphen

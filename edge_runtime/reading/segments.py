@@ -3,7 +3,7 @@
 An LCD or LED digit is up to seven bars with gaps between them, so its blobs are bars, not strokes:
 the top, middle and bottom bars share their columns but lie far apart for their height, and the side
 bars lie beside them. Bars (`segment_bar_aspect` long for their thickness, measured on their rotated
-rectangle: a display's slant leaves them bars) that come within `segment_reach` of the longer one's
+rectangle: a display's slant leaves them bars) that come within `segment_reach` of the shorter one's
 length of each other are linked (upright bars one above the other within `segment_stack_reach`: a
 0's or a 7's sides, apart by the place of its unlit middle bar); a linked set is one digit when it
 holds at least `segment_min_bars` bars and at most seven, across and upright, each upright one at
@@ -55,7 +55,7 @@ def segment_digits(
 def _close_pairs(
     bars: list[int], pieces: list[Piece], lengths: dict[int, float], policy: FindPolicy
 ) -> list[tuple[int, int]]:
-    """The pairs of bars whose outlines come within `segment_reach` of the longer one's length, or
+    """The pairs of bars whose outlines come within `segment_reach` of the shorter one's length, or
     `segment_stack_reach` for two upright bars one above the other sharing `segment_stack_columns` of
     the narrower's columns (a digit's sides, apart by its middle bar's place when it is off: 0, 7):
     boxes first (all at once), then the outlines' corners of the pairs whose boxes are that close."""
@@ -68,7 +68,7 @@ def _close_pairs(
     narrower = np.minimum.outer(boxes[:, 2], boxes[:, 2])
     stacked = np.logical_and.outer(upright, upright) & (-apart_x >= policy.segment_stack_columns * narrower)
     share = np.where(stacked, policy.segment_stack_reach, policy.segment_reach)
-    reach = share * np.maximum.outer(long, long)
+    reach = share * np.minimum.outer(long, long)
     near = np.triu((apart_x <= reach) & (apart_y <= reach), 1)
     pairs = []
     for a, b in zip(*np.nonzero(near), strict=True):
