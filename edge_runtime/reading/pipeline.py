@@ -23,13 +23,13 @@ in which no number is read (its window can read as one unsure 0), is read again 
 (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground; a tag lit brighter
 than its wall), and taken when it reads stronger and its digits are lit on a dark ground or lie on
 a surface (a tag, whose edges joined its digits in the other looks; every surface is read with its
-own polarity). A scene in which nothing is accepted still while a large
-blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
-image in which nothing is accepted, or in which a blob cut off by its border is as large as half of
-it, is read again at the threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare
-band joins its digits at the first, or is cut off with them). In a coloured scene, a 1
-at the end of a line with a wall beyond it is a tag's edge (`decide.without_wall_edges`), and a
-line of one 1 read unsurely an edge or a glare band (`decide.without_unsure_lone_ones`).
+own polarity). A scene in which nothing is accepted still while a large blob is cut off by the
+frame is read once more as a tight crop. Within each of these looks, an image in which nothing is
+accepted, or in which a blob cut off by its border is as large as half of it, is read again at the
+threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at
+the first, or is cut off with them). In a coloured scene, a 1 at the end of a line with a wall
+beyond it is a tag's edge (`decide.without_wall_edges`), and a line of one 1 read unsurely an edge
+or a glare band (`decide.without_unsure_lone_ones`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from edge_runtime.reading.decide import decide, without_unsure_lone_ones, without_wall_edges
+from edge_runtime.reading.decide import Decision, decide, without_unsure_lone_ones, without_wall_edges
 from edge_runtime.reading.find import Groups, find_groups
 from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
 from edge_runtime.reading.groups import Piece
@@ -105,10 +105,10 @@ def read_digits(
         ):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
             lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
-            on_a_tag = lit[0] is not lit_image  # read on a surface
+            on_a_surface = lit[0] is not lit_image  # a tag lit brighter than its wall
             if (
                 lit[3].any_digit
-                and (on_a_tag or _on_a_dark_ground(lit[0], lit[3], policy.ink))
+                and (on_a_surface or _on_a_dark_ground(lit[0], lit[3], policy.ink))
                 and _strength(lit[3], policy, model.labels) > _strength(recognised, policy, model.labels)
             ):
                 view, to_frame, found, recognised = lit
@@ -141,11 +141,15 @@ def _look(
 
 
 def _strength(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> tuple[bool, float]:
+    """How well a look read its image (`_decided_strength` of what it decides)."""
+    return _decided_strength(decide(recognised.readings, policy.decide), policy, labels)
+
+
+def _decided_strength(decision: Decision, policy: ReadingPolicy, labels: list[str]) -> tuple[bool, float]:
     """How well a look read its image: whether it reads a number (a line of two digits or more, not
     all 1s, each read with `number_look_score` or more, or of one digit other than a 1 read with
     `lone_look_score`), then the summed confidence of the digits it accepts, less half a digit for
     each region rejected (-1 for none accepted)."""
-    decision = decide(recognised.readings, policy.decide)
     if not decision.lines:
         return False, -1.0
     score = sum(p.score for line in decision.lines for p in line) - 0.5 * len(decision.rejected)
@@ -256,11 +260,9 @@ def _stronger_look_taken(
     and no fewer digits (the first lost digits under a glare band, it did not misread them)."""
     if not first.any_digit:
         return _second_look_taken(again, policy, labels)
-    first_digits, again_digits = (
-        sum(len(line) for line in decide(r.readings, policy.decide).lines) for r in (first, again)
-    )
-    stronger = _strength(again, policy, labels) > _strength(first, policy, labels)
-    return again_digits >= first_digits and stronger
+    before, after = (decide(r.readings, policy.decide) for r in (first, again))
+    fewer = sum(map(len, after.lines)) < sum(map(len, before.lines))
+    return not fewer and _decided_strength(after, policy, labels) > _decided_strength(before, policy, labels)
 
 
 def _read_ink(model: DigitModel, ink: InkImage, policy: ReadingPolicy) -> tuple[Groups, Recognised]:
