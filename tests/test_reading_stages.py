@@ -818,6 +818,31 @@ def test_a_look_at_the_strongest_strokes_is_taken_over_one_that_read_digits_only
     assert _stronger_look_taken(nothing, Recognised(digits), DEFAULT, labels)
 
 
+def test_a_look_at_a_surface_is_not_given_up_for_one_at_the_scene_that_lost_some_of_its_digits():
+    from edge_runtime.reading.pipeline import _taken_over
+    from edge_runtime.reading.recognise import Recognised
+
+    labels = [str(d) for d in range(10)]
+    scene, screen = np.zeros((480, 640), np.uint8), np.zeros((220, 440), np.uint8)
+    sure = [_accepted(d, (40 * k, 100, 30, 50), 0.95) for k, d in enumerate((2, 3, 2, 8))]
+    glared = _accepted(2, (80, 100, 30, 50), 0.7)  # a glare band crossed it: unsure
+    on_screen = (screen, None, None, Recognised([*sure[:2], glared, sure[3]]))
+    in_scene = (scene, None, None, Recognised([*sure[:2], sure[3]]))  # 238: the band joined the 2, lost
+    assert not _taken_over(in_scene, on_screen, scene, DEFAULT, labels)
+    assert _taken_over(in_scene, (scene, *on_screen[1:]), scene, DEFAULT, labels)  # 2328 in the scene
+    edge = Recognised([_accepted(1, (0, 100, 8, 50), 0.7), *sure[1:]])  # only a 1 more: the screen's edge
+    assert _taken_over(
+        (scene, None, None, Recognised(sure[1:])), (screen, None, None, edge), scene, DEFAULT, labels
+    )
+    other = (
+        scene,
+        None,
+        None,
+        Recognised([_accepted(d, (40 * k, 100, 30, 50), 0.95) for k, d in enumerate((5, 8))]),
+    )
+    assert _taken_over(other, on_screen, scene, DEFAULT, labels)  # another number: the stronger look
+
+
 # --- the chain ----------------------------------------------------------------------------------------
 
 CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller

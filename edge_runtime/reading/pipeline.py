@@ -7,29 +7,31 @@ A 28x28 image skips ink and find: it is the digit model's input as it is. When `
 (a plate inside its outline, a screen in its bezel: `nesting`), each, largest first, is read as an
 image of its own, with its own paper, polarity and threshold and no ruled lines looked for (a
 plate's digits fill it: their strokes ink its columns like a margin line), and the first that holds
-an accepted digit is the reading: a number on a plate, not the bricks round it read as 1s. A
-coloured scene (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel
-too, and the stronger reading kept (`_strength`): there a yellow sign is light, not as dark as the
-black digits on it. Only there is an unsure first 5 or 8 taken for a dollar sign (`decide`: on
-paper, a handwritten number's first 8 or 5 can be as unsure; one with a dollar's stem is one
-anywhere), and only there are ruled lines not looked for (a tag's last 1, with the wall's glare
-above and below it, filled its columns like a margin line); only elsewhere (on paper) are a
-hairline's faint stretches joined to its strokes and its faint digits found and stretched
-(`find.strokes`, `find.stretched`: a wall's mortar is thin too). A colour scene with too little
-colour to count (a small tag on a grey wall) in which nothing is accepted is read in its brightest
-channel too, and taken when it reads more than lone 1s, each surely. A coloured scene, a colour image
-in which nothing is accepted, and one with a dark ground (`ink.has_dark_ground`: a display's window)
-in which no number is read (its window can read as one unsure 0), is read again lit
-(`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground; a tag lit brighter
-than its wall), and taken when it reads stronger and its digits are lit on a dark ground or lie on
-a surface (a tag, whose edges joined its digits in the other looks; every surface is read with its
-own polarity). A scene in which nothing is accepted still while a large blob is cut off by the
-frame is read once more as a tight crop. Within each of these looks, an image in which nothing is
-accepted, or in which a blob cut off by its border is as large as half of it, is read again at the
-threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at
-the first, or is cut off with them). In a coloured scene, a 1 at the end of a line with a wall
-beyond it is a tag's edge (`decide.without_wall_edges`), and a line of one 1 read unsurely an edge
-or a glare band (`decide.without_unsure_lone_ones`).
+an accepted digit is the reading: a number on a plate, not the bricks round it read as 1s. No look
+that read a surface is given up for one that read the whole scene and lost some of its digits,
+however surely that one reads the rest (`_taken_over`: a glare band across a screen joins a digit in
+the scene, not on the screen's own ground). A coloured scene (`ink.is_coloured`: a tag, a sign, a
+brick wall) is read in its brightest channel too, and the stronger reading kept (`_strength`,
+`_taken_over`): there a yellow sign is light, not as dark as the black digits on it. Only there is
+an unsure first 5 or 8 taken for a dollar sign (`decide`: on paper, a handwritten number's first 8
+or 5 can be as unsure; one with a dollar's stem is one anywhere), and only there are ruled lines not
+looked for (a tag's last 1, with the wall's glare above and below it, filled its columns like a
+margin line); only elsewhere (on paper) are a hairline's faint stretches joined to its strokes and
+its faint digits found and stretched (`find.strokes`, `find.stretched`: a wall's mortar is thin
+too). A colour scene with too little colour to count (a small tag on a grey wall) in which nothing
+is accepted is read in its brightest channel too, and taken when it reads more than lone 1s, each
+surely. A coloured scene, a colour image in which nothing is accepted, and one with a dark ground
+(`ink.has_dark_ground`: a display's window) in which no number is read (its window can read as one
+unsure 0), is read again lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark
+ground; a tag lit brighter than its wall), and taken when it reads stronger and its digits are lit
+on a dark ground or lie on a surface (a tag, whose edges joined its digits in the other looks; every
+surface is read with its own polarity). A scene in which nothing is accepted still while a large
+blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an image
+in which nothing is accepted, or in which a blob cut off by its border is as large as half of it, is
+read again at the threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare band
+joins its digits at the first, or is cut off with them). In a coloured scene, a 1 at the end of a
+line with a wall beyond it is a tag's edge (`decide.without_wall_edges`), and a line of one 1 read
+unsurely an edge or a glare band (`decide.without_unsure_lone_ones`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ from ground.contract import IMAGE_SHAPE
 if TYPE_CHECKING:
     from edge_runtime.interpreter import DigitModel
 
+Look = tuple[np.ndarray, Transform, Groups, Recognised]  # the image read, its map to the frame, what it held
+
 
 def read_digits(
     model: DigitModel,
@@ -92,7 +96,7 @@ def read_digits(
         view, to_frame, found, recognised = _look(model, scene, scene_to_frame, policy, crop)
         if coloured:  # perhaps dark digits on a coloured tag, sign or wall
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
-            if _strength(bright[3], policy, model.labels) > _strength(recognised, policy, model.labels):
+            if _taken_over(bright, (view, to_frame, found, recognised), scene, policy, model.labels):
                 view, to_frame, found, recognised = bright
         elif not recognised.any_digit and scene.ndim == 3:  # perhaps a small tag on a grey wall
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
@@ -105,11 +109,11 @@ def read_digits(
         ):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
             lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
-            on_a_surface = lit[0] is not lit_image  # a tag lit brighter than its wall
             if (
                 lit[3].any_digit
-                and (on_a_surface or _on_a_dark_ground(lit[0], lit[3], policy.ink))
-                and _strength(lit[3], policy, model.labels) > _strength(recognised, policy, model.labels)
+                # on a surface: a tag lit brighter than its wall
+                and (_read_a_surface(lit[0], scene) or _on_a_dark_ground(lit[0], lit[3], policy.ink))
+                and _taken_over(lit, (view, to_frame, found, recognised), scene, policy, model.labels)
             ):
                 view, to_frame, found, recognised = lit
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
@@ -131,7 +135,7 @@ def _look(
     policy: ReadingPolicy,
     crop: bool | None,
     dark_ink: bool | None = None,
-) -> tuple[np.ndarray, Transform, Groups, Recognised]:
+) -> Look:
     """`view` read as a scene, or a surface `find` saw in it read as one (`_on_surfaces`), with the
     image read and its map to the frame. `dark_ink`: as `ink_image`'s."""
     found, recognised = _found_and_recognised(model, view, policy, crop, dark_ink)
@@ -204,11 +208,11 @@ def _on_surfaces(
     found: Groups,
     recognised: Recognised,
     policy: ReadingPolicy,
-) -> tuple[np.ndarray, Transform, Groups, Recognised]:
+) -> Look:
     """The first of `found`'s surfaces (largest first) that holds an accepted digit, read as a scene of
     its own (its own paper, polarity, whatever the view's, and threshold, no ruled lines), with its
     map to the frame, unless it is the surface on which every digit of the view's reading lay and the
-    view read it stronger (`_strength`: a display's 5 read surely in the view, a segment of it alone
+    view read it stronger (`_taken_over`: a display's 5 read surely in the view, a segment of it alone
     on the surface). When none holds a digit, the surface on which every digit of the view's reading
     lay, read as holding none (a screen's glare band read as a 1 once its bezel is dropped as a
     frame), else the view as it was read."""
@@ -220,13 +224,43 @@ def _on_surfaces(
         surface_found, surface_recognised = _found_and_recognised(model, surface, on_surface, False)
         read = surface, to_view.then(to_frame), surface_found, surface_recognised
         if surface_recognised.any_digit:
-            view_stronger = _strength(recognised, policy, model.labels) > _strength(
-                surface_recognised, on_surface, model.labels
+            as_seen = view, to_frame, found, recognised
+            return (
+                as_seen if box == holding and _taken_over(as_seen, read, view, policy, model.labels) else read
             )
-            return (view, to_frame, found, recognised) if box == holding and view_stronger else read
         if box == holding:
             fallback = read
     return fallback
+
+
+def _taken_over(
+    look: Look, current: Look, scene: np.ndarray, policy: ReadingPolicy, labels: list[str]
+) -> bool:
+    """True when `look` reads `scene` stronger than the `current` look (`_strength`), unless `current`
+    read a surface of it that `look` read as part of the scene and reads more (`_reads_more`): a glare
+    band across a screen joins a digit in the scene, lost there, not on the screen's own ground."""
+    if _strength(look[3], policy, labels) <= _strength(current[3], policy, labels):
+        return False
+    surface_lost = _read_a_surface(current[0], scene) and not _read_a_surface(look[0], scene)
+    return not (surface_lost and _reads_more(current[3], look[3], policy, labels))
+
+
+def _read_a_surface(view: np.ndarray, scene: np.ndarray) -> bool:
+    """True when a look at `scene` read one of its surfaces (`view`), not the whole of it."""
+    return view.shape[:2] != scene.shape[:2]
+
+
+def _reads_more(look: Recognised, other: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
+    """True when `look` reads every digit `other` reads, in order, and more, not all of them 1s (a
+    surface's edge)."""
+    read, fewer = (
+        "".join(labels[p.label] for line in decide(r.readings, policy.decide).lines for p in line)
+        for r in (look, other)
+    )
+    remaining = iter(read)
+    if len(read) <= len(fewer) or not all(digit in remaining for digit in fewer):
+        return False
+    return any(read.count(d) > fewer.count(d) for d in set(read) - {"1"})
 
 
 def _found_and_recognised(
