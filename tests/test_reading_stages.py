@@ -818,8 +818,8 @@ def test_a_look_at_the_strongest_strokes_is_taken_over_one_that_read_digits_only
     assert _stronger_look_taken(nothing, Recognised(digits), DEFAULT, labels)
 
 
-def test_a_look_at_a_surface_is_not_given_up_for_one_at_the_scene_that_lost_some_of_its_digits():
-    from edge_runtime.reading.pipeline import _taken_over
+def test_a_look_reading_more_is_taken_and_a_surface_not_given_up_for_the_scene_that_lost_digits():
+    from edge_runtime.reading.pipeline import _reads_more, _taken_over
     from edge_runtime.reading.recognise import Recognised
 
     labels = [str(d) for d in range(10)]
@@ -841,6 +841,9 @@ def test_a_look_at_a_surface_is_not_given_up_for_one_at_the_scene_that_lost_some
         Recognised([_accepted(d, (40 * k, 100, 30, 50), 0.95) for k, d in enumerate((5, 8))]),
     )
     assert _taken_over(other, on_screen, scene, DEFAULT, labels)  # another number: the stronger look
+    eight = (screen, None, None, Recognised([sure[3]]))  # 13:3 joined by the band, rejected
+    assert _taken_over(on_screen, eight, scene, DEFAULT, labels)  # the 2328 of another channel, unsure
+    assert not _reads_more(Recognised([glared]), Recognised([]), DEFAULT, labels)  # a blank screen's 2
 
 
 # --- the chain ----------------------------------------------------------------------------------------

@@ -9,29 +9,31 @@ image of its own, with its own paper, polarity and threshold and no ruled lines 
 plate's digits fill it: their strokes ink its columns like a margin line), and the first that holds
 an accepted digit is the reading: a number on a plate, not the bricks round it read as 1s. No look
 that read a surface is given up for one that read the whole scene and lost some of its digits,
-however surely that one reads the rest (`_taken_over`: a glare band across a screen joins a digit in
-the scene, not on the screen's own ground). A coloured scene (`ink.is_coloured`: a tag, a sign, a
-brick wall) is read in its brightest channel too, and the stronger reading kept (`_strength`,
-`_taken_over`): there a yellow sign is light, not as dark as the black digits on it. Only there is
-an unsure first 5 or 8 taken for a dollar sign (`decide`: on paper, a handwritten number's first 8
-or 5 can be as unsure; one with a dollar's stem is one anywhere), and only there are ruled lines not
-looked for (a tag's last 1, with the wall's glare above and below it, filled its columns like a
-margin line); only elsewhere (on paper) are a hairline's faint stretches joined to its strokes and
-its faint digits found and stretched (`find.strokes`, `find.stretched`: a wall's mortar is thin
-too). A colour scene with too little colour to count (a small tag on a grey wall) in which nothing
-is accepted is read in its brightest channel too, and taken when it reads more than lone 1s, each
-surely. A coloured scene, a colour image in which nothing is accepted, and one with a dark ground
-(`ink.has_dark_ground`: a display's window) in which no number is read (its window can read as one
-unsure 0), is read again lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark
-ground; a tag lit brighter than its wall), and taken when it reads stronger and its digits are lit
-on a dark ground or lie on a surface (a tag, whose edges joined its digits in the other looks; every
-surface is read with its own polarity). A scene in which nothing is accepted still while a large
-blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an image
-in which nothing is accepted, or in which a blob cut off by its border is as large as half of it, is
-read again at the threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare band
-joins its digits at the first, or is cut off with them). In a coloured scene, a 1 at the end of a
-line with a wall beyond it is a tag's edge (`decide.without_wall_edges`), and a line of one 1 read
-unsurely an edge or a glare band (`decide.without_unsure_lone_ones`).
+however surely that one reads the rest, and a look that reads every digit another reads and more is
+taken (`_taken_over`: a glare band across a screen joins a digit in the scene or in one channel,
+lost or unsure there, not on the screen's own ground or in another). A coloured scene
+(`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel too, and the
+stronger reading kept (`_strength`, `_taken_over`): there a yellow sign is light, not as dark as the
+black digits on it. Only there is an unsure first 5 or 8 taken for a dollar sign (`decide`: on
+paper, a handwritten number's first 8 or 5 can be as unsure; one with a dollar's stem is one
+anywhere), and only there are ruled lines not looked for (a tag's last 1, with the wall's glare
+above and below it, filled its columns like a margin line); only elsewhere (on paper) are a
+hairline's faint stretches joined to its strokes and its faint digits found and stretched
+(`find.strokes`, `find.stretched`: a wall's mortar is thin too). A colour scene with too little
+colour to count (a small tag on a grey wall) in which nothing is accepted is read in its brightest
+channel too, and taken when it reads more than lone 1s, each surely. A coloured scene, a colour
+image in which nothing is accepted, and one with a dark ground (`ink.has_dark_ground`: a display's
+window) in which no number is read (its window can read as one unsure 0), is read again lit
+(`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground; a tag lit brighter
+than its wall), and taken when it reads stronger and its digits are lit on a dark ground or lie on a
+surface (a tag, whose edges joined its digits in the other looks; every surface is read with its own
+polarity). A scene in which nothing is accepted still while a large blob is cut off by the frame is
+read once more as a tight crop. Within each of these looks, an image in which nothing is accepted,
+or in which a blob cut off by its border is as large as half of it, is read again at the threshold
+of its strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first,
+or is cut off with them). In a coloured scene, a 1 at the end of a line with a wall beyond it is a
+tag's edge (`decide.without_wall_edges`), and a line of one 1 read unsurely an edge or a glare band
+(`decide.without_unsure_lone_ones`).
 """
 
 from __future__ import annotations
@@ -236,13 +238,17 @@ def _on_surfaces(
 def _taken_over(
     look: Look, current: Look, scene: np.ndarray, policy: ReadingPolicy, labels: list[str]
 ) -> bool:
-    """True when `look` reads `scene` stronger than the `current` look (`_strength`), unless `current`
-    read a surface of it that `look` read as part of the scene and reads more (`_reads_more`): a glare
-    band across a screen joins a digit in the scene, lost there, not on the screen's own ground."""
-    if _strength(look[3], policy, labels) <= _strength(current[3], policy, labels):
+    """True when `look` is taken over the `current` look at `scene`: when it reads more
+    (`_reads_more`), unless it read as part of the whole scene a surface `current` read alone (where
+    a tag's sign and edges read as digits); never when `current` reads more on a surface `look` read
+    as part of the scene; else when it reads stronger (`_strength`). A glare band across a screen
+    joins a digit, lost or read unsurely in one look, not in another (in the scene, in a channel)."""
+    on_surface, current_on_surface = _read_a_surface(look[0], scene), _read_a_surface(current[0], scene)
+    if _reads_more(look[3], current[3], policy, labels) and (on_surface or not current_on_surface):
+        return True
+    if _reads_more(current[3], look[3], policy, labels) and current_on_surface and not on_surface:
         return False
-    surface_lost = _read_a_surface(current[0], scene) and not _read_a_surface(look[0], scene)
-    return not (surface_lost and _reads_more(current[3], look[3], policy, labels))
+    return _strength(look[3], policy, labels) > _strength(current[3], policy, labels)
 
 
 def _read_a_surface(view: np.ndarray, scene: np.ndarray) -> bool:
@@ -251,14 +257,14 @@ def _read_a_surface(view: np.ndarray, scene: np.ndarray) -> bool:
 
 
 def _reads_more(look: Recognised, other: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
-    """True when `look` reads every digit `other` reads, in order, and more, not all of them 1s (a
-    surface's edge)."""
+    """True when `look` reads every digit `other` reads (one at least), in order, and more, however
+    unsurely, not all of them 1s (a surface's edge)."""
     read, fewer = (
         "".join(labels[p.label] for line in decide(r.readings, policy.decide).lines for p in line)
         for r in (look, other)
     )
     remaining = iter(read)
-    if len(read) <= len(fewer) or not all(digit in remaining for digit in fewer):
+    if not fewer or len(read) <= len(fewer) or not all(digit in remaining for digit in fewer):
         return False
     return any(read.count(d) > fewer.count(d) for d in set(read) - {"1"})
 
