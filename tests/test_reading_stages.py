@@ -625,6 +625,21 @@ def test_a_solid_screen_with_digit_shaped_holes_is_a_surface_but_not_with_an_emp
     assert surfaces(nesting(window), window.shape) == []
 
 
+def test_a_screen_cut_in_two_by_a_glare_band_is_one_surface_but_two_bricks_are_none():
+    screen = np.zeros((100, 160), np.uint8)
+    cv2.rectangle(screen, (20, 20), (140, 80), 255, -1)
+    cv2.putText(screen, "47", (40, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 5)  # light digits: holes
+    cv2.line(screen, (50, 10), (130, 90), 0, 6)  # a glare band as bright as the digits
+    tree = nesting(screen)
+    assert len([i for i in tree.outermost() if tree.boxes[i][3] > 50]) == 2
+    [(x, y, w, h)] = surfaces(tree, screen.shape)
+    assert x <= 25 and y <= 25 and x + w >= 135 and y + h >= 75  # the whole screen
+    bricks = np.zeros((100, 160), np.uint8)
+    cv2.rectangle(bricks, (20, 20), (78, 80), 255, -1)
+    cv2.rectangle(bricks, (82, 20), (140, 80), 255, -1)
+    assert surfaces(nesting(bricks), bricks.shape) == []  # no digit holes
+
+
 def test_a_tag_joined_to_a_brick_walls_mortar_is_a_surface_once_the_thin_mortar_is_opened_away():
     wall = np.zeros((300, 400), np.uint8)  # ink: the light mortar and the tag; the bricks are ground
     for row, y in enumerate(range(0, 300, 30)):

@@ -15,20 +15,22 @@ or a circle drawn round a doodle):
   outline or screen's bezel: no digit, dropped too;
 - a *surface* is a region whose digits may need their own polarity and threshold: a frame's hole
   (the plate inside its outline, the screen inside its bezel), or such a blob with a hole at least a
-  digit tall but at most `surface_fill` of its own height (a dark screen with light digits), neither
-  cut off by the image's border where the ink still holds ruled paper's lines. `pipeline` reads
-  surfaces again, each as its own image.
+  digit tall but at most `surface_fill` of its own height (a dark screen with light digits), or
+  two blobs that fill their joint box so with such holes (a dark screen cut in two by a glare band
+  as bright as its digits), none cut off by the image's border where the ink still holds ruled
+  paper's lines. `pipeline` reads surfaces again, each as its own image.
 (The values named here are `policy.FindPolicy`'s.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 
 import cv2
 import numpy as np
 
-from edge_runtime.reading.geometry import Box, touches_border
+from edge_runtime.reading.geometry import Box, touches_border, union
 from edge_runtime.reading.policy import DEFAULT, FindPolicy
 
 
@@ -102,6 +104,7 @@ def surfaces(
         found += [tree.boxes[hole] for hole in framed]
         if _holds_digit_holes(tree, index, policy):
             found.append(tree.boxes[index])
+    found += _split_surfaces(tree, shape, policy, cut_off)
     found = [box for box in found if box[3] >= policy.min_surface_height]
     found = sorted(found, key=lambda b: b[2] * b[3], reverse=True)[: policy.max_surfaces]
     return [_inset(box, policy.surface_inset) for box in found]
@@ -122,12 +125,37 @@ def _holds_digit_holes(tree: Nesting, index: int, policy: FindPolicy) -> bool:
     """True for a blob that fills its box (`_fills_its_box`) with a hole at least a digit tall but at
     most `surface_fill` of its own height (a 0's hole is most of its height) that does not fill its
     own box: a digit's shape, not a bezel's empty window (whose glare band would be read as a 1)."""
-    height = tree.boxes[index][3]
-    return _fills_its_box(tree, index, policy) and any(
+    return _fills_its_box(tree, index, policy) and _digit_holes(tree, index, tree.boxes[index][3], policy)
+
+
+def _digit_holes(tree: Nesting, index: int, height: int, policy: FindPolicy) -> bool:
+    """True for a blob with a hole at least a digit tall but at most `surface_fill` of `height` that
+    does not fill its own box (`_fills_its_box`)."""
+    return any(
         policy.min_digit_height <= tree.boxes[hole][3] <= policy.surface_fill * height
         and not _fills_its_box(tree, hole, policy)
         for hole in tree.children(index)
     )
+
+
+def _split_surfaces(tree: Nesting, shape: tuple[int, int], policy: FindPolicy, cut_off: bool) -> list[Box]:
+    """The joint boxes of two outermost blobs, neither filling its own box, that together fill it
+    (`surface_solidity`) with digit holes in one of them at most `surface_fill` of its height: a dark
+    screen cut in two by a glare band as bright as its digits. `cut_off`: as `surfaces`'."""
+    halves = [
+        i
+        for i in tree.outermost()
+        if tree.boxes[i][3] >= policy.min_surface_height
+        and not _fills_its_box(tree, i, policy)
+        and (cut_off or not touches_border(tree.boxes[i], shape))
+    ]
+    found = []
+    for a, b in combinations(halves, 2):
+        x, y, w, h = union([tree.boxes[a], tree.boxes[b]])
+        area = cv2.contourArea(tree.contours[a]) + cv2.contourArea(tree.contours[b])
+        if area >= policy.surface_solidity * w * h and any(_digit_holes(tree, i, h, policy) for i in (a, b)):
+            found.append((x, y, w, h))
+    return found
 
 
 def _fills_its_box(tree: Nesting, index: int, policy: FindPolicy) -> bool:
