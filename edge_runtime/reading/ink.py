@@ -69,11 +69,9 @@ def is_coloured(image: np.ndarray, policy: InkPolicy = DEFAULT.ink) -> bool:
 
 
 def has_dark_ground(image: np.ndarray, policy: InkPolicy = DEFAULT.ink) -> bool:
-    """True for a colour image of which at least `dark_share` is dark in every channel (its brightest at
-    most `max_lit_ground`), on the small copy `is_coloured` samples: a display's or a screen's window,
-    not a photo of paper."""
-    if image.ndim == 2:
-        return False
+    """True for an image (colour or grey) of which at least `dark_share` is dark in every channel (its
+    brightest at most `max_lit_ground`), on the small copy `is_coloured` samples: a display's or a
+    screen's window, not a photo of paper."""
     dark = cv2.compare(brightest_channel(_colour_sample(image)), policy.max_lit_ground, cv2.CMP_LE)
     return cv2.countNonZero(dark) >= policy.dark_share * dark.size
 

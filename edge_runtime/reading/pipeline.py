@@ -21,19 +21,20 @@ above and below it, filled its columns like a margin line); only elsewhere (on p
 hairline's faint stretches joined to its strokes and its faint digits found and stretched
 (`find.strokes`, `find.stretched`: a wall's mortar is thin too). A colour scene with too little
 colour to count (a small tag on a grey wall) in which nothing is accepted is read in its brightest
-channel too, and taken when it reads more than lone 1s, each surely. A coloured scene, a colour
-image in which nothing is accepted, and one with a dark ground (`ink.has_dark_ground`: a display's
-window) in which no number is read (its window can read as one unsure 0), is read again lit
-(`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground; a tag lit brighter
-than its wall), and taken when it reads stronger and its digits are lit on a dark ground or lie on a
-surface (a tag, whose edges joined its digits in the other looks; every surface is read with its own
-polarity). A scene in which nothing is accepted still while a large blob is cut off by the frame is
-read once more as a tight crop. Within each of these looks, an image in which nothing is accepted,
-or in which a blob cut off by its border is as large as half of it, is read again at the threshold
-of its strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first,
-or is cut off with them). In a coloured scene, a 1 at the end of a line with a wall beyond it is a
-tag's edge (`decide.without_wall_edges`), and a line of one 1 read unsurely an edge or a glare band
-(`decide.without_unsure_lone_ones`).
+channel too, and taken when it reads more than lone 1s, each surely. A coloured scene, any scene in
+which no line is read (none accepted, or each voided by a digit it rejects: a grey display's
+segments joined to its window's edge), and one with a dark ground (`ink.has_dark_ground`: a
+display's window) in which no number is read (its window can read as one unsure 0), is read again
+lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground, a grey one's
+light digits; a tag lit brighter than its wall), and taken when it reads stronger and its digits are
+lit on a dark ground or lie on a surface (a tag, whose edges joined its digits in the other looks;
+every surface is read with its own polarity). A scene in which nothing is accepted still while a
+large blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
+image in which nothing is accepted, or in which a blob cut off by its border is as large as half of
+it, is read again at the threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare
+band joins its digits at the first, or is cut off with them). In a coloured scene, a 1 at the end of
+a line with a wall beyond it is a tag's edge (`decide.without_wall_edges`), and a line of one 1 read
+unsurely an edge or a glare band (`decide.without_unsure_lone_ones`).
 """
 
 from __future__ import annotations
@@ -104,9 +105,9 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
-        if scene.ndim == 3 and (
+        if (
             coloured
-            or not recognised.any_digit
+            or not decide(recognised.readings, policy.decide).lines
             or (has_dark_ground(scene, policy.ink) and not _strength(recognised, policy, model.labels)[0])
         ):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
