@@ -401,6 +401,16 @@ def test_in_clutter_only_sure_digits_stay():
     assert [p.label for line in relaxed.lines for p in line] == [3, 5]
 
 
+def test_a_lone_unsure_digit_among_many_rejected_regions_is_no_number():
+    clutter = [_rejected((300 + 50 * i, 400, 20, 20)) for i in range(4)]  # a brick wall's blobs
+    assert decide([_accepted(7, (0, 0, 30, 50), 0.93), *clutter]).lines == []  # a mortar joint's 7
+    assert len(decide([_accepted(7, (0, 0, 30, 50), 0.93), *clutter]).rejected) == 5
+    assert len(decide([_accepted(8, (0, 0, 30, 50), 0.96), *clutter]).lines) == 1  # a display's sure 8
+    assert len(decide([_accepted(7, (0, 0, 30, 50), 0.93), *clutter[:3]]).lines) == 1  # less clutter
+    two = decide([_accepted(7, (0, 0, 30, 50), 0.93), _accepted(4, (40, 0, 30, 50), 0.93), *clutter])
+    assert [p.label for line in two.lines for p in line] == [7, 4]  # a number, not a lone digit
+
+
 def test_a_colon_between_digits_does_not_void_them():
     colon = np.zeros((28, 28), np.uint8)
     colon[6:11, 12:17] = colon[18:23, 12:17] = 255
@@ -806,12 +816,12 @@ def test_a_look_reading_a_number_amid_clutter_is_stronger_than_one_reading_nothi
     nothing = Recognised(clutter[:3])
     assert _strength(number, DEFAULT, labels) > _strength(nothing, DEFAULT, labels)
     lone_one = Recognised([_accepted(1, (100, 100, 8, 50)), *clutter])
-    assert _strength(lone_one, DEFAULT, labels) < _strength(nothing, DEFAULT, labels)
+    assert _strength(lone_one, DEFAULT, labels) <= _strength(nothing, DEFAULT, labels)  # reads nothing
     mortar = Recognised([_accepted(1, (100, 100, 8, 50)), _accepted(1, (140, 100, 8, 50)), *clutter])
     assert _strength(mortar, DEFAULT, labels) < _strength(nothing, DEFAULT, labels)  # a wall's 11
     lone = Recognised([_accepted(4, (100, 100, 30, 50), 0.86), *clutter])
-    assert _strength(lone, DEFAULT, labels) < _strength(nothing, DEFAULT, labels)  # a brick read as a 4
-    sure = Recognised([_accepted(2, (100, 100, 30, 50), 0.95), *clutter])
+    assert _strength(lone, DEFAULT, labels) <= _strength(nothing, DEFAULT, labels)  # a brick read as a 4
+    sure = Recognised([_accepted(2, (100, 100, 30, 50), 0.97), *clutter])
     assert _strength(sure, DEFAULT, labels) > _strength(nothing, DEFAULT, labels)  # a tag's sure 2
     quiet = Recognised([_accepted(3, (100, 100, 30, 50)), _accepted(5, (140, 100, 30, 50))])
     assert _strength(quiet, DEFAULT, labels) > _strength(number, DEFAULT, labels)

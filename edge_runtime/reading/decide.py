@@ -12,6 +12,8 @@ below it) and wrote into the manifest. Then, in this order:
   than `min_digit_pixels` (a speck), is rejected;
 - in a cluttered frame (at least `clutter_regions` rejected regions, more than the digits accepted),
   a digit accepted with less than `clutter_confidence` is more likely a texture's blob: rejected;
+  and when all that is read in the end is one digit below `lone_clutter_score` among at least
+  `lone_clutter_regions` rejected regions, it is no number (a brick wall's mortar joint read as a 7);
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
@@ -85,10 +87,23 @@ def decide(readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide) 
     lines, signs = _without_leading_signs(lines, policy)
     lines, ones = _without_lines_of_ones(lines)
     lines, rings = _without_rings(lines, policy)
-    return Decision(
-        lines,
-        rejected + too_small + doubtful + in_words + slashes + marks + stray + edges + signs + ones + rings,
+    rejected = (
+        rejected + too_small + doubtful + in_words + slashes + marks + stray + edges + signs + ones + rings
     )
+    lines, lone = _without_lone_digit_in_clutter(lines, rejected, policy)
+    return Decision(lines, rejected + lone)
+
+
+def _without_lone_digit_in_clutter(
+    lines: list[list[Piece]], rejected: list[Piece], policy: DecidePolicy
+) -> tuple[list[list[Piece]], list[Piece]]:
+    """No digit when all that is read is one digit below `lone_clutter_score` among at least
+    `lone_clutter_regions` rejected regions: a brick wall's mortar joint read as a 7, not a number.
+    Returns (lines, dropped)."""
+    if len(lines) == 1 and len(lines[0]) == 1 and len(rejected) >= policy.lone_clutter_regions:
+        if lines[0][0].score < policy.lone_clutter_score:
+            return [], lines[0]
+    return lines, []
 
 
 def _with_digits_in_line(

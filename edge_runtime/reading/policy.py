@@ -254,6 +254,11 @@ SOLID_SURFACES = (
     "86.7 -> 90.0%, dates 96.0 -> 98.7%, plates, screens, seven-segment, non-digit surfaces and scenes, "
     "numbers and photographed digits unchanged (scratch probes, session 33)"
 )
+LONE_CLUTTER = (
+    "train.surfaces' surfaces (seeds 7 and 21, 150 a category): of the readings of one digit, those among"
+    " 4 or more rejected regions were 6 non-digit surfaces read as a 1, 2 or 7 at 0.76-0.97 (a brick"
+    " wall's mortar joints) and one display's 8 at 0.96 (session 35)"
+)
 SURFACE_PROBES = (
     "scratch probes (plates with an outline on brick/wood, screens in a bezel with glare, blank ones); "
     "not swept"
@@ -673,8 +678,12 @@ class DecidePolicy:
     )
     # this many rejected regions make a frame cluttered...
     clutter_regions: int = tuned(3, unmeasured("bf7346e"))
-    # ...where a digit needs this probability
+    # ...where a digit needs this probability...
     clutter_confidence: float = tuned(0.75, unmeasured("bf7346e"))
+    # ...and a lone digit among this many rejected regions...
+    lone_clutter_regions: int = tuned(4, LONE_CLUTTER)
+    # ...this one
+    lone_clutter_score: float = tuned(0.95, LONE_CLUTTER)
     # a rejected region at a number's end is a sign (€, $), no gap, beside digits each read with at
     # least this probability (a word's digit-like letters are not)...
     sign_number_score: float = tuned(0.75, SIGNS)
