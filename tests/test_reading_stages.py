@@ -807,7 +807,12 @@ def test_paper_and_surfaces_have_their_own_rules_whatever_policy_they_come_from(
 
 
 def test_a_look_reading_a_number_amid_clutter_is_stronger_than_one_reading_nothing_but_lone_1s_are_not():
-    from edge_runtime.reading.pipeline import _strength
+    from edge_runtime.reading.decide import decide
+    from edge_runtime.reading.pipeline import _decided_strength
+
+    def _strength(recognised, policy, labels):
+        return _decided_strength(decide(recognised.readings, policy.decide), policy, labels)
+
     from edge_runtime.reading.recognise import Recognised
 
     labels = [str(d) for d in range(10)]
@@ -868,7 +873,8 @@ def test_a_look_reading_more_is_taken_and_a_surface_not_given_up_for_the_scene_t
     assert _taken_over(other, on_screen, scene, DEFAULT, labels)  # another number: the stronger look
     eight = (screen, None, None, Recognised([sure[3]]))  # 13:3 joined by the band, rejected
     assert _taken_over(on_screen, eight, scene, DEFAULT, labels)  # the 2328 of another channel, unsure
-    assert not _reads_more(Recognised([glared]), Recognised([]), DEFAULT, labels)  # a blank screen's 2
+    assert not _reads_more("2", "")  # a blank screen read as a 2
+    assert _reads_more("2328", "238") and not _reads_more("1238", "238")  # only a 1 more: an edge
 
 
 # --- the chain ----------------------------------------------------------------------------------------

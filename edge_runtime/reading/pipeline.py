@@ -13,28 +13,28 @@ however surely that one reads the rest, and a look that reads every digit anothe
 taken (`_taken_over`: a glare band across a screen joins a digit in the scene or in one channel,
 lost or unsure there, not on the screen's own ground or in another). A coloured scene
 (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel too, and the
-stronger reading kept (`_strength`, `_taken_over`): there a yellow sign is light, not as dark as the
-black digits on it. Only there is an unsure first 5 or 8 taken for a dollar sign (`decide`: on
-paper, a handwritten number's first 8 or 5 can be as unsure; one with a dollar's stem is one
-anywhere), and only there are ruled lines not looked for (a tag's last 1, with the wall's glare
-above and below it, filled its columns like a margin line); only elsewhere (on paper) are a
-hairline's faint stretches joined to its strokes and its faint digits found and stretched
-(`find.strokes`, `find.stretched`: a wall's mortar is thin too). A colour scene with too little
-colour to count (a small tag on a grey wall) in which nothing is accepted is read in its brightest
-channel too, and taken when it reads more than lone 1s, each surely. A coloured scene, any scene in
-which no line is read (none accepted, or each voided by a digit it rejects: a grey display's
-segments joined to its window's edge), and one with a dark ground (`ink.has_dark_ground`: a
-display's window) in which no number is read (its window can read as one unsure 0), is read again
-lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground, a grey one's
-light digits; a tag lit brighter than its wall), and taken when it reads stronger and its digits are
-lit on a dark ground or lie on a surface (a tag, whose edges joined its digits in the other looks;
-every surface is read with its own polarity). A scene in which nothing is accepted still while a
-large blob is cut off by the frame is read once more as a tight crop. Within each of these looks, an
-image in which nothing is accepted, or in which a blob cut off by its border is as large as half of
-it, is read again at the threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare
-band joins its digits at the first, or is cut off with them). In a coloured scene, a 1 at the end of
-a line with a wall beyond it is a tag's edge (`decide.without_wall_edges`), and a line of one 1 read
-unsurely an edge or a glare band (`decide.without_unsure_lone_ones`).
+stronger reading kept (`_taken_over`): there a yellow sign is light, not as dark as the black digits
+on it. Only there is an unsure first 5 or 8 taken for a dollar sign (`decide`: on paper, a
+handwritten number's first 8 or 5 can be as unsure; one with a dollar's stem is one anywhere), and
+only there are ruled lines not looked for (a tag's last 1, with the wall's glare above and below it,
+filled its columns like a margin line); only elsewhere (on paper) are a hairline's faint stretches
+joined to its strokes and its faint digits found and stretched (`find.strokes`, `find.stretched`: a
+wall's mortar is thin too). A colour scene with too little colour to count (a small tag on a grey
+wall) in which nothing is accepted is read in its brightest channel too, and taken when it reads
+more than lone 1s, each surely. A coloured scene, any scene in which no line is read (none accepted,
+or each voided by a digit it rejects: a grey display's segments joined to its window's edge), and
+one with a dark ground (`ink.has_dark_ground`: a display's window) in which no number is read (its
+window can read as one unsure 0), is read again lit (`ink.lit_as_ink`: a display's red, green or
+blue digits on their dark ground, a grey one's light digits; a tag lit brighter than its wall), and
+taken when it reads stronger and its digits are lit on a dark ground or lie on a surface (a tag,
+whose edges joined its digits in the other looks; every surface is read with its own polarity). A
+scene in which nothing is accepted still while a large blob is cut off by the frame is read once
+more as a tight crop. Within each of these looks, an image in which nothing is accepted, or in which
+a blob cut off by its border is as large as half of it, is read again at the threshold of its
+strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
+cut off with them). In a coloured scene, a 1 at the end of a line with a wall beyond it is a tag's
+edge (`decide.without_wall_edges`), and a line of one 1 read unsurely an edge or a glare band
+(`decide.without_unsure_lone_ones`).
 """
 
 from __future__ import annotations
@@ -105,10 +105,14 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
+        decision = decide(recognised.readings, policy.decide)
         if (
             coloured
-            or not decide(recognised.readings, policy.decide).lines
-            or (has_dark_ground(scene, policy.ink) and not _strength(recognised, policy, model.labels)[0])
+            or not decision.lines
+            or (
+                has_dark_ground(scene, policy.ink)
+                and not _decided_strength(decision, policy, model.labels)[0]
+            )
         ):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
             lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
@@ -145,11 +149,6 @@ def _look(
     if found.surfaces:
         return _on_surfaces(model, view, to_frame, found, recognised, policy)
     return view, to_frame, found, recognised
-
-
-def _strength(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> tuple[bool, float]:
-    """How well a look read its image (`_decided_strength` of what it decides)."""
-    return _decided_strength(decide(recognised.readings, policy.decide), policy, labels)
 
 
 def _decided_strength(decision: Decision, policy: ReadingPolicy, labels: list[str]) -> tuple[bool, float]:
@@ -242,14 +241,19 @@ def _taken_over(
     """True when `look` is taken over the `current` look at `scene`: when it reads more
     (`_reads_more`), unless it read as part of the whole scene a surface `current` read alone (where
     a tag's sign and edges read as digits); never when `current` reads more on a surface `look` read
-    as part of the scene; else when it reads stronger (`_strength`). A glare band across a screen
-    joins a digit, lost or read unsurely in one look, not in another (in the scene, in a channel)."""
+    as part of the scene; else when it reads stronger (`_decided_strength`). A glare band across a
+    screen joins a digit, lost or read unsurely in one look, not in another (in the scene, in a
+    channel)."""
+    decision, current_decision = (decide(r[3].readings, policy.decide) for r in (look, current))
+    read, current_read = (
+        "".join(labels[p.label] for line in d.lines for p in line) for d in (decision, current_decision)
+    )
     on_surface, current_on_surface = _read_a_surface(look[0], scene), _read_a_surface(current[0], scene)
-    if _reads_more(look[3], current[3], policy, labels) and (on_surface or not current_on_surface):
+    if _reads_more(read, current_read) and (on_surface or not current_on_surface):
         return True
-    if _reads_more(current[3], look[3], policy, labels) and current_on_surface and not on_surface:
+    if _reads_more(current_read, read) and current_on_surface and not on_surface:
         return False
-    return _strength(look[3], policy, labels) > _strength(current[3], policy, labels)
+    return _decided_strength(decision, policy, labels) > _decided_strength(current_decision, policy, labels)
 
 
 def _read_a_surface(view: np.ndarray, scene: np.ndarray) -> bool:
@@ -257,17 +261,13 @@ def _read_a_surface(view: np.ndarray, scene: np.ndarray) -> bool:
     return view.shape[:2] != scene.shape[:2]
 
 
-def _reads_more(look: Recognised, other: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
-    """True when `look` reads every digit `other` reads (one at least), in order, and more, however
-    unsurely, not all of them 1s (a surface's edge)."""
-    read, fewer = (
-        "".join(labels[p.label] for line in decide(r.readings, policy.decide).lines for p in line)
-        for r in (look, other)
-    )
+def _reads_more(read: str, other: str) -> bool:
+    """True when the digits `read` hold every digit `other` holds (one at least), in order, and more,
+    not all of them 1s (a surface's edge)."""
     remaining = iter(read)
-    if not fewer or len(read) <= len(fewer) or not all(digit in remaining for digit in fewer):
+    if not other or len(read) <= len(other) or not all(digit in remaining for digit in other):
         return False
-    return any(read.count(d) > fewer.count(d) for d in set(read) - {"1"})
+    return any(read.count(d) > other.count(d) for d in set(read) - {"1"})
 
 
 def _found_and_recognised(
@@ -297,8 +297,9 @@ def _stronger_look_taken(
     first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str]
 ) -> bool:
     """Whether a look at the threshold of the strongest strokes is taken over the first: where the first
-    accepts nothing, as a second look (`_second_look_taken`); else when it reads stronger (`_strength`)
-    and no fewer digits (the first lost digits under a glare band, it did not misread them)."""
+    accepts nothing, as a second look (`_second_look_taken`); else when it reads stronger
+    (`_decided_strength`) and no fewer digits (the first lost digits under a glare band, it did not
+    misread them)."""
     if not first.any_digit:
         return _second_look_taken(again, policy, labels)
     before, after = (decide(r.readings, policy.decide) for r in (first, again))
