@@ -113,6 +113,14 @@ SurfaceDigitsOption = Annotated[
         "printed), photographed and cut out as the runtime cuts them, per training digit.",
     ),
 ]
+SurfaceSignsOption = Annotated[
+    float,
+    typer.Option(
+        min=0.0,
+        help="Currency and other signs and letters, printed bold or outlined, photographed and cut out "
+        "as the runtime cuts them, as non-digits, per training digit.",
+    ),
+]
 PatienceOption = Annotated[
     int, typer.Option(min=1, help="Early stopping: epochs without validation improvement.")
 ]
@@ -195,6 +203,7 @@ def train(
     photographed_digits: PhotographedDigitsOption = DEFAULTS.photographed_digits,
     cut_digits: CutDigitsOption = DEFAULTS.cut_digits,
     surface_digits: SurfaceDigitsOption = DEFAULTS.surface_digits,
+    surface_signs: SurfaceSignsOption = DEFAULTS.surface_signs,
     patience: PatienceOption = DEFAULTS.patience,
     blocks: BlocksOption = DEFAULTS.blocks,
     filters: FiltersOption = DEFAULTS.filters,
@@ -228,6 +237,7 @@ def train(
         photographed_digits=photographed_digits,
         cut_digits=cut_digits,
         surface_digits=surface_digits,
+        surface_signs=surface_signs,
         patience=patience,
         blocks=blocks,
         filters=filters,

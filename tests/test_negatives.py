@@ -84,6 +84,7 @@ def test_training_set_adds_each_generated_share_with_its_target(digits):
         "photographed_digits": 150,
         "surface_digits": 0,
         "negatives": 200,
+        "surface_signs": 0,
         "wrong_cuts": 100,
     }
     assert len(images) == len(targets) == 1600

@@ -7,7 +7,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from train.surface_digits import STYLES, photographed, runtime_cut, seven_segment, surface_digits, thinned
+from train.surface_digits import (
+    STYLES,
+    photographed,
+    runtime_cut,
+    seven_segment,
+    surface_digits,
+    surface_signs,
+    thinned,
+)
 
 pytestmark = pytest.mark.train_extra  # Pillow draws the fonts
 
@@ -75,7 +83,7 @@ def test_a_blank_surface_gives_no_digit():
 
 @pytest.mark.parametrize("style", [s for s in STYLES if s.from_mnist], ids=lambda s: s.name)
 def test_blank_digits_are_an_error_not_an_endless_loop(style):
-    with pytest.raises(ValueError, match="blank digit"):
+    with pytest.raises(ValueError, match="blank image"):
         surface_digits(1, np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.uint8), styles=[style])
 
 
@@ -100,6 +108,26 @@ def test_training_set_mixes_surface_digits_in(digits):
     assert TrainConfig().surface_digits == 0.0  # today's recipe is unchanged
 
 
+def test_surface_signs_are_seeded_cut_as_the_runtime_cuts_and_trained_as_non_digits(digits):
+    from train.config import TrainConfig
+    from train.training import training_set
+
+    signs = surface_signs(12, seed=2)
+    assert signs.shape == (12, 28, 28) and signs.dtype == np.uint8
+    for image in signs:  # in the MNIST contract: fitted to the 20x20 box
+        ys, xs = np.nonzero(image > 32)
+        assert max(np.ptp(ys), np.ptp(xs)) + 1 in range(18, 21)
+    np.testing.assert_array_equal(signs, surface_signs(12, seed=2))
+    assert not np.array_equal(signs, surface_signs(12, seed=3))
+    x, y = digits
+    config = TrainConfig(
+        negatives=0.0, printed_digits=0.01, cut_digits=0.0, photographed_digits=0.0, surface_signs=0.05
+    )
+    images, targets, record = training_set(x[:200], y[:200], config)
+    assert record["surface_signs"] == 10 and len(images) == len(targets) == 212
+    np.testing.assert_allclose(targets[-10:], 0.1)  # non-digits: uniform
+
+
 def test_edge_train_passes_the_surface_digits_share(monkeypatch, tmp_path):
     from edge_cli import app, train_commands
 
@@ -117,3 +145,6 @@ def test_edge_train_passes_the_surface_digits_share(monkeypatch, tmp_path):
     refused = runner.invoke(app, ["train", "--out", str(tmp_path / "run"), "--surface-digits", "-1"])
     assert refused.exit_code == 2 and not seen[1:]
     assert "--surface-digits" in runner.invoke(app, ["train", "--help"]).output
+    result = runner.invoke(app, ["train", "--out", str(tmp_path / "run"), "--surface-signs", "0.1"])
+    assert result.exit_code == 0, result.output
+    assert seen[-1].surface_signs == 0.1

@@ -57,6 +57,7 @@ class TrainConfig:
     photographed_digits: float = 0.15  # digits with photographed strokes (thin, thick, hard-edged), per digit
     cut_digits: float = 0.1  # right pieces of touching digits (and as many wrong ones), per training digit
     surface_digits: float = 0.0  # seven-segment, outlined, hairline, chalk and bold printed digits, per digit
+    surface_signs: float = 0.0  # signs and letters printed bold or outlined, as non-digits, per digit
     patience: int = 5
     blocks: int = DEFAULT_BLOCKS
     filters: int = DEFAULT_FILTERS

@@ -14,6 +14,9 @@ every blob of the canvas merged into one group, as a runtime that has found the 
 - chalk: MNIST strokes broken by grain, light on a dark board;
 - printed digits in bold and condensed training fonts.
 
+`surface_signs` draws what surfaces show beside their digits the same way (currency and other signs,
+letters; printed bold or outlined), as non-digits.
+
 Only MNIST digits passed in and the training fonts (`font_files()`) are used; no image data set.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -33,7 +37,9 @@ from edge_runtime.reading.ink import ink_image
 from edge_runtime.reading.policy import DEFAULT
 from edge_runtime.samples import ink_crop
 from ground.contract import IMAGE_SHAPE
-from train.negatives import font_files, render_text
+from train.negatives import LETTERS, font_files, render_text
+
+T = TypeVar("T")
 
 DIGIT_HEIGHT = (40, 150)  # pixels: a digit as a camera frame holds it
 HAIRLINE_HEIGHT = (60, 120)
@@ -47,6 +53,12 @@ ONE_GROUP = replace(DEFAULT.find, column_overlap_to_merge=-10.0, max_gap_to_merg
 BOLD_OR_CONDENSED = ("bold", "narrow", "condensed", "demi", "black", "heavy")
 MAX_ITALIC_DEGREES = 12.0
 MAX_TRIES = 100  # photos drawn for one digit before giving up (the runtime found none of them)
+# Non-digits beside a surface's digits (`surface_signs`): a price tag's currency and other signs, and
+# letters but those that are digits in other clothes and the O (an outlined O is an outlined 0)
+SIGNS = "$€£¥%#&@+?"  # no "!": cut as one group, its bar and dot are a 1
+SIGN_LETTERS = LETTERS.replace("O", "").replace("o", "")
+SIGN_SHARE = 0.6  # of the non-digits: signs (the rest letters)
+OUTLINED_SIGN_SHARE = 0.3  # of the non-digits: outlined (the rest printed bold)
 # segments a-g (top, top right, bottom right, bottom, bottom left, top left, middle) lit per digit,
 # with the variants displays use: a 6 and 9 without tails, a 7 with its top-left segment
 SEGMENTS = {
@@ -137,7 +149,11 @@ def _segment(
 
 def outlined(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequence[Path]) -> Drawing:
     """A bubble digit: only the outline of a thickened MNIST stroke, its inside sometimes faintly filled."""
-    strokes = _mnist_strokes(digit, rng.uniform(*DIGIT_HEIGHT))
+    return _outlined(rng, _strokes(digit, rng.uniform(*DIGIT_HEIGHT)))
+
+
+def _outlined(rng: np.random.Generator, strokes: np.ndarray) -> Drawing:
+    """The outline of `strokes` (0 or 255) thickened, its inside sometimes faintly filled."""
     height = strokes.shape[0]
     bubble = _grown(strokes, max(2, round(height * rng.uniform(0.03, 0.07))))
     line = max(1, round(height * rng.uniform(0.015, 0.035)))
@@ -150,7 +166,7 @@ def outlined(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Seq
 
 def hairline(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequence[Path]) -> Drawing:
     """A fine pen's digit: the skeleton of an MNIST digit, 1-2 px wide."""
-    strokes = _mnist_strokes(digit, rng.uniform(*HAIRLINE_HEIGHT))
+    strokes = _strokes(digit, rng.uniform(*HAIRLINE_HEIGHT))
     line = thinned(strokes > 0).astype(np.uint8)
     if rng.random() < 0.5:
         line = cv2.dilate(line, np.ones((2, 2), np.uint8))
@@ -160,7 +176,7 @@ def hairline(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Seq
 
 def chalk(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequence[Path]) -> Drawing:
     """Chalk on a board: an MNIST digit's strokes broken by grain, of uneven pressure, light on dark."""
-    strokes = _mnist_strokes(digit, rng.uniform(*DIGIT_HEIGHT)).astype(np.float32) / 255
+    strokes = _strokes(digit, rng.uniform(*DIGIT_HEIGHT)).astype(np.float32) / 255
     grain = cv2.GaussianBlur(rng.random(strokes.shape).astype(np.float32), (0, 0), rng.uniform(0.6, 1.5))
     kept = grain > np.quantile(grain, rng.uniform(0.2, 0.55))
     pressure = cv2.GaussianBlur(rng.random(strokes.shape).astype(np.float32), (0, 0), strokes.shape[0] / 8)
@@ -170,8 +186,13 @@ def chalk(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequen
 
 def printed(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequence[Path]) -> Drawing:
     """A printed digit in a bold or condensed training font, squeezed narrower or not."""
+    return _printed(rng, str(label), fonts)
+
+
+def _printed(rng: np.random.Generator, text: str, fonts: Sequence[Path]) -> Drawing:
+    """`text` in a bold or condensed training font at a camera's size, squeezed narrower or not."""
     heavy = [f for f in fonts if any(w in f.name.lower() for w in BOLD_OR_CONDENSED)] or list(fonts)
-    ink = ink_crop(render_text(str(label), rng, heavy, hershey=0.0))
+    ink = ink_crop(render_text(text, rng, heavy, hershey=0.0))
     height = rng.uniform(*DIGIT_HEIGHT)
     squeeze = rng.uniform(0.6, 1.0) if rng.random() < 0.5 else 1.0
     size = (max(2, round(ink.shape[1] * height / ink.shape[0] * squeeze)), round(height))
@@ -179,11 +200,12 @@ def printed(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequ
     return Drawing(resized, None, rng.random() < 0.4)
 
 
-def _mnist_strokes(digit: np.ndarray, height: float) -> np.ndarray:
-    """The MNIST digit's ink box scaled to `height` rows, thresholded to its strokes (0 or 255)."""
-    if not digit.any():
-        raise ValueError("a blank digit has no strokes to draw")
-    ink = ink_crop(digit)
+def _strokes(image: np.ndarray, height: float) -> np.ndarray:
+    """The ink box of `image` (an MNIST digit, or rendered text: white on black) scaled to `height`
+    rows, thresholded to its strokes (0 or 255)."""
+    if not image.any():
+        raise ValueError("a blank image has no strokes to draw")
+    ink = ink_crop(image)
     factor = height / ink.shape[0]
     size = (max(2, round(ink.shape[1] * factor)), max(2, round(height)))
     big = cv2.resize(cv2.GaussianBlur(ink, (3, 3), 0), size, interpolation=cv2.INTER_LINEAR)
@@ -319,13 +341,43 @@ def surface_digits(
     out_labels = np.zeros(count, np.uint8)
     for i, pick in enumerate(picks):
         style = styles[pick]
-        for _ in range(MAX_TRIES):
+
+        def draw(style: SurfaceStyle = style) -> tuple[Drawing, int]:
             index = int(rng.integers(len(digits)))
             label = int(labels[index]) if style.from_mnist else int(rng.integers(10))
-            pixels = runtime_cut(*photographed(style.draw(rng, label, digits[index], fonts), rng))
-            if pixels is not None:
-                break
-        else:
-            raise ValueError(f"no {style.name} digit was found in {MAX_TRIES} photos")
-        images[i], out_labels[i] = pixels, label
+            return style.draw(rng, label, digits[index], fonts), label
+
+        images[i], out_labels[i] = _cut(draw, rng, style.name)
     return images, out_labels
+
+
+def surface_signs(count: int, seed: int = 0, fonts: Sequence[Path] | None = None) -> np.ndarray:
+    """`count` non-digits as surfaces show them beside their digits (28x28 uint8, white on black, as
+    the runtime cuts them): currency and other signs, and letters, printed bold or outlined, drawn
+    with `seed` from the training fonts and photographed as the surface digits are."""
+    rng = np.random.default_rng(seed)
+    fonts = font_files() if fonts is None else list(fonts)
+    images = np.zeros((count, *IMAGE_SHAPE), np.uint8)
+    for i in range(count):
+
+        def draw() -> tuple[Drawing, None]:
+            pool = SIGNS if rng.random() < SIGN_SHARE else SIGN_LETTERS
+            text = pool[int(rng.integers(len(pool)))]
+            if rng.random() < OUTLINED_SIGN_SHARE:
+                strokes = _strokes(render_text(text, rng, fonts, hershey=0.0), rng.uniform(*DIGIT_HEIGHT))
+                return _outlined(rng, strokes), None
+            return _printed(rng, text, fonts), None
+
+        images[i], _ = _cut(draw, rng, "sign")
+    return images
+
+
+def _cut(draw: Callable[[], tuple[Drawing, T]], rng: np.random.Generator, name: str) -> tuple[np.ndarray, T]:
+    """The runtime's cut of a photo of what `draw` draws, and what it returns beside the drawing
+    (a label), drawing again until the runtime finds it (`MAX_TRIES` times at most)."""
+    for _ in range(MAX_TRIES):
+        drawing, label = draw()
+        pixels = runtime_cut(*photographed(drawing, rng))
+        if pixels is not None:
+            return pixels, label
+    raise ValueError(f"no {name} was found in {MAX_TRIES} photos")

@@ -30,7 +30,7 @@ from train.objectives import DigitAccuracy, targets
 from train.precision import dtype_policy, float32_copy, policy
 from train.rejection import rejection_report
 from train.saved_model import load_keras_model
-from train.surface_digits import surface_digits
+from train.surface_digits import surface_digits, surface_signs
 
 AUGMENT_ROTATION = 0.03  # fraction of a full turn: about ±11 degrees
 AUGMENT_SHIFT = 0.1  # fraction of the image: about ±3 pixels
@@ -144,7 +144,8 @@ def compile_model(
 def training_set(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, dict]:
     """The digits plus printed digits, digits cut out of touching ones, digits as the runtime cuts
     them out of photos and digits in the styles of other surfaces (one-hot), then generated
-    non-digits and wrong pieces of touching digits (uniform target), and a record of what was added.
+    non-digits, signs and letters in the styles of surfaces and wrong pieces of touching digits
+    (uniform target), and a record of what was added.
     The generated images depend on `config.seed` only."""
     n_printed, n_negative = round(config.printed_digits * len(x)), round(config.negatives * len(x))
     n_cut, n_photo = round(config.cut_digits * len(x)), round(config.photographed_digits * len(x))
@@ -156,7 +157,9 @@ def training_set(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tuple[np.
     n_surface = round(config.surface_digits * len(x))
     surface, surface_labels = surface_digits(n_surface, x, y, seed=config.seed)
     negatives = negative_images(n_negative, x, seed=config.seed)
-    images = np.concatenate([x, printed, cut, photo, surface, negatives, wrong_cuts])
+    n_signs = round(config.surface_signs * len(x))
+    signs = surface_signs(n_signs, seed=config.seed)
+    images = np.concatenate([x, printed, cut, photo, surface, negatives, signs, wrong_cuts])
     record = {
         "mnist_digits": int(len(x)),
         "printed_digits": n_printed,
@@ -164,10 +167,11 @@ def training_set(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tuple[np.
         "photographed_digits": n_photo,
         "surface_digits": n_surface,
         "negatives": n_negative,
+        "surface_signs": n_signs,
         "wrong_cuts": n_cut,
     }
     labels = np.concatenate([y, printed_labels, cut_labels, photo_labels, surface_labels])
-    return images, targets(labels, n_negative + n_cut), record
+    return images, targets(labels, n_negative + n_signs + n_cut), record
 
 
 class EpochLine(keras.callbacks.Callback):
