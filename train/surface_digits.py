@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,7 +38,7 @@ from edge_runtime.reading.ink import ink_image
 from edge_runtime.reading.policy import DEFAULT
 from edge_runtime.samples import ink_crop
 from ground.contract import IMAGE_SHAPE
-from train.negatives import LETTERS, font_files, render_text
+from train.negatives import LETTERS, font_files, load_font, render_text
 
 T = TypeVar("T")
 
@@ -52,11 +53,13 @@ FINE_LINE_BLUR = 0.5  # ...and for a 1-3 px pen line, which more blur fades belo
 ONE_GROUP = replace(DEFAULT.find, column_overlap_to_merge=-10.0, max_gap_to_merge=10.0)
 BOLD_OR_CONDENSED = ("bold", "narrow", "condensed", "demi", "black", "heavy")
 MAX_ITALIC_DEGREES = 12.0
+INK_LEVEL = 0.25  # a drawing's ink (0-1) above this is its lit part, whose box the photo records
 MAX_TRIES = 100  # photos drawn for one digit before giving up (the runtime found none of them)
 # Non-digits beside a surface's digits (`surface_signs`): a price tag's currency and other signs, and
 # letters but those that are digits in other clothes and the O (an outlined O is an outlined 0)
 SIGNS = "$€£¥%#&@+?"  # no "!": cut as one group, its bar and dot are a 1
 SIGN_LETTERS = LETTERS.replace("O", "").replace("o", "")
+MISSING_GLYPH = "\U0010fffd"  # a private-use character: what a font draws for one it lacks
 SIGN_SHARE = 0.6  # of the non-digits: signs (the rest letters)
 OUTLINED_SIGN_SHARE = 0.3  # of the non-digits: outlined (the rest printed bold)
 # segments a-g (top, top right, bottom right, bottom, bottom left, top left, middle) lit per digit,
@@ -261,7 +264,7 @@ def photographed(drawing: Drawing, rng: np.random.Generator) -> tuple[np.ndarray
     drawing's polarity, light falloff, blur, sensor noise and JPEG), and the box of its (lit) ink."""
     ink = drawing.ink if drawing.off is None else np.maximum(drawing.ink, drawing.off)
     height, width = ink.shape
-    ys, xs = np.nonzero(drawing.ink > 0.25)
+    ys, xs = np.nonzero(drawing.ink > INK_LEVEL)
     top, bottom, left, right = (int(height * rng.uniform(*MARGIN)) for _ in range(4))
     ink = cv2.copyMakeBorder(ink, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0)
     surface, strongest = (
@@ -363,13 +366,29 @@ def surface_signs(count: int, seed: int = 0, fonts: Sequence[Path] | None = None
         def draw() -> tuple[Drawing, None]:
             pool = SIGNS if rng.random() < SIGN_SHARE else SIGN_LETTERS
             text = pool[int(rng.integers(len(pool)))]
+            having = _fonts_having(text, tuple(fonts))
             if rng.random() < OUTLINED_SIGN_SHARE:
-                strokes = _strokes(render_text(text, rng, fonts, hershey=0.0), rng.uniform(*DIGIT_HEIGHT))
+                strokes = _strokes(render_text(text, rng, having, hershey=0.0), rng.uniform(*DIGIT_HEIGHT))
                 return _outlined(rng, strokes), None
-            return _printed(rng, text, fonts), None
+            return _printed(rng, text, having), None
 
         images[i], _ = _cut(draw, rng, "sign")
     return images
+
+
+@cache
+def _fonts_having(text: str, fonts: tuple[Path, ...]) -> list[Path]:
+    """Those of `fonts` that draw `text`, not their missing-glyph box (or nothing) in its place."""
+    from PIL import ImageFont  # Pillow comes with the training extra
+
+    def drawn(font: ImageFont.FreeTypeFont, text: str) -> tuple[bytes, tuple[int, int]]:
+        mask = font.getmask(text)
+        return bytes(mask), mask.size
+
+    having = [f for f in fonts if drawn(load_font(f, 64), text) != drawn(load_font(f, 64), MISSING_GLYPH)]
+    if not having:
+        raise ValueError(f"no training font draws {text!r}")
+    return having
 
 
 def _cut(draw: Callable[[], tuple[Drawing, T]], rng: np.random.Generator, name: str) -> tuple[np.ndarray, T]:
@@ -377,6 +396,8 @@ def _cut(draw: Callable[[], tuple[Drawing, T]], rng: np.random.Generator, name: 
     (a label), drawing again until the runtime finds it (`MAX_TRIES` times at most)."""
     for _ in range(MAX_TRIES):
         drawing, label = draw()
+        if drawing.ink.max() <= INK_LEVEL:  # a glyph too thin to keep any ink at this size
+            continue
         pixels = runtime_cut(*photographed(drawing, rng))
         if pixels is not None:
             return pixels, label
