@@ -155,6 +155,34 @@ def test_a_sign_at_a_surely_read_numbers_end_does_not_void_it_but_an_unsure_numb
     assert decide(middle).lines == []
 
 
+def test_one_unsure_digit_in_a_number_of_three_or_more_is_read_but_not_two_nor_one_like_no_digit():
+    def read(regions: list, policy=DEFAULT.decide) -> list[str]:
+        return _text(decide(regions, policy, unsure_digits=True))
+
+    digits = [_accepted(d, (x, 100, 30, 50), 0.7) for d, x in ((3, 0), (9, 40), (6, 120), (7, 160))]
+    amid = _rejected((80, 100, 30, 50))  # read as a 4 at 0.3: an outlined or a hairline digit
+    assert read([*digits, amid]) == ["39467"]
+    assert decide([*digits, amid]).lines == []  # the looks are compared without it
+    assert read([*digits, amid, _rejected((200, 100, 30, 50))]) == []  # two: a word's letters
+    assert read([*digits[:2], amid]) == []  # beside two digits: "No 12"'s o
+    assert read([*digits, _rejected((80, 100, 30, 50), p=0.1)]) == []  # like no digit
+    assert read([*digits, _rejected((80, 100, 70, 50))]) == []  # two digits' width: a word
+    cut = GroupReading(None, [_piece(1, 0.7, (120, 100, 15, 50)), _piece(7, 0.7, (135, 100, 15, 50))])
+    assert read([*digits[:2], amid, cut]) == []  # beside a blob cut in two: a word's n read as 17
+    end = _rejected((200, 100, 30, 50))
+    assert read([*digits, end]) == []  # at its end in colour: a sign, a unit
+    assert read([*digits, end], DEFAULT.decide.on_paper()) == ["39674"]  # on paper: a digit
+    sure = [_accepted(d, (x, 100, 30, 50), 0.95) for d, x in ((3, 0), (9, 40), (6, 120), (7, 160))]
+    assert read([*sure, end], DEFAULT.decide.on_paper()) == ["3967"]  # a sign after a surely read number
+
+
+def test_1s_alone_on_two_lines_or_more_are_an_edge_in_pieces_but_a_line_of_1s_is_a_number():
+    stacked = [_accepted(1, (100, 0, 8, 50)), _accepted(1, (102, 80, 8, 50))]
+    assert decide(stacked).lines == []
+    assert _text(decide([_accepted(1, (100, 0, 8, 50)), _accepted(1, (140, 0, 8, 50))])) == ["11"]
+    assert _text(decide([_accepted(1, (100, 0, 8, 50))])) == ["1"]
+
+
 def test_a_bar_at_a_lines_end_with_a_wall_beyond_it_is_a_tags_edge():
     from edge_runtime.reading.decide import without_wall_edges
 

@@ -14,6 +14,13 @@ below it) and wrote into the manifest. Then, in this order:
   a digit accepted with less than `clutter_confidence` is more likely a texture's blob: rejected;
   and when all that is read in the end is one digit below `lone_clutter_score` among at least
   `lone_clutter_regions` rejected regions, it is no number (a brick wall's mortar joint read as a 7);
+- in the reading given (`unsure_digits`), a rejected region that is the only one level with
+  `gap_digits` accepted digits or more, of their
+  size (`gap_height`, `gap_width`) and each a group of its own (not cut out of a blob, as a word's
+  letters are), read with `gap_score` or more and no colon, is one unsure digit
+  of a number (an outlined or a hairline digit): taken as the digit read best there, when it lies
+  amid the digits, or, on paper (`gap_at_ends`), at an end unless it is a sign beside a surely read
+  number (below); a word has more than one letter;
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
@@ -40,7 +47,8 @@ below it) and wrote into the manifest. Then, in this order:
   `dollar_loop_score` with an S's half loops on either side of a stem (`dollar_loop_width`), while
   they are read at `sign_number_score` or more;
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
-  object's edges, not a number: dropped;
+  object's edges, not a number: dropped; so are two lines or more of 1s only with nothing else read
+  (a frame's or a bezel's edge in pieces, one above another);
 - a line of one thin 0 (`ring_stroke`) `ring_aspect` times wider than tall, read below `ring_score`,
   is the outline of a frame or a blank plate: dropped;
 - in a coloured scene (`without_wall_edges`, which `pipeline` applies with the image read), a 1 at a
@@ -74,11 +82,18 @@ class Decision:
     rejected: list[Piece]
 
 
-def decide(readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide) -> Decision:
-    """Apply the rules of the module docstring to an image's group readings."""
+def decide(
+    readings: list[GroupReading], policy: DecidePolicy = DEFAULT.decide, unsure_digits: bool = False
+) -> Decision:
+    """Apply the rules of the module docstring to an image's group readings; `unsure_digits`: with one
+    unsure digit of a number taken (for the reading given; `pipeline` compares its looks without it,
+    since a look that read a digit unsurely read less)."""
     accepted, rejected = _with_digits_in_line(readings, policy)
     accepted, too_small = _drop_small(accepted, policy)
     accepted, doubtful = _drop_doubtful_in_clutter(accepted, rejected, policy)
+    if unsure_digits:
+        apart = [r.digits[0] for r in readings if len(r.digits) == 1]  # each a group of its own
+        accepted, rejected = _with_unsure_digits_in_numbers(accepted, rejected, apart, policy)
     accepted, in_words = _drop_lines_with_gaps(accepted, rejected, policy)
     lines, slashes = _without_slashes(reading_lines(accepted), policy)
     lines, marks = _without_marks(lines, policy)
@@ -142,6 +157,39 @@ def _drop_doubtful_in_clutter(
         return accepted, []
     keep = [p for p in accepted if p.score >= policy.clutter_confidence]
     return keep, [p for p in accepted if p.score < policy.clutter_confidence]
+
+
+def _with_unsure_digits_in_numbers(
+    accepted: list[Piece], rejected: list[Piece], apart: list[Piece], policy: DecidePolicy
+) -> tuple[list[Piece], list[Piece]]:
+    """The accepted digits with each rejected region taken as the digit the model read best there,
+    when it is the only rejected region level with `gap_digits` accepted digits or more of its size
+    (`gap_height`, no wider than `gap_width` times the widest of them), each a group of its own
+    (`apart`: a word's letters are often cut into digit-like pieces, an n into 11), read with
+    `gap_score` at least and not a colon: one unsure digit in a number (an outlined or a hairline
+    digit), where a word has more than one letter. Returns (accepted, still rejected)."""
+    taken = []
+    for region in rejected:
+        beside = [d for d in accepted if level(region.crop.box, d.crop.box, policy.gap_height)]
+        if (
+            len(beside) < policy.gap_digits
+            or not all(any(d is a for a in apart) for d in beside)
+            or region.score < policy.gap_score
+            or region.crop.box[2] > policy.gap_width * max(d.crop.box[2] for d in beside)
+            or looks_like_a_colon(region.crop.pixels, policy)
+        ):
+            continue
+        others = [r for r in rejected if r is not region and _level_with_any(r, beside, policy)]
+        at_an_end = policy.gap_at_ends and not _signs_beside([region], beside, policy)
+        if not others and (_amid(region, beside) or at_an_end):
+            taken.append(region)
+    return accepted + taken, [r for r in rejected if not any(r is t for t in taken)]
+
+
+def _amid(region: Piece, digits: list[Piece]) -> bool:
+    """True when `region` lies between two of `digits`, left to right."""
+    centre = middle_x(region.crop.box)
+    return min(middle_x(d.crop.box) for d in digits) < centre < max(middle_x(d.crop.box) for d in digits)
 
 
 def _drop_lines_with_gaps(
@@ -453,9 +501,11 @@ def _has_dollar_loops(first: Piece, policy: DecidePolicy) -> bool:
 
 
 def _without_lines_of_ones(lines: list[list[Piece]]) -> tuple[list[list[Piece]], list[Piece]]:
-    """The lines, without those of 1s only when another line holds another digit: a wall's mortar,
-    wood grain or an object's edges beside a number. Returns (lines, the 1s dropped)."""
-    if all(p.label == 1 for line in lines for p in line):
+    """The lines, without those of 1s only when another line holds another digit (a wall's mortar,
+    wood grain or an object's edges beside a number), and without any when two lines or more hold
+    only 1s and nothing else is read (a frame's or a bezel's edge in pieces, one above another).
+    Returns (lines, the 1s dropped)."""
+    if all(p.label == 1 for line in lines for p in line) and len(lines) < 2:
         return lines, []
     return _lines_taken_out(lines, lambda line: all(p.label == 1 for p in line))
 

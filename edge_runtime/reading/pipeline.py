@@ -125,7 +125,7 @@ def read_digits(
                 view, to_frame, found, recognised = lit
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
             found, recognised = _found_and_recognised(model, view, policy, True)
-    decision = decide(recognised.readings, policy.decide)
+    decision = decide(recognised.readings, policy.decide, unsure_digits=True)
     if coloured:  # perhaps a tag's or a sign's edge against its wall, a glare band, read as a 1
         decision = without_unsure_lone_ones(without_wall_edges(decision, view, policy.decide), policy.decide)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
