@@ -15,12 +15,11 @@ below it) and wrote into the manifest. Then, in this order:
   and when all that is read in the end is one digit below `lone_clutter_score` among at least
   `lone_clutter_regions` rejected regions, it is no number (a brick wall's mortar joint read as a 7);
 - in the reading given (`unsure_digits`), a rejected region that is the only one level with
-  `gap_digits` accepted digits or more, of their
-  size (`gap_height`, `gap_width`) and each a group of its own (not cut out of a blob, as a word's
-  letters are), read with `gap_score` or more and no colon, is one unsure digit
-  of a number (an outlined or a hairline digit): taken as the digit read best there, when it lies
-  amid the digits, or, on paper (`gap_at_ends`), at an end unless it is a sign beside a surely read
-  number (below); a word has more than one letter;
+  `gap_digits` accepted digits or more, of their size (`gap_height`, `gap_width`) and each a group of
+  its own (not cut out of a blob, as a word's letters are), read with `gap_score` or more and no
+  colon, is one unsure digit of a number (an outlined or a hairline digit): taken as the digit read
+  best there, when it lies amid the digits, or, on paper (`gap_at_ends`), at an end unless it is a
+  sign beside a surely read number (below); a word has more than one letter;
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
@@ -92,7 +91,7 @@ def decide(
     accepted, too_small = _drop_small(accepted, policy)
     accepted, doubtful = _drop_doubtful_in_clutter(accepted, rejected, policy)
     if unsure_digits:
-        apart = [r.digits[0] for r in readings if len(r.digits) == 1]  # each a group of its own
+        apart = {id(r.digits[0]) for r in readings if len(r.digits) == 1}  # each a group of its own
         accepted, rejected = _with_unsure_digits_in_numbers(accepted, rejected, apart, policy)
     accepted, in_words = _drop_lines_with_gaps(accepted, rejected, policy)
     lines, slashes = _without_slashes(reading_lines(accepted), policy)
@@ -160,12 +159,12 @@ def _drop_doubtful_in_clutter(
 
 
 def _with_unsure_digits_in_numbers(
-    accepted: list[Piece], rejected: list[Piece], apart: list[Piece], policy: DecidePolicy
+    accepted: list[Piece], rejected: list[Piece], apart: set[int], policy: DecidePolicy
 ) -> tuple[list[Piece], list[Piece]]:
     """The accepted digits with each rejected region taken as the digit the model read best there,
     when it is the only rejected region level with `gap_digits` accepted digits or more of its size
     (`gap_height`, no wider than `gap_width` times the widest of them), each a group of its own
-    (`apart`: a word's letters are often cut into digit-like pieces, an n into 11), read with
+    (`apart`, their ids: a word's letters are often cut into digit-like pieces, an n into 11), read with
     `gap_score` at least and not a colon: one unsure digit in a number (an outlined or a hairline
     digit), where a word has more than one letter. Returns (accepted, still rejected)."""
     taken = []
@@ -173,7 +172,7 @@ def _with_unsure_digits_in_numbers(
         beside = [d for d in accepted if level(region.crop.box, d.crop.box, policy.gap_height)]
         if (
             len(beside) < policy.gap_digits
-            or not all(any(d is a for a in apart) for d in beside)
+            or not all(id(d) in apart for d in beside)
             or region.score < policy.gap_score
             or region.crop.box[2] > policy.gap_width * max(d.crop.box[2] for d in beside)
             or looks_like_a_colon(region.crop.pixels, policy)
@@ -183,7 +182,8 @@ def _with_unsure_digits_in_numbers(
         at_an_end = policy.gap_at_ends and not _signs_beside([region], beside, policy)
         if not others and (_amid(region, beside) or at_an_end):
             taken.append(region)
-    return accepted + taken, [r for r in rejected if not any(r is t for t in taken)]
+    taken_ids = {id(r) for r in taken}
+    return accepted + taken, [r for r in rejected if id(r) not in taken_ids]
 
 
 def _amid(region: Piece, digits: list[Piece]) -> bool:
