@@ -183,6 +183,20 @@ def test_1s_alone_on_two_lines_or_more_are_an_edge_in_pieces_but_a_line_of_1s_is
     assert _text(decide([_accepted(1, (100, 0, 8, 50))])) == ["1"]
 
 
+def test_a_lone_bar_with_a_step_in_the_ground_across_it_or_at_the_views_side_is_an_edge():
+    from edge_runtime.reading.decide import without_wall_edges
+
+    wall = np.full((200, 400), 200, np.uint8)
+    wall[:, 200:] = 100  # a phone's or a tag's side against its wall
+    edge = _accepted(1, (196, 50, 6, 50))
+    assert without_wall_edges(decide([edge]), wall).lines == []
+    assert _text(without_wall_edges(decide([edge]), np.full((200, 400), 200, np.uint8))) == ["1"]
+    at_the_side = _accepted(1, (396, 50, 4, 50))  # a surface read alone, its edge at the view's side
+    assert without_wall_edges(decide([at_the_side]), np.full((200, 400), 200, np.uint8)).lines == []
+    printed = _accepted(1, (180, 50, 20, 50))  # a printed 1 with its flag and foot: wider than a bar
+    assert _text(without_wall_edges(decide([printed]), wall)) == ["1"]
+
+
 def test_a_bar_at_a_lines_end_with_a_wall_beyond_it_is_a_tags_edge():
     from edge_runtime.reading.decide import without_wall_edges
 

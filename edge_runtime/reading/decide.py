@@ -366,18 +366,35 @@ def without_wall_edges(
     """`decision` without each 1 at either end of a line of two digits or more that is a straight bar,
     at most `bar_width` of its height wide, with the ground beyond it `ground_step` brighter or darker
     than between it and its neighbour (medians of `image`'s brightest channel in bands `ground_band` of
-    its height wide; `image` is the one the pieces' boxes lie in): the edge of a tag or a sign against
-    its wall, not a digit on it."""
+    its height wide; `image` is the one the pieces' boxes lie in), and without each line of one such
+    bar with the ground that much brighter or darker on one side than on the other, or with no room
+    for a band on one side (at the side of the surface read): the edge of a tag, a sign or a device
+    against its wall, not a digit on it."""
 
     def ground(rows: slice, start: int, stop: int) -> float | None:
         band = image[rows, max(start, 0) : max(stop, 0)]
         return float(np.median(brightest_channel(band))) if band.size else None
 
+    def bar(piece: Piece) -> bool:
+        return piece.label == 1 and piece.crop.box[2] <= policy.bar_width * piece.crop.box[3]
+
+    def lone_edge(piece: Piece) -> bool:
+        x, y, w, h = piece.crop.box
+        if not bar(piece):
+            return False
+        band, rows = max(2, round(policy.ground_band * h)), slice(y, y + h)
+        if x - 1 - band < 0 or x + w + 1 + band > image.shape[1]:
+            return True
+        left, right = ground(rows, x - 1 - band, x - 1), ground(rows, x + w + 1, x + w + 1 + band)
+        return left is not None and right is not None and abs(left - right) >= policy.ground_step
+
     def edges(line: list[Piece]) -> list[int]:
         found: list[int] = []
-        for index, neighbour in ((len(line) - 1, len(line) - 2), (0, 1)) if len(line) >= 2 else ():
+        if len(line) == 1:
+            return [0] if lone_edge(line[0]) else []
+        for index, neighbour in ((len(line) - 1, len(line) - 2), (0, 1)):
             x, y, w, h = line[index].crop.box
-            if line[index].label != 1 or w > policy.bar_width * h or neighbour in found:
+            if not bar(line[index]) or neighbour in found:
                 continue
             near_x, _, near_w, _ = line[neighbour].crop.box
             band, rows = max(2, round(policy.ground_band * h)), slice(y, y + h)
@@ -392,7 +409,7 @@ def without_wall_edges(
         return found
 
     lines, dropped = _taken_out(decision.lines, edges)
-    return Decision(lines, decision.rejected + dropped)
+    return Decision([line for line in lines if line], decision.rejected + dropped)
 
 
 def without_unsure_lone_ones(decision: Decision, policy: DecidePolicy = DEFAULT.decide) -> Decision:

@@ -221,6 +221,12 @@ def _grey_working_copy(image: np.ndarray, scale: float, policy: InkPolicy) -> np
     return darkest_channel(resized(image, scale))
 
 
+def is_crop(image: np.ndarray, policy: InkPolicy = DEFAULT.ink, crop: bool | None = None) -> bool:
+    """Whether `image` is read as a small crop around a digit rather than a scene: `crop` when given,
+    else whether it is at most `crop_side` pixels each way."""
+    return max(image.shape[:2]) <= policy.crop_side if crop is None else crop
+
+
 def ink_image(
     image: np.ndarray, policy: InkPolicy = DEFAULT.ink, crop: bool | None = None, dark_ink: bool | None = None
 ) -> InkImage:
@@ -236,7 +242,7 @@ def ink_image(
     scale = work_scale(*image.shape[:2], policy)
     grey = _grey_working_copy(image, scale, policy)
     grey = cv2.GaussianBlur(grey, (3, 3), 0)
-    crop = max(image.shape[:2]) <= policy.crop_side if crop is None else crop
+    crop = is_crop(image, policy, crop)
     if dark_ink is None:
         dark_ink = light_border(grey) if crop else is_light_background(grey, policy)
     if not dark_ink:

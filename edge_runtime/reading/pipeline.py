@@ -32,9 +32,10 @@ scene in which nothing is accepted still while a large blob is cut off by the fr
 more as a tight crop. Within each of these looks, an image in which nothing is accepted, or in which
 a blob cut off by its border is as large as half of it, is read again at the threshold of its
 strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
-cut off with them). In a coloured scene, a 1 at the end of a line with a wall beyond it is a tag's
-edge (`decide.without_wall_edges`), and a line of one 1 read unsurely an edge or a glare band
-(`decide.without_unsure_lone_ones`).
+cut off with them). In a scene, a 1 at the end of a line with a wall beyond it, or alone with the
+ground stepping across it or at the side of the surface read, is a tag's or a device's edge
+(`decide.without_wall_edges`); in a coloured one a line of one 1 read unsurely is an edge or a glare
+band too (`decide.without_unsure_lone_ones`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from edge_runtime.reading.ink import (
     has_dark_ground,
     ink_image,
     is_coloured,
+    is_crop,
     lit_as_ink,
     strongest_ink,
 )
@@ -128,6 +130,8 @@ def read_digits(
     decision = decide(recognised.readings, policy.decide, unsure_digits=True)
     if coloured:  # perhaps a tag's or a sign's edge against its wall, a glare band, read as a 1
         decision = without_unsure_lone_ones(without_wall_edges(decision, view, policy.decide), policy.decide)
+    elif found is not None and not is_crop(view, policy.ink, crop):  # a screen's or a tag's side
+        decision = without_wall_edges(decision, view, policy.decide)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
     binary, to_image = (found.binary, found.to_image) if found else (None, Transform())
     written = write_lines(labelled, binary, to_image, policy.marks)

@@ -217,7 +217,11 @@ WALL_EDGES = (
     "train.surfaces' price tags (seed 7, 100): a tag's edge against a wall read as a 1 after the price "
     "(66,941, 9,473,1, 97,801), 6-13 px wide at 81-114 tall, the wall 60-90 darker than the tag "
     "beside it; a slanted display's 1s are half their height wide. Price tags 67 → 70%; paper, other "
-    "surfaces and non-digit surfaces unchanged (scratch probes, session 31)"
+    "surfaces and non-digit surfaces unchanged (scratch probes, session 31); the same values take a "
+    "lone bar (a phone's side at the frame's, a display's bezel at the side of the surface read, or "
+    "one with the ground stepping across it) off a reading in every scene, not only coloured ones: "
+    "seeds 7 and 21 (150 a category), non-digit surfaces +1 and +2 images, seven-segment +1, price "
+    "tags +1, none lost (session 37)"
 )
 SEVEN_SEGMENTS = (
     "train.surfaces' seven_segments geometry (segment gaps 0.06-0.12 of the height, digits 0.23 apart)"
