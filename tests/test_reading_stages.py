@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from edge_runtime.reading.cuts import Edge, best_chain
-from edge_runtime.reading.decide import decide, reading_lines, without_unsure_lone_ones
+from edge_runtime.reading.decide import decide, reading_lines, without_unsure_lone_digits
 from edge_runtime.reading.find import find_groups, strokes
 from edge_runtime.reading.geometry import Transform, crop_roi, level
 from edge_runtime.reading.groups import DigitCrop, Group, Piece, filled_outline
@@ -393,14 +393,17 @@ def test_a_lone_unsure_thin_0_much_wider_than_tall_is_an_outline_but_a_sure_roun
     assert _text(decide([zero((100, 100, 160, 90), 0.5, 1), _accepted(7, (270, 100, 60, 90))])) == ["07"]
 
 
-def test_in_a_coloured_scene_a_lone_unsure_1_is_an_edge_but_not_a_sure_one_nor_two():
+def test_in_a_coloured_scene_a_lone_unsure_digit_is_no_number_but_not_a_sure_one_nor_two():
     def kept(*readings: GroupReading) -> list[str]:
-        return _text(without_unsure_lone_ones(decide(list(readings))))
+        return _text(without_unsure_lone_digits(decide(list(readings))))
 
     assert kept(_accepted(1, (100, 100, 20, 90), 0.85)) == []  # a tag's edge, a glare band
     assert kept(_accepted(1, (100, 100, 20, 90), 0.95)) == ["1"]  # a house number 1
     assert kept(_accepted(1, (100, 100, 20, 90), 0.85), _accepted(1, (150, 100, 20, 90), 0.85)) == ["11"]
     assert kept(_accepted(1, (100, 100, 20, 90), 0.85), _accepted(7, (150, 100, 50, 90), 0.85)) == ["17"]
+    assert kept(_accepted(4, (100, 100, 60, 90), 0.6)) == []  # a mark on a blank tag, a reflection
+    assert kept(_accepted(4, (100, 100, 60, 90), 0.85)) == ["4"]  # a printed 4
+    assert kept(_accepted(4, (100, 100, 60, 90), 0.6), _accepted(7, (170, 100, 60, 90), 0.6)) == ["47"]
 
 
 def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():

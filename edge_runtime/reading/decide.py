@@ -50,11 +50,15 @@ below it) and wrote into the manifest. Then, in this order:
   (a frame's or a bezel's edge in pieces, one above another);
 - a line of one thin 0 (`ring_stroke`) `ring_aspect` times wider than tall, read below `ring_score`,
   is the outline of a frame or a blank plate: dropped;
-- in a coloured scene (`without_wall_edges`, which `pipeline` applies with the image read), a 1 at a
-  line's end that is a straight bar (`bar_width`) with the ground beyond it `ground_step` brighter or
-  darker than between it and its neighbour is the edge of a tag or a sign against a wall: dropped;
-- in a coloured scene's reading (`without_unsure_lone_ones`, which `pipeline` applies), a line of one
-  1 read with less than `lone_one_score` is an edge, a glare band or an unlit segment: dropped.
+- in a scene (`without_wall_edges`, which `pipeline` applies with the image read), a 1 at a line's
+  end that is a straight bar (`bar_width`) with the ground beyond it `ground_step` brighter or darker
+  than between it and its neighbour, or a line of one such bar with the ground that much brighter or
+  darker across it or at the side of the image read, is the edge of a tag, a sign or a device against
+  a wall: dropped;
+- in a coloured scene's reading (`without_unsure_lone_digits`, which `pipeline` applies), a line of
+  one 1 read with less than `lone_one_score` is an edge, a glare band or an unlit segment, and a line
+  of one other digit read with less than `lone_digit_score` a blank surface's mark or a reflection:
+  dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -412,15 +416,20 @@ def without_wall_edges(
     return Decision([line for line in lines if line], decision.rejected + dropped)
 
 
-def without_unsure_lone_ones(decision: Decision, policy: DecidePolicy = DEFAULT.decide) -> Decision:
-    """`decision` without its lines of one 1 read with less than `lone_one_score`: in a coloured scene
-    more often a tag's or a plate's edge, a glare band or a display's unlit segment than a digit (on
-    paper a handwritten 1 is read as unsurely). `pipeline` applies it to the reading taken, not to
-    the looks it compares: a look that reads such a 1 still found where digits may lie."""
-    lines, dropped = _lines_taken_out(
-        decision.lines,
-        lambda line: len(line) == 1 and line[0].label == 1 and line[0].score < policy.lone_one_score,
-    )
+def without_unsure_lone_digits(decision: Decision, policy: DecidePolicy = DEFAULT.decide) -> Decision:
+    """`decision` without its lines of one 1 read with less than `lone_one_score` and of one other
+    digit read with less than `lone_digit_score`: in a coloured scene more often a tag's or a plate's
+    edge, a glare band, a display's unlit segment or its reflection, or a mark on a blank surface than
+    a digit, whose print is read surely (on paper a handwritten digit is read as unsurely). `pipeline`
+    applies it to the reading taken, not to the looks it compares: a look that reads such a digit
+    still found where digits may lie."""
+
+    def unsure(line: list[Piece]) -> bool:
+        if len(line) != 1:
+            return False
+        return line[0].score < (policy.lone_one_score if line[0].label == 1 else policy.lone_digit_score)
+
+    lines, dropped = _lines_taken_out(decision.lines, unsure)
     return Decision(lines, decision.rejected + dropped)
 
 

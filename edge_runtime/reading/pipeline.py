@@ -35,7 +35,8 @@ strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits a
 cut off with them). In a scene, a 1 at the end of a line with a wall beyond it, or alone with the
 ground stepping across it or at the side of the surface read, is a tag's or a device's edge
 (`decide.without_wall_edges`); in a coloured one a line of one 1 read unsurely is an edge or a glare
-band too (`decide.without_unsure_lone_ones`).
+band too, and one of another digit read unsurely a blank surface's mark or a display's reflection
+(`decide.without_unsure_lone_digits`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from edge_runtime.reading.decide import Decision, decide, without_unsure_lone_ones, without_wall_edges
+from edge_runtime.reading.decide import Decision, decide, without_unsure_lone_digits, without_wall_edges
 from edge_runtime.reading.find import Groups, find_groups
 from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
 from edge_runtime.reading.groups import Piece
@@ -128,8 +129,10 @@ def read_digits(
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
             found, recognised = _found_and_recognised(model, view, policy, True)
     decision = decide(recognised.readings, policy.decide, unsure_digits=True)
-    if coloured:  # perhaps a tag's or a sign's edge against its wall, a glare band, read as a 1
-        decision = without_unsure_lone_ones(without_wall_edges(decision, view, policy.decide), policy.decide)
+    if coloured:  # perhaps a tag's edge, a glare band or a reflection read as a digit
+        decision = without_unsure_lone_digits(
+            without_wall_edges(decision, view, policy.decide), policy.decide
+        )
     elif found is not None and not is_crop(view, policy.ink, crop):  # a screen's or a tag's side
         decision = without_wall_edges(decision, view, policy.decide)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]

@@ -807,8 +807,19 @@ class DecidePolicy:
     colon_sizes: float = tuned(2.5, SEPARATOR_CASES)
 
     # in a coloured scene, a line of one 1 read with less than this is an edge, a glare band or an
-    # unlit segment (on paper a handwritten 1 is read as unsurely)
+    # unlit segment (on paper a handwritten 1 is read as unsurely)...
     lone_one_score: float = tuned(0.9, LONE_ONES)
+    # ...and a line of one other digit read with less than this a mark on a blank surface or a
+    # display's reflection
+    lone_digit_score: float = tuned(
+        0.7,
+        "runtime_bench categories (seeds 7 and 21, 150 a category): blank tags, screens and date signs "
+        "read as one 4, 0 or 7 at 0.43-0.63, a display's reflection below its number as a second line "
+        "of one 9 or 5 at 0.57-0.62, while lone printed digits read right in coloured scenes scored "
+        "0.84-0.97 but one plate's 2 at 0.617: non-digit surfaces +0 and +3 images, seven-segment +2, "
+        "plates -1; screens, price tags, dates, chalk, outlined and hairline handwriting and non-digit "
+        "scenes unchanged (scratch probes, session 37)",
+    )
 
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
