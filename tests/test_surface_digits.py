@@ -14,8 +14,8 @@ from train.surface_digits import (
     seven_segment,
     surface_digits,
     surface_signs,
-    thinned,
 )
+from train.surfaces import skeleton
 
 pytestmark = pytest.mark.train_extra  # Pillow draws the fonts
 
@@ -90,7 +90,7 @@ def test_blank_digits_are_an_error_not_an_endless_loop(style):
 def test_thinning_leaves_a_one_pixel_line():
     bar = np.zeros((40, 40), bool)
     bar[5:35, 15:24] = True
-    line = thinned(bar)
+    line = skeleton(bar) > 0
     assert line.any() and (line.sum(axis=1) <= 1).all() and line[10:30].sum() >= 18
 
 

@@ -39,6 +39,7 @@ from edge_runtime.reading.policy import DEFAULT
 from edge_runtime.samples import ink_crop
 from ground.contract import IMAGE_SHAPE
 from train.negatives import LETTERS, font_files, load_font, render_text
+from train.surfaces import skeleton
 
 T = TypeVar("T")
 
@@ -170,7 +171,7 @@ def _outlined(rng: np.random.Generator, strokes: np.ndarray) -> Drawing:
 def hairline(rng: np.random.Generator, label: int, digit: np.ndarray, fonts: Sequence[Path]) -> Drawing:
     """A fine pen's digit: the skeleton of an MNIST digit, 1-2 px wide."""
     strokes = _strokes(digit, rng.uniform(*HAIRLINE_HEIGHT))
-    line = thinned(strokes > 0).astype(np.uint8)
+    line = (skeleton(strokes > 0) > 0).astype(np.uint8)
     if rng.random() < 0.5:
         line = cv2.dilate(line, np.ones((2, 2), np.uint8))
     ink = cv2.GaussianBlur(line.astype(np.float32), (0, 0), 0.5)
@@ -221,39 +222,6 @@ def _grown(mask: np.ndarray, radius: int) -> np.ndarray:
     pad = radius + 2
     padded = cv2.copyMakeBorder(mask, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
     return cv2.dilate(padded, kernel)
-
-
-def thinned(mask: np.ndarray) -> np.ndarray:
-    """The one-pixel skeleton of a boolean mask (Zhang-Suen thinning), as a boolean mask."""
-    image = np.pad(mask.astype(np.uint8), 1)
-    while True:
-        changed = False
-        for step in (0, 1):
-            p = np.pad(image, 1)
-            # neighbours P2..P9, clockwise from the one above
-            ring = [
-                p[:-2, 1:-1],
-                p[:-2, 2:],
-                p[1:-1, 2:],
-                p[2:, 2:],
-                p[2:, 1:-1],
-                p[2:, :-2],
-                p[1:-1, :-2],
-                p[:-2, :-2],
-            ]
-            count = sum(n.astype(np.int32) for n in ring)
-            transitions = sum(((ring[i] == 0) & (ring[(i + 1) % 8] == 1)).astype(np.int32) for i in range(8))
-            n2, n4, n6, n8 = ring[0], ring[2], ring[4], ring[6]
-            if step == 0:
-                sides = ((n2 & n4 & n6) == 0) & ((n4 & n6 & n8) == 0)
-            else:
-                sides = ((n2 & n4 & n8) == 0) & ((n2 & n6 & n8) == 0)
-            remove = (image == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & sides
-            if remove.any():
-                image[remove] = 0
-                changed = True
-        if not changed:
-            return image[1:-1, 1:-1].astype(bool)
 
 
 # ---- a photo of a drawing, and the runtime's cut of it --------------------------------------------
