@@ -90,6 +90,21 @@ def test_tight_crops_read_right(model, digits):
     assert _share(hits) >= 0.95
 
 
+def test_large_tight_crops_of_a_straight_1_are_read_not_taken_for_an_edge(model):
+    """A crop larger than `crop_side` is first read as a scene, then as a tight crop; a straight 1
+    filling it lies near its sides, where a scene's lone bar is a surface's edge
+    (`decide.without_wall_edges`)."""
+    rng = np.random.default_rng(2)
+    hits = []
+    for _ in range(20):
+        height = int(rng.integers(450, 700))
+        width, stroke, lean = height // 2, int(height * rng.uniform(0.07, 0.12)), int(rng.integers(-20, 20))
+        crop = np.full((height, width), 235, np.uint8)  # a printed 1's stem, touching the top and bottom
+        cv2.line(crop, (width // 2 + lean, -5), (width // 2 - lean, height + 5), 30, stroke)
+        hits.append(read_digits(model, crop).number == "1")
+    assert _share(hits) >= 0.9
+
+
 def test_digits_20_to_30_pixels_tall_in_a_1080p_frame_are_found(model, digits):
     x, y = digits
     rng = np.random.default_rng(2)

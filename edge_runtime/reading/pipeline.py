@@ -127,7 +127,8 @@ def read_digits(
             ):
                 view, to_frame, found, recognised = lit
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
-            found, recognised = _found_and_recognised(model, view, policy, True)
+            crop = True
+            found, recognised = _found_and_recognised(model, view, policy, crop)
     decision = decide(recognised.readings, policy.decide, unsure_digits=True)
     if coloured:  # perhaps a tag's edge, a glare band or a reflection read as a digit
         decision = without_unsure_lone_digits(
