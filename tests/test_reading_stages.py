@@ -745,12 +745,12 @@ def _pieces(binary: np.ndarray) -> list:
 
 
 def test_the_bars_of_each_seven_segment_digit_are_gathered_into_one_digit_and_no_further():
-    digits, rest = segment_digits(_pieces(_display("847")))
+    digits, _, rest = segment_digits(_pieces(_display("847")))
     assert len(digits) == 3 and rest == []  # 7, 4 and 3 bars: one digit each, not one group of all
     boxes = sorted(box for _, box in digits)
     assert [len(members) for members, _ in sorted(digits, key=lambda d: d[1][0])] == [7, 4, 3]
     assert all(a[0] + a[2] < b[0] for a, b in zip(boxes, boxes[1:], strict=False))  # side by side, apart
-    ones, rest = segment_digits(_pieces(_display("181")))  # a 1: two upright bars, one above the other
+    ones, _, rest = segment_digits(_pieces(_display("181")))  # a 1: two upright bars, one above the other
     assert [len(members) for members, _ in sorted(ones, key=lambda d: d[1][0])] == [2, 7, 2] and rest == []
     side_by_side = np.zeros((100, 100), np.uint8)
     for x in (30, 45):
@@ -760,10 +760,10 @@ def test_the_bars_of_each_seven_segment_digit_are_gathered_into_one_digit_and_no
 
 def test_a_digits_sides_one_above_the_other_are_gathered_across_its_unlit_middle_bar():
     wide_gaps = _display("07", gap=5, pitch=1.0, width=0.8, thick=0.1)  # sides 10 px apart: beyond reach
-    digits, rest = segment_digits(_pieces(wide_gaps))
+    digits, _, rest = segment_digits(_pieces(wide_gaps))
     assert [len(members) for members, _ in sorted(digits, key=lambda d: d[1][0])] == [6, 3] and rest == []
     policy = dataclasses.replace(DEFAULT.find, segment_stack_reach=DEFAULT.find.segment_reach)
-    halves, _ = segment_digits(_pieces(wide_gaps), policy)  # the 0's halves alone are too wide a digit
+    halves, _, _ = segment_digits(_pieces(wide_gaps), policy)  # the 0's halves alone are too wide a digit
     assert all(len(members) < 6 for members, _ in halves)
 
 
@@ -772,7 +772,7 @@ def test_a_long_bar_reaches_no_further_than_the_shorter_bar_beside_it():
     display = np.zeros((100, 200), np.uint8)
     display[:, : four.shape[1]] |= four
     display[:, 35 : 35 + wide_seven.shape[1]] |= wide_seven  # its top bar 13 px beyond the 4's side
-    digits, rest = segment_digits(_pieces(display))  # two digits, not one set too wide for either
+    digits, _, rest = segment_digits(_pieces(display))  # two digits, not one set too wide for either
     assert sorted(len(members) for members, _ in digits) == [3, 4] and rest == []
 
 
@@ -781,8 +781,37 @@ def test_a_hyphen_beside_a_handwritten_one_stays_apart():
     cv2.rectangle(binary, (20, 47), (50, 54), 255, -1)  # a hyphen
     cv2.rectangle(binary, (58, 20), (65, 80), 255, -1)  # a 1 as tall as the line
     cv2.rectangle(binary, (75, 47), (105, 54), 255, -1)  # another hyphen
-    digits, rest = segment_digits(_pieces(binary))
-    assert digits == [] and len(rest) == 3
+    digits, whole, rest = segment_digits(_pieces(binary))
+    assert digits == whole == [] and len(rest) == 3
+
+
+def _joined_corners(display: np.ndarray, index: int, corners: str, height: int = 60, gap: int = 3) -> None:
+    """Fill the gaps at the named corners ("ab": the top bar's right end and the upper right bar) of
+    the `index`th digit of a `_display(text, height, gap)`, as blur joins a display's bars."""
+    thick, width, x, y = height // 8, int(0.55 * height), 20 + int(index * 0.8 * height), 20
+    spots = {
+        "af": (x, y, x + thick + gap, y + thick + gap),
+        "ab": (x + width - thick - gap, y, x + width, y + thick + gap),
+        "de": (x, y + height - thick - gap, x + thick + gap, y + height),
+        "dc": (x + width - thick - gap, y + height - thick - gap, x + width, y + height),
+    }
+    for corner in corners.split():
+        x0, y0, x1, y1 = spots[corner]
+        cv2.rectangle(display, (x0, y0), (x1 - 1, y1 - 1), 255, -1)
+
+
+def test_a_displays_bars_joined_at_a_corner_are_still_one_digit_each():
+    display = _display("8470")
+    _joined_corners(display, 2, "ab")  # the 7: an L and its lower right bar
+    _joined_corners(display, 3, "af ab de dc")  # the 0: two U pieces, one above the other
+    digits, whole, rest = segment_digits(_pieces(display))
+    assert [len(members) for members, _ in sorted(digits, key=lambda d: d[1][0])] == [7, 4] and rest == []
+    assert [len(members) for members, _ in sorted(whole, key=lambda d: d[1][0])] == [2, 2]
+    boxes = sorted(box for _, box in digits + whole)
+    assert all(a[0] + a[2] < b[0] for a, b in zip(boxes, boxes[1:], strict=False))  # side by side, apart
+    policy = dataclasses.replace(DEFAULT.find, segment_joined_min_stroke=99.0)  # as before: no L, no U
+    digits, whole, rest = segment_digits(_pieces(display), policy)
+    assert len(digits) == 2 and whole == [] and len(rest) == 4  # the L, its bar and the two Us
 
 
 def test_a_found_display_gives_one_group_per_digit():

@@ -25,7 +25,7 @@ from edge_runtime.reading.groups import Group
 from edge_runtime.reading.ink import InkImage
 from edge_runtime.reading.nesting import Nesting, nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, FindPolicy
-from edge_runtime.reading.segments import Piece, segment_digits
+from edge_runtime.reading.segments import Digit, Piece, segment_digits
 
 GROW = np.ones((3, 3), np.uint8)  # one pixel each way (`strokes`)
 
@@ -62,9 +62,9 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
     cut = len(pieces) > policy.max_components
     if cut:
         pieces = sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True)[: policy.max_components]
-    digits, pieces = segment_digits(pieces, policy)
+    digits, whole, pieces = segment_digits(pieces, policy)
     groups = []
-    for members, box in _merge_overlapping_columns(digits, pieces, policy):
+    for members, box in _merge_overlapping_columns(digits, whole, pieces, policy):
         x, y, w, h = box
         if h < policy.min_digit_height or w > policy.max_line_aspect * h:
             continue
@@ -243,14 +243,15 @@ def _framing(contour: np.ndarray, box: Box, policy: FindPolicy) -> int:
 
 
 def _merge_overlapping_columns(
-    groups: list[tuple[list[np.ndarray], Box]], pieces: list[Piece], policy: FindPolicy
-) -> list[tuple[list[np.ndarray], Box]]:
+    digits: list[Digit], whole: list[Digit], pieces: list[Piece], policy: FindPolicy
+) -> list[Digit]:
     """Group blobs that share most of the narrower one's columns and nearly touch vertically, starting
-    from `groups` (a display's seven-segment digits)."""
-    groups = list(groups)
+    from a display's seven-segment `digits` and `whole` ones (which take no fragment beside them)."""
+    groups, first_whole = [*digits, *whole], len(digits)
     for contour, box in sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True):
         for i, (members, group_box) in enumerate(groups):
-            if _same_digit(box, group_box, policy):
+            fragments = not first_whole <= i < len(digits) + len(whole)
+            if _same_digit(box, group_box, policy, fragments):
                 groups[i] = (members + [contour], union([box, group_box]))
                 break
         else:
@@ -258,8 +259,9 @@ def _merge_overlapping_columns(
     return groups
 
 
-def _same_digit(piece: Box, group: Box, policy: FindPolicy) -> bool:
-    """Stacked parts sharing columns (a broken 5), or a small stroke right beside the group (a 5's bar)."""
+def _same_digit(piece: Box, group: Box, policy: FindPolicy, fragments: bool = True) -> bool:
+    """Stacked parts sharing columns (a broken 5), or (`fragments`) a small stroke right beside the
+    group (a 5's bar)."""
     column_overlap = min(piece[0] + piece[2], group[0] + group[2]) - max(piece[0], group[0])
     row_gap = max(piece[1], group[1]) - min(piece[1] + piece[3], group[1] + group[3])
     taller = max(piece[3], group[3])
@@ -268,6 +270,8 @@ def _same_digit(piece: Box, group: Box, policy: FindPolicy) -> bool:
         and row_gap <= policy.max_gap_to_merge * taller
     ):
         return True
+    if not fragments:
+        return False
     fragment = piece[3] < policy.fragment_height * group[3] and not _punctuation(piece, group, policy)
     return fragment and row_gap <= 0 and -column_overlap <= policy.fragment_distance * group[3]
 

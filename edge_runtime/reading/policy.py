@@ -260,6 +260,16 @@ STACKED_SIDES = (
     "and hairline (150), seed 11's screens, seven-segment, price tags and non-digit surfaces (100) "
     "unchanged (scratch probes, session 34)"
 )
+JOINED_BARS = (
+    "runtime_bench categories, seeds 7 and 21, 150 each (scratch probes, session 38): a display's bars "
+    "touching at a corner (blurred, slanted) made L and U pieces, no bars, and digits read in pieces "
+    "(78108 as 7131178, 795538 as nothing): seven-segment 90.7 -> 91.3% and 90.7 -> 93.3%, screens "
+    "94.7 -> 95.3% and 92.0% both, every other category unchanged. Bars fill 0.73-0.89 of their "
+    "rotated rectangle, L and U pieces 0.43-0.46. A stroke 0.6-1.6 of the bars': screens -2 (a glare "
+    "band's pieces joined); no longer than 1.5 bars: seven-segment -2 (seed 21); no minimum stroke: a "
+    "screen's 1.6-px specks made a 1; the joined pieces linked with the bars in one pass, or the digits "
+    "they make taking fragments beside them: screens -1 and -2 (the next digit's segments taken in)"
+)
 SOLID_SURFACES = (
     "train.surfaces' price tags on brick walls: a tag lighter than the wall joins its mortar into one "
     "blob cut off by the frame, a surface whose box is the frame. Opened by 5, 9 and 13 working pixels, "
@@ -549,6 +559,13 @@ class FindPolicy:
     )
     # more bars than this linked both ways are a texture (bricks and mortar), not digits
     segment_texture_bars: int = tuned(12, SEVEN_SEGMENTS)
+    # a bar fills this share of its rotated rectangle; a piece filling less, with a stroke this share of
+    # the median bar's (if that is this many working pixels at least) and no longer than this many
+    # median bars, is bars joined at a corner (an L, a U)
+    segment_bar_fill: float = tuned(0.65, JOINED_BARS)
+    segment_joined_stroke: tuple[float, float] = tuned((0.75, 1.4), JOINED_BARS)
+    segment_joined_min_stroke: float = tuned(3.0, JOINED_BARS)
+    segment_joined_span: float = tuned(2.0, JOINED_BARS)
     # rows a group is shrunk to before it is cut and cropped
     group_max_height: int = tuned(
         56,

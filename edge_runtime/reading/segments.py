@@ -12,7 +12,15 @@ handwritten 1 beside a hyphen is a whole digit tall, and stays alone), the set n
 `segment_max_width` of its height; two upright bars one above the other, no wider than
 `segment_one_width` of their height, are a 1. The gap between two digits of a display is wider than
 the gaps inside one. A brick wall's bricks and mortar, or tiles, are bars too, linked into one large
-set lying both ways: a texture, whose pieces are dropped. (The values named here are `policy.FindPolicy`'s.)
+set lying both ways: a texture, whose pieces are dropped.
+
+Where a display's bars touch at a corner (blurred, slanted), one piece is two or three bars joined,
+an L or a U: not solid in its rotated rectangle (bars fill `segment_bar_fill` of it), its stroke as
+thick as the solid bars' median (`segment_joined_stroke`, when that is `segment_joined_min_stroke`
+at least: no specks) and no longer than `segment_joined_span` of their median length. The pieces
+left once the bars' digits are taken are linked again with these joined pieces (each as long as the
+median bar, counting as two bars); a set holding one is a digit too, a whole one: no smaller piece
+beside it is a fragment of it (`find`). (The values named here are `policy.FindPolicy`'s.)
 """
 
 from __future__ import annotations
@@ -26,30 +34,82 @@ from edge_runtime.reading.policy import DEFAULT, FindPolicy
 Piece = tuple[np.ndarray, Box]  # a blob's outer contour and its box
 
 
+Digit = tuple[list[np.ndarray], Box]  # a digit's pieces' contours and its box
+
+
 def segment_digits(
     pieces: list[Piece], policy: FindPolicy = DEFAULT.find
-) -> tuple[list[tuple[list[np.ndarray], Box]], list[Piece]]:
-    """The seven-segment digits among `pieces` (their contours, their box), and the other pieces; a set
-    of more than `segment_texture_bars` linked bars lying both ways is a texture (a brick wall, tiles):
-    its pieces are neither."""
+) -> tuple[list[Digit], list[Digit], list[Piece]]:
+    """The seven-segment digits among `pieces` (their contours, their box), those of them holding bars
+    joined at a corner (whole digits), and the other pieces; a set of more than `segment_texture_bars`
+    linked bars lying both ways is a texture (a brick wall, tiles): its pieces are none of these."""
     lengths = {i: _bar_length(contour, policy) for i, (contour, _) in enumerate(pieces)}
     bars = [i for i, length in lengths.items() if length > 0]
     if len(bars) < policy.segment_min_bars:
-        return [], pieces
+        return [], [], pieces
+    digits, used = [], set()
+    for members in _linked(bars, pieces, lengths, policy):
+        boxes = [pieces[i][1] for i in members]
+        if _is_a_digit(boxes, [False] * len(boxes), policy):
+            digits.append(([pieces[i][0] for i in sorted(members)], union(boxes)))
+            used |= members
+        elif len(members) > policy.segment_texture_bars and _both_ways(boxes):
+            used |= members  # a texture: dropped
+    joined = _joined_bars([i for i in range(len(pieces)) if i not in used], pieces, bars, lengths, policy)
+    whole = []
+    if joined:
+        lengths.update(joined)
+        for members in _linked([i for i in bars if i not in used] + sorted(joined), pieces, lengths, policy):
+            boxes = [pieces[i][1] for i in members]
+            if members & joined.keys() and _is_a_digit(boxes, [i in joined for i in members], policy):
+                whole.append(([pieces[i][0] for i in sorted(members)], union(boxes)))
+                used |= members
+    return digits, whole, [p for i, p in enumerate(pieces) if i not in used]
+
+
+def _linked(
+    bars: list[int], pieces: list[Piece], lengths: dict[int, float], policy: FindPolicy
+) -> list[set[int]]:
+    """The sets of `bars` linked by `_close_pairs`, each once."""
     linked = {i: {i} for i in bars}
     for i, j in _close_pairs(bars, pieces, lengths, policy):
         joined = linked[i] | linked[j]
         for k in joined:
             linked[k] = joined
-    digits, used = [], set()
-    for members in {id(s): s for s in linked.values()}.values():
-        boxes = [pieces[i][1] for i in members]
-        if _is_a_digit(boxes, policy):
-            digits.append(([pieces[i][0] for i in sorted(members)], union(boxes)))
-            used |= members
-        elif len(members) > policy.segment_texture_bars and _both_ways(boxes):
-            used |= members  # a texture: dropped
-    return digits, [p for i, p in enumerate(pieces) if i not in used]
+    return list({id(s): s for s in linked.values()}.values())
+
+
+def _joined_bars(
+    candidates: list[int], pieces: list[Piece], bars: list[int], lengths: dict[int, float], policy: FindPolicy
+) -> dict[int, float]:
+    """Those of `candidates` that are bars joined at a corner (see the module docstring), each with the
+    median solid bar's length."""
+    solid = [i for i in bars if _solid(pieces[i][0], policy)]
+    if not solid:
+        return {}
+    width = float(np.median([_stroke(pieces[i][0]) for i in solid]))
+    length = float(np.median([lengths[i] for i in solid]))
+    if width < policy.segment_joined_min_stroke:
+        return {}
+    thinnest, thickest = policy.segment_joined_stroke
+    return {
+        i: length
+        for i in candidates
+        if not _solid(pieces[i][0], policy)
+        and thinnest * width <= _stroke(pieces[i][0]) <= thickest * width
+        and max(pieces[i][1][2:]) <= policy.segment_joined_span * length
+    }
+
+
+def _solid(contour: np.ndarray, policy: FindPolicy) -> bool:
+    """True when the contour fills `segment_bar_fill` of its rotated rectangle (a bar, not an L)."""
+    (_, _), (a, b), _ = cv2.minAreaRect(contour)
+    return cv2.contourArea(contour) >= policy.segment_bar_fill * a * b
+
+
+def _stroke(contour: np.ndarray) -> float:
+    """The mean width of the contour's stroke: twice its area over its length."""
+    return 2 * cv2.contourArea(contour) / max(cv2.arcLength(contour, True), 1.0)
 
 
 def _close_pairs(
@@ -86,18 +146,21 @@ def _bar_length(contour: np.ndarray, policy: FindPolicy) -> float:
     return long if long >= policy.segment_bar_aspect * max(short, 1.0) else 0.0
 
 
-def _is_a_digit(boxes: list[Box], policy: FindPolicy) -> bool:
-    """From `segment_min_bars` to seven bars, across and upright, the upright ones at most
-    `segment_max_upright` of the height, no wider than `segment_max_width` of it (not a wall's bricks);
-    or a 1: two upright bars one above the other, no wider than `segment_one_width` of their height."""
-    if not (policy.segment_min_bars <= len(boxes) <= 7 or len(boxes) == 2):
+def _is_a_digit(boxes: list[Box], joined: list[bool], policy: FindPolicy) -> bool:
+    """From `segment_min_bars` to seven bars (a piece of bars `joined` counting two), across and
+    upright, the upright ones (and the joined ones) at most `segment_max_upright` of the height, no
+    wider than `segment_max_width` of it (not a wall's bricks); or a 1: two upright bars one above the
+    other, no wider than `segment_one_width` of their height."""
+    one = len(boxes) == 2 and not any(joined)
+    if not (policy.segment_min_bars <= len(boxes) + sum(joined) <= 7 or one):
         return False
     _, _, width, height = union(boxes)
-    upright = [h for _, _, w, h in boxes if h > w]
+    upright = [h for (_, _, w, h), corner in zip(boxes, joined, strict=True) if h > w or corner]
     stacked = bool(upright) and max(upright) <= policy.segment_max_upright * height
-    if len(boxes) == 2:
+    if one:
         return len(upright) == 2 and stacked and width <= policy.segment_one_width * height
-    return width <= policy.segment_max_width * height and len(upright) < len(boxes) and stacked
+    across = any(joined) or len(upright) < len(boxes)
+    return width <= policy.segment_max_width * height and across and stacked
 
 
 def _both_ways(boxes: list[Box]) -> bool:
