@@ -92,12 +92,12 @@ def _joined_bars(
     if width < policy.segment_joined_min_stroke:
         return {}
     thinnest, thickest = policy.segment_joined_stroke
-    return {
+    return {  # the cheapest test first: a frame holds many pieces
         i: length
         for i in candidates
-        if not _solid(pieces[i][0], policy)
+        if max(pieces[i][1][2:]) <= policy.segment_joined_span * length
         and thinnest * width <= _stroke(pieces[i][0]) <= thickest * width
-        and max(pieces[i][1][2:]) <= policy.segment_joined_span * length
+        and not _solid(pieces[i][0], policy)
     }
 
 
