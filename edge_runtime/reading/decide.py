@@ -382,33 +382,36 @@ def without_wall_edges(
     def bar(piece: Piece) -> bool:
         return piece.label == 1 and piece.crop.box[2] <= policy.bar_width * piece.crop.box[3]
 
+    def band_and_rows(box: Box) -> tuple[int, slice]:
+        return max(2, round(policy.ground_band * box[3])), slice(box[1], box[1] + box[3])
+
+    def stepped(one: float | None, other: float | None) -> bool:
+        return one is not None and other is not None and abs(one - other) >= policy.ground_step
+
     def lone_edge(piece: Piece) -> bool:
-        x, y, w, h = piece.crop.box
-        if not bar(piece):
-            return False
-        band, rows = max(2, round(policy.ground_band * h)), slice(y, y + h)
+        x, _, w, _ = piece.crop.box
+        band, rows = band_and_rows(piece.crop.box)
         if x - 1 - band < 0 or x + w + 1 + band > image.shape[1]:
             return True
-        left, right = ground(rows, x - 1 - band, x - 1), ground(rows, x + w + 1, x + w + 1 + band)
-        return left is not None and right is not None and abs(left - right) >= policy.ground_step
+        return stepped(ground(rows, x - 1 - band, x - 1), ground(rows, x + w + 1, x + w + 1 + band))
 
     def edges(line: list[Piece]) -> list[int]:
         found: list[int] = []
         if len(line) == 1:
-            return [0] if lone_edge(line[0]) else []
+            return [0] if bar(line[0]) and lone_edge(line[0]) else []
         for index, neighbour in ((len(line) - 1, len(line) - 2), (0, 1)):
-            x, y, w, h = line[index].crop.box
             if not bar(line[index]) or neighbour in found:
                 continue
+            x, _, w, _ = line[index].crop.box
             near_x, _, near_w, _ = line[neighbour].crop.box
-            band, rows = max(2, round(policy.ground_band * h)), slice(y, y + h)
+            band, rows = band_and_rows(line[index].crop.box)
             if index > neighbour:  # the line's last piece
                 between = ground(rows, max(near_x + near_w, x - band), x)
                 beyond = ground(rows, x + w + 1, x + w + 1 + band)
             else:
                 between = ground(rows, x + w, min(near_x, x + w + band))
                 beyond = ground(rows, x - 1 - band, x - 1)
-            if between is not None and beyond is not None and abs(between - beyond) >= policy.ground_step:
+            if stepped(between, beyond):
                 found.append(index)
         return found
 

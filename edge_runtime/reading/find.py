@@ -247,11 +247,10 @@ def _merge_overlapping_columns(
 ) -> list[Digit]:
     """Group blobs that share most of the narrower one's columns and nearly touch vertically, starting
     from a display's seven-segment `digits` and `whole` ones (which take no fragment beside them)."""
-    groups, first_whole = [*digits, *whole], len(digits)
+    groups, wholes = [*digits, *whole], range(len(digits), len(digits) + len(whole))
     for contour, box in sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True):
         for i, (members, group_box) in enumerate(groups):
-            fragments = not first_whole <= i < len(digits) + len(whole)
-            if _same_digit(box, group_box, policy, fragments):
+            if _same_digit(box, group_box, policy, fragments=i not in wholes):
                 groups[i] = (members + [contour], union([box, group_box]))
                 break
         else:

@@ -35,6 +35,7 @@ Piece = tuple[np.ndarray, Box]  # a blob's outer contour and its box
 
 
 Digit = tuple[list[np.ndarray], Box]  # a digit's pieces' contours and its box
+RotatedRect = tuple[tuple[float, float], tuple[float, float], float]  # cv2.minAreaRect's
 
 
 def segment_digits(
@@ -43,7 +44,8 @@ def segment_digits(
     """The seven-segment digits among `pieces` (their contours, their box), those of them holding bars
     joined at a corner (whole digits), and the other pieces; a set of more than `segment_texture_bars`
     linked bars lying both ways is a texture (a brick wall, tiles): its pieces are none of these."""
-    lengths = {i: _bar_length(contour, policy) for i, (contour, _) in enumerate(pieces)}
+    rects = [cv2.minAreaRect(contour) for contour, _ in pieces]
+    lengths = {i: _bar_length(rect, policy) for i, rect in enumerate(rects)}
     bars = [i for i, length in lengths.items() if length > 0]
     if len(bars) < policy.segment_min_bars:
         return [], [], pieces
@@ -55,7 +57,8 @@ def segment_digits(
             used |= members
         elif len(members) > policy.segment_texture_bars and _both_ways(boxes):
             used |= members  # a texture: dropped
-    joined = _joined_bars([i for i in range(len(pieces)) if i not in used], pieces, bars, lengths, policy)
+    rest = [i for i in range(len(pieces)) if i not in used]
+    joined = _joined_bars(rest, pieces, rects, bars, lengths, policy)
     whole = []
     if joined:
         lengths.update(joined)
@@ -80,11 +83,16 @@ def _linked(
 
 
 def _joined_bars(
-    candidates: list[int], pieces: list[Piece], bars: list[int], lengths: dict[int, float], policy: FindPolicy
+    candidates: list[int],
+    pieces: list[Piece],
+    rects: list[RotatedRect],
+    bars: list[int],
+    lengths: dict[int, float],
+    policy: FindPolicy,
 ) -> dict[int, float]:
     """Those of `candidates` that are bars joined at a corner (see the module docstring), each with the
-    median solid bar's length."""
-    solid = [i for i in bars if _solid(pieces[i][0], policy)]
+    median solid bar's length (`rects`: the pieces' rotated rectangles)."""
+    solid = [i for i in bars if _solid(pieces[i][0], rects[i], policy)]
     if not solid:
         return {}
     width = float(np.median([_stroke(pieces[i][0]) for i in solid]))
@@ -97,13 +105,13 @@ def _joined_bars(
         for i in candidates
         if max(pieces[i][1][2:]) <= policy.segment_joined_span * length
         and thinnest * width <= _stroke(pieces[i][0]) <= thickest * width
-        and not _solid(pieces[i][0], policy)
+        and not _solid(pieces[i][0], rects[i], policy)
     }
 
 
-def _solid(contour: np.ndarray, policy: FindPolicy) -> bool:
+def _solid(contour: np.ndarray, rect: RotatedRect, policy: FindPolicy) -> bool:
     """True when the contour fills `segment_bar_fill` of its rotated rectangle (a bar, not an L)."""
-    (_, _), (a, b), _ = cv2.minAreaRect(contour)
+    (_, _), (a, b), _ = rect
     return cv2.contourArea(contour) >= policy.segment_bar_fill * a * b
 
 
@@ -139,9 +147,9 @@ def _close_pairs(
     return pairs
 
 
-def _bar_length(contour: np.ndarray, policy: FindPolicy) -> float:
-    """The long side of the contour's rotated rectangle when it is a bar, else 0."""
-    (_, _), (a, b), _ = cv2.minAreaRect(contour)
+def _bar_length(rect: RotatedRect, policy: FindPolicy) -> float:
+    """The long side of a piece's rotated rectangle when it is a bar, else 0."""
+    (_, _), (a, b), _ = rect
     long, short = max(a, b), min(a, b)
     return long if long >= policy.segment_bar_aspect * max(short, 1.0) else 0.0
 
