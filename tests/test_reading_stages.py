@@ -522,7 +522,7 @@ def test_on_paper_a_hairline_s_fainter_stretch_joins_its_stroke_but_faint_ink_ap
     ink[10, 120] = ink[60, 130] = 55  # fainter specks away from it
     faint = InkImage(ink=ink, scale=1.0, ink_threshold=100)
     assert not strokes(faint, DEFAULT.find)[0][58:62, 40].any()  # joined on paper only
-    binary, hairline = strokes(faint, DEFAULT.find.on_paper())
+    binary, hairline, _ = strokes(faint, DEFAULT.find.on_paper())
     assert hairline and binary[58:62, 40].all() and not binary[10, 120] and not binary[60, 130]
     contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     assert len(contours) == 1  # one stroke, not two
@@ -560,6 +560,35 @@ def test_on_paper_a_hairline_digit_fainter_than_the_threshold_is_found_and_cut_o
     assert len(find_groups(bold, DEFAULT.find.on_paper()).groups) == 1  # bold strokes: no hairline
 
 
+def test_on_paper_ink_a_little_too_wide_for_a_hairline_is_read_again_as_one_when_that_reads_more():
+    from edge_runtime.reading.pipeline import _hairline_look_taken
+    from edge_runtime.reading.recognise import Recognised
+
+    ink = np.zeros((200, 400), np.uint8)
+    for k in range(5):  # a hairline pen's 3-px strokes...
+        ink[40:140, 40 + 40 * k : 43 + 40 * k] = 150
+    ink[40:140, 300:304] = 150  # ...beside one 4-px stroke: just too wide for a hairline's
+    mixed = InkImage(ink=ink, scale=1.0, ink_threshold=100)
+    assert DEFAULT.find.hairline_width < strokes(mixed, DEFAULT.find.on_paper()).width
+    assert find_groups(mixed, DEFAULT.find.on_paper()).nearly_hairline
+    assert not find_groups(mixed, DEFAULT.find).nearly_hairline  # off paper: a wall's mortar is thin too
+    bold = InkImage(ink=cv2.dilate(ink, np.ones((5, 5), np.uint8)), scale=1.0, ink_threshold=100)
+    assert not find_groups(bold, DEFAULT.find.on_paper()).nearly_hairline
+    assert strokes(mixed, DEFAULT.find.on_paper().as_hairline()).faded  # read again as a hairline's
+
+    labels = [str(d) for d in range(10)]
+
+    def number(digits: str, p: float = 0.95) -> Recognised:
+        return Recognised([_accepted(int(d), (40 * k, 100, 30, 50), p) for k, d in enumerate(digits)])
+
+    assert _hairline_look_taken(number("514"), number("152514"), DEFAULT, labels)  # its faint 152 found
+    assert not _hairline_look_taken(number("654747"), number("654749"), DEFAULT, labels)  # others
+    assert not _hairline_look_taken(number("33"), number("3311"), DEFAULT, labels)  # only 1s more
+    nothing = Recognised([_rejected((40, 100, 30, 50))])
+    assert not _hairline_look_taken(nothing, number("1"), DEFAULT, labels)  # mortar joined into a 1
+    assert _hairline_look_taken(nothing, number("70"), DEFAULT, labels)
+
+
 def test_a_bezel_broken_by_glare_is_dropped_but_a_branching_blob_round_pieces_is_not():
     ink = np.zeros((300, 400), np.uint8)
     cv2.rectangle(ink, (40, 40), (360, 260), 200, 8)  # a bezel...
@@ -584,11 +613,11 @@ def test_on_paper_a_small_whole_digit_is_not_taken_for_a_faded_hairline():
     cv2.rectangle(ink, (300, 200), (302, 220), 200, cv2.FILLED)  # a 1 21 px tall in 3-px strokes...
     cv2.line(ink, (0, 240), (599, 240), 70, 1)  # ...and a ruled line below the threshold (100)
     frame = InkImage(ink=ink, scale=1.0, ink_threshold=100)
-    binary, faded = strokes(frame, DEFAULT.find.on_paper())
+    binary, faded, _ = strokes(frame, DEFAULT.find.on_paper())
     assert not faded and not binary[240, 100:200].any()  # the ruled line stays paper
     tall = ink.copy()
     cv2.rectangle(tall, (300, 100), (302, 220), 200, cv2.FILLED)  # the same strokes 121 px tall
-    binary, faded = strokes(InkImage(ink=tall, scale=1.0, ink_threshold=100), DEFAULT.find.on_paper())
+    binary, faded, _ = strokes(InkImage(ink=tall, scale=1.0, ink_threshold=100), DEFAULT.find.on_paper())
     assert faded and binary[240, 100:200].all()  # a hairline pen's: its faint ink is a stroke
 
 

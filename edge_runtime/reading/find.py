@@ -16,6 +16,7 @@ thin lines are gone). (The values named here are `policy.FindPolicy`'s.)
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -43,11 +44,20 @@ class Groups:
     binary: np.ndarray
     to_image: Transform
     surfaces: list[Box]  # in the image: where digits may lie on their own surface (`nesting`)
+    nearly_hairline: bool  # on paper, strokes a little too wide for a hairline's (`strokes`)
+
+
+class Strokes(NamedTuple):
+    """The binary ink of an ink image, whether it is a faded hairline's, and its strokes' width."""
+
+    binary: np.ndarray
+    faded: bool  # a faded hairline's: its groups are cut out of its ink stretched (`stretched`)
+    width: float  # the thresholded ink's area over its edge pixels (0 without ink)
 
 
 def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
     """The ink groups of an ink image that are large enough to be digits, left to right."""
-    thresholded, hairline = strokes(ink, policy)
+    thresholded, hairline, width = strokes(ink, policy)
     cut_from = stretched(ink, policy) if hairline else ink
     binary = without_ruled_lines(thresholded, policy) if policy.ruled_lines and not ink.crop else thresholded
     tree = nesting(binary)
@@ -77,27 +87,28 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
         binary,
         ink.to_image,
         found_surfaces,
+        policy.hairlines and policy.hairline_width < width <= policy.nearly_hairline_width,
     )
 
 
-def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> tuple[np.ndarray, bool]:
-    """The binary ink, and whether it is a faded hairline's: the pixels above the ink threshold and, on
-    paper (`hairlines`) when its strokes are a hairline's (the ink's area at most `hairline_width` times
-    its edge pixels': strokes about 3 pixels wide or less), those above `hairline_seed` of it (a faint
-    pen's whole digit can fade below it) unless the ink is one small whole digit, grown `weak_steps`
-    pixels at a time into ink of at least `weak_share` of the threshold (hysteresis): a thin stroke's
-    fainter stretches join it instead of breaking it into specks, while fainter ink away from any
-    stroke stays paper; then gaps narrower than `hairline_gap` are closed (a stroke that faded out
-    entirely for a moment). Bolder ink is left as it is: there the weak halo of print would join
-    digits to each other and to their frame."""
+def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Strokes:
+    """The binary ink, whether it is a faded hairline's, and the width of its strokes (area over edge
+    pixels): the pixels above the ink threshold and, on paper (`hairlines`) when its strokes are a
+    hairline's (that width at most `hairline_width`: strokes about 3 pixels wide or less), those above
+    `hairline_seed` of it (a faint pen's whole digit can fade below it) unless the ink is one small
+    whole digit, grown `weak_steps` pixels at a time into ink of at least `weak_share` of the threshold
+    (hysteresis): a thin stroke's fainter stretches join it instead of breaking it into specks, while
+    fainter ink away from any stroke stays paper; then gaps narrower than `hairline_gap` are closed (a
+    stroke that faded out entirely for a moment). Bolder ink is left as it is: there the weak halo of
+    print would join digits to each other and to their frame."""
     _, binary = cv2.threshold(ink.ink, ink.ink_threshold, 255, cv2.THRESH_BINARY)
     if not policy.hairlines:
-        return binary, False
+        return Strokes(binary, False, 0.0)
     area = cv2.countNonZero(binary)
-    edge = area - cv2.countNonZero(cv2.erode(binary, GROW))
-    if area == 0 or area > policy.hairline_width * edge:
-        return binary, False
-    faded = not _lone_small_digit(binary, area / edge, policy)
+    width = area / max(area - cv2.countNonZero(cv2.erode(binary, GROW)), 1)
+    if area == 0 or width > policy.hairline_width:
+        return Strokes(binary, False, width)
+    faded = not _lone_small_digit(binary, width, policy)
     if faded:
         seed = int(ink.ink_threshold * policy.hairline_seed)
         _, binary = cv2.threshold(ink.ink, seed, 255, cv2.THRESH_BINARY)
@@ -105,7 +116,7 @@ def strokes(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> tuple[np.ndarra
     for _ in range(policy.weak_steps):
         binary = cv2.bitwise_and(weak, cv2.dilate(binary, GROW))
     bridge = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (policy.hairline_gap, policy.hairline_gap))
-    return cv2.morphologyEx(binary, cv2.MORPH_CLOSE, bridge), faded
+    return Strokes(cv2.morphologyEx(binary, cv2.MORPH_CLOSE, bridge), faded, width)
 
 
 def _lone_small_digit(binary: np.ndarray, width: float, policy: FindPolicy) -> bool:

@@ -32,11 +32,13 @@ scene in which nothing is accepted still while a large blob is cut off by the fr
 more as a tight crop. Within each of these looks, an image in which nothing is accepted, or in which
 a blob cut off by its border is as large as half of it, is read again at the threshold of its
 strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
-cut off with them). In a scene, a 1 at the end of a line with a wall beyond it, or alone with the
-ground stepping across it or at the side of the surface read, is a tag's or a device's edge
-(`decide.without_wall_edges`); in a coloured one a line of one 1 read unsurely is an edge or a glare
-band too, and one of another digit read unsurely a blank surface's mark or a display's reflection
-(`decide.without_unsure_lone_digits`).
+cut off with them). On paper, ink a little too wide for a hairline's (a hairline pen's digits
+beside bolder ones, or under a brighter light, lost below the bolder ones' threshold) is read again
+as a hairline's, and taken when it reads more. In a scene, a 1 at the end of a line with a wall
+beyond it, or alone with the ground stepping across it or at the side of the surface read, is a
+tag's or a device's edge (`decide.without_wall_edges`); in a coloured one a line of one 1 read
+unsurely is an edge or a glare band too, and one of another digit read unsurely a blank surface's
+mark or a display's reflection (`decide.without_unsure_lone_digits`).
 """
 
 from __future__ import annotations
@@ -253,9 +255,7 @@ def _taken_over(
     screen joins a digit, lost or read unsurely in one look, not in another (in the scene, in a
     channel)."""
     decision, current_decision = (decide(r[3].readings, policy.decide) for r in (look, current))
-    read, current_read = (
-        "".join(labels[p.label] for line in d.lines for p in line) for d in (decision, current_decision)
-    )
+    read, current_read = _digits(decision, labels), _digits(current_decision, labels)
     on_surface, current_on_surface = _read_a_surface(look[0], scene), _read_a_surface(current[0], scene)
     if _reads_more(read, current_read) and (on_surface or not current_on_surface):
         return True
@@ -267,6 +267,11 @@ def _taken_over(
 def _read_a_surface(view: np.ndarray, scene: np.ndarray) -> bool:
     """True when a look at `scene` read one of its surfaces (`view`), not the whole of it."""
     return view.shape[:2] != scene.shape[:2]
+
+
+def _digits(decision: Decision, labels: list[str]) -> str:
+    """The digits a decision accepts, line after line."""
+    return "".join(labels[p.label] for line in decision.lines for p in line)
 
 
 def _reads_more(read: str, other: str) -> bool:
@@ -292,6 +297,10 @@ def _found_and_recognised(
     says."""
     ink = ink_image(image, policy.ink, crop, dark_ink)
     found, recognised = _read_ink(model, ink, policy)
+    if found.nearly_hairline:  # perhaps a hairline pen's digits beside bolder ones
+        as_hairline = _read_ink(model, ink, policy.as_hairline())
+        if _hairline_look_taken(recognised, as_hairline[1], policy, model.labels):
+            found, recognised = as_hairline
     if found.groups and (not recognised.any_digit or found.filled_edge):
         stronger = strongest_ink(ink, policy.ink)
         if stronger is not None:
@@ -313,6 +322,19 @@ def _stronger_look_taken(
     before, after = (decide(r.readings, policy.decide) for r in (first, again))
     fewer = sum(map(len, after.lines)) < sum(map(len, before.lines))
     return not fewer and _decided_strength(after, policy, labels) > _decided_strength(before, policy, labels)
+
+
+def _hairline_look_taken(
+    first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str]
+) -> bool:
+    """Whether ink a little too wide for a hairline's read again as one is taken over the first look:
+    where the first accepts nothing, as a second look (`_second_look_taken`: a brick wall's mortar or a
+    window's edge joined into a sure 1 is not); else when it reads more (`_reads_more`: the digits of
+    a hairline pen beside bolder ones, lost below the threshold of those)."""
+    read = _digits(decide(first.readings, policy.decide), labels)
+    if not read:
+        return _second_look_taken(again, policy, labels)
+    return _reads_more(_digits(decide(again.readings, policy.decide), labels), read)
 
 
 def _read_ink(model: DigitModel, ink: InkImage, policy: ReadingPolicy) -> tuple[Groups, Recognised]:
