@@ -951,6 +951,25 @@ def test_a_look_at_the_strongest_strokes_is_taken_over_one_that_read_digits_only
     assert _stronger_look_taken(nothing, Recognised(digits), DEFAULT, labels)
 
 
+def test_a_dark_window_read_lit_is_taken_when_it_reads_more_or_as_many_digits_stronger_never_fewer():
+    from edge_runtime.reading.pipeline import _look_again_taken
+    from edge_runtime.reading.recognise import Recognised
+
+    labels = [str(d) for d in range(10)]
+
+    def number(digits: str, p: float = 0.95) -> Recognised:
+        return Recognised([_accepted(int(d), (40 * k, 100, 30, 50), p) for k, d in enumerate(digits)])
+
+    assert _look_again_taken(number("724"), number("7248"), DEFAULT, labels)  # its dim 8 read lit
+    assert not _look_again_taken(number("2328"), number("238"), DEFAULT, labels)  # fewer, however sure
+    assert not _look_again_taken(number("2"), number("1337"), DEFAULT, labels)  # others: the whole plate
+    assert _look_again_taken(number("7850", 0.6), number("0850"), DEFAULT, labels)  # as many, stronger
+    assert not _look_again_taken(number("0850"), number("7850", 0.6), DEFAULT, labels)
+    nothing = Recognised([_rejected((40, 100, 30, 50))])
+    assert _look_again_taken(nothing, number("73"), DEFAULT, labels)
+    assert not _look_again_taken(nothing, number("1"), DEFAULT, labels)  # a window's edge
+
+
 def test_a_look_reading_more_is_taken_and_a_surface_not_given_up_for_the_scene_that_lost_digits():
     from edge_runtime.reading.pipeline import _reads_more, _taken_over
     from edge_runtime.reading.recognise import Recognised

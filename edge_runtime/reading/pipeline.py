@@ -29,7 +29,11 @@ blue digits on their dark ground, a grey one's light digits; a tag lit brighter 
 taken when it reads stronger and its digits are lit on a dark ground or lie on a surface (a tag,
 whose edges joined its digits in the other looks; every surface is read with its own polarity). A
 scene in which nothing is accepted still while a large blob is cut off by the frame is read once
-more as a tight crop. Within each of these looks, an image in which nothing is accepted, or in which
+more as a tight crop. A surface with a dark ground that was read (a screen's window) is read lit
+too, on its own: a cyan or green digit under the window's light falloff is as dark as the window in
+its darkest channel, and the scene read lit joins the window's digits to its light bezel; that look
+is taken when it reads more, or as many digits more strongly, never fewer (`_look_again_taken`).
+Within each of these looks, an image in which nothing is accepted, or in which
 a blob cut off by its border is as large as half of it, is read again at the threshold of its
 strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
 cut off with them). On paper, ink a little too wide for a hairline's (a hairline pen's digits
@@ -128,6 +132,11 @@ def read_digits(
                 and _taken_over(lit, (view, to_frame, found, recognised), scene, policy, model.labels)
             ):
                 view, to_frame, found, recognised = lit
+        if _read_a_surface(view, scene) and has_dark_ground(view, policy.ink):  # a screen's window
+            window = lit_as_ink(view)
+            lit = _found_and_recognised(model, window, policy.on_surface(), False, dark_ink=True)
+            if _look_again_taken(recognised, lit[1], policy, model.labels):
+                view, (found, recognised) = window, lit
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
             crop = True
             found, recognised = _found_and_recognised(model, view, policy, crop)
@@ -335,6 +344,19 @@ def _hairline_look_taken(
     if not read:
         return _second_look_taken(again, policy, labels)
     return _reads_more(_digits(decide(again.readings, policy.decide), labels), read)
+
+
+def _look_again_taken(first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
+    """Whether another look at the same image (a dark window lit) is taken over the first: where the
+    first accepts nothing, as a second look (`_second_look_taken`); else when it reads more
+    (`_reads_more`), or as many digits stronger (`_decided_strength`), never fewer or others."""
+    before, after = (decide(r.readings, policy.decide) for r in (first, again))
+    read, read_again = _digits(before, labels), _digits(after, labels)
+    if not read:
+        return _second_look_taken(again, policy, labels)
+    if len(read_again) == len(read):
+        return _decided_strength(after, policy, labels) > _decided_strength(before, policy, labels)
+    return _reads_more(read_again, read)
 
 
 def _read_ink(model: DigitModel, ink: InkImage, policy: ReadingPolicy) -> tuple[Groups, Recognised]:
