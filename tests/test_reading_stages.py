@@ -16,7 +16,7 @@ from edge_runtime.reading.geometry import Transform, crop_roi, level
 from edge_runtime.reading.groups import DigitCrop, Group, Piece, filled_outline
 from edge_runtime.reading.ink import InkImage, darkest_channel, ink_image, lit_as_ink, strongest_ink
 from edge_runtime.reading.inputs import LINE_MARGIN, to_line
-from edge_runtime.reading.nesting import nesting, surfaces, unframed_blobs
+from edge_runtime.reading.nesting import framed_holes, nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, ReadingPolicy, tuned_values
 from edge_runtime.reading.recognise import GroupReading, read_groups
 from edge_runtime.reading.segments import segment_digits
@@ -737,6 +737,25 @@ def test_a_tag_joined_to_a_brick_walls_mortar_is_a_surface_once_the_thin_mortar_
     [(x, y, w, h)] = find_groups(ink, policy).surfaces  # the tag alone, not the frame
     assert 115 <= x <= 130 and 95 <= y <= 110 and 140 <= w <= 170 and 75 <= h <= 100
     assert find_groups(ink, dataclasses.replace(policy, solid_opening=1)).surfaces == []  # one blob, cut off
+
+
+def test_light_digits_in_a_hole_of_a_brick_walls_mortar_are_found_though_that_hole_fills_no_box():
+    wall = np.zeros((300, 400), np.uint8)  # ink: the light mortar, cut off by the frame
+    for row, y in enumerate(range(0, 300, 30)):
+        cv2.line(wall, (0, y), (399, y), 255, 3)
+        for x in range(15 * (row % 2), 400, 60):
+            cv2.line(wall, (x, y), (x, y + 30), 255, 3)
+    cv2.rectangle(wall, (120, 100), (280, 190), 0, -1)  # a dark tag: with the bricks it cuts, one hole
+    cv2.putText(wall, "35", (150, 175), cv2.FONT_HERSHEY_SIMPLEX, 2.2, 255, 7)  # light digits: ink
+    tree = nesting(wall)
+    tag = next(i for i in tree.outermost() if tree.boxes[i][2] == 400)
+    assert not any(framed_holes(tree, tag))  # the hole is no frame's: it fills no box
+    assert all(box[3] < 40 for _, box in unframed_blobs(tree) if box[2] < 400)  # read as a crop: no digit
+    found = find_groups(InkImage(ink=wall, scale=1.0, ink_threshold=100), ReadingPolicy().in_colour().find)
+    boxes = [g.box for g in found.groups]
+    assert len(boxes) == 2 and all(
+        120 < x and x + w < 280 and 100 < y and y + h < 190 for x, y, w, h in boxes
+    )
 
 
 # --- seven-segment digits (segments) and lit digits (ink) ----------------------------------------------

@@ -61,7 +61,7 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
     cut_from = stretched(ink, policy) if hairline else ink
     binary = without_ruled_lines(thresholded, policy) if policy.ruled_lines and not ink.crop else thresholded
     tree = nesting(binary)
-    blobs = unframed_blobs(tree, policy)
+    blobs = unframed_blobs(tree, policy, None if ink.crop else binary.shape)
     pieces = [(c, box) for c, box in blobs if cv2.contourArea(c) >= policy.min_area_pixels]
     filled_edge = False
     if not ink.crop:  # cut off by the frame's border; before merging, or a digit above a shadow joins it

@@ -11,6 +11,9 @@ or a circle drawn round a doodle):
 - a *frame* is a blob with such a hole in which lies a blob at least a digit tall
   (`min_digit_height`): the frame is no digit, the blobs in its holes are read instead
   (`unframed_blobs`); a 0's hole holds no such blob;
+- in a scene, a blob cut off by the image's border (a brick wall's light mortar, one blob across
+  the frame) is no frame, but the blobs in its holes are read too: a dark tag's light digits lie in
+  one of them, which fills no box where the mortar beside the tag is broken;
 - a blob like a frame round an empty hole (`blank_frame_hole` of its box) is a blank plate's
   outline or screen's bezel: no digit, dropped too;
 - a *surface* is a region whose digits may need their own polarity and threshold: a frame's hole
@@ -62,17 +65,29 @@ def nesting(binary: np.ndarray) -> Nesting:
     return Nesting(list(contours), [cv2.boundingRect(c) for c in contours], links)
 
 
-def unframed_blobs(tree: Nesting, policy: FindPolicy = DEFAULT.find) -> list[tuple[np.ndarray, Box]]:
+def unframed_blobs(
+    tree: Nesting, policy: FindPolicy = DEFAULT.find, shape: tuple[int, int] | None = None
+) -> list[tuple[np.ndarray, Box]]:
     """The outer contours of the blobs that are not frames, with their boxes: the outermost blobs, but
-    for a frame the blobs in its holes instead (again unless they are frames)."""
+    for a frame the blobs in its holes instead (again unless they are frames). In a scene (`shape`
+    given), a blob cut off by its border is kept and the blobs in its holes are taken too: a brick
+    wall's mortar is one blob across the frame, and a tag's digits lie in one of its holes, which no
+    longer fills its box where the mortar beside the tag is broken."""
     blobs, pending = [], tree.outermost()
     while pending:
         index = pending.pop()
         if framed_holes(tree, index, policy):
-            pending += [inner for hole in tree.children(index) for inner in tree.children(hole)]
+            pending += _contents(tree, index)
         elif not _blank_frame(tree, index, policy):
             blobs.append((tree.contours[index], tree.boxes[index]))
+            if shape is not None and touches_border(tree.boxes[index], shape):
+                pending += _contents(tree, index)
     return blobs
+
+
+def _contents(tree: Nesting, blob: int) -> list[int]:
+    """The blobs in the holes of `blob`."""
+    return [inner for hole in tree.children(blob) for inner in tree.children(hole)]
 
 
 def _blank_frame(tree: Nesting, blob: int, policy: FindPolicy) -> bool:
