@@ -970,6 +970,27 @@ def test_a_look_at_the_strongest_strokes_is_taken_over_one_that_read_digits_only
     assert _stronger_look_taken(nothing, Recognised(digits), DEFAULT, labels)
 
 
+def test_a_grey_scene_is_read_lit_too_when_it_reads_nothing_or_on_a_dark_ground_one_digit_or_no_number():
+    from edge_runtime.reading.decide import decide
+    from edge_runtime.reading.pipeline import _lit_look_wanted
+    from edge_runtime.reading.recognise import Recognised
+
+    labels = [str(d) for d in range(10)]
+    paper = np.full((480, 640, 3), 200, np.uint8)
+    display = paper.copy()
+    cv2.rectangle(display, (100, 100), (540, 380), (20, 20, 20), cv2.FILLED)  # a display's dark window
+
+    def wanted(scene: np.ndarray, digits: str, p: float = 0.95) -> bool:
+        readings = [_accepted(int(d), (100 + 40 * k, 100, 30, 50), p) for k, d in enumerate(digits)]
+        return _lit_look_wanted(scene, decide(Recognised(readings).readings, DEFAULT.decide), DEFAULT, labels)
+
+    assert wanted(paper, "") and wanted(display, "")  # nothing read
+    assert wanted(display, "9")  # a display's first digit, its other lit ones lost
+    assert wanted(display, "27", p=0.6)  # no number read surely
+    assert not wanted(display, "9127")
+    assert not wanted(paper, "9") and not wanted(paper, "27", p=0.6)  # paper: no lit digits
+
+
 def test_a_dark_window_read_lit_is_taken_when_it_reads_more_or_as_many_digits_stronger_never_fewer():
     from edge_runtime.reading.pipeline import _look_again_taken
     from edge_runtime.reading.recognise import Recognised

@@ -24,25 +24,25 @@ wall) in which nothing is accepted is read in its brightest channel too, and tak
 more than lone 1s, each surely. A coloured scene, any scene in which no line is read (none accepted,
 or each voided by a digit it rejects: a grey display's segments joined to its window's edge), and
 one with a dark ground (`ink.has_dark_ground`: a display's window) in which no number is read (its
-window can read as one unsure 0), is read again lit (`ink.lit_as_ink`: a display's red, green or
-blue digits on their dark ground, a grey one's light digits; a tag lit brighter than its wall), and
-taken when it reads stronger and its digits are lit on a dark ground or lie on a surface (a tag,
-whose edges joined its digits in the other looks; every surface is read with its own polarity). A
-scene in which nothing is accepted still while a large blob is cut off by the frame is read once
-more as a tight crop. A surface with a dark ground that was read (a screen's window) is read lit
-too, on its own: a cyan or green digit under the window's light falloff is as dark as the window in
-its darkest channel, and the scene read lit joins the window's digits to its light bezel; that look
-is taken when it reads more, or as many digits more strongly, never fewer (`_look_again_taken`).
-Within each of these looks, an image in which nothing is accepted, or in which
-a blob cut off by its border is as large as half of it, is read again at the threshold of its
-strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
-cut off with them). On paper, ink a little too wide for a hairline's (a hairline pen's digits
-beside bolder ones, or under a brighter light, lost below the bolder ones' threshold) is read again
-as a hairline's, and taken when it reads more. In a scene, a 1 at the end of a line with a wall
-beyond it, or alone with the ground stepping across it or at the side of the surface read, is a
-tag's or a device's edge (`decide.without_wall_edges`); in a coloured one a line of one 1 read
-unsurely is an edge or a glare band too, and one of another digit read unsurely a blank surface's
-mark or a display's reflection (`decide.without_unsure_lone_digits`).
+window can read as one unsure 0) or only one digit (its first, its other lit digits lost), is read
+again lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground, a grey
+one's light digits; a tag lit brighter than its wall), and taken when it reads stronger and its
+digits are lit on a dark ground or lie on a surface (a tag, whose edges joined its digits in the
+other looks; every surface is read with its own polarity). A scene in which nothing is accepted
+still while a large blob is cut off by the frame is read once more as a tight crop. A surface with a
+dark ground that was read (a screen's window) is read lit too, on its own: a cyan or green digit
+under the window's light falloff is as dark as the window in its darkest channel, and the scene read
+lit joins the window's digits to its light bezel; that look is taken when it reads more, or as many
+digits more strongly, never fewer (`_look_again_taken`). Within each of these looks, an image in
+which nothing is accepted, or in which a blob cut off by its border is as large as half of it, is
+read again at the threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare band
+joins its digits at the first, or is cut off with them). On paper, ink a little too wide for a
+hairline's (a hairline pen's digits beside bolder ones, or under a brighter light, lost below the
+bolder ones' threshold) is read again as a hairline's, and taken when it reads more. In a scene, a 1
+at the end of a line with a wall beyond it, or alone with the ground stepping across it or at the
+side of the surface read, is a tag's or a device's edge (`decide.without_wall_edges`); in a coloured
+one a line of one 1 read unsurely is an edge or a glare band too, and one of another digit read
+unsurely a blank surface's mark or a display's reflection (`decide.without_unsure_lone_digits`).
 """
 
 from __future__ import annotations
@@ -114,14 +114,8 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
-        decision = decide(recognised.readings, policy.decide)
-        if (
-            coloured
-            or not decision.lines
-            or (
-                has_dark_ground(scene, policy.ink)
-                and not _decided_strength(decision, policy, model.labels)[0]
-            )
+        if coloured or _lit_look_wanted(
+            scene, decide(recognised.readings, policy.decide), policy, model.labels
         ):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
             lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
@@ -168,6 +162,17 @@ def _look(
     if found.surfaces:
         return _on_surfaces(model, view, to_frame, found, recognised, policy)
     return view, to_frame, found, recognised
+
+
+def _lit_look_wanted(scene: np.ndarray, decision: Decision, policy: ReadingPolicy, labels: list[str]) -> bool:
+    """Whether a grey scene is read lit too (`ink.lit_as_ink`): when no line was read in it, or when
+    it has a dark ground (`ink.has_dark_ground`: a display's window) and no number was read in it
+    (`_decided_strength`) or only one digit (a display's first digit read, its other lit ones lost)."""
+    if not decision.lines:
+        return True
+    if not has_dark_ground(scene, policy.ink):
+        return False
+    return not _decided_strength(decision, policy, labels)[0] or sum(map(len, decision.lines)) == 1
 
 
 def _decided_strength(decision: Decision, policy: ReadingPolicy, labels: list[str]) -> tuple[bool, float]:
