@@ -991,6 +991,16 @@ def test_a_grey_scene_is_read_lit_too_when_it_reads_nothing_or_on_a_dark_ground_
     assert not wanted(paper, "9") and not wanted(paper, "27", p=0.6)  # paper: no lit digits
 
 
+def test_a_scene_read_as_a_tight_crop_is_taken_so_only_when_its_digits_fill_much_of_its_height():
+    from edge_runtime.reading.pipeline import _fills_a_crop
+    from edge_runtime.reading.recognise import Recognised
+
+    edge = Recognised([_accepted(1, (466, 201, 14, 103))])  # a device's window edge, cut off by the frame
+    assert not _fills_a_crop(edge, 480, DEFAULT.ink)
+    assert _fills_a_crop(Recognised([_accepted(7, (200, 40, 180, 400))]), 480, DEFAULT.ink)  # a photo's 7
+    assert not _fills_a_crop(Recognised([_rejected((200, 40, 180, 400))]), 480, DEFAULT.ink)
+
+
 def test_a_dark_window_read_lit_is_taken_when_it_reads_more_or_as_many_digits_stronger_never_fewer():
     from edge_runtime.reading.pipeline import _look_again_taken
     from edge_runtime.reading.recognise import Recognised

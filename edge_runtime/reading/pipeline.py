@@ -29,20 +29,21 @@ again lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark
 one's light digits; a tag lit brighter than its wall), and taken when it reads stronger and its
 digits are lit on a dark ground or lie on a surface (a tag, whose edges joined its digits in the
 other looks; every surface is read with its own polarity). A scene in which nothing is accepted
-still while a large blob is cut off by the frame is read once more as a tight crop. A surface with a
-dark ground that was read (a screen's window) is read lit too, on its own: a cyan or green digit
-under the window's light falloff is as dark as the window in its darkest channel, and the scene read
-lit joins the window's digits to its light bezel; that look is taken when it reads more, or as many
-digits more strongly, never fewer (`_look_again_taken`). Within each of these looks, an image in
-which nothing is accepted, or in which a blob cut off by its border is as large as half of it, is
-read again at the threshold of its strongest strokes (`ink.strongest_ink`: a screen's glare band
-joins its digits at the first, or is cut off with them). On paper, ink a little too wide for a
-hairline's (a hairline pen's digits beside bolder ones, or under a brighter light, lost below the
-bolder ones' threshold) is read again as a hairline's, and taken when it reads more. In a scene, a 1
-at the end of a line with a wall beyond it, or alone with the ground stepping across it or at the
-side of the surface read, is a tag's or a device's edge (`decide.without_wall_edges`); in a coloured
-one a line of one 1 read unsurely is an edge or a glare band too, and one of another digit read
-unsurely a blank surface's mark or a display's reflection (`decide.without_unsure_lone_digits`).
+still while a large blob is cut off by the frame is read once more as a tight crop, and so read when
+its digits fill much of its height (`_fills_a_crop`). A surface with a dark ground that was read (a
+screen's window) is read lit too, on its own: a cyan or green digit under the window's light falloff
+is as dark as the window in its darkest channel, and the scene read lit joins the window's digits to
+its light bezel; that look is taken when it reads more, or as many digits more strongly, never fewer
+(`_look_again_taken`). Within each of these looks, an image in which nothing is accepted, or in
+which a blob cut off by its border is as large as half of it, is read again at the threshold of its
+strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
+cut off with them). On paper, ink a little too wide for a hairline's (a hairline pen's digits beside
+bolder ones, or under a brighter light, lost below the bolder ones' threshold) is read again as a
+hairline's, and taken when it reads more. In a scene, a 1 at the end of a line with a wall beyond
+it, or alone with the ground stepping across it or at the side of the surface read, is a tag's or a
+device's edge (`decide.without_wall_edges`); in a coloured one a line of one 1 read unsurely is an
+edge or a glare band too, and one of another digit read unsurely a blank surface's mark or a
+display's reflection (`decide.without_unsure_lone_digits`).
 """
 
 from __future__ import annotations
@@ -132,8 +133,9 @@ def read_digits(
             if _look_again_taken(recognised, lit[1], policy, model.labels):
                 view, (found, recognised) = window, lit
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
-            crop = True
-            found, recognised = _found_and_recognised(model, view, policy, crop)
+            as_crop = _found_and_recognised(model, view, policy, True)
+            if _fills_a_crop(as_crop[1], view.shape[0], policy.ink):
+                crop, (found, recognised) = True, as_crop
     decision = decide(recognised.readings, policy.decide, unsure_digits=True)
     if coloured:  # perhaps a tag's edge, a glare band or a reflection read as a digit
         decision = without_unsure_lone_digits(
@@ -349,6 +351,14 @@ def _hairline_look_taken(
     if not read:
         return _second_look_taken(again, policy, labels)
     return _reads_more(_digits(decide(again.readings, policy.decide), labels), read)
+
+
+def _fills_a_crop(recognised: Recognised, height: int, ink: InkPolicy) -> bool:
+    """True when an image read as a tight crop accepts digits that are at least `crop_digit_share` of
+    its `height` tall together: a photo filled by a digit, not a device cut off by the frame whose
+    window's edge reads as a 1."""
+    boxes = [p.crop.box for r in recognised.readings for p in r.digits]
+    return bool(boxes) and union(boxes)[3] >= ink.crop_digit_share * height
 
 
 def _look_again_taken(first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:

@@ -387,6 +387,15 @@ class InkPolicy:
         "runtime_bench small digit 1080p 89.3→98.3%, number 91.7→93.3%, non-digit scene 92.0→93.3% (256 →"
         " 400, 4ff6a44)",
     )
+    # a scene read again as a tight crop (nothing read, a large blob cut off) is taken so only when
+    # the digits it reads are at least this share of its height (a photo filled by one digit)
+    crop_digit_share: float = tuned(
+        0.4,
+        "scratch probes, session 39, seeds 7 and 21 (150 each, every category): a blank screen's device "
+        "cut off by the frame read as a tight crop gave its window's edge as a sure 1, 17-135 px of 480-720 "
+        "(0.2-0.3): non-digit surfaces +1 image each, a slanted display's lone wrong 1 now no digit, every "
+        "other image the same",
+    )
     # a crop's paper brightness: this percentile...
     crop_paper_percentile: int = tuned(90, unmeasured("eab95cb"))
     # ...and its paper pixels at least this share of it
