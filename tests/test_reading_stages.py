@@ -991,6 +991,17 @@ def test_a_grey_scene_is_read_lit_too_when_it_reads_nothing_or_on_a_dark_ground_
     assert not wanted(paper, "9") and not wanted(paper, "27", p=0.6)  # paper: no lit digits
 
 
+def test_a_region_rejected_beside_digits_half_again_as_tall_as_they_are_is_a_glare_band_joined_to_some():
+    from edge_runtime.reading.pipeline import _band_joined
+    from edge_runtime.reading.recognise import Recognised
+
+    digits = [_accepted(d, (200 + 40 * k, 100, 30, 50)) for k, d in enumerate((1, 8))]
+    band = _rejected((60, 60, 130, 120), p=0.1)  # 51562's 515 joined by a band across the screen
+    assert _band_joined(Recognised([band, *digits]), DEFAULT)
+    smudge = _rejected((60, 100, 40, 60), p=0.1)  # about a digit's height: no band
+    assert not _band_joined(Recognised([smudge, *digits]), DEFAULT)
+
+
 def test_a_scene_read_as_a_tight_crop_is_taken_so_only_when_its_digits_fill_much_of_its_height():
     from edge_runtime.reading.pipeline import _fills_a_crop
     from edge_runtime.reading.recognise import Recognised

@@ -37,13 +37,14 @@ its light bezel; that look is taken when it reads more, or as many digits more s
 (`_look_again_taken`). Within each of these looks, an image in which nothing is accepted, or in
 which a blob cut off by its border is as large as half of it, is read again at the threshold of its
 strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
-cut off with them). On paper, ink a little too wide for a hairline's (a hairline pen's digits beside
-bolder ones, or under a brighter light, lost below the bolder ones' threshold) is read again as a
-hairline's, and taken when it reads more. In a scene, a 1 at the end of a line with a wall beyond
-it, or alone with the ground stepping across it or at the side of the surface read, is a tag's or a
-device's edge (`decide.without_wall_edges`); in a coloured one a line of one 1 read unsurely is an
-edge or a glare band too, and one of another digit read unsurely a blank surface's mark or a
-display's reflection (`decide.without_unsure_lone_digits`).
+cut off with them), and so is one that found no surface and rejects a region much taller than its
+digits (a band joined to some of them). On paper, ink a little too wide for a hairline's (a hairline
+pen's digits beside bolder ones, or under a brighter light, lost below the bolder ones' threshold)
+is read again as a hairline's, and taken when it reads more. In a scene, a 1 at the end of a line
+with a wall beyond it, or alone with the ground stepping across it or at the side of the surface
+read, is a tag's or a device's edge (`decide.without_wall_edges`); in a coloured one a line of one 1
+read unsurely is an edge or a glare band too, and one of another digit read unsurely a blank
+surface's mark or a display's reflection (`decide.without_unsure_lone_digits`).
 """
 
 from __future__ import annotations
@@ -306,22 +307,30 @@ def _found_and_recognised(
     crop: bool | None,
     dark_ink: bool | None = None,
 ) -> tuple[Groups, Recognised]:
-    """The groups of an image (ink, find) and what they hold (recognise, rows). A scene in which
-    nothing is accepted, or in which a blob cut off by its border is as large as half of it (a glare
-    band across a screen read as a surface), is read again at the threshold of its strongest strokes
+    """The groups of an image (ink, find) and what they hold (recognise, rows). Ink on paper a little
+    too wide for a hairline's is read again as one (`_hairline_look_taken`). A scene in which nothing
+    is accepted, or in which a blob cut off by its border is as large as half of it (a glare band
+    across a screen read as a surface), is read again at the threshold of its strongest strokes
     (`ink.strongest_ink`: the glare band joins digits at the first), taken as `_stronger_look_taken`
-    says."""
+    says; so is one that found no surface and rejects a region much taller than its digits
+    (`_band_joined`: the band joined to some of them), taken as `_look_again_taken` says."""
     ink = ink_image(image, policy.ink, crop, dark_ink)
     found, recognised = _read_ink(model, ink, policy)
     if found.nearly_hairline:  # perhaps a hairline pen's digits beside bolder ones
         as_hairline = _read_ink(model, ink, policy.as_hairline())
         if _hairline_look_taken(recognised, as_hairline[1], policy, model.labels):
             found, recognised = as_hairline
-    if found.groups and (not recognised.any_digit or found.filled_edge):
+    banded = (
+        recognised.any_digit
+        and not (found.filled_edge or found.surfaces)
+        and _band_joined(recognised, policy)
+    )
+    if found.groups and (not recognised.any_digit or found.filled_edge or banded):
         stronger = strongest_ink(ink, policy.ink)
         if stronger is not None:
             again = _read_ink(model, stronger, policy)
-            if _stronger_look_taken(recognised, again[1], policy, model.labels):
+            taken = _look_again_taken if banded else _stronger_look_taken
+            if taken(recognised, again[1], policy, model.labels):
                 return again
     return found, recognised
 
@@ -351,6 +360,16 @@ def _hairline_look_taken(
     if not read:
         return _second_look_taken(again, policy, labels)
     return _reads_more(_digits(decide(again.readings, policy.decide), labels), read)
+
+
+def _band_joined(recognised: Recognised, policy: ReadingPolicy) -> bool:
+    """True when a region rejected beside accepted digits is `band_height` times as tall as the tallest
+    of them at least: a glare band across a screen joined to some of its digits."""
+    tallest = max(p.crop.box[3] for r in recognised.readings for p in r.digits)
+    return any(
+        r.rejected is not None and r.rejected.crop.box[3] >= policy.ink.band_height * tallest
+        for r in recognised.readings
+    )
 
 
 def _fills_a_crop(recognised: Recognised, height: int, ink: InkPolicy) -> bool:

@@ -387,6 +387,14 @@ class InkPolicy:
         "runtime_bench small digit 1080p 89.3→98.3%, number 91.7→93.3%, non-digit scene 92.0→93.3% (256 →"
         " 400, 4ff6a44)",
     )
+    # a look that rejects a region this many times as tall as the tallest digit it accepts (a glare
+    # band joined to some of a screen's digits) is read again at its strongest strokes' threshold
+    band_height: float = tuned(
+        1.5,
+        "scratch probes, session 39, seeds 7 and 21 (150 each, every category), taken only when it reads "
+        "more or as many digits stronger: price tags +2/+1, seven-segment +3/+1, screens +3 -2 on seed 21 "
+        "(1338 -> 38: a look that found surfaces lost them; not where surfaces were found: +3, none lost)",
+    )
     # a scene read again as a tight crop (nothing read, a large blob cut off) is taken so only when
     # the digits it reads are at least this share of its height (a photo filled by one digit)
     crop_digit_share: float = tuned(
