@@ -561,7 +561,7 @@ def test_on_paper_a_hairline_digit_fainter_than_the_threshold_is_found_and_cut_o
 
 
 def test_on_paper_ink_a_little_too_wide_for_a_hairline_is_read_again_as_one_when_that_reads_more():
-    from edge_runtime.reading.pipeline import _hairline_look_taken
+    from edge_runtime.reading.pipeline import _look_again_taken
     from edge_runtime.reading.recognise import Recognised
 
     ink = np.zeros((200, 400), np.uint8)
@@ -581,12 +581,12 @@ def test_on_paper_ink_a_little_too_wide_for_a_hairline_is_read_again_as_one_when
     def number(digits: str, p: float = 0.95) -> Recognised:
         return Recognised([_accepted(int(d), (40 * k, 100, 30, 50), p) for k, d in enumerate(digits)])
 
-    assert _hairline_look_taken(number("514"), number("152514"), DEFAULT, labels)  # its faint 152 found
-    assert not _hairline_look_taken(number("654747"), number("654749"), DEFAULT, labels)  # others
-    assert not _hairline_look_taken(number("33"), number("3311"), DEFAULT, labels)  # only 1s more
+    assert _look_again_taken(number("514"), number("152514"), DEFAULT, labels)  # its faint 152 found
+    assert not _look_again_taken(number("654747"), number("654749"), DEFAULT, labels)  # others
+    assert not _look_again_taken(number("33"), number("3311"), DEFAULT, labels)  # only 1s more
     nothing = Recognised([_rejected((40, 100, 30, 50))])
-    assert not _hairline_look_taken(nothing, number("1"), DEFAULT, labels)  # mortar joined into a 1
-    assert _hairline_look_taken(nothing, number("70"), DEFAULT, labels)
+    assert not _look_again_taken(nothing, number("1"), DEFAULT, labels)  # mortar joined into a 1
+    assert _look_again_taken(nothing, number("70"), DEFAULT, labels)
 
 
 def test_a_bezel_broken_by_glare_is_dropped_but_a_branching_blob_round_pieces_is_not():

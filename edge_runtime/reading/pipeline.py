@@ -307,10 +307,10 @@ def _found_and_recognised(
     crop: bool | None,
     dark_ink: bool | None = None,
 ) -> tuple[Groups, Recognised]:
-    """The groups of an image (ink, find) and what they hold (recognise, rows). Ink on paper a little
-    too wide for a hairline's is read again as one (`_hairline_look_taken`). A scene in which nothing
-    is accepted, or in which a blob cut off by its border is as large as half of it (a glare band
-    across a screen read as a surface), is read again at the threshold of its strongest strokes
+    """The groups of an image (ink, find) and what they hold (recognise, rows). Ink on paper a little too
+    wide for a hairline's is read again as one, taken as `_look_again_taken` says. A scene in which
+    nothing is accepted, or in which a blob cut off by its border is as large as half of it (a glare
+    band across a screen read as a surface), is read again at the threshold of its strongest strokes
     (`ink.strongest_ink`: the glare band joins digits at the first), taken as `_stronger_look_taken`
     says; so is one that found no surface and rejects a region much taller than its digits
     (`_band_joined`: the band joined to some of them), taken as `_look_again_taken` says."""
@@ -318,7 +318,7 @@ def _found_and_recognised(
     found, recognised = _read_ink(model, ink, policy)
     if found.nearly_hairline:  # perhaps a hairline pen's digits beside bolder ones
         as_hairline = _read_ink(model, ink, policy.as_hairline())
-        if _hairline_look_taken(recognised, as_hairline[1], policy, model.labels):
+        if _look_again_taken(recognised, as_hairline[1], policy, model.labels):
             found, recognised = as_hairline
     banded = (
         recognised.any_digit
@@ -349,19 +349,6 @@ def _stronger_look_taken(
     return not fewer and _decided_strength(after, policy, labels) > _decided_strength(before, policy, labels)
 
 
-def _hairline_look_taken(
-    first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str]
-) -> bool:
-    """Whether ink a little too wide for a hairline's read again as one is taken over the first look:
-    where the first accepts nothing, as a second look (`_second_look_taken`: a brick wall's mortar or a
-    window's edge joined into a sure 1 is not); else when it reads more (`_reads_more`: the digits of
-    a hairline pen beside bolder ones, lost below the threshold of those)."""
-    read = _digits(decide(first.readings, policy.decide), labels)
-    if not read:
-        return _second_look_taken(again, policy, labels)
-    return _reads_more(_digits(decide(again.readings, policy.decide), labels), read)
-
-
 def _band_joined(recognised: Recognised, policy: ReadingPolicy) -> bool:
     """True when a region rejected beside accepted digits is `band_height` times as tall as the tallest
     of them at least: a glare band across a screen joined to some of its digits."""
@@ -381,9 +368,11 @@ def _fills_a_crop(recognised: Recognised, height: int, ink: InkPolicy) -> bool:
 
 
 def _look_again_taken(first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
-    """Whether another look at the same image (a dark window lit) is taken over the first: where the
-    first accepts nothing, as a second look (`_second_look_taken`); else when it reads more
-    (`_reads_more`), or as many digits stronger (`_decided_strength`), never fewer or others."""
+    """Whether another look at the same image (a dark window lit, ink read as a hairline's or at its
+    strongest strokes' threshold) is taken over the first: where the first accepts nothing, as a
+    second look (`_second_look_taken`: a wall's mortar or a window's edge read as a sure 1 is not);
+    else when it reads more (`_reads_more`), or as many digits stronger (`_decided_strength`), never
+    fewer or others."""
     before, after = (decide(r.readings, policy.decide) for r in (first, again))
     read, read_again = _digits(before, labels), _digits(after, labels)
     if not read:
