@@ -970,25 +970,29 @@ def test_a_look_at_the_strongest_strokes_is_taken_over_one_that_read_digits_only
     assert _stronger_look_taken(nothing, Recognised(digits), DEFAULT, labels)
 
 
-def test_a_grey_scene_is_read_lit_too_when_it_reads_nothing_or_on_a_dark_ground_one_digit_or_no_number():
-    from edge_runtime.reading.decide import decide
+def test_a_grey_scene_is_read_lit_too_when_it_reads_nothing_or_on_a_dark_ground_a_lit_digit_or_no_number():
     from edge_runtime.reading.pipeline import _lit_look_wanted
     from edge_runtime.reading.recognise import Recognised
 
     labels = [str(d) for d in range(10)]
     paper = np.full((480, 640, 3), 200, np.uint8)
+    shadowed = paper.copy()
+    shadowed[:, :200] = 60  # a shadow across a third of the paper: a dark ground too
     display = paper.copy()
     cv2.rectangle(display, (100, 100), (540, 380), (20, 20, 20), cv2.FILLED)  # a display's dark window
+    cv2.putText(display, "9", (200, 200), cv2.FONT_HERSHEY_SIMPLEX, 2, (255, 200, 60), 6)  # a lit 9
+    cv2.putText(shadowed, "9", (200, 200), cv2.FONT_HERSHEY_SIMPLEX, 2, (30, 30, 30), 6)  # an inked 9
 
     def wanted(scene: np.ndarray, digits: str, p: float = 0.95) -> bool:
-        readings = [_accepted(int(d), (100 + 40 * k, 100, 30, 50), p) for k, d in enumerate(digits)]
-        return _lit_look_wanted(scene, decide(Recognised(readings).readings, DEFAULT.decide), DEFAULT, labels)
+        readings = [_accepted(int(d), (200 + 40 * k, 150, 45, 52), p) for k, d in enumerate(digits)]
+        return _lit_look_wanted(scene, scene, Recognised(readings), DEFAULT, labels)
 
     assert wanted(paper, "") and wanted(display, "")  # nothing read
     assert wanted(display, "9")  # a display's first digit, its other lit ones lost
-    assert wanted(display, "27", p=0.6)  # no number read surely
+    assert not wanted(shadowed, "9")  # an inked digit on shadowed paper
+    assert wanted(display, "27", p=0.6) and wanted(shadowed, "27", p=0.6)  # no number read surely
     assert not wanted(display, "9127")
-    assert not wanted(paper, "9") and not wanted(paper, "27", p=0.6)  # paper: no lit digits
+    assert not wanted(paper, "9") and not wanted(paper, "27", p=0.6)  # paper: no dark ground
 
 
 def test_a_region_rejected_beside_digits_half_again_as_tall_as_they_are_is_a_glare_band_joined_to_some():

@@ -116,15 +116,16 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
-        if coloured or _lit_look_wanted(
-            scene, decide(recognised.readings, policy.decide), policy, model.labels
-        ):
+        if coloured or _lit_look_wanted(scene, view, recognised, policy, model.labels):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
             lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
             if (
                 lit[3].any_digit
                 # on a surface: a tag lit brighter than its wall
-                and (_read_a_surface(lit[0], scene) or _on_a_dark_ground(lit[0], lit[3], policy.ink))
+                and (
+                    _read_a_surface(lit[0], scene)
+                    or _on_a_dark_ground(_around_digits(lit[0], lit[3], policy.ink), policy.ink)
+                )
                 and _taken_over(lit, (view, to_frame, found, recognised), scene, policy, model.labels)
             ):
                 view, to_frame, found, recognised = lit
@@ -167,15 +168,24 @@ def _look(
     return view, to_frame, found, recognised
 
 
-def _lit_look_wanted(scene: np.ndarray, decision: Decision, policy: ReadingPolicy, labels: list[str]) -> bool:
-    """Whether a grey scene is read lit too (`ink.lit_as_ink`): when no line was read in it, or when
-    it has a dark ground (`ink.has_dark_ground`: a display's window) and no number was read in it
-    (`_decided_strength`) or only one digit (a display's first digit read, its other lit ones lost)."""
+def _lit_look_wanted(
+    scene: np.ndarray, view: np.ndarray, recognised: Recognised, policy: ReadingPolicy, labels: list[str]
+) -> bool:
+    """Whether a grey scene is read lit too (`ink.lit_as_ink`), given what was read in it (in `view`,
+    the scene or a surface of it): when no line was read, or when the scene has a dark ground
+    (`ink.has_dark_ground`: a display's window) and no number was read (`_decided_strength`) or only
+    one digit, lit on a dark ground (`_on_a_dark_ground`: a display's first digit read, its other lit
+    ones lost; not a digit on paper with a shadow across it)."""
+    decision = decide(recognised.readings, policy.decide)
     if not decision.lines:
         return True
     if not has_dark_ground(scene, policy.ink):
         return False
-    return not _decided_strength(decision, policy, labels)[0] or sum(map(len, decision.lines)) == 1
+    if not _decided_strength(decision, policy, labels)[0]:
+        return True
+    if sum(map(len, decision.lines)) != 1:
+        return False
+    return _on_a_dark_ground(lit_as_ink(_around_digits(view, recognised, policy.ink)), policy.ink)
 
 
 def _decided_strength(decision: Decision, policy: ReadingPolicy, labels: list[str]) -> tuple[bool, float]:
@@ -212,15 +222,20 @@ def _more_than_lone_ones(lines: list[list[Piece]], labels: list[str]) -> bool:
     return any([labels[p.label] for p in line] != ["1"] for line in lines)
 
 
-def _on_a_dark_ground(lit: np.ndarray, recognised: Recognised, ink: InkPolicy) -> bool:
-    """True when the digits accepted in a `lit_as_ink` image lie on a dark ground (the median of their
-    box, `lit_margin` of their height wider, has a brightest channel of at most `max_lit_ground`) and
-    their strokes are `min_lit_contrast` brighter: lit digits (a screen, a display, even with a glare
-    band), not coloured ink on paper in shadow nor the edge of a dark shape."""
+def _around_digits(image: np.ndarray, recognised: Recognised, ink: InkPolicy) -> np.ndarray:
+    """The part of `image` round the digits `recognised` accepts: their box, `lit_margin` of their
+    height wider."""
     x, y, w, h = union([p.crop.box for r in recognised.readings for p in r.digits])
     margin = round(ink.lit_margin * h)
-    around = lit[max(y - margin, 0) : y + h + margin, max(x - margin, 0) : x + w + margin]
-    strokes, ground = np.percentile(around, [2, 50])
+    return image[max(y - margin, 0) : y + h + margin, max(x - margin, 0) : x + w + margin]
+
+
+def _on_a_dark_ground(lit_around: np.ndarray, ink: InkPolicy) -> bool:
+    """True when digits seen lit (`lit_around`: the `lit_as_ink` image round them) lie on a dark ground
+    (its median has a brightest channel of at most `max_lit_ground`) and their strokes are
+    `min_lit_contrast` brighter: lit digits (a screen, a display, even with a glare band), not
+    coloured ink on paper in shadow nor the edge of a dark shape."""
+    strokes, ground = np.percentile(lit_around, [2, 50])
     return ground >= 255 - ink.max_lit_ground and ground - strokes >= ink.min_lit_contrast
 
 
