@@ -380,6 +380,18 @@ def test_lines_of_1s_beside_a_line_with_other_digits_are_texture_but_alone_they_
     assert _text(decide([*number, *mortar[:2], _accepted(7, (140, 300, 20, 30))])) == ["35", "117"]
 
 
+def test_a_line_of_five_digits_or_more_all_1s_but_one_is_texture_but_shorter_or_mixed_lines_are_read():
+    def line(digits: str) -> list[GroupReading]:
+        return [
+            _accepted(int(d), (20 + 40 * k, 100, 8 if d == "1" else 30, 50)) for k, d in enumerate(digits)
+        ]
+
+    assert decide(line("11511")).lines == []  # a chalk word's strokes
+    assert decide(line("1111411111")).lines == [] and decide(line("11111")).lines == []
+    assert _text(decide(line("1115"))) == ["1115"]  # a time 11:15
+    assert _text(decide(line("11551"))) == ["11551"]
+
+
 def test_a_lone_unsure_thin_0_much_wider_than_tall_is_an_outline_but_a_sure_round_or_bold_one_is_a_0():
     def zero(box, p: float, stroke: int) -> GroupReading:
         pixels = np.zeros((28, 28), np.uint8)

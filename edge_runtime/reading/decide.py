@@ -45,6 +45,8 @@ below it) and wrote into the manifest. Then, in this order:
   (`stem_above`, `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`), or it is read below
   `dollar_loop_score` with an S's half loops on either side of a stem (`dollar_loop_width`), while
   they are read at `sign_number_score` or more;
+- a line of `texture_length` digits or more, all 1s but one at most, is a word's strokes on a display
+  or a chalkboard: dropped;
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
   object's edges, not a number: dropped; so are two lines or more of 1s only with nothing else read
   (a frame's or a bezel's edge in pieces, one above another);
@@ -103,7 +105,7 @@ def decide(
     lines, stray = _without_stray_marks(lines, policy)
     lines, edges = _without_edges(lines, policy)
     lines, signs = _without_leading_signs(lines, policy)
-    lines, ones = _without_lines_of_ones(lines)
+    lines, ones = _without_lines_of_ones(lines, policy)
     lines, rings = _without_rings(lines, policy)
     rejected = (
         rejected + too_small + doubtful + in_words + slashes + marks + stray + edges + signs + ones + rings
@@ -529,14 +531,21 @@ def _has_dollar_loops(first: Piece, policy: DecidePolicy) -> bool:
     )
 
 
-def _without_lines_of_ones(lines: list[list[Piece]]) -> tuple[list[list[Piece]], list[Piece]]:
-    """The lines, without those of 1s only when another line holds another digit (a wall's mortar,
-    wood grain or an object's edges beside a number), and without any when two lines or more hold
-    only 1s and nothing else is read (a frame's or a bezel's edge in pieces, one above another).
-    Returns (lines, the 1s dropped)."""
+def _without_lines_of_ones(
+    lines: list[list[Piece]], policy: DecidePolicy
+) -> tuple[list[list[Piece]], list[Piece]]:
+    """The lines without those of `texture_length` digits or more all 1s but one at most (a word's
+    strokes on a display or a chalkboard), without those of 1s only when another line holds another
+    digit (a wall's mortar, wood grain or an object's edges beside a number), and without any when
+    two lines or more hold only 1s and nothing else is read (a frame's or a bezel's edge in pieces,
+    one above another). Returns (lines, the digits dropped)."""
+    lines, texture = _lines_taken_out(
+        lines, lambda line: len(line) >= policy.texture_length and sum(p.label != 1 for p in line) <= 1
+    )
     if all(p.label == 1 for line in lines for p in line) and len(lines) < 2:
-        return lines, []
-    return _lines_taken_out(lines, lambda line: all(p.label == 1 for p in line))
+        return lines, texture
+    lines, ones = _lines_taken_out(lines, lambda line: all(p.label == 1 for p in line))
+    return lines, texture + ones
 
 
 def _without_rings(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:

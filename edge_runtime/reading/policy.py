@@ -802,6 +802,16 @@ class DecidePolicy:
         "paper's numbers, touching, slanted, faint, hairline, outlined and chalk (150) unchanged "
         "(scratch probes, session 34)",
     )
+    # a line of this many digits or more, all 1s but one at most, is texture (a segmented or chalk
+    # word's strokes, a display's unlit segments), not a number
+    texture_length: int = tuned(
+        5,
+        "scratch probes, session 39, seeds 7 and 21 (150 each, every category): words on a seven-segment "
+        "display or a chalkboard read 11511 and 11114111111111111111111; of uniformly drawn 5-digit "
+        "numbers 0.05% hold four 1s or more, of 4-digit ones 0.4% (a time 11:15); non-digit surfaces +1 "
+        "image on each seed, price tags +1 on seed 21 (a tag's texture line no longer outweighs its price), "
+        "every other image the same",
+    )
     # a line of one 0 at least this many times wider than tall...
     ring_aspect: float = tuned(1.45, RINGS)
     # ...read with less than this...
