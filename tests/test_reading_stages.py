@@ -594,7 +594,7 @@ def test_on_paper_ink_a_little_too_wide_for_a_hairline_is_read_again_as_one_when
         return Recognised([_accepted(int(d), (40 * k, 100, 30, 50), p) for k, d in enumerate(digits)])
 
     assert _look_again_taken(number("514"), number("152514"), DEFAULT, labels)  # its faint 152 found
-    assert not _look_again_taken(number("654747"), number("654749"), DEFAULT, labels)  # others
+    assert not _look_again_taken(number("654747"), number("654749"), DEFAULT, labels)  # others, no surer
     assert not _look_again_taken(number("33"), number("3311"), DEFAULT, labels)  # only 1s more
     nothing = Recognised([_rejected((40, 100, 30, 50))])
     assert not _look_again_taken(nothing, number("1"), DEFAULT, labels)  # mortar joined into a 1

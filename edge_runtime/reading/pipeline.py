@@ -40,7 +40,7 @@ strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits a
 cut off with them), and so is one that found no surface and rejects a region much taller than its
 digits (a band joined to some of them). On paper, ink a little too wide for a hairline's (a hairline
 pen's digits beside bolder ones, or under a brighter light, lost below the bolder ones' threshold)
-is read again as a hairline's, and taken when it reads more. In a scene, a 1 at the end of a line
+is read again as a hairline's, and taken as the window lit is. In a scene, a 1 at the end of a line
 with a wall beyond it, or alone with the ground stepping across it or at the side of the surface
 read, is a tag's or a device's edge (`decide.without_wall_edges`); in a coloured one a line of one 1
 read unsurely is an edge or a glare band too, and one of another digit read unsurely a blank
@@ -222,10 +222,15 @@ def _more_than_lone_ones(lines: list[list[Piece]], labels: list[str]) -> bool:
     return any([labels[p.label] for p in line] != ["1"] for line in lines)
 
 
+def _digit_boxes(recognised: Recognised) -> list[Box]:
+    """The boxes of the digits `recognised` accepts."""
+    return [p.crop.box for r in recognised.readings for p in r.digits]
+
+
 def _around_digits(image: np.ndarray, recognised: Recognised, ink: InkPolicy) -> np.ndarray:
     """The part of `image` round the digits `recognised` accepts: their box, `lit_margin` of their
     height wider."""
-    x, y, w, h = union([p.crop.box for r in recognised.readings for p in r.digits])
+    x, y, w, h = union(_digit_boxes(recognised))
     margin = round(ink.lit_margin * h)
     return image[max(y - margin, 0) : y + h + margin, max(x - margin, 0) : x + w + margin]
 
@@ -241,7 +246,7 @@ def _on_a_dark_ground(lit_around: np.ndarray, ink: InkPolicy) -> bool:
 
 def _surface_of(recognised: Recognised, surfaces: list[Box]) -> Box | None:
     """The first of `surfaces` on which every accepted digit lies, if any (None without digits)."""
-    boxes = [p.crop.box for r in recognised.readings for p in r.digits]
+    boxes = _digit_boxes(recognised)
     return next((s for s in surfaces if boxes and all(inside(b, s) for b in boxes)), None)
 
 
@@ -367,7 +372,7 @@ def _stronger_look_taken(
 def _band_joined(recognised: Recognised, policy: ReadingPolicy) -> bool:
     """True when a region rejected beside accepted digits is `band_height` times as tall as the tallest
     of them at least: a glare band across a screen joined to some of its digits."""
-    tallest = max(p.crop.box[3] for r in recognised.readings for p in r.digits)
+    tallest = max(h for _, _, _, h in _digit_boxes(recognised))
     return any(
         r.rejected is not None and r.rejected.crop.box[3] >= policy.ink.band_height * tallest
         for r in recognised.readings
@@ -378,7 +383,7 @@ def _fills_a_crop(recognised: Recognised, height: int, ink: InkPolicy) -> bool:
     """True when an image read as a tight crop accepts digits that are at least `crop_digit_share` of
     its `height` tall together: a photo filled by a digit, not a device cut off by the frame whose
     window's edge reads as a 1."""
-    boxes = [p.crop.box for r in recognised.readings for p in r.digits]
+    boxes = _digit_boxes(recognised)
     return bool(boxes) and union(boxes)[3] >= ink.crop_digit_share * height
 
 
@@ -386,8 +391,8 @@ def _look_again_taken(first: Recognised, again: Recognised, policy: ReadingPolic
     """Whether another look at the same image (a dark window lit, ink read as a hairline's or at its
     strongest strokes' threshold) is taken over the first: where the first accepts nothing, as a
     second look (`_second_look_taken`: a wall's mortar or a window's edge read as a sure 1 is not);
-    else when it reads more (`_reads_more`), or as many digits stronger (`_decided_strength`), never
-    fewer or others."""
+    else when it reads more (`_reads_more`), or as many digits stronger (`_decided_strength`); never
+    when it reads fewer, nor more digits that are not the first's and more."""
     before, after = (decide(r.readings, policy.decide) for r in (first, again))
     read, read_again = _digits(before, labels), _digits(after, labels)
     if not read:

@@ -211,7 +211,7 @@ NEARLY_HAIRLINES = (
     "hairline's: hairline handwriting +5/+4 (+5/+5) images, but outlined -2/+1 (-2/0) and non-digit "
     "surfaces -2/0 (a brick wall's mortar, a display's window edge read as a sure 1); read again and "
     "kept only when it reads more: hairline handwriting 84.7 -> 86.7% and 78.0 -> 80.0%, every other "
-    "category the same images"
+    "category the same images (and the same again when as many digits read more strongly are taken too)"
 )
 HAIRLINE_SEEDS = (
     "train.surfaces' hairline handwriting (seed 7, 100, session 31): a thinned digit's strokes fade "
@@ -465,9 +465,6 @@ class FindPolicy:
 
     # ink whose area is at most this many times its edge pixels' is a hairline's...
     hairline_width: float = tuned(1.5, HAIRLINES)
-    # ink up to this is read again as a hairline's, and so read when it reads more (`pipeline`): a
-    # hairline pen's digits beside bolder ones, or under a brighter light
-    nearly_hairline_width: float = tuned(1.6, NEARLY_HAIRLINES)
     # ...where ink of this share of the ink threshold is a stroke (a faint pen's digit)...
     hairline_seed: float = tuned(0.65, HAIRLINE_SEEDS)
     # ...and ink of this share of it beside a stroke is stroke too...
@@ -482,6 +479,9 @@ class FindPolicy:
         "train.surfaces' hairline handwriting (seed 7, 200): closing 3/5/7/9 px 66.5 → 68.0/69.0/68.5/"
         "69.0%, faint, number and touching numbers unchanged (scratch probes, session 30)",
     )
+    # ink a little wider than a hairline's, up to this, is read again as one (`pipeline`: a hairline
+    # pen's digits beside bolder ones, or under a brighter light), taken when that reads more
+    nearly_hairline_width: float = tuned(1.6, NEARLY_HAIRLINES)
     # a blob along this many sides of its box (of the band this deep, for this share of each side)...
     open_frame_sides: int = tuned(2, OPEN_FRAMES)
     frame_band: float = tuned(0.1, OPEN_FRAMES)
