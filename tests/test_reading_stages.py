@@ -860,6 +860,20 @@ def _joined_corners(display: np.ndarray, index: int, corners: str, height: int =
         cv2.rectangle(display, (x0, y0), (x1 - 1, y1 - 1), 255, -1)
 
 
+def test_a_small_displays_segments_in_a_bezel_that_looks_blank_are_still_read():
+    shown = _display("47", height=32, gap=2, width=0.7)  # each segment shorter than a digit
+    image = np.zeros((shown.shape[0] + 60, shown.shape[1] + 60), np.uint8)
+    cv2.rectangle(image, (10, 10), (image.shape[1] - 11, image.shape[0] - 11), 255, -1)  # the bezel...
+    cv2.rectangle(image, (20, 20), (image.shape[1] - 21, image.shape[0] - 21), 0, -1)  # ...round its window
+    image[30 : 30 + shown.shape[0], 30 : 30 + shown.shape[1]] = shown
+    image = np.pad(image, 20)
+    policy, tree = ReadingPolicy().in_colour().find, nesting(image)
+    assert not framed_holes(tree, tree.outermost()[0], policy)  # no blob in the window is a digit tall
+    found = find_groups(InkImage(ink=image, scale=1.0, ink_threshold=100), policy)
+    boxes = [g.box for g in found.groups]
+    assert len(boxes) == 2 and all(h >= 2 * 12 for _, _, _, h in boxes)  # each digit, not a bar alone
+
+
 def test_a_displays_bars_joined_at_a_corner_are_still_one_digit_each():
     display = _display("8470")
     _joined_corners(display, 2, "ab")  # the 7: an L and its lower right bar

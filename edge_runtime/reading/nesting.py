@@ -15,7 +15,8 @@ or a circle drawn round a doodle):
   the frame) is no frame, but the blobs in its holes are read too: a dark tag's light digits lie in
   one of them, which fills no box where the mortar beside the tag is broken;
 - a blob like a frame round an empty hole (`blank_frame_hole` of its box) is a blank plate's
-  outline or screen's bezel: no digit, dropped too;
+  outline or screen's bezel: no digit, dropped too; what lies in its hole is read (a small
+  display's segments, each shorter than a digit, leave it looking empty);
 - a *surface* is a region whose digits may need their own polarity and threshold: a frame's hole
   (the plate inside its outline, the screen inside its bezel), or such a blob with a hole at least a
   digit tall but at most `surface_fill` of its own height (a dark screen with light digits), or
@@ -69,16 +70,17 @@ def unframed_blobs(
     tree: Nesting, policy: FindPolicy = DEFAULT.find, shape: tuple[int, int] | None = None
 ) -> list[tuple[np.ndarray, Box]]:
     """The outer contours of the blobs that are not frames, with their boxes: the outermost blobs, but
-    for a frame the blobs in its holes instead (again unless they are frames). In a scene (`shape`
-    given), a blob cut off by its border is kept and the blobs in its holes are taken too: a brick
-    wall's mortar is one blob across the frame, and a tag's digits lie in one of its holes, which no
-    longer fills its box where the mortar beside the tag is broken."""
+    for a frame or a blank frame the blobs in its holes instead (again unless they are frames). In a
+    scene (`shape` given), a blob cut off by its border is kept and the blobs in its holes are taken
+    too: a brick wall's mortar is one blob across the frame, and a tag's digits lie in one of its
+    holes, which no longer fills its box where the mortar beside the tag is broken."""
     blobs, pending = [], tree.outermost()
     while pending:
         index = pending.pop()
-        if framed_holes(tree, index, policy):
+        # a blank frame's hole may hold a small display's segments, each shorter than a digit
+        if framed_holes(tree, index, policy) or _blank_frame(tree, index, policy):
             pending += _contents(tree, index)
-        elif not _blank_frame(tree, index, policy):
+        else:
             blobs.append((tree.contours[index], tree.boxes[index]))
             if shape is not None and touches_border(tree.boxes[index], shape):
                 pending += _contents(tree, index)
