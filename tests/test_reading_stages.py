@@ -147,10 +147,11 @@ def test_a_level_rejected_region_voids_the_line_but_one_elsewhere_does_not():
 def test_a_sign_at_a_surely_read_numbers_end_does_not_void_it_but_an_unsure_number_or_a_middle_one_does():
     digits = [_accepted(6, (40, 100, 30, 50), 0.9), _accepted(9, (80, 100, 30, 50), 0.9)]
     assert _text(decide([_rejected((0, 98, 30, 54), p=0.1), *digits])) == ["69"]  # €69
-    assert _text(decide([*digits, _rejected((120, 98, 30, 54), p=0.1)])) == ["69"]  # 69 €
-    assert _text(decide([*digits, _rejected((120, 98, 30, 54), p=0.4)])) == ["69"]  # a doodled €
+    assert _text(decide([*digits, _rejected((130, 98, 30, 54), p=0.1)])) == ["69"]  # 69 €, after a space
+    assert _text(decide([*digits, _rejected((130, 98, 30, 54), p=0.4)])) == ["69"]  # a doodled €
+    assert decide([*digits, _rejected((120, 98, 30, 54), p=0.1)]).lines == []  # as near: SHOP read 540
     unsure = [_accepted(6, (40, 100, 30, 50), 0.6), _accepted(9, (80, 100, 30, 50), 0.9)]
-    assert decide([*unsure, _rejected((120, 98, 30, 54), p=0.1)]).lines == []  # a word's letters
+    assert decide([*unsure, _rejected((130, 98, 30, 54), p=0.1)]).lines == []  # a word's letters
     middle = [*digits, _rejected((120, 98, 30, 54), p=0.1), _accepted(1, (160, 100, 30, 50), 0.9)]
     assert decide(middle).lines == []
 
@@ -173,7 +174,9 @@ def test_one_unsure_digit_in_a_number_of_three_or_more_is_read_but_not_two_nor_o
     assert read([*digits, end]) == []  # at its end in colour: a sign, a unit
     assert read([*digits, end], DEFAULT.decide.on_paper()) == ["39674"]  # on paper: a digit
     sure = [_accepted(d, (x, 100, 30, 50), 0.95) for d, x in ((3, 0), (9, 40), (6, 120), (7, 160))]
-    assert read([*sure, end], DEFAULT.decide.on_paper()) == ["3967"]  # a sign after a surely read number
+    spaced = _rejected((210, 100, 30, 50))
+    assert read([*sure, spaced], DEFAULT.decide.on_paper()) == ["3967"]  # a sign after a sure number
+    assert read([*sure, end], DEFAULT.decide.on_paper()) == ["39674"]  # no space before it: its digit
 
 
 def test_1s_alone_on_two_lines_or_more_are_an_edge_in_pieces_but_a_line_of_1s_is_a_number():
@@ -226,7 +229,7 @@ def test_a_comma_read_unsurely_as_a_digit_does_not_keep_a_sign_from_its_price():
 
 def test_at_most_one_sign_at_each_end_of_a_number_keeps_it():
     digits = [_accepted(6, (40, 100, 30, 50), 0.9), _accepted(9, (80, 100, 30, 50), 0.9)]
-    both = [_rejected((0, 98, 30, 54), p=0.1), *digits, _rejected((120, 98, 30, 54), p=0.1)]
+    both = [_rejected((0, 98, 30, 54), p=0.1), *digits, _rejected((130, 98, 30, 54), p=0.1)]
     assert _text(decide(both)) == ["69"]  # € 69 ¢
     word = [*digits, _rejected((120, 98, 30, 54), p=0.1), _rejected((160, 98, 30, 54), p=0.1)]
     assert decide(word).lines == []  # two letters after a number: a word ("69th")

@@ -25,8 +25,9 @@ below it) and wrote into the manifest. Then, in this order:
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
   wrong, unless the region is a colon (12:45), or one sign at either end of a number of `sign_digits`
   or more while the model reads each digit surely (`sign_number_score`; a comma or a full stop read
-  as a digit aside): €12.50, 30 ¢; or a sign before a lone digit read with `lone_sign_score` that is
-  none of `lone_sign_not` (€7; a word's O and I are read as 0 and 1);
+  as a digit aside), one after it set apart by `sign_space` times its narrowest gap (a word's last
+  letter is as near as the others): €12.50, 30 ¢; or a sign before a lone digit read with
+  `lone_sign_score` that is none of `lone_sign_not` (€7; a word's O and I are read as 0 and 1);
 - the digits left are put in reading order: lines top to bottom, each left to right;
 - 1s inside a line that lean `slash_lean` more than the line's other digits and stand `slash_height`
   times taller, `slashes` of them at least, are slashes (a date's 17/05/2024), taken out of the line
@@ -68,6 +69,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -217,9 +219,9 @@ def _drop_lines_with_gaps(
 def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolicy) -> bool:
     """True when `regions` are at most one sign before and one after a number, none amid it: each
     beside at least `sign_digits` digits level with it, every digit in view but a comma or a full
-    stop (`_a_mark`) read surely (`sign_number_score`), or before one digit (`_lone_digit_after`): a
-    currency sign, a unit. A word's digit-like letters are read less surely, and a word has more than
-    one letter at an end."""
+    stop (`_a_mark`) read surely (`sign_number_score`), or before one digit (`_lone_digit_after`), one
+    after them set apart by a space (`_spaced_after`): a currency sign, a unit. A word's digit-like
+    letters are read less surely, and a word has more than one letter at an end, as near as the others."""
     if not all(d.score >= policy.sign_number_score for d in digits if not _a_mark_among(d, digits, policy)):
         return False
     sides = []
@@ -230,8 +232,21 @@ def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolic
         amid = 0 < len(left) < len(beside)
         if amid or (len(beside) < policy.sign_digits and not _lone_digit_after(beside, left, policy)):
             return False
+        if left and not _spaced_after(region, left, policy):
+            return False
         sides.append(bool(left))
     return sides.count(True) <= 1 and sides.count(False) <= 1
+
+
+def _spaced_after(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:
+    """True when `region`, after `digits`, is set apart from the last of them by `sign_space` times
+    their narrowest gap at least (each gap at least `sign_space_floor` of the last digit's height): a
+    unit or a currency sign after a space (98,70 €), not a word's last letter (SHOP read 540)."""
+    boxes = sorted((d.crop.box for d in digits), key=lambda box: box[0])
+    gaps = [b[0] - a[0] - a[2] for a, b in pairwise(boxes)]
+    last = boxes[-1]
+    narrowest = max(min(gaps, default=0), policy.sign_space_floor * last[3])
+    return region.crop.box[0] - last[0] - last[2] >= policy.sign_space * narrowest
 
 
 def _a_mark_among(digit: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:

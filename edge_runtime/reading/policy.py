@@ -293,6 +293,13 @@ SURFACE_PROBES = (
     "scratch probes (plates with an outline on brick/wood, screens in a bezel with glare, blank ones); "
     "not swept"
 )
+SPACED_SIGNS = (
+    "runtime_bench's categories (seeds 7 and 21, 150 each, session 40): non-digit surfaces +2 (SHOP "
+    "read 540, a word read 115), outlined handwriting +1, seven-segment +1, every other image read as "
+    "right as before (4 readings of a number less its last digit now read nothing). Against the "
+    "median of the number's gaps a price's decimal point widens them (4.26 €: price tags -4); at 1.5x "
+    "their narrowest, train.surfaces' '98,70 €' keeps its space"
+)
 
 
 def unmeasured(commit: str) -> str:
@@ -767,6 +774,11 @@ class DecidePolicy:
         SIGNS + "; at 1 (a tag's €7), price tags 32.5 → 33.8% (80, seed 7) but 2 of 150 non-digit scenes "
         "and 2 of 30 blank plates read a digit (session 28)",
     )
+    # ...and, after it, set apart from it by this many times its narrowest gap between digits (a space;
+    # a word's last letter is as near as the others)...
+    sign_space: float = tuned(1.5, SPACED_SIGNS)
+    # ...each gap taken as at least this share of the last digit's height (touching digits)
+    sign_space_floor: float = tuned(0.05, SPACED_SIGNS)
     # ...or one digit after it read with at least this probability...
     lone_sign_score: float = tuned(0.85, LONE_SIGNS)
     # ...that is none of these (a word's O and I: "SO", "IN")
