@@ -317,6 +317,18 @@ def test_a_short_1_standing_apart_beyond_a_numbers_last_digit_is_a_windows_edge(
     assert _text(decide([*number, one(310, 100)])) == ["74"]  # but twice their height apart: an edge
 
 
+def test_a_1_apart_beyond_a_numbers_last_digit_and_shifted_up_or_down_is_a_signs_edge():
+    date = [_stroke(k, (40 * i, 100, 32, 40), (14, 4), (14, 24), 5) for i, k in enumerate((4, 9, 2))]
+
+    def one(x: int, y: int):
+        return _stroke(1, (x, y, 7, 39), (14, 4), (14, 24), 5)
+
+    assert _text(decide([*date, one(137, 115)])) == ["492"]  # 0.6 of their height on, 0.36 lower
+    assert _text(decide([*date, one(137, 85)])) == ["492"]  # or higher: a sign's edge
+    assert _text(decide([*date, one(137, 100)])) == ["4921"]  # level with the 2: a digit
+    assert _text(decide([*date, one(120, 115)])) == ["4921"]  # close by: a digit written lower
+
+
 def test_an_unsure_5_or_8_before_surely_read_digits_is_a_dollar_sign():
     rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
     assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.75), *rest])) == ["74"]  # $74

@@ -345,8 +345,9 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
     """Each line without a 1 at either end whose stroke is at most `edge_stroke` of the line's other
     digits' (median), who stands `edge_height` times taller than they do, or who stands `apart_gap`
     of their height from its neighbour while at most `apart_height` of it tall, or `far_gap` of it
-    whatever its height: the side of a plate's inner outline, a tag's or a screen's edge, a display
-    window's, not a digit. Returns (lines, the edges dropped)."""
+    whatever its height, or `shifted_gap` of it with its middle `shifted_offset` of it above or below
+    its neighbour's: the side of a plate's inner outline, a tag's, a sign's or a screen's edge, a
+    display window's, not a digit. Returns (lines, the edges dropped)."""
 
     def edges(line: list[Piece]) -> list[int]:
         found: list[int] = []
@@ -362,6 +363,10 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
                     or box[3] >= policy.edge_height * height
                     or (gap >= policy.apart_gap * height and box[3] <= policy.apart_height * height)
                     or gap >= policy.far_gap * height
+                    or (
+                        gap >= policy.shifted_gap * height
+                        and abs(middle(box) - middle(beside)) >= policy.shifted_offset * height
+                    )
                 ):
                     found.append(index)
         return found

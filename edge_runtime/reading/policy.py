@@ -293,6 +293,13 @@ SURFACE_PROBES = (
     "scratch probes (plates with an outline on brick/wood, screens in a bezel with glare, blank ones); "
     "not swept"
 )
+SHIFTED_EDGES = (
+    "runtime_bench's categories (seeds 7 and 21, 150 each, session 40): a sign's edge read as a 1 after "
+    "a date stood 0.6 of the digits' height from the last digit, its middle 0.34-0.37 of it above or "
+    "below that digit's: dates +2, screens +1, every other image read the same. Taking any 1 standing "
+    "0.55 apart whose middle is 0.25 off the line's median, or that is at most 0.9 tall: seven-segment "
+    "-6 on each seed (a display's 1 is its cell's right bars, far from the digit before), screens -3/-2"
+)
 SPACED_SIGNS = (
     "runtime_bench's categories (seeds 7 and 21, 150 each, session 40): non-digit surfaces +2 (SHOP "
     "read 540, a word read 115), outlined handwriting +1, seven-segment +1, every other image read as "
@@ -814,6 +821,10 @@ class DecidePolicy:
         "paper's numbers, touching, slanted, faint, hairline, outlined and chalk (150) unchanged "
         "(scratch probes, session 34)",
     )
+    # ...or one standing apart by this share of their height...
+    shifted_gap: float = tuned(0.55, SHIFTED_EDGES)
+    # ...its middle this share of it above or below its neighbour's (a sign's edge beside a date)
+    shifted_offset: float = tuned(0.3, SHIFTED_EDGES)
     # a line of this many digits or more, all 1s but one at most, is texture (a segmented or chalk
     # word's strokes, a display's unlit segments), not a number
     texture_length: int = tuned(
