@@ -38,8 +38,9 @@ below it) and wrote into the manifest. Then, in this order:
   two of its digits (a large comma hanging low);
 - a 1 at a line's end whose stroke is at most `edge_stroke` of the line's other digits', or who
   stands `edge_height` times taller, or `apart_gap` of their height from its neighbour and at most
-  `apart_height` of it tall, or `far_gap` of it from its neighbour, is the edge of a frame, an
-  outline, a tag, a display's window: dropped;
+  `apart_height` of it tall, or `far_gap` of it from its neighbour, or `shifted_gap` of it with its
+  middle `shifted_offset` of it above or below its neighbour's, is the edge of a frame, an outline, a
+  tag, a sign, a display's window: dropped;
 - a line's first digit read as a 5 or an 8 (`dollar_digits`) is a dollar sign ($7.41), dropped, when
   it is read below `dollar_score` (not on paper, see `pipeline`) while the rest of the line is read
   at `dollar_rest_score` or more, or when its stem sticks out above and below the others
