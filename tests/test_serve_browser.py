@@ -162,8 +162,14 @@ def test_the_still_page_finishes_loading_and_opens_no_stream(server, browser):
     page = browser.new_page()
     requested = []
     page.on("request", lambda r: requested.append(r.url))
+    # The image's width as the load event fires: the first poll may already be loading the next frame
+    # when the test looks, and chromium reports 0 for an image whose new source is still on its way.
+    page.add_init_script(
+        "addEventListener('load', () => {"
+        " window.liveWidthAtLoad = document.getElementById('live').naturalWidth; })"
+    )
     page.goto(f"{server.url}?still=1&token={TOKEN}", wait_until="load", timeout=WAIT_MS)
-    assert page.locator("#live").evaluate("img => img.naturalWidth") == 640  # loaded with the page
+    assert page.evaluate("window.liveWidthAtLoad") == 640  # loaded with the page
     playwright_api.expect(page.locator("#smoothed")).to_have_text(str(VIDEO_DIGIT), timeout=WAIT_MS)
     playwright_api.expect(page.locator("#history li").first).to_contain_text(str(VIDEO_DIGIT))
     first = page.locator("#frame").text_content()
