@@ -13,7 +13,7 @@ from edge_runtime.reading.cuts import Edge, best_chain
 from edge_runtime.reading.decide import decide, reading_lines, without_unsure_lone_digits
 from edge_runtime.reading.find import find_groups, strokes
 from edge_runtime.reading.geometry import Transform, crop_roi, level
-from edge_runtime.reading.groups import DigitCrop, Group, Piece, filled_outline
+from edge_runtime.reading.groups import DigitCrop, Group, Piece, crop_piece, filled_outline, widened_hairline
 from edge_runtime.reading.ink import InkImage, darkest_channel, ink_image, lit_as_ink, strongest_ink
 from edge_runtime.reading.inputs import LINE_MARGIN, to_line
 from edge_runtime.reading.nesting import framed_holes, nesting, surfaces, unframed_blobs
@@ -926,6 +926,54 @@ def test_an_outlined_digit_is_filled_even_odd_and_a_plain_one_is_left_alone():
     plain_zero = np.zeros((60, 50), np.uint8)
     cv2.ellipse(plain_zero, (25, 30), (16, 22), 0, 0, 360, 255, 7)  # a 0 drawn with a thick pen
     assert filled_outline(_group(plain_zero), 2.0) is None
+
+
+def _written_two(thickness: int) -> np.ndarray:
+    """A 2, 90 px tall, written with a pen `thickness` px wide (a binary mask)."""
+    mask = np.zeros((120, 100), np.uint8)
+    path = np.array([(20, 35), (35, 16), (60, 14), (75, 28), (70, 50), (20, 104), (80, 104)], np.int32)
+    cv2.polylines(mask, [path], False, 255, thickness)
+    return mask
+
+
+def test_a_hairline_digits_input_is_widened_but_a_pen_digits_or_an_outlines_is_not():
+    hairline = _group(_written_two(1))
+    crop = crop_piece(hairline)
+    widened = widened_hairline(hairline, crop, DEFAULT.cut.hairline_stroke, DEFAULT.cut.hairline_growth)
+    assert widened is not None and widened.box == crop.box
+    assert np.count_nonzero(widened.pixels > 100) > 1.5 * np.count_nonzero(crop.pixels > 100)
+    pen = _group(_written_two(9))
+    assert (
+        widened_hairline(pen, crop_piece(pen), DEFAULT.cut.hairline_stroke, DEFAULT.cut.hairline_growth)
+        is None
+    )
+    bubble = cv2.morphologyEx(_written_two(16), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))  # its outline
+    outline = _group(bubble)
+    assert widened_hairline(outline, crop_piece(outline), DEFAULT.cut.hairline_stroke, 1.2) is None
+    assert widened_hairline(outline, crop_piece(outline), DEFAULT.cut.hairline_stroke, 99.0) is not None
+
+
+def _surer_with_more_ink(pixels: np.ndarray) -> np.ndarray:
+    """A stand-in model: every input a 2, the surer the more stroke it holds."""
+    two = np.minimum(np.count_nonzero(pixels > 100, axis=(1, 2)) / 150, 1.0)
+    probabilities = np.repeat(((1 - two) / 9)[:, None], 10, axis=1).astype(np.float32)
+    probabilities[:, 2] = two
+    return probabilities
+
+
+def test_on_paper_a_hairline_digit_keeps_its_widened_reading_when_that_is_surer():
+    group = _group(_written_two(1))
+    crop = crop_piece(group)
+    widened = widened_hairline(group, crop, DEFAULT.cut.hairline_stroke, DEFAULT.cut.hairline_growth)
+    assert _surer_with_more_ink(crop.pixels[None])[0, 2] < 0.5  # thin, it is rejected
+    policy = ReadingPolicy().with_digit_accept(0.5)
+    (reading,) = read_groups([group], _surer_with_more_ink, None, policy.on_paper()).readings
+    assert [p.label for p in reading.digits] == [2] and np.array_equal(
+        reading.digits[0].crop.pixels, widened.pixels
+    )
+    (elsewhere,) = read_groups([group], _surer_with_more_ink, None, policy.in_colour()).readings
+    pieces = elsewhere.digits + ([elsewhere.rejected] if elsewhere.rejected else [])
+    assert not any(np.array_equal(p.crop.pixels, widened.pixels) for p in pieces)  # off paper: never widened
 
 
 def test_lit_colour_digits_are_ink_only_when_lit():

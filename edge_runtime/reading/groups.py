@@ -14,6 +14,9 @@ import numpy as np
 from edge_runtime.reading.geometry import Box, Transform
 from edge_runtime.reading.inputs import LineInput, to_line, to_mnist
 
+STROKE_LEVEL = 100  # an input pixel brighter than this is stroke (MNIST's strokes are 255)...
+FAINT_LEVEL = 20  # ...and brighter than this, at least the stroke's soft edge
+
 
 @dataclass(frozen=True)
 class Group:
@@ -90,6 +93,33 @@ def filled_outline(group: Group, min_growth: float) -> Group | None:
     if cv2.countNonZero(mask) < min_growth * cv2.countNonZero(group.mask):
         return None
     return replace(group, ink=np.where(mask > 0, 255, group.ink).astype(np.uint8), mask=mask)
+
+
+def widened_hairline(group: Group, crop: DigitCrop, max_stroke: float, min_growth: float) -> DigitCrop | None:
+    """The group's whole-digit `crop` with its strokes widened by a pixel when they are a hairline's,
+    as MNIST's pen drew them 2-3 pixels wide: under `max_stroke` pixels on the average (twice their
+    area over their outline's length, in the 28x28 input) and not an outline's, whose holes, filled,
+    grow the ink `min_growth` times (in the input, its faint edges included, or in the group). None
+    otherwise."""
+    pixels = crop.pixels
+    strokes = (pixels > STROKE_LEVEL).astype(np.uint8)
+    contours, _ = cv2.findContours(strokes, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    if not contours or 2 * int(strokes.sum()) >= max_stroke * sum(len(c) for c in contours):
+        return None
+    if _hole_growth((pixels > FAINT_LEVEL).astype(np.uint8)) >= min_growth:
+        return None
+    if filled_outline(group, min_growth) is not None:
+        return None
+    return DigitCrop(crop.box, cv2.dilate(pixels, np.ones((2, 2), np.uint8)))
+
+
+def _hole_growth(mask: np.ndarray) -> float:
+    """How many times its pixels a 0/1 `mask` holds with every hole filled."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    filled = mask.copy()
+    for contour in contours:  # one at a time: drawn together, nested contours fill even-odd
+        cv2.drawContours(filled, [contour], -1, 1, cv2.FILLED)
+    return int(filled.sum()) / max(int(mask.sum()), 1)
 
 
 def line_input(group: Group) -> LineInput:

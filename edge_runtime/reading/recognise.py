@@ -1,15 +1,17 @@
 """Stage 3 of reading, recognise: what each group holds — one digit, several, or none at all.
 
-Every group is first classified whole. A rejected group that is an outline (a "bubble" digit: its
-holes, filled, hold `outline_growth` times its ink) is classified filled too, and read filled where
-the model accepts it so (`groups.filled_outline`). A group the digit model rejects while it is wide
-enough to hold two digits, or one wider than any single digit, is then cut (`cuts`). Every candidate piece is
-classified (all groups' pieces in one batch), and the segmentation kept is the one whose pieces the
-model *all* accepts with the highest summed log(p / `even_probability`) (`cuts.best_chain`; a plain
-joint probability would favour reading two touching digits as one). A group with no such
-segmentation is rejected: requiring every piece to be accepted, at a higher bar than a whole digit
-(`split_accept`, higher still for the 1s and 7s that strokes and arches of letters read as), and the
-pieces together reading better than `min_split_gain`, keeps the search from finding "digits" in
+Every group is first classified whole. A rejected group that is an outline (a "bubble" digit: its holes,
+filled, hold `outline_growth` times its ink) is classified filled too, and read filled where the model
+accepts it so (`groups.filled_outline`). A group whose input's strokes are a hairline's (thinner than
+`hairline_stroke` pixels, and no outline) is classified with them a pixel wider too, as MNIST's pen drew
+them, and the surer reading kept (`groups.widened_hairline`). A group the digit model rejects while it
+is wide enough to hold two digits, or one wider than any single digit, is then cut (`cuts`). Every
+candidate piece is classified (all groups' pieces in one batch), and the segmentation kept is the one
+whose pieces the model *all* accepts with the highest summed log(p / `even_probability`)
+(`cuts.best_chain`; a plain joint probability would favour reading two touching digits as one). A group
+with no such segmentation is rejected: requiring every piece to be accepted, at a higher bar than a
+whole digit (`split_accept`, higher still for the 1s and 7s that strokes and arches of letters read as),
+and the pieces together reading better than `min_split_gain`, keeps the search from finding "digits" in
 slices of letters or textures. The model is trained on the pieces this search proposes
 (`train.negatives.cut_digits`): right pieces labelled, wrong ones as non-digits.
 
@@ -42,9 +44,17 @@ from edge_runtime.reading.cuts import (
     cut_columns,
     skip_edges,
 )
-from edge_runtime.reading.groups import DigitCrop, Group, Piece, crop_piece, filled_outline, line_input
+from edge_runtime.reading.groups import (
+    DigitCrop,
+    Group,
+    Piece,
+    crop_piece,
+    filled_outline,
+    line_input,
+    widened_hairline,
+)
 from edge_runtime.reading.inputs import LineInput
-from edge_runtime.reading.policy import ReadingPolicy
+from edge_runtime.reading.policy import CutPolicy, ReadingPolicy
 from ground.contract import IMAGE_SHAPE, NUM_CLASSES
 
 if TYPE_CHECKING:
@@ -110,6 +120,8 @@ def read_groups(
     accept, cut = policy.accept.digit, policy.cut
     wholes = _classify_all(classify, [crop_piece(g) for g in groups])
     groups, wholes = _filled_outlines(groups, wholes, classify, accept, cut.outline_growth)
+    if policy.find.hairlines:  # on paper, where a hairline pen writes
+        wholes = _widened_hairlines(groups, wholes, classify, cut)
     splits = [i for i, w in enumerate(wholes) if w and _needs_split(groups[i], w, accept, cut)]
     cuts = _cut_groups(groups, splits, classify, cut)
     readable = _readable(groups, wholes, splits, policy) if reader is not None else []
@@ -151,6 +163,26 @@ def _filled_outlines(
         if whole is not None and whole.score >= accept:
             groups[index], wholes[index] = group, whole
     return groups, wholes
+
+
+def _widened_hairlines(
+    groups: list[Group], wholes: list[Piece | None], classify: Classifier, policy: CutPolicy
+) -> list[Piece | None]:
+    """The whole readings, each of a hairline's digit (`groups.widened_hairline`) read widened too and
+    the surer reading kept."""
+    widened = {
+        i: crop
+        for i, whole in enumerate(wholes)
+        if whole is not None
+        and (crop := widened_hairline(groups[i], whole.crop, policy.hairline_stroke, policy.hairline_growth))
+    }
+    if not widened:
+        return wholes
+    wholes = list(wholes)
+    for index, piece in zip(widened, _classify_all(classify, list(widened.values())), strict=True):
+        if piece.score > wholes[index].score:
+            wholes[index] = piece
+    return wholes
 
 
 def _classify_all(classify: Classifier, crops: list[DigitCrop | None]) -> list[Piece | None]:
