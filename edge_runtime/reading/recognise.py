@@ -2,12 +2,12 @@
 
 Every group is first classified whole. A rejected group that is an outline (a "bubble" digit: its holes,
 filled, hold `outline_growth` times its ink) is classified filled too, and read filled where the model
-accepts it so (`groups.filled_outline`). A group whose input's strokes are a hairline's (thinner than
-`hairline_stroke` pixels, and no outline) is classified with them a pixel wider too, as MNIST's pen drew
-them, and the surer reading kept (`groups.widened_hairline`). A group the digit model rejects while it
-is wide enough to hold two digits, or one wider than any single digit, is then cut (`cuts`). Every
-candidate piece is classified (all groups' pieces in one batch), and the segmentation kept is the one
-whose pieces the model *all* accepts with the highest summed log(p / `even_probability`)
+accepts it so (`groups.filled_outline`). On paper, a group whose input's strokes are a hairline's
+(thinner than `hairline_stroke` pixels, and no outline) is classified with them a pixel wider too, as
+MNIST's pen drew them, and the surer reading kept (`groups.widened_hairline`). A group the digit model
+rejects while it is wide enough to hold two digits, or one wider than any single digit, is then cut
+(`cuts`). Every candidate piece is classified (all groups' pieces in one batch), and the segmentation
+kept is the one whose pieces the model *all* accepts with the highest summed log(p / `even_probability`)
 (`cuts.best_chain`; a plain joint probability would favour reading two touching digits as one). A group
 with no such segmentation is rejected: requiring every piece to be accepted, at a higher bar than a
 whole digit (`split_accept`, higher still for the 1s and 7s that strokes and arches of letters read as),
