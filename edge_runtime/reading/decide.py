@@ -76,7 +76,7 @@ import cv2
 import numpy as np
 
 from edge_runtime.reading.geometry import Box, level, middle, middle_x
-from edge_runtime.reading.groups import Piece
+from edge_runtime.reading.groups import Piece, stroke_width
 from edge_runtime.reading.ink import brightest_channel
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
@@ -355,12 +355,12 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
         for index in sorted({0, len(line) - 1} if len(line) >= 2 else set()):
             others = [p for k, p in enumerate(line) if k != index and k not in found]
             if line[index].label == 1 and others:
-                stroke = np.median([_stroke_width(p.crop.pixels) for p in others])
+                stroke = np.median([stroke_width(p.crop.pixels) for p in others])
                 height = np.median([p.crop.box[3] for p in others])
                 box, beside = line[index].crop.box, line[1 if index == 0 else index - 1].crop.box
                 gap = max(beside[0] - box[0] - box[2], box[0] - beside[0] - beside[2])
                 if (
-                    0 < _stroke_width(line[index].crop.pixels) <= policy.edge_stroke * stroke
+                    0 < stroke_width(line[index].crop.pixels) <= policy.edge_stroke * stroke
                     or box[3] >= policy.edge_height * height
                     or (gap >= policy.apart_gap * height and box[3] <= policy.apart_height * height)
                     or gap >= policy.far_gap * height
@@ -457,13 +457,6 @@ def without_unsure_lone_digits(decision: Decision, policy: DecidePolicy = DEFAUL
 
     lines, dropped = _lines_taken_out(decision.lines, unsure)
     return Decision(lines, decision.rejected + dropped)
-
-
-def _stroke_width(pixels: np.ndarray) -> float:
-    """The mean stroke width of a model input's ink, in its pixels: twice its area over its outline."""
-    ink = cv2.compare(pixels, 0.3 * float(pixels.max()), cv2.CMP_GT)
-    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
-    return 2 * cv2.countNonZero(ink) / max(sum(cv2.arcLength(c, True) for c in contours), 1.0)
 
 
 def _lean(pixels: np.ndarray) -> float:
@@ -582,7 +575,7 @@ def _without_rings(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
             line[0].label == 0
             and width >= policy.ring_aspect * height
             and line[0].score < policy.ring_score
-            and _stroke_width(line[0].crop.pixels) <= policy.ring_stroke
+            and stroke_width(line[0].crop.pixels) <= policy.ring_stroke
         )
 
     return _lines_taken_out(lines, ring)

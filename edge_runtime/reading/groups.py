@@ -14,8 +14,7 @@ import numpy as np
 from edge_runtime.reading.geometry import Box, Transform
 from edge_runtime.reading.inputs import LineInput, to_line, to_mnist
 
-STROKE_LEVEL = 100  # an input pixel brighter than this is stroke (MNIST's strokes are 255)...
-FAINT_LEVEL = 20  # ...and brighter than this, at least the stroke's soft edge
+FAINT_LEVEL = 20  # an input pixel brighter than this is at least a stroke's soft edge (strokes are 255)
 
 
 @dataclass(frozen=True)
@@ -97,20 +96,24 @@ def filled_outline(group: Group, min_growth: float) -> Group | None:
 
 def widened_hairline(group: Group, crop: DigitCrop, max_stroke: float, min_growth: float) -> DigitCrop | None:
     """The group's whole-digit `crop` with its strokes widened by a pixel when they are a hairline's,
-    as MNIST's pen drew them 2-3 pixels wide: under `max_stroke` pixels on the average (twice their
-    area over their outline's length, in the 28x28 input) and not an outline's, whose holes, filled,
-    grow the ink `min_growth` times (in the input, its faint edges included, or in the group). None
-    otherwise."""
+    as MNIST's pen drew them 2-3 pixels wide: under `max_stroke` pixels wide (`stroke_width`) and not
+    an outline's, whose holes, filled, grow the ink `min_growth` times (in the input, its faint edges
+    included, or in the group). None otherwise."""
     pixels = crop.pixels
-    strokes = (pixels > STROKE_LEVEL).astype(np.uint8)
-    contours, _ = cv2.findContours(strokes, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
-    if not contours or 2 * int(strokes.sum()) >= max_stroke * sum(len(c) for c in contours):
+    if not 0 < stroke_width(pixels) < max_stroke:
         return None
     if _hole_growth((pixels > FAINT_LEVEL).astype(np.uint8)) >= min_growth:
         return None
     if filled_outline(group, min_growth) is not None:
         return None
     return DigitCrop(crop.box, cv2.dilate(pixels, np.ones((2, 2), np.uint8)))
+
+
+def stroke_width(pixels: np.ndarray) -> float:
+    """The mean stroke width of a model input's ink, in its pixels: twice its area over its outline."""
+    ink = cv2.compare(pixels, 0.3 * float(pixels.max()), cv2.CMP_GT)
+    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    return 2 * cv2.countNonZero(ink) / max(sum(cv2.arcLength(c, True) for c in contours), 1.0)
 
 
 def _hole_growth(mask: np.ndarray) -> float:

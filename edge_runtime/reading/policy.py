@@ -67,8 +67,8 @@ WIDENED_HAIRLINES = (
     "scratch probes, session 41, 150 photos a category, seeds 7 and 21, every category: hairline "
     "handwriting 130 -> 136 and 120 -> 122 read, every other image the same; in every scene, not only "
     "on paper: plates and seven-segment -1, price tags +1; widened whatever it reads: hairline +4/+1, "
-    "photographed and faint -1; 1.5x growth: outlined 118 -> 79. The 28x28 inputs' strokes: "
-    "hairlines' 1.25-2.5 px, MNIST pens' 1.75-9 (mostly over 2.5)"
+    "photographed and faint -1; 1.5x growth: outlined 118 -> 79. The 28x28 inputs' strokes (stroke_width): "
+    "hairlines' under 1.9 px, MNIST pens' mostly over 2.5"
 )
 COLOURED = (
     "scratch probe with the surface-trained model, 40 photos each: plates 21→31, screens 22→27, price "
@@ -641,9 +641,9 @@ class CutPolicy:
 
     # a rejected group whose holes, filled, give this many times its ink is an outline, read filled
     outline_growth: float = tuned(2.0, OUTLINES)
-    # a group's input whose strokes are on the average thinner than this (28x28 pixels) is a hairline's,
-    # read widened too, unless its holes, filled, grow its ink this many times (an outline's)
-    hairline_stroke: float = tuned(2.0, WIDENED_HAIRLINES)
+    # a group's input whose strokes are thinner than this (28x28 pixels, `groups.stroke_width`) is a
+    # hairline's, read widened too, unless its holes, filled, grow its ink this many times (an outline's)
+    hairline_stroke: float = tuned(1.9, WIDENED_HAIRLINES)
     hairline_growth: float = tuned(1.2, WIDENED_HAIRLINES)
     # a rejected group narrower than this is not cut
     min_split_aspect: float = tuned(
