@@ -144,6 +144,16 @@ def test_a_level_rejected_region_voids_the_line_but_one_elsewhere_does_not():
     assert ["".join(str(p.label) for p in line) for line in kept.lines] == ["12"]
 
 
+def test_a_sure_number_on_a_line_of_its_own_stays_read_when_a_gap_voids_the_digits_of_another_line():
+    number = [_accepted(label, (40 * k, 100, 30, 50)) for k, label in enumerate((3, 7, 3))]
+    grain = [_accepted(1, (20, 300, 8, 50)), _rejected((60, 302, 30, 48)), _accepted(1, (110, 300, 8, 50))]
+    assert _text(decide([*number, *grain])) == ["373"]  # a display above a wood grain's streaks
+    unsure = [*number[:2], _accepted(3, (80, 100, 30, 50), DEFAULT.decide.apart_line_score - 0.05)]
+    assert decide([*unsure, *grain]).lines == []  # perhaps a word whose letters look like digits
+    assert decide([number[0], *grain]).lines == []  # one digit alone is no sure number
+    assert decide([*number, _rejected((120, 102, 30, 48)), *grain]).lines == []  # a gap beside it too
+
+
 def test_a_sign_at_a_surely_read_numbers_end_does_not_void_it_but_an_unsure_number_or_a_middle_one_does():
     digits = [_accepted(6, (40, 100, 30, 50), 0.9), _accepted(9, (80, 100, 30, 50), 0.9)]
     assert _text(decide([_rejected((0, 98, 30, 54), p=0.1), *digits])) == ["69"]  # €69

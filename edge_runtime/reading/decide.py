@@ -28,6 +28,9 @@ below it) and wrote into the manifest. Then, in this order:
   as a digit aside), one after it set apart by `sign_space` times its narrowest gap (a word's last
   letter is as near as the others): €12.50, 30 ¢; or a sign before a lone digit read with
   `lone_sign_score` that is none of `lone_sign_not` (€7; a word's O and I are read as 0 and 1);
+  only a line of two digits or more, each read with `apart_line_score`, with no such region level
+  with it, is still read (a display's number above a wood grain whose streaks read as 1s and
+  letters);
 - the digits left are put in reading order: lines top to bottom, each left to right;
 - 1s inside a line that lean `slash_lean` more than the line's other digits and stand `slash_height`
   times taller, `slashes` of them at least, are slashes (a date's 17/05/2024), taken out of the line
@@ -205,16 +208,26 @@ def _drop_lines_with_gaps(
     accepted: list[Piece], rejected: list[Piece], policy: DecidePolicy
 ) -> tuple[list[Piece], list[Piece]]:
     """Every accepted digit is dropped when a rejected region that is not a colon is level with one of
-    them, unless the regions so level are signs beside a number (`_signs_beside`). Returns (kept,
-    dropped)."""
+    them, unless the regions so level are signs beside a number (`_signs_beside`), but for the lines
+    of two digits or more, each read with `apart_line_score`, with no such region level with them.
+    Returns (kept, dropped)."""
     gaps = [
         r
         for r in rejected
         if _level_with_any(r, accepted, policy) and not looks_like_a_colon(r.crop.pixels, policy)
     ]
-    if gaps and not _signs_beside(gaps, accepted, policy):
-        return [], accepted
-    return accepted, []
+    if not gaps or _signs_beside(gaps, accepted, policy):
+        return accepted, []
+    kept = [
+        digit
+        for line in reading_lines(accepted)
+        if len(line) >= 2
+        and all(d.score >= policy.apart_line_score for d in line)
+        and not any(_level_with_any(gap, line, policy) for gap in gaps)
+        for digit in line
+    ]
+    kept_ids = {id(d) for d in kept}
+    return kept, [d for d in accepted if id(d) not in kept_ids]
 
 
 def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolicy) -> bool:

@@ -783,6 +783,15 @@ class DecidePolicy:
     )
     # ...amid the number, and (on paper, where no currency sign stands before it) at its ends
     gap_at_ends: bool = tuned(False, UNSURE_DIGITS)
+    # a line of two digits or more, each read with this probability or more, stays read when no gap
+    # is level with it though one is level with other digits
+    apart_line_score: float = tuned(
+        0.9,
+        "scratch probes, session 42, seeds 7 and 21 (150 each, every category): seven-segment +1 (a red "
+        "LED number above a wood grain read as 1s and letters), nothing else changed, at 0.8 too; each "
+        "line judged on its own gaps and signs instead: seven-segment +1, dates -1 and -2 (a lone digit "
+        "kept), non-digit surfaces -1 (a word read as 300)",
+    )
     # a rejected region at a number's end is a sign (€, $), no gap, beside digits each read with at
     # least this probability (a word's digit-like letters are not)...
     sign_number_score: float = tuned(0.75, SIGNS)
