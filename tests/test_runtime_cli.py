@@ -100,6 +100,24 @@ def test_classify_text_output_top_k_and_unsure_marks(int8_model, samples, tmp_pa
     assert second == f"{blank}: no digit"
 
 
+def test_classify_orientation_auto_reads_a_number_written_sideways_and_says_how_it_was_turned(tmp_path):
+    paths = []
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        photo = paper_photo([drawn_digit(d, rng) for d in (2, 7, 4)], rng, ruled=False)
+        sideways = cv2.rotate(photo, cv2.ROTATE_90_CLOCKWISE)
+        paths.append(str(write_image(tmp_path / f"{seed}.png", sideways)))
+    assert CliRunner().invoke(app, ["classify", *paths]).stdout.count("no digit") == 3  # packaged model
+    result = CliRunner().invoke(app, ["classify", *paths, "--orientation", "auto"])
+    assert result.exit_code == 0
+    assert all(line.split(": ")[1].startswith("274 ") for line in result.stdout.splitlines())
+    assert all(line.endswith("  (turned 90°)") for line in result.stdout.splitlines())
+    as_json = CliRunner().invoke(app, ["classify", paths[0], "--json", "--orientation", "auto"])
+    line = json.loads(as_json.stdout)
+    assert (line["number"], line["turned"]) == ("274", 90)
+    assert line["digits"][0]["box"][2] > line["digits"][0]["box"][3]  # the image's box: a 2 lying on its side
+
+
 def test_classify_saves_the_28x28_inputs_the_model_saw(int8_model, samples, tmp_path):
     folder, _, _, _ = samples
     crops = tmp_path / "crops"

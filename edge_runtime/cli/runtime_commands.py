@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,9 +31,10 @@ from edge_runtime.cli.options import (
 )
 from edge_runtime.drawing import Preview, annotated
 from edge_runtime.images import IMAGE_SUFFIXES, MAX_PIXELS, expand_paths, read_image
-from edge_runtime.interpreter import BrokenModelError
+from edge_runtime.interpreter import BrokenModelError, DigitModel
 from edge_runtime.packaged import PACKAGED_MODEL
 from edge_runtime.reading import Reading, ReadingPolicy, read_digits, write_crops
+from edge_runtime.reading.orientation import read_any_way_up
 from edge_runtime.recording import VideoRecorder, check_video_path
 from edge_runtime.samples import drawn_digit, npz_test_digits, write_image, write_sample_set
 from edge_runtime.sources import open_source
@@ -45,12 +47,20 @@ app = typer.Typer()
 LIVE_RECORDING_FPS = 15.0  # a camera's recording is stamped at this rate (a video file keeps its own)
 
 
+class Orientation(StrEnum):
+    """How the numbers may be turned in the images `edge classify` reads."""
+
+    up = "up"
+    auto = "auto"
+
+
 @app.command(
     epilog=examples(
         "edge classify photo.jpg",
         "edge classify photo.jpg -m model_int8.tflite",
         "edge classify photos/ --json > readings.jsonl",
         "edge classify 'scans/*.png' --save annotated/",
+        "edge classify sideways.jpg --orientation auto",
     )
 )
 def classify(
@@ -95,6 +105,14 @@ def classify(
             show_default=False,
         ),
     ] = None,
+    orientation: Annotated[
+        Orientation,
+        typer.Option(
+            help="up: numbers stand upright. auto: each image is also read turned a quarter round each "
+            "way and upside down, and a turned reading kept when it reads clearly more than upright (JSON: "
+            "'turned', the degrees the number was turned clockwise; 4x the time).",
+        ),
+    ] = Orientation.up,
 ) -> None:
     """Read the digits in image files (PNG, JPEG, BMP, TIFF, WebP); several digits read left to right."""
     files, failures = expand_paths(paths)
@@ -110,17 +128,19 @@ def classify(
     for index, path in enumerate(files):
         try:
             image = read_image(path, max_pixels)
-            reading = read_digits(digit_model, image, policy, top_k=top_k, crop=crop)
+            reading, turned = _read(digit_model, image, policy, top_k, crop, orientation)
         except BrokenModelError:
             raise  # not this input's fault: one line, then stop
         except EdgeError as exc:
             failed += 1
             _report_failure(str(exc), path, json_out)
             continue
+        turn = {"turned": turned} if orientation is Orientation.auto else {}
         if json_out:
-            typer.echo(json.dumps({**path_fields(path), **reading.to_json()}))
+            typer.echo(json.dumps({**path_fields(path), **reading.to_json(), **turn}))
         else:
-            typer.echo(f"{printable(path)}: {_describe(reading)}")
+            note = f"  (turned {turned}°)" if turned else ""
+            typer.echo(f"{printable(path)}: {_describe(reading)}{note}")
         if save is not None:
             write_image(save / _annotated_name(index, path), annotated(image, reading))
         if save_crops is not None:
@@ -129,6 +149,24 @@ def classify(
         raise EdgeError(f"{failed} of {len(files) + len(failures)} inputs could not be classified")
     if failed:
         raise typer.Exit(1)  # each failure has had its own `error:` line
+
+
+def _read(
+    model: DigitModel,
+    image: np.ndarray,
+    policy: ReadingPolicy,
+    top_k: int,
+    crop: bool | None,
+    orientation: Orientation,
+) -> tuple[Reading, int]:
+    """The image's reading, any way up with `Orientation.auto`, and the degrees its number was turned."""
+
+    def read(turned: np.ndarray) -> Reading:
+        return read_digits(model, turned, policy, top_k=top_k, crop=crop)
+
+    if orientation is Orientation.auto:
+        return read_any_way_up(read, image, policy.decide.turn_margin)
+    return read(image), 0
 
 
 def _annotated_name(index: int, path: Path) -> str:
