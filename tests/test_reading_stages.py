@@ -680,6 +680,34 @@ def test_digits_joined_by_a_weaker_band_are_found_apart_at_their_strongest_inks_
     )  # a crop has its own threshold
 
 
+def test_bars_joined_by_a_displays_unlit_segments_are_found_apart_only_when_no_band_is_asked_for():
+    ink = np.zeros((200, 300), np.uint8)
+    for x in (100, 180):  # two lit bars...
+        cv2.rectangle(ink, (x, 60), (x + 12, 140), 220, cv2.FILLED)
+    cv2.rectangle(ink, (112, 99), (180, 101), 70, cv2.FILLED)  # ...joined by an unlit segment, thin
+    first = InkImage(ink=ink, scale=1.0, ink_threshold=40)
+    assert len(find_groups(first, DEFAULT.find).groups) == 1
+    assert strongest_ink(first, DEFAULT.ink) is None  # the weaker ink is no band
+    stronger = strongest_ink(first, DEFAULT.ink, band=False)
+    assert stronger is not None and 70 <= stronger.ink_threshold < 220
+    assert len(find_groups(stronger, DEFAULT.find).groups) == 2
+    flat = InkImage(ink=np.where(ink > 0, 220, 0).astype(np.uint8), scale=1.0, ink_threshold=40)
+    assert strongest_ink(flat, DEFAULT.ink, band=False) is None  # one strength: nothing to split
+
+
+def test_a_bandless_stronger_look_counts_only_when_each_line_holds_a_digit_other_than_1():
+    from edge_runtime.reading.pipeline import _digits_besides_ones
+    from edge_runtime.reading.recognise import Recognised
+
+    labels = [str(d) for d in range(10)]
+    number = [_accepted(d, (40 * k, 100, 30, 50)) for k, d in enumerate((9, 2, 0, 2, 3))]
+    assert _digits_besides_ones(Recognised(number), DEFAULT, labels)
+    ones = [_accepted(1, (40 * k, 300, 8, 50)) for k in range(3)]  # a word's strokes, a wall's streaks
+    assert not _digits_besides_ones(Recognised(ones), DEFAULT, labels)
+    assert not _digits_besides_ones(Recognised([_accepted(1, (0, 100, 8, 50))]), DEFAULT, labels)
+    assert not _digits_besides_ones(Recognised([]), DEFAULT, labels)
+
+
 def test_on_a_surface_1s_that_fill_its_height_are_digits_not_margin_lines():
     ink = np.zeros((100, 200), np.uint8)
     for x in (50, 100, 150):

@@ -38,7 +38,9 @@ its light bezel; that look is taken when it reads more, or as many digits more s
 which a blob cut off by its border is as large as half of it, is read again at the threshold of its
 strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
 cut off with them), and so is one that found no surface and rejects a region much taller than its
-digits (a band joined to some of them). On paper, ink a little too wide for a hairline's (a hairline
+digits (a band joined to some of them); where such a look accepted digits, it is read so even when
+its weaker ink is no band (a display's unlit segments, a glare band's rim), and then taken only when
+each line it reads holds a digit other than 1. On paper, ink a little too wide for a hairline's (a hairline
 pen's digits beside bolder ones, or under a brighter light, lost below the bolder ones' threshold)
 is read again as a hairline's, and taken as the window lit is. In a scene, a 1 at the end of a line
 with a wall beyond it, or alone with the ground stepping across it or at the side of the surface
@@ -333,7 +335,8 @@ def _found_and_recognised(
     band across a screen read as a surface), is read again at the threshold of its strongest strokes
     (`ink.strongest_ink`: the glare band joins digits at the first), taken as `_stronger_look_taken`
     says; so is one that found no surface and rejects a region much taller than its digits
-    (`_band_joined`: the band joined to some of them), taken as `_look_again_taken` says."""
+    (`_band_joined`: the band joined to some of them), taken as `_look_again_taken` says
+    (`_read_stronger`)."""
     ink = ink_image(image, policy.ink, crop, dark_ink)
     found, recognised = _read_ink(model, ink, policy)
     if found.nearly_hairline:  # perhaps a hairline pen's digits beside bolder ones
@@ -346,13 +349,38 @@ def _found_and_recognised(
         and _band_joined(recognised, policy)
     )
     if found.groups and (not recognised.any_digit or found.filled_edge or banded):
-        stronger = strongest_ink(ink, policy.ink)
-        if stronger is not None:
-            again = _read_ink(model, stronger, policy)
-            taken = _look_again_taken if banded else _stronger_look_taken
-            if taken(recognised, again[1], policy, model.labels):
-                return again
+        again = _read_stronger(model, ink, recognised, policy, banded)
+        if again is not None:
+            return again
     return found, recognised
+
+
+def _read_stronger(
+    model: DigitModel, ink: InkImage, first: Recognised, policy: ReadingPolicy, banded: bool
+) -> tuple[Groups, Recognised] | None:
+    """The look at the threshold of the strongest strokes (`ink.strongest_ink`), when taken over the
+    `first`: as `_look_again_taken` says where a band joined digits (`banded`), else as
+    `_stronger_look_taken` says. Where the first accepted digits and the weaker ink is no band (a
+    display's unlit segments, a glare band's rim, a hairline's faded stretch joining its digits), it is
+    read so too, and taken only when each line it reads holds a digit other than 1 (a wall's or a
+    word's strokes at the stronger threshold are 1s)."""
+    taken = _look_again_taken if banded else _stronger_look_taken
+    stronger = strongest_ink(ink, policy.ink)
+    bandless = stronger is None and first.any_digit
+    if bandless:
+        stronger = strongest_ink(ink, policy.ink, band=False)
+    if stronger is None:
+        return None
+    again = _read_ink(model, stronger, policy)
+    if bandless and not _digits_besides_ones(again[1], policy, model.labels):
+        return None
+    return again if taken(first, again[1], policy, model.labels) else None
+
+
+def _digits_besides_ones(recognised: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
+    """True when `recognised` reads a line and each line it reads holds a digit other than 1."""
+    lines = decide(recognised.readings, policy.decide).lines
+    return bool(lines) and all(any(labels[p.label] != "1" for p in line) for line in lines)
 
 
 def _stronger_look_taken(
