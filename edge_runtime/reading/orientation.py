@@ -36,8 +36,8 @@ def read_any_way_up(
     strength = _strength(best) + margin if best.digits else 0.0
     for degrees, code in TURNED_BACK.items():
         reading = read(cv2.rotate(image, code))
-        if _strength(reading) > strength:
-            best, turned, strength = reading, degrees, _strength(reading)
+        if (turned_strength := _strength(reading)) > strength:
+            best, turned, strength = reading, degrees, turned_strength
     return (turned_back(best, turned, image.shape[:2]) if turned else best), turned
 
 
