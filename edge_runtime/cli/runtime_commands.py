@@ -57,10 +57,9 @@ class Orientation(StrEnum):
 @app.command(
     epilog=examples(
         "edge classify photo.jpg",
-        "edge classify photo.jpg -m model_int8.tflite",
+        "edge classify sideways.jpg -m model_int8.tflite --orientation auto",
         "edge classify photos/ --json > readings.jsonl",
         "edge classify 'scans/*.png' --save annotated/",
-        "edge classify sideways.jpg --orientation auto",
     )
 )
 def classify(
