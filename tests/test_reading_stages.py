@@ -14,7 +14,14 @@ from edge_runtime.reading.decide import decide, reading_lines, without_unsure_lo
 from edge_runtime.reading.find import find_groups, strokes
 from edge_runtime.reading.geometry import Transform, crop_roi, level
 from edge_runtime.reading.groups import DigitCrop, Group, Piece, crop_piece, filled_outline, widened_hairline
-from edge_runtime.reading.ink import InkImage, darkest_channel, ink_image, lit_as_ink, strongest_ink
+from edge_runtime.reading.ink import (
+    InkImage,
+    darkest_channel,
+    ink_image,
+    lit_as_ink,
+    strongest_ink,
+    weaker_ink_is_a_band,
+)
 from edge_runtime.reading.inputs import LINE_MARGIN, to_line
 from edge_runtime.reading.nesting import framed_holes, nesting, surfaces, unframed_blobs
 from edge_runtime.reading.policy import DEFAULT, ReadingPolicy, tuned_values
@@ -667,6 +674,7 @@ def test_digits_joined_by_a_weaker_band_are_found_apart_at_their_strongest_inks_
     assert len(find_groups(first, DEFAULT.find).groups) == 1  # one blob with the band
     stronger = strongest_ink(first, DEFAULT.ink)
     assert stronger is not None and 70 <= stronger.ink_threshold < 220
+    assert weaker_ink_is_a_band(first, stronger, DEFAULT.ink)
     assert len(find_groups(stronger, DEFAULT.find).groups) == 2
     uniform = InkImage(ink=np.where(ink >= 220, 220, 0).astype(np.uint8), scale=1.0, ink_threshold=40)
     assert strongest_ink(uniform, DEFAULT.ink) is None  # strokes all of one strength
@@ -674,25 +682,25 @@ def test_digits_joined_by_a_weaker_band_are_found_apart_at_their_strongest_inks_
     cv2.rectangle(rimmed, (98, 58), (117, 142), 70, cv2.FILLED)  # a stroke's soft rim...
     cv2.rectangle(rimmed, (100, 60), (115, 140), 220, cv2.FILLED)
     rim = InkImage(ink=rimmed, scale=1.0, ink_threshold=40)
-    assert strongest_ink(rim, DEFAULT.ink) is None  # ...is no band
+    assert not weaker_ink_is_a_band(rim, strongest_ink(rim, DEFAULT.ink), DEFAULT.ink)  # ...is no band
     assert (
         strongest_ink(dataclasses.replace(first, crop=True), DEFAULT.ink) is None
     )  # a crop has its own threshold
 
 
-def test_bars_joined_by_a_displays_unlit_segments_are_found_apart_only_when_no_band_is_asked_for():
+def test_bars_joined_by_a_displays_unlit_segments_are_found_apart_at_the_split_though_no_band():
     ink = np.zeros((200, 300), np.uint8)
     for x in (100, 180):  # two lit bars...
         cv2.rectangle(ink, (x, 60), (x + 12, 140), 220, cv2.FILLED)
     cv2.rectangle(ink, (112, 99), (180, 101), 70, cv2.FILLED)  # ...joined by an unlit segment, thin
     first = InkImage(ink=ink, scale=1.0, ink_threshold=40)
     assert len(find_groups(first, DEFAULT.find).groups) == 1
-    assert strongest_ink(first, DEFAULT.ink) is None  # the weaker ink is no band
-    stronger = strongest_ink(first, DEFAULT.ink, band=False)
+    stronger = strongest_ink(first, DEFAULT.ink)
     assert stronger is not None and 70 <= stronger.ink_threshold < 220
+    assert not weaker_ink_is_a_band(first, stronger, DEFAULT.ink)  # read only beside accepted digits
     assert len(find_groups(stronger, DEFAULT.find).groups) == 2
     flat = InkImage(ink=np.where(ink > 0, 220, 0).astype(np.uint8), scale=1.0, ink_threshold=40)
-    assert strongest_ink(flat, DEFAULT.ink, band=False) is None  # one strength: nothing to split
+    assert strongest_ink(flat, DEFAULT.ink) is None  # one strength: nothing to split
 
 
 def test_a_bandless_stronger_look_counts_only_when_each_line_holds_a_digit_other_than_1():

@@ -41,7 +41,9 @@ def _sources(seed: int) -> Sources:
     return Sources(Deck(digits, labels.astype(np.uint8), rng), HELD_OUT)
 
 
-def _readings(make: Callable[..., Surface], folder: Path, seed: int, *options: str) -> list[tuple[dict, str]]:
+def _readings(
+    make: Callable[..., Surface], folder: Path, seed: int, *options: str
+) -> list[tuple[dict, str | None]]:
     """`edge classify --json` (with `options`) of `PHOTOS` photos drawn by `make`, in the order drawn,
     each with the number the photo shows (None for none)."""
     rng, sources = np.random.default_rng(seed), _sources(seed)

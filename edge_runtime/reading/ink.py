@@ -259,26 +259,27 @@ def ink_image(
     return InkImage(ink=ink, scale=scale, ink_threshold=threshold, crop=crop)
 
 
-def strongest_ink(ink: InkImage, policy: InkPolicy = DEFAULT.ink, band: bool = True) -> InkImage | None:
+def strongest_ink(ink: InkImage, policy: InkPolicy = DEFAULT.ink) -> InkImage | None:
     """The same scene's ink at the threshold that splits its strokes in two (Otsu's over the pixels
     above its threshold): digits lit brighter than a screen's glare band, which joins them at the
-    first threshold. None for a crop, when that split is under `strong_ink_ratio` times the first
-    threshold, or, with `band`, when the weaker ink is only the soft rim of strokes of one strength,
-    not an area (a band): less than `band_share` of it is left once eroded by `band_kernel` pixels (a
-    letter on paper, read thinner, can pass for a digit)."""
+    first threshold. None for a crop, or when that split is under `strong_ink_ratio` times the first
+    threshold."""
     strokes = ink.ink[ink.ink > ink.ink_threshold]
     if ink.crop or strokes.size == 0:
         return None
     split, _ = cv2.threshold(strokes.reshape(1, -1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     if split < policy.strong_ink_ratio * ink.ink_threshold:
         return None
-    if not band:
-        return replace(ink, ink_threshold=int(split))
-    weaker = cv2.inRange(ink.ink, ink.ink_threshold + 1, int(split))
-    inside = cv2.erode(weaker, np.ones((policy.band_kernel, policy.band_kernel), np.uint8))
-    if cv2.countNonZero(inside) < policy.band_share * cv2.countNonZero(weaker):
-        return None
     return replace(ink, ink_threshold=int(split))
+
+
+def weaker_ink_is_a_band(ink: InkImage, stronger: InkImage, policy: InkPolicy = DEFAULT.ink) -> bool:
+    """True when the ink between `ink`'s threshold and `stronger`'s (`strongest_ink`) is an area (a
+    band), not only the soft rim of strokes of one strength: `band_share` of it at least is left once
+    eroded by `band_kernel` pixels (a letter on paper, read thinner, can pass for a digit)."""
+    weaker = cv2.inRange(ink.ink, ink.ink_threshold + 1, stronger.ink_threshold)
+    inside = cv2.erode(weaker, np.ones((policy.band_kernel, policy.band_kernel), np.uint8))
+    return cv2.countNonZero(inside) >= policy.band_share * cv2.countNonZero(weaker)
 
 
 def _ink_floor(ink: np.ndarray, policy: InkPolicy) -> int:

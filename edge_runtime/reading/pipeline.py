@@ -69,6 +69,7 @@ from edge_runtime.reading.ink import (
     is_crop,
     lit_as_ink,
     strongest_ink,
+    weaker_ink_is_a_band,
 )
 from edge_runtime.reading.policy import InkPolicy, ReadingPolicy
 from edge_runtime.reading.recognise import Recognised, read_groups, read_mnist_input
@@ -360,20 +361,20 @@ def _read_stronger(
 ) -> tuple[Groups, Recognised] | None:
     """The look at the threshold of the strongest strokes (`ink.strongest_ink`), when taken over the
     `first`: as `_look_again_taken` says where a band joined digits (`banded`), else as
-    `_stronger_look_taken` says. Where the first accepted digits and the weaker ink is no band (a
+    `_stronger_look_taken` says. Where the weaker ink is no band (`ink.weaker_ink_is_a_band`: a
     display's unlit segments, a glare band's rim, a hairline's faded stretch joining its digits), it is
-    read so too, and taken only when each line it reads holds a digit other than 1 (a wall's or a
-    word's strokes at the stronger threshold are 1s)."""
-    taken = _look_again_taken if banded else _stronger_look_taken
+    read only when the first accepted digits, and taken only when each line it reads holds a digit
+    other than 1 (a wall's or a word's strokes at the stronger threshold are 1s)."""
     stronger = strongest_ink(ink, policy.ink)
-    bandless = stronger is None and first.any_digit
-    if bandless:
-        stronger = strongest_ink(ink, policy.ink, band=False)
     if stronger is None:
         return None
-    again = _read_ink(model, stronger, policy)
-    if bandless and not _digits_besides_ones(again[1], policy, model.labels):
+    band = weaker_ink_is_a_band(ink, stronger, policy.ink)
+    if not (band or first.any_digit):
         return None
+    again = _read_ink(model, stronger, policy)
+    if not band and not _digits_besides_ones(again[1], policy, model.labels):
+        return None
+    taken = _look_again_taken if banded else _stronger_look_taken
     return again if taken(first, again[1], policy, model.labels) else None
 
 
