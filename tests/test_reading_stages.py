@@ -1223,3 +1223,20 @@ def test_each_reading_module_imports_only_the_modules_before_it_in_the_chain():
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("edge_runtime.reading.")
         }
         assert imported <= set(CHAIN[:position]), f"{name} imports {imported - set(CHAIN[:position])}"
+
+
+def test_a_plate_outline_joined_to_its_digits_is_peeled_off_and_its_sides_are_no_ones():
+    ink = np.zeros((200, 400), np.uint8)
+    cv2.rectangle(ink, (40, 40), (360, 150), 200, 3)  # a plate's printed outline...
+    cv2.ellipse(ink, (110, 95), (28, 54), 0, 0, 360, 200, 8)  # ...touched by 0s at its top and bottom
+    cv2.rectangle(ink, (190, 41), (199, 140), 200, cv2.FILLED)  # and by a 1 at its top
+    cv2.ellipse(ink, (280, 95), (28, 54), 0, 0, 360, 200, 8)
+    frame = InkImage(ink=ink, scale=1.0, ink_threshold=100)
+    boxes = sorted(g.box for g in find_groups(frame, DEFAULT.find).groups)
+    assert len(boxes) == 3 and all(b[3] >= 90 for b in boxes)  # the 0, the 1 and the 0...
+    assert all(50 < x and x + w < 350 for x, _, w, _ in boxes)  # ...and no side of the outline
+    screen = np.zeros((200, 400), np.uint8)
+    cv2.rectangle(screen, (40, 40), (360, 150), 200, cv2.FILLED)  # a dark screen as ink, long rows throughout
+    cv2.rectangle(screen, (120, 60), (128, 130), 0, cv2.FILLED)  # round a light 1
+    found = find_groups(InkImage(ink=screen, scale=1.0, ink_threshold=100), DEFAULT.find)
+    assert [g.box for g in found.groups] == [(40, 40, 321, 111)]  # not peeled: still one blob

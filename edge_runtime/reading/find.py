@@ -4,7 +4,8 @@ The thresholded ink of the working copy (`ink`), with the weaker ink beside its 
 a hairline's groups are cut out of its ink stretched, `stretched`), is split into blobs by their
 outer contours (an order of magnitude faster than labelling connected components); pieces of one
 digit (the bar of a 5, a broken stroke) are merged when they share most of their columns, once open
-frames (a bezel broken by glare, `_without_open_frames`) are dropped. A group is kept when it is
+frames (a bezel broken by glare, `_without_open_frames`) are dropped and frames joined to the digits
+inside them are peeled off (`_without_joined_frames`). A group is kept when it is
 tall enough to be read (`min_digit_height` working pixels), is not a thin line and, in a camera
 frame, is not cut off by the frame's border. Nothing is decided here about what a group *is*: one
 digit, several touching digits or something else; `recognise` asks the models. The surfaces that may
@@ -68,7 +69,7 @@ def find_groups(ink: InkImage, policy: FindPolicy = DEFAULT.find) -> Groups:
         at_edge = [box for _, box in pieces if touches_border(box, binary.shape)]
         filled_edge = any(h >= binary.shape[0] / 2 or w >= binary.shape[1] / 2 for _, _, w, h in at_edge)
         pieces = [(c, box) for c, box in pieces if not touches_border(box, binary.shape)]
-    pieces = _without_open_frames(pieces, policy)
+    pieces = _without_joined_frames(_without_open_frames(pieces, policy), binary, policy)
     cut = len(pieces) > policy.max_components
     if cut:
         pieces = sorted(pieces, key=lambda p: p[1][2] * p[1][3], reverse=True)[: policy.max_components]
@@ -235,6 +236,50 @@ def _without_open_frames(pieces: list[Piece], policy: FindPolicy) -> list[Piece]
                     continue
         kept.append((contour, box))
     return kept
+
+
+def _without_joined_frames(pieces: list[Piece], binary: np.ndarray, policy: FindPolicy) -> list[Piece]:
+    """`pieces` with each frame joined to what lies inside it replaced by the pieces inside
+    (`_inside_joined_frame`): a plate's printed outline that its digits touch is one blob with them,
+    no frame in `nesting` (its digits lie in no hole of it), and its sides would read as 1s."""
+    kept: list[Piece] = []
+    for contour, box in pieces:
+        inside = _inside_joined_frame(contour, box, binary, policy)
+        kept += [(contour, box)] if inside is None else inside
+    return kept
+
+
+def _inside_joined_frame(
+    contour: np.ndarray, box: Box, binary: np.ndarray, policy: FindPolicy
+) -> list[Piece] | None:
+    """The pieces inside a joined frame, or None when the blob is none: a blob wider than tall that
+    runs along all four sides of its box (`_framing`) and whose rows of ink at least its height long
+    lie in its top and bottom bands (`frame_band` deep) and in no row between. Without those rows the
+    frame's sides stand apart at its left and right edges (`joined_frame_side` of its height tall, at
+    most `joined_frame_side_width` of it wide); both must, and something a digit tall must be left."""
+    x, y, w, h = box
+    if w <= h or h < policy.min_digit_height or _framing(contour, box, policy) < 4:
+        return None
+    ink = np.zeros((h, w), np.uint8)
+    cv2.drawContours(ink, [contour], -1, 255, cv2.FILLED, offset=(-x, -y))
+    ink = cv2.bitwise_and(ink, binary[y : y + h, x : x + w])
+    long_rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, h), np.uint8))
+    band = max(2, round(policy.frame_band * h))
+    if long_rows[band : h - band].any() or not (long_rows[:band].any() and long_rows[h - band :].any()):
+        return None
+    contours, _ = cv2.findContours(cv2.subtract(ink, long_rows), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    inside, sides = [], set()
+    for part in contours:
+        px, py, pw, ph = cv2.boundingRect(part)
+        at_left, at_right = px <= 1, px + pw >= w - 1
+        side_like = ph >= policy.joined_frame_side * h and pw <= policy.joined_frame_side_width * h
+        if (at_left or at_right) and side_like:
+            sides.add(at_left)
+        elif cv2.contourArea(part) >= policy.min_area_pixels:
+            inside.append((part + np.int32([x, y]), (x + px, y + py, pw, ph)))
+    if len(sides) < 2 or all(ph < policy.min_digit_height for _, (_, _, _, ph) in inside):
+        return None
+    return inside
 
 
 def _framing(contour: np.ndarray, box: Box, policy: FindPolicy) -> int:
