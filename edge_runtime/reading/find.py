@@ -253,33 +253,37 @@ def _inside_joined_frame(
     contour: np.ndarray, box: Box, binary: np.ndarray, policy: FindPolicy
 ) -> list[Piece] | None:
     """The pieces inside a joined frame, or None when the blob is none: a blob wider than tall that
-    runs along all four sides of its box (`_framing`) and whose rows of ink at least its height long
-    lie in its top and bottom bands (`frame_band` deep) and in no row between. Without those rows the
-    frame's sides stand apart at its left and right edges (`joined_frame_side` of its height tall, at
-    most `joined_frame_side_width` of it wide); both must, and something a digit tall must be left."""
+    runs along all four sides of its box (`_framing`) whose rows of ink at least its height long lie
+    in its top and bottom bands (`frame_band` deep) and in no row between, and whose left and right
+    bands each hold a column of ink at least `joined_frame_side` of its height long. Without those
+    rows and bands (a side seen at a slant, or joined to a digit, is no straight column), something
+    a digit tall must be left."""
     x, y, w, h = box
     if w <= h or h < policy.min_digit_height or _framing(contour, box, policy) < 4:
         return None
     ink = np.zeros((h, w), np.uint8)
     cv2.drawContours(ink, [contour], -1, 255, cv2.FILLED, offset=(-x, -y))
     ink = cv2.bitwise_and(ink, binary[y : y + h, x : x + w])
-    long_rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, h), np.uint8))
     band = max(2, round(policy.frame_band * h))
-    if long_rows[band : h - band].any() or not (long_rows[:band].any() and long_rows[h - band :].any()):
+    rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, h), np.uint8))
+    columns = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, np.ones((round(policy.joined_frame_side * h), 1), np.uint8)
+    )
+    columns[:, band : w - band] = 0
+    if rows[band : h - band].any() or not all(
+        edge.any() for edge in (rows[:band], rows[h - band :], columns[:, :band], columns[:, w - band :])
+    ):
         return None
-    contours, _ = cv2.findContours(cv2.subtract(ink, long_rows), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    inside, sides = [], set()
-    for part in contours:
-        px, py, pw, ph = cv2.boundingRect(part)
-        at_left, at_right = px <= 1, px + pw >= w - 1
-        side_like = ph >= policy.joined_frame_side * h and pw <= policy.joined_frame_side_width * h
-        if (at_left or at_right) and side_like:
-            sides.add(at_left)
-        elif cv2.contourArea(part) >= policy.min_area_pixels:
-            inside.append((part + np.int32([x, y]), (x + px, y + py, pw, ph)))
-    if len(sides) < 2 or all(ph < policy.min_digit_height for _, (_, _, _, ph) in inside):
-        return None
-    return inside
+    inside = cv2.subtract(ink, rows)
+    inside[:, :band] = inside[:, w - band :] = 0
+    contours, _ = cv2.findContours(inside, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    pieces = [
+        (part + np.int32([x, y]), (x + px, y + py, pw, ph))
+        for part in contours
+        if cv2.contourArea(part) >= policy.min_area_pixels
+        for px, py, pw, ph in [cv2.boundingRect(part)]
+    ]
+    return pieces if any(ph >= policy.min_digit_height for _, (_, _, _, ph) in pieces) else None
 
 
 def _framing(contour: np.ndarray, box: Box, policy: FindPolicy) -> int:
