@@ -266,24 +266,25 @@ def _inside_joined_frame(
     ink = cv2.bitwise_and(ink, binary[y : y + h, x : x + w])
     band = max(2, round(policy.frame_band * h))
     rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, h), np.uint8))
-    columns = cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, np.ones((round(policy.joined_frame_side * h), 1), np.uint8)
-    )
-    columns[:, band : w - band] = 0
-    if rows[band : h - band].any() or not all(
-        edge.any() for edge in (rows[:band], rows[h - band :], columns[:, :band], columns[:, w - band :])
+    column = np.ones((round(policy.joined_frame_side * h), 1), np.uint8)
+    sides = (ink[:, :band], ink[:, w - band :])
+    if (
+        rows[band : h - band].any()
+        or not (rows[:band].any() and rows[h - band :].any())
+        or not all(cv2.morphologyEx(side, cv2.MORPH_OPEN, column).any() for side in sides)
     ):
         return None
     inside = cv2.subtract(ink, rows)
     inside[:, :band] = inside[:, w - band :] = 0
     contours, _ = cv2.findContours(inside, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    pieces = [
+    parts = [part for part in contours if cv2.contourArea(part) >= policy.min_area_pixels]
+    boxes = [cv2.boundingRect(part) for part in parts]
+    if all(ph < policy.min_digit_height for _, _, _, ph in boxes):
+        return None
+    return [
         (part + np.int32([x, y]), (x + px, y + py, pw, ph))
-        for part in contours
-        if cv2.contourArea(part) >= policy.min_area_pixels
-        for px, py, pw, ph in [cv2.boundingRect(part)]
+        for part, (px, py, pw, ph) in zip(parts, boxes, strict=True)
     ]
-    return pieces if any(ph >= policy.min_digit_height for _, (_, _, _, ph) in pieces) else None
 
 
 def _framing(contour: np.ndarray, box: Box, policy: FindPolicy) -> int:

@@ -320,9 +320,10 @@ JOINED_FRAMES = (
     "inner outline touching its digits read as 1s at both ends (1030 → 110301, 122 → 1227); peeling it "
     "off: plates 145 → 147 of 150 (seed 21), 145 unchanged (seed 7), no other image changed in any "
     "category; on seeds 11 and 13 (the surface categories) plates 145 → 147 each (a lone 7 and 4 in "
-    "their outline had read 171, 141), nothing else changed. Sides found as thin pieces at its edges instead of columns 0.6 of its height tall lost a "
-    "side joined to a 9 (seed 11, 9932 → 199321); removing only those columns left a slanted side's "
-    "rest read as a 7 (seed 21, 7402 → 74027): the side bands are cleared whole"
+    "their outline had read 171, 141), nothing else changed. Sides found as thin pieces at its edges "
+    "instead of columns 0.6 of its height tall lost a side joined to a 9 (seed 11, 9932 → 199321); "
+    "removing only those columns left a slanted side's rest read as a 7 (seed 21, 7402 → 74027): the "
+    "side bands are cleared whole"
 )
 
 
