@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from edge_runtime.reading.cuts import Edge, best_chain
-from edge_runtime.reading.decide import decide, reading_lines, without_unsure_lone_digits
+from edge_runtime.reading.decide import (
+    Decision,
+    contrast,
+    decide,
+    reading_lines,
+    without_faint_lone_digits,
+    without_unsure_lone_digits,
+)
 from edge_runtime.reading.find import find_groups, strokes
 from edge_runtime.reading.geometry import Transform, crop_roi, level
 from edge_runtime.reading.groups import DigitCrop, Group, Piece, crop_piece, filled_outline, widened_hairline
@@ -448,6 +455,23 @@ def test_in_a_coloured_scene_a_lone_unsure_digit_is_no_number_but_not_a_sure_one
     assert kept(_accepted(4, (100, 100, 60, 90), 0.6)) == []  # a mark on a blank tag, a reflection
     assert kept(_accepted(4, (100, 100, 60, 90), 0.85)) == ["4"]  # a printed 4
     assert kept(_accepted(4, (100, 100, 60, 90), 0.6), _accepted(7, (170, 100, 60, 90), 0.6)) == ["47"]
+
+
+def test_a_lone_digit_that_barely_stands_out_from_its_ground_is_an_unlit_segment_but_not_a_seen_one():
+    display = np.full((80, 160, 3), (150, 185, 165), np.uint8)  # an LCD's window
+    display[10:60, 20:26] = (135, 167, 149)  # an unlit segment, 10% darker
+    display[10:60, 70:76] = (40, 45, 42)  # a lit one
+    display[10:60, 120:126] = (110, 136, 121)  # a faintly lit one, 40 darker
+    unlit, lit, faint = (_piece(1, 0.95, (x, 10, 6, 50)) for x in (20, 70, 120))
+    assert contrast(display, unlit.crop.box) == pytest.approx(18, abs=1)  # the most of any channel
+    assert contrast(display, lit.crop.box) == pytest.approx(140, abs=1)
+    assert contrast(cv2.cvtColor(display, cv2.COLOR_BGR2GRAY), lit.crop.box) > 100  # grey images too
+    decision = without_faint_lone_digits(Decision([[unlit], [lit], [faint]], []), display)
+    assert decision.lines == [[lit], [faint]] and decision.rejected == [unlit]
+    # beside a digit that is seen, it is part of a number: only a lone one is judged
+    assert without_faint_lone_digits(Decision([[unlit, lit]], []), display).lines == [[unlit, lit]]
+    # a digit at the image's edge has a ground on its other sides
+    assert contrast(display, (0, 0, 6, 50)) == 0
 
 
 def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():

@@ -65,7 +65,10 @@ below it) and wrote into the manifest. Then, in this order:
 - in a coloured scene's reading (`without_unsure_lone_digits`, which `pipeline` applies), a line of
   one 1 read with less than `lone_one_score` is an edge, a glare band or an unlit segment, and a line
   of one other digit read with less than `lone_digit_score` a blank surface's mark or a reflection:
-  dropped.
+  dropped;
+- in a scene (`without_faint_lone_digits`, which `pipeline` applies with the image read), a line of
+  one digit whose strokes differ from the ground around them by less than `lone_digit_contrast` is an
+  LCD's unlit segment or a faint mark: dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -470,6 +473,39 @@ def without_unsure_lone_digits(decision: Decision, policy: DecidePolicy = DEFAUL
 
     lines, dropped = _lines_taken_out(decision.lines, unsure)
     return Decision(lines, decision.rejected + dropped)
+
+
+def without_faint_lone_digits(
+    decision: Decision, image: np.ndarray, policy: DecidePolicy = DEFAULT.decide
+) -> Decision:
+    """`decision` without its lines of one digit whose strokes differ from the ground around them by
+    less than `lone_digit_contrast` (`contrast`; `image` is the one the pieces' boxes lie in): an
+    LCD's unlit segment or a faint mark on a blank surface, not a digit, which is printed, lit or
+    written to be seen."""
+
+    def faint(line: list[Piece]) -> bool:
+        return len(line) == 1 and contrast(image, line[0].crop.box) < policy.lone_digit_contrast
+
+    lines, dropped = _lines_taken_out(decision.lines, faint)
+    return Decision(lines, decision.rejected + dropped)
+
+
+def contrast(image: np.ndarray, box: Box) -> float:
+    """How far what lies in `box` differs from the ground around it, 0-255: the 98th percentile, over
+    the box's pixels, of the largest difference in any channel from the median of a ring around the
+    box half its width wide (4 pixels at least)."""
+    x, y, w, h = box
+    pad = max(w // 2, 4)
+    x0, y0 = max(x - pad, 0), max(y - pad, 0)
+    around = image[y0 : y + h + pad, x0 : x + w + pad].astype(np.float32)
+    around = around.reshape(*around.shape[:2], -1)
+    ring = np.ones(around.shape[:2], bool)
+    ring[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = False
+    if not ring.any():
+        return 255.0
+    ground = np.median(around[ring], axis=0)
+    inside = around[y - y0 : y - y0 + h, x - x0 : x - x0 + w]
+    return float(np.percentile(np.abs(inside - ground).max(axis=-1), 98))
 
 
 def _lean(pixels: np.ndarray) -> float:

@@ -46,7 +46,9 @@ is read again as a hairline's, and taken as the window lit is. In a scene, a 1 a
 with a wall beyond it, or alone with the ground stepping across it or at the side of the surface
 read, is a tag's or a device's edge (`decide.without_wall_edges`); in a coloured one a line of one 1
 read unsurely is an edge or a glare band too, and one of another digit read unsurely a blank
-surface's mark or a display's reflection (`decide.without_unsure_lone_digits`).
+surface's mark or a display's reflection (`decide.without_unsure_lone_digits`); in any scene a line
+of one digit that barely stands out from the ground around it is a display's unlit segment or a faint
+mark (`decide.without_faint_lone_digits`).
 """
 
 from __future__ import annotations
@@ -55,7 +57,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from edge_runtime.reading.decide import Decision, decide, without_unsure_lone_digits, without_wall_edges
+from edge_runtime.reading.decide import (
+    Decision,
+    decide,
+    without_faint_lone_digits,
+    without_unsure_lone_digits,
+    without_wall_edges,
+)
 from edge_runtime.reading.find import Groups, find_groups
 from edge_runtime.reading.geometry import Box, Transform, crop_roi, inside, union
 from edge_runtime.reading.groups import Piece
@@ -148,6 +156,8 @@ def read_digits(
         )
     elif found is not None and not is_crop(view, policy.ink, crop):  # a screen's or a tag's side
         decision = without_wall_edges(decision, view, policy.decide)
+    if found is not None and not is_crop(view, policy.ink, crop):  # a display's unlit segment
+        decision = without_faint_lone_digits(decision, view, policy.decide)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
     binary, to_image = (found.binary, found.to_image) if found else (None, Transform())
     written = write_lines(labelled, binary, to_image, policy.marks)

@@ -258,6 +258,15 @@ LONE_ONES = (
     "unchanged. Applied inside `decide` it changed which look was taken (a look reading a tag's edge "
     "lost to one without the tag: price tags 87 → 86%, seed 11) (scratch probes, session 34)"
 )
+FAINT_LONE_DIGITS = (
+    "runtime_bench categories (seeds 7 and 21, 150 a category, every category; 11 and 13 the surface "
+    "ones): the lines of one digit read in a scene differ from the ground around them by 10-13 levels "
+    "(98th percentile, the most of any channel) where they are an LCD's unlit segments, a blank "
+    "display's or one whose lit digits were not seen, by 35 or more where they are digits (a hairline "
+    "1 on paper 41, chalk 79, a display's 1 100). Non-digit surfaces +2, +1, +1 and +0 images, dates "
+    "+1 (a second line's ghost 7), three displays read wrong (a 2 or a 1 of unlit segments) now read "
+    "no digit; every other image the same (scratch probes, session 44)"
+)
 SHORTER_REACH = (
     SEVEN_SEGMENTS + "; of the longer bar's length until session 34: a slanted display's corner pieces "
     "(two segments joined, 35 px against 23) reached the next digit's side 12 px away and linked two "
@@ -944,6 +953,9 @@ class DecidePolicy:
         "plates -1; screens, price tags, dates, chalk, outlined and hairline handwriting and non-digit "
         "scenes unchanged (scratch probes, session 37)",
     )
+    # in a scene, a line of one digit whose strokes differ from the ground around them by less than
+    # this (0-255, `decide.contrast`) is an LCD's unlit segment or a faint mark, not a digit
+    lone_digit_contrast: float = tuned(25.0, FAINT_LONE_DIGITS)
 
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
