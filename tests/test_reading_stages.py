@@ -15,7 +15,7 @@ from edge_runtime.reading.decide import (
     contrast,
     decide,
     reading_lines,
-    without_faint_lone_digits,
+    without_faint_lines,
     without_unsure_lone_digits,
 )
 from edge_runtime.reading.find import find_groups, strokes
@@ -457,7 +457,7 @@ def test_in_a_coloured_scene_a_lone_unsure_digit_is_no_number_but_not_a_sure_one
     assert kept(_accepted(4, (100, 100, 60, 90), 0.6), _accepted(7, (170, 100, 60, 90), 0.6)) == ["47"]
 
 
-def test_a_lone_digit_that_barely_stands_out_from_its_ground_is_an_unlit_segment_but_not_a_seen_one():
+def test_a_line_of_digits_that_barely_stand_out_from_their_ground_is_unlit_segments_but_not_a_seen_one():
     display = np.full((80, 160, 3), (150, 185, 165), np.uint8)  # an LCD's window
     display[10:60, 20:26] = (135, 167, 149)  # an unlit segment, 10% darker
     display[10:60, 70:76] = (40, 45, 42)  # a lit one
@@ -466,10 +466,11 @@ def test_a_lone_digit_that_barely_stands_out_from_its_ground_is_an_unlit_segment
     assert contrast(display, unlit.crop.box) == pytest.approx(18, abs=1)  # the most of any channel
     assert contrast(display, lit.crop.box) == pytest.approx(140, abs=1)
     assert contrast(cv2.cvtColor(display, cv2.COLOR_BGR2GRAY), lit.crop.box) > 100  # grey images too
-    decision = without_faint_lone_digits(Decision([[unlit], [lit], [faint]], []), display)
+    decision = without_faint_lines(Decision([[unlit], [lit], [faint]], []), display)
     assert decision.lines == [[lit], [faint]] and decision.rejected == [unlit]
-    # beside a digit that is seen, it is part of a number: only a lone one is judged
-    assert without_faint_lone_digits(Decision([[unlit, lit]], []), display).lines == [[unlit, lit]]
+    # beside a digit that is seen, it is part of a number; a line of unlit segments is none
+    assert without_faint_lines(Decision([[unlit, lit]], []), display).lines == [[unlit, lit]]
+    assert without_faint_lines(Decision([[unlit, unlit]], []), display).lines == []
     # a digit at the image's edge has a ground on its other sides
     assert contrast(display, (0, 0, 6, 50)) == 0
 

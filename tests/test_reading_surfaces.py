@@ -1,7 +1,8 @@
 """Digits on surfaces besides paper through `edge classify --json` (the packaged model): a house number
 on a plate inside its outline, light digits on a dark screen in its bezel, a six-digit LED display,
-a price on a red tag, blank plates, a lone LED digit, prices on tags of every colour, printed dates
-and house numbers photographed on their side (`--orientation auto`), each drawn by `train.surfaces`
+a price on a red tag, blank plates, blank LCD displays, a lone LED digit, prices on tags of every
+colour, printed dates and house numbers photographed on their side (`--orientation auto`), each drawn
+by `train.surfaces`
 and asserted as a rate over 30 photos. The rates say what the reading does today (frames and
 surfaces, `reading/nesting.py`; bars gathered into digits, `reading/segments.py`; lit and coloured
 looks, `reading/pipeline.py`; the digit model trained on surface digits), still short of the issue's
@@ -89,6 +90,14 @@ def test_a_blank_plate_reads_no_digit(tmp_path):
     that accepts nothing was read again at its strongest ink; 27 with the model before the surface
     digits: brick mortar's loose joints read as 1s)."""
     assert _share_read(lambda rng, sources: plate(rng, sources, "blank"), tmp_path, seed=5) >= 0.8
+
+
+def test_a_blank_lcd_display_with_its_unlit_segments_reads_no_digit(tmp_path):
+    """Unlit segments, 5-12% darker than the window, are as dark as no digit is printed or lit: a line
+    whose digits barely stand out from the ground around them is dropped (28 of these 30 read no
+    digit, 26 before)."""
+    blank = lambda rng, sources: seven_segment(rng, sources, "blank", style="LCD")  # noqa: E731
+    assert _share_read(blank, tmp_path, seed=10) >= 27 / PHOTOS
 
 
 def test_a_six_digit_seven_segment_led_display_is_read(tmp_path):

@@ -66,9 +66,9 @@ below it) and wrote into the manifest. Then, in this order:
   one 1 read with less than `lone_one_score` is an edge, a glare band or an unlit segment, and a line
   of one other digit read with less than `lone_digit_score` a blank surface's mark or a reflection:
   dropped;
-- in a scene (`without_faint_lone_digits`, which `pipeline` applies with the image read), a line of
-  one digit whose strokes differ from the ground around them by less than `lone_digit_contrast` is an
-  LCD's unlit segment or a faint mark: dropped.
+- in a scene (`without_faint_lines`, which `pipeline` applies with the image read), a line whose
+  digits all differ from the ground around them by less than `faint_contrast` is an LCD's unlit
+  segments or faint marks: dropped.
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -475,16 +475,16 @@ def without_unsure_lone_digits(decision: Decision, policy: DecidePolicy = DEFAUL
     return Decision(lines, decision.rejected + dropped)
 
 
-def without_faint_lone_digits(
+def without_faint_lines(
     decision: Decision, image: np.ndarray, policy: DecidePolicy = DEFAULT.decide
 ) -> Decision:
-    """`decision` without its lines of one digit whose strokes differ from the ground around them by
-    less than `lone_digit_contrast` (`contrast`; `image` is the one the pieces' boxes lie in): an
-    LCD's unlit segment or a faint mark on a blank surface, not a digit, which is printed, lit or
-    written to be seen."""
+    """`decision` without its lines whose digits all differ from the ground around them by less than
+    `faint_contrast` (`contrast`; `image` is the one the pieces' boxes lie in): an LCD's unlit
+    segments or faint marks on a blank surface, not digits, which are printed, lit or written to be
+    seen."""
 
     def faint(line: list[Piece]) -> bool:
-        return len(line) == 1 and contrast(image, line[0].crop.box) < policy.lone_digit_contrast
+        return all(contrast(image, p.crop.box) < policy.faint_contrast for p in line)
 
     lines, dropped = _lines_taken_out(decision.lines, faint)
     return Decision(lines, decision.rejected + dropped)

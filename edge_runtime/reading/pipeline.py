@@ -47,8 +47,8 @@ with a wall beyond it, or alone with the ground stepping across it or at the sid
 read, is a tag's or a device's edge (`decide.without_wall_edges`); in a coloured one a line of one 1
 read unsurely is an edge or a glare band too, and one of another digit read unsurely a blank
 surface's mark or a display's reflection (`decide.without_unsure_lone_digits`); in any scene a line
-of one digit that barely stands out from the ground around it is a display's unlit segment or a faint
-mark (`decide.without_faint_lone_digits`).
+whose digits barely stand out from the ground around them is a display's unlit segments or faint
+marks (`decide.without_faint_lines`).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ import numpy as np
 from edge_runtime.reading.decide import (
     Decision,
     decide,
-    without_faint_lone_digits,
+    without_faint_lines,
     without_unsure_lone_digits,
     without_wall_edges,
 )
@@ -156,8 +156,8 @@ def read_digits(
         )
     elif found is not None and not is_crop(view, policy.ink, crop):  # a screen's or a tag's side
         decision = without_wall_edges(decision, view, policy.decide)
-    if found is not None and not is_crop(view, policy.ink, crop):  # a display's unlit segment
-        decision = without_faint_lone_digits(decision, view, policy.decide)
+    if found is not None and not is_crop(view, policy.ink, crop):  # a display's unlit segments
+        decision = without_faint_lines(decision, view, policy.decide)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
     binary, to_image = (found.binary, found.to_image) if found else (None, Transform())
     written = write_lines(labelled, binary, to_image, policy.marks)

@@ -258,14 +258,16 @@ LONE_ONES = (
     "unchanged. Applied inside `decide` it changed which look was taken (a look reading a tag's edge "
     "lost to one without the tag: price tags 87 → 86%, seed 11) (scratch probes, session 34)"
 )
-FAINT_LONE_DIGITS = (
+FAINT_LINES = (
     "runtime_bench categories (seeds 7 and 21, 150 a category, every category; 11 and 13 the surface "
     "ones): the lines of one digit read in a scene differ from the ground around them by 10-13 levels "
     "(98th percentile, the most of any channel) where they are an LCD's unlit segments, a blank "
     "display's or one whose lit digits were not seen, by 35 or more where they are digits (a hairline "
-    "1 on paper 41, chalk 79, a display's 1 100). Non-digit surfaces +2, +1, +1 and +0 images, dates "
-    "+1 (a second line's ghost 7), three displays read wrong (a 2 or a 1 of unlit segments) now read "
-    "no digit; every other image the same (scratch probes, session 44)"
+    "1 on paper 41, chalk 79, a display's 1 100); every faint number (paper, seed 7, 60) has a digit "
+    "of 34 or more. Lines of one digit: non-digit surfaces +2, +1, +1 and +0 images, dates +1, three "
+    "displays read wrong (a 2 or a 1 of unlit segments) now read no digit; lines whose digits are all "
+    "that faint: non-digit surfaces +2 more (a 1111 and a 32 on blank plates), dates +1 more (a faint "
+    "second line, 71, read with a date); every other image the same (scratch probes, session 44)"
 )
 SHORTER_REACH = (
     SEVEN_SEGMENTS + "; of the longer bar's length until session 34: a slanted display's corner pieces "
@@ -953,9 +955,9 @@ class DecidePolicy:
         "plates -1; screens, price tags, dates, chalk, outlined and hairline handwriting and non-digit "
         "scenes unchanged (scratch probes, session 37)",
     )
-    # in a scene, a line of one digit whose strokes differ from the ground around them by less than
-    # this (0-255, `decide.contrast`) is an LCD's unlit segment or a faint mark, not a digit
-    lone_digit_contrast: float = tuned(25.0, FAINT_LONE_DIGITS)
+    # in a scene, a line whose digits all differ from the ground around them by less than this
+    # (0-255, `decide.contrast`) is an LCD's unlit segments or faint marks, not digits
+    faint_contrast: float = tuned(25.0, FAINT_LINES)
 
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
