@@ -370,6 +370,18 @@ def _glyph(text: str, stem: bool = False) -> np.ndarray:
     return pixels
 
 
+def test_a_first_digit_half_again_as_tall_as_two_sure_digits_after_it_is_a_sign_but_not_on_paper():
+    def line(first_height: int, *rest: int, p: float = 0.95) -> list[GroupReading]:
+        first = _accepted(0, (100, 100 - (first_height - 100) // 2, 70, first_height))
+        return [first, *(_accepted(label, (180 + 60 * i, 100, 50, 100), p) for i, label in enumerate(rest))]
+
+    assert _text(decide(line(150, 8, 6))) == ["86"]  # Humor-Sans' euro sign read as a 0
+    assert _text(decide(line(130, 8, 6))) == ["086"]  # a digit a little taller
+    assert _text(decide(line(150, 8))) == ["08"]  # one digit after it is no measure
+    assert _text(decide(line(150, 8, 6, p=0.7))) == ["086"]  # nor are unsure ones
+    assert _text(decide(line(150, 8, 6), DEFAULT.decide.on_paper())) == ["086"]  # handwriting
+
+
 def test_a_sure_5_or_8_with_a_stem_sticking_out_above_and_below_the_digits_after_it_is_a_dollar_sign():
     rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
 

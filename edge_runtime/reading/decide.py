@@ -49,7 +49,9 @@ below it) and wrote into the manifest. Then, in this order:
   at `dollar_rest_score` or more, or when its stem sticks out above and below the others
   (`stem_above`, `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`), or it is read below
   `dollar_loop_score` with an S's half loops on either side of a stem (`dollar_loop_width`), while
-  they are read at `sign_number_score` or more;
+  they are read at `sign_number_score` or more; so is any first "digit" `tall_sign` times as tall as
+  the median of two or more after it, read at `sign_number_score` or more (not on paper: a currency
+  sign drawn large, as Humor-Sans' euro);
 - a line of `texture_length` digits or more, all 1s but one at most, is a word's strokes on a display
   or a chalkboard: dropped;
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
@@ -521,16 +523,21 @@ def _without_leading_signs(
     either with less than `dollar_score` while every other digit of the line, one at least, is read
     with `dollar_rest_score` or more (printed digits), or with a dollar's stem (`_has_a_stem`) or, read
     with less than `dollar_loop_score`, a dollar's loops (`_has_dollar_loops`) while they are read
-    with `sign_number_score` or more. Returns (lines, the signs dropped)."""
+    with `sign_number_score` or more; or any first "digit" `tall_sign` times as tall as the median of
+    two or more after it, read with `sign_number_score` or more (a currency sign drawn large). Returns
+    (lines, the signs dropped)."""
     kept, signs = [], []
     for line in lines:
         first, rest = line[0], line[1:]
         least = min((p.score for p in rest), default=0.0)
-        if first.label in policy.dollar_digits and (
-            (least >= policy.dollar_rest_score and first.score < policy.dollar_score)
-            or (
-                least >= policy.sign_number_score
-                and (_has_a_stem(first, rest, policy) or _has_dollar_loops(first, policy))
+        if (least >= policy.sign_number_score and _drawn_large(first, rest, policy)) or (
+            first.label in policy.dollar_digits
+            and (
+                (least >= policy.dollar_rest_score and first.score < policy.dollar_score)
+                or (
+                    least >= policy.sign_number_score
+                    and (_has_a_stem(first, rest, policy) or _has_dollar_loops(first, policy))
+                )
             )
         ):
             kept.append(rest)
@@ -538,6 +545,12 @@ def _without_leading_signs(
         else:
             kept.append(line)
     return kept, signs
+
+
+def _drawn_large(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
+    """True when `first` is `tall_sign` times as tall as the median of `rest`, two pieces at least."""
+    heights = [p.crop.box[3] for p in rest]
+    return len(heights) >= 2 and first.crop.box[3] >= policy.tall_sign * float(np.median(heights))
 
 
 def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:

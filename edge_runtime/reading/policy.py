@@ -132,6 +132,13 @@ DOLLARS = (
     "runtime_bench's 2,400 paper images one line reads so with the packaged model, three with the model "
     "before it: the pipeline looks for it in coloured scenes only (scratch probes)"
 )
+TALL_SIGNS = (
+    "runtime_bench categories (seeds 7, 21, 11 and 13, 150 a category; every category on 7 and 21, the "
+    "surface ones on 11 and 13): Humor-Sans' euro sign, an oval, read as a sure 0 or 9 before a price "
+    "(860 read 0860, 8313 read 08313), stands 1.5-1.6 times as tall as the digits after it; at 1.35 "
+    "a seven-segment 9 joined to a glare band, 1.38 times its 14, was dropped too. Price tags +2 and "
+    "+2 images on seeds 11 and 13, every other image the same (scratch probes, session 44)"
+)
 DOLLAR_STEMS = (
     "train.surfaces' price tags (seed 7, 200): 11 of the 12 Andika dollar signs read as a 5 or an 8 "
     "stick out 0.03-0.10 above the digits after them and 0.09-0.18 below, their top and bottom rows "
@@ -913,6 +920,9 @@ class DecidePolicy:
     dollar_score: float = tuned(0.8, DOLLARS)
     # ...before digits all read with this or more is a dollar sign
     dollar_rest_score: float = tuned(0.84, DOLLARS)
+    # in a coloured scene, a line's first "digit" this many times as tall as the median of two or more
+    # after it, read at `sign_number_score` or more, is a sign (a currency sign drawn large)
+    tall_sign: float = tuned(1.45, TALL_SIGNS)
     # so is one, however surely read, whose stem sticks out this far above the others' tops...
     stem_above: float = tuned(0.02, DOLLAR_STEMS)
     # ...and this far below their baseline (shares of their height), before digits read at
@@ -961,8 +971,9 @@ class DecidePolicy:
 
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
-        handwritten number's first 8 or 5 can be as unsure), only one with a dollar's stem or loops."""
-        return replace(self, dollar_score=0.0, gap_at_ends=True)
+        handwritten number's first 8 or 5 can be as unsure), only one with a dollar's stem or loops,
+        and no tall first digit for a sign (handwriting's digits differ in height)."""
+        return replace(self, dollar_score=0.0, tall_sign=float("inf"), gap_at_ends=True)
 
 
 @dataclass(frozen=True)
