@@ -16,6 +16,7 @@ from edge_runtime.reading.decide import (
     decide,
     reading_lines,
     without_faint_lines,
+    without_glare_bands,
     without_unsure_lone_digits,
 )
 from edge_runtime.reading.find import find_groups, strokes
@@ -485,6 +486,26 @@ def test_a_line_of_digits_that_barely_stand_out_from_their_ground_is_unlit_segme
     assert without_faint_lines(Decision([[unlit, unlit]], []), display).lines == []
     # a digit at the image's edge has a ground on its other sides
     assert contrast(display, (0, 0, 6, 50)) == 0
+
+
+def test_a_lone_light_1_whose_edges_fade_over_a_tenth_of_its_height_is_a_glare_band():
+    def one(image: np.ndarray, level: int) -> Piece:
+        box = cv2.boundingRect(cv2.findNonZero(cv2.compare(image, level, cv2.CMP_GT)))
+        return _piece(1, 0.95, tuple(int(v) for v in box))
+
+    dark = np.full((240, 200), 20, np.uint8)
+    glare = cv2.GaussianBlur(cv2.line(dark.copy(), (80, 20), (120, 220), 220, 24), (0, 0), 12)
+    lit = cv2.line(dark.copy(), (100, 40), (100, 200), 220, 14)
+    blurred = 255 - glare  # a 1 on paper photographed out of focus: dark on light
+    for image, piece, kept in (
+        (glare, one(glare, 110), False),
+        (lit, one(lit, 110), True),
+        (cv2.GaussianBlur(lit, (0, 0), 1.5), one(lit, 110), True),  # a lit 1, its edges softened
+        (blurred, one(255 - blurred, 110), True),
+    ):
+        assert without_glare_bands(Decision([[piece]], []), image).lines == ([[piece]] if kept else [])
+    seen = _piece(4, 0.95, one(glare, 110).crop.box)  # only a 1 is taken for a band
+    assert without_glare_bands(Decision([[seen]], []), glare).lines == [[seen]]
 
 
 def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():

@@ -70,7 +70,9 @@ below it) and wrote into the manifest. Then, in this order:
   dropped;
 - in a scene (`without_faint_lines`, which `pipeline` applies with the image read), a line whose
   digits all differ from the ground around them by less than `faint_contrast` is an LCD's unlit
-  segments or faint marks: dropped.
+  segments or faint marks: dropped; so is a line of one 1 lighter than its ground whose edges fade
+  over `glare_fade` of its height and `glare_min_fade` pixels at least, a glare band across a blank
+  screen (`without_glare_bands`).
 (The values named here are `policy.DecidePolicy`'s.)
 """
 
@@ -492,22 +494,63 @@ def without_faint_lines(
     return Decision(lines, decision.rejected + dropped)
 
 
+def without_glare_bands(
+    decision: Decision, image: np.ndarray, policy: DecidePolicy = DEFAULT.decide
+) -> Decision:
+    """`decision` without its lines of one 1 lighter than the ground around it whose edges fade over
+    `glare_fade` of its height and `glare_min_fade` pixels at least (`_fade`; `image` is the one the
+    pieces' boxes lie in): a glare band across a blank screen, not a lit or printed 1, whose edges are
+    sharp however blurred the photo."""
+
+    def glare(line: list[Piece]) -> bool:
+        if len(line) != 1 or line[0].label != 1:
+            return False
+        lighter, fade = _fade(image, line[0].crop.box)
+        return lighter and fade >= max(policy.glare_fade * line[0].crop.box[3], policy.glare_min_fade)
+
+    lines, dropped = _lines_taken_out(decision.lines, glare)
+    return Decision(lines, decision.rejected + dropped)
+
+
 def contrast(image: np.ndarray, box: Box) -> float:
     """How far what lies in `box` differs from the ground around it, 0-255: the 98th percentile, over
     the box's pixels, of the largest difference in any channel from the median of a ring around the
     box half its width wide (4 pixels at least)."""
+    around, ring, inside = _around(image, box)
+    if not ring.any():
+        return 255.0
+    ground = np.median(around[ring], axis=0)
+    return float(np.percentile(np.abs(around[inside] - ground).max(axis=-1), 98))
+
+
+def _fade(image: np.ndarray, box: Box) -> tuple[bool, float]:
+    """Whether what lies in `box` is lighter than the ground around it (its brightest channel's 98th
+    percentile above the ring's median reaches further than its 2nd below it, `contrast`'s ring), and
+    over how many pixels its edges fade: its `contrast` over the steepest step of brightness in it
+    (the 99th percentile of the brightest channel's gradient, smoothed over 3x3 pixels)."""
+    around, ring, inside = _around(image, box)
+    if not ring.any():
+        return False, 0.0
+    brightest = around.max(axis=-1)
+    above = brightest[inside] - np.median(brightest[ring])
+    lighter = np.percentile(above, 98) > np.percentile(-above, 98)
+    smooth = cv2.GaussianBlur(brightest, (3, 3), 0)
+    slope = np.hypot(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)) / 8
+    return bool(lighter), contrast(image, box) / max(float(np.percentile(slope[inside], 99)), 1e-3)
+
+
+def _around(image: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray, tuple[slice, slice]]:
+    """The pixels around `box` (float32, rows x columns x channels) out to half its width (4 pixels at
+    least) within the image, the ring outside the box among them (a mask) and the box's place in them."""
     x, y, w, h = box
     pad = max(w // 2, 4)
     x0, y0 = max(x - pad, 0), max(y - pad, 0)
     around = image[y0 : y + h + pad, x0 : x + w + pad].astype(np.float32)
     around = around.reshape(*around.shape[:2], -1)
+    inside = (slice(y - y0, y - y0 + h), slice(x - x0, x - x0 + w))
     ring = np.ones(around.shape[:2], bool)
-    ring[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = False
-    if not ring.any():
-        return 255.0
-    ground = np.median(around[ring], axis=0)
-    inside = around[y - y0 : y - y0 + h, x - x0 : x - x0 + w]
-    return float(np.percentile(np.abs(inside - ground).max(axis=-1), 98))
+    ring[inside] = False
+    return around, ring, inside
 
 
 def _lean(pixels: np.ndarray) -> float:

@@ -48,7 +48,8 @@ read, is a tag's or a device's edge (`decide.without_wall_edges`); in a coloured
 read unsurely is an edge or a glare band too, and one of another digit read unsurely a blank
 surface's mark or a display's reflection (`decide.without_unsure_lone_digits`); in any scene a line
 whose digits barely stand out from the ground around them is a display's unlit segments or faint
-marks (`decide.without_faint_lines`).
+marks (`decide.without_faint_lines`), and a lone light 1 whose edges fade over a tenth of its height
+a glare band across a blank screen (`decide.without_glare_bands`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ from edge_runtime.reading.decide import (
     Decision,
     decide,
     without_faint_lines,
+    without_glare_bands,
     without_unsure_lone_digits,
     without_wall_edges,
 )
@@ -157,7 +159,9 @@ def read_digits(
     elif found is not None and not is_crop(view, policy.ink, crop):  # a screen's or a tag's side
         decision = without_wall_edges(decision, view, policy.decide)
     if found is not None and not is_crop(view, policy.ink, crop):  # a display's unlit segments
-        decision = without_faint_lines(decision, view, policy.decide)
+        decision = without_glare_bands(
+            without_faint_lines(decision, view, policy.decide), view, policy.decide
+        )
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
     binary, to_image = (found.binary, found.to_image) if found else (None, Transform())
     written = write_lines(labelled, binary, to_image, policy.marks)

@@ -132,6 +132,14 @@ DOLLARS = (
     "runtime_bench's 2,400 paper images one line reads so with the packaged model, three with the model "
     "before it: the pipeline looks for it in coloured scenes only (scratch probes)"
 )
+GLARE_BANDS = (
+    "runtime_bench categories (seeds 7, 21, 11 and 13, 150 a category): the lone 1s read on blank "
+    "screens from their glare band fade over 18-43 pixels, 0.10-0.26 of their height (their contrast "
+    "over the steepest step of brightness in them); the 1s read right over 3-17 pixels, at most 0.087 "
+    "of their height but a small tag's 0.137 (8 pixels), and blurred photographed 1s on paper over as "
+    "much as glare (dark on light: 25 of 300 lost when their polarity was not asked). Non-digit "
+    "surfaces +1 and +1 on seeds 7 and 11, every other image the same (scratch probes, session 44)"
+)
 TALL_SIGNS = (
     "runtime_bench categories (seeds 7, 21, 11 and 13, 150 a category; every category on 7 and 21, the "
     "surface ones on 11 and 13): Humor-Sans' euro sign, an oval, read as a sure 0 or 9 before a price "
@@ -968,6 +976,10 @@ class DecidePolicy:
     # in a scene, a line whose digits all differ from the ground around them by less than this
     # (0-255, `decide.contrast`) is an LCD's unlit segments or faint marks, not digits
     faint_contrast: float = tuned(25.0, FAINT_LINES)
+    # ...and a line of one 1 lighter than its ground whose edges fade over this share of its height...
+    glare_fade: float = tuned(0.095, GLARE_BANDS)
+    # ...and this many pixels at least is a glare band across a blank screen
+    glare_min_fade: float = tuned(10.0, GLARE_BANDS)
 
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
