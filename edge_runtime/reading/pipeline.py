@@ -158,10 +158,9 @@ def read_digits(
         )
     elif found is not None and not is_crop(view, policy.ink, crop):  # a screen's or a tag's side
         decision = without_wall_edges(decision, view, policy.decide)
-    if found is not None and not is_crop(view, policy.ink, crop):  # a display's unlit segments
-        decision = without_glare_bands(
-            without_faint_lines(decision, view, policy.decide), view, policy.decide
-        )
+    if found is not None and not is_crop(view, policy.ink, crop):  # unlit segments, a screen's glare
+        decision = without_faint_lines(decision, view, policy.decide)
+        decision = without_glare_bands(decision, view, policy.decide)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
     binary, to_image = (found.binary, found.to_image) if found else (None, Transform())
     written = write_lines(labelled, binary, to_image, policy.marks)
