@@ -499,8 +499,8 @@ def without_glare_bands(
 ) -> Decision:
     """`decision` without its lines of one 1 lighter than the ground around it whose edges fade over
     `glare_fade` of its height and `glare_min_fade` pixels at least (`_fade`; `image` is the one the
-    pieces' boxes lie in): a glare band across a blank screen, not a lit or printed 1, whose edges are
-    sharp however blurred the photo."""
+    pieces' boxes lie in): a glare band across a blank screen, not a lit or printed 1, whose edges
+    fade within a few pixels in a photo as blurred as a camera takes them."""
 
     def glare(line: list[Piece]) -> bool:
         if len(line) != 1 or line[0].label != 1:
@@ -516,7 +516,11 @@ def contrast(image: np.ndarray, box: Box) -> float:
     """How far what lies in `box` differs from the ground around it, 0-255: the 98th percentile, over
     the box's pixels, of the largest difference in any channel from the median of a ring around the
     box half its width wide (4 pixels at least), both sampled (`_sampling_step`)."""
-    around, inside = _around(image, box, _sampling_step(box))
+    return _contrast(*_around(image, box, _sampling_step(box)))
+
+
+def _contrast(around: np.ndarray, inside: np.ndarray) -> float:
+    """`contrast` of the pixels `_around` gave."""
     if inside.all():
         return 255.0
     ground = _quantile(around[~inside], 0.5)
@@ -531,14 +535,15 @@ def _fade(image: np.ndarray, box: Box) -> tuple[bool, float]:
     around, inside = _around(image, box)
     if inside.all():
         return False, 0.0
-    every = _sampling_step(box) ** 2
+    step = _sampling_step(box)
+    every = step**2
     brightest = around.max(axis=-1)
     above = brightest[inside][::every] - _quantile(brightest[~inside][::every], 0.5)
     lighter = _quantile(above, 0.98) > _quantile(-above, 0.98)
     smooth = cv2.GaussianBlur(brightest, (3, 3), 0)
     slope = np.hypot(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)) / 8
     steepest = float(_quantile(slope[inside][::every], 0.99))
-    return bool(lighter), contrast(image, box) / max(steepest, 1e-3)
+    return bool(lighter), _contrast(around[::step, ::step], inside[::step, ::step]) / max(steepest, 1e-3)
 
 
 def _quantile(values: np.ndarray, share: float) -> np.ndarray:

@@ -152,13 +152,14 @@ def read_digits(
             if _fills_a_crop(as_crop[1], view.shape[0], policy.ink):
                 crop, (found, recognised) = True, as_crop
     decision = decide(recognised.readings, policy.decide, unsure_digits=True)
+    in_a_scene = found is not None and not is_crop(view, policy.ink, crop)
     if coloured:  # perhaps a tag's edge, a glare band or a reflection read as a digit
         decision = without_unsure_lone_digits(
             without_wall_edges(decision, view, policy.decide), policy.decide
         )
-    elif found is not None and not is_crop(view, policy.ink, crop):  # a screen's or a tag's side
+    elif in_a_scene:  # a screen's or a tag's side
         decision = without_wall_edges(decision, view, policy.decide)
-    if found is not None and not is_crop(view, policy.ink, crop):  # unlit segments, a screen's glare
+    if in_a_scene:  # a display's unlit segments, a blank screen's glare
         decision = without_faint_lines(decision, view, policy.decide)
         decision = without_glare_bands(decision, view, policy.decide)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
