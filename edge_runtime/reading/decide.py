@@ -47,7 +47,7 @@ below it) and wrote into the manifest. Then, in this order:
 - a line's first digit read as a 5 or an 8 (`dollar_digits`) is a dollar sign ($7.41), dropped, when
   it is read below `dollar_score` (not on paper, see `pipeline`) while the rest of the line is read
   at `dollar_rest_score` or more, or when its stem sticks out above and below the others
-  (`stem_above`, `stem_below`) as a narrow stroke (`stem_rows`, `stem_width`), or it is read below
+  (`stem_out` together) as a narrow stroke (`stem_rows`, `stem_width`), or it is read below
   `dollar_loop_score` with an S's half loops on either side of a stem (`dollar_loop_width`), while
   they are read at `sign_number_score` or more; so is any first "digit" `tall_sign` times as tall as
   the median of two or more after it, read at `sign_number_score` or more (not on paper: a currency
@@ -615,15 +615,16 @@ def _drawn_large(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
 
 
 def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
-    """True when `first` sticks out `stem_above` above the median top of `rest` and `stem_below` below
-    their median baseline (shares of their height), and the top and bottom `stem_rows` of its ink each
-    span at most `stem_width` of its ink's width, at most `stem_offset` of it from its middle: a
-    stroke through the middle of an S, not a handwritten 5's bar tip and tail."""
+    """True when `first` sticks out both above the median top of `rest` and below their median
+    baseline, by `stem_out` of their height together (an italic S's stem leans: most of it sticks out
+    at one end), and the top and bottom `stem_rows` of its ink each span at most `stem_width` of its
+    ink's width, at most `stem_offset` of it from its middle: a stroke through the middle of an S, not
+    a handwritten 5's bar tip and tail."""
     top = np.median([p.crop.box[1] for p in rest])
     bottom = np.median([p.crop.box[1] + p.crop.box[3] for p in rest])
     _, y, _, height = first.crop.box
-    line_height = bottom - top
-    if top - y < policy.stem_above * line_height or y + height - bottom < policy.stem_below * line_height:
+    above, below = top - y, y + height - bottom
+    if min(above, below) <= 0 or above + below < policy.stem_out * (bottom - top):
         return False
     ink = first.crop.pixels > 0.3 * float(first.crop.pixels.max())
     rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))

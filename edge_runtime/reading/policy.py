@@ -132,7 +132,7 @@ DOLLARS = (
     "runtime_bench's 2,400 paper images one line reads so with the packaged model, three with the model "
     "before it: the pipeline looks for it in coloured scenes only (scratch probes)"
 )
-GLARE_BANDS = (
+GLARE_FADES = (
     "runtime_bench categories (seeds 7, 21, 11 and 13, 150 a category): the lone 1s read on blank "
     "screens from their glare band fade over 18-43 pixels, 0.10-0.26 of their height (their contrast "
     "over the steepest step of brightness in them); the 1s read right over 3-17 pixels, at most 0.087 "
@@ -153,6 +153,12 @@ DOLLAR_STEMS = (
     "spanning 0.10-0.25 of their width; of 251 lines starting with a 5 or an 8 read right on paper and "
     "plates (numbers, touching, slanted, faint), none so (the nearest 0.04 above and 0.06 below; "
     "scratch probes, session 30). Humor Sans's $ is an 8 with ticks: not caught (DOLLAR_LOOPS catches it)"
+)
+ITALIC_STEMS = (
+    DOLLAR_STEMS + "; an italic dollar's stem leans, so most of it sticks out at one end: 0.124 above "
+    "and 0.052 below, 0.014 and 0.153 (price tags, seeds 7 and 11), read as sure 8s. Asked at 0.12 "
+    "together, each end out, price tags +1 on seeds 7, 21 and 11, every other image of seeds 7 and 21 "
+    "(all categories) and 11 and 13 (the surface ones) the same (scratch probes, session 45)"
 )
 DOLLAR_LOOPS = (
     "train.surfaces' price tags (seed 7, 150): Humor Sans's $, an S crossed by a stem that hardly sticks "
@@ -931,11 +937,10 @@ class DecidePolicy:
     # in a coloured scene, a line's first "digit" this many times as tall as the median of two or more
     # after it, read at `sign_number_score` or more, is a sign (a currency sign drawn large)
     tall_sign: float = tuned(1.45, TALL_SIGNS)
-    # so is one, however surely read, whose stem sticks out this far above the others' tops...
-    stem_above: float = tuned(0.02, DOLLAR_STEMS)
-    # ...and this far below their baseline (shares of their height), before digits read at
+    # so is one, however surely read, whose stem sticks out above the others' tops and below their
+    # baseline, this far together (a share of their height), before digits read at
     # `sign_number_score` or more...
-    stem_below: float = tuned(0.07, DOLLAR_STEMS)
+    stem_out: float = tuned(0.12, ITALIC_STEMS)
     # ...where its ink's top and bottom rows (this share of its height) span at most...
     stem_rows: float = tuned(0.08, DOLLAR_STEMS)
     # ...this share of its width: a stroke through an S, not a 5's bar or an 8's loop...
@@ -977,9 +982,9 @@ class DecidePolicy:
     # (0-255, `decide.contrast`) is an LCD's unlit segments or faint marks, not digits
     faint_contrast: float = tuned(25.0, FAINT_LINES)
     # ...and a line of one 1 lighter than its ground whose edges fade over this share of its height...
-    glare_fade: float = tuned(0.095, GLARE_BANDS)
+    glare_fade: float = tuned(0.095, GLARE_FADES)
     # ...and this many pixels at least is a glare band across a blank screen
-    glare_min_fade: float = tuned(10.0, GLARE_BANDS)
+    glare_min_fade: float = tuned(10.0, GLARE_FADES)
 
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
