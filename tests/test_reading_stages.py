@@ -715,6 +715,23 @@ def test_a_bezel_broken_by_glare_is_dropped_but_a_branching_blob_round_pieces_is
     assert any(g.box[3] > 200 for g in groups)  # the blob is kept: it runs along no side of its box
 
 
+def test_a_broken_bezel_round_one_blob_is_dropped_but_touching_digits_round_a_speck_are_not():
+    ink = np.zeros((300, 400), np.uint8)
+    cv2.rectangle(ink, (40, 40), (360, 260), 200, 8)  # a bezel broken by glare, a thin outline...
+    ink[36:50, 300:364] = 0
+    cv2.rectangle(ink, (150, 100), (158, 190), 200, cv2.FILLED)  # ...round two 1s a glare streak joins
+    cv2.rectangle(ink, (200, 100), (208, 190), 200, cv2.FILLED)
+    cv2.line(ink, (150, 180), (208, 110), 200, 4)
+    boxes = [g.box for g in find_groups(InkImage(ink=ink, scale=1.0, ink_threshold=100), DEFAULT.find).groups]
+    assert boxes and all(h <= 100 for _, _, _, h in boxes)  # the 1s, not the bezel round them
+    touching = np.zeros((300, 400), np.uint8)
+    cv2.rectangle(touching, (100, 100), (130, 200), 200, cv2.FILLED)  # a blob of bold touching strokes
+    cv2.rectangle(touching, (100, 170), (200, 200), 200, cv2.FILLED)  # along two sides of its box...
+    cv2.rectangle(touching, (160, 120), (166, 128), 200, cv2.FILLED)  # ...round a speck
+    groups = find_groups(InkImage(ink=touching, scale=1.0, ink_threshold=100), DEFAULT.find).groups
+    assert any(g.box[3] > 90 for g in groups)  # half its box filled: digits, kept
+
+
 def test_on_paper_a_small_whole_digit_is_not_taken_for_a_faded_hairline():
     ink = np.zeros((400, 600), np.uint8)
     cv2.rectangle(ink, (300, 200), (302, 220), 200, cv2.FILLED)  # a 1 21 px tall in 3-px strokes...

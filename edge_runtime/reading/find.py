@@ -214,10 +214,11 @@ def _cut_out(
 def _without_open_frames(pieces: list[Piece], policy: FindPolicy) -> list[Piece]:
     """`pieces` without the open frames: a blob at least two digits tall that runs along at least
     `open_frame_sides` sides of its box (`_framing`) round two pieces or more lying wholly inside that
-    box, together at most `open_frame_span` of its height: a bezel or an outline broken by glare or
-    shading, which is no frame in `nesting` (no hole) and would otherwise swallow every digit inside
-    it as one group."""
-    if len(pieces) < 3:
+    box, together at most `open_frame_span` of its height, or round one when it fills at most
+    `open_frame_fill` of its box (a thin outline, not digits joined round a speck): a bezel or an
+    outline broken by glare or shading, which is no frame in `nesting` (no hole) and would otherwise
+    swallow every digit inside it as one group (or the glare joins them into one)."""
+    if len(pieces) < 2:
         return pieces
     boxes = np.array([box for _, box in pieces])
     left, top = boxes[:, 0], boxes[:, 1]
@@ -227,7 +228,8 @@ def _without_open_frames(pieces: list[Piece], policy: FindPolicy) -> list[Piece]
         x, y, w, h = box
         if h >= 2 * policy.min_digit_height:
             inside = (left > x) & (top > y) & (right < x + w) & (bottom < y + h)
-            if np.count_nonzero(inside) >= 2:
+            count = np.count_nonzero(inside)
+            if count >= 2 or (count == 1 and cv2.contourArea(contour) <= policy.open_frame_fill * w * h):
                 span = bottom[inside].max() - top[inside].min()
                 if (
                     span <= policy.open_frame_span * h

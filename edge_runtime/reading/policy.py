@@ -154,6 +154,14 @@ DOLLAR_STEMS = (
     "plates (numbers, touching, slanted, faint), none so (the nearest 0.04 above and 0.06 below; "
     "scratch probes, session 30). Humor Sans's $ is an 8 with ticks: not caught (DOLLAR_LOOPS catches it)"
 )
+OPEN_FRAME_FILL = (
+    "runtime_bench categories (seeds 7, 21, 11 and 13, 150 a category; every category on 7 and 21, the "
+    "surface ones on 11 and 13): a screen's bezel broken by glare round digits joined into one blob by "
+    "it (6113 read nothing) fills 0.22 of its box, a tag's broken outline round a speck 0.05; round one "
+    "piece whatever it fills, a blob of touching handwritten digits (0.46) round a speck was dropped "
+    "(659219 read 659). At 0.3: screens, plates, price tags and non-digit surfaces +1 image each, every "
+    "other image the same (scratch probes, session 45)"
+)
 ITALIC_STEMS = (
     DOLLAR_STEMS + "; an italic dollar's stem leans, so most of it sticks out at one end: 0.124 above "
     "and 0.052 below, 0.014 and 0.153 (price tags, seeds 7 and 11), read as sure 8s. Asked at 0.12 "
@@ -552,6 +560,8 @@ class FindPolicy:
     frame_side_share: float = tuned(0.7, OPEN_FRAMES)
     # ...round pieces spanning at most this share of its height is an open frame
     open_frame_span: float = tuned(0.8, OPEN_FRAMES)
+    # ...or round one piece when the blob fills at most this share of its box (a frame's thin outline)
+    open_frame_fill: float = tuned(0.3, OPEN_FRAME_FILL)
     # a frame joined to its digits (along all four sides, long rows only at its top and bottom) has
     # sides at least this share of its height tall
     joined_frame_side: float = tuned(0.6, JOINED_FRAMES)
