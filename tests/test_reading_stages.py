@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+from pathlib import Path
 from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
 
+from edge_runtime.reading import policy as policy_module
 from edge_runtime.reading.cuts import Edge, best_chain
 from edge_runtime.reading.decide import (
     Decision,
@@ -1115,6 +1118,9 @@ def test_every_tuned_value_says_where_it_came_from():
     assert len(values) >= 90
     for name, _, source in values:
         assert "(" in source and ")" in source, name  # names the commit or test it came from
+    module = ast.parse(Path(policy_module.__file__).read_text())
+    names = [t.id for node in module.body if isinstance(node, ast.Assign) for t in node.targets]
+    assert len(names) == len(set(names))  # evidence named twice would be cited by the wrong values
 
 
 def test_the_policy_comes_from_the_models_and_is_swapped_not_changed():
