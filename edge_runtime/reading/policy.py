@@ -165,8 +165,8 @@ OPEN_FRAME_FILL = (
 ITALIC_STEMS = (
     DOLLAR_STEMS + "; an italic dollar's stem leans, so most of it sticks out at one end: 0.124 above "
     "and 0.052 below, 0.014 and 0.153 (price tags, seeds 7 and 11), read as sure 8s. Asked at 0.12 "
-    "together, each end out, price tags +1 on seeds 7, 21 and 11, every other image of seeds 7 and 21 "
-    "(all categories) and 11 and 13 (the surface ones) the same (scratch probes, session 45)"
+    "together, each end out, price tags +1 on seeds 7 and 11, every other image of seeds 7 and 21 (all "
+    "categories) and 11 and 13 (the surface ones) the same (scratch probes, session 45)"
 )
 DOLLAR_LOOPS = (
     "train.surfaces' price tags (seed 7, 150): Humor Sans's $, an S crossed by a stem that hardly sticks "
