@@ -494,6 +494,9 @@ def test_a_line_of_digits_that_barely_stand_out_from_their_ground_is_unlit_segme
     assert without_faint_lines(Decision([[unlit, unlit]], []), display).lines == []
     # a digit at the image's edge has a ground on its other sides
     assert contrast(display, (0, 0, 6, 50)) == 0
+    tall = np.full((300, 200, 3), 200, np.uint8)
+    tall[20:280, 101:102] = 20  # a hairline 1 pixel wide, sampled every 11th row and column
+    assert contrast(tall, (101, 20, 1, 260)) == 180 and contrast(tall, (100, 20, 1, 260)) == 0
 
 
 def test_a_lone_light_1_whose_edges_fade_over_a_tenth_of_its_height_is_a_glare_band():

@@ -515,7 +515,7 @@ def without_glare_bands(
 def contrast(image: np.ndarray, box: Box) -> float:
     """How far what lies in `box` differs from the ground around it, 0-255: the 98th percentile, over
     the box's pixels, of the largest difference in any channel from the median of a ring around the
-    box half its width wide (4 pixels at least), both sampled (`_sampling_step`)."""
+    box half its width wide (4 pixels and a sampling step at least), both sampled (`_sampling_step`)."""
     return _contrast(*_around(image, box, _sampling_step(box)))
 
 
@@ -536,6 +536,7 @@ def _fade(image: np.ndarray, box: Box) -> tuple[bool, float]:
     if inside.all():
         return False, 0.0
     step = _sampling_step(box)
+    sampled = _around(image, box, step)
     every = step**2
     brightest = around.max(axis=-1)
     above = brightest[inside][::every] - _quantile(brightest[~inside][::every], 0.5)
@@ -543,7 +544,7 @@ def _fade(image: np.ndarray, box: Box) -> tuple[bool, float]:
     smooth = cv2.GaussianBlur(brightest, (3, 3), 0)
     slope = np.hypot(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)) / 8
     steepest = float(_quantile(slope[inside][::every], 0.99))
-    return bool(lighter), _contrast(around[::step, ::step], inside[::step, ::step]) / max(steepest, 1e-3)
+    return bool(lighter), _contrast(*sampled) / max(steepest, 1e-3)
 
 
 def _quantile(values: np.ndarray, share: float) -> np.ndarray:
@@ -561,11 +562,13 @@ def _sampling_step(box: Box) -> int:
 
 def _around(image: np.ndarray, box: Box, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Every `step`-th row and column of the pixels around `box` (float32, rows x columns x
-    channels) out to half its width (4 pixels at least) within the image, and which lie in the box."""
+    channels) out to half its width (4 pixels and a step at least) within the image, counted from the
+    box's first row and column (so that a box narrower than `step` is still sampled, and its ground
+    too), and which lie in the box."""
     x, y, w, h = box
-    pad = max(w // 2, 4)
-    rows = np.arange(max(y - pad, 0), min(y + h + pad, image.shape[0]), step)
-    columns = np.arange(max(x - pad, 0), min(x + w + pad, image.shape[1]), step)
+    pad = max(w // 2, 4, step)
+    rows = np.arange(y - min(pad, y) // step * step, min(y + h + pad, image.shape[0]), step)
+    columns = np.arange(x - min(pad, x) // step * step, min(x + w + pad, image.shape[1]), step)
     around = image[rows[0] : rows[-1] + 1 : step, columns[0] : columns[-1] + 1 : step].astype(np.float32)
     inside = ((rows >= y) & (rows < y + h))[:, None] & ((columns >= x) & (columns < x + w))[None, :]
     return around.reshape(*around.shape[:2], -1), inside
