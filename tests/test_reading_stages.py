@@ -499,6 +499,19 @@ def test_a_line_of_digits_that_barely_stand_out_from_their_ground_is_unlit_segme
     assert contrast(tall, (101, 20, 1, 260)) == 180 and contrast(tall, (100, 20, 1, 260)) == 0
 
 
+def test_the_contrast_checks_take_any_box_in_the_image_thin_wide_or_at_its_edges():
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        height, width = (int(v) for v in rng.integers(8, 400, 2))
+        image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
+        box = (x, y, int(rng.integers(1, width - x + 1)), int(rng.integers(1, height - y + 1)))
+        assert 0 <= contrast(image, box) <= 255, box
+        one = _piece(1, 0.95, box)
+        kept = without_glare_bands(Decision([[one]], []), image)
+        assert (kept.lines, kept.rejected) in (([[one]], []), ([], [one])), box  # kept or dropped, no error
+
+
 def test_a_lone_light_1_whose_edges_fade_over_a_tenth_of_its_height_is_a_glare_band():
     def one(image: np.ndarray, level: int) -> Piece:
         box = cv2.boundingRect(cv2.findNonZero(cv2.compare(image, level, cv2.CMP_GT)))
