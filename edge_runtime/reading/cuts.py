@@ -155,16 +155,11 @@ def cut_paths(
     cost = ink + policy.cut_drift_cost * np.abs(offsets)[None, None, :]
     total = cost[:, 0].astype(np.float32)
     steps = np.zeros(ink.shape, np.int8)
+    shifted = np.full((3, *total.shape), np.inf)  # each column's total from the left, its own, from the right
     for row in range(1, height):
-        shifted = np.stack(
-            [
-                np.pad(total, ((0, 0), (1, 0)), constant_values=np.inf)[:, :-1],
-                total,
-                np.pad(total, ((0, 0), (0, 1)), constant_values=np.inf)[:, 1:],
-            ]
-        )
+        shifted[0, :, 1:], shifted[1], shifted[2, :, :-1] = total[:, :-1], total, total[:, 1:]
         choice = shifted.argmin(axis=0)
-        total = np.take_along_axis(shifted, choice[None], axis=0)[0] + cost[:, row]
+        total = shifted.min(axis=0) + cost[:, row]
         steps[:, row] = choice - 1
     path = np.empty((len(columns), height), np.int64)
     position = total.argmin(axis=1)

@@ -53,21 +53,21 @@ def crop_piece(
     the neighbour that the cut left behind (blobs with less than `sliver_share` of the largest one's
     ink) are dropped. None when the piece holds no ink.
     """
-    mask = group.mask
-    inside = None
+    mask, inside, first = group.mask, None, 0
     if left is not None or right is not None:
         height, width = mask.shape
-        columns = np.arange(width)[None, :]
-        starts = np.zeros((height, 1), np.int32) if left is None else left[:, None]
-        stops = np.full((height, 1), width, np.int32) if right is None else right[:, None]
-        inside = ((columns >= starts) & (columns < stops)).astype(np.uint8) * 255
-        mask = _without_slivers(cv2.bitwise_and(mask, inside), sliver_share)
-    ys, xs = np.nonzero(mask)
-    if len(xs) == 0:
+        starts = np.zeros(height, np.int64) if left is None else left
+        stops = np.full(height, width, np.int64) if right is None else right
+        # only the piece's columns, and one beside them for its soft edge (`strokes`)
+        first, last = max(int(starts.min()) - 1, 0), min(int(stops.max()) + 1, width)
+        columns = np.arange(first, last)[None, :]
+        inside = ((columns >= starts[:, None]) & (columns < stops[:, None])).astype(np.uint8) * 255
+        mask = _without_slivers(cv2.bitwise_and(mask[:, first:last], inside), sliver_share)
+    x, y, w, h = cv2.boundingRect(mask)  # of its ink
+    if w == 0:
         return None
-    top, bottom, x_min, x_max = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    box = group.to_image.pixel_box((x_min, top, x_max - x_min, bottom - top))
-    return DigitCrop(box, to_mnist(strokes(group, mask, inside)[0]))
+    box = group.to_image.pixel_box((first + x, y, w, h))
+    return DigitCrop(box, to_mnist(strokes(group, mask, inside, first)[0]))
 
 
 def filled_outline(group: Group, min_growth: float) -> Group | None:
@@ -131,28 +131,33 @@ def line_input(group: Group) -> LineInput:
     return to_line(ink).moved(left)
 
 
-def strokes(group: Group, mask: np.ndarray, inside: np.ndarray | None) -> tuple[np.ndarray, int, int]:
+def strokes(
+    group: Group, mask: np.ndarray, inside: np.ndarray | None, first: int = 0
+) -> tuple[np.ndarray, int, int]:
     """The group's ink under `mask` (not empty), with one pixel of soft edge around the strokes as the
     threshold cut them (not across a cut: `inside`), less half the threshold, and 0 elsewhere; cut to
-    the strokes' box, whose first column and row are also returned."""
-    ys, xs = np.nonzero(mask)
-    y0, y1 = max(ys.min() - 1, 0), min(ys.max() + 2, mask.shape[0])
-    x0, x1 = max(xs.min() - 1, 0), min(xs.max() + 2, mask.shape[1])
+    the strokes' box, whose first column and row are also returned. `mask` and `inside` may cover
+    only the group's columns from `first` on."""
+    x, y, w, h = cv2.boundingRect(mask)  # of its ink
+    y0, y1 = max(y - 1, 0), min(y + h + 1, mask.shape[0])
+    x0, x1 = max(x - 1, 0), min(x + w + 1, mask.shape[1])
     local = cv2.dilate(mask[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
     if inside is not None:
         local = cv2.bitwise_and(local, inside[y0:y1, x0:x1])
-    # numpy, not cv2.subtract: OpenCV takes an array of 4 or fewer pixels for a scalar
-    ink = np.where(local > 0, group.ink[y0:y1, x0:x1], 0).astype(np.int16) - group.ink_threshold // 2
-    return np.clip(ink, 0, 255).astype(np.uint8), int(x0), int(y0)
+    half = np.uint8(group.ink_threshold // 2)
+    ink = np.maximum(group.ink[y0:y1, first + x0 : first + x1], half) - half
+    ink[local == 0] = 0
+    return ink, first + x0, y0
 
 
 def _without_slivers(mask: np.ndarray, share: float) -> np.ndarray:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 2:
         return mask
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = np.flatnonzero(areas >= share * areas.max()) + 1
-    return np.isin(labels, keep).astype(np.uint8) * 255
+    areas = stats[:, cv2.CC_STAT_AREA]
+    kept = np.where(areas >= share * areas[1:].max(), 255, 0).astype(np.uint8)
+    kept[0] = 0  # the ground
+    return kept[labels]
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,10 @@ def to_mnist(digit: np.ndarray) -> np.ndarray:
     The digit's bounding box is scaled to fit 20x20 (aspect ratio kept), brightened so its
     strokes reach 255, and placed on 28x28 with its centre of mass at the centre.
     """
-    ys, xs = np.nonzero(digit)
-    if len(xs) == 0:
+    x, y, width, height = cv2.boundingRect(digit)  # of its ink
+    if width == 0:
         return np.zeros((IMAGE_SIDE, IMAGE_SIDE), np.uint8)
-    crop = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    height, width = crop.shape
+    crop = digit[y : y + height, x : x + width]
     return _centre_by_mass(_brightened(_resized(crop, DIGIT_BOX / max(height, width))))
 
 
