@@ -30,6 +30,7 @@ from edge_runtime.reading.ink import (
     darkest_channel,
     ink_image,
     lit_as_ink,
+    lit_without_bands,
     strongest_ink,
     weaker_ink_is_a_band,
 )
@@ -530,6 +531,27 @@ def test_a_lone_light_1_whose_edges_fade_over_a_tenth_of_its_height_is_a_glare_b
         assert without_glare_bands(Decision([[piece]], []), image).lines == ([[piece]] if kept else [])
     seen = _piece(4, 0.95, one(glare, 110).crop.box)  # only a 1 is taken for a band
     assert without_glare_bands(Decision([[seen]], []), glare).lines == [[seen]]
+
+
+def test_a_glare_band_across_a_screen_and_its_bezel_are_taken_out_but_the_digits_under_the_band_stay():
+    screen = np.full((480, 640, 3), (150, 170, 160), np.uint8)  # a wall
+    cv2.rectangle(screen, (100, 120), (540, 360), (175, 165, 160), -1)  # the bezel
+    cv2.rectangle(screen, (140, 170), (500, 310), (20, 22, 25), -1)  # the glass
+    cv2.putText(screen, "4652", (165, 280), cv2.FONT_HERSHEY_SIMPLEX, 3.2, (205, 210, 210), 9, cv2.LINE_AA)
+    digits = cv2.compare(screen[..., 1], 150, cv2.CMP_GT)
+    digits[:170], digits[310:], digits[:, :140], digits[:, 500:] = 0, 0, 0, 0
+    ys, xs = np.mgrid[0:480, 0:640]
+    band = (np.abs((xs - 200) - 0.6 * (ys - 240)) < 20) & (ys >= 170) & (ys < 310) & (xs >= 140) & (xs < 500)
+    glared = screen.copy()
+    glared[band] = cv2.add(glared[band], np.full((int(band.sum()), 3), 90, np.uint8))
+    for image in (screen, glared):
+        lit = lit_without_bands(image)  # lit_as_ink's polarity: light digits dark
+        assert np.median(lit[band & (digits == 0)]) >= 235  # the band is gone...
+        assert np.median(lit[band & (digits > 0)]) <= 128  # ...not the digits under it (less bright)
+        assert np.median(lit[~band & (digits > 0)]) <= 80
+        assert np.median(lit[130:160, 110:530]) >= 235  # the bezel too, and the wall
+        assert np.median(lit[20:100]) >= 235
+    assert np.median(lit_as_ink(glared)[band & (digits == 0)]) <= 150  # lit as it is, the band is ink
 
 
 def test_a_rejected_region_the_line_reader_is_sure_of_joins_the_number_only_level_with_it():

@@ -107,6 +107,18 @@ def test_a_six_digit_seven_segment_led_display_is_read(tmp_path):
     assert _share_read(six_digits, tmp_path, seed=6) >= 0.55
 
 
+def test_lit_digits_joined_to_a_glare_band_or_a_lit_edge_are_read_without_them(tmp_path):
+    """A screen's glare band joins its first digits or hides them, and a display's lit edge joins its
+    digits: a colour scene with a dark ground is read lit without its long light bands and areas too
+    (`ink.lit_without_bands`), taken when it reads more (57 of these 60 read, 50 without it)."""
+    led = lambda rng, sources: seven_segment(rng, sources, count=6, style="LED")  # noqa: E731
+    (tmp_path / "screens").mkdir(), (tmp_path / "displays").mkdir()
+    screens, displays = (
+        _share_read(make, tmp_path / name, seed=41) for make, name in ((screen, "screens"), (led, "displays"))
+    )
+    assert (screens + displays) * PHOTOS >= 55
+
+
 def test_a_lone_digit_on_an_led_display_is_read(tmp_path):
     """Its dark window can read as an unsure 0 and a segment alone on the display's surface as a 1:
     the lit look is taken when it reads stronger, and the view's reading when it reads the surface

@@ -15,6 +15,7 @@ so that a digit that fills the image and touches its edges is still ink, not pap
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import cv2
@@ -86,6 +87,34 @@ def lit_as_ink(image: np.ndarray) -> np.ndarray:
     a dark ground is light: 255 minus the maximum over B, G, R. (In `darkest_channel` a blue digit on
     black is as dark as its ground.)"""
     return cv2.bitwise_not(brightest_channel(image))
+
+
+def lit_without_bands(image: np.ndarray, policy: InkPolicy = DEFAULT.ink) -> np.ndarray:
+    """`lit_as_ink` of `image` with its long straight light bands taken out (a glare band across a
+    screen's glass, joined to the digits under it or hiding them): its brightest channel less the
+    light that fills a line `band_length` of its short side long at one of `band_angles` (the most of
+    its grey openings by such lines, on a copy `band_side` pixels on its long side). A digit's strokes
+    are shorter, so they stay; a band goes, and so does any large lit area (a wall, a bezel)."""
+    bright = brightest_channel(image)
+    height, width = bright.shape
+    scale = min(policy.band_side / max(height, width), 1.0)
+    small = cv2.resize(bright, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    length = max(5, int(policy.band_length * min(small.shape)))
+    light = np.zeros_like(small)
+    for angle in policy.band_angles:
+        np.maximum(light, cv2.morphologyEx(small, cv2.MORPH_OPEN, _line(length, angle)), out=light)
+    light = cv2.resize(light, (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.bitwise_not(cv2.subtract(bright, light))
+
+
+@functools.lru_cache(maxsize=64)
+def _line(length: int, degrees: float) -> np.ndarray:
+    """A structuring element: a line `length` pixels long at `degrees` from the horizontal."""
+    kernel = np.zeros((length, length), np.uint8)
+    middle = (length - 1) / 2
+    dx, dy = np.cos(np.radians(degrees)) * middle, -np.sin(np.radians(degrees)) * middle
+    cv2.line(kernel, (round(middle - dx), round(middle - dy)), (round(middle + dx), round(middle + dy)), 1)
+    return kernel
 
 
 def _across_channels(image: np.ndarray, extreme) -> np.ndarray:

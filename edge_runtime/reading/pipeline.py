@@ -28,12 +28,16 @@ window can read as one unsure 0) or only one digit (its first, its other lit dig
 again lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground, a grey
 one's light digits; a tag lit brighter than its wall), and taken when it reads stronger and its
 digits are lit on a dark ground or lie on a surface (a tag, whose edges joined its digits in the
-other looks; every surface is read with its own polarity). A scene in which nothing is accepted
-still while a large blob is cut off by the frame is read once more as a tight crop, and so read when
-its digits fill much of its height (`_fills_a_crop`). A surface with a dark ground that was read (a
-screen's window) is read lit too, on its own: a cyan or green digit under the window's light falloff
-is as dark as the window in its darkest channel, and the scene read lit joins the window's digits to
-its light bezel; that look is taken when it reads more, or as many digits more strongly, never fewer
+other looks; every surface is read with its own polarity). A colour scene with a dark ground is
+also read lit without its long straight light bands (`ink.lit_without_bands`: a glare band across
+a screen's glass joins its first digits or hides them), and taken when it reads every digit read
+before and more, or, where nothing was read, more than 1s, surely (`_band_free_look_taken`). A
+scene in which nothing is accepted still while a large blob is cut off by the frame is read once
+more as a tight crop, and so read when its digits fill much of its height (`_fills_a_crop`). A
+surface with a dark ground that was read (a screen's window) is read lit too, on its own: a cyan or
+green digit under the window's light falloff is as dark as the window in its darkest channel, and
+the scene read lit joins the window's digits to its light bezel; that look is taken when it reads
+more, or as many digits more strongly, never fewer
 (`_look_again_taken`). Within each of these looks, an image in which nothing is accepted, or in
 which a blob cut off by its border is as large as half of it, is read again at the threshold of its
 strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
@@ -78,6 +82,7 @@ from edge_runtime.reading.ink import (
     is_coloured,
     is_crop,
     lit_as_ink,
+    lit_without_bands,
     strongest_ink,
     weaker_ink_is_a_band,
 )
@@ -142,6 +147,12 @@ def read_digits(
                 and _taken_over(lit, (view, to_frame, found, recognised), scene, policy, model.labels)
             ):
                 view, to_frame, found, recognised = lit
+        if _may_hold_a_band(scene, policy.ink, crop):  # a glare band across a screen's digits
+            band_free = _look(
+                model, lit_without_bands(scene, policy.ink), scene_to_frame, policy, crop, dark_ink=True
+            )
+            if _band_free_look_taken(recognised, band_free[3], policy, model.labels):
+                view, to_frame, found, recognised = band_free
         if _read_a_surface(view, scene) and has_dark_ground(view, policy.ink):  # a screen's window
             window = lit_as_ink(view)
             lit = _found_and_recognised(model, window, policy.on_surface(), False, dark_ink=True)
@@ -183,6 +194,28 @@ def _look(
     if found.surfaces:
         return _on_surfaces(model, view, to_frame, found, recognised, policy)
     return view, to_frame, found, recognised
+
+
+def _may_hold_a_band(scene: np.ndarray, ink: InkPolicy, crop: bool | None) -> bool:
+    """Whether a scene is read lit without its long light bands (`ink.lit_without_bands`): a colour
+    one with a dark ground (`ink.has_dark_ground`: a screen's glass, a display's window, a black tag),
+    not a crop."""
+    return scene.ndim == 3 and not is_crop(scene, ink, crop) and has_dark_ground(scene, ink)
+
+
+def _band_free_look_taken(
+    first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str]
+) -> bool:
+    """Whether the look without light bands is taken over the looks before: where they accept nothing,
+    as a second look (`_second_look_taken`) whose every line holds a digit other than 1 (a blank
+    screen's or tag's edges are 1s once its lit areas are gone); else only when it reads more
+    (`_reads_more`), never as many digits read otherwise (a digit read stronger without the band is as
+    often misread)."""
+    before, after = (decide(r.readings, policy.decide) for r in (first, again))
+    read = _digits(before, labels)
+    if not read:
+        return _second_look_taken(again, policy, labels) and _digits_besides_ones(again, policy, labels)
+    return _reads_more(_digits(after, labels), read)
 
 
 def _lit_look_wanted(

@@ -220,6 +220,20 @@ DARK_GROUNDS = (
     "speed (session 31): read lit whenever no number was read, a one-digit paper frame was read a "
     "third time (640x480 3.6x slower); the lit look's display gains on seed 7 kept (scratch probes)"
 )
+BAND_FREE_LOOK = (
+    "runtime_bench categories (session 46, scratch probes, 150 a category; every category on seeds 7 "
+    "and 21, the six surface ones on 31 and 37): a screen's glare band joined to its first digits or "
+    "hiding them (1652 read 652, 0257 read 57, 2336 read 36); read in every scene, taken as another "
+    "look is, screens +8 and seven-segment +11 images but lines of 1s read on blank surfaces and paper "
+    "(tight crops -3, non-digit surfaces -7, outlined -7); in colour scenes with a dark ground, taken "
+    "only when it reads more (or more than 1s where nothing was read), seeds 7, 21, 31 and 37: screens "
+    "+2, +1, +4, +2; seven-segment +2, +3, +1, +0; price tags -1, +1, +2, +0; plates +0, +1, +0, +0; "
+    "non-digit surfaces +0, +0, +0, -2; every other image of the six surface categories the same (the "
+    "paper ones, read with the coloured scenes too on 7 and 21: non-digit scenes +0, -1, outlined +0, "
+    "+1). Also in every coloured scene: the same gains, price tags -1 more, a third more time a "
+    "coloured photo; also taken when it read as many digits stronger: seven-segment +4 more, but dates "
+    "-3, screens -2, price tags and outlined -1"
+)
 COLOUR_RULES = (
     "train.surfaces (seed 7, 100 each, session 32): `$8,221` on a black tag read `8,22`, its last 1 "
     "with the wall's glare above and below it taken for a margin line; without ruled lines looked for "
@@ -517,6 +531,13 @@ class InkPolicy:
     dark_share: float = tuned(0.05, DARK_GROUNDS)
     # ...around them too, this share of their height beyond them
     lit_margin: float = tuned(0.15, LIT_DIGITS)
+    # a colour scene with as dark a ground is also read lit without light lines this share of its
+    # short side long (`ink.lit_without_bands`: a glare band, longer than a digit)...
+    band_length: float = tuned(0.35, BAND_FREE_LOOK)
+    # ...at these angles (degrees from the horizontal: diagonal, as a digit's bars and stems are not)...
+    band_angles: tuple[float, ...] = tuned((20, 30, 40, 50, 60, 120, 130, 140, 150, 160), BAND_FREE_LOOK)
+    # ...on a copy this many pixels on its long side
+    band_side: int = tuned(240, BAND_FREE_LOOK)
     # ...and their strokes at least this much brighter than it
     min_lit_contrast: int = tuned(80, LIT_DIGITS)
     # up to this size the channel minimum comes first
