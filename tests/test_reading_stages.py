@@ -513,6 +513,25 @@ def test_the_contrast_checks_take_any_box_in_the_image_thin_wide_or_at_its_edges
         assert (kept.lines, kept.rejected) in (([[one]], []), ([], [one])), box  # kept or dropped, no error
 
 
+def test_a_piece_between_any_two_cut_paths_of_any_group_is_cropped_within_them_or_is_none():
+    rng = np.random.default_rng(0)
+    for _ in range(300):  # tiny groups too: OpenCV takes an array of 4 or fewer pixels for a scalar
+        height, width = (int(v) for v in rng.integers(1, [6, 6] if rng.random() < 0.5 else [60, 200]))
+        mask = np.where(rng.random((height, width)) < rng.uniform(0.05, 0.6), 255, 0).astype(np.uint8)
+        group = Group(
+            (0, 0, width, height), rng.integers(0, 256, (height, width), np.uint8), mask, Transform(), 90
+        )
+        left = rng.integers(-5, width + 5, height)  # paths can lie beyond the group's columns
+        right = left + rng.integers(-3, width + 5, height)
+        columns = np.arange(width)[None, :]
+        inked = mask[(columns >= left[:, None]) & (columns < right[:, None])].any()
+        crop = crop_piece(group, left, right, float(rng.uniform(0, 0.5)))
+        assert (crop is not None) == inked, (height, width)
+        if crop is not None:
+            x, _, w, _ = crop.box
+            assert left.min() <= x and x + w <= right.max() and crop.pixels.shape == (28, 28)
+
+
 def test_a_lone_light_1_whose_edges_fade_over_a_tenth_of_its_height_is_a_glare_band():
     def one(image: np.ndarray, level: int) -> Piece:
         box = cv2.boundingRect(cv2.findNonZero(cv2.compare(image, level, cv2.CMP_GT)))

@@ -60,9 +60,12 @@ def crop_piece(
         stops = np.full(height, width, np.int64) if right is None else right
         # only the piece's columns, and one beside them for its soft edge (`strokes`)
         first, last = max(int(starts.min()) - 1, 0), min(int(stops.max()) + 1, width)
+        if last <= first:  # paths beyond the group (a line reader's mark can lie past its ink)
+            return None
         columns = np.arange(first, last)[None, :]
         inside = ((columns >= starts[:, None]) & (columns < stops[:, None])).astype(np.uint8) * 255
-        mask = _without_slivers(cv2.bitwise_and(mask[:, first:last], inside), sliver_share)
+        # numpy, not cv2.bitwise_and: OpenCV takes an array of 4 or fewer pixels for a scalar
+        mask = _without_slivers(mask[:, first:last] & inside, sliver_share)
     x, y, w, h = cv2.boundingRect(mask)  # of its ink
     if w == 0:
         return None
@@ -143,7 +146,7 @@ def strokes(
     x0, x1 = max(x - 1, 0), min(x + w + 1, mask.shape[1])
     local = cv2.dilate(mask[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
     if inside is not None:
-        local = cv2.bitwise_and(local, inside[y0:y1, x0:x1])
+        local &= inside[y0:y1, x0:x1]
     half = np.uint8(group.ink_threshold // 2)
     ink = np.maximum(group.ink[y0:y1, first + x0 : first + x1], half) - half
     ink[local == 0] = 0
