@@ -28,16 +28,16 @@ window can read as one unsure 0) or only one digit (its first, its other lit dig
 again lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground, a grey
 one's light digits; a tag lit brighter than its wall), and taken when it reads stronger and its
 digits are lit on a dark ground or lie on a surface (a tag, whose edges joined its digits in the
-other looks; every surface is read with its own polarity). A colour scene with a dark ground is
-also read lit without its long straight light bands (`ink.lit_without_bands`: a glare band across
-a screen's glass joins its first digits or hides them), and taken when it reads every digit read
-before and more, or, where nothing was read, more than 1s, surely (`_band_free_look_taken`). A
-scene in which nothing is accepted still while a large blob is cut off by the frame is read once
-more as a tight crop, and so read when its digits fill much of its height (`_fills_a_crop`). A
-surface with a dark ground that was read (a screen's window) is read lit too, on its own: a cyan or
-green digit under the window's light falloff is as dark as the window in its darkest channel, and
-the scene read lit joins the window's digits to its light bezel; that look is taken when it reads
-more, or as many digits more strongly, never fewer
+other looks; every surface is read with its own polarity). A colour scene with a dark ground in
+which no line was read, or some region rejected, is also read lit without its long straight light
+bands (`ink.lit_without_bands`: a glare band across a screen's glass joins its first digits or hides
+them), and taken when it reads every digit read before and more, or, where nothing was read, more
+than 1s, surely (`_band_free_look_taken`). A scene in which nothing is accepted still while a large
+blob is cut off by the frame is read once more as a tight crop, and so read when its digits fill
+much of its height (`_fills_a_crop`). A surface with a dark ground that was read (a screen's window)
+is read lit too, on its own: a cyan or green digit under the window's light falloff is as dark as
+the window in its darkest channel, and the scene read lit joins the window's digits to its light
+bezel; that look is taken when it reads more, or as many digits more strongly, never fewer
 (`_look_again_taken`). Within each of these looks, an image in which nothing is accepted, or in
 which a blob cut off by its border is as large as half of it, is read again at the threshold of its
 strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits at the first, or is
@@ -147,7 +147,7 @@ def read_digits(
                 and _taken_over(lit, (view, to_frame, found, recognised), scene, policy, model.labels)
             ):
                 view, to_frame, found, recognised = lit
-        if _may_hold_a_band(scene, policy.ink, crop):  # a glare band across a screen's digits
+        if _may_hold_a_band(scene, recognised, policy, crop):  # a glare band across a screen's digits
             band_free = _look(
                 model, lit_without_bands(scene, policy.ink), scene_to_frame, policy, crop, dark_ink=True
             )
@@ -196,11 +196,18 @@ def _look(
     return view, to_frame, found, recognised
 
 
-def _may_hold_a_band(scene: np.ndarray, ink: InkPolicy, crop: bool | None) -> bool:
+def _may_hold_a_band(
+    scene: np.ndarray, recognised: Recognised, policy: ReadingPolicy, crop: bool | None
+) -> bool:
     """Whether a scene is read lit without its long light bands (`ink.lit_without_bands`): a colour
     one with a dark ground (`ink.has_dark_ground`: a screen's glass, a display's window, a black tag),
-    not a crop."""
-    return scene.ndim == 3 and not is_crop(scene, ink, crop) and has_dark_ground(scene, ink)
+    not a crop, in which the looks so far (`recognised`) read no line or rejected some region (a band
+    joined to a digit or hiding it leaves one; a photo of paper with dark surroundings, read cleanly,
+    is not read again)."""
+    if scene.ndim != 3 or is_crop(scene, policy.ink, crop) or not has_dark_ground(scene, policy.ink):
+        return False
+    decision = decide(recognised.readings, policy.decide)
+    return not decision.lines or bool(decision.rejected)
 
 
 def _band_free_look_taken(
