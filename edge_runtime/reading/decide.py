@@ -535,16 +535,14 @@ def _fade(image: np.ndarray, box: Box) -> tuple[bool, float]:
     around, inside = _around(image, box)
     if inside.all():
         return False, 0.0
-    step = _sampling_step(box)
-    sampled = _around(image, box, step)
-    every = step**2
+    every = _sampling_step(box) ** 2
     brightest = around.max(axis=-1)
     above = brightest[inside][::every] - _quantile(brightest[~inside][::every], 0.5)
     lighter = _quantile(above, 0.98) > _quantile(-above, 0.98)
     smooth = cv2.GaussianBlur(brightest, (3, 3), 0)
     slope = np.hypot(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)) / 8
     steepest = float(_quantile(slope[inside][::every], 0.99))
-    return bool(lighter), _contrast(*sampled) / max(steepest, 1e-3)
+    return bool(lighter), contrast(image, box) / max(steepest, 1e-3)
 
 
 def _quantile(values: np.ndarray, share: float) -> np.ndarray:
