@@ -183,6 +183,9 @@ def test_a_sign_at_a_surely_read_numbers_end_does_not_void_it_but_an_unsure_numb
     assert decide([*unsure, _rejected((130, 98, 30, 54), p=0.1)]).lines == []  # a word's letters
     middle = [*digits, _rejected((120, 98, 30, 54), p=0.1), _accepted(1, (160, 100, 30, 50), 0.9)]
     assert decide(middle).lines == []
+    ones = [_accepted(1, (x, 100, 10, 50), 0.95) for x in (40, 70, 100)]
+    assert _text(decide(ones)) == ["111"]
+    assert decide([_rejected((0, 98, 30, 54), p=0.1), *ones]).lines == []  # OPEN's O, its E and N's strokes
 
 
 def test_one_unsure_digit_in_a_number_of_three_or_more_is_read_but_not_two_nor_one_like_no_digit():

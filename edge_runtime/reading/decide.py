@@ -24,9 +24,10 @@ below it) and wrote into the manifest. Then, in this order:
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
   wrong, unless the region is a colon (12:45), or one sign at either end of a number of `sign_digits`
-  or more while the model reads each digit surely (`sign_number_score`; a comma or a full stop read
-  as a digit aside), one after it set apart by `sign_space` times its narrowest gap (a word's last
-  letter is as near as the others): €12.50, 30 ¢; or a sign before a lone digit read with
+  or more, not 1s only (a lit word's strokes), while the model reads each digit surely
+  (`sign_number_score`; a comma or a full stop read as a digit aside), one after it set apart by
+  `sign_space` times its narrowest gap (a word's last letter is as near as the others): €12.50,
+  30 ¢; or a sign before a lone digit read with
   `lone_sign_score` that is none of `lone_sign_not` (€7; a word's O and I are read as 0 and 1);
   only a line of two digits or more, each read with `apart_line_score`, with no such region level
   with it, is still read (a display's number above a wood grain whose streaks read as 1s and
@@ -242,7 +243,8 @@ def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolic
     beside at least `sign_digits` digits level with it, every digit in view but a comma or a full
     stop (`_a_mark`) read surely (`sign_number_score`), or before one digit (`_lone_digit_after`), one
     after them set apart by a space (`_spaced_after`): a currency sign, a unit. A word's digit-like
-    letters are read less surely, and a word has more than one letter at an end, as near as the others."""
+    letters are read less surely, and a word has more than one letter at an end, as near as the others;
+    a number of 1s only is a word's strokes (OPEN's E and N read 111 after its O)."""
     if not all(d.score >= policy.sign_number_score for d in digits if not _a_mark_among(d, digits, policy)):
         return False
     sides = []
@@ -252,6 +254,8 @@ def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolic
         left = [d for d in beside if middle_x(d.crop.box) < centre]
         amid = 0 < len(left) < len(beside)
         if amid or (len(beside) < policy.sign_digits and not _lone_digit_after(beside, left, policy)):
+            return False
+        if all(d.label == 1 for d in beside):
             return False
         if left and not _spaced_after(region, left, policy):
             return False
