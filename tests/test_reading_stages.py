@@ -267,11 +267,14 @@ def test_at_most_one_sign_at_each_end_of_a_number_keeps_it():
     assert decide(word).lines == []  # two letters after a number: a word ("69th")
 
 
-def test_a_sign_before_one_surely_read_digit_keeps_it_but_not_after_it_nor_before_a_0_or_1():
+def test_a_sign_beside_one_surely_read_digit_keeps_it_before_it_or_spaced_after_it_but_not_by_a_0_or_1():
     sign = _rejected((0, 98, 30, 54), p=0.1)
     assert _text(decide([sign, _accepted(7, (40, 100, 30, 50), 0.93)])) == ["7"]  # €7
     assert _text(decide([sign, _accepted(8, (40, 100, 30, 50), 0.87)])) == ["8"]  # a tag's €8, large
-    assert decide([_accepted(7, (0, 100, 30, 50), 0.93), _rejected((40, 98, 30, 54), p=0.1)]).lines == []
+    seven = _accepted(7, (0, 100, 30, 50), 0.93)
+    assert _text(decide([seven, _rejected((50, 98, 30, 54), p=0.1)])) == ["7"]  # 7 €, 0.4 of it apart
+    assert decide([seven, _rejected((40, 98, 30, 54), p=0.1)]).lines == []  # 0.2 apart: a word ("Jm")
+    assert decide([_accepted(1, (0, 100, 30, 50), 0.95), _rejected((50, 98, 30, 54), p=0.1)]).lines == []
     assert decide([sign, _accepted(0, (40, 100, 30, 50), 0.95)]).lines == []  # "SO"
     assert decide([sign, _accepted(1, (40, 100, 30, 50), 0.95)]).lines == []  # "AI"
     assert decide([sign, _accepted(7, (40, 100, 30, 50), 0.8)]).lines == []  # unsure: a word's letter

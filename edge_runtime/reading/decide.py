@@ -27,8 +27,9 @@ below it) and wrote into the manifest. Then, in this order:
   or more, not 1s only (a lit word's strokes), while the model reads each digit surely
   (`sign_number_score`; a comma or a full stop read as a digit aside), one after it set apart by
   `sign_space` times its narrowest gap (a word's last letter is as near as the others): €12.50,
-  30 ¢; or a sign before a lone digit read with
-  `lone_sign_score` that is none of `lone_sign_not` (€7; a word's O and I are read as 0 and 1);
+  30 ¢; or a sign beside a lone digit read with `lone_sign_score` that is none of `lone_sign_not`
+  (a word's O and I are read as 0 and 1), before it (€7) or after it set apart by `lone_sign_space`
+  of its height (3 €);
   only a line of two digits or more, each read with `apart_line_score`, with no such region level
   with it, is still read (a display's number above a wood grain whose streaks read as 1s and
   letters);
@@ -241,7 +242,7 @@ def _drop_lines_with_gaps(
 def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolicy) -> bool:
     """True when `regions` are at most one sign before and one after a number, none amid it: each
     beside at least `sign_digits` digits level with it, every digit in view but a comma or a full
-    stop (`_a_mark`) read surely (`sign_number_score`), or before one digit (`_lone_digit_after`), one
+    stop (`_a_mark`) read surely (`sign_number_score`), or beside one digit (`_lone_digit_beside`), one
     after them set apart by a space (`_spaced_after`): a currency sign, a unit. A word's digit-like
     letters are read less surely, and a word has more than one letter at an end, as near as the others;
     a number of 1s only is a word's strokes (OPEN's E and N read 111 after its O)."""
@@ -253,7 +254,7 @@ def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolic
         centre = middle_x(region.crop.box)
         left = [d for d in beside if middle_x(d.crop.box) < centre]
         amid = 0 < len(left) < len(beside)
-        if amid or (len(beside) < policy.sign_digits and not _lone_digit_after(beside, left, policy)):
+        if amid or (len(beside) < policy.sign_digits and not _lone_digit_beside(region, beside, policy)):
             return False
         if all(d.label == 1 for d in beside):
             return False
@@ -280,15 +281,18 @@ def _a_mark_among(digit: Piece, digits: list[Piece], policy: DecidePolicy) -> bo
     return bool(others) and _a_mark(digit.crop.box, others, policy)
 
 
-def _lone_digit_after(beside: list[Piece], left: list[Piece], policy: DecidePolicy) -> bool:
-    """True when a sign has one digit beside it, after it, read with `lone_sign_score` and none of
-    `lone_sign_not` (€7)."""
-    return (
-        len(beside) == 1
-        and not left
-        and beside[0].score >= policy.lone_sign_score
-        and beside[0].label not in policy.lone_sign_not
-    )
+def _lone_digit_beside(region: Piece, beside: list[Piece], policy: DecidePolicy) -> bool:
+    """True when the sign `region` has one digit beside it, read with `lone_sign_score` and none of
+    `lone_sign_not`, after it (€7) or before it set apart by `lone_sign_space` of the digit's height
+    (3 €; a word's letters are nearer)."""
+    if len(beside) != 1:
+        return False
+    digit = beside[0]
+    if digit.score < policy.lone_sign_score or digit.label in policy.lone_sign_not:
+        return False
+    x, _, width, height = digit.crop.box
+    after = middle_x(region.crop.box) > middle_x(digit.crop.box)
+    return not after or region.crop.box[0] - x - width >= policy.lone_sign_space * height
 
 
 def _without_slashes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:

@@ -899,6 +899,14 @@ class DecidePolicy:
     lone_sign_score: float = tuned(0.85, LONE_SIGNS)
     # ...that is none of these (a word's O and I: "SO", "IN")
     lone_sign_not: tuple[int, ...] = tuned((0, 1), LONE_SIGNS)
+    # ...or one digit before it, set apart from it by this share of the digit's height (3 €)
+    lone_sign_space: float = tuned(
+        0.3,
+        "scratch probes, session 47, seeds 7 and 21 (150 each, every category) and 31 and 37 (150 each, "
+        "surfaces): price tags +3 (2 €, 3 €, 7 €; the € 0.33 of the digit's height after it), chalkboards "
+        "+1, one plate read differently (a look compared differently), nothing else changed; at any "
+        "space (session 34) 'Jm' read 5",
+    )
     # a 1 inside a line leaning this much more than the line's other digits (x shift per row)...
     slash_lean: float = tuned(0.25, SLASHES)
     # ...and this many times their median height is a slash (a date's dd/mm/yyyy)...
