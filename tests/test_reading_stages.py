@@ -423,6 +423,32 @@ def _loops(upper: tuple[int, int], lower: tuple[int, int], stem: bool) -> np.nda
     return pixels
 
 
+def _euro() -> np.ndarray:
+    """A model input of a euro sign: a C open on its right, two bars across its left half."""
+    pixels = np.zeros((28, 28), np.uint8)
+    cv2.ellipse(pixels, (15, 14), (8, 10), 0, 50, 310, 255, 2)
+    for y in (11, 16):
+        cv2.line(pixels, (3, y), (13, y), 255, 2)
+    return pixels
+
+
+def test_an_8_at_either_end_of_sure_digits_open_on_its_right_is_a_currency_sign_but_not_on_paper():
+    rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
+
+    def read_as_8(pixels: np.ndarray, x: int) -> GroupReading:  # level with the digits, read surely
+        return GroupReading(None, [Piece(DigitCrop((x, 100, 30, 50), pixels), _piece(8, 0.95).probabilities)])
+
+    assert _text(decide([read_as_8(_euro(), 0), *rest])) == ["74"]  # €74
+    assert _text(decide([*rest, read_as_8(_euro(), 130)])) == ["74"]  # 74 €
+    eight = _loops((0, 360), (0, 360), stem=False)
+    assert _text(decide([read_as_8(eight, 0), *rest])) == ["874"]  # its loops close its right side
+    assert _text(decide([*rest, read_as_8(eight, 120)])) == ["748"]
+    assert _text(decide([read_as_8(_euro(), 0), *rest], DEFAULT.decide.on_paper())) == ["874"]
+    unsure = [_accepted(7, (40, 100, 30, 50), 0.6), _accepted(4, (80, 100, 30, 50), 0.9)]
+    assert _text(decide([read_as_8(_euro(), 0), *unsure])) == ["874"]  # a word's letters
+    assert _text(decide([read_as_8(_euro(), 0), rest[0]])) == ["87"]  # one digit beside it: too few
+
+
 def test_an_8_read_unsurely_whose_loops_are_an_s_crossed_by_a_stem_is_a_dollar_sign_even_on_paper():
     rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
 

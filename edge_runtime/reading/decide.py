@@ -54,6 +54,10 @@ below it) and wrote into the manifest. Then, in this order:
   they are read at `sign_number_score` or more; so is any first "digit" `tall_sign` times as tall as
   the median of two or more after it, read at `sign_number_score` or more (not on paper: a currency
   sign drawn large, as Humor-Sans' euro);
+- a line's first or last "digit" read as one of `open_sign_digits` whose ink's right side
+  (`open_side`) is blank in the rows of an 8's upper or lower loop (`open_rows`), beside two digits
+  or more read at `sign_number_score` or more, is a currency sign (not on paper): a euro's C, a
+  dollar's S, read as an 8 or a 9 however surely;
 - a line of `texture_length` digits or more, all 1s but one at most, is a word's strokes on a display
   or a chalkboard: dropped;
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
@@ -120,10 +124,22 @@ def decide(
     lines, stray = _without_stray_marks(lines, policy)
     lines, edges = _without_edges(lines, policy)
     lines, signs = _without_leading_signs(lines, policy)
+    lines, open_signs = _without_open_signs(lines, policy)
     lines, ones = _without_lines_of_ones(lines, policy)
     lines, rings = _without_rings(lines, policy)
     rejected = (
-        rejected + too_small + doubtful + in_words + slashes + marks + stray + edges + signs + ones + rings
+        rejected
+        + too_small
+        + doubtful
+        + in_words
+        + slashes
+        + marks
+        + stray
+        + edges
+        + signs
+        + open_signs
+        + ones
+        + rings
     )
     lines, lone = _without_lone_digit_in_clutter(lines, rejected, policy)
     return Decision(lines, rejected + lone)
@@ -615,6 +631,41 @@ def _without_leading_signs(
         else:
             kept.append(line)
     return kept, signs
+
+
+def _without_open_signs(
+    lines: list[list[Piece]], policy: DecidePolicy
+) -> tuple[list[list[Piece]], list[Piece]]:
+    """Each line without a first or last "digit" read as one of `open_sign_digits` whose right side is
+    open where an 8's loops close it (`_open_on_the_right`: a €'s C, a $'s S) while every other digit
+    of the line, two at least, is read with `sign_number_score` or more. Returns (lines, the signs
+    dropped)."""
+    kept, signs = [], []
+    for line in lines:
+        for end in (0, -1):
+            rest = line[1:] if end == 0 else line[:-1]
+            sure = len(rest) >= 2 and min(p.score for p in rest) >= policy.sign_number_score
+            if sure and line[end].label in policy.open_sign_digits and _open_on_the_right(line[end], policy):
+                signs.append(line[end])
+                line = rest
+        kept.append(line)
+    return kept, signs
+
+
+def _open_on_the_right(piece: Piece, policy: DecidePolicy) -> bool:
+    """True when the right `open_side` of the ink of `piece`'s model input is blank in any band of rows
+    of `open_rows` (shares of the ink's height from its top): an 8's and a 9's loops close it there."""
+    pixels = piece.crop.pixels
+    ink = pixels > 0.3 * float(pixels.max())
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not rows.size:
+        return False
+    height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
+    side = ink[:, columns[-1] + 1 - max(1, round(policy.open_side * width)) : columns[-1] + 1]
+    return any(
+        not side[rows[0] + int(top * height) : rows[0] + int(np.ceil(bottom * height))].any()
+        for top, bottom in policy.open_rows
+    )
 
 
 def _drawn_large(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:

@@ -168,6 +168,15 @@ ITALIC_STEMS = (
     "together, each end out, price tags +1 on seeds 7 and 11, every other image of seeds 7 and 21 (all "
     "categories) and 11 and 13 (the surface ones) the same (scratch probes, session 45)"
 )
+OPEN_SIGNS = (
+    "runtime_bench's categories (seeds 7, 21, 31 and 37, 150 each; price tags, plates, dates, screens, "
+    "seven-segment, numbers, touching numbers): of the 8s, 9s and 0s read at either end of 1,047 "
+    "readings of three digits or more, 7 of the 9 whose right side was blank in an upper or lower loop's "
+    "rows were a € or a $ read as an 8 or a 9 (at 0.49-0.97), the other two an 8 misread (a display's "
+    "5) and an italic 0 (scratch probes, session 47). With 0s left out: price tags +1, +0, +2, +2 on "
+    "seeds 7, 21, 31 and 37 (every category on 7 and 21, the surface ones on 31 and 37), one plate "
+    "misread otherwise (851 as 51), every other image the same"
+)
 DOLLAR_LOOPS = (
     "train.surfaces' price tags (seed 7, 150): Humor Sans's $, an S crossed by a stem that hardly sticks "
     "out, read as an 8 at 0.64-0.88 before 13 prices, on tags too grey to count as coloured as well; "
@@ -999,6 +1008,14 @@ class DecidePolicy:
     dollar_loop_score: float = tuned(0.9, DOLLAR_LOOPS)
     # ...each hole at most this share of its ink's width wide
     dollar_loop_width: float = tuned(0.45, DOLLAR_LOOPS)
+    # in a coloured scene, a line's first or last "digit" read as one of these, before or after digits
+    # read at `sign_number_score` or more, two at least...
+    open_sign_digits: tuple[int, ...] = tuned((8, 9), OPEN_SIGNS)
+    # ...whose ink's right side (this share of its width) is blank in the rows of an 8's upper or
+    # lower loop...
+    open_side: float = tuned(0.3, OPEN_SIGNS)
+    # ...these shares of its height from its top, is a sign (a €'s open C, a $'s S)
+    open_rows: tuple[tuple[float, float], ...] = tuned(((0.25, 0.45), (0.55, 0.75)), OPEN_SIGNS)
     # a colon's dots fill this share of their boxes...
     colon_fill: float = tuned(0.5, SEPARATOR_CASES)
     # ...are at most this much wider than tall or taller...
@@ -1031,8 +1048,9 @@ class DecidePolicy:
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
         handwritten number's first 8 or 5 can be as unsure), only one with a dollar's stem or loops,
-        and no tall first digit for a sign (handwriting's digits differ in height)."""
-        return replace(self, dollar_score=0.0, tall_sign=float("inf"), gap_at_ends=True)
+        no tall first digit for a sign (handwriting's digits differ in height) and no open 8 or 9 (a
+        handwritten loop can be open)."""
+        return replace(self, dollar_score=0.0, tall_sign=float("inf"), gap_at_ends=True, open_sign_digits=())
 
 
 @dataclass(frozen=True)
