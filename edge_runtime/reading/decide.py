@@ -92,7 +92,7 @@ import cv2
 import numpy as np
 
 from edge_runtime.reading.geometry import Box, level, middle, middle_x
-from edge_runtime.reading.groups import Piece, stroke_width
+from edge_runtime.reading.groups import Piece, input_ink, stroke_width
 from edge_runtime.reading.ink import brightest_channel
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
@@ -127,20 +127,8 @@ def decide(
     lines, open_signs = _without_open_signs(lines, policy)
     lines, ones = _without_lines_of_ones(lines, policy)
     lines, rings = _without_rings(lines, policy)
-    rejected = (
-        rejected
-        + too_small
-        + doubtful
-        + in_words
-        + slashes
-        + marks
-        + stray
-        + edges
-        + signs
-        + open_signs
-        + ones
-        + rings
-    )
+    dropped = (too_small, doubtful, in_words, slashes, marks, stray, edges, signs, open_signs, ones, rings)
+    rejected = rejected + [piece for pieces in dropped for piece in pieces]
     lines, lone = _without_lone_digit_in_clutter(lines, rejected, policy)
     return Decision(lines, rejected + lone)
 
@@ -655,8 +643,7 @@ def _without_open_signs(
 def _open_on_the_right(piece: Piece, policy: DecidePolicy) -> bool:
     """True when the right `open_side` of the ink of `piece`'s model input is blank in any band of rows
     of `open_rows` (shares of the ink's height from its top): an 8's and a 9's loops close it there."""
-    pixels = piece.crop.pixels
-    ink = pixels > 0.3 * float(pixels.max())
+    ink = input_ink(piece.crop.pixels)
     rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if not rows.size:
         return False
@@ -686,7 +673,7 @@ def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
     above, below = top - y, y + height - bottom
     if min(above, below) <= 0 or above + below < policy.stem_out * (bottom - top):
         return False
-    ink = first.crop.pixels > 0.3 * float(first.crop.pixels.max())
+    ink = input_ink(first.crop.pixels)
     rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if not rows.size:
         return False
@@ -711,7 +698,7 @@ def _has_dollar_loops(first: Piece, policy: DecidePolicy) -> bool:
     if first.score >= policy.dollar_loop_score:
         return False
     pixels = first.crop.pixels
-    ink = (pixels > 0.3 * float(pixels.max())).astype(np.uint8)
+    ink = input_ink(pixels)
     contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return False

@@ -15,6 +15,7 @@ from edge_runtime.reading.geometry import Box, Transform
 from edge_runtime.reading.inputs import LineInput, to_line, to_mnist
 
 FAINT_LEVEL = 20  # an input pixel brighter than this is at least a stroke's soft edge (strokes are 255)
+INPUT_INK = 0.3  # of a model input's brightest pixel: its ink, the soft edges of its strokes left out
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,14 @@ def widened_hairline(group: Group, crop: DigitCrop, max_stroke: float, min_growt
     return DigitCrop(crop.box, cv2.dilate(pixels, np.ones((2, 2), np.uint8)))
 
 
+def input_ink(pixels: np.ndarray) -> np.ndarray:
+    """A model input's ink: 255 where it is brighter than `INPUT_INK` of its brightest pixel, else 0."""
+    return cv2.compare(pixels, INPUT_INK * float(pixels.max()), cv2.CMP_GT)
+
+
 def stroke_width(pixels: np.ndarray) -> float:
     """The mean stroke width of a model input's ink, in its pixels: twice its area over its outline."""
-    ink = cv2.compare(pixels, 0.3 * float(pixels.max()), cv2.CMP_GT)
+    ink = input_ink(pixels)
     contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
     return 2 * cv2.countNonZero(ink) / max(sum(cv2.arcLength(c, True) for c in contours), 1.0)
 
