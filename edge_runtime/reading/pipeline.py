@@ -319,9 +319,11 @@ def _on_surfaces(
     its own (its own paper, polarity, whatever the view's, and threshold, no ruled lines), with its
     map to the frame, unless it is the surface on which every digit of the view's reading lay and the
     view read it stronger (`_taken_over`: a display's 5 read surely in the view, a segment of it alone
-    on the surface). When none holds a digit, the surface on which every digit of the view's reading
-    lay, read as holding none (a screen's glare band read as a 1 once its bezel is dropped as a
-    frame), else the view as it was read."""
+    on the surface) while the surface read alone decides a number (where it decides none of the
+    digits it accepted, they were a word's letters beside one it rejected, "MENU" lit on a screen, and
+    the view's digits there are that word's strokes too). When none holds a digit, the surface on
+    which every digit of the view's reading lay, read as holding none (a screen's glare band read as a
+    1 once its bezel is dropped as a frame), else the view as it was read."""
     holding = _surface_of(recognised, found.surfaces)
     fallback = view, to_frame, found, recognised
     on_surface = policy.on_surface()
@@ -331,9 +333,12 @@ def _on_surfaces(
         read = surface, to_view.then(to_frame), surface_found, surface_recognised
         if surface_recognised.any_digit:
             as_seen = view, to_frame, found, recognised
-            return (
-                as_seen if box == holding and _taken_over(as_seen, read, view, policy, model.labels) else read
+            taken = (
+                box == holding
+                and decide(surface_recognised.readings, policy.decide).lines
+                and _taken_over(as_seen, read, view, policy, model.labels)
             )
+            return as_seen if taken else read
         if box == holding:
             fallback = read
     return fallback
