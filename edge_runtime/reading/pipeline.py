@@ -218,11 +218,10 @@ def _band_free_look_taken(
     screen's or tag's edges are 1s once its lit areas are gone); else only when it reads more
     (`_reads_more`), never as many digits read otherwise (a digit read stronger without the band is as
     often misread)."""
-    before, after = (decide(r.readings, policy.decide) for r in (first, again))
-    read = _digits(before, labels)
+    read = _digits(decide(first.readings, policy.decide), labels)
     if not read:
         return _second_look_taken(again, policy, labels) and _digits_besides_ones(again, policy, labels)
-    return _reads_more(_digits(after, labels), read)
+    return _reads_more(_digits(decide(again.readings, policy.decide), labels), read)
 
 
 def _lit_look_wanted(
