@@ -24,7 +24,16 @@ from edge_runtime.reading.decide import (
 )
 from edge_runtime.reading.find import find_groups, strokes
 from edge_runtime.reading.geometry import Transform, crop_roi, level
-from edge_runtime.reading.groups import DigitCrop, Group, Piece, crop_piece, filled_outline, widened_hairline
+from edge_runtime.reading.groups import (
+    DigitCrop,
+    Group,
+    Piece,
+    centre_line,
+    crop_piece,
+    filled_outline,
+    stroke_width,
+    widened_hairline,
+)
 from edge_runtime.reading.ink import (
     InkImage,
     darkest_channel,
@@ -1146,6 +1155,55 @@ def test_an_outlined_digit_is_filled_even_odd_and_a_plain_one_is_left_alone():
     assert filled_outline(_group(plain_zero), 2.0) is None
 
 
+def _holes(mask: np.ndarray) -> int:
+    _, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+    return 0 if hierarchy is None else int((hierarchy[0][:, 3] >= 0).sum())
+
+
+def _bubble_one() -> np.ndarray:
+    bubble = np.zeros((60, 40), np.uint8)
+    cv2.rectangle(bubble, (12, 5), (27, 54), 255, 2)  # the outline of a thick 1: a slit inside
+    return bubble
+
+
+def test_a_bubble_digits_centre_line_fills_its_strokes_inside_but_not_its_loops():
+    cut = DEFAULT.cut
+    one = centre_line(_group(_bubble_one()), cut.slit_elongation, cut.hairline_growth, cut.centre_pen)
+    assert one is not None and _holes(one.mask) == 0
+    assert one.mask[15:45, 19].all() and not one.mask[:, :13].any() and not one.mask[:, 27:].any()
+    assert 5 <= np.count_nonzero(one.mask[30]) <= 9  # the centre line drawn 0.12 of 60 rows wide
+    bubble_zero = np.zeros((60, 50), np.uint8)
+    cv2.ellipse(bubble_zero, (25, 30), (20, 27), 0, 0, 360, 255, 2)  # outer outline
+    cv2.ellipse(bubble_zero, (25, 30), (8, 14), 0, 0, 360, 255, 2)  # inner outline round the loop
+    zero = centre_line(_group(bubble_zero), cut.slit_elongation, cut.hairline_growth, cut.centre_pen)
+    assert zero is not None and _holes(zero.mask) == 1 and not zero.mask[30, 25]  # a ring: its loop open
+    hairline_zero = np.zeros((60, 50), np.uint8)
+    cv2.ellipse(hairline_zero, (25, 30), (16, 24), 0, 0, 360, 255, 2)  # a round hole: a loop, no slit
+    assert (
+        centre_line(_group(hairline_zero), cut.slit_elongation, cut.hairline_growth, cut.centre_pen) is None
+    )
+
+
+def _ring_a_zero_a_line_a_one(pixels: np.ndarray) -> np.ndarray:
+    """A stand-in model: a thin-stroked input (an outline) is a 0 at 0.6 (a 1 at 0.3), any other a 1."""
+    probabilities = np.full((len(pixels), 10), 0.1 / 8, np.float32)
+    for row, image in zip(probabilities, pixels, strict=True):
+        row[[0, 1]] = (0.6, 0.3) if stroke_width(image) < DEFAULT.cut.hairline_stroke else (0.05, 0.85)
+    return probabilities
+
+
+def test_on_paper_a_bubble_digits_reading_is_weighed_with_its_centre_lines():
+    group = _group(_bubble_one())
+    assert stroke_width(crop_piece(group).pixels) < DEFAULT.cut.hairline_stroke
+    policy = ReadingPolicy().with_digit_accept(0.5)
+    (paper,) = read_groups([group], _ring_a_zero_a_line_a_one, None, policy.on_paper()).readings
+    assert [p.label for p in paper.digits] == [1]
+    one, zero, other = 0.3 * 0.85**0.5, 0.6 * 0.05**0.5, 0.0125 * 0.0125**0.5  # whole x sqrt(centre line)
+    assert paper.digits[0].score == pytest.approx(one / (one + zero + 8 * other), rel=1e-3)
+    (elsewhere,) = read_groups([group], _ring_a_zero_a_line_a_one, None, policy.in_colour()).readings
+    assert [p.label for p in elsewhere.digits] == [0]
+
+
 def _written_two(thickness: int) -> np.ndarray:
     """A 2, 90 px tall, written with a pen `thickness` px wide (a binary mask)."""
     mask = np.zeros((120, 100), np.uint8)
@@ -1378,8 +1436,8 @@ def test_a_look_reading_more_is_taken_and_a_surface_not_given_up_for_the_scene_t
 # --- the chain ----------------------------------------------------------------------------------------
 
 CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller
-    "policy", "geometry", "inputs", "ink", "groups", "nesting", "segments", "find", "cuts", "recognise",
-    "rows", "decide", "separators", "report", "pipeline", "orientation",
+    "policy", "geometry", "inputs", "thinning", "ink", "groups", "nesting", "segments", "find", "cuts",
+    "recognise", "rows", "decide", "separators", "report", "pipeline", "orientation",
 )  # fmt: skip
 
 

@@ -15,7 +15,6 @@ from train.surface_digits import (
     surface_digits,
     surface_signs,
 )
-from train.surfaces import skeleton
 
 pytestmark = pytest.mark.train_extra  # Pillow draws the fonts
 
@@ -85,13 +84,6 @@ def test_a_blank_surface_gives_no_digit():
 def test_blank_digits_are_an_error_not_an_endless_loop(style):
     with pytest.raises(ValueError, match="blank image"):
         surface_digits(1, np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.uint8), styles=[style])
-
-
-def test_thinning_leaves_a_one_pixel_line():
-    bar = np.zeros((40, 40), bool)
-    bar[5:35, 15:24] = True
-    line = skeleton(bar) > 0
-    assert line.any() and (line.sum(axis=1) <= 1).all() and line[10:30].sum() >= 18
 
 
 def test_training_set_mixes_surface_digits_in(digits):

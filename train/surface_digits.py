@@ -36,10 +36,10 @@ from edge_runtime.reading.geometry import Box
 from edge_runtime.reading.groups import crop_piece
 from edge_runtime.reading.ink import ink_image
 from edge_runtime.reading.policy import DEFAULT
+from edge_runtime.reading.thinning import skeleton
 from edge_runtime.samples import ink_crop
 from ground.contract import IMAGE_SHAPE
 from train.negatives import LETTERS, font_files, load_font, render_text
-from train.surfaces import skeleton
 
 T = TypeVar("T")
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from edge_runtime.reading.thinning import skeleton
 from edge_runtime.samples import illumination, ink_coverage, ink_crop, jpeg, paper_photo
 from train.negatives import load_font
 
@@ -268,30 +269,6 @@ def hairline(digit: np.ndarray, height: int, rng: np.random.Generator) -> np.nda
     if rng.random() < 0.5:
         bones = cv2.dilate(bones, np.ones((2, 2), np.uint8))
     return ink_crop(bones)
-
-
-def skeleton(mask: np.ndarray) -> np.ndarray:
-    """Zhang-Suen thinning of a boolean mask: its one-pixel skeleton as uint8 0/255."""
-    image = np.pad(mask.astype(np.uint8), 1)
-    while True:
-        changed = False
-        for step in (0, 1):
-            p = [np.roll(np.roll(image, -dy, 0), -dx, 1) for dy, dx in _NEIGHBOURS]  # P2..P9
-            count = sum(p)
-            transitions = sum((p[i] == 0) & (p[(i + 1) % 8] == 1) for i in range(8))
-            if step == 0:
-                side = (p[0] * p[2] * p[4] == 0) & (p[2] * p[4] * p[6] == 0)
-            else:
-                side = (p[0] * p[2] * p[6] == 0) & (p[0] * p[4] * p[6] == 0)
-            remove = (image == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & side
-            if remove.any():
-                image[remove] = 0
-                changed = True
-        if not changed:
-            return image[1:-1, 1:-1] * 255
-
-
-_NEIGHBOURS = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))  # P2..P9, clockwise
 
 
 def _enlarged(digit: np.ndarray, height: int) -> np.ndarray:

@@ -13,6 +13,7 @@ import numpy as np
 
 from edge_runtime.reading.geometry import Box, Transform
 from edge_runtime.reading.inputs import LineInput, to_line, to_mnist
+from edge_runtime.reading.thinning import skeleton
 
 FAINT_LEVEL = 20  # an input pixel brighter than this is at least a stroke's soft edge (strokes are 255)
 INPUT_INK = 0.3  # of a model input's brightest pixel: its ink, the soft edges of its strokes left out
@@ -96,6 +97,35 @@ def filled_outline(group: Group, min_growth: float) -> Group | None:
     if cv2.countNonZero(mask) < min_growth * cv2.countNonZero(group.mask):
         return None
     return replace(group, ink=np.where(mask > 0, 255, group.ink).astype(np.uint8), mask=mask)
+
+
+def centre_line(group: Group, slit_elongation: float, min_growth: float, pen: float) -> Group | None:
+    """A "bubble" digit's group redrawn as the pen stroke its outline draws round: each hole that is
+    the inside of a stroke (a slit, `slit_elongation` times as long as it is wide or more: its area
+    over its width squared) filled, and the centre line of that drawn `pen` of the group's height
+    wide. Only holes right inside an outer outline count: a loop's hole inside an inner outline (a
+    bubble 0's, a 6's) stays open. None unless filling grows the ink `min_growth` times."""
+    mask = group.mask
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_TREE, cv2.CHAIN_APPROX_NONE)
+    if hierarchy is None:
+        return None
+    parents = hierarchy[0][:, 3]
+    filled = mask.copy()
+    for index, contour in enumerate(contours):
+        if parents[index] < 0 or parents[parents[index]] >= 0:  # not a hole of an outer outline
+            continue
+        hole = np.zeros_like(mask)
+        cv2.drawContours(hole, [contour], -1, 255, cv2.FILLED)
+        cv2.drawContours(hole, [contours[i] for i in np.flatnonzero(parents == index)], -1, 0, cv2.FILLED)
+        hole &= ~mask
+        width = 2 * float(cv2.distanceTransform(hole, cv2.DIST_L2, 3).max())
+        if width >= 1 and cv2.countNonZero(hole) >= slit_elongation * width**2:
+            filled |= hole
+    if cv2.countNonZero(filled) < min_growth * cv2.countNonZero(mask):
+        return None
+    side = max(1, round(pen * mask.shape[0]))
+    line = cv2.dilate(skeleton(filled), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    return replace(group, ink=line, mask=line)
 
 
 def widened_hairline(group: Group, crop: DigitCrop, max_stroke: float, min_growth: float) -> DigitCrop | None:
