@@ -31,6 +31,7 @@ from edge_runtime.reading.groups import (
     centre_line,
     crop_piece,
     filled_outline,
+    input_ink,
     stroke_width,
     widened_hairline,
 )
@@ -1162,7 +1163,7 @@ def _holes(mask: np.ndarray) -> int:
 
 def _bubble_one() -> np.ndarray:
     bubble = np.zeros((60, 40), np.uint8)
-    cv2.rectangle(bubble, (12, 5), (27, 54), 255, 2)  # the outline of a thick 1: a slit inside
+    cv2.rectangle(bubble, (14, 5), (25, 54), 255, 3)  # a thick 1's outline round a slit (filled: 1.6x)
     return bubble
 
 
@@ -1184,24 +1185,39 @@ def test_a_bubble_digits_centre_line_fills_its_strokes_inside_but_not_its_loops(
     )
 
 
-def _ring_a_zero_a_line_a_one(pixels: np.ndarray) -> np.ndarray:
-    """A stand-in model: a thin-stroked input (an outline) is a 0 at 0.6 (a 1 at 0.3), any other a 1."""
-    probabilities = np.full((len(pixels), 10), 0.1 / 8, np.float32)
-    for row, image in zip(probabilities, pixels, strict=True):
-        row[[0, 1]] = (0.6, 0.3) if stroke_width(image) < DEFAULT.cut.hairline_stroke else (0.05, 0.85)
-    return probabilities
+def _outline_unsure_centre_line_sure(line_digit: int):
+    """A stand-in model: an input with a hole (an outline, widened or not) is a 1 at 0.35 (a 0 at 0.3),
+    any other (its centre line) `line_digit` at 0.85."""
+
+    def classify(pixels: np.ndarray) -> np.ndarray:
+        probabilities = np.full((len(pixels), 10), 0.35 / 8, np.float32)
+        for row, image in zip(probabilities, pixels, strict=True):
+            if _holes(input_ink(image)):
+                row[[1, 0]] = (0.35, 0.3)
+            else:
+                row[:] = 0.15 / 9
+                row[line_digit] = 0.85
+        return probabilities
+
+    return classify
 
 
-def test_on_paper_a_bubble_digits_reading_is_weighed_with_its_centre_lines():
+def test_on_paper_a_rejected_bubble_digit_whose_centre_line_agrees_is_read_weighed_with_it():
     group = _group(_bubble_one())
-    assert stroke_width(crop_piece(group).pixels) < DEFAULT.cut.hairline_stroke
+    assert stroke_width(crop_piece(group).pixels) < DEFAULT.cut.bubble_stroke
     policy = ReadingPolicy().with_digit_accept(0.5)
-    (paper,) = read_groups([group], _ring_a_zero_a_line_a_one, None, policy.on_paper()).readings
+    (paper,) = read_groups([group], _outline_unsure_centre_line_sure(1), None, policy.on_paper()).readings
     assert [p.label for p in paper.digits] == [1]
-    one, zero, other = 0.3 * 0.85**0.5, 0.6 * 0.05**0.5, 0.0125 * 0.0125**0.5  # whole x sqrt(centre line)
+    one, zero, other = 0.35 * 0.85**0.5, 0.3 * (0.15 / 9) ** 0.5, 0.35 / 8 * (0.15 / 9) ** 0.5
     assert paper.digits[0].score == pytest.approx(one / (one + zero + 8 * other), rel=1e-3)
-    (elsewhere,) = read_groups([group], _ring_a_zero_a_line_a_one, None, policy.in_colour()).readings
-    assert [p.label for p in elsewhere.digits] == [0]
+    (other_digit,) = read_groups(
+        [group], _outline_unsure_centre_line_sure(7), None, policy.on_paper()
+    ).readings
+    assert not other_digit.digits and other_digit.rejected.label == 1  # they disagree: still rejected
+    (elsewhere,) = read_groups(
+        [group], _outline_unsure_centre_line_sure(1), None, policy.in_colour()
+    ).readings
+    assert not elsewhere.digits
 
 
 def _written_two(thickness: int) -> np.ndarray:

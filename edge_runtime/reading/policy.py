@@ -743,10 +743,11 @@ class CutPolicy:
     # hairline's, read widened too, unless its holes, filled, grow its ink this many times (an outline's)
     hairline_stroke: float = tuned(1.9, WIDENED_HAIRLINES)
     hairline_growth: float = tuned(1.2, WIDENED_HAIRLINES)
-    # on paper, a group whose input's strokes are a hairline's, round a hole this many times as long as
-    # it is wide (its area over its width squared: a stroke's inside), is a bubble digit: its reading is
-    # weighed with its centre line's (`groups.centre_line`), drawn this share of its height wide, whose
-    # probabilities count raised to this power
+    # on paper, a rejected group whose input's strokes are thinner than this, round a hole this many
+    # times as long as it is wide (its area over its width squared: a stroke's inside), is a bubble
+    # digit, read by its centre line too (`groups.centre_line`), drawn this share of its height wide;
+    # where the two agree, their probabilities count multiplied, the centre line's raised to this power
+    bubble_stroke: float = tuned(2.2, CENTRE_LINES)
     slit_elongation: float = tuned(2.0, CENTRE_LINES)
     centre_pen: float = tuned(0.12, CENTRE_LINES)
     centre_weight: float = tuned(0.5, CENTRE_LINES)

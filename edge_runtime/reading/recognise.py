@@ -4,19 +4,18 @@ Every group is first classified whole. A rejected group that is an outline (a "b
 filled, hold `outline_growth` times its ink) is classified filled too, and read filled where the model
 accepts it so (`groups.filled_outline`). On paper, a group whose input's strokes are a hairline's
 (thinner than `hairline_stroke` pixels, and no outline) is classified with them a pixel wider too, as
-MNIST's pen drew them, and the surer reading kept (`groups.widened_hairline`); one whose hairline
+MNIST's pen drew them, and the surer reading kept (`groups.widened_hairline`); a rejected one whose thin
 strokes draw round a slit (the inside of a stroke: a "bubble" digit) is read by its centre line too, and
-the two readings weighed together (`groups.centre_line`: an outlined 1 is a narrow ring the model reads
-as a 0, its centre line a 1). A group the digit model rejects while it is wide enough to hold two
-digits, or one wider than any single digit, is then cut (`cuts`). Every candidate piece is classified
-(all groups' pieces in one batch), and the segmentation kept is the one whose pieces the model *all*
-accepts with the highest summed log(p / `even_probability`) (`cuts.best_chain`; a plain joint
-probability would favour reading two touching digits as one). A group with no such segmentation is
-rejected: requiring every piece to be accepted, at a higher bar than a whole digit (`split_accept`,
-higher still for the 1s and 7s that strokes and arches of letters read as), and the pieces together
-reading better than `min_split_gain`, keeps the search from finding "digits" in slices of letters or
-textures. The model is trained on the pieces this search proposes (`train.negatives.cut_digits`): right
-pieces labelled, wrong ones as non-digits.
+where the two readings agree on the digit they are weighed together (`groups.centre_line`). A group the
+digit model rejects while it is wide enough to hold two digits, or one wider than any single digit, is
+then cut (`cuts`). Every candidate piece is classified (all groups' pieces in one batch), and the
+segmentation kept is the one whose pieces the model *all* accepts with the highest summed log(p /
+`even_probability`) (`cuts.best_chain`; a plain joint probability would favour reading two touching
+digits as one). A group with no such segmentation is rejected: requiring every piece to be accepted, at
+a higher bar than a whole digit (`split_accept`, higher still for the 1s and 7s that strokes and arches
+of letters read as), and the pieces together reading better than `min_split_gain`, keeps the search from
+finding "digits" in slices of letters or textures. The model is trained on the pieces this search
+proposes (`train.negatives.cut_digits`): right pieces labelled, wrong ones as non-digits.
 
 When the model comes with a line reader, every group that is cut is also read whole by it, and so
 is every rejected group too narrow to cut (two touching digits can be narrower than a wide 0). Its
@@ -127,7 +126,7 @@ def read_groups(
     groups, wholes = _filled_outlines(groups, wholes, classify, accept, cut.outline_growth)
     if policy.find.hairlines:  # on paper, where a hairline pen writes
         wholes = _widened_hairlines(groups, wholes, classify, cut)
-        wholes = _weighed_by_centre_lines(groups, wholes, classify, cut)
+        wholes = _read_by_centre_lines(groups, wholes, classify, accept, cut)
     splits = [i for i, w in enumerate(wholes) if w and _needs_split(groups[i], w, accept, cut)]
     cuts = _cut_groups(groups, splits, classify, cut)
     readable = _readable(groups, wholes, splits, policy) if reader is not None else []
@@ -191,26 +190,29 @@ def _widened_hairlines(
     return wholes
 
 
-def _weighed_by_centre_lines(
-    groups: list[Group], wholes: list[Piece | None], classify: Classifier, policy: CutPolicy
+def _read_by_centre_lines(
+    groups: list[Group], wholes: list[Piece | None], classify: Classifier, accept: float, policy: CutPolicy
 ) -> list[Piece | None]:
-    """The whole readings, each of a bubble digit (a hairline's strokes round a slit:
-    `groups.centre_line`) weighed with its centre line's: their probabilities multiplied, the centre
-    line's raised to `centre_weight`, and normalised (an outlined 1 read as a 0, its centre line a sure
-    1, is a 1; a 9 whose loop's outline merged with its stroke's, its centre line a 1, stays a 9)."""
+    """The whole readings, each rejected one of a bubble digit (thin strokes round a slit:
+    `groups.centre_line`) whose centre line reads the same digit weighed with it: their probabilities
+    multiplied, the centre line's raised to `centre_weight`, and normalised (two views of the digit that
+    agree; a doodle's ring read as a 9, its centre line a 0, stays rejected)."""
     lines = {
         i: crop
         for i, whole in enumerate(wholes)
         if whole is not None
-        and 0 < stroke_width(whole.crop.pixels) < policy.hairline_stroke
+        and whole.score < accept
+        and 0 < stroke_width(whole.crop.pixels) < policy.bubble_stroke
         and (crop := _centre_line_crop(groups[i], policy)) is not None
     }
     if not lines:
         return wholes
     wholes = list(wholes)
-    for index, piece in zip(lines, _classify_all(classify, list(lines.values())), strict=True):
-        joint = wholes[index].probabilities * piece.probabilities**policy.centre_weight
-        wholes[index] = Piece(wholes[index].crop, (joint / joint.sum()).astype(np.float32))
+    for index, line in zip(lines, _classify_all(classify, list(lines.values())), strict=True):
+        whole = wholes[index]
+        if line.label == whole.label:
+            joint = whole.probabilities * line.probabilities**policy.centre_weight
+            wholes[index] = Piece(whole.crop, (joint / joint.sum()).astype(np.float32))
     return wholes
 
 
