@@ -1183,6 +1183,11 @@ def test_a_bubble_digits_centre_line_fills_its_strokes_inside_but_not_its_loops(
     assert (
         centre_line(_group(hairline_zero), cut.slit_elongation, cut.hairline_growth, cut.centre_pen) is None
     )
+    face = np.zeros((60, 50), np.uint8)
+    cv2.ellipse(face, (25, 30), (8, 27), 0, 0, 360, 255, 2)  # a narrow ring: a slit...
+    assert centre_line(_group(face), cut.slit_elongation, cut.hairline_growth, cut.centre_pen) is not None
+    cv2.circle(face, (25, 20), 3, 255, -1)  # ...with an eye in it: a drawing, not a stroke's inside
+    assert centre_line(_group(face), cut.slit_elongation, cut.hairline_growth, cut.centre_pen) is None
 
 
 def _outline_unsure_centre_line_sure(line_digit: int):

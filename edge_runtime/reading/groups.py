@@ -104,7 +104,8 @@ def centre_line(group: Group, slit_elongation: float, min_growth: float, pen: fl
     the inside of a stroke (a slit, `slit_elongation` times as long as it is wide or more: its area
     over its width squared) filled, and the centre line of that drawn `pen` of the group's height
     wide. Only holes right inside an outer outline count: a loop's hole inside an inner outline (a
-    bubble 0's, a 6's) stays open. None unless filling grows the ink `min_growth` times."""
+    bubble 0's, a 6's) stays open, and a hole holding ink with no hole of its own (a face's eye drawn
+    in a ring) is no stroke's inside. None unless filling grows the ink `min_growth` times."""
     mask = group.mask
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_TREE, cv2.CHAIN_APPROX_NONE)
     if hierarchy is None:
@@ -114,9 +115,12 @@ def centre_line(group: Group, slit_elongation: float, min_growth: float, pen: fl
     for index, contour in enumerate(contours):
         if parents[index] < 0 or parents[parents[index]] >= 0:  # not a hole of an outer outline
             continue
+        inside = np.flatnonzero(parents == index)
+        if any(hierarchy[0][i][2] < 0 for i in inside):  # ink in it that is no inner outline: a dot, a mark
+            continue
         hole = np.zeros_like(mask)
         cv2.drawContours(hole, [contour], -1, 255, cv2.FILLED)
-        cv2.drawContours(hole, [contours[i] for i in np.flatnonzero(parents == index)], -1, 0, cv2.FILLED)
+        cv2.drawContours(hole, [contours[i] for i in inside], -1, 0, cv2.FILLED)
         hole &= ~mask
         width = 2 * float(cv2.distanceTransform(hole, cv2.DIST_L2, 3).max())
         if width >= 1 and cv2.countNonZero(hole) >= slit_elongation * width**2:
