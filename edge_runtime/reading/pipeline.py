@@ -20,11 +20,12 @@ only there are ruled lines not looked for (a tag's last 1, with the wall's glare
 filled its columns like a margin line); only elsewhere (on paper) are a hairline's faint stretches
 joined to its strokes and its faint digits found and stretched (`find.strokes`, `find.stretched`: a
 wall's mortar is thin too). A colour scene with too little colour to count (a small tag on a grey
-wall) in which nothing is accepted is read in its brightest channel too, and taken when it reads
-more than lone 1s, each surely. A coloured scene, any scene in which no line is read (none accepted,
-or each voided by a digit it rejects: a grey display's segments joined to its window's edge), and
-one with a dark ground (`ink.has_dark_ground`: a display's window) in which no number is read (its
-window can read as one unsure 0) or only one digit (its first, its other lit digits lost), is read
+wall, a pale tag on a dark brick wall) in which nothing is read but lone 1s (a joint of the wall) is
+read in its brightest channel too, and taken when it reads more than lone 1s, each surely. A
+coloured scene, any scene in which no line is read (none accepted, or each voided by a digit it
+rejects: a grey display's segments joined to its window's edge), and one with a dark ground
+(`ink.has_dark_ground`: a display's window) in which no number is read (its window can read as one
+unsure 0) or only one digit (its first, its other lit digits lost), is read
 again lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground, a grey
 one's light digits; a tag lit brighter than its wall), and taken when it reads stronger and its
 digits are lit on a dark ground or lie on a surface (a tag, whose edges joined its digits in the
@@ -130,7 +131,9 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _taken_over(bright, (view, to_frame, found, recognised), scene, policy, model.labels):
                 view, to_frame, found, recognised = bright
-        elif not recognised.any_digit and scene.ndim == 3:  # perhaps a small tag on a grey wall
+        elif scene.ndim == 3 and not _more_than_lone_ones(  # perhaps a tag on a grey or a dark wall
+            decide(recognised.readings, policy.decide).lines, model.labels
+        ):
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _second_look_taken(bright[3], policy, model.labels):
                 view, to_frame, found, recognised = bright
