@@ -374,6 +374,18 @@ def test_a_1_apart_beyond_a_numbers_last_digit_and_shifted_up_or_down_is_a_signs
     assert _text(decide([*date, one(120, 115)])) == ["4921"]  # close by: a digit written lower
 
 
+def test_an_unsure_1_after_printed_digits_is_an_edge_and_no_longer_hides_a_dollar_before_them():
+    def line(*read: tuple[int, float]) -> list[GroupReading]:
+        return [_accepted(label, (45 * i, 100, 30, 50), p) for i, (label, p) in enumerate(read)]
+
+    printed = [(4, 0.93), (3, 0.88), (5, 0.9), (1, 0.96)]
+    assert _text(decide(line(*printed, (1, 0.53)))) == ["4351"]  # a wall's joint beyond the tag
+    assert _text(decide(line((5, 0.48), *printed, (1, 0.53)))) == ["4351"]  # $43.51 and the joint
+    assert _text(decide(line(*printed, (1, 0.7)))) == ["43511"]  # read surer: a digit
+    assert _text(decide(line((4, 0.93), (3, 0.7), (5, 0.9), (1, 0.53)))) == ["4351"]  # handwriting
+    assert _text(decide(line(*printed, (1, 0.53)), DEFAULT.decide.on_paper())) == ["43511"]
+
+
 def test_an_unsure_5_or_8_before_surely_read_digits_is_a_dollar_sign():
     rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(4, (80, 100, 30, 50), 0.9)]
     assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.75), *rest])) == ["74"]  # $74

@@ -44,8 +44,10 @@ below it) and wrote into the manifest. Then, in this order:
 - a 1 at a line's end whose stroke is at most `edge_stroke` of the line's other digits', or who
   stands `edge_height` times taller, or `apart_gap` of their height from its neighbour and at most
   `apart_height` of it tall, or `far_gap` of it from its neighbour, or `shifted_gap` of it with its
-  middle `shifted_offset` of it above or below its neighbour's, is the edge of a frame, an outline, a
-  tag, a sign, a display's window: dropped;
+  middle `shifted_offset` of it above or below its neighbour's, or who is read below
+  `unsure_edge_score` while the digits between the line's ends, two at least, are read at
+  `dollar_rest_score` or more (printed; not on paper), is the edge of a frame, an outline, a tag, a
+  sign, a display's window, a wall's joint beyond a tag: dropped (before a dollar sign is looked for);
 - a line's first digit read as a 5 or an 8 (`dollar_digits`) is a dollar sign ($7.41), dropped, when
   it is read below `dollar_score` (not on paper, see `pipeline`) while the rest of the line is read
   at `dollar_rest_score` or more, or when its stem sticks out above and below the others
@@ -379,8 +381,9 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
     digits' (median), who stands `edge_height` times taller than they do, or who stands `apart_gap`
     of their height from its neighbour while at most `apart_height` of it tall, or `far_gap` of it
     whatever its height, or `shifted_gap` of it with its middle `shifted_offset` of it above or below
-    its neighbour's: the side of a plate's inner outline, a tag's, a sign's or a screen's edge, a
-    display window's, not a digit. Returns (lines, the edges dropped)."""
+    its neighbour's, or who is read unsurely beside printed digits (`_unsure_beside_printed`; not on
+    paper): the side of a plate's inner outline, a tag's, a sign's or a screen's edge, a display
+    window's, a wall's joint beyond a tag, not a digit. Returns (lines, the edges dropped)."""
 
     def edges(line: list[Piece]) -> list[int]:
         found: list[int] = []
@@ -396,6 +399,7 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
                     or box[3] >= policy.edge_height * height
                     or (gap >= policy.apart_gap * height and box[3] <= policy.apart_height * height)
                     or gap >= policy.far_gap * height
+                    or _unsure_beside_printed(line, index, policy)
                     or (
                         gap >= policy.shifted_gap * height
                         and abs(middle(box) - middle(beside)) >= policy.shifted_offset * height
@@ -405,6 +409,17 @@ def _without_edges(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
         return found
 
     return _taken_out(lines, edges)
+
+
+def _unsure_beside_printed(line: list[Piece], index: int, policy: DecidePolicy) -> bool:
+    """True when `line[index]` is read below `unsure_edge_score` while the digits between the line's
+    ends, two at least, are read with `dollar_rest_score` or more (printed digits, read surely)."""
+    inner = line[1:-1]
+    return (
+        line[index].score < policy.unsure_edge_score
+        and len(inner) >= 2
+        and all(p.score >= policy.dollar_rest_score for p in inner)
+    )
 
 
 def _taken_out(

@@ -216,6 +216,12 @@ EDGES = (
     "times taller; of 256 real 1s at a number's end (those and number, touching, slanted, faint, chalk, "
     "hairline) one does (scratch probes, session 28)"
 )
+UNSURE_EDGES = (
+    "runtime_bench's price tags (seed 21, 150): a brick wall's joint beyond a tag read as a 1 at 0.53 "
+    "after 4351 read at 0.88-0.96 kept its $ (a 5 at 0.48) from being dropped as a dollar: price tags "
+    "+1 on seed 21, +0 on seed 7; plates, screens, seven-segment, dates, chalk and non-digit surfaces "
+    "unchanged (150 each, seeds 7 and 21; scratch probes, session 49)"
+)
 APART_EDGES = (
     "train.surfaces' seven-segment displays (seed 11, 100): a window's inner edge read as a 1 beyond a "
     "number's last digit stands 0.98-1.85 of the digits' height apart and 0.5-0.86 of it tall; apart "
@@ -968,6 +974,9 @@ class DecidePolicy:
         "paper's numbers, touching, slanted, faint, hairline, outlined and chalk (150) unchanged "
         "(scratch probes, session 34)",
     )
+    # ...or, not on paper, one read below this while the digits between the line's ends, two at least,
+    # are read with `dollar_rest_score` or more (printed): a tag's or a wall's edge after a price
+    unsure_edge_score: float = tuned(0.6, UNSURE_EDGES)
     # ...or one standing apart by this share of their height...
     shifted_gap: float = tuned(0.55, SHIFTED_EDGES)
     # ...its middle this share of it above or below its neighbour's (a sign's edge beside a date)
@@ -1069,9 +1078,16 @@ class DecidePolicy:
     def on_paper(self) -> DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
         handwritten number's first 8 or 5 can be as unsure), only one with a dollar's stem or loops,
-        no tall first digit for a sign (handwriting's digits differ in height) and no open 8 or 9 (a
-        handwritten loop can be open)."""
-        return replace(self, dollar_score=0.0, tall_sign=float("inf"), gap_at_ends=True, open_sign_digits=())
+        no tall first digit for a sign (handwriting's digits differ in height), no open 8 or 9 (a
+        handwritten loop can be open) and no unsure 1 at a line's end taken for an edge."""
+        return replace(
+            self,
+            dollar_score=0.0,
+            unsure_edge_score=0.0,
+            tall_sign=float("inf"),
+            gap_at_ends=True,
+            open_sign_digits=(),
+        )
 
 
 @dataclass(frozen=True)
