@@ -1387,7 +1387,7 @@ def test_a_grey_scene_is_read_lit_too_when_it_reads_nothing_or_on_a_dark_ground_
 
     def wanted(scene: np.ndarray, digits: str, p: float = 0.95) -> bool:
         readings = [_accepted(int(d), (200 + 40 * k, 150, 45, 52), p) for k, d in enumerate(digits)]
-        return _lit_look_wanted(scene, scene, Recognised(readings), DEFAULT, labels)
+        return _lit_look_wanted(scene, scene, Recognised(readings), decide(readings), DEFAULT, labels)
 
     assert wanted(paper, "") and wanted(display, "")  # nothing read
     assert wanted(display, "9")  # a display's first digit, its other lit ones lost

@@ -25,9 +25,9 @@ read in its brightest channel too, and taken when it reads more than lone 1s, ea
 coloured scene, any scene in which no line is read (none accepted, or each voided by a digit it
 rejects: a grey display's segments joined to its window's edge), and one with a dark ground
 (`ink.has_dark_ground`: a display's window) in which no number is read (its window can read as one
-unsure 0) or only one digit (its first, its other lit digits lost), is read
-again lit (`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground, a grey
-one's light digits; a tag lit brighter than its wall), and taken when it reads stronger and its
+unsure 0) or only one digit (its first, its other lit digits lost), is read again lit
+(`ink.lit_as_ink`: a display's red, green or blue digits on their dark ground, a grey one's light
+digits; a tag lit brighter than its wall), and taken when it reads stronger and its
 digits are lit on a dark ground or lie on a surface (a tag, whose edges joined its digits in the
 other looks; every surface is read with its own polarity). A colour scene with a dark ground in
 which no line was read, or some region rejected, is also read lit without its long straight light
@@ -131,13 +131,14 @@ def read_digits(
             bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
             if _taken_over(bright, (view, to_frame, found, recognised), scene, policy, model.labels):
                 view, to_frame, found, recognised = bright
-        elif scene.ndim == 3 and not _more_than_lone_ones(  # perhaps a tag on a grey or a dark wall
-            decide(recognised.readings, policy.decide).lines, model.labels
-        ):
-            bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
-            if _second_look_taken(bright[3], policy, model.labels):
-                view, to_frame, found, recognised = bright
-        if coloured or _lit_look_wanted(scene, view, recognised, policy, model.labels):
+        else:
+            decided = decide(recognised.readings, policy.decide)
+            if scene.ndim == 3 and not _more_than_lone_ones(decided.lines, model.labels):
+                bright = _look(model, brightest_channel(scene), scene_to_frame, policy, crop)
+                if _second_look_taken(bright[3], policy, model.labels):  # a tag on a grey or a dark wall
+                    view, to_frame, found, recognised = bright
+                    decided = decide(recognised.readings, policy.decide)
+        if coloured or _lit_look_wanted(scene, view, recognised, decided, policy, model.labels):
             lit_image = lit_as_ink(scene)  # perhaps lit digits, or a tag lit brighter than its wall
             lit = _look(model, lit_image, scene_to_frame, policy, crop, dark_ink=True)
             if (
@@ -228,14 +229,18 @@ def _band_free_look_taken(
 
 
 def _lit_look_wanted(
-    scene: np.ndarray, view: np.ndarray, recognised: Recognised, policy: ReadingPolicy, labels: list[str]
+    scene: np.ndarray,
+    view: np.ndarray,
+    recognised: Recognised,
+    decision: Decision,
+    policy: ReadingPolicy,
+    labels: list[str],
 ) -> bool:
     """Whether a grey scene is read lit too (`ink.lit_as_ink`), given what was read in it (in `view`,
-    the scene or a surface of it): when no line was read, or when the scene has a dark ground
-    (`ink.has_dark_ground`: a display's window) and no number was read (`_decided_strength`) or only
-    one digit, lit on a dark ground (`_on_a_dark_ground`: a display's first digit read, its other lit
-    ones lost; not a digit on paper with a shadow across it)."""
-    decision = decide(recognised.readings, policy.decide)
+    the scene or a surface of it; `decision`: what `decide` made of it): when no line was read, or
+    when the scene has a dark ground (`ink.has_dark_ground`: a display's window) and no number was read
+    (`_decided_strength`) or only one digit, lit on a dark ground (`_on_a_dark_ground`: a display's
+    first digit read, its other lit ones lost; not a digit on paper with a shadow across it)."""
     if not decision.lines:
         return True
     if not has_dark_ground(scene, policy.ink):
