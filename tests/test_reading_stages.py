@@ -1460,6 +1460,8 @@ def test_a_look_reading_more_is_taken_and_a_surface_not_given_up_for_the_scene_t
         Recognised([_accepted(d, (40 * k, 100, 30, 50), 0.95) for k, d in enumerate((5, 8))]),
     )
     assert _taken_over(other, on_screen, scene, DEFAULT, labels)  # another number: the stronger look
+    same = (scene, None, None, Recognised(sure))  # the screen's digits, surer in the scene: not taken
+    assert not _taken_over(same, on_screen, scene, DEFAULT, labels)
     eight = (screen, None, None, Recognised([sure[3]]))  # 13:3 joined by the band, rejected
     assert _taken_over(on_screen, eight, scene, DEFAULT, labels)  # the 2328 of another channel, unsure
     assert not _reads_more("2", "")  # a blank screen read as a 2

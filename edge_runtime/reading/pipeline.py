@@ -354,18 +354,23 @@ def _on_surfaces(
 def _taken_over(
     look: Look, current: Look, scene: np.ndarray, policy: ReadingPolicy, labels: list[str]
 ) -> bool:
-    """True when `look` is taken over the `current` look at `scene`: when it reads more
-    (`_reads_more`), unless it read as part of the whole scene a surface `current` read alone (where
-    a tag's sign and edges read as digits); never when `current` reads more on a surface `look` read
-    as part of the scene; else when it reads stronger (`_decided_strength`). A glare band across a
-    screen joins a digit, lost or read unsurely in one look, not in another (in the scene, in a
-    channel)."""
+    """True when `look` is taken over the `current` look at `scene`: when it reads more (`_reads_more`),
+    unless it read as part of the whole scene a surface `current` read alone (where a tag's sign and
+    edges read as digits); never when `current` reads more on a surface `look` read as part of the
+    scene, nor the same number (a tag's point joined to a digit in the scene reads it surer, and is
+    lost; a lone digit, an edge on a surface, may be read surer in the scene); else when it reads
+    stronger (`_decided_strength`). A glare band across a screen joins a digit, lost or read unsurely
+    in one look, not in another (in the scene, in a channel)."""
     decision, current_decision = (decide(r[3].readings, policy.decide) for r in (look, current))
     read, current_read = _digits(decision, labels), _digits(current_decision, labels)
     on_surface, current_on_surface = _read_a_surface(look[0], scene), _read_a_surface(current[0], scene)
     if _reads_more(read, current_read) and (on_surface or not current_on_surface):
         return True
-    if _reads_more(current_read, read) and current_on_surface and not on_surface:
+    if (
+        current_on_surface
+        and not on_surface
+        and (_same_number(current_read, read) or _reads_more(current_read, read))
+    ):
         return False
     return _decided_strength(decision, policy, labels) > _decided_strength(current_decision, policy, labels)
 
@@ -378,6 +383,11 @@ def _read_a_surface(view: np.ndarray, scene: np.ndarray) -> bool:
 def _digits(decision: Decision, labels: list[str]) -> str:
     """The digits a decision accepts, line after line."""
     return "".join(labels[p.label] for line in decision.lines for p in line)
+
+
+def _same_number(read: str, other: str) -> bool:
+    """True when `read` and `other` are the same number of two digits or more."""
+    return len(read) >= 2 and read == other
 
 
 def _reads_more(read: str, other: str) -> bool:
