@@ -83,6 +83,27 @@ def test_light_digits_on_a_dark_screen_in_its_bezel_are_read(tmp_path):
     assert _share_read(screen, tmp_path, seed=4) >= 0.7
 
 
+def test_a_slanted_displays_decimal_point_is_read_under_its_digit(tmp_path):
+    """A slanted seven-segment display's point sits under its digit's right side, which the digit's
+    top overhangs: no mark lies between the two digits' boxes, and the point was lost (4.3 read 43).
+    Of the first 20 slanted displays with a point drawn here, 19 read right, each with its point (10
+    of them before)."""
+    rng, sources = np.random.default_rng(23), _sources(23)
+    expected = {}
+    while len(expected) < 20:
+        surface = seven_segment(rng, sources, count=int(rng.integers(2, 7)))
+        if "." in (surface.text or "") and surface.info["slanted"]:
+            expected[str(write_image(tmp_path / f"{len(expected):02d}.png", surface.image))] = surface
+    result = CliRunner().invoke(app, ["classify", *expected, "--json"])
+    assert result.exit_code == 0, result.output
+    readings = [json.loads(line) for line in result.stdout.splitlines()]
+    read = [
+        (r["text"], expected[r["path"]].text) for r in readings if r["number"] == expected[r["path"]].number
+    ]
+    assert len(read) >= 16
+    assert sum(text == shown for text, shown in read) >= 0.9 * len(read)
+
+
 def test_a_blank_plate_reads_no_digit(tmp_path):
     """Its outline is a blank frame and its brick or wood wall no number (29 of these 30 read no digit;
     27 before a lone 1 read below 0.9 in a coloured scene was taken for an edge; 25 with ruled lines

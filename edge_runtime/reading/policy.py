@@ -42,6 +42,11 @@ ROUND_POINTS = (
     "point sits at or below its digits' foot) at 0.9-1.09 times taller than wide; every comma read on "
     "price tags (seed 7, 300) was 1.23 times taller than wide or more"
 )
+SLANTED_POINTS = (
+    "train.surfaces' slanted seven-segment displays (seed 7, session 50): the decimal points of 4.3, "
+    "1.6, 2.391 and 2.1813 lay under their digit's right half, 0.12-0.16 of the digits' height wide, "
+    "0.11-0.14 tall, their middle 0.92-0.99 below the digits' top; the digits' segments are 0.35 long"
+)
 ROW_READING = (
     "runtime_bench touching number 89.7→91.0%, number 96.0→96.3% with the row re-reading it came "
     "with; not swept (9402f87)"
@@ -1113,6 +1118,10 @@ class MarkPolicy:
     # ...or, when at least this tall, this much taller than wide (a doodled comma, short and round)
     large_mark: float = tuned(0.25, ROUND_COMMAS)
     large_comma: float = tuned(1.2, ROUND_COMMAS)
+    # a slanted display's point under its digit's right side (no mark between the digits) is at most
+    # this wide and tall, its middle at least this low
+    point_size: float = tuned(0.2, SLANTED_POINTS)
+    point_low: float = tuned(0.8, SLANTED_POINTS)
     # a colon's dots lie above and below this
     colon_middle: float = tuned(0.6, SEPARATOR_CASES + "; 0.5 → 0.6: " + LOW_COLONS)
     # a hyphen is this many times wider than tall...

@@ -3,14 +3,16 @@
 
 The digits of one line are read as they are; then the ink between two neighbours (the working copy's
 thresholded ink, the same that `find.find_groups` split into groups) is looked at for marks too
-small or too thin to have been read as digits. Their size and place against the two digits' rows
-say which separator they are: a dot on the baseline is a full stop, one that reaches below it or is
-taller than wide a comma, two dots stacked a colon, a flat bar at middle height a hyphen, a tall thin
-slanted stroke a slash. No mark but a blank much wider than the line's other blanks is a space. Sizes
-are shares of the two digits' mean height (`h`); the values were chosen on printed prices, dates,
-times and phone numbers drawn by `tests/test_separators.py` (DejaVu, Liberation, FreeFont and URW
-fonts, 40-120 px digits, photographed by `samples.paper_photo`), where the digits themselves read
-right. (The values named here are `policy.MarkPolicy`'s.)
+small or too thin to have been read as digits. Their size and place against the two digits' rows say
+which separator they are: a dot on the baseline is a full stop, one that reaches below it or is
+taller than wide a comma, two dots stacked a colon, a flat bar at middle height a hyphen, a tall
+thin slanted stroke a slash. Where no mark lies between them, one small dot low under the right half
+of the first digit is a full stop too: a slanted display's point, which that digit's top overhangs.
+No mark but a blank much wider than the line's other blanks is a space. Sizes are shares of the two
+digits' mean height (`h`); the values were chosen on printed prices, dates, times and phone numbers
+drawn by `tests/test_separators.py` (DejaVu, Liberation, FreeFont and URW fonts, 40-120 px digits,
+photographed by `samples.paper_photo`), where the digits themselves read right. (The values named
+here are `policy.MarkPolicy`'s.)
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ def _line_separators(
     separators = []
     for a, b, gap, pitch in zip(boxes, boxes[1:], gaps, pitches, strict=False):
         height = (a[3] + b[3]) / 2
-        marks = _marks_between(binary, to_image, a, b, policy) if gap > 0 else []
+        found = _window_marks(binary, to_image, a, b, policy) if gap > 0 else []
+        marks = [box for box, where in found if where == "between"] or _point_under(found, a, b, policy)
         mark = _mark(marks, (a[1] + b[1]) / 2, height, policy) if gap > 0 else ""
         space = gap > 0 and _is_space(gap, pitch, height, usual, policy)
         separators.append(mark or (" " if space else ""))
@@ -117,10 +120,29 @@ def _is_space(
     )
 
 
-def _marks_between(binary: np.ndarray, to_image: Transform, a: Box, b: Box, policy: MarkPolicy) -> list[Box]:
-    """The ink components in the rows `band` spans whose middle lies between boxes `a` and `b`
-    (image pixels), as boxes in image pixels, less specks. The digits are in the window too, so
-    that their own ink is one with them, not a mark beside them."""
+def _point_under(found: list[tuple[Box, str]], a: Box, b: Box, policy: MarkPolicy) -> list[Box]:
+    """The one mark of `found` (`_window_marks`) whose middle lies under the right half of box `a`,
+    at most `point_size` of the digits' height each way, its middle `point_low` of it below their top:
+    a slanted display's decimal point, set under its digit's right side, which its box (as wide as
+    the digit's top) overhangs. None when there are two such."""
+    height, top = (a[3] + b[3]) / 2, (a[1] + b[1]) / 2
+    points = [
+        (x, y, w, h)
+        for (x, y, w, h), where in found
+        if where == "under"
+        and max(w, h) <= policy.point_size * height
+        and y + h / 2 - top >= policy.point_low * height
+    ]
+    return points if len(points) == 1 else []
+
+
+def _window_marks(
+    binary: np.ndarray, to_image: Transform, a: Box, b: Box, policy: MarkPolicy
+) -> list[tuple[Box, str]]:
+    """The ink components in the rows `band` spans from box `a` to box `b` (image pixels), less
+    specks, each as its box in image pixels and where its middle lies: "between" the boxes (a mark
+    between the digits), "under" the right half of `a`, or "" elsewhere. The digits are in the window
+    too, so that their own ink is one with them, not a mark beside them."""
     height, top = (a[3] + b[3]) / 2, (a[1] + b[1]) / 2
     left, upper = to_image.inner_point(a[0], top + policy.band[0] * height)
     right, lower = to_image.inner_point(b[0] + b[2], top + policy.band[1] * height)
@@ -129,14 +151,22 @@ def _marks_between(binary: np.ndarray, to_image: Transform, a: Box, b: Box, poli
     if x1 - x0 < 1 or y1 - y0 < 1:
         return []
     count, _, stats, centres = cv2.connectedComponentsWithStats(binary[y0:y1, x0:x1], connectivity=8)
+    a_middle = to_image.inner_point(a[0] + a[2] / 2, 0)[0] - x0
     gap_start = to_image.inner_point(a[0] + a[2], 0)[0] - x0
     gap_stop = to_image.inner_point(b[0], 0)[0] - x0
     least = policy.min_mark_area * (height * to_image.scale) ** 2
     marks = []
     for (x, y, w, h, area), (cx, _) in zip(stats[1:count], centres[1:count], strict=True):
-        between = gap_start - 1 <= cx <= gap_stop + 1 and y > 0 and y + h < y1 - y0  # not in another line
-        if between and area >= least:
-            marks.append(to_image.box((x0 + x, y0 + y, w, h)))
+        if area < least or y == 0 or y + h >= y1 - y0:  # a speck, or in another line
+            continue
+        where = (
+            "between"
+            if gap_start - 1 <= cx <= gap_stop + 1
+            else "under"
+            if a_middle <= cx < gap_start
+            else ""
+        )
+        marks.append((to_image.box((x0 + x, y0 + y, w, h)), where))
     return marks
 
 
