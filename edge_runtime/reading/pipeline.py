@@ -8,8 +8,9 @@ A 28x28 image skips ink and find: it is the digit model's input as it is. When `
 image of its own, with its own paper, polarity and threshold and no ruled lines looked for (a
 plate's digits fill it: their strokes ink its columns like a margin line), and the first that holds
 an accepted digit is the reading: a number on a plate, not the bricks round it read as 1s. No look
-that read a surface is given up for one that read the whole scene and lost some of its digits,
-however surely that one reads the rest, and a look that reads every digit another reads and more is
+that read a surface is given up for one that read the whole scene and lost some of its digits, or
+read the same number (the scene joins a tag's point to a digit, which then reads surer), however
+surely that one reads them, and a look that reads every digit another reads and more is
 taken (`_taken_over`: a glare band across a screen joins a digit in the scene or in one channel,
 lost or unsure there, not on the screen's own ground or in another). A coloured scene
 (`ink.is_coloured`: a tag, a sign, a brick wall) is read in its brightest channel too, and the
