@@ -198,7 +198,7 @@ def test_a_pale_tag_on_a_dark_brick_wall_is_read_though_a_joint_reads_as_a_lone_
 
 def test_a_tag_read_alone_keeps_its_decimal_point_where_the_whole_wall_reads_the_same_digits(tmp_path):
     """The evaluation set's 8th price tag of seed 7 ("173.38" on a pink tag on a brick wall): its tag,
-    read alone, reads 17338 with the point; the whole scene's brightest channel reads the same digits,
+    read alone, reads 173.38, point and all; the whole scene's brightest channel reads the same digits,
     one 3 surer because the point and a joint above the tag joined it, so the point was lost (read
     "17338" at 4a56141). The same digits read on the whole scene no longer take over a surface's."""
     blank = np.zeros((10_000, 28, 28), np.uint8)

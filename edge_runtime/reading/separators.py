@@ -141,8 +141,8 @@ def _window_marks(
 ) -> list[tuple[Box, str]]:
     """The ink components in the rows `band` spans from box `a` to box `b` (image pixels), less
     specks, each as its box in image pixels and where its middle lies: "between" the boxes (a mark
-    between the digits), "under" the right half of `a`, or "" elsewhere. The digits are in the window
-    too, so that their own ink is one with them, not a mark beside them."""
+    between the digits) or "under" the right half of `a` (the others are left out). The digits are in
+    the window too, so that their own ink is one with them, not a mark beside them."""
     height, top = (a[3] + b[3]) / 2, (a[1] + b[1]) / 2
     left, upper = to_image.inner_point(a[0], top + policy.band[0] * height)
     right, lower = to_image.inner_point(b[0] + b[2], top + policy.band[1] * height)
@@ -159,14 +159,10 @@ def _window_marks(
     for (x, y, w, h, area), (cx, _) in zip(stats[1:count], centres[1:count], strict=True):
         if area < least or y == 0 or y + h >= y1 - y0:  # a speck, or in another line
             continue
-        where = (
-            "between"
-            if gap_start - 1 <= cx <= gap_stop + 1
-            else "under"
-            if a_middle <= cx < gap_start
-            else ""
-        )
-        marks.append((to_image.box((x0 + x, y0 + y, w, h)), where))
+        if gap_start - 1 <= cx <= gap_stop + 1:
+            marks.append((to_image.box((x0 + x, y0 + y, w, h)), "between"))
+        elif a_middle <= cx < gap_start:
+            marks.append((to_image.box((x0 + x, y0 + y, w, h)), "under"))
     return marks
 
 
