@@ -259,6 +259,23 @@ def test_a_bar_at_a_lines_end_with_a_wall_beyond_it_is_a_tags_edge():
     assert _text(without_wall_edges(decide([leading, *digits]), on_a_wall)) == ["35"]
 
 
+def test_a_sign_between_a_number_and_a_bar_beyond_it_is_at_the_numbers_end_not_amid_it():
+    """A tag's edge read as a 1 beyond the € after its price leaves the sign at the number's end, and
+    the wall beyond the edge drops it; a printed 1 there, or two digits, make the sign a letter amid."""
+    from edge_runtime.reading.decide import without_wall_edges
+
+    digits = [_accepted(d, (x, 100, 30, 50), 0.9) for d, x in ((4, 40), (5, 80), (6, 120))]
+    sign, edge = _rejected((170, 98, 30, 54), p=0.3), _accepted(1, (215, 96, 6, 58), 0.89)
+    tag = np.full((300, 400), 200, np.uint8)
+    tag[:, 222:] = 100  # the wall beyond the tag's right edge
+    decision = decide([*digits, sign, edge], unsure_digits=True)  # the sign is no unsure digit either
+    assert _text(without_wall_edges(decision, tag)) == ["456"]
+    assert decide([*digits, sign, _accepted(1, (215, 100, 20, 50), 0.89)]).lines == []  # a printed 1
+    assert decide([*digits, _rejected((170, 92, 30, 66), p=0.3), edge]).lines == []  # taller than the bar
+    two = [edge, _accepted(7, (240, 100, 30, 50), 0.9)]
+    assert decide([*digits, sign, *two]).lines == []
+
+
 def test_a_comma_read_unsurely_as_a_digit_does_not_keep_a_sign_from_its_price():
     digits = [_accepted(6, (40, 100, 30, 50), 0.9), _accepted(9, (80, 100, 30, 50), 0.9)]
     comma = _accepted(9, (115, 140, 8, 16), 0.5)  # on the baseline, a third of the digits' height
@@ -392,6 +409,20 @@ def test_an_unsure_5_or_8_before_surely_read_digits_is_a_dollar_sign():
     assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.9), *rest])) == ["874"]  # a sure 8 stays
     unsure_rest = [_accepted(7, (40, 100, 30, 50), 0.7), _accepted(4, (80, 100, 30, 50), 0.9)]
     assert _text(decide([_accepted(8, (0, 95, 30, 60), 0.75), *unsure_rest])) == ["874"]  # handwriting
+
+
+def test_an_unsure_5_or_8_sticking_out_above_and_below_a_mostly_sure_number_is_a_dollar_sign():
+    """One digit of the rest read less surely (a tag's 0 at 0.73) no longer keeps a dollar read as an
+    unsure 5 when its stem's ends stick out above and below the digits after it (not on paper)."""
+    rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(0, (80, 100, 30, 50), 0.73)]
+    rest.append(_accepted(4, (120, 100, 30, 50), 0.9))
+    dollar = _accepted(5, (0, 94, 30, 62), 0.5)
+    assert _text(decide([dollar, *rest])) == ["704"]  # $704
+    assert _text(decide([_accepted(5, (0, 100, 30, 50), 0.5), *rest])) == ["5704"]  # level: a 5
+    assert _text(decide([_accepted(5, (0, 94, 30, 62), 0.9), *rest])) == ["5704"]  # a sure 5 stays
+    assert _text(decide([dollar, *rest], DEFAULT.decide.on_paper())) == ["5704"]  # handwriting
+    unsure_rest = [_accepted(7, (40, 100, 30, 50), 0.7), *rest[1:]]
+    assert _text(decide([dollar, *unsure_rest])) == ["5704"]  # most of them unsure: handwriting
 
 
 def _glyph(text: str, stem: bool = False) -> np.ndarray:
@@ -974,6 +1005,21 @@ def test_a_solid_screen_with_digit_shaped_holes_is_a_surface_but_not_with_an_emp
     assert len(surfaces(nesting(screen), screen.shape)) == 1
     cv2.rectangle(window, (40, 35), (120, 65), 0, -1)  # a bezel round an empty screen
     assert surfaces(nesting(window), window.shape) == []
+
+
+def test_a_tag_filled_by_one_large_digit_is_a_surface_but_a_blocky_0_is_none():
+    """A digit-shaped hole may fill most of its tag's height; a hole that tall must not fill as much of
+    its box as a 0's oval does."""
+    tag = np.zeros((200, 200), np.uint8)
+    cv2.rectangle(tag, (40, 70), (160, 168), 255, -1)  # a light tag seen as ink, its dark 6 a hole
+    cv2.circle(tag, (100, 135), 22, 0, 8)  # the 6's loop...
+    cv2.line(tag, (80, 128), (112, 80), 0, 8)  # ...and its stem: 0.89 of the tag's height
+    [(x, y, w, h)] = surfaces(nesting(tag), tag.shape)
+    assert 40 <= x <= 45 and 70 <= y <= 75 and 110 <= w <= 121 and 90 <= h <= 99
+    zero = np.zeros((200, 200), np.uint8)
+    cv2.rectangle(zero, (60, 25), (140, 175), 255, -1)  # a bold, blocky 0 and its oval hole
+    cv2.ellipse(zero, (100, 100), (22, 62), 0, 0, 360, 0, -1)
+    assert surfaces(nesting(zero), zero.shape) == []
 
 
 def test_a_screen_cut_in_two_by_a_glare_band_is_one_surface_but_two_bricks_are_none():

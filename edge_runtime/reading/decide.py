@@ -27,9 +27,10 @@ below it) and wrote into the manifest. Then, in this order:
   or more, not 1s only (a lit word's strokes), while the model reads each digit surely
   (`sign_number_score`; a comma or a full stop read as a digit aside), one after it set apart by
   `sign_space` times its narrowest gap (a word's last letter is as near as the others): €12.50,
-  30 ¢; or a sign beside a lone digit read with `lone_sign_score` that is none of `lone_sign_not`
-  (a word's O and I are read as 0 and 1), before it (€7) or after it set apart by `lone_sign_space`
-  of its height (3 €);
+  30 ¢ (a lone 1 beyond the sign that is a straight bar, `bar_width` of its height wide, is a tag's
+  edge: the sign is at the number's end, not amid it); or a sign beside a lone digit read with
+  `lone_sign_score` that is none of `lone_sign_not` (a word's O and I are read as 0 and 1), before
+  it (€7) or after it set apart by `lone_sign_space` of its height (3 €);
   only a line of two digits or more, each read with `apart_line_score`, with no such region level
   with it, is still read (a display's number above a wood grain whose streaks read as 1s and
   letters);
@@ -50,7 +51,8 @@ below it) and wrote into the manifest. Then, in this order:
   sign, a display's window, a wall's joint beyond a tag: dropped (before a dollar sign is looked for);
 - a line's first digit read as a 5 or an 8 (`dollar_digits`) is a dollar sign ($7.41), dropped, when
   it is read below `dollar_score` (not on paper, see `pipeline`) while the rest of the line is read
-  at `dollar_rest_score` or more, or when its stem sticks out above and below the others
+  at `dollar_rest_score` or more, or only their median is and it sticks out above and below them
+  (`stem_out` together: a dollar's stem), or when its stem sticks out above and below the others
   (`stem_out` together) as a narrow stroke (`stem_rows`, `stem_width`), or it is read below
   `dollar_loop_score` with an S's half loops on either side of a stem (`dollar_loop_width`), while
   they are read at `sign_number_score` or more; so is any first "digit" `tall_sign` times as tall as
@@ -196,7 +198,8 @@ def _with_unsure_digits_in_numbers(
     digit), where a word has more than one letter. Returns (accepted, still rejected)."""
     taken = []
     for region in rejected:
-        beside = [d for d in accepted if level(region.crop.box, d.crop.box, policy.gap_height)]
+        level_with = [d for d in accepted if level(region.crop.box, d.crop.box, policy.gap_height)]
+        beside = _without_a_bar_beyond(region, level_with, policy)
         if (
             len(beside) < policy.gap_digits
             or not all(id(d) in apart for d in beside)
@@ -256,7 +259,9 @@ def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolic
         return False
     sides = []
     for region in regions:
-        beside = [d for d in digits if level(region.crop.box, d.crop.box, policy.level_height)]
+        beside = _without_a_bar_beyond(
+            region, [d for d in digits if level(region.crop.box, d.crop.box, policy.level_height)], policy
+        )
         centre = middle_x(region.crop.box)
         left = [d for d in beside if middle_x(d.crop.box) < centre]
         amid = 0 < len(left) < len(beside)
@@ -268,6 +273,21 @@ def _signs_beside(regions: list[Piece], digits: list[Piece], policy: DecidePolic
             return False
         sides.append(bool(left))
     return sides.count(True) <= 1 and sides.count(False) <= 1
+
+
+def _without_a_bar_beyond(region: Piece, beside: list[Piece], policy: DecidePolicy) -> list[Piece]:
+    """The digits `beside` a sign `region` without a lone 1 beyond it, on the far side from the others,
+    that is a straight bar (at most `bar_width` of its height wide) at least as tall as the sign: a
+    tag's edge after its € sign (a blob joined to a digit stands taller than a device's edge)."""
+    centre = middle_x(region.crop.box)
+    left = [d for d in beside if middle_x(d.crop.box) < centre]
+    right = [d for d in beside if middle_x(d.crop.box) >= centre]
+    for one, others in ((left, right), (right, left)):
+        if len(one) == 1 and others and one[0].label == 1:
+            _, _, width, height = one[0].crop.box
+            if width <= policy.bar_width * height and height >= region.crop.box[3]:
+                return others
+    return beside
 
 
 def _spaced_after(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:
@@ -610,10 +630,12 @@ def _without_leading_signs(
 ) -> tuple[list[list[Piece]], list[Piece]]:
     """Each line without a first "digit" that is a dollar sign: read as one of `dollar_digits` (its S),
     either with less than `dollar_score` while every other digit of the line, one at least, is read
-    with `dollar_rest_score` or more (printed digits), or with a dollar's stem (`_has_a_stem`) or, read
-    with less than `dollar_loop_score`, a dollar's loops (`_has_dollar_loops`) while they are read
-    with `sign_number_score` or more; or any first "digit" `tall_sign` times as tall as the median of
-    two or more after it, read with `sign_number_score` or more (a currency sign drawn large). Returns
+    with `dollar_rest_score` or more (printed digits), or their median is and it sticks out above
+    and below them (`_sticks_out`: one unsure digit of a tag's price keeps no dollar), or with a
+    dollar's stem (`_has_a_stem`) or, read with less than `dollar_loop_score`, a dollar's loops
+    (`_has_dollar_loops`) while they are read with `sign_number_score` or more; or any first "digit"
+    `tall_sign` times as tall as the median of two or more after it, read with `sign_number_score` or
+    more (a currency sign drawn large). Returns
     (lines, the signs dropped)."""
     kept, signs = [], []
     for line in lines:
@@ -623,6 +645,12 @@ def _without_leading_signs(
             first.label in policy.dollar_digits
             and (
                 (least >= policy.dollar_rest_score and first.score < policy.dollar_score)
+                or (
+                    rest
+                    and first.score < policy.dollar_score
+                    and _sticks_out(first, rest, policy)
+                    and np.median([p.score for p in rest]) >= policy.dollar_rest_score
+                )
                 or (
                     least >= policy.sign_number_score
                     and (_has_a_stem(first, rest, policy) or _has_dollar_loops(first, policy))
@@ -682,11 +710,7 @@ def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
     at one end), and the top and bottom `stem_rows` of its ink each span at most `stem_width` of its
     ink's width, at most `stem_offset` of it from its middle: a stroke through the middle of an S, not
     a handwritten 5's bar tip and tail."""
-    top = np.median([p.crop.box[1] for p in rest])
-    bottom = np.median([p.crop.box[1] + p.crop.box[3] for p in rest])
-    _, y, _, height = first.crop.box
-    above, below = top - y, y + height - bottom
-    if min(above, below) <= 0 or above + below < policy.stem_out * (bottom - top):
+    if not _sticks_out(first, rest, policy):
         return False
     ink = input_ink(first.crop.pixels)
     rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
@@ -703,6 +727,16 @@ def _has_a_stem(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
         )
 
     return stem(ink[rows[0] : rows[0] + band]) and stem(ink[rows[-1] - band + 1 : rows[-1] + 1])
+
+
+def _sticks_out(first: Piece, rest: list[Piece], policy: DecidePolicy) -> bool:
+    """True when `first` sticks out both above the median top of `rest` and below their median
+    baseline, by `stem_out` of their height together: a dollar's stem through its S."""
+    top = np.median([p.crop.box[1] for p in rest])
+    bottom = np.median([p.crop.box[1] + p.crop.box[3] for p in rest])
+    _, y, _, height = first.crop.box
+    above, below = top - y, y + height - bottom
+    return min(above, below) > 0 and above + below >= policy.stem_out * (bottom - top)
 
 
 def _has_dollar_loops(first: Piece, policy: DecidePolicy) -> bool:

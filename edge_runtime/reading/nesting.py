@@ -20,6 +20,8 @@ or a circle drawn round a doodle):
 - a *surface* is a region whose digits may need their own polarity and threshold: a frame's hole
   (the plate inside its outline, the screen inside its bezel), or such a blob with a hole at least a
   digit tall but at most `surface_fill` of its own height (a dark screen with light digits), or
+  taller when it fills less than `shaped_hole_fill` of its box (a large digit filling most of a small
+  tag; a 0's oval hole fills more), or
   two blobs that fill their joint box so with such holes (a dark screen cut in two by a glare band
   as bright as its digits), none cut off by the image's border where the ink still holds ruled
   paper's lines. `pipeline` reads surfaces again, each as its own image.
@@ -146,11 +148,15 @@ def _holds_digit_holes(tree: Nesting, index: int, policy: FindPolicy) -> bool:
 
 
 def _digit_holes(tree: Nesting, index: int, height: int, policy: FindPolicy) -> bool:
-    """True for a blob with a hole at least a digit tall but at most `surface_fill` of `height` that
-    does not fill its own box (`_fills_its_box`)."""
+    """True for a blob with a hole at least a digit tall that does not fill its own box
+    (`_fills_its_box`) and is at most `surface_fill` of `height` or fills less than `shaped_hole_fill`
+    of its box (a large digit's shape on a small tag, not a 0's oval hole)."""
     return any(
-        policy.min_digit_height <= tree.boxes[hole][3] <= policy.surface_fill * height
+        policy.min_digit_height <= tree.boxes[hole][3]
         and not _fills_its_box(tree, hole, policy)
+        and (
+            tree.boxes[hole][3] <= policy.surface_fill * height or _fill(tree, hole) < policy.shaped_hole_fill
+        )
         for hole in tree.children(index)
     )
 
@@ -178,8 +184,13 @@ def _split_surfaces(tree: Nesting, shape: tuple[int, int], policy: FindPolicy, c
 def _fills_its_box(tree: Nesting, index: int, policy: FindPolicy) -> bool:
     """True for a contour that encloses at least `surface_solidity` of its box: a plate, a screen, a
     tag (rectangles, rounded or seen at a slant), not a letter, a drawing or a circle drawn round."""
+    return _fill(tree, index) >= policy.surface_solidity
+
+
+def _fill(tree: Nesting, index: int) -> float:
+    """The share of its box that contour `index` encloses."""
     _, _, width, height = tree.boxes[index]
-    return cv2.contourArea(tree.contours[index]) >= policy.surface_solidity * width * height
+    return cv2.contourArea(tree.contours[index]) / (width * height)
 
 
 def _inset(box: Box, inset: int) -> Box:

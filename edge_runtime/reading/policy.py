@@ -678,6 +678,13 @@ class FindPolicy:
     min_surface_height: int = tuned(20, SURFACE_PROBES)
     # ...nor a blob whose digit-tall hole is more than this share of its height (a 0)...
     surface_fill: float = tuned(0.75, SURFACE_PROBES)
+    # ...unless that hole fills less than this share of its box (a large digit's shape, not a 0's oval)
+    shaped_hole_fill: float = tuned(
+        0.65,
+        "train.surfaces' price tags (seed 31): a handwritten 6 filling 0.83 of its white tag's height, "
+        "its hole 0.51 of its box, read no digit; a 0's oval hole fills ~0.79. Not swept; seeds 7 and 21 "
+        "(150 a category, every category) unchanged (scratch probes, session 51)",
+    )
     # ...or whose outline fills less than this share of its box (a letter, a drawing, a circle)...
     surface_solidity: float = tuned(
         0.85,
