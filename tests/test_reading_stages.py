@@ -1008,14 +1008,16 @@ def test_a_solid_screen_with_digit_shaped_holes_is_a_surface_but_not_with_an_emp
 
 
 def test_a_tag_filled_by_one_large_digit_is_a_surface_but_a_blocky_0_is_none():
-    """A digit-shaped hole may fill most of its tag's height; a hole that tall must not fill as much of
-    its box as a 0's oval does."""
+    """A digit-shaped hole may fill most of the height of a tag inside the image; a hole that tall must
+    not fill as much of its box as a 0's oval does, and in a tight crop it makes no surface."""
     tag = np.zeros((200, 200), np.uint8)
     cv2.rectangle(tag, (40, 70), (160, 168), 255, -1)  # a light tag seen as ink, its dark 6 a hole
     cv2.circle(tag, (100, 135), 22, 0, 8)  # the 6's loop...
     cv2.line(tag, (80, 128), (112, 80), 0, 8)  # ...and its stem: 0.89 of the tag's height
     [(x, y, w, h)] = surfaces(nesting(tag), tag.shape)
     assert 40 <= x <= 45 and 70 <= y <= 75 and 110 <= w <= 121 and 90 <= h <= 99
+    crop = tag[70:169, 20:180]  # a tight crop: the ground round the digit cut off by its border
+    assert surfaces(nesting(crop), crop.shape) == []
     zero = np.zeros((200, 200), np.uint8)
     cv2.rectangle(zero, (60, 25), (140, 175), 255, -1)  # a bold, blocky 0 and its oval hole
     cv2.ellipse(zero, (100, 100), (22, 62), 0, 0, 360, 0, -1)

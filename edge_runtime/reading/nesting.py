@@ -20,8 +20,9 @@ or a circle drawn round a doodle):
 - a *surface* is a region whose digits may need their own polarity and threshold: a frame's hole
   (the plate inside its outline, the screen inside its bezel), or such a blob with a hole at least a
   digit tall but at most `surface_fill` of its own height (a dark screen with light digits), or
-  taller when it fills less than `shaped_hole_fill` of its box (a large digit filling most of a small
-  tag; a 0's oval hole fills more), or
+  taller when it fills less than `shaped_hole_fill` of its box and the blob lies inside the image (a
+  large digit filling most of a small tag; a 0's oval hole fills more, and a tight crop's ground round
+  its digit is cut off by the crop's border), or
   two blobs that fill their joint box so with such holes (a dark screen cut in two by a glare band
   as bright as its digits), none cut off by the image's border where the ink still holds ruled
   paper's lines. `pipeline` reads surfaces again, each as its own image.
@@ -121,7 +122,7 @@ def surfaces(
         if not cut_off and touches_border(tree.boxes[index], shape):
             continue
         found += [tree.boxes[hole] for hole in framed]
-        if _holds_digit_holes(tree, index, policy):
+        if _holds_digit_holes(tree, index, policy, shaped=not touches_border(tree.boxes[index], shape)):
             found.append(tree.boxes[index])
     found += _split_surfaces(tree, shape, policy, cut_off)
     found = [box for box in found if box[3] >= policy.min_surface_height]
@@ -140,22 +141,26 @@ def framed_holes(tree: Nesting, blob: int, policy: FindPolicy = DEFAULT.find) ->
     ]
 
 
-def _holds_digit_holes(tree: Nesting, index: int, policy: FindPolicy) -> bool:
+def _holds_digit_holes(tree: Nesting, index: int, policy: FindPolicy, shaped: bool) -> bool:
     """True for a blob that fills its box (`_fills_its_box`) with a hole at least a digit tall but at
     most `surface_fill` of its own height (a 0's hole is most of its height) that does not fill its
-    own box: a digit's shape, not a bezel's empty window (whose glare band would be read as a 1)."""
-    return _fills_its_box(tree, index, policy) and _digit_holes(tree, index, tree.boxes[index][3], policy)
+    own box: a digit's shape, not a bezel's empty window (whose glare band would be read as a 1).
+    `shaped`: whether a taller hole counts when shaped like a digit (as `_digit_holes` says)."""
+    height = tree.boxes[index][3]
+    return _fills_its_box(tree, index, policy) and _digit_holes(tree, index, height, policy, shaped)
 
 
-def _digit_holes(tree: Nesting, index: int, height: int, policy: FindPolicy) -> bool:
-    """True for a blob with a hole at least a digit tall that does not fill its own box
-    (`_fills_its_box`) and is at most `surface_fill` of `height` or fills less than `shaped_hole_fill`
-    of its box (a large digit's shape on a small tag, not a 0's oval hole)."""
+def _digit_holes(tree: Nesting, index: int, height: int, policy: FindPolicy, shaped: bool = False) -> bool:
+    """True for a blob with a hole at least a digit tall but at most `surface_fill` of `height` that
+    does not fill its own box (`_fills_its_box`); when `shaped` (a blob inside the image: a tag, not a
+    tight crop's ground round its digit), also a taller one that fills less than `shaped_hole_fill` of
+    its box (a large digit's shape on a small tag, not a 0's oval hole)."""
     return any(
         policy.min_digit_height <= tree.boxes[hole][3]
         and not _fills_its_box(tree, hole, policy)
         and (
-            tree.boxes[hole][3] <= policy.surface_fill * height or _fill(tree, hole) < policy.shaped_hole_fill
+            tree.boxes[hole][3] <= policy.surface_fill * height
+            or (shaped and _fill(tree, hole) < policy.shaped_hole_fill)
         )
         for hole in tree.children(index)
     )
