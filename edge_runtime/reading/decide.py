@@ -635,8 +635,7 @@ def _without_leading_signs(
     dollar's stem (`_has_a_stem`) or, read with less than `dollar_loop_score`, a dollar's loops
     (`_has_dollar_loops`) while they are read with `sign_number_score` or more; or any first "digit"
     `tall_sign` times as tall as the median of two or more after it, read with `sign_number_score` or
-    more (a currency sign drawn large). Returns
-    (lines, the signs dropped)."""
+    more (a currency sign drawn large). Returns (lines, the signs dropped)."""
     kept, signs = [], []
     for line in lines:
         first, rest = line[0], line[1:]
