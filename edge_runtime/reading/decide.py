@@ -198,8 +198,9 @@ def _with_unsure_digits_in_numbers(
     digit), where a word has more than one letter. Returns (accepted, still rejected)."""
     taken = []
     for region in rejected:
-        level_with = [d for d in accepted if level(region.crop.box, d.crop.box, policy.gap_height)]
-        beside = _without_a_bar_beyond(region, level_with, policy)
+        beside = _without_a_bar_beyond(
+            region, [d for d in accepted if level(region.crop.box, d.crop.box, policy.gap_height)], policy
+        )
         if (
             len(beside) < policy.gap_digits
             or not all(id(d) in apart for d in beside)
@@ -283,11 +284,14 @@ def _without_a_bar_beyond(region: Piece, beside: list[Piece], policy: DecidePoli
     left = [d for d in beside if middle_x(d.crop.box) < centre]
     right = [d for d in beside if middle_x(d.crop.box) >= centre]
     for one, others in ((left, right), (right, left)):
-        if len(one) == 1 and others and one[0].label == 1:
-            _, _, width, height = one[0].crop.box
-            if width <= policy.bar_width * height and height >= region.crop.box[3]:
-                return others
+        if len(one) == 1 and others and _a_bar(one[0], policy) and one[0].crop.box[3] >= region.crop.box[3]:
+            return others
     return beside
+
+
+def _a_bar(piece: Piece, policy: DecidePolicy) -> bool:
+    """True when `piece` is a 1 that is a straight bar, at most `bar_width` of its height wide."""
+    return piece.label == 1 and piece.crop.box[2] <= policy.bar_width * piece.crop.box[3]
 
 
 def _spaced_after(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:
@@ -469,9 +473,6 @@ def without_wall_edges(
         band = image[rows, max(start, 0) : max(stop, 0)]
         return float(np.median(brightest_channel(band))) if band.size else None
 
-    def bar(piece: Piece) -> bool:
-        return piece.label == 1 and piece.crop.box[2] <= policy.bar_width * piece.crop.box[3]
-
     def band_and_rows(box: Box) -> tuple[int, slice]:
         return max(2, round(policy.ground_band * box[3])), slice(box[1], box[1] + box[3])
 
@@ -488,9 +489,9 @@ def without_wall_edges(
     def edges(line: list[Piece]) -> list[int]:
         found: list[int] = []
         if len(line) == 1:
-            return [0] if bar(line[0]) and lone_edge(line[0]) else []
+            return [0] if _a_bar(line[0], policy) and lone_edge(line[0]) else []
         for index, neighbour in ((len(line) - 1, len(line) - 2), (0, 1)):
-            if not bar(line[index]) or neighbour in found:
+            if not _a_bar(line[index], policy) or neighbour in found:
                 continue
             x, _, w, _ = line[index].crop.box
             near_x, _, near_w, _ = line[neighbour].crop.box
@@ -643,12 +644,16 @@ def _without_leading_signs(
         if (least >= policy.sign_number_score and _drawn_large(first, rest, policy)) or (
             first.label in policy.dollar_digits
             and (
-                (least >= policy.dollar_rest_score and first.score < policy.dollar_score)
-                or (
-                    rest
-                    and first.score < policy.dollar_score
-                    and _sticks_out(first, rest, policy)
-                    and np.median([p.score for p in rest]) >= policy.dollar_rest_score
+                (
+                    first.score < policy.dollar_score
+                    and (
+                        least >= policy.dollar_rest_score
+                        or (
+                            bool(rest)
+                            and np.median([p.score for p in rest]) >= policy.dollar_rest_score
+                            and _sticks_out(first, rest, policy)
+                        )
+                    )
                 )
                 or (
                     least >= policy.sign_number_score
