@@ -107,6 +107,18 @@ def test_specks_and_marks_of_another_line_are_not_separators():
     assert write_lines([line], binary, Transform()).text == "123"
 
 
+def test_a_sliver_above_both_digits_is_not_a_colon_s_upper_dot():
+    # a tag's edge joined to the 1 raises its box; a piece of that edge between the digits lies above
+    # both digits' tops, and the point below is a full stop, not a colon's lower dot
+    binary = np.zeros((120, 400), np.uint8)
+    six, one = (10, 40, 24, H), (48, 20, 24, H + 20)
+    for x, y, w, h in (six, one):
+        cv2.rectangle(binary, (x, y), (x + w - 1, y + h - 1), 255, cv2.FILLED)
+    binary[22:24, 36:44] = 255  # the sliver of edge
+    binary[72:78, 38:44] = 255  # the point
+    assert write_lines([[("6", six), ("1", one)]], binary, Transform()).text == "6.1"
+
+
 def test_a_colon_is_two_filled_dots_of_one_size_one_above_the_other():
     colon = np.zeros((28, 28), np.uint8)
     colon[4:10, 11:17] = colon[18:24, 11:17] = 255

@@ -140,8 +140,9 @@ def _window_marks(
     binary: np.ndarray, to_image: Transform, a: Box, b: Box, policy: MarkPolicy
 ) -> list[tuple[Box, str]]:
     """The ink components in the rows `band` spans from box `a` to box `b` (image pixels), less
-    specks, each as its box in image pixels and where its middle lies: "between" the boxes (a mark
-    between the digits) or "under" the right half of `a` (the others are left out). The digits are in
+    specks and marks wholly above both boxes' tops, each as its box in image pixels and where its middle
+    lies: "between" the boxes (a mark between the digits) or "under" the right half of `a` (the
+    others are left out). The digits are in
     the window too, so that their own ink is one with them, not a mark beside them."""
     height, top = (a[3] + b[3]) / 2, (a[1] + b[1]) / 2
     left, upper = to_image.inner_point(a[0], top + policy.band[0] * height)
@@ -155,14 +156,18 @@ def _window_marks(
     gap_start = to_image.inner_point(a[0] + a[2], 0)[0] - x0
     gap_stop = to_image.inner_point(b[0], 0)[0] - x0
     least = policy.min_mark_area * (height * to_image.scale) ** 2
+    lower_top = max(a[1], b[1])
     marks = []
     for (x, y, w, h, area), (cx, _) in zip(stats[1:count], centres[1:count], strict=True):
         if area < least or y == 0 or y + h >= y1 - y0:  # a speck, or in another line
             continue
+        box = to_image.box((x0 + x, y0 + y, w, h))
+        if box[1] + box[3] <= lower_top:  # above both digits: a tag's edge over a digit joined to it
+            continue
         if gap_start - 1 <= cx <= gap_stop + 1:
-            marks.append((to_image.box((x0 + x, y0 + y, w, h)), "between"))
+            marks.append((box, "between"))
         elif a_middle <= cx < gap_start:
-            marks.append((to_image.box((x0 + x, y0 + y, w, h)), "under"))
+            marks.append((box, "under"))
     return marks
 
 
