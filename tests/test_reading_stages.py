@@ -413,12 +413,15 @@ def test_an_unsure_5_or_8_before_surely_read_digits_is_a_dollar_sign():
 
 def test_an_unsure_5_or_8_sticking_out_above_and_below_a_mostly_sure_number_is_a_dollar_sign():
     """One digit of the rest read less surely (a tag's 0 at 0.73) no longer keeps a dollar read as an
-    unsure 5 when its stem's ends stick out above and below the digits after it (not on paper)."""
+    unsure 5 when its stem's ends stick out above and below the digits after it (not on paper); so
+    sticking out, an 8 read at 0.81 (Humor Sans' $) is one too."""
     rest = [_accepted(7, (40, 100, 30, 50), 0.9), _accepted(0, (80, 100, 30, 50), 0.73)]
     rest.append(_accepted(4, (120, 100, 30, 50), 0.9))
     dollar = _accepted(5, (0, 94, 30, 62), 0.5)
     assert _text(decide([dollar, *rest])) == ["704"]  # $704
     assert _text(decide([_accepted(5, (0, 100, 30, 50), 0.5), *rest])) == ["5704"]  # level: a 5
+    assert _text(decide([_accepted(8, (0, 94, 30, 62), 0.81), *rest])) == ["704"]  # Humor-Sans' $
+    assert _text(decide([_accepted(8, (0, 100, 30, 50), 0.81), *rest])) == ["8704"]  # level: an 8
     assert _text(decide([_accepted(5, (0, 94, 30, 62), 0.9), *rest])) == ["5704"]  # a sure 5 stays
     assert _text(decide([dollar, *rest], DEFAULT.decide.on_paper())) == ["5704"]  # handwriting
     unsure_rest = [_accepted(7, (40, 100, 30, 50), 0.7), *rest[1:]]

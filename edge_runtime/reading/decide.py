@@ -631,8 +631,9 @@ def _without_leading_signs(
 ) -> tuple[list[list[Piece]], list[Piece]]:
     """Each line without a first "digit" that is a dollar sign: read as one of `dollar_digits` (its S),
     either with less than `dollar_score` while every other digit of the line, one at least, is read
-    with `dollar_rest_score` or more (printed digits), or their median is and it sticks out above
-    and below them (`_sticks_out`: one unsure digit of a tag's price keeps no dollar), or with a
+    with `dollar_rest_score` or more (printed digits), or with less than `stem_dollar_score` while
+    their median is and it sticks out above and below them (`_sticks_out`: one unsure digit of a
+    tag's price keeps no dollar, a stem's ends make an S read fairly surely one), or with a
     dollar's stem (`_has_a_stem`) or, read with less than `dollar_loop_score`, a dollar's loops
     (`_has_dollar_loops`) while they are read with `sign_number_score` or more; or any first "digit"
     `tall_sign` times as tall as the median of two or more after it, read with `sign_number_score` or
@@ -644,16 +645,12 @@ def _without_leading_signs(
         if (least >= policy.sign_number_score and _drawn_large(first, rest, policy)) or (
             first.label in policy.dollar_digits
             and (
-                (
-                    first.score < policy.dollar_score
-                    and (
-                        least >= policy.dollar_rest_score
-                        or (
-                            bool(rest)
-                            and np.median([p.score for p in rest]) >= policy.dollar_rest_score
-                            and _sticks_out(first, rest, policy)
-                        )
-                    )
+                (first.score < policy.dollar_score and least >= policy.dollar_rest_score)
+                or (
+                    first.score < policy.stem_dollar_score
+                    and bool(rest)
+                    and np.median([p.score for p in rest]) >= policy.dollar_rest_score
+                    and _sticks_out(first, rest, policy)
                 )
                 or (
                     least >= policy.sign_number_score

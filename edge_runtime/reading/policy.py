@@ -179,6 +179,14 @@ OPEN_FRAME_FILL = (
     "(659219 read 659). At 0.3: screens, plates, price tags and non-digit surfaces +1 image each, every "
     "other image the same (scratch probes, session 45)"
 )
+STEM_DOLLARS = (
+    "runtime_bench's price tags, seed 7 (150): Humor Sans' $ read as an 8 at 0.81, sticking out 1 px "
+    "above and 13 below the digits after it (0.16 of their height), kept as a digit ('$370' read 8370); "
+    "asked below 0.85 when it sticks out (0.9 too), that image mended and no other changed on seeds 7 and 21 "
+    "(price tags, plates, dates, screens, seven-segment, non-digit surfaces, numbers, touching, "
+    "slanted and faint numbers, non-digit scenes) or on price tags of seeds 31 and 37 (150 each; "
+    "scratch probes, session 52)"
+)
 ITALIC_STEMS = (
     DOLLAR_STEMS + "; an italic dollar's stem leans, so most of it sticks out at one end: 0.124 above "
     "and 0.052 below, 0.014 and 0.153 (price tags, seeds 7 and 11), read as sure 8s. Asked at 0.12 "
@@ -1027,6 +1035,8 @@ class DecidePolicy:
     dollar_score: float = tuned(0.8, DOLLARS)
     # ...before digits all read with this or more is a dollar sign
     dollar_rest_score: float = tuned(0.84, DOLLARS)
+    # ...or, sticking out above and below them (a stem), read with less than this
+    stem_dollar_score: float = tuned(0.85, STEM_DOLLARS)
     # in a coloured scene, a line's first "digit" this many times as tall as the median of two or more
     # after it, read at `sign_number_score` or more, is a sign (a currency sign drawn large)
     tall_sign: float = tuned(1.45, TALL_SIGNS)
@@ -1095,6 +1105,7 @@ class DecidePolicy:
         return replace(
             self,
             dollar_score=0.0,
+            stem_dollar_score=0.0,
             unsure_edge_score=0.0,
             tall_sign=float("inf"),
             gap_at_ends=True,
