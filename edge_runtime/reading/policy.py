@@ -181,11 +181,11 @@ OPEN_FRAME_FILL = (
 )
 STEM_DOLLARS = (
     "runtime_bench's price tags, seed 7 (150): Humor Sans' $ read as an 8 at 0.81, sticking out 1 px "
-    "above and 13 below the digits after it (0.16 of their height), kept as a digit ('$370' read 8370); "
-    "asked below 0.85 when it sticks out (0.9 too), that image mended and no other changed on seeds 7 and 21 "
-    "(price tags, plates, dates, screens, seven-segment, non-digit surfaces, numbers, touching, "
-    "slanted and faint numbers, non-digit scenes) or on price tags of seeds 31 and 37 (150 each; "
-    "scratch probes, session 52)"
+    "above and 13 below the digits after it (0.16 of their height), kept as a digit ('$370' read "
+    "8370). Asked below 0.85 when it sticks out (0.9 too): that image mended, no other changed on "
+    "seeds 7 and 21 (price tags, plates, dates, screens, seven-segment, non-digit surfaces, numbers, "
+    "touching, slanted and faint numbers, non-digit scenes) or on price tags of seeds 31 and 37 (150 "
+    "each; scratch probes, session 52)"
 )
 ITALIC_STEMS = (
     DOLLAR_STEMS + "; an italic dollar's stem leans, so most of it sticks out at one end: 0.124 above "

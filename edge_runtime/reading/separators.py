@@ -140,10 +140,10 @@ def _window_marks(
     binary: np.ndarray, to_image: Transform, a: Box, b: Box, policy: MarkPolicy
 ) -> list[tuple[Box, str]]:
     """The ink components in the rows `band` spans from box `a` to box `b` (image pixels), less
-    specks and marks wholly above both boxes' tops, each as its box in image pixels and where its middle
-    lies: "between" the boxes (a mark between the digits) or "under" the right half of `a` (the
-    others are left out). The digits are in
-    the window too, so that their own ink is one with them, not a mark beside them."""
+    specks and those wholly above both boxes' tops, each as its box in image pixels and where its
+    middle lies: "between" the boxes (a mark between the digits) or "under" the right half of `a`
+    (the others are left out). The digits are in the window too, so that their own ink is one with
+    them, not a mark beside them."""
     height, top = (a[3] + b[3]) / 2, (a[1] + b[1]) / 2
     left, upper = to_image.inner_point(a[0], top + policy.band[0] * height)
     right, lower = to_image.inner_point(b[0] + b[2], top + policy.band[1] * height)
