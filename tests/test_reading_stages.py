@@ -420,7 +420,7 @@ def test_an_unsure_5_or_8_sticking_out_above_and_below_a_mostly_sure_number_is_a
     dollar = _accepted(5, (0, 94, 30, 62), 0.5)
     assert _text(decide([dollar, *rest])) == ["704"]  # $704
     assert _text(decide([_accepted(5, (0, 100, 30, 50), 0.5), *rest])) == ["5704"]  # level: a 5
-    assert _text(decide([_accepted(8, (0, 94, 30, 62), 0.81), *rest])) == ["704"]  # Humor-Sans' $
+    assert _text(decide([_accepted(8, (0, 94, 30, 62), 0.81), *rest])) == ["704"]  # Humor Sans' $
     assert _text(decide([_accepted(8, (0, 100, 30, 50), 0.81), *rest])) == ["8704"]  # level: an 8
     assert _text(decide([_accepted(5, (0, 94, 30, 62), 0.9), *rest])) == ["5704"]  # a sure 5 stays
     assert _text(decide([dollar, *rest], DEFAULT.decide.on_paper())) == ["5704"]  # handwriting
