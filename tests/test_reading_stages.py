@@ -1523,7 +1523,7 @@ def test_a_look_reading_more_is_taken_and_a_surface_not_given_up_for_the_scene_t
 
 CHAIN = (  # each module may import only those before it: a stage never calls back into an earlier caller
     "policy", "geometry", "inputs", "thinning", "ink", "groups", "nesting", "segments", "find", "cuts",
-    "recognise", "rows", "decide", "separators", "report", "pipeline", "orientation",
+    "recognise", "rows", "shapes", "decide", "separators", "report", "pipeline", "orientation",
 )  # fmt: skip
 
 

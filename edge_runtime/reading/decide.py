@@ -69,6 +69,8 @@ below it) and wrote into the manifest. Then, in this order:
   (a frame's or a bezel's edge in pieces, one above another);
 - a line of one thin 0 (`ring_stroke`) `ring_aspect` times wider than tall, read below `ring_score`,
   is the outline of a frame or a blank plate: dropped;
+- a line of one digit read below `shape_score` that is a drawn plus sign or a triangle's outline
+  (`shapes`: a plus is read as a 4, a triangle as a 0) is no digit: dropped;
 - in a scene (`without_wall_edges`, which `pipeline` applies with the image read), a 1 at a line's
   end that is a straight bar (`bar_width`) with the ground beyond it `ground_step` brighter or darker
   than between it and its neighbour, or a line of one such bar with the ground that much brighter or
@@ -100,6 +102,7 @@ from edge_runtime.reading.groups import Piece, input_ink, stroke_width
 from edge_runtime.reading.ink import brightest_channel
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
+from edge_runtime.reading.shapes import a_plus, a_triangle
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,21 @@ def decide(
     lines, open_signs = _without_open_signs(lines, policy)
     lines, ones = _without_lines_of_ones(lines, policy)
     lines, rings = _without_rings(lines, policy)
-    dropped = (too_small, doubtful, in_words, slashes, marks, stray, edges, signs, open_signs, ones, rings)
+    lines, shapes = _without_shapes(lines, policy)
+    dropped = (
+        too_small,
+        doubtful,
+        in_words,
+        slashes,
+        marks,
+        stray,
+        edges,
+        signs,
+        open_signs,
+        ones,
+        rings,
+        shapes,
+    )
     rejected = rejected + [piece for pieces in dropped for piece in pieces]
     lines, lone = _without_lone_digit_in_clutter(lines, rejected, policy)
     return Decision(lines, rejected + lone)
@@ -800,6 +817,18 @@ def _without_rings(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list
         )
 
     return _lines_taken_out(lines, ring)
+
+
+def _without_shapes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
+    """The lines without those of one digit read below `shape_score` that is a drawn plus sign or a
+    triangle's outline (`shapes`). Returns (lines, the shapes dropped)."""
+
+    def shape(line: list[Piece]) -> bool:
+        if len(line) != 1 or line[0].score >= policy.shape_score:
+            return False
+        return a_plus(line[0].crop.pixels, policy) or a_triangle(line[0].crop.pixels, policy)
+
+    return _lines_taken_out(lines, shape)
 
 
 def _lines_taken_out(

@@ -248,6 +248,13 @@ RINGS = (
     "and 300 of each paper category, none is a 0 so wide (the widest 1.37, at 0.92; scratch probes, "
     "session 30)"
 )
+SHAPES = (
+    "scratch probes, session 53: runtime_bench's non-digit scenes, seeds 1-4 (150 each): the drawn "
+    "shapes read as digits were 3 plus signs read as a 4 at 0.45-0.54 and a triangle read as a 0 at "
+    "0.52 (seeds 7 and 21: 2 and 0 plus signs, 2 and 0 triangles, at 0.43-0.56), all found so; of the "
+    "70,000 MNIST digits none read as a 4 or a 0 below 0.6 is found a plus or a triangle (17 and 39 "
+    "read more surely are: 4s of an upright and a crossbar, pointed 0s)"
+)
 UNSURE_DIGITS = (
     "runtime_bench categories (seeds 7 and 21, 150 a category): outlined numbers read 'no digit' for one "
     "digit the model rejected at 0.18-0.43 (its top digit right in 5 of 6) amid digits read at 0.5-0.97: "
@@ -1023,6 +1030,18 @@ class DecidePolicy:
         "(scratch probes, session 30); at 2.0 a blank phone screen (3.04) and a blank display (2.03) "
         "read as a 0 (seed 7); 3.2 changed no digit's reading on seeds 7 and 21 (session 36)",
     )
+    # a line of one digit read with less than this that is a drawn plus or triangle (`shapes`) is none
+    shape_score: float = tuned(0.6, SHAPES)
+    # a plus: the rows (and columns) this share of its box from its ends hold one run of ink each...
+    plus_arm: float = tuned(0.25, SHAPES)
+    # ...at most this share of its width (height) long, its box's sides within this ratio...
+    plus_bar: float = tuned(0.35, SHAPES)
+    plus_aspect: float = tuned(0.75, SHAPES)
+    # ...and at most this share of its ink lies this far (pixels) beyond both bars' half widths
+    plus_stray: float = tuned(0.02, SHAPES)
+    plus_margin: float = tuned(0.5, SHAPES)
+    # a triangle's outlines have three corners at this tolerance (a share of their length)
+    triangle_corners: float = tuned(0.06, SHAPES)
     # in a coloured scene, a 1 at a line's end at most this share of its height wide...
     bar_width: float = tuned(0.16, WALL_EDGES)
     # ...with the ground beyond it this much brighter or darker than between it and its neighbour...

@@ -1,0 +1,74 @@
+"""Drawn shapes that the digit model reads as digits: a plus sign (read as a 4) and a triangle's outline
+(read as a 0), told apart by their geometry in the model input (28x28).
+
+A plus is two straight bars crossing amid each other: near its top and bottom each row holds one short
+run of ink (the upright bar), near its left and right each column one (the bar across), a straight
+line fitted through each set of runs' middles, and all but a trace of the ink lies on those two lines;
+its box is about square. A handwritten 4's raised stroke lies off both lines (and a 4 that is one
+upright and a crossbar is narrow). A triangle is one closed stroke round one hole, each outline with
+three corners; a handwritten 0 is round.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge_runtime.reading.groups import input_ink
+from edge_runtime.reading.policy import DecidePolicy
+
+
+def a_plus(pixels: np.ndarray, policy: DecidePolicy) -> bool:
+    """True for a model input drawn as a plus sign (see the module docstring)."""
+    ink = input_ink(pixels) > 0
+    rows, columns = np.nonzero(ink)
+    if rows.size == 0:
+        return False
+    ink = ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
+    height, width = ink.shape
+    if min(height, width) < policy.plus_aspect * max(height, width):
+        return False
+    upright, across = _bar(ink, policy), _bar(ink.T, policy)
+    if upright is None or across is None:
+        return False
+    ys, xs = np.nonzero(ink)
+    off_upright = _distance(xs, ys, upright) > upright[2] + policy.plus_margin
+    off_across = _distance(ys, xs, across) > across[2] + policy.plus_margin
+    return float(np.mean(off_upright & off_across)) <= policy.plus_stray
+
+
+def _bar(ink: np.ndarray, policy: DecidePolicy) -> tuple[float, float, float] | None:
+    """The upright bar of `ink` (a plus's box) as (slope, offset, half width) of the line x = slope * y
+    + offset through the middles of its rows' runs near the top and the bottom, each row `plus_arm` of
+    the height from an end holding one run of ink at most `plus_bar` of the width; None when one does
+    not."""
+    height, width = ink.shape
+    arm = max(1, round(policy.plus_arm * height))
+    ends = np.r_[0:arm, height - arm : height]
+    band = ink[ends].astype(np.int8)
+    edges = np.diff(np.pad(band, ((0, 0), (1, 1))), axis=1)
+    if np.any(np.count_nonzero(edges == 1, axis=1) != 1):
+        return None
+    starts, stops = np.argmax(edges == 1, axis=1), np.argmax(edges == -1, axis=1)
+    if np.any(stops - starts > policy.plus_bar * width):
+        return None
+    slope, offset = np.polyfit(ends, (starts + stops - 1) / 2, 1)
+    return float(slope), float(offset), float(np.max(stops - starts)) / 2
+
+
+def _distance(along: np.ndarray, down: np.ndarray, line: tuple[float, float, float]) -> np.ndarray:
+    """Each point's distance from the line `along` = slope * `down` + offset."""
+    slope, offset, _ = line
+    return np.abs(along - (slope * down + offset)) / np.hypot(1.0, slope)
+
+
+def a_triangle(pixels: np.ndarray, policy: DecidePolicy) -> bool:
+    """True for a model input drawn as a triangle's outline: one stroke round one hole, both outlines
+    with three corners (`triangle_corners` of their length: Douglas-Peucker's tolerance)."""
+    contours, hierarchy = cv2.findContours(input_ink(pixels), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+    if hierarchy is None or len(contours) != 2 or np.count_nonzero(hierarchy[0][:, 3] >= 0) != 1:
+        return False  # not one outline round one hole (a contour with a parent)
+    return all(
+        len(cv2.approxPolyDP(c, policy.triangle_corners * cv2.arcLength(c, True), True)) == 3
+        for c in contours
+    )
