@@ -198,7 +198,7 @@ def test_a_sign_at_a_surely_read_numbers_end_does_not_void_it_but_an_unsure_numb
     assert decide([_rejected((0, 98, 30, 54), p=0.1), *ones]).lines == []  # OPEN's O, its E and N's strokes
 
 
-def test_one_unsure_digit_in_a_number_of_three_or_more_is_read_but_not_two_nor_one_like_no_digit():
+def test_an_unsure_digit_in_a_number_of_three_or_more_is_read_two_on_paper_but_not_three_nor_like_no_digit():
     def read(regions: list, policy=DEFAULT.decide) -> list[str]:
         return _text(decide(regions, policy, unsure_digits=True))
 
@@ -207,6 +207,11 @@ def test_one_unsure_digit_in_a_number_of_three_or_more_is_read_but_not_two_nor_o
     assert read([*digits, amid]) == ["39467"]
     assert decide([*digits, amid]).lines == []  # the looks are compared without it
     assert read([*digits, amid, _rejected((200, 100, 30, 50))]) == []  # two: a word's letters
+    on_paper = DEFAULT.decide.on_paper()
+    assert read([*digits, amid, _rejected((200, 100, 30, 50))], on_paper) == ["394674"]  # outlined
+    three = [amid, _rejected((200, 100, 30, 50)), _rejected((-40, 100, 30, 50))]
+    assert read([*digits, *three], on_paper) == []  # three on paper: a word's letters
+    assert read([*digits[:2], amid, _rejected((-40, 100, 30, 50))], on_paper) == []  # beside two digits
     assert read([*digits[:2], amid]) == []  # beside two digits: "No 12"'s o
     assert read([*digits, _rejected((80, 100, 30, 50), p=0.1)]) == []  # like no digit
     assert read([*digits, _rejected((80, 100, 70, 50))]) == []  # two digits' width: a word
@@ -830,6 +835,10 @@ def test_on_paper_ink_a_little_too_wide_for_a_hairline_is_read_again_as_one_when
     bold = InkImage(ink=cv2.dilate(ink, np.ones((5, 5), np.uint8)), scale=1.0, ink_threshold=100)
     assert not find_groups(bold, DEFAULT.find.on_paper()).nearly_hairline
     assert strokes(mixed, DEFAULT.find.on_paper().as_hairline()).faded  # read again as a hairline's
+    ink[40:140, 300:306] = ink[40:140, 340:346] = 150  # two strokes twice a hairline's: 1- and 2-px pens
+    assert find_groups(
+        InkImage(ink=ink, scale=1.0, ink_threshold=100), DEFAULT.find.on_paper()
+    ).nearly_hairline
 
     labels = [str(d) for d in range(10)]
 
@@ -837,6 +846,8 @@ def test_on_paper_ink_a_little_too_wide_for_a_hairline_is_read_again_as_one_when
         return Recognised([_accepted(int(d), (40 * k, 100, 30, 50), p) for k, d in enumerate(digits)])
 
     assert _look_again_taken(number("514"), number("152514"), DEFAULT, labels)  # its faint 152 found
+    assert _look_again_taken(number("514"), number("514", 0.99), DEFAULT, labels)  # as many, surer
+    assert not _look_again_taken(number("514"), number("514", 0.99), DEFAULT, labels, stronger=False)
     assert not _look_again_taken(number("654747"), number("654749"), DEFAULT, labels)  # others, no surer
     assert not _look_again_taken(number("33"), number("3311"), DEFAULT, labels)  # only 1s more
     nothing = Recognised([_rejected((40, 100, 30, 50))])

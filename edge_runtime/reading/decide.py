@@ -14,12 +14,12 @@ below it) and wrote into the manifest. Then, in this order:
   a digit accepted with less than `clutter_confidence` is more likely a texture's blob: rejected;
   and when all that is read in the end is one digit below `lone_clutter_score` among at least
   `lone_clutter_regions` rejected regions, it is no number (a brick wall's mortar joint read as a 7);
-- in the reading given (`unsure_digits`), a rejected region that is the only one level with
-  `gap_digits` accepted digits or more, of their size (`gap_height`, `gap_width`) and each a group of
-  its own (not cut out of a blob, as a word's letters are), read with `gap_score` or more and no
-  colon, is one unsure digit of a number (an outlined or a hairline digit): taken as the digit read
-  best there, when it lies amid the digits, or, on paper (`gap_at_ends`), at an end unless it is a
-  sign beside a surely read number (below); a word has more than one letter;
+- in the reading given (`unsure_digits`), a rejected region that is the only one (on paper, one of
+  two: `gap_regions`) level with `gap_digits` accepted digits or more, of their size (`gap_height`,
+  `gap_width`) and each a group of its own (not cut out of a blob, as a word's letters are), read with
+  `gap_score` or more and no colon, is an unsure digit of a number (an outlined or a hairline digit):
+  taken as the digit read best there, when it lies amid the digits, or, on paper (`gap_at_ends`), at
+  an end unless it is a sign beside a surely read number (below); a word has more letters;
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
@@ -208,11 +208,11 @@ def _with_unsure_digits_in_numbers(
     accepted: list[Piece], rejected: list[Piece], apart: set[int], policy: DecidePolicy
 ) -> tuple[list[Piece], list[Piece]]:
     """The accepted digits with each rejected region taken as the digit the model read best there,
-    when it is the only rejected region level with `gap_digits` accepted digits or more of its size
-    (`gap_height`, no wider than `gap_width` times the widest of them), each a group of its own
-    (`apart`, their ids: a word's letters are often cut into digit-like pieces, an n into 11), read with
-    `gap_score` at least and not a colon: one unsure digit in a number (an outlined or a hairline
-    digit), where a word has more than one letter. Returns (accepted, still rejected)."""
+    when it is one of at most `gap_regions` rejected regions level with `gap_digits` accepted digits or
+    more of its size (`gap_height`, no wider than `gap_width` times the widest of them), each a group of
+    its own (`apart`, their ids: a word's letters are often cut into digit-like pieces, an n into 11),
+    read with `gap_score` at least and not a colon: one unsure digit in a number (an outlined or a
+    hairline digit; on paper two), where a word has more letters. Returns (accepted, still rejected)."""
     taken = []
     for region in rejected:
         beside = _without_a_bar_beyond(
@@ -228,7 +228,7 @@ def _with_unsure_digits_in_numbers(
             continue
         others = [r for r in rejected if r is not region and _level_with_any(r, beside, policy)]
         at_an_end = policy.gap_at_ends and not _signs_beside([region], beside, policy)
-        if not others and (_amid(region, beside) or at_an_end):
+        if len(others) < policy.gap_regions and (_amid(region, beside) or at_an_end):
             taken.append(region)
     taken_ids = {id(r) for r in taken}
     return accepted + taken, [r for r in rejected if id(r) not in taken_ids]

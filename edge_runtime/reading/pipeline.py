@@ -46,16 +46,17 @@ strongest strokes (`ink.strongest_ink`: a screen's glare band joins its digits a
 cut off with them), and so is one that found no surface and rejects a region much taller than its
 digits (a band joined to some of them); where such a look accepted digits, it is read so even when
 its weaker ink is no band (a display's unlit segments, a glare band's rim), and then taken only when
-each line it reads holds a digit other than 1. On paper, ink a little too wide for a hairline's (a hairline
-pen's digits beside bolder ones, or under a brighter light, lost below the bolder ones' threshold)
-is read again as a hairline's, and taken as the window lit is. In a scene, a 1 at the end of a line
-with a wall beyond it, or alone with the ground stepping across it or at the side of the surface
-read, is a tag's or a device's edge (`decide.without_wall_edges`); in a coloured one a line of one 1
-read unsurely is an edge or a glare band too, and one of another digit read unsurely a blank
-surface's mark or a display's reflection (`decide.without_unsure_lone_digits`); in any scene a line
-whose digits barely stand out from the ground around them is a display's unlit segments or faint
-marks (`decide.without_faint_lines`), and a lone light 1 whose edges fade over a tenth of its height
-a glare band across a blank screen (`decide.without_glare_bands`).
+each line it reads holds a digit other than 1. On paper, ink a little too wide for a hairline's (a
+hairline pen's digits beside bolder ones, or under a brighter light, lost below the bolder ones'
+threshold) is read again as a hairline's, and taken as the window lit is, but only when it reads more
+(a printed date's hyphens are lost in a hairline's closed gaps, its digits read as surely). In a
+scene, a 1 at the end of a line with a wall beyond it, or alone with the ground stepping across it or
+at the side of the surface read, is a tag's or a device's edge (`decide.without_wall_edges`); in a
+coloured one a line of one 1 read unsurely is an edge or a glare band too, and one of another digit
+read unsurely a blank surface's mark or a display's reflection (`decide.without_unsure_lone_digits`);
+in any scene a line whose digits barely stand out from the ground around them is a display's unlit
+segments or faint marks (`decide.without_faint_lines`), and a lone light 1 whose edges fade over a
+tenth of its height a glare band across a blank screen (`decide.without_glare_bands`).
 """
 
 from __future__ import annotations
@@ -408,18 +409,18 @@ def _found_and_recognised(
     dark_ink: bool | None = None,
 ) -> tuple[Groups, Recognised]:
     """The groups of an image (ink, find) and what they hold (recognise, rows). Ink on paper a little too
-    wide for a hairline's is read again as one, taken as `_look_again_taken` says. A scene in which
-    nothing is accepted, or in which a blob cut off by its border is as large as half of it (a glare
-    band across a screen read as a surface), is read again at the threshold of its strongest strokes
-    (`ink.strongest_ink`: the glare band joins digits at the first), taken as `_stronger_look_taken`
-    says; so is one that found no surface and rejects a region much taller than its digits
-    (`_band_joined`: the band joined to some of them), taken as `_look_again_taken` says
+    wide for a hairline's is read again as one, taken when it reads more (`_look_again_taken`). A
+    scene in which nothing is accepted, or in which a blob cut off by its border is as large as half
+    of it (a glare band across a screen read as a surface), is read again at the threshold of its
+    strongest strokes (`ink.strongest_ink`: the glare band joins digits at the first), taken as
+    `_stronger_look_taken` says; so is one that found no surface and rejects a region much taller than
+    its digits (`_band_joined`: the band joined to some of them), taken as `_look_again_taken` says
     (`_read_stronger`)."""
     ink = ink_image(image, policy.ink, crop, dark_ink)
     found, recognised = _read_ink(model, ink, policy)
     if found.nearly_hairline:  # perhaps a hairline pen's digits beside bolder ones
         as_hairline = _read_ink(model, ink, policy.as_hairline())
-        if _look_again_taken(recognised, as_hairline[1], policy, model.labels):
+        if _look_again_taken(recognised, as_hairline[1], policy, model.labels, stronger=False):
             found, recognised = as_hairline
     banded = (
         recognised.any_digit
@@ -493,17 +494,21 @@ def _fills_a_crop(recognised: Recognised, height: int, ink: InkPolicy) -> bool:
     return bool(boxes) and union(boxes)[3] >= ink.crop_digit_share * height
 
 
-def _look_again_taken(first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str]) -> bool:
+def _look_again_taken(
+    first: Recognised, again: Recognised, policy: ReadingPolicy, labels: list[str], stronger: bool = True
+) -> bool:
     """Whether another look at the same image (a dark window lit, ink read as a hairline's or at its
     strongest strokes' threshold) is taken over the first: where the first accepts nothing, as a
     second look (`_second_look_taken`: a wall's mortar or a window's edge read as a sure 1 is not);
-    else when it reads more (`_reads_more`), or as many digits stronger (`_decided_strength`); never
-    when it reads fewer, nor more digits that are not the first's and more."""
+    else when it reads more (`_reads_more`), or as many digits stronger (`_decided_strength`) unless
+    `stronger` is False; never when it reads fewer, nor more digits that are not the first's and more."""
     before, after = (decide(r.readings, policy.decide) for r in (first, again))
     read, read_again = _digits(before, labels), _digits(after, labels)
     if not read:
         return _second_look_taken(again, policy, labels)
     if len(read_again) == len(read):
+        if not stronger:
+            return False
         return _decided_strength(after, policy, labels) > _decided_strength(before, policy, labels)
     return _reads_more(read_again, read)
 

@@ -255,6 +255,12 @@ SHAPES = (
     "70,000 MNIST digits none read as a 4 or a 0 below 0.6 is found a plus or a triangle (17 and 39 "
     "read more surely are: 4s of an upright and a crossbar, pointed 0s)"
 )
+TWO_GAPS = (
+    "scratch probes, session 53, seeds 7 and 21 (150 a category): outlined numbers read 'no digit' for "
+    "two digits the model rejected at 0.20-0.42 (both right) amid three or four read surely; two on "
+    "paper: outlined handwriting 121 -> 123 and 128 -> 128, numbers, touching, slanted, faint, hairline, "
+    "chalk, small digits and non-digit scenes the same images"
+)
 UNSURE_DIGITS = (
     "runtime_bench categories (seeds 7 and 21, 150 a category): outlined numbers read 'no digit' for one "
     "digit the model rejected at 0.18-0.43 (its top digit right in 5 of 6) amid digits read at 0.5-0.97: "
@@ -312,7 +318,12 @@ NEARLY_HAIRLINES = (
     "hairline's: hairline handwriting +5/+4 (+5/+5) images, but outlined -2/+1 (-2/0) and non-digit "
     "surfaces -2/0 (a brick wall's mortar, a display's window edge read as a sure 1); read again and "
     "kept only when it reads more: hairline handwriting 84.7 -> 86.7% and 78.0 -> 80.0%, every other "
-    "category the same images (and the same again when as many digits read more strongly are taken too)"
+    "category the same images (and the same again when as many digits read more strongly are taken too); "
+    "session 53, the same seeds: a 1-px pen's digits beside a 2-px pen's (train.surfaces' hairlines) "
+    "were lost at widths 1.73 and 1.99: up to 2.0, hairline 137 -> 138 and 124 -> 128, slanted +0 and "
+    "+1, outlined -0 and -1 (852 read 8532), and two printed dates' hyphens lost by a look reading "
+    "the same digits more surely; taken only when it reads more: hairline 137 -> 137 and 124 -> 128, "
+    "slanted +0 and +1, outlined -1 and -1 (852 read 8532, 489576 read 484576), dates' text +1 and +0"
 )
 HAIRLINE_SEEDS = (
     "train.surfaces' hairline handwriting (seed 7, 100, session 31): a thinned digit's strokes fade "
@@ -625,7 +636,7 @@ class FindPolicy:
     )
     # ink a little wider than a hairline's, up to this, is read again as one (`pipeline`: a hairline
     # pen's digits beside bolder ones, or under a brighter light), taken when that reads more
-    nearly_hairline_width: float = tuned(1.6, NEARLY_HAIRLINES)
+    nearly_hairline_width: float = tuned(2.0, NEARLY_HAIRLINES)
     # a blob along this many sides of its box (of the band this deep, for this share of each side)...
     open_frame_sides: int = tuned(2, OPEN_FRAMES)
     frame_band: float = tuned(0.1, OPEN_FRAMES)
@@ -926,6 +937,9 @@ class DecidePolicy:
     )
     # ...amid the number, and (on paper, where no currency sign stands before it) at its ends
     gap_at_ends: bool = tuned(False, UNSURE_DIGITS)
+    # ...when fewer than this many other such regions are level with the same digits (on paper two:
+    # an outlined number's two unsure digits; a word's letters beside fewer than three digits stay out)
+    gap_regions: int = tuned(1, TWO_GAPS)
     # a line of two digits or more, each read with this probability or more, stays read when no gap
     # is level with it though one is level with other digits
     apart_line_score: float = tuned(
@@ -1128,6 +1142,7 @@ class DecidePolicy:
             unsure_edge_score=0.0,
             tall_sign=float("inf"),
             gap_at_ends=True,
+            gap_regions=2,
             open_sign_digits=(),
         )
 
