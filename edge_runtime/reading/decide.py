@@ -135,20 +135,8 @@ def decide(
     lines, ones = _without_lines_of_ones(lines, policy)
     lines, rings = _without_rings(lines, policy)
     lines, shapes = _without_shapes(lines, policy)
-    dropped = (
-        too_small,
-        doubtful,
-        in_words,
-        slashes,
-        marks,
-        stray,
-        edges,
-        signs,
-        open_signs,
-        ones,
-        rings,
-        shapes,
-    )
+    dropped = (too_small, doubtful, in_words, slashes, marks, stray, edges, signs, open_signs, ones, rings)
+    dropped += (shapes,)
     rejected = rejected + [piece for pieces in dropped for piece in pieces]
     lines, lone = _without_lone_digit_in_clutter(lines, rejected, policy)
     return Decision(lines, rejected + lone)
