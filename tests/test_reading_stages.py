@@ -1299,6 +1299,48 @@ def test_on_paper_a_rejected_bubble_digit_whose_centre_line_agrees_is_read_weigh
     assert not elsewhere.digits
 
 
+def _narrow_inputs_sure(whole_score: float):
+    """A stand-in model: an input whose ink is narrower than tall (a cut piece) is a 7 at 0.97, any
+    other a 0 at `whole_score`."""
+
+    def classify(pixels: np.ndarray) -> np.ndarray:
+        probabilities = np.full((len(pixels), 10), (1 - whole_score) / 9, np.float32)
+        for row, image in zip(probabilities, pixels, strict=True):
+            _, _, width, height = cv2.boundingRect(input_ink(image))
+            if width < 0.75 * height:
+                row[:] = 0.03 / 9
+                row[7] = 0.97
+            else:
+                row[0] = whole_score
+        return probabilities
+
+    return classify
+
+
+@pytest.mark.parametrize("whole_score", [0.3, 0.6])  # rejected, or accepted but wider than one digit
+def test_on_paper_a_bubble_digit_is_not_cut_but_a_pens_digit_or_two_touching_are(whole_score: float):
+    def digits(mask: np.ndarray, policy: ReadingPolicy) -> list[int]:
+        reading = read_groups([_group(mask)], _narrow_inputs_sure(whole_score), None, policy).readings[0]
+        return [d.label for d in reading.digits]
+
+    policy = ReadingPolicy().with_digit_accept(0.5)
+    bubble_zero = np.zeros((60, 80), np.uint8)
+    cv2.ellipse(bubble_zero, (40, 30), (37, 27), 0, 0, 360, 255, 2)  # outer outline
+    cv2.ellipse(bubble_zero, (40, 30), (17, 14), 0, 0, 360, 255, 2)  # inner outline round the loop
+    assert DEFAULT.cut.max_piece_width < _group(bubble_zero).aspect < DEFAULT.cut.bubble_split_aspect
+    on_paper = digits(bubble_zero, policy.on_paper())
+    assert on_paper == ([0] if whole_score > 0.5 else [])  # one digit (or one unsure region for `decide`)
+    assert len(digits(bubble_zero, policy.in_colour())) >= 2  # elsewhere cut: its pieces read as 7s
+    pen_zero = np.zeros((60, 80), np.uint8)
+    cv2.ellipse(pen_zero, (40, 30), (35, 25), 0, 0, 360, 255, 9)  # as wide, a pen's stroke
+    assert len(digits(pen_zero, policy.on_paper())) >= 2
+    two_zeros = np.zeros((60, 110), np.uint8)
+    for x in (27, 80):
+        cv2.ellipse(two_zeros, (x, 30), (20, 25), 0, 0, 360, 255, 8)  # touching: wider than one
+    assert stroke_width(crop_piece(_group(two_zeros)).pixels) < DEFAULT.cut.bubble_stroke
+    assert len(digits(two_zeros, policy.on_paper())) >= 2
+
+
 def _written_two(thickness: int) -> np.ndarray:
     """A 2, 90 px tall, written with a pen `thickness` px wide (a binary mask)."""
     mask = np.zeros((120, 100), np.uint8)

@@ -75,6 +75,12 @@ WIDENED_HAIRLINES = (
     "photographed and faint -1; 1.5x growth: outlined 118 -> 79. The 28x28 inputs' strokes (stroke_width): "
     "hairlines' under 1.9 px, MNIST pens' mostly over 2.5"
 )
+BUBBLE_SPLITS = (
+    "scratch probes, session 54 (94d93a9), seeds 7 and 21 (150 photos a category, every paper category): "
+    "outlined handwriting +3 and +1 (a bubble 0 cut into 10 and 61, a 2 into 93, a 5 into 53), slanted "
+    "+1, non-digit scenes -1 and +1 (a word's Q no longer cut left it an unsure digit amid five); for "
+    "rejected groups only: outlined +2 and +0, slanted +0 (an accepted 5 cut into 53 in the hairline look)"
+)
 CENTRE_LINES = (
     "scratch probes, session 48 (846d03f), outlined handwriting: seeds 7 and 21 (150 photos) 118 -> 123 "
     "and 127 -> 128 read, seed 3 (100) 82 -> 89, no image lost; every paper category, hairline and chalk "
@@ -806,6 +812,8 @@ class CutPolicy:
         0.9,
         "0.45 → 1.0 → 0.9; no measurement recorded (b00a1f2)",
     )
+    # on paper a group narrower than this with a bubble digit's thin strokes round holes is not cut
+    bubble_split_aspect: float = tuned(1.4, BUBBLE_SPLITS)
     # a group wider than this is not cut ("cut")
     max_split_aspect: float = tuned(
         6.0,

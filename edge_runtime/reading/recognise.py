@@ -8,11 +8,13 @@ MNIST's pen drew them, and the surer reading kept (`groups.widened_hairline`); a
 strokes draw round a slit (the inside of a stroke: a "bubble" digit) is read by its centre line too, and
 where the two readings agree on the digit they are weighed together (`groups.centre_line`). A group the
 digit model rejects while it is wide enough to hold two digits, or one wider than any single digit, is
-then cut (`cuts`). Every candidate piece is classified (all groups' pieces in one batch), and the
-segmentation kept is the one whose pieces the model *all* accepts with the highest summed log(p /
-`even_probability`) (`cuts.best_chain`; a plain joint probability would favour reading two touching
-digits as one). A group with no such segmentation is rejected: requiring every piece to be accepted, at
-a higher bar than a whole digit (`split_accept`, higher still for the 1s and 7s that strokes and arches
+then cut (`cuts`), but on paper not a bubble digit's (thin strokes round holes, narrower than
+`bubble_split_aspect` of its height), whose pieces read as digits (a bubble 0 as 10, a 2 as 93).
+Every candidate piece is classified (all groups' pieces in one batch), and the segmentation kept is
+the one whose pieces the model *all* accepts with the highest summed log(p / `even_probability`)
+(`cuts.best_chain`; a plain joint probability would favour reading two touching digits as one). A
+group with no such segmentation is rejected: requiring every piece to be accepted, at a higher bar
+than a whole digit (`split_accept`, higher still for the 1s and 7s that strokes and arches
 of letters read as), and the pieces together reading better than `min_split_gain`, keeps the search from
 finding "digits" in slices of letters or textures. The model is trained on the pieces this search
 proposes (`train.negatives.cut_digits`): right pieces labelled, wrong ones as non-digits.
@@ -127,7 +129,8 @@ def read_groups(
     if policy.find.hairlines:  # on paper, where a hairline pen writes
         wholes = _widened_hairlines(groups, wholes, classify, cut)
         wholes = _read_by_centre_lines(groups, wholes, classify, accept, cut)
-    splits = [i for i, w in enumerate(wholes) if w and _needs_split(groups[i], w, accept, cut)]
+    on_paper = policy.find.hairlines
+    splits = [i for i, w in enumerate(wholes) if w and _needs_split(groups[i], w, accept, cut, on_paper)]
     cuts = _cut_groups(groups, splits, classify, cut)
     readable = _readable(groups, wholes, splits, policy) if reader is not None else []
     lines = dict(zip(readable, _read_lines(reader, [groups[i] for i in readable]), strict=True))
@@ -379,12 +382,26 @@ def _classify(classify: Classifier, crops: list[DigitCrop]) -> np.ndarray:
     return classify(np.stack([c.pixels for c in crops]))
 
 
-def _needs_split(group: Group, whole: Piece, accept: float, policy) -> bool:
+def _needs_split(group: Group, whole: Piece, accept: float, policy, on_paper: bool) -> bool:
     """A group is tried as several digits when it is rejected and wide enough for two, or when it is
-    wider than any single digit."""
+    wider than any single digit; on paper not when it is one bubble digit (`_one_bubble_digit`)."""
+    if on_paper and _one_bubble_digit(group, whole, policy):
+        return False
     if whole.score >= accept:
         return group.aspect > policy.max_piece_width
     return group.aspect >= policy.min_split_aspect
+
+
+def _one_bubble_digit(group: Group, whole: Piece, policy) -> bool:
+    """True when a group is narrower than `bubble_split_aspect` of its height and its input's strokes
+    are thinner than `bubble_stroke` round holes that, filled, grow its ink `hairline_growth` times:
+    one outlined digit (its cut pieces read as digits: a bubble 0 as 10, a 2 as 93), where two touching
+    digits are wider or drawn with a wider stroke."""
+    return (
+        group.aspect < policy.bubble_split_aspect
+        and 0 < stroke_width(whole.crop.pixels) < policy.bubble_stroke
+        and filled_outline(group, policy.hairline_growth) is not None
+    )
 
 
 def _gain(probability: float, policy) -> float:
