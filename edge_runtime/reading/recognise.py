@@ -385,11 +385,11 @@ def _classify(classify: Classifier, crops: list[DigitCrop]) -> np.ndarray:
 def _needs_split(group: Group, whole: Piece, accept: float, policy, on_paper: bool) -> bool:
     """A group is tried as several digits when it is rejected and wide enough for two, or when it is
     wider than any single digit; on paper not when it is one bubble digit (`_one_bubble_digit`)."""
-    if on_paper and _one_bubble_digit(group, whole, policy):
-        return False
     if whole.score >= accept:
-        return group.aspect > policy.max_piece_width
-    return group.aspect >= policy.min_split_aspect
+        wide = group.aspect > policy.max_piece_width
+    else:
+        wide = group.aspect >= policy.min_split_aspect
+    return wide and not (on_paper and _one_bubble_digit(group, whole, policy))
 
 
 def _one_bubble_digit(group: Group, whole: Piece, policy) -> bool:
