@@ -186,6 +186,20 @@ def test_a_readers_mark_beyond_the_groups_ink_still_cuts_between_its_digits_whos
     assert [p.crop.box[1::2] for p in pieces] == [(2, 36), (2, 36)]  # the 1's ink starts at row 12
 
 
+def test_marks_on_a_group_too_narrow_to_cut_between_them_give_no_pieces_and_no_crash():
+    from edge_runtime.reading.cuts import cut_at_marks
+    from edge_runtime.reading.geometry import Transform
+    from edge_runtime.reading.groups import Group
+    from edge_runtime.reading.policy import DEFAULT
+
+    mask = np.zeros((60, 12), np.uint8)  # a chalk streak 12 px wide: 6 px of margin each side leave no room
+    mask[5:55, 3:9] = 255
+    group = Group((0, 0, 12, 60), mask.copy(), mask, Transform(), 128)
+    said = np.eye(NUM_CLASSES, dtype=np.float32)
+    assert cut_at_marks(group, [2.0, 9.0], [said[1], said[1]], DEFAULT.cut) is None
+    assert len(cut_at_marks(group, [6.0], [said[1]], DEFAULT.cut)) == 1  # one mark: the group whole
+
+
 def test_the_reader_reads_the_groups_that_are_cut_and_the_tallest_rejected_narrow_ones():
     from edge_runtime.reading.geometry import Transform
     from edge_runtime.reading.groups import Group

@@ -177,10 +177,13 @@ def cut_at_marks(
     the least ink (where the reader marks a digit is not its middle, so halfway between two marks can
     slice one), kept between the two marks (else it could slip around a narrow 1). Each piece's box
     spans the group's rows: where strokes cross, a piece can keep only part of its digit (the bar of
-    a 7 whose stem joined the 1 beside it). None when a piece would hold no ink."""
+    a 7 whose stem joined the 1 beside it). None when a piece would hold no ink, or when the group is
+    too narrow to leave room for a cut between two marks."""
     height, width = group.mask.shape
     profile = np.count_nonzero(group.mask, axis=0)
     margin = max(1, int(policy.min_piece_width * height))  # a mark can lie beyond the group's ink
+    if len(centres) > 1 and width - 2 * margin < 1:
+        return None
     spans = []
     for left, right in zip(centres, centres[1:], strict=False):
         lo = int(np.clip(left, margin, width - margin - 1))
