@@ -645,6 +645,23 @@ def test_a_lone_light_1_whose_edges_fade_over_a_tenth_of_its_height_is_a_glare_b
     assert without_glare_bands(Decision([[seen]], []), glare).lines == [[seen]]
 
 
+def test_in_a_lit_view_a_wide_band_filling_its_box_is_a_glare_band_though_its_ring_lies_on_the_bezel():
+    lit = np.full((300, 500), 60, np.uint8)  # `lit_as_ink` of a blank screen: the light bezel dark...
+    lit[20:280, 20:480] = 230  # ...the dark glass light
+    band = cv2.line(np.zeros_like(lit), (170, 220), (330, 80), 255, 60) > 0
+    band &= lit > 100
+    lit[band] = 120  # the glare band lit across the glass: dark, fading over ~20 px
+    lit = cv2.GaussianBlur(lit, (0, 0), 10)
+    glare = _piece(1, 0.9, cv2.boundingRect(band.astype(np.uint8)))
+    assert without_glare_bands(Decision([[glare]], []), lit, lit_as_ink=True).lines == []
+    assert without_glare_bands(Decision([[glare]], []), lit).lines == [[glare]]  # as if dark ink
+    digit = np.full((300, 500), 230, np.uint8)  # a lit 1, sharp: its edges step within a few pixels
+    cv2.line(digit, (250, 80), (250, 220), 40, 16)
+    digit = cv2.GaussianBlur(digit, (0, 0), 1.5)
+    one = _piece(1, 0.9, (240, 70, 20, 160))
+    assert without_glare_bands(Decision([[one]], []), digit, lit_as_ink=True).lines == [[one]]
+
+
 def test_a_glare_band_across_a_screen_and_its_bezel_are_taken_out_but_the_digits_under_the_band_stay():
     screen = np.full((480, 640, 3), (150, 170, 160), np.uint8)  # a wall
     cv2.rectangle(screen, (100, 120), (540, 360), (175, 165, 160), -1)  # the bezel

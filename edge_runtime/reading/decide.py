@@ -548,18 +548,22 @@ def without_faint_lines(
 
 
 def without_glare_bands(
-    decision: Decision, image: np.ndarray, policy: DecidePolicy = DEFAULT.decide
+    decision: Decision, image: np.ndarray, policy: DecidePolicy = DEFAULT.decide, lit_as_ink: bool = False
 ) -> Decision:
     """`decision` without its lines of one 1 lighter than the ground around it whose edges fade over
     `glare_fade` of its height and `glare_min_fade` pixels at least (`_fade`; `image` is the one the
     pieces' boxes lie in): a glare band across a blank screen, not a lit or printed 1, whose edges
-    fade within a few pixels in a photo as blurred as a camera takes them."""
+    fade within a few pixels in a photo as blurred as a camera takes them. With `lit_as_ink` (`image`
+    is `ink.lit_as_ink`'s, whose ink is what is lit in the scene) every 1 is lighter than its ground:
+    a band as wide as its box fills most of it, and its ring can lie on a lighter bezel."""
 
     def glare(line: list[Piece]) -> bool:
         if len(line) != 1 or line[0].label != 1:
             return False
         lighter, fade = _fade(image, line[0].crop.box)
-        return lighter and fade >= max(policy.glare_fade * line[0].crop.box[3], policy.glare_min_fade)
+        return (lit_as_ink or lighter) and fade >= max(
+            policy.glare_fade * line[0].crop.box[3], policy.glare_min_fade
+        )
 
     lines, dropped = _lines_taken_out(decision.lines, glare)
     return Decision(lines, decision.rejected + dropped)

@@ -120,7 +120,7 @@ def read_digits(
     """
     policy = policy or ReadingPolicy.for_model(model)
     view, to_frame = crop_roi(image, roi)
-    coloured = False
+    coloured = lit_view = False  # lit_view: `view` is `lit_as_ink`'s, lit things dark in it
     if view.shape[:2] == IMAGE_SHAPE:
         recognised, found = read_mnist_input(darkest_channel(view), model.predict, policy), None
     else:
@@ -153,17 +153,20 @@ def read_digits(
                 and _taken_over(lit, (view, to_frame, found, recognised), scene, policy, model.labels)
             ):
                 view, to_frame, found, recognised = lit
+                lit_view = True
         if _may_hold_a_band(scene, recognised, policy, crop):  # a glare band across a screen's digits
             band_free = _look(
                 model, lit_without_bands(scene, policy.ink), scene_to_frame, policy, crop, dark_ink=True
             )
             if _band_free_look_taken(recognised, band_free[3], policy, model.labels):
                 view, to_frame, found, recognised = band_free
+                lit_view = True
         if _read_a_surface(view, scene) and has_dark_ground(view, policy.ink):  # a screen's window
             window = lit_as_ink(view)
             lit = _found_and_recognised(model, window, policy.on_surface(), False, dark_ink=True)
             if _look_again_taken(recognised, lit[1], policy, model.labels):
                 view, (found, recognised) = window, lit
+                lit_view = True
         if not recognised.any_digit and found.filled_edge:  # a large blob cut off: perhaps a tight crop
             as_crop = _found_and_recognised(model, view, policy, True)
             if _fills_a_crop(as_crop[1], view.shape[0], policy.ink):
@@ -178,7 +181,7 @@ def read_digits(
         decision = without_wall_edges(decision, view, policy.decide)
     if in_a_scene:  # a display's unlit segments, a blank screen's glare
         decision = without_faint_lines(decision, view, policy.decide)
-        decision = without_glare_bands(decision, view, policy.decide)
+        decision = without_glare_bands(decision, view, policy.decide, lit_view)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
     binary, to_image = (found.binary, found.to_image) if found else (None, Transform())
     written = write_lines(labelled, binary, to_image, policy.marks)
