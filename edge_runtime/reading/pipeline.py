@@ -50,13 +50,15 @@ each line it reads holds a digit other than 1. On paper, ink a little too wide f
 hairline pen's digits beside bolder ones, or under a brighter light, lost below the bolder ones'
 threshold) is read again as a hairline's, and taken as the window lit is, but only when it reads more
 (a printed date's hyphens are lost in a hairline's closed gaps, its digits read as surely). In a
-scene, a 1 at the end of a line with a wall beyond it, or alone with the ground stepping across it or
-at the side of the surface read, is a tag's or a device's edge (`decide.without_wall_edges`); in a
+scene (a surface of one read alone included, however small: a phone's screen), a 1 at the end of
+a line with a wall beyond it, or alone with the ground stepping across it or at the side of the
+surface read, is a tag's or a device's edge (`decide.without_wall_edges`); in a
 coloured one a line of one 1 read unsurely is an edge or a glare band too, and one of another digit
 read unsurely a blank surface's mark or a display's reflection (`decide.without_unsure_lone_digits`);
 in any scene a line whose digits barely stand out from the ground around them is a display's unlit
 segments or faint marks (`decide.without_faint_lines`), and a lone light 1 whose edges fade over a
-tenth of its height a glare band across a blank screen (`decide.without_glare_bands`).
+tenth of its height a glare band across a blank screen (`decide.without_glare_bands`; in a lit
+look, whose ink is what is lit, every 1 is lighter than its ground).
 """
 
 from __future__ import annotations
@@ -120,11 +122,11 @@ def read_digits(
     """
     policy = policy or ReadingPolicy.for_model(model)
     view, to_frame = crop_roi(image, roi)
+    scene, scene_to_frame = view, to_frame
     coloured = lit_view = False  # lit_view: `view` is `lit_as_ink`'s, lit things dark in it
     if view.shape[:2] == IMAGE_SHAPE:
         recognised, found = read_mnist_input(darkest_channel(view), model.predict, policy), None
     else:
-        scene, scene_to_frame = view, to_frame
         coloured = is_coloured(scene, policy.ink)
         # on paper hairlines are joined and an unsure 5 or 8 is no dollar sign; ruled lines are paper's
         policy = policy.in_colour() if coloured else policy.on_paper()
@@ -172,7 +174,7 @@ def read_digits(
             if _fills_a_crop(as_crop[1], view.shape[0], policy.ink):
                 crop, (found, recognised) = True, as_crop
     decision = decide(recognised.readings, policy.decide, unsure_digits=True)
-    in_a_scene = found is not None and not is_crop(view, policy.ink, crop)
+    in_a_scene = found is not None and not is_crop(scene, policy.ink, crop)  # a surface of one too
     if coloured:  # perhaps a tag's edge, a glare band or a reflection read as a digit
         decision = without_unsure_lone_digits(
             without_wall_edges(decision, view, policy.decide), policy.decide
