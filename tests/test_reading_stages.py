@@ -18,6 +18,7 @@ from edge_runtime.reading.decide import (
     contrast,
     decide,
     reading_lines,
+    without_a_lone_digit_off_surfaces,
     without_faint_lines,
     without_glare_bands,
     without_unsure_lone_digits,
@@ -623,6 +624,17 @@ def test_a_piece_between_any_two_cut_paths_of_any_group_is_cropped_within_them_o
         if crop is not None:
             x, _, w, _ = crop.box
             assert left.min() <= x and x + w <= right.max() and crop.pixels.shape == (28, 28)
+
+
+def test_one_digit_read_off_every_surface_found_is_the_wall_but_a_number_or_a_digit_on_one_stays():
+    tag = (300, 200, 200, 100)  # a blank tag on a brick wall
+    mortar = _piece(7, 0.95, (600, 420, 12, 22))  # a joint read as a sure 7, far from it
+    on_tag = _piece(3, 0.95, (380, 220, 30, 60))
+    lone = without_a_lone_digit_off_surfaces(Decision([[mortar]], []), [tag])
+    assert (lone.lines, lone.rejected) == ([], [mortar])
+    for lines in ([[on_tag]], [[mortar, _piece(2, 0.95, (620, 420, 12, 22))]], [[mortar], [on_tag]]):
+        assert without_a_lone_digit_off_surfaces(Decision(lines, []), [tag]).lines == lines
+    assert without_a_lone_digit_off_surfaces(Decision([[mortar]], []), []).lines == [[mortar]]  # no surface
 
 
 def test_a_lone_light_1_whose_edges_fade_over_a_tenth_of_its_height_is_a_glare_band():

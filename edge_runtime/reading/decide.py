@@ -532,6 +532,27 @@ def without_unsure_lone_digits(decision: Decision, policy: DecidePolicy = DEFAUL
     return Decision(lines, decision.rejected + dropped)
 
 
+def without_a_lone_digit_off_surfaces(decision: Decision, surfaces: list[Box]) -> Decision:
+    """`decision` without its digit when it reads one digit only, and that digit overlaps none of
+    `surfaces` (the plates, tags, signs and screens `find` saw, in the image the pieces' boxes lie in):
+    in a coloured scene holding such a surface, one digit read on the wall beside it is a brick's
+    mortar or the wood's grain, not the surface's number."""
+    pieces = [piece for line in decision.lines for piece in line]
+    if not surfaces or len(pieces) != 1 or any(_overlap(pieces[0].crop.box, s) for s in surfaces):
+        return decision
+    return Decision([], decision.rejected + pieces)
+
+
+def _overlap(box: Box, other: Box) -> bool:
+    """Whether two boxes share a pixel."""
+    return (
+        box[0] < other[0] + other[2]
+        and other[0] < box[0] + box[2]
+        and box[1] < other[1] + other[3]
+        and other[1] < box[1] + box[3]
+    )
+
+
 def without_faint_lines(
     decision: Decision, image: np.ndarray, policy: DecidePolicy = DEFAULT.decide
 ) -> Decision:

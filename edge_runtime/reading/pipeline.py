@@ -54,7 +54,9 @@ scene (a surface of one read alone included, however small: a phone's screen), a
 a line with a wall beyond it, or alone with the ground stepping across it or at the side of the
 surface read, is a tag's or a device's edge (`decide.without_wall_edges`); in a
 coloured one a line of one 1 read unsurely is an edge or a glare band too, and one of another digit
-read unsurely a blank surface's mark or a display's reflection (`decide.without_unsure_lone_digits`);
+read unsurely a blank surface's mark or a display's reflection (`decide.without_unsure_lone_digits`),
+and one digit read alone off every surface found (a blank tag or plate) the wall's bricks or grain
+(`decide.without_a_lone_digit_off_surfaces`);
 in any scene a line whose digits barely stand out from the ground around them is a display's unlit
 segments or faint marks (`decide.without_faint_lines`), and a lone light 1 whose edges fade over a
 tenth of its height a glare band across a blank screen (`decide.without_glare_bands`; in a lit
@@ -70,6 +72,7 @@ import numpy as np
 from edge_runtime.reading.decide import (
     Decision,
     decide,
+    without_a_lone_digit_off_surfaces,
     without_faint_lines,
     without_glare_bands,
     without_unsure_lone_digits,
@@ -179,6 +182,8 @@ def read_digits(
         decision = without_unsure_lone_digits(
             without_wall_edges(decision, view, policy.decide), policy.decide
         )
+        if found is not None:  # perhaps the wall's bricks or grain beside a blank tag or plate
+            decision = without_a_lone_digit_off_surfaces(decision, found.surfaces)
     elif in_a_scene:  # a screen's or a tag's side
         decision = without_wall_edges(decision, view, policy.decide)
     if in_a_scene:  # a display's unlit segments, a blank screen's glare
