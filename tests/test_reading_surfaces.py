@@ -66,6 +66,15 @@ def _share_read(make: Callable[..., Surface], folder: Path, seed: int, *options:
     return sum(r["number"] == number for r, number in _readings(make, folder, seed, *options)) / PHOTOS
 
 
+def _count_read(make: Callable[..., Surface], folder: Path, seeds: tuple[int, ...]) -> int:
+    """How many of `PHOTOS` photos for each of `seeds` `_readings` reads exactly."""
+    read = 0.0
+    for seed in seeds:
+        (drawn := folder / str(seed)).mkdir()
+        read += _share_read(make, drawn, seed)
+    return round(read * PHOTOS)
+
+
 def test_a_house_number_on_a_plate_inside_its_outline_is_read(tmp_path):
     """The outline is a frame: dropped for the digits it holds, and the plate inside it read with no
     ruled lines looked for, nor in the whole coloured scene (30 of these 30 read; 28 with ruled lines
@@ -121,11 +130,7 @@ def test_a_word_lit_on_a_screen_reads_no_digit(tmp_path):
     of these 60 read no digit, 56 before the second rule, 55 before both; one in ten such words still
     reads as digits: SHOP as 5140)."""
     worded = lambda rng, sources: screen(rng, sources, "word")  # noqa: E731
-    read = 0.0
-    for seed in (17, 19):
-        (folder := tmp_path / str(seed)).mkdir()
-        read += _share_read(worded, folder, seed)
-    assert round(read * PHOTOS) >= 56
+    assert _count_read(worded, tmp_path, (17, 19)) >= 56
 
 
 def test_a_blank_screen_with_its_glare_band_reads_no_digit(tmp_path):
@@ -134,11 +139,7 @@ def test_a_blank_screen_with_its_glare_band_reads_no_digit(tmp_path):
     no digit, 50 before the screen read alone was taken for part of a scene and every 1 of a lit look
     for a lit one; the rest read a band's brightest stretch, or its edge on the bezel, as a 1 or 0)."""
     blank = lambda rng, sources: screen(rng, sources, "blank")  # noqa: E731
-    read = 0.0
-    for seed in (2, 3):
-        (folder := tmp_path / str(seed)).mkdir()
-        read += _share_read(blank, folder, seed)
-    assert round(read * PHOTOS) >= 53
+    assert _count_read(blank, tmp_path, (2, 3)) >= 53
 
 
 def test_a_blank_lcd_display_with_its_unlit_segments_reads_no_digit(tmp_path):
