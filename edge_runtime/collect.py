@@ -34,7 +34,7 @@ from edge_runtime.images import read_image
 from edge_runtime.interpreter import DigitModel
 from edge_runtime.picamera_source import PICAMERA
 from edge_runtime.reading import DigitPrediction, Reading, ReadingPolicy, read_digits
-from edge_runtime.reading.geometry import Box
+from edge_runtime.reading.geometry import Box, shared_area
 from edge_runtime.sources import is_camera_index, is_stream_url
 from edge_runtime.webcam import FrameResult, LiveSettings, run
 from ground.atomic import atomic_write_bytes, check_folder, output_folder, write_error
@@ -240,9 +240,7 @@ def crop_change(a: np.ndarray, b: np.ndarray, max_shift: int = MAX_SHIFT) -> flo
 
 def box_overlap(a: Box, b: Box) -> float:
     """Intersection over union of two boxes (0: apart, 1: the same)."""
-    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    inter = max(width, 0) * max(height, 0)
+    inter = shared_area(a, b)
     return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 

@@ -97,7 +97,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
-from edge_runtime.reading.geometry import Box, level, middle, middle_x
+from edge_runtime.reading.geometry import Box, level, middle, middle_x, shared_area
 from edge_runtime.reading.groups import Piece, input_ink, stroke_width
 from edge_runtime.reading.ink import brightest_channel
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
@@ -538,19 +538,9 @@ def without_a_lone_digit_off_surfaces(decision: Decision, surfaces: list[Box]) -
     in a coloured scene holding such a surface, one digit read on the wall beside it is a brick's
     mortar or the wood's grain, not the surface's number."""
     pieces = [piece for line in decision.lines for piece in line]
-    if not surfaces or len(pieces) != 1 or any(_overlap(pieces[0].crop.box, s) for s in surfaces):
+    if not surfaces or len(pieces) != 1 or any(shared_area(pieces[0].crop.box, s) for s in surfaces):
         return decision
     return Decision([], decision.rejected + pieces)
-
-
-def _overlap(box: Box, other: Box) -> bool:
-    """Whether two boxes share a pixel."""
-    return (
-        box[0] < other[0] + other[2]
-        and other[0] < box[0] + box[2]
-        and box[1] < other[1] + other[3]
-        and other[1] < box[1] + box[3]
-    )
 
 
 def without_faint_lines(

@@ -101,6 +101,13 @@ def check_roi(roi: Box, image_shape: tuple[int, ...], source: str) -> None:
         )
 
 
+def shared_area(box: Box, other: Box) -> int:
+    """How many pixels two boxes share (0: apart or only touching)."""
+    width = min(box[0] + box[2], other[0] + other[2]) - max(box[0], other[0])
+    height = min(box[1] + box[3], other[1] + other[3]) - max(box[1], other[1])
+    return max(width, 0) * max(height, 0)
+
+
 def inside(box: Box, outer: Box) -> bool:
     """True when `box` lies within `outer`."""
     return (

@@ -126,7 +126,7 @@ def read_digits(
     policy = policy or ReadingPolicy.for_model(model)
     view, to_frame = crop_roi(image, roi)
     scene, scene_to_frame = view, to_frame
-    coloured = lit_view = False  # lit_view: `view` is `lit_as_ink`'s, lit things dark in it
+    coloured = lit_view = False  # lit_view: `view` shows what is lit as dark ink (`lit_as_ink`)
     if view.shape[:2] == IMAGE_SHAPE:
         recognised, found = read_mnist_input(darkest_channel(view), model.predict, policy), None
     else:
