@@ -150,6 +150,14 @@ def test_a_blank_lcd_display_with_its_unlit_segments_reads_no_digit(tmp_path):
     assert _share_read(blank, tmp_path, seed=10) >= 27 / PHOTOS
 
 
+def test_a_blank_displays_window_or_bezel_read_as_a_digit_is_its_rim(tmp_path):
+    """A blank display's window or its housing, read as a 0 or a 2 whose ink runs along three or four
+    sides of its box (`shapes.a_rim`), is dropped with its line (its edge read as a 1 beside it): 60
+    of these 60 read no digit, 58 before."""
+    blank = lambda rng, sources: seven_segment(rng, sources, "blank")  # noqa: E731
+    assert _count_read(blank, tmp_path, (3, 5)) >= 59
+
+
 def test_a_six_digit_seven_segment_led_display_is_read(tmp_path):
     """Its bars are gathered into digits (reading/segments.py) and its coloured light read lit
     (ink.lit_as_ink): 24 of these 30 read (20 at f9466a8, before session 34's seven-segment and edge

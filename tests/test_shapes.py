@@ -1,6 +1,7 @@
-"""Drawn shapes the digit model reads as digits (a plus sign as a 4, a triangle as a 0): found by their
-geometry (`reading/shapes.py`), dropped when read alone and unsurely (`decide`), and no digit through
-`edge classify --json` on photographed paper, while drawn 4s and 0s stay digits."""
+"""Drawn shapes the digit model reads as digits (a plus sign as a 4, a triangle as a 0, a window's rim as
+a 0 or a 2): found by their geometry (`reading/shapes.py`), dropped when read alone and unsurely
+(`decide`; a rim in any line of a scene: `decide.without_rims`), and no digit through `edge classify
+--json` on photographed paper, while drawn 4s and 0s stay digits."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from edge_runtime.cli import app
-from edge_runtime.reading.decide import decide
+from edge_runtime.reading.decide import Decision, decide, without_rims
 from edge_runtime.reading.groups import DigitCrop, Piece
 from edge_runtime.reading.inputs import to_mnist
 from edge_runtime.reading.policy import DEFAULT
 from edge_runtime.reading.recognise import GroupReading
-from edge_runtime.reading.shapes import a_plus, a_triangle
+from edge_runtime.reading.shapes import a_plus, a_rim, a_triangle
 from edge_runtime.samples import drawn_digit, paper_photo, write_image
 
 SIDE = 96
@@ -85,6 +86,44 @@ def test_a_triangles_outline_is_a_triangle_but_a_ring_a_filled_triangle_or_a_plu
     assert not a_triangle(to_mnist(_ring(thickness, (40, 40))), POLICY)
     assert not a_triangle(to_mnist(_ring(thickness, (18, 40))), POLICY)  # a narrow 0
     assert not a_triangle(to_mnist(_plus(thickness, degrees)), POLICY)
+
+
+def _rim(thickness: int, cut: bool) -> np.ndarray:
+    """A window's rounded rim, wider than tall (white on black, `SIDE` square); `cut`: its left side
+    broken in the middle, as a glare band across the glass breaks it."""
+    canvas = np.zeros((SIDE, SIDE), np.uint8)
+    box = np.zeros_like(canvas)
+    cv2.rectangle(box, (8, 20), (88, 76), 255, -1)
+    rounded = cv2.GaussianBlur(box, (0, 0), 4) > 128
+    inner = cv2.erode(rounded.astype(np.uint8), np.ones((thickness, thickness), np.uint8))
+    canvas[rounded & (inner == 0)] = 255
+    if cut:
+        canvas[36:60, :30] = 0
+    return canvas
+
+
+@pytest.mark.parametrize("thickness", [4, 8, 14])
+@pytest.mark.parametrize("cut", [False, True])
+def test_a_windows_rim_is_a_rim_but_a_ring_a_triangle_or_a_plus_is_not(thickness, cut):
+    assert a_rim(to_mnist(_rim(thickness, cut)), POLICY)
+    assert not a_rim(to_mnist(_ring(thickness, (40, 28))), POLICY)  # a wide 0
+    assert not a_rim(to_mnist(_triangle(thickness, -90)), POLICY)
+    assert not a_rim(to_mnist(_plus(thickness, 0)), POLICY)
+
+
+def test_no_drawn_digit_but_a_1_is_a_rim():
+    rng = np.random.default_rng(5)
+    for digit in (0, 2, 3, 4, 5, 6, 7, 8, 9):
+        assert not any(a_rim(drawn_digit(digit, rng), POLICY) for _ in range(20)), digit
+
+
+def test_a_line_holding_a_rim_is_dropped_whole_but_a_line_of_a_0_stays():
+    rim, zero = to_mnist(_rim(6, True)), to_mnist(_ring(6, (30, 40)))
+    edge = _lone(to_mnist(_plus(6, 0)), 1, 0.86).digits[0]  # the rim's edge beside it, read as a 1
+    rim_line = [edge, _lone(rim, 2, 0.73).digits[0]]
+    kept = without_rims(Decision([rim_line, _lone(zero, 0, 0.9).digits], []))
+    assert [[p.label for p in line] for line in kept.lines] == [[0]]
+    assert kept.rejected == rim_line
 
 
 @pytest.mark.parametrize("digit", [0, 4])

@@ -102,7 +102,7 @@ from edge_runtime.reading.groups import Piece, input_ink, stroke_width
 from edge_runtime.reading.ink import brightest_channel
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
-from edge_runtime.reading.shapes import a_plus, a_triangle
+from edge_runtime.reading.shapes import a_plus, a_rim, a_triangle
 
 
 @dataclass(frozen=True)
@@ -555,6 +555,18 @@ def without_faint_lines(
         return all(contrast(image, p.crop.box) < policy.faint_contrast for p in line)
 
     lines, dropped = _lines_taken_out(decision.lines, faint)
+    return Decision(lines, decision.rejected + dropped)
+
+
+def without_rims(decision: Decision, policy: DecidePolicy = DEFAULT.decide) -> Decision:
+    """`decision` without its lines holding a digit other than 1 that is a window's or bezel's rim
+    (`shapes.a_rim`): a blank screen's or display's frame, not a digit; the rest of its line (its edge
+    read as a 1 beside it) is the frame too."""
+
+    def rimmed(line: list[Piece]) -> bool:
+        return any(p.label != 1 and a_rim(p.crop.pixels, policy) for p in line)
+
+    lines, dropped = _lines_taken_out(decision.lines, rimmed)
     return Decision(lines, decision.rejected + dropped)
 
 

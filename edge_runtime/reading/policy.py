@@ -157,6 +157,12 @@ DOLLARS = (
     "runtime_bench's 2,400 paper images one line reads so with the packaged model, three with the model "
     "before it: the pipeline looks for it in coloured scenes only (scratch probes)"
 )
+RIMS = (
+    "train.surfaces' non-digit surfaces (seed 103, 300): 4 of the 13 read as digits were a blank "
+    "display's or screen's window or bezel read as a 0 or a 2 at 0.50-0.73, its ink along 3 or 4 sides "
+    "of its box (0.90-1.00 of each); of the 70,000 MNIST digits, one 5 and one 3 besides 1s; no digit "
+    "read right in 60 images of every category (seed 101) is one (scratch probes, session 56)"
+)
 GLARE_FADES = (
     "runtime_bench categories (seeds 7, 21, 11 and 13, 150 a category): the lone 1s read on blank "
     "screens from their glare band fade over 18-43 pixels, 0.10-0.26 of their height (their contrast "
@@ -1068,6 +1074,10 @@ class DecidePolicy:
     plus_margin: float = tuned(0.5, SHAPES)
     # a triangle's outlines have three corners at this tolerance (a share of their length)
     triangle_corners: float = tuned(0.06, SHAPES)
+    # in a scene, a digit other than 1 whose ink runs, within this many pixels of its box's sides in
+    # its model input, along this share of three of them at least is a window's or bezel's rim
+    rim_band: int = tuned(2, RIMS)
+    rim_side: float = tuned(0.9, RIMS)
     # in a coloured scene, a 1 at a line's end at most this share of its height wide...
     bar_width: float = tuned(0.16, WALL_EDGES)
     # ...with the ground beyond it this much brighter or darker than between it and its neighbour...

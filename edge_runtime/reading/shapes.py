@@ -1,12 +1,14 @@
-"""Drawn shapes that the digit model reads as digits: a plus sign (read as a 4) and a triangle's outline
-(read as a 0), told apart by their geometry in the model input (28x28).
+"""Drawn shapes that the digit model reads as digits: a plus sign (read as a 4), a triangle's outline
+(read as a 0) and a window's or bezel's rim (read as a 0 or a 2), told apart by their geometry in the
+model input (28x28).
 
 A plus is two straight bars crossing amid each other: near its top and bottom each row holds one short
 run of ink (the upright bar), near its left and right each column one (the bar across), a straight
 line fitted through each set of runs' middles, and all but a trace of the ink lies on those two lines;
 its box is about square. A handwritten 4's raised stroke lies off both lines (and a 4 that is one
 upright and a crossbar is narrow). A triangle is one closed stroke round one hole, each outline with
-three corners; a handwritten 0 is round.
+three corners; a handwritten 0 is round. A rim's ink runs along three sides of its box or all four (a
+glare band can cut the fourth); no digit's does but a 1's, which fills its box.
 """
 
 from __future__ import annotations
@@ -72,3 +74,16 @@ def a_triangle(pixels: np.ndarray, policy: DecidePolicy) -> bool:
         len(cv2.approxPolyDP(c, policy.triangle_corners * cv2.arcLength(c, True), True)) == 3
         for c in contours
     )
+
+
+def a_rim(pixels: np.ndarray, policy: DecidePolicy) -> bool:
+    """True for a model input whose ink runs along three sides of its box or four: on each, within
+    `rim_band` pixels of it, over `rim_side` of its length at least (see the module docstring)."""
+    ink = input_ink(pixels) > 0
+    rows, columns = np.nonzero(ink)
+    if rows.size == 0:
+        return False
+    ink = ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
+    band = policy.rim_band
+    sides = (ink[:band].any(0), ink[-band:].any(0), ink[:, :band].any(1), ink[:, -band:].any(1))
+    return sum(float(side.mean()) >= policy.rim_side for side in sides) >= 3
