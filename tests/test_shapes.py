@@ -117,12 +117,16 @@ def test_no_drawn_digit_but_a_1_is_a_rim():
         assert not any(a_rim(drawn_digit(digit, rng), POLICY) for _ in range(20)), digit
 
 
-def test_a_line_holding_a_rim_is_dropped_whole_but_a_line_of_a_0_stays():
+def test_a_line_holding_a_rim_is_dropped_whole_but_a_line_of_a_0_or_a_narrow_box_stays():
     rim, zero = to_mnist(_rim(6, True)), to_mnist(_ring(6, (30, 40)))
     edge = _lone(to_mnist(_plus(6, 0)), 1, 0.86).digits[0]  # the rim's edge beside it, read as a 1
     rim_line = [edge, _lone(rim, 2, 0.73).digits[0]]
-    kept = without_rims(Decision([rim_line, _lone(zero, 0, 0.9).digits], []))
-    assert [[p.label for p in line] for line in kept.lines] == [[0]]
+    narrow = to_mnist(_rim(6, False))  # in a box half as wide as tall: a seven-segment 0, gaps blurred
+    seven_segment = Piece(
+        DigitCrop((300, 100, 30, 60), narrow), _lone(narrow, 0, 0.9).digits[0].probabilities
+    )
+    kept = without_rims(Decision([rim_line, _lone(zero, 0, 0.9).digits, [seven_segment]], []))
+    assert [[p.label for p in line] for line in kept.lines] == [[0], [0]]
     assert kept.rejected == rim_line
 
 

@@ -559,12 +559,16 @@ def without_faint_lines(
 
 
 def without_rims(decision: Decision, policy: DecidePolicy = DEFAULT.decide) -> Decision:
-    """`decision` without its lines holding a digit other than 1 that is a window's or bezel's rim
-    (`shapes.a_rim`): a blank screen's or display's frame, not a digit; the rest of its line (its edge
-    read as a 1 beside it) is the frame too."""
+    """`decision` without its lines holding a digit other than 1, `rim_aspect` of its height wide at
+    least, that is a window's or bezel's rim (`shapes.a_rim`): a blank screen's or display's frame, not
+    a digit; the rest of its line (its edge read as a 1 beside it) is the frame too."""
+
+    def rim(piece: Piece) -> bool:
+        _, _, width, height = piece.crop.box
+        return piece.label != 1 and width >= policy.rim_aspect * height and a_rim(piece.crop.pixels, policy)
 
     def rimmed(line: list[Piece]) -> bool:
-        return any(p.label != 1 and a_rim(p.crop.pixels, policy) for p in line)
+        return any(rim(p) for p in line)
 
     lines, dropped = _lines_taken_out(decision.lines, rimmed)
     return Decision(lines, decision.rejected + dropped)

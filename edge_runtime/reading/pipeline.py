@@ -58,11 +58,11 @@ read unsurely a blank surface's mark or a display's reflection (`decide.without_
 and one digit read alone off every surface found (a blank tag or plate) the wall's bricks or grain
 (`decide.without_a_lone_digit_off_surfaces`);
 in any scene a line whose digits barely stand out from the ground around them is a display's unlit
-segments or faint marks (`decide.without_faint_lines`), a line holding a digit whose ink runs along
-three sides of its box a blank display's window or housing (`decide.without_rims`), and a lone light
-1 whose edges fade over a tenth of its height a glare band across a blank screen
-(`decide.without_glare_bands`; in a lit look, whose ink is what is lit, every 1 is lighter than its
-ground).
+segments or faint marks (`decide.without_faint_lines`), and a lone light 1 whose edges fade over a
+tenth of its height a glare band across a blank screen (`decide.without_glare_bands`; in a lit
+look, whose ink is what is lit, every 1 is lighter than its ground). In any image but a 28x28 one, a
+line holding a wide digit whose ink runs along three sides of its box is a blank display's window or
+housing (`decide.without_rims`; a scene read as a crop too: a bezel cut off by the frame).
 """
 
 from __future__ import annotations
@@ -189,8 +189,10 @@ def read_digits(
             decision = without_a_lone_digit_off_surfaces(decision, found.surfaces)
     elif in_a_scene:  # a screen's or a tag's side
         decision = without_wall_edges(decision, view, policy.decide)
-    if in_a_scene:  # a display's unlit segments, a blank screen's glare or frame
-        decision = without_rims(without_faint_lines(decision, view, policy.decide), policy.decide)
+    if found is not None:  # a blank display's window or housing (in a scene read as a crop too)
+        decision = without_rims(decision, policy.decide)
+    if in_a_scene:  # a display's unlit segments, a blank screen's glare
+        decision = without_faint_lines(decision, view, policy.decide)
         decision = without_glare_bands(decision, view, policy.decide, lit_view)
     labelled = [[(model.labels[p.label], p.crop.box) for p in line] for line in decision.lines]
     binary, to_image = (found.binary, found.to_image) if found else (None, Transform())

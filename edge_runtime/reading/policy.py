@@ -160,8 +160,10 @@ DOLLARS = (
 RIMS = (
     "train.surfaces' non-digit surfaces (seed 103, 300): 4 of the 13 read as digits were a blank "
     "display's or screen's window or bezel read as a 0 or a 2 at 0.50-0.73, its ink along 3 or 4 sides "
-    "of its box (0.90-1.00 of each); of the 70,000 MNIST digits, one 5 and one 3 besides 1s; no digit "
-    "read right in 60 images of every category (seed 101) is one (scratch probes, session 56)"
+    "of its box (0.90-1.00 of each), 1.02-1.23 times wider than tall; of the 70,000 MNIST digits, one "
+    "5 and one 3 besides 1s, and no digit printed in the 96 installed fonts (but a missing glyph's "
+    "box); no digit read right in 60 images of every category (seed 101) is one (scratch probes, "
+    "session 56)"
 )
 GLARE_FADES = (
     "runtime_bench categories (seeds 7, 21, 11 and 13, 150 a category): the lone 1s read on blank "
@@ -1074,8 +1076,10 @@ class DecidePolicy:
     plus_margin: float = tuned(0.5, SHAPES)
     # a triangle's outlines have three corners at this tolerance (a share of their length)
     triangle_corners: float = tuned(0.06, SHAPES)
-    # in a scene, a digit other than 1 whose ink runs, within this many pixels of its box's sides in
-    # its model input, along this share of three of them at least is a window's or bezel's rim
+    # a digit other than 1 at least this share of its height wide whose ink runs, within this many
+    # pixels of its box's sides in its model input, along this share of three of them at least is a
+    # window's or bezel's rim (a seven-segment 0 whose gaps are blurred away is narrower)
+    rim_aspect: float = tuned(0.9, RIMS)
     rim_band: int = tuned(2, RIMS)
     rim_side: float = tuned(0.9, RIMS)
     # in a coloured scene, a 1 at a line's end at most this share of its height wide...
