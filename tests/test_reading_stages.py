@@ -244,7 +244,9 @@ def test_a_lone_bar_with_a_step_in_the_ground_across_it_or_at_the_views_side_is_
     assert _text(without_wall_edges(decide([edge]), np.full((200, 400), 200, np.uint8))) == ["1"]
     at_the_side = _accepted(1, (396, 50, 4, 50))  # a surface read alone, its edge at the view's side
     assert without_wall_edges(decide([at_the_side]), np.full((200, 400), 200, np.uint8)).lines == []
-    printed = _accepted(1, (180, 50, 20, 50))  # a printed 1 with its flag and foot: wider than a bar
+    blurred = _accepted(1, (190, 50, 12, 50))  # a blank tag's edge blurred with its shadow: wider
+    assert without_wall_edges(decide([blurred]), wall).lines == []
+    printed = _accepted(1, (180, 50, 20, 50))  # a printed 1 with its flag and foot: wider still
     assert _text(without_wall_edges(decide([printed]), wall)) == ["1"]
 
 

@@ -469,10 +469,10 @@ def without_wall_edges(
     """`decision` without each 1 at either end of a line of two digits or more that is a straight bar,
     at most `bar_width` of its height wide, with the ground beyond it `ground_step` brighter or darker
     than between it and its neighbour (medians of `image`'s brightest channel in bands `ground_band` of
-    its height wide; `image` is the one the pieces' boxes lie in), and without each line of one such
-    bar with the ground that much brighter or darker on one side than on the other, or with no room
-    for a band on one side (at the side of the surface read): the edge of a tag, a sign or a device
-    against its wall, not a digit on it."""
+    its height wide; `image` shows the scene as the pieces' boxes lie in it), and without each line of
+    one 1 at most `lone_bar_width` of its height wide with the ground that much brighter or darker on
+    one side than on the other, or with no room for a band on one side (at the side of the surface
+    read): the edge of a tag, a sign or a device against its wall, not a digit on it."""
 
     def ground(rows: slice, start: int, stop: int) -> float | None:
         band = image[rows, max(start, 0) : max(stop, 0)]
@@ -494,7 +494,9 @@ def without_wall_edges(
     def edges(line: list[Piece]) -> list[int]:
         found: list[int] = []
         if len(line) == 1:
-            return [0] if _a_bar(line[0], policy) and lone_edge(line[0]) else []
+            lone = line[0]
+            a_bar = lone.label == 1 and lone.crop.box[2] <= policy.lone_bar_width * lone.crop.box[3]
+            return [0] if a_bar and lone_edge(lone) else []
         for index, neighbour in ((len(line) - 1, len(line) - 2), (0, 1)):
             if not _a_bar(line[index], policy) or neighbour in found:
                 continue

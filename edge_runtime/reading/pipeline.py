@@ -181,14 +181,16 @@ def read_digits(
                 crop, (found, recognised) = True, as_crop
     decision = decide(recognised.readings, policy.decide, unsure_digits=True)
     in_a_scene = found is not None and not is_crop(scene, policy.ink, crop)  # a surface of one too
+    # a tag's edge is seen against its wall in the scene as photographed, not in a channel or lit look
+    grounds = view if _read_a_surface(view, scene) else scene
     if coloured:  # perhaps a tag's edge, a glare band or a reflection read as a digit
         decision = without_unsure_lone_digits(
-            without_wall_edges(decision, view, policy.decide), policy.decide
+            without_wall_edges(decision, grounds, policy.decide), policy.decide
         )
         if found is not None:  # perhaps the wall's bricks or grain beside a blank tag or plate
             decision = without_a_lone_digit_off_surfaces(decision, found.surfaces)
     elif in_a_scene:  # a screen's or a tag's side
-        decision = without_wall_edges(decision, view, policy.decide)
+        decision = without_wall_edges(decision, grounds, policy.decide)
     if found is not None:  # a blank display's window or housing (in a scene read as a crop too)
         decision = without_rims(decision, policy.decide)
     if in_a_scene:  # a display's unlit segments, a blank screen's glare

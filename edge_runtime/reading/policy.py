@@ -157,6 +157,14 @@ DOLLARS = (
     "runtime_bench's 2,400 paper images one line reads so with the packaged model, three with the model "
     "before it: the pipeline looks for it in coloured scenes only (scratch probes)"
 )
+LONE_EDGES = (
+    "train.surfaces' non-digit surfaces (seed 104, 300): a blank tag's and a paper sign's left edge "
+    "with its shadow on the wall read as a lone 1, 0.18-0.25 of its height wide, the wall 78-84 darker "
+    "beside it in the photo's brightest channel (now measured there, not in the channel or lit look "
+    "taken); printed 1s are 0.33 of their height wide at least, a slanted display's wider. Seed 104 "
+    "+2; seed 103 (300 non-digit surfaces) and 100 of every category on seeds 101 and 102 image for "
+    "image the same (scratch probes, session 56)"
+)
 RIMS = (
     "train.surfaces' non-digit surfaces (seed 103, 300): 4 of the 13 read as digits were a blank "
     "display's or screen's window or bezel read as a 0 or a 2 at 0.50-0.73, its ink along 3 or 4 sides "
@@ -1084,6 +1092,8 @@ class DecidePolicy:
     rim_side: float = tuned(0.9, RIMS)
     # in a coloured scene, a 1 at a line's end at most this share of its height wide...
     bar_width: float = tuned(0.16, WALL_EDGES)
+    # ...alone on its line, at most this share (a blank tag's or sign's edge blurred with its shadow)
+    lone_bar_width: float = tuned(0.3, LONE_EDGES)
     # ...with the ground beyond it this much brighter or darker than between it and its neighbour...
     ground_step: float = tuned(40.0, WALL_EDGES)
     # ...each measured this share of its height wide, is the edge of a tag or a sign against a wall
