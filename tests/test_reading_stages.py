@@ -246,6 +246,8 @@ def test_a_lone_bar_with_a_step_in_the_ground_across_it_or_at_the_views_side_is_
     assert without_wall_edges(decide([at_the_side]), np.full((200, 400), 200, np.uint8)).lines == []
     blurred = _accepted(1, (190, 50, 12, 50))  # a blank tag's edge blurred with its shadow: wider
     assert without_wall_edges(decide([blurred]), wall).lines == []
+    on_paper = DEFAULT.decide.on_paper()  # there a handwritten 1 as wide, with a shadow across it
+    assert _text(without_wall_edges(decide([blurred], on_paper), wall, on_paper)) == ["1"]
     printed = _accepted(1, (180, 50, 20, 50))  # a printed 1 with its flag and foot: wider still
     assert _text(without_wall_edges(decide([printed]), wall)) == ["1"]
 

@@ -163,7 +163,8 @@ LONE_EDGES = (
     "beside it in the photo's brightest channel (now measured there, not in the channel or lit look "
     "taken); printed 1s are 0.33 of their height wide at least, a slanted display's wider. Seed 104 "
     "+2; seed 103 (300 non-digit surfaces) and 100 of every category on seeds 101 and 102 image for "
-    "image the same (scratch probes, session 56)"
+    "image the same; on paper too it lost 3 of runtime_bench's 2,000 photographed digits (seed 0: a "
+    "handwritten 1 with a shadow across it), so there it stays `bar_width` (scratch probes, session 56)"
 )
 RIMS = (
     "train.surfaces' non-digit surfaces (seed 103, 300): 4 of the 13 read as digits were a blank "
@@ -1092,7 +1093,8 @@ class DecidePolicy:
     rim_side: float = tuned(0.9, RIMS)
     # in a coloured scene, a 1 at a line's end at most this share of its height wide...
     bar_width: float = tuned(0.16, WALL_EDGES)
-    # ...alone on its line, at most this share (a blank tag's or sign's edge blurred with its shadow)
+    # ...alone on its line in a coloured scene, at most this share (a blank tag's or sign's edge
+    # blurred with its shadow; on paper `bar_width`)
     lone_bar_width: float = tuned(0.3, LONE_EDGES)
     # ...with the ground beyond it this much brighter or darker than between it and its neighbour...
     ground_step: float = tuned(40.0, WALL_EDGES)
@@ -1170,9 +1172,12 @@ class DecidePolicy:
         """The rules for a scene without coloured areas: no unsure 5 or 8 taken for a dollar sign (a
         handwritten number's first 8 or 5 can be as unsure), only one with a dollar's stem or loops,
         no tall first digit for a sign (handwriting's digits differ in height), no open 8 or 9 (a
-        handwritten loop can be open) and no unsure 1 at a line's end taken for an edge."""
+        handwritten loop can be open), no unsure 1 at a line's end taken for an edge, and a lone 1
+        taken for one only as narrow as a bar (a handwritten 1 with a shadow across the paper is as
+        wide as a blurred tag's edge)."""
         return replace(
             self,
+            lone_bar_width=self.bar_width,
             dollar_score=0.0,
             stem_dollar_score=0.0,
             unsure_edge_score=0.0,
