@@ -294,9 +294,10 @@ def _without_a_bar_beyond(region: Piece, beside: list[Piece], policy: DecidePoli
     return beside
 
 
-def _a_bar(piece: Piece, policy: DecidePolicy) -> bool:
-    """True when `piece` is a 1 that is a straight bar, at most `bar_width` of its height wide."""
-    return piece.label == 1 and piece.crop.box[2] <= policy.bar_width * piece.crop.box[3]
+def _a_bar(piece: Piece, policy: DecidePolicy, width: float | None = None) -> bool:
+    """True when `piece` is a 1 that is a straight bar, at most `width` (`bar_width`) of its height wide."""
+    share = policy.bar_width if width is None else width
+    return piece.label == 1 and piece.crop.box[2] <= share * piece.crop.box[3]
 
 
 def _spaced_after(region: Piece, digits: list[Piece], policy: DecidePolicy) -> bool:
@@ -495,8 +496,7 @@ def without_wall_edges(
         found: list[int] = []
         if len(line) == 1:
             lone = line[0]
-            a_bar = lone.label == 1 and lone.crop.box[2] <= policy.lone_bar_width * lone.crop.box[3]
-            return [0] if a_bar and lone_edge(lone) else []
+            return [0] if _a_bar(lone, policy, policy.lone_bar_width) and lone_edge(lone) else []
         for index, neighbour in ((len(line) - 1, len(line) - 2), (0, 1)):
             if not _a_bar(line[index], policy) or neighbour in found:
                 continue

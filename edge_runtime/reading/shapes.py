@@ -22,11 +22,9 @@ from edge_runtime.reading.policy import DecidePolicy
 
 def a_plus(pixels: np.ndarray, policy: DecidePolicy) -> bool:
     """True for a model input drawn as a plus sign (see the module docstring)."""
-    ink = input_ink(pixels) > 0
-    rows, columns = np.nonzero(ink)
-    if rows.size == 0:
+    ink = _boxed_ink(pixels)
+    if ink is None:
         return False
-    ink = ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
     height, width = ink.shape
     if min(height, width) < policy.plus_aspect * max(height, width):
         return False
@@ -79,11 +77,18 @@ def a_triangle(pixels: np.ndarray, policy: DecidePolicy) -> bool:
 def a_rim(pixels: np.ndarray, policy: DecidePolicy) -> bool:
     """True for a model input whose ink runs along three sides of its box or four: on each, within
     `rim_band` pixels of it, over `rim_side` of its length at least (see the module docstring)."""
-    ink = input_ink(pixels) > 0
-    rows, columns = np.nonzero(ink)
-    if rows.size == 0:
+    ink = _boxed_ink(pixels)
+    if ink is None:
         return False
-    ink = ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
     band = policy.rim_band
     sides = (ink[:band].any(0), ink[-band:].any(0), ink[:, :band].any(1), ink[:, -band:].any(1))
     return sum(float(side.mean()) >= policy.rim_side for side in sides) >= 3
+
+
+def _boxed_ink(pixels: np.ndarray) -> np.ndarray | None:
+    """A model input's ink (True) cut to its box; None when it holds none."""
+    ink = input_ink(pixels) > 0
+    rows, columns = np.nonzero(ink)
+    if rows.size == 0:
+        return None
+    return ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
