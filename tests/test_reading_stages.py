@@ -539,7 +539,7 @@ def test_lines_of_1s_beside_a_line_with_other_digits_are_texture_but_alone_they_
     assert _text(decide([*number, *mortar[:2], _accepted(7, (140, 300, 20, 30))])) == ["35", "117"]
 
 
-def test_a_line_of_five_digits_or_more_all_1s_but_one_is_texture_but_shorter_or_mixed_lines_are_read():
+def test_a_line_of_five_digits_all_1s_but_one_or_four_all_1s_is_texture_but_shorter_or_mixed_lines_are_read():
     def line(digits: str) -> list[GroupReading]:
         return [
             _accepted(int(d), (20 + 40 * k, 100, 8 if d == "1" else 30, 50)) for k, d in enumerate(digits)
@@ -548,7 +548,25 @@ def test_a_line_of_five_digits_or_more_all_1s_but_one_is_texture_but_shorter_or_
     assert decide(line("11511")).lines == []  # a chalk word's strokes
     assert decide(line("1111411111")).lines == [] and decide(line("11111")).lines == []
     assert _text(decide(line("1115"))) == ["1115"]  # a time 11:15
+    assert decide(line("1111")).lines == [] and _text(decide(line("111"))) == ["111"]  # a word's strokes
     assert _text(decide(line("11551"))) == ["11551"]
+
+
+def test_a_line_of_digits_each_read_weakly_is_a_words_letters_but_one_surely_read_digit_keeps_it():
+    def line(scores: list[float]) -> list[GroupReading]:
+        return [_accepted(8, (20 + 40 * k, 100, 30, 50), p) for k, p in enumerate(scores)]
+
+    weak = DEFAULT.decide.weak_line_score
+    assert decide(line([weak - 0.01, weak - 0.15, weak - 0.1])).lines == []  # "adr" read 808
+    assert _text(decide(line([weak + 0.01, weak - 0.15, weak - 0.1]))) == ["888"]
+    assert _text(decide(line([weak - 0.1]))) == ["8"]  # one digit: the lone-digit rules judge it
+    assert decide(line([weak - 0.1, weak - 0.1])).lines == []  # a blank plate's bricks read 77
+    on_paper = DEFAULT.decide.on_paper()
+    assert _text(decide(line([weak - 0.1, weak - 0.1]), on_paper)) == ["88"]  # a bubble number
+    assert decide(line([weak - 0.1] * 3), on_paper).lines == []
+    assert _text(
+        decide([*line([0.95, 0.95]), *[_accepted(7, (20 + 40 * k, 300, 30, 50), 0.5) for k in range(2)]])
+    ) == ["88"]  # a weak line below a number goes, the number stays
 
 
 def test_a_lone_unsure_thin_0_much_wider_than_tall_is_an_outline_but_a_sure_round_or_bold_one_is_a_0():

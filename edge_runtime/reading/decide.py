@@ -62,8 +62,8 @@ below it) and wrote into the manifest. Then, in this order:
   (`open_side`) is blank in the rows of an 8's upper or lower loop (`open_rows`), beside two digits
   or more read at `sign_number_score` or more, is a currency sign (not on paper): a euro's C, a
   dollar's S, read as an 8 or a 9 however surely;
-- a line of `texture_length` digits or more, all 1s but one at most, is a word's strokes on a display
-  or a chalkboard: dropped;
+- a line of `texture_length` digits or more, all 1s but one at most, or of `ones_length` or more, all
+  1s, is a word's strokes on a display, a chalkboard or paper: dropped;
 - lines of 1s only, beside a line holding another digit, are a wall's mortar, wood grain or an
   object's edges, not a number: dropped; so are two lines or more of 1s only with nothing else read
   (a frame's or a bezel's edge in pieces, one above another);
@@ -71,6 +71,9 @@ below it) and wrote into the manifest. Then, in this order:
   is the outline of a frame or a blank plate: dropped;
 - a line of one digit read below `shape_score` that is a drawn plus sign or a triangle's outline
   (`shapes`: a plus is read as a 4, a triangle as a 0) is no digit: dropped;
+- a line of `weak_line_length` digits or more (on paper one more: a bubble number's two digits can
+  both be read weakly), each read below `weak_line_score`, is a word whose letters the model half
+  takes for digits ("adr" read 808, a blank plate's bricks 77): dropped;
 - in a scene (`without_wall_edges`, which `pipeline` applies with the image read), a 1 at a line's
   end that is a straight bar (`bar_width`) with the ground beyond it `ground_step` brighter or darker
   than between it and its neighbour, or a line of one such bar with the ground that much brighter or
@@ -135,8 +138,9 @@ def decide(
     lines, ones = _without_lines_of_ones(lines, policy)
     lines, rings = _without_rings(lines, policy)
     lines, shapes = _without_shapes(lines, policy)
+    lines, weak = _without_weak_lines(lines, policy)
     dropped = (too_small, doubtful, in_words, slashes, marks, stray, edges, signs, open_signs, ones, rings)
-    dropped += (shapes,)
+    dropped += (shapes, weak)
     rejected = rejected + [piece for pieces in dropped for piece in pieces]
     lines, lone = _without_lone_digit_in_clutter(lines, rejected, policy)
     return Decision(lines, rejected + lone)
@@ -807,18 +811,24 @@ def _has_dollar_loops(first: Piece, policy: DecidePolicy) -> bool:
 def _without_lines_of_ones(
     lines: list[list[Piece]], policy: DecidePolicy
 ) -> tuple[list[list[Piece]], list[Piece]]:
-    """The lines without those of `texture_length` digits or more all 1s but one at most (a word's
-    strokes on a display or a chalkboard), without those of 1s only when another line holds another
-    digit (a wall's mortar, wood grain or an object's edges beside a number), and without any when
-    two lines or more hold only 1s and nothing else is read (a frame's or a bezel's edge in pieces,
-    one above another). Returns (lines, the digits dropped)."""
-    lines, texture = _lines_taken_out(
-        lines, lambda line: len(line) >= policy.texture_length and sum(p.label != 1 for p in line) <= 1
-    )
+    """The lines without a word's strokes (`_strokes_of_a_word`), without those of 1s only when
+    another line holds another digit (a wall's mortar, wood grain or an object's edges beside a
+    number), and without any when two lines or more hold only 1s and nothing else is read (a frame's
+    or a bezel's edge in pieces, one above another). Returns (lines, the digits dropped)."""
+    lines, texture = _lines_taken_out(lines, lambda line: _strokes_of_a_word([p.label for p in line], policy))
     if all(p.label == 1 for line in lines for p in line) and len(lines) < 2:
         return lines, texture
     lines, ones = _lines_taken_out(lines, lambda line: all(p.label == 1 for p in line))
     return lines, texture + ones
+
+
+def _strokes_of_a_word(labels: list[int], policy: DecidePolicy) -> bool:
+    """True for a line of `texture_length` digits or more, all 1s but one at most, or of `ones_length`
+    or more, all 1s: a word's strokes on a display, a chalkboard or paper."""
+    others = sum(label != 1 for label in labels)
+    return (len(labels) >= policy.texture_length and others <= 1) or (
+        len(labels) >= policy.ones_length and not others
+    )
 
 
 def _without_rings(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[list[list[Piece]], list[Piece]]:
@@ -850,6 +860,20 @@ def _without_shapes(lines: list[list[Piece]], policy: DecidePolicy) -> tuple[lis
         return a_plus(line[0].crop.pixels, policy) or a_triangle(line[0].crop.pixels, policy)
 
     return _lines_taken_out(lines, shape)
+
+
+def _without_weak_lines(
+    lines: list[list[Piece]], policy: DecidePolicy
+) -> tuple[list[list[Piece]], list[Piece]]:
+    """The lines without those of `weak_line_length` digits or more each read below `weak_line_score`:
+    a word whose letters the model half takes for digits ("adr" as 808). Returns (lines, the digits
+    dropped)."""
+    return _lines_taken_out(
+        lines,
+        lambda line: (
+            len(line) >= policy.weak_line_length and all(p.score < policy.weak_line_score for p in line)
+        ),
+    )
 
 
 def _lines_taken_out(

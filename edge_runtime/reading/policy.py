@@ -174,6 +174,16 @@ RIMS = (
     "box); no digit read right in 60 images of every category (seed 101) is one (scratch probes, "
     "session 56)"
 )
+WEAK_LINES = (
+    "scratch probes, session 57: of 4,823 numbers read right on seeds 101 and 102 (100 of every "
+    "category) and runtime_bench's 2,000 photographed digits (seed 0), none of two digits or more is "
+    "read with every digit below 0.65; of outlined numbers (seeds 101, 103, 106, 107) 2 of 415 are "
+    "below 0.6 (a bubble 64 at 0.51 and 0.55, a 48 at 0.45 and 0.53), none of three digits or more "
+    "(a 0774 at 0.47-0.65): so on paper three digits at least; words read 808 ('adr' on paper, "
+    "0.45-0.59) and, in colour, 77 (a blank plate's bricks, 0.43, 0.46); 'Bg' (89, 0.46-0.60) and "
+    "'nn' (77, 0.47, 0.48) on paper stay. 200 of every category on seeds 106 and 107, two digits "
+    "everywhere: non-digit scenes +1 image, outlined -2, every other image the same"
+)
 GLARE_FADES = (
     "runtime_bench categories (seeds 7, 21, 11 and 13, 150 a category): the lone 1s read on blank "
     "screens from their glare band fade over 18-43 pixels, 0.10-0.26 of their height (their contrast "
@@ -1061,6 +1071,14 @@ class DecidePolicy:
         "image on each seed, price tags +1 on seed 21 (a tag's texture line no longer outweighs its price), "
         "every other image the same",
     )
+    # ...and so is a line of this many digits or more, all 1s (a word's strokes: "bKQv" read 1111)
+    ones_length: int = tuned(
+        4,
+        "scratch probes, session 57: words read as 1111 on paper (seed 106, 'bKQv'), on a screen and a "
+        "seven-segment display (non-digit surfaces, seeds 0 and 105); of uniformly drawn 4-digit "
+        "numbers 0.01% are 1111, and no number read right on seeds 101, 102, 106 and 107 (every "
+        "category) is four 1s or more; a 111 (faint numbers, seed 101) stays",
+    )
     # a line of one 0 at least this many times wider than tall...
     ring_aspect: float = tuned(1.45, RINGS)
     # ...read with less than this...
@@ -1085,6 +1103,9 @@ class DecidePolicy:
     plus_margin: float = tuned(0.5, SHAPES)
     # a triangle's outlines have three corners at this tolerance (a share of their length)
     triangle_corners: float = tuned(0.06, SHAPES)
+    # a line of this many digits or more (on paper one more), each read below this, is a word's letters
+    weak_line_length: int = tuned(2, WEAK_LINES)
+    weak_line_score: float = tuned(0.6, WEAK_LINES)
     # a digit other than 1 at least this share of its height wide whose ink runs, within this many
     # pixels of its box's sides in its model input, along this share of three of them at least is a
     # window's or bezel's rim (a seven-segment 0 whose gaps are blurred away is narrower)
@@ -1174,10 +1195,12 @@ class DecidePolicy:
         no tall first digit for a sign (handwriting's digits differ in height), no open 8 or 9 (a
         handwritten loop can be open), no unsure 1 at a line's end taken for an edge, and a lone 1
         taken for one only as narrow as a bar (a handwritten 1 with a shadow across the paper is as
-        wide as a blurred tag's edge)."""
+        wide as a blurred tag's edge), and no line of two weak digits taken for a word (a bubble
+        number's two digits can both be read weakly)."""
         return replace(
             self,
             lone_bar_width=self.bar_width,
+            weak_line_length=self.weak_line_length + 1,
             dollar_score=0.0,
             stem_dollar_score=0.0,
             unsure_edge_score=0.0,
