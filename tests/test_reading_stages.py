@@ -19,6 +19,7 @@ from edge_runtime.reading.decide import (
     decide,
     reading_lines,
     without_a_lone_digit_off_surfaces,
+    without_a_lone_speck,
     without_faint_lines,
     without_glare_bands,
     without_unsure_lone_digits,
@@ -657,6 +658,18 @@ def test_one_digit_read_off_every_surface_found_is_the_wall_but_a_number_or_a_di
     for lines in ([[on_tag]], [[mortar, _piece(2, 0.95, (620, 420, 12, 22))]], [[mortar], [on_tag]]):
         assert without_a_lone_digit_off_surfaces(Decision(lines, []), [tag]).lines == lines
     assert without_a_lone_digit_off_surfaces(Decision([[mortar]], []), []).lines == [[mortar]]  # no surface
+
+
+def test_one_digit_read_alone_much_shorter_than_the_image_is_a_speck_but_a_number_of_small_digits_stays():
+    height = 480  # a 640x480 photo of a brick wall with a blank plate on it
+    short = round(DEFAULT.decide.speck_height * height)
+    mortar = _piece(7, 0.95, (600, 420, 12, short - 1))  # a mortar joint read as a sure 7
+    lone = without_a_lone_speck(Decision([[mortar]], []), height)
+    assert (lone.lines, lone.rejected) == ([], [mortar])
+    printed = _piece(7, 0.95, (300, 200, 30, short))
+    assert without_a_lone_speck(Decision([[printed]], []), height).lines == [[printed]]
+    date = [[_piece(d, 0.95, (300 + 14 * k, 200, 12, short - 4)) for k, d in enumerate((1, 7, 0, 5))]]
+    assert without_a_lone_speck(Decision(date, []), height).lines == date  # a date's small digits
 
 
 def test_a_lone_light_1_whose_edges_fade_over_a_tenth_of_its_height_is_a_glare_band():

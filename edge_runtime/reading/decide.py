@@ -83,6 +83,9 @@ below it) and wrote into the manifest. Then, in this order:
   one 1 read with less than `lone_one_score` is an edge, a glare band or an unlit segment, and a line
   of one other digit read with less than `lone_digit_score` a blank surface's mark or a reflection:
   dropped;
+- in a coloured scene's reading (`without_a_lone_speck`, which `pipeline` applies with the height of
+  the image read), one digit, all that is read, shorter than `speck_height` of that image is a brick
+  wall's mortar joint or a speck beside a blank surface: dropped;
 - in a scene (`without_faint_lines`, which `pipeline` applies with the image read), a line whose
   digits all differ from the ground around them by less than `faint_contrast` is an LCD's unlit
   segments or faint marks: dropped; so is a line of one 1 lighter than its ground whose edges fade
@@ -545,6 +548,16 @@ def without_a_lone_digit_off_surfaces(decision: Decision, surfaces: list[Box]) -
     mortar or the wood's grain, not the surface's number."""
     pieces = [piece for line in decision.lines for piece in line]
     if not surfaces or len(pieces) != 1 or any(shared_area(pieces[0].crop.box, s) for s in surfaces):
+        return decision
+    return Decision([], decision.rejected + pieces)
+
+
+def without_a_lone_speck(decision: Decision, height: int, policy: DecidePolicy = DEFAULT.decide) -> Decision:
+    """`decision` without its digit when it reads one digit only, shorter than `speck_height` of the
+    image read (`height` pixels): in a coloured scene a brick wall's mortar joint or a speck beside a
+    blank tag or plate, not the number of a surface, whose print is larger."""
+    pieces = [piece for line in decision.lines for piece in line]
+    if len(pieces) != 1 or pieces[0].crop.box[3] >= policy.speck_height * height:
         return decision
     return Decision([], decision.rejected + pieces)
 

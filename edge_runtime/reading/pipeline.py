@@ -55,8 +55,9 @@ a line with a wall beyond it, or alone with the ground stepping across it or at 
 surface read, is a tag's or a device's edge (`decide.without_wall_edges`); in a
 coloured one a line of one 1 read unsurely is an edge or a glare band too, and one of another digit
 read unsurely a blank surface's mark or a display's reflection (`decide.without_unsure_lone_digits`),
-and one digit read alone off every surface found (a blank tag or plate) the wall's bricks or grain
-(`decide.without_a_lone_digit_off_surfaces`);
+and one digit read alone off every surface found (a blank tag or plate), or shorter than
+`speck_height` of the image read, the wall's bricks or grain (`decide.without_a_lone_digit_off_surfaces`,
+`decide.without_a_lone_speck`);
 in any scene a line whose digits barely stand out from the ground around them is a display's unlit
 segments or faint marks (`decide.without_faint_lines`), and a lone light 1 whose edges fade over a
 tenth of its height a glare band across a blank screen (`decide.without_glare_bands`; in a lit
@@ -75,6 +76,7 @@ from edge_runtime.reading.decide import (
     Decision,
     decide,
     without_a_lone_digit_off_surfaces,
+    without_a_lone_speck,
     without_faint_lines,
     without_glare_bands,
     without_rims,
@@ -189,6 +191,7 @@ def read_digits(
         )
         if found is not None:  # perhaps the wall's bricks or grain beside a blank tag or plate
             decision = without_a_lone_digit_off_surfaces(decision, found.surfaces)
+        decision = without_a_lone_speck(decision, view.shape[0], policy.decide)
     elif in_a_scene:  # a screen's or a tag's side
         decision = without_wall_edges(decision, grounds, policy.decide)
     if found is not None:  # a blank display's window or housing (in a scene read as a crop too)

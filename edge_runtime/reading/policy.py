@@ -1181,6 +1181,16 @@ class DecidePolicy:
         "plates -1; screens, price tags, dates, chalk, outlined and hairline handwriting and non-digit "
         "scenes unchanged (scratch probes, session 37)",
     )
+    # in a coloured scene, one digit, all that is read, shorter than this share of the image read is a
+    # mortar joint or a speck
+    speck_height: float = tuned(
+        0.06,
+        "scratch probes, session 57: train.surfaces' non-digit surfaces (seeds 0, 101-107, 2,400 images): "
+        "12 read as one digit 0.040-0.081 of the frame's height, 9 of them below 0.06 (a brick wall's "
+        "mortar joints beside a blank plate or tag read as a 7 or a 4, its short vertical joints as 1s); "
+        "of the surfaces' one-digit numbers read right on seeds 101, 102, 106 and 107, the shortest is "
+        "0.097 of the frame (47 of 480 pixels); multi-digit dates are as short as 0.06 (not concerned)",
+    )
     # in a scene, a line whose digits all differ from the ground around them by less than this
     # (0-255, `decide.contrast`) is an LCD's unlit segments or faint marks, not digits
     faint_contrast: float = tuned(25.0, FAINT_LINES)
