@@ -20,6 +20,7 @@ from edge_runtime.reading.decide import (
     reading_lines,
     without_a_lone_digit_off_surfaces,
     without_a_lone_speck,
+    without_an_unsure_digit_on_a_surface,
     without_faint_lines,
     without_glare_bands,
     without_unsure_lone_digits,
@@ -670,6 +671,17 @@ def test_one_digit_read_alone_much_shorter_than_the_image_is_a_speck_but_a_numbe
     assert without_a_lone_speck(Decision([[printed]], []), height).lines == [[printed]]
     date = [[_piece(d, 0.95, (300 + 14 * k, 200, 12, short - 4)) for k, d in enumerate((1, 7, 0, 5))]]
     assert without_a_lone_speck(Decision(date, []), height).lines == date  # a date's small digits
+
+
+def test_one_digit_read_unsurely_alone_on_a_surface_is_a_letter_but_a_sure_one_or_a_number_stays():
+    score = DEFAULT.decide.surface_digit_score
+    letter = _piece(5, score - 0.06, (300, 200, 40, 60))  # the E of "SALE" on a screen
+    alone = without_an_unsure_digit_on_a_surface(Decision([[letter]], []))
+    assert (alone.lines, alone.rejected) == ([], [letter])
+    printed = _piece(5, score + 0.01, (300, 200, 40, 60))
+    assert without_an_unsure_digit_on_a_surface(Decision([[printed]], [])).lines == [[printed]]
+    number = [[letter, _piece(0, score - 0.06, (350, 200, 40, 60))]]
+    assert without_an_unsure_digit_on_a_surface(Decision(number, [])).lines == number
 
 
 def test_a_lone_light_1_whose_edges_fade_over_a_tenth_of_its_height_is_a_glare_band():
@@ -1534,7 +1546,7 @@ def test_a_look_at_the_strongest_strokes_is_taken_over_one_that_read_digits_only
     assert _stronger_look_taken(glare, Recognised(digits), DEFAULT, labels)  # 0416
     assert not _stronger_look_taken(Recognised(digits), glare, DEFAULT, labels)
     one_sure = Recognised([_accepted(9, (40, 100, 30, 50), 0.99)])
-    unsure = Recognised([_accepted(7, (40 * k, 100, 30, 50), 0.5) for k in range(2)])
+    unsure = Recognised([_accepted(7, (40 * k, 100, 30, 50), 0.7) for k in range(2)])
     assert not _stronger_look_taken(unsure, one_sure, DEFAULT, labels)  # fewer digits, however sure
     nothing = Recognised([_rejected((40, 100, 30, 50))])
     assert _stronger_look_taken(nothing, Recognised(digits), DEFAULT, labels)

@@ -86,6 +86,8 @@ below it) and wrote into the manifest. Then, in this order:
 - in a coloured scene's reading (`without_a_lone_speck`, which `pipeline` applies with the height of
   the image read), one digit, all that is read, shorter than `speck_height` of that image is a brick
   wall's mortar joint or a speck beside a blank surface: dropped;
+- on a surface read alone (`without_an_unsure_digit_on_a_surface`, which `pipeline` applies), one
+  digit, all that is read, below `surface_digit_score` is a word's letter or a mark: dropped;
 - in a scene (`without_faint_lines`, which `pipeline` applies with the image read), a line whose
   digits all differ from the ground around them by less than `faint_contrast` is an LCD's unlit
   segments or faint marks: dropped; so is a line of one 1 lighter than its ground whose edges fade
@@ -546,18 +548,31 @@ def without_a_lone_digit_off_surfaces(decision: Decision, surfaces: list[Box]) -
     `surfaces` (the plates, tags, signs and screens `find` saw, in the image the pieces' boxes lie in):
     in a coloured scene holding such a surface, one digit read on the wall beside it is a brick's
     mortar or the wood's grain, not the surface's number."""
-    pieces = [piece for line in decision.lines for piece in line]
-    if not surfaces or len(pieces) != 1 or any(shared_area(pieces[0].crop.box, s) for s in surfaces):
-        return decision
-    return Decision([], decision.rejected + pieces)
+    return _without_a_lone_digit(
+        decision, lambda digit: bool(surfaces) and not any(shared_area(digit.crop.box, s) for s in surfaces)
+    )
 
 
 def without_a_lone_speck(decision: Decision, height: int, policy: DecidePolicy = DEFAULT.decide) -> Decision:
     """`decision` without its digit when it reads one digit only, shorter than `speck_height` of the
     image read (`height` pixels): in a coloured scene a brick wall's mortar joint or a speck beside a
     blank tag or plate, not the number of a surface, whose print is larger."""
+    return _without_a_lone_digit(decision, lambda digit: digit.crop.box[3] < policy.speck_height * height)
+
+
+def without_an_unsure_digit_on_a_surface(
+    decision: Decision, policy: DecidePolicy = DEFAULT.decide
+) -> Decision:
+    """`decision` without its digit when it reads one digit only, below `surface_digit_score`, on a
+    surface read alone (a screen's window, a plate, a tag): a word's letter (the E of "SALE", the O of
+    "INFO") or a mark on it, in a grey scene too; a surface's print is read surely."""
+    return _without_a_lone_digit(decision, lambda digit: digit.score < policy.surface_digit_score)
+
+
+def _without_a_lone_digit(decision: Decision, out: Callable[[Piece], bool]) -> Decision:
+    """`decision` without its digit when it reads one digit only and `out` holds for it."""
     pieces = [piece for line in decision.lines for piece in line]
-    if len(pieces) != 1 or pieces[0].crop.box[3] >= policy.speck_height * height:
+    if len(pieces) != 1 or not out(pieces[0]):
         return decision
     return Decision([], decision.rejected + pieces)
 

@@ -57,7 +57,8 @@ coloured one a line of one 1 read unsurely is an edge or a glare band too, and o
 read unsurely a blank surface's mark or a display's reflection (`decide.without_unsure_lone_digits`),
 and one digit read alone off every surface found (a blank tag or plate), or shorter than
 `speck_height` of the image read, the wall's bricks or grain (`decide.without_a_lone_digit_off_surfaces`,
-`decide.without_a_lone_speck`);
+`decide.without_a_lone_speck`); on a surface read alone, in any scene, one digit read unsurely is
+a word's letter or a mark (`decide.without_an_unsure_digit_on_a_surface`);
 in any scene a line whose digits barely stand out from the ground around them is a display's unlit
 segments or faint marks (`decide.without_faint_lines`), and a lone light 1 whose edges fade over a
 tenth of its height a glare band across a blank screen (`decide.without_glare_bands`; in a lit
@@ -77,6 +78,7 @@ from edge_runtime.reading.decide import (
     decide,
     without_a_lone_digit_off_surfaces,
     without_a_lone_speck,
+    without_an_unsure_digit_on_a_surface,
     without_faint_lines,
     without_glare_bands,
     without_rims,
@@ -194,6 +196,8 @@ def read_digits(
         decision = without_a_lone_speck(decision, view.shape[0], policy.decide)
     elif in_a_scene:  # a screen's or a tag's side
         decision = without_wall_edges(decision, grounds, policy.decide)
+    if _read_a_surface(view, scene):  # perhaps a letter of a word on a screen, in a grey scene too
+        decision = without_an_unsure_digit_on_a_surface(decision, policy.decide)
     if found is not None:  # a blank display's window or housing (in a scene read as a crop too)
         decision = without_rims(decision, policy.decide)
     if in_a_scene:  # a display's unlit segments, a blank screen's glare

@@ -1191,6 +1191,14 @@ class DecidePolicy:
         "of the surfaces' one-digit numbers read right on seeds 101, 102, 106 and 107, the shortest is "
         "0.097 of the frame (47 of 480 pixels); multi-digit dates are as short as 0.06 (not concerned)",
     )
+    # one digit, all that is read, on a surface read alone, read below this is a letter or a mark
+    surface_digit_score: float = tuned(
+        0.5,
+        "scratch probes, session 57: train.surfaces' non-digit surfaces (seed 0, 300): a screen's "
+        "'SALE' and 'INFO' in a grey scene, read on the screen alone, as one 5 and one 7 at 0.44; of "
+        "the one-digit numbers read right on seeds 101, 102, 106 and 107 on plates, screens, displays, "
+        "tags and chalkboards (430) none is read below 0.5",
+    )
     # in a scene, a line whose digits all differ from the ground around them by less than this
     # (0-255, `decide.contrast`) is an LCD's unlit segments or faint marks, not digits
     faint_contrast: float = tuned(25.0, FAINT_LINES)
