@@ -18,7 +18,7 @@ from edge_runtime.reading.groups import DigitCrop, Piece
 from edge_runtime.reading.inputs import to_mnist
 from edge_runtime.reading.policy import DEFAULT
 from edge_runtime.reading.recognise import GroupReading
-from edge_runtime.reading.shapes import a_plus, a_rim, a_triangle
+from edge_runtime.reading.shapes import a_corner, a_plus, a_rim, a_triangle
 from edge_runtime.samples import drawn_digit, paper_photo, write_image
 
 SIDE = 96
@@ -128,6 +128,41 @@ def test_a_line_holding_a_rim_is_dropped_whole_but_a_line_of_a_0_or_a_narrow_box
     kept = without_rims(Decision([rim_line, _lone(zero, 0, 0.9).digits, [seven_segment]], []))
     assert [[p.label for p in line] for line in kept.lines] == [[0], [0]]
     assert kept.rejected == rim_line
+
+
+def _corner(thickness: int, quarter: tuple[int, int]) -> np.ndarray:
+    """A frame's corner cut off by what was read, wider than tall: its ink along two sides that meet
+    (`quarter`: which, as (top 0 or bottom 1, left 0 or right 1))."""
+    canvas = np.zeros((SIDE, SIDE), np.uint8)
+    cv2.rectangle(canvas, (8, 20), (88, 76), 255, thickness)
+    row, column = quarter
+    canvas[48 + 8 * (1 - 2 * row) :: 1 - 2 * row] = 0  # the other half of its height...
+    canvas[:, 48 + 20 * (1 - 2 * column) :: 1 - 2 * column] = 0  # ...and of its width, gone
+    return canvas
+
+
+@pytest.mark.parametrize("thickness", [4, 8])
+@pytest.mark.parametrize("quarter", [(0, 0), (0, 1), (1, 0), (1, 1)])
+def test_a_frames_corner_is_a_corner_but_no_drawn_digit_is(thickness, quarter):
+    assert a_corner(to_mnist(_corner(thickness, quarter)), POLICY)
+    assert not a_corner(to_mnist(_ring(thickness, (40, 28))), POLICY)  # a wide 0
+    assert not a_corner(to_mnist(_plus(thickness, 0)), POLICY)
+
+
+def test_no_drawn_digit_but_a_1_is_a_corner():
+    rng = np.random.default_rng(7)
+    for digit in (0, 2, 3, 4, 5, 6, 7, 8, 9):
+        assert not any(a_corner(drawn_digit(digit, rng), POLICY) for _ in range(20)), digit
+
+
+def test_a_wide_corner_read_alone_is_dropped_but_beside_other_digits_it_stays():
+    corner = to_mnist(_corner(6, (0, 1)))
+    wide = Piece(DigitCrop((300, 100, 90, 70), corner), _lone(corner, 7, 0.79).digits[0].probabilities)
+    assert without_rims(Decision([[wide]], [])).lines == []  # a blank plate's inner outline read as 7
+    narrow = Piece(DigitCrop((300, 100, 40, 70), corner), wide.probabilities)  # a seven-segment 7
+    assert without_rims(Decision([[narrow]], [])).lines == [[narrow]]
+    number = [_lone(to_mnist(_ring(6, (30, 40))), 0, 0.9).digits[0], wide]
+    assert without_rims(Decision([number], [])).lines == [number]
 
 
 @pytest.mark.parametrize("digit", [0, 4])

@@ -110,7 +110,7 @@ from edge_runtime.reading.groups import Piece, input_ink, stroke_width
 from edge_runtime.reading.ink import brightest_channel
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
-from edge_runtime.reading.shapes import a_plus, a_rim, a_triangle
+from edge_runtime.reading.shapes import a_corner, a_plus, a_rim, a_triangle
 
 
 @dataclass(frozen=True)
@@ -595,14 +595,19 @@ def without_faint_lines(
 def without_rims(decision: Decision, policy: DecidePolicy = DEFAULT.decide) -> Decision:
     """`decision` without its lines holding a digit other than 1, `rim_aspect` of its height wide at
     least, that is a window's or bezel's rim (`shapes.a_rim`): a blank screen's or display's frame, not
-    a digit; the rest of its line (its edge read as a 1 beside it) is the frame too."""
+    a digit; the rest of its line (its edge read as a 1 beside it) is the frame too. So is such a
+    digit that is a frame's corner (`shapes.a_corner`) when it is all that is read (a blank plate's
+    inner outline read as a wide 7)."""
 
-    def rim(piece: Piece) -> bool:
+    def wide(piece: Piece) -> bool:
         _, _, width, height = piece.crop.box
-        return piece.label != 1 and width >= policy.rim_aspect * height and a_rim(piece.crop.pixels, policy)
+        return piece.label != 1 and width >= policy.rim_aspect * height
 
     def rimmed(line: list[Piece]) -> bool:
-        return any(rim(p) for p in line)
+        if any(wide(p) and a_rim(p.crop.pixels, policy) for p in line):
+            return True
+        alone = len(decision.lines) == 1 and len(line) == 1
+        return alone and wide(line[0]) and a_corner(line[0].crop.pixels, policy)
 
     lines, dropped = _lines_taken_out(decision.lines, rimmed)
     return Decision(lines, decision.rejected + dropped)

@@ -64,7 +64,8 @@ segments or faint marks (`decide.without_faint_lines`), and a lone light 1 whose
 tenth of its height a glare band across a blank screen (`decide.without_glare_bands`; in a lit
 look, whose ink is what is lit, every 1 is lighter than its ground). In any image but a 28x28 one, a
 line holding a wide digit whose ink runs along three sides of its box is a blank display's window or
-housing (`decide.without_rims`; a scene read as a crop too: a bezel cut off by the frame).
+housing, and a wide digit read alone whose ink runs along two sides that meet a frame's corner
+(`decide.without_rims`; a scene read as a crop too: a bezel cut off by the frame).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Drawn shapes that the digit model reads as digits: a plus sign (read as a 4), a triangle's outline
-(read as a 0) and a window's or bezel's rim (read as a 0 or a 2), told apart by their geometry in the
-model input (28x28).
+(read as a 0), a window's or bezel's rim (read as a 0 or a 2) and a frame's corner (a 7), told
+apart by their geometry in the model input (28x28).
 
 A plus is two straight bars crossing amid each other: near its top and bottom each row holds one short
 run of ink (the upright bar), near its left and right each column one (the bar across), a straight
@@ -8,7 +8,10 @@ line fitted through each set of runs' middles, and all but a trace of the ink li
 its box is about square. A handwritten 4's raised stroke lies off both lines (and a 4 that is one
 upright and a crossbar is narrow). A triangle is one closed stroke round one hole, each outline with
 three corners; a handwritten 0 is round. A rim's ink runs along three sides of its box or all four (a
-glare band can cut the fourth); no digit's does but a 1's, which fills its box.
+glare band can cut the fourth); no digit's does but a 1's, which fills its box. A frame's corner
+(a blank plate's inner outline cut off, read as a wide 7) runs along two sides that meet: of the
+70,000 MNIST digits at least 0.9 of their height wide, 14 (7s) do, and no digit printed in the
+installed fonts.
 """
 
 from __future__ import annotations
@@ -77,12 +80,26 @@ def a_triangle(pixels: np.ndarray, policy: DecidePolicy) -> bool:
 def a_rim(pixels: np.ndarray, policy: DecidePolicy) -> bool:
     """True for a model input whose ink runs along three sides of its box or four: on each, within
     `rim_band` pixels of it, over `rim_side` of its length at least (see the module docstring)."""
+    top, bottom, left, right = _inked_sides(pixels, policy)
+    return top + bottom + left + right >= 3
+
+
+def a_corner(pixels: np.ndarray, policy: DecidePolicy) -> bool:
+    """True for a model input whose ink runs along two sides of its box that meet (as `a_rim`'s)."""
+    top, bottom, left, right = _inked_sides(pixels, policy)
+    return (top or bottom) and (left or right)
+
+
+def _inked_sides(pixels: np.ndarray, policy: DecidePolicy) -> tuple[bool, bool, bool, bool]:
+    """Whether the ink runs along the top, bottom, left and right of its box: within `rim_band` pixels
+    of it, over `rim_side` of its length at least."""
     ink = _boxed_ink(pixels)
     if ink is None:
-        return False
+        return False, False, False, False
     band = policy.rim_band
     sides = (ink[:band].any(0), ink[-band:].any(0), ink[:, :band].any(1), ink[:, -band:].any(1))
-    return sum(float(side.mean()) >= policy.rim_side for side in sides) >= 3
+    top, bottom, left, right = (float(side.mean()) >= policy.rim_side for side in sides)
+    return top, bottom, left, right
 
 
 def _boxed_ink(pixels: np.ndarray) -> np.ndarray | None:
