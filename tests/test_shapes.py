@@ -6,6 +6,7 @@ a 0 or a 2): found by their geometry (`reading/shapes.py`), dropped when read al
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -18,7 +19,7 @@ from edge_runtime.reading.groups import DigitCrop, Piece
 from edge_runtime.reading.inputs import to_mnist
 from edge_runtime.reading.policy import DEFAULT
 from edge_runtime.reading.recognise import GroupReading
-from edge_runtime.reading.shapes import a_corner, a_plus, a_rim, a_triangle
+from edge_runtime.reading.shapes import a_corner, a_plus, a_rim, a_triangle, an_h
 from edge_runtime.samples import drawn_digit, paper_photo, write_image
 
 SIDE = 96
@@ -163,6 +164,44 @@ def test_a_wide_corner_read_alone_is_dropped_but_beside_other_digits_it_stays():
     assert without_rims(Decision([[narrow]], [])).lines == [[narrow]]
     number = [_lone(to_mnist(_ring(6, (30, 40))), 0, 0.9).digits[0], wide]
     assert without_rims(Decision([number], [])).lines == [number]
+
+
+def _letter_h(thickness: int, slant: float) -> np.ndarray:
+    """An H (white on black, `SIDE` square), its uprights leaning `slant` columns per row."""
+    canvas = np.zeros((SIDE, SIDE), np.uint8)
+    lean = round(slant * 36)
+    for x in (30, 62):
+        cv2.line(canvas, (x + lean, 12), (x - lean, 84), 255, thickness, cv2.LINE_AA)
+    cv2.line(canvas, (30, 48), (62, 48), 255, thickness, cv2.LINE_AA)
+    return canvas
+
+
+@pytest.mark.parametrize("thickness", [3, 7])
+@pytest.mark.parametrize("slant", [0.0, 0.15])
+def test_an_h_is_an_h_but_no_drawn_4_is(thickness, slant):
+    assert an_h(to_mnist(_letter_h(thickness, slant)), POLICY)
+    assert not an_h(to_mnist(_handwritten_four(thickness, closed=False, degrees=0)), POLICY)
+    assert not an_h(to_mnist(_handwritten_four(thickness, closed=True, degrees=0)), POLICY)
+    rng = np.random.default_rng(thickness)
+    assert not any(an_h(drawn_digit(4, rng), POLICY) for _ in range(20))
+
+
+def test_an_h_read_as_a_4_voids_its_words_line_but_a_4_keeps_its_number():
+    h, four = to_mnist(_letter_h(5, 0.0)), to_mnist(_handwritten_four(5, closed=False, degrees=0))
+
+    def push(last: np.ndarray) -> list[GroupReading]:  # PUSH read 8054
+        word = [_lone(np.zeros((28, 28), np.uint8), d, 0.9) for d in (8, 0, 5)]
+        word.append(_lone(last, 4, 0.99))
+        return [
+            GroupReading(
+                None,
+                [replace(r.digits[0], crop=DigitCrop((100 + 70 * k, 100, 60, 60), r.digits[0].crop.pixels))],
+            )
+            for k, r in enumerate(word)
+        ]
+
+    assert _numbers(push(h)) == []
+    assert _numbers(push(four)) == ["8054"]
 
 
 @pytest.mark.parametrize("digit", [0, 4])

@@ -20,6 +20,7 @@ below it) and wrote into the manifest. Then, in this order:
   `gap_score` or more and no colon, is an unsure digit of a number (an outlined or a hairline digit):
   taken as the digit read best there, when it lies amid the digits, or, on paper (`gap_at_ends`), at
   an end unless it is a sign beside a surely read number (below); a word has more letters;
+- a 4 whose ink runs down both sides of its box (`shapes.an_h`) is an H, a word's letter: rejected;
 - when a rejected region of about an accepted digit's height (`level_height`) sits level with it, no
   number is read at all: the line is a word whose letters partly look like digits (the o of "Room",
   the S of "Sale" beside its a and e), or a number with an unreadable digit, which would be read
@@ -110,7 +111,7 @@ from edge_runtime.reading.groups import Piece, input_ink, stroke_width
 from edge_runtime.reading.ink import brightest_channel
 from edge_runtime.reading.policy import DEFAULT, DecidePolicy
 from edge_runtime.reading.recognise import GroupReading
-from edge_runtime.reading.shapes import a_corner, a_plus, a_rim, a_triangle
+from edge_runtime.reading.shapes import a_corner, a_plus, a_rim, a_triangle, an_h
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ def decide(
     if unsure_digits:
         apart = {id(r.digits[0]) for r in readings if len(r.digits) == 1}  # each a group of its own
         accepted, rejected = _with_unsure_digits_in_numbers(accepted, rejected, apart, policy)
+    accepted, letters = _without_letters(accepted, policy)
+    rejected = rejected + letters
     accepted, in_words = _drop_lines_with_gaps(accepted, rejected, policy)
     lines, slashes = _without_slashes(reading_lines(accepted), policy)
     lines, marks = _without_marks(lines, policy)
@@ -235,6 +238,15 @@ def _amid(region: Piece, digits: list[Piece]) -> bool:
     """True when `region` lies between two of `digits`, left to right."""
     centre = middle_x(region.crop.box)
     return min(middle_x(d.crop.box) for d in digits) < centre < max(middle_x(d.crop.box) for d in digits)
+
+
+def _without_letters(accepted: list[Piece], policy: DecidePolicy) -> tuple[list[Piece], list[Piece]]:
+    """The accepted pieces without the 4s that are an H (`shapes.an_h`), which are a word's letter, not
+    a digit (so its line is a word). Returns (kept, the letters)."""
+    letter = [p.label == 4 and an_h(p.crop.pixels, policy) for p in accepted]
+    return [p for p, out in zip(accepted, letter, strict=True) if not out], [
+        p for p, out in zip(accepted, letter, strict=True) if out
+    ]
 
 
 def _drop_lines_with_gaps(

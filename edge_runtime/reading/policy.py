@@ -174,6 +174,12 @@ RIMS = (
     "box); no digit read right in 60 images of every category (seed 101) is one (scratch probes, "
     "session 56)"
 )
+HS = (
+    "scratch probes, session 57: train.surfaces' non-digit surfaces (seeds 0, 101-105): Humor-Sans' "
+    "PUSH and SHOP read 8054, 054, 408 and 540, its H as a 4 at 0.99; of the 6,824 MNIST 4s, 4 are "
+    "such Hs (11 at 0.85), of the 4s printed in the 97 installed fonts one (DroidSansFallback's box), "
+    "of their Hs 84"
+)
 WEAK_LINES = (
     "scratch probes, session 57: of 4,823 numbers read right on seeds 101 and 102 (100 of every "
     "category) and runtime_bench's 2,000 photographed digits (seed 0), none of two digits or more is "
@@ -1167,6 +1173,10 @@ class DecidePolicy:
     # ...and one holds at most this many times the other's ink
     colon_sizes: float = tuned(2.5, SEPARATOR_CASES)
 
+    # a 4 whose ink, in this share of its box's width on either side, runs down this share of its
+    # height on both is an H
+    h_band: float = tuned(0.25, HS)
+    h_side: float = tuned(0.9, HS)
     # in a coloured scene, a line of one 1 read with less than this is an edge, a glare band or an
     # unlit segment (on paper a handwritten 1 is read as unsurely)...
     lone_one_score: float = tuned(0.9, LONE_ONES)
