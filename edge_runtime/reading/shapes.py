@@ -12,8 +12,8 @@ glare band can cut the fourth); no digit's does but a 1's, which fills its box. 
 (a blank plate's inner outline cut off, read as a wide 7) runs along two sides that meet: of the
 70,000 MNIST digits at least 0.9 of their height wide, 14 (7s) do, and no digit printed in the
 installed fonts. An H's ink runs down both sides of its box; a 4's left stroke stops at its bar: of
-the 6,824 MNIST 4s, 4 run down both outer quarters of their width over 0.9 of their height, of the
-4s printed in the 97 installed fonts one (a fallback font's box), of their Hs 84.
+the 6,824 MNIST 4s none runs down both outer quarters of its width over 0.95 of its height, of the
+4s printed in the 97 installed fonts one (a fallback font's box), of their Hs 79.
 """
 
 from __future__ import annotations
