@@ -243,10 +243,11 @@ def _amid(region: Piece, digits: list[Piece]) -> bool:
 def _without_letters(accepted: list[Piece], policy: DecidePolicy) -> tuple[list[Piece], list[Piece]]:
     """The accepted pieces without the 4s that are an H (`shapes.an_h`), which are a word's letter, not
     a digit (so its line is a word). Returns (kept, the letters)."""
-    letter = [p.label == 4 and an_h(p.crop.pixels, policy) for p in accepted]
-    return [p for p, out in zip(accepted, letter, strict=True) if not out], [
-        p for p, out in zip(accepted, letter, strict=True) if out
-    ]
+    kept: list[Piece] = []
+    letters: list[Piece] = []
+    for piece in accepted:
+        (letters if piece.label == 4 and an_h(piece.crop.pixels, policy) else kept).append(piece)
+    return kept, letters
 
 
 def _drop_lines_with_gaps(
